@@ -361,3 +361,19 @@ impl StoreTx {
         Ok(())
     }
 }
+
+impl Store {
+    /// One role assignment by id.
+    pub async fn roles_of_assignment(&self, assignment_id: i64) -> StoreResult<RoleAssignmentRow> {
+        let row = on_backend!(self, |pool| {
+            sqlx::query_as::<_, RoleAssignmentRow>(
+                "SELECT r.id, r.official_id, r.role, r.unit_id, u.name AS unit_name, u.path AS unit_path \
+                 FROM role_assignments r JOIN org_units u ON u.id = r.unit_id WHERE r.id = $1",
+            )
+            .bind(assignment_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.ok_or(StoreError::NotFound)
+    }
+}
