@@ -125,6 +125,8 @@ pub enum Principal {
         official_id: i64,
         assignments: Vec<RoleAssignment>,
     },
+    /// The operator at the command line or a background job: trusted, never reachable over HTTP.
+    System,
 }
 
 /// What a route requires of its caller. Every route declares one of these.
@@ -156,6 +158,7 @@ impl Principal {
     pub fn check(&self, access: Access) -> Decision {
         match (access, self) {
             (Access::Public, _) => Decision::Allow,
+            (_, Principal::System) => Decision::Allow,
             (_, Principal::Anonymous) => Decision::Unauthenticated,
             (Access::Citizen, Principal::Citizen { .. }) => Decision::Allow,
             (Access::Official, Principal::Official { .. }) => Decision::Allow,
@@ -179,20 +182,23 @@ impl Principal {
             Principal::Official { assignments, .. } => assignments.iter().any(|a| {
                 a.role.permissions().contains(&permission) && a.unit_path.contains(target)
             }),
+            Principal::System => true,
             _ => false,
         }
     }
 
     /// The subtrees in which this caller holds `permission`, for scoping list queries.
-    pub fn jurisdictions(&self, permission: Permission) -> Vec<OrgPath> {
-        match self {
+    /// `None` means everywhere (the system principal).
+    pub fn jurisdictions(&self, permission: Permission) -> Option<Vec<OrgPath>> {
+        Some(match self {
+            Principal::System => return None,
             Principal::Official { assignments, .. } => assignments
                 .iter()
                 .filter(|a| a.role.permissions().contains(&permission))
                 .map(|a| a.unit_path.clone())
                 .collect(),
             _ => Vec::new(),
-        }
+        })
     }
 
     pub fn official_id(&self) -> Option<i64> {
@@ -272,6 +278,15 @@ mod tests {
         assert!(!officer.may_at(Permission::DossierReceive, &commune_b));
         assert!(!officer.may_at(Permission::DossierReceive, &OrgPath::root(1)));
         assert!(!officer.may_at(Permission::OrgManage, &commune_a));
+    }
+
+    #[test]
+    fn the_system_principal_may_do_anything_everywhere() {
+        assert_eq!(Principal::System.check(Access::Staff(Permission::OrgManage)), Decision::Allow);
+        assert!(Principal::System.may_at(Permission::RolesAssign, &OrgPath::root(1)));
+        assert_eq!(Principal::System.jurisdictions(Permission::OrgRead), None);
+        let citizen = Principal::Citizen { citizen_id: 1 };
+        assert_eq!(citizen.jurisdictions(Permission::OrgRead), Some(vec![]));
     }
 
     #[test]

@@ -1,0 +1,410 @@
+//! Signing in and out: officials (password + TOTP), citizens (personal identification number,
+//! password, and a verified e-mail or phone), sessions and API tokens.
+
+use crate::security::{self, token_hash};
+use crate::{Actor, App, AppError, AppResult, InvalidField};
+use motcua_domain::authz::{Principal, Role, RoleAssignment};
+use motcua_domain::identity::{Email, PersonalId, Phone};
+use motcua_domain::org::OrgPath;
+use motcua_domain::text;
+use motcua_store::StoreError;
+use motcua_store::auth::SessionRow;
+use serde_json::json;
+
+/// The result of a password check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// The session token to put in the cookie (only its hash is stored).
+    pub token: String,
+    /// True when the official must still enter a TOTP code.
+    pub needs_totp: bool,
+}
+
+/// What a citizen gives to open an account.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CitizenSignUp {
+    pub personal_id: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub password: String,
+}
+
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+/// A session as resolved from a cookie.
+#[derive(Debug, Clone)]
+pub struct ResolvedSession {
+    pub principal: Principal,
+    pub session: SessionRow,
+}
+
+impl App {
+    /// Checks an official's password. With TOTP enabled the session is only half open.
+    pub async fn official_sign_in(&self, actor: &Actor, username: &str, password: &str) -> AppResult<SignedIn> {
+        let username = username.trim().to_lowercase();
+        self.check_rate(actor, &format!("official:{username}"))?;
+        let credentials = match self.store.official_credentials(&username).await {
+            Ok(found) => Some(found),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        };
+        let hash = credentials.as_ref().map(|c| c.password_hash.clone());
+        let password_owned = password.to_owned();
+        let verified = tokio::task::spawn_blocking(move || {
+            security::verify_password(&password_owned, hash.as_deref().unwrap_or(security::dummy_hash()))
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+        let Some(credentials) = credentials.filter(|c| verified && c.active) else {
+            self.audit_failure(actor, "signin.official.failed", &username).await?;
+            return Err(AppError::BadCredentials);
+        };
+        self.limiter.reset(&format!("official:{username}"));
+        let needs_totp = credentials.totp_enabled;
+        let stage = if needs_totp { "totp_pending" } else { "full" };
+        let token = self
+            .open_session(actor, "official", credentials.id, stage, if needs_totp { "signin.official.password" } else { "signin.official" })
+            .await?;
+        Ok(SignedIn { token, needs_totp })
+    }
+
+    /// Completes a half-open official session with a TOTP code; returns a new token so that a
+    /// token seen before the second factor is worth nothing after it.
+    pub async fn official_confirm_totp(&self, actor: &Actor, pending_token: &str, code: &str) -> AppResult<String> {
+        let now = self.now_micros();
+        let session = self
+            .store
+            .get_session(&token_hash(pending_token), now)
+            .await?
+            .filter(|s| s.stage == "totp_pending" && s.principal_kind == "official")
+            .ok_or(AppError::Unauthenticated)?;
+        self.check_rate(actor, &format!("totp:{}", session.principal_id))?;
+        let credentials = self.store.official_credentials_by_id(session.principal_id).await?;
+        let secret = credentials.totp_secret.unwrap_or_default();
+        if !security::verify_totp(&secret, code, self.now().unix_timestamp()) {
+            self.audit_failure(actor, "signin.official.totp_failed", &session.principal_id.to_string()).await?;
+            return Err(AppError::BadCode);
+        }
+        let mut tx = self.store.begin().await?;
+        tx.delete_session(&session.token_hash).await?;
+        tx.commit().await?;
+        self.open_session(actor, "official", session.principal_id, "full", "signin.official").await
+    }
+
+    /// Opens a citizen account and sends a one-time code to the e-mail or phone given.
+    pub async fn citizen_sign_up(&self, actor: &Actor, input: &CitizenSignUp) -> AppResult<i64> {
+        let mut problems = Vec::new();
+        let personal_id = PersonalId::parse(&input.personal_id)
+            .map_err(|_| problems.push(InvalidField::new("personal_id", "error-personal-id")))
+            .ok();
+        let full_name = text::clean(&input.full_name);
+        if full_name.is_empty() || full_name.chars().count() > 100 {
+            problems.push(InvalidField::new("full_name", "error-full-name"));
+        }
+        let email = non_empty(&input.email)
+            .map(|e| Email::parse(e).map_err(|_| problems.push(InvalidField::new("email", "error-email"))).ok())
+            .unwrap_or(None);
+        let phone = non_empty(&input.phone)
+            .map(|p| Phone::parse(p).map_err(|_| problems.push(InvalidField::new("phone", "error-phone"))).ok())
+            .unwrap_or(None);
+        if non_empty(&input.email).is_none() && non_empty(&input.phone).is_none() {
+            problems.push(InvalidField::new("email", "error-contact-required"));
+        }
+        if input.password.chars().count() < MIN_PASSWORD_LEN {
+            problems.push(InvalidField::new("password", "error-password-short"));
+        }
+        let Some(personal_id) = personal_id.filter(|_| problems.is_empty()) else {
+            return Err(AppError::Invalid(problems));
+        };
+        let password = input.password.clone();
+        let hash = tokio::task::spawn_blocking(move || security::hash_password(&password))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))??;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let citizen_id = tx
+            .insert_citizen(
+                personal_id.as_str(),
+                &full_name,
+                email.as_ref().map(Email::as_str),
+                phone.as_ref().map(Phone::as_str),
+                &hash,
+                now,
+            )
+            .await?;
+        let (channel, destination) = match (&email, &phone) {
+            (Some(e), _) => ("email", e.as_str().to_owned()),
+            (None, Some(p)) => ("sms", p.as_str().to_owned()),
+            (None, None) => return Err(AppError::invalid("email", "error-contact-required")),
+        };
+        self.send_code(&mut tx, citizen_id, channel, &destination, now).await?;
+        tx.append_audit(&actor.audit("citizen.sign_up", Some(format!("citizen:{citizen_id}")), json!({ "channel": channel })), now)
+            .await?;
+        tx.commit().await?;
+        Ok(citizen_id)
+    }
+
+    /// Sends a new code to an unverified citizen (the previous one stops working).
+    pub async fn citizen_resend_code(&self, actor: &Actor, personal_id: &str) -> AppResult<()> {
+        let personal_id = PersonalId::parse(personal_id).map_err(|_| AppError::invalid("personal_id", "error-personal-id"))?;
+        self.check_rate(actor, &format!("code:{}", personal_id.as_str()))?;
+        let credentials = self.store.citizen_credentials(personal_id.as_str()).await?;
+        if credentials.verified_at.is_some() {
+            return Ok(());
+        }
+        let citizen = self.store.get_citizen(credentials.id).await?;
+        let (channel, destination) = match (&citizen.email, &citizen.phone) {
+            (Some(e), _) => ("email", e.clone()),
+            (None, Some(p)) => ("sms", p.clone()),
+            (None, None) => return Err(AppError::invalid("email", "error-contact-required")),
+        };
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        self.send_code(&mut tx, citizen.id, channel, &destination, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn send_code(&self, tx: &mut motcua_store::StoreTx, citizen_id: i64, channel: &str, destination: &str, now: i64) -> AppResult<()> {
+        let code = security::random_code();
+        let expires = now + self.settings.code_ttl.whole_microseconds() as i64;
+        tx.insert_verification_code(citizen_id, channel, destination, &token_hash(&code), expires, now).await?;
+        let payload = json!({ "channel": channel, "to": destination, "template": "verification-code", "code": code });
+        tx.enqueue("notify", &payload.to_string(), now).await?;
+        Ok(())
+    }
+
+    /// Confirms a citizen's contact with the code sent to it. Five wrong tries burn the code.
+    pub async fn citizen_verify(&self, actor: &Actor, personal_id: &str, code: &str) -> AppResult<()> {
+        let personal_id = PersonalId::parse(personal_id).map_err(|_| AppError::invalid("personal_id", "error-personal-id"))?;
+        self.check_rate(actor, &format!("verify:{}", personal_id.as_str()))?;
+        let credentials = self.store.citizen_credentials(personal_id.as_str()).await.map_err(|e| match e {
+            StoreError::NotFound => AppError::BadCode,
+            other => other.into(),
+        })?;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let Some(pending) = tx.active_verification_code(credentials.id, now).await? else {
+            return Err(AppError::BadCode);
+        };
+        if pending.attempts >= 5 {
+            tx.consume_code(pending.id, now).await?;
+            tx.commit().await?;
+            return Err(AppError::BadCode);
+        }
+        if !security::constant_time_eq(&pending.code_hash, &token_hash(code.trim())) {
+            tx.record_code_attempt(pending.id).await?;
+            tx.commit().await?;
+            return Err(AppError::BadCode);
+        }
+        tx.consume_code(pending.id, now).await?;
+        tx.mark_citizen_verified(credentials.id, now).await?;
+        tx.append_audit(
+            &actor.audit("citizen.verified", Some(format!("citizen:{}", credentials.id)), json!({ "channel": pending.channel })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs a citizen in with their personal identification number and password.
+    pub async fn citizen_sign_in(&self, actor: &Actor, personal_id: &str, password: &str) -> AppResult<SignedIn> {
+        let Ok(personal_id) = PersonalId::parse(personal_id) else {
+            return Err(AppError::invalid("personal_id", "error-personal-id"));
+        };
+        self.check_rate(actor, &format!("citizen:{}", personal_id.as_str()))?;
+        let credentials = match self.store.citizen_credentials(personal_id.as_str()).await {
+            Ok(found) => Some(found),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        };
+        let hash = credentials.as_ref().map(|c| c.password_hash.clone());
+        let password_owned = password.to_owned();
+        let verified = tokio::task::spawn_blocking(move || {
+            security::verify_password(&password_owned, hash.as_deref().unwrap_or(security::dummy_hash()))
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+        let Some(credentials) = credentials.filter(|_| verified) else {
+            self.audit_failure(actor, "signin.citizen.failed", &personal_id.masked()).await?;
+            return Err(AppError::BadCredentials);
+        };
+        if credentials.verified_at.is_none() {
+            return Err(AppError::NotVerified);
+        }
+        self.limiter.reset(&format!("citizen:{}", personal_id.as_str()));
+        let token = self.open_session(actor, "citizen", credentials.id, "full", "signin.citizen").await?;
+        Ok(SignedIn { token, needs_totp: false })
+    }
+
+    /// Ends a session.
+    pub async fn sign_out(&self, actor: &Actor, token: &str) -> AppResult<()> {
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        tx.delete_session(&token_hash(token)).await?;
+        tx.append_audit(&actor.audit("signout", None, json!({})), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Finds who holds a session token. Half-open (TOTP pending) sessions are returned with
+    /// an anonymous principal: they open nothing.
+    pub async fn resolve_session(&self, token: &str) -> AppResult<Option<ResolvedSession>> {
+        let Some(session) = self.store.get_session(&token_hash(token), self.now_micros()).await? else {
+            return Ok(None);
+        };
+        let principal = if session.stage != "full" {
+            Principal::Anonymous
+        } else {
+            match session.principal_kind.as_str() {
+                "citizen" => Principal::Citizen { citizen_id: session.principal_id },
+                "official" => match self.official_principal(session.principal_id).await? {
+                    Some(principal) => principal,
+                    None => return Ok(None),
+                },
+                _ => return Ok(None),
+            }
+        };
+        Ok(Some(ResolvedSession { principal, session }))
+    }
+
+    /// Finds who holds an API bearer token.
+    pub async fn resolve_api_token(&self, token: &str) -> AppResult<Option<Principal>> {
+        let row = match self.store.get_api_token(&token_hash(token)).await {
+            Ok(row) => row,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        };
+        let now = self.now_micros();
+        if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now) {
+            return Ok(None);
+        }
+        self.official_principal(row.official_id).await
+    }
+
+    /// Issues an API token for the calling official (or, for the system, for `official_id`).
+    pub async fn issue_api_token(&self, actor: &Actor, official_id: i64, name: &str, days: Option<i64>) -> AppResult<String> {
+        match actor.principal {
+            Principal::System => {}
+            Principal::Official { official_id: own, .. } if own == official_id => {}
+            Principal::Anonymous => return Err(AppError::Unauthenticated),
+            _ => return Err(AppError::Forbidden),
+        }
+        let name = text::clean(name);
+        if name.is_empty() {
+            return Err(AppError::invalid("name", "error-required"));
+        }
+        let token = security::random_token();
+        let now = self.now_micros();
+        let expires = days.map(|d| now + d * 86_400_000_000);
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_api_token(&token_hash(&token), official_id, &name, expires, now).await?;
+        tx.append_audit(&actor.audit("api_token.issue", Some(format!("official:{official_id}")), json!({ "token_id": id, "name": name })), now)
+            .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Starts TOTP enrolment: stores a new secret (not yet required) and returns it with its URI.
+    pub async fn totp_enrol_start(&self, actor: &Actor) -> AppResult<(String, String)> {
+        let official_id = actor.principal.official_id().ok_or(AppError::Forbidden)?;
+        let official = self.store.get_official(official_id).await?;
+        let secret = security::new_totp_secret();
+        let mut tx = self.store.begin().await?;
+        tx.set_official_totp(official_id, Some(&secret), false).await?;
+        tx.commit().await?;
+        let uri = security::totp_uri(&secret, &official.username, &self.settings.issuer);
+        Ok((secret, uri))
+    }
+
+    /// Finishes TOTP enrolment once the official proves the app shows the right code.
+    pub async fn totp_enrol_confirm(&self, actor: &Actor, code: &str) -> AppResult<()> {
+        let official_id = actor.principal.official_id().ok_or(AppError::Forbidden)?;
+        let credentials = self.store.official_credentials_by_id(official_id).await?;
+        let secret = credentials.totp_secret.ok_or(AppError::BadCode)?;
+        if !security::verify_totp(&secret, code, self.now().unix_timestamp()) {
+            return Err(AppError::BadCode);
+        }
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        tx.set_official_totp(official_id, Some(&secret), true).await?;
+        tx.append_audit(&actor.audit("totp.enabled", Some(format!("official:{official_id}")), json!({})), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The principal of an active official, with every role and its jurisdiction.
+    pub async fn official_principal(&self, official_id: i64) -> AppResult<Option<Principal>> {
+        let credentials = match self.store.official_credentials_by_id(official_id).await {
+            Ok(c) => c,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        };
+        if !credentials.active {
+            return Ok(None);
+        }
+        let assignments = self
+            .store
+            .roles_of(official_id)
+            .await?
+            .into_iter()
+            .filter_map(|row| {
+                Some(RoleAssignment {
+                    role: Role::parse(&row.role)?,
+                    unit_id: row.unit_id,
+                    unit_path: OrgPath::from_stored(row.unit_path),
+                })
+            })
+            .collect();
+        Ok(Some(Principal::Official { official_id, assignments }))
+    }
+
+    async fn open_session(&self, actor: &Actor, kind: &str, id: i64, stage: &str, action: &str) -> AppResult<String> {
+        let token = security::random_token();
+        let now = self.now_micros();
+        let ttl = if stage == "full" { self.settings.session_ttl } else { time::Duration::minutes(5) };
+        let row = SessionRow {
+            token_hash: token_hash(&token),
+            principal_kind: kind.to_owned(),
+            principal_id: id,
+            stage: stage.to_owned(),
+            created_at: now,
+            expires_at: now + ttl.whole_microseconds() as i64,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_session(&row).await?;
+        let audit = motcua_store::audit::AuditEntry {
+            actor_kind: kind.to_owned(),
+            actor_id: Some(id),
+            action: action.to_owned(),
+            target: None,
+            detail: "{}".to_owned(),
+            ip: actor.ip.clone(),
+        };
+        tx.append_audit(&audit, now).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    async fn audit_failure(&self, actor: &Actor, action: &str, who: &str) -> AppResult<()> {
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        tx.append_audit(&actor.audit(action, Some(who.to_owned()), json!({})), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn check_rate(&self, actor: &Actor, account_key: &str) -> AppResult<()> {
+        let now = self.now();
+        let ip_key = format!("ip:{}", actor.ip.as_deref().unwrap_or("-"));
+        let ip_ok = self.ip_limiter.allow(&ip_key, now);
+        let account_ok = self.limiter.allow(account_key, now);
+        if ip_ok && account_ok { Ok(()) } else { Err(AppError::RateLimited) }
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}

@@ -1,0 +1,431 @@
+//! The organisation directory and civil-servant registry: units, officials, role assignments.
+//!
+//! Every change checks the caller's permission over the unit concerned (its jurisdiction) and
+//! is audited in the same transaction.
+
+use crate::{Actor, App, AppError, AppResult, InvalidField, security};
+use motcua_domain::authz::{Permission, Role};
+use motcua_domain::identity::{Email, Phone};
+use motcua_domain::org::{AgencyCode, GovLevel, OrgKind};
+use motcua_domain::text;
+use motcua_store::org::{OrgUnitInput, OrgUnitRow, PositionRow};
+use motcua_store::people::{OfficialInput, OfficialRow, RoleAssignmentRow};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// A unit as submitted by a form or the API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitForm {
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub level: String,
+    pub name: String,
+    #[serde(default)]
+    pub short_name: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub sort_order: i64,
+}
+
+/// An official as submitted by a form or the API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialForm {
+    pub username: String,
+    pub full_name: String,
+    #[serde(default)]
+    pub position: Option<String>,
+    pub unit_id: i64,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub employed_from: Option<String>,
+    #[serde(default)]
+    pub employed_to: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// Only when creating; at least [`crate::accounts::MIN_PASSWORD_LEN`] characters.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn optional_text(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(text::clean).filter(|v| !v.is_empty())
+}
+
+fn valid_date(value: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(value, &format).is_ok()
+}
+
+impl UnitForm {
+    /// Checks every field and returns every problem at once.
+    pub fn validate(&self) -> Result<OrgUnitInput, Vec<InvalidField>> {
+        let mut problems = Vec::new();
+        let name = text::clean(&self.name);
+        if name.is_empty() || name.chars().count() > 200 {
+            problems.push(InvalidField::new("name", "error-name"));
+        }
+        if OrgKind::parse(&self.kind).is_none() {
+            problems.push(InvalidField::new("kind", "error-choice"));
+        }
+        if GovLevel::parse(&self.level).is_none() {
+            problems.push(InvalidField::new("level", "error-choice"));
+        }
+        let code = match optional_text(&self.code) {
+            Some(code) => match AgencyCode::parse(&code) {
+                Ok(code) => Some(code.as_str().to_owned()),
+                Err(_) => {
+                    problems.push(InvalidField::new("code", "error-agency-code"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let email = optional_text(&self.email).and_then(|e| match Email::parse(&e) {
+            Ok(e) => Some(e.as_str().to_owned()),
+            Err(_) => {
+                problems.push(InvalidField::new("email", "error-email"));
+                None
+            }
+        });
+        let phone = optional_text(&self.phone).and_then(|p| match Phone::parse(&p) {
+            Ok(p) => Some(p.as_str().to_owned()),
+            Err(_) => {
+                problems.push(InvalidField::new("phone", "error-phone"));
+                None
+            }
+        });
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(OrgUnitInput {
+            parent_id: self.parent_id,
+            kind: self.kind.clone(),
+            level: self.level.clone(),
+            name,
+            short_name: optional_text(&self.short_name),
+            code,
+            address: optional_text(&self.address),
+            phone,
+            email,
+            sort_order: self.sort_order,
+        })
+    }
+}
+
+impl OfficialForm {
+    fn validate(&self, creating: bool) -> Result<(OfficialInput, Option<String>), Vec<InvalidField>> {
+        let mut problems = Vec::new();
+        let username = self.username.trim().to_lowercase();
+        let username_ok = (3..=50).contains(&username.len())
+            && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !username_ok {
+            problems.push(InvalidField::new("username", "error-username"));
+        }
+        let full_name = text::clean(&self.full_name);
+        if full_name.is_empty() || full_name.chars().count() > 100 {
+            problems.push(InvalidField::new("full_name", "error-full-name"));
+        }
+        let email = optional_text(&self.email).and_then(|e| match Email::parse(&e) {
+            Ok(e) => Some(e.as_str().to_owned()),
+            Err(_) => {
+                problems.push(InvalidField::new("email", "error-email"));
+                None
+            }
+        });
+        let phone = optional_text(&self.phone).and_then(|p| match Phone::parse(&p) {
+            Ok(p) => Some(p.as_str().to_owned()),
+            Err(_) => {
+                problems.push(InvalidField::new("phone", "error-phone"));
+                None
+            }
+        });
+        for (field, value) in [("employed_from", &self.employed_from), ("employed_to", &self.employed_to)] {
+            if let Some(date) = optional_text(value)
+                && !valid_date(&date)
+            {
+                problems.push(InvalidField::new(field, "error-date"));
+            }
+        }
+        if let (Some(from), Some(to)) = (optional_text(&self.employed_from), optional_text(&self.employed_to))
+            && valid_date(&from)
+            && valid_date(&to)
+            && to < from
+        {
+            problems.push(InvalidField::new("employed_to", "error-date-order"));
+        }
+        let password = optional_text(&self.password);
+        if creating {
+            match &password {
+                Some(p) if p.chars().count() >= crate::accounts::MIN_PASSWORD_LEN => {}
+                _ => problems.push(InvalidField::new("password", "error-password-short")),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok((
+            OfficialInput {
+                username,
+                full_name,
+                position_id: None,
+                unit_id: self.unit_id,
+                email,
+                phone,
+                employed_from: optional_text(&self.employed_from),
+                employed_to: optional_text(&self.employed_to),
+                active: self.active,
+            },
+            password,
+        ))
+    }
+}
+
+impl OfficialForm {
+    /// Validation for imported records, which carry no password.
+    pub fn validate_for_import(&self) -> Result<OfficialInput, Vec<InvalidField>> {
+        self.validate(false).map(|(input, _)| input)
+    }
+}
+
+impl App {
+    /// The whole tree, for those who may read the directory.
+    pub async fn list_units(&self, actor: &Actor) -> AppResult<Vec<OrgUnitRow>> {
+        actor.require(motcua_domain::authz::Access::Staff(Permission::OrgRead))?;
+        Ok(self.store.list_units().await?)
+    }
+
+    pub async fn get_unit(&self, actor: &Actor, id: i64) -> AppResult<OrgUnitRow> {
+        actor.require(motcua_domain::authz::Access::Staff(Permission::OrgRead))?;
+        Ok(self.store.get_unit(id).await?)
+    }
+
+    /// Creates a unit under a parent the caller manages. A new root needs the system principal.
+    pub async fn create_unit(&self, actor: &Actor, form: &UnitForm) -> AppResult<OrgUnitRow> {
+        actor.require(motcua_domain::authz::Access::Staff(Permission::OrgManage))?;
+        let input = form.validate().map_err(AppError::Invalid)?;
+        match input.parent_id {
+            Some(parent) => {
+                let parent = self.store.get_unit(parent).await.map_err(|_| AppError::invalid("parent_id", "error-parent"))?;
+                actor.require_at(Permission::OrgManage, &parent.path)?;
+            }
+            None => {
+                if actor.principal != motcua_domain::authz::Principal::System {
+                    return Err(AppError::Forbidden);
+                }
+            }
+        }
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let unit = tx.insert_unit(&input, now).await?;
+        tx.append_audit(&actor.audit("org.unit.create", Some(format!("unit:{}", unit.id)), json!({ "name": unit.name, "path": unit.path })), now)
+            .await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    /// Changes a unit; moving it needs the right over both the old and the new place.
+    pub async fn update_unit(&self, actor: &Actor, id: i64, form: &UnitForm) -> AppResult<OrgUnitRow> {
+        let current = self.store.get_unit(id).await?;
+        actor.require_at(Permission::OrgManage, &current.path)?;
+        let input = form.validate().map_err(AppError::Invalid)?;
+        if input.parent_id != current.parent_id {
+            match input.parent_id {
+                Some(parent) => {
+                    let parent = self.store.get_unit(parent).await.map_err(|_| AppError::invalid("parent_id", "error-parent"))?;
+                    actor.require_at(Permission::OrgManage, &parent.path)?;
+                }
+                None => {
+                    if actor.principal != motcua_domain::authz::Principal::System {
+                        return Err(AppError::Forbidden);
+                    }
+                }
+            }
+        }
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let unit = tx.update_unit(id, &input, now).await?;
+        tx.append_audit(&actor.audit("org.unit.update", Some(format!("unit:{id}")), json!({ "name": unit.name, "path": unit.path })), now)
+            .await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    pub async fn delete_unit(&self, actor: &Actor, id: i64) -> AppResult<()> {
+        let current = self.store.get_unit(id).await?;
+        actor.require_at(Permission::OrgManage, &current.path)?;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        tx.delete_unit(id).await?;
+        tx.append_audit(&actor.audit("org.unit.delete", Some(format!("unit:{id}")), json!({ "name": current.name })), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_positions(&self, actor: &Actor) -> AppResult<Vec<PositionRow>> {
+        actor.require(motcua_domain::authz::Access::Staff(Permission::OrgRead))?;
+        Ok(self.store.list_positions().await?)
+    }
+
+    /// Officials in the caller's jurisdictions (for the system, everyone).
+    pub async fn list_officials(&self, actor: &Actor) -> AppResult<Vec<OfficialRow>> {
+        actor.require(motcua_domain::authz::Access::Staff(Permission::OrgRead))?;
+        match actor.principal.jurisdictions(Permission::OrgRead) {
+            None => Ok(self.store.list_officials(None).await?),
+            Some(paths) => {
+                let mut all: Vec<OfficialRow> = Vec::new();
+                for path in paths {
+                    for official in self.store.list_officials(Some(path.as_str())).await? {
+                        if !all.iter().any(|o| o.id == official.id) {
+                            all.push(official);
+                        }
+                    }
+                }
+                all.sort_by(|a, b| a.full_name.cmp(&b.full_name).then(a.id.cmp(&b.id)));
+                Ok(all)
+            }
+        }
+    }
+
+    pub async fn get_official(&self, actor: &Actor, id: i64) -> AppResult<(OfficialRow, Vec<RoleAssignmentRow>)> {
+        let official = self.store.get_official(id).await?;
+        if actor.principal.official_id() != Some(id) {
+            actor.require_at(Permission::OrgRead, &official.unit_path)?;
+        }
+        let roles = self.store.roles_of(id).await?;
+        Ok((official, roles))
+    }
+
+    /// Registers an official in a unit the caller manages.
+    pub async fn create_official(&self, actor: &Actor, form: &OfficialForm) -> AppResult<OfficialRow> {
+        actor.require(motcua_domain::authz::Access::Staff(Permission::OfficialsManage))?;
+        let (mut input, password) = form.validate(true).map_err(AppError::Invalid)?;
+        let unit = self.store.get_unit(input.unit_id).await.map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
+        actor.require_at(Permission::OfficialsManage, &unit.path)?;
+        let password = password.unwrap_or_default();
+        let hash = tokio::task::spawn_blocking(move || security::hash_password(&password))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))??;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        if let Some(position) = optional_text(&form.position) {
+            input.position_id = Some(tx.ensure_position(&position, 100).await?);
+        }
+        let id = tx.insert_official(&input, &hash, now).await?;
+        tx.append_audit(&actor.audit("official.create", Some(format!("official:{id}")), json!({ "username": input.username, "unit_id": input.unit_id })), now)
+            .await?;
+        tx.commit().await?;
+        Ok(self.store.get_official(id).await?)
+    }
+
+    /// Changes an official's record; moving them needs the right over both units.
+    pub async fn update_official(&self, actor: &Actor, id: i64, form: &OfficialForm) -> AppResult<OfficialRow> {
+        let current = self.store.get_official(id).await?;
+        actor.require_at(Permission::OfficialsManage, &current.unit_path)?;
+        let (mut input, _) = form.validate(false).map_err(AppError::Invalid)?;
+        if input.unit_id != current.unit_id {
+            let unit = self.store.get_unit(input.unit_id).await.map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
+            actor.require_at(Permission::OfficialsManage, &unit.path)?;
+        }
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        input.position_id = match optional_text(&form.position) {
+            Some(position) => Some(tx.ensure_position(&position, 100).await?),
+            None => None,
+        };
+        tx.update_official(id, &input, now).await?;
+        if !input.active {
+            tx.delete_sessions_of("official", id).await?;
+        }
+        tx.append_audit(&actor.audit("official.update", Some(format!("official:{id}")), json!({ "username": input.username, "active": input.active })), now)
+            .await?;
+        tx.commit().await?;
+        Ok(self.store.get_official(id).await?)
+    }
+
+    /// Sets a new password (by an administrator over the official's unit, or by the system).
+    pub async fn set_official_password(&self, actor: &Actor, id: i64, password: &str) -> AppResult<()> {
+        let current = self.store.get_official(id).await?;
+        if actor.principal.official_id() != Some(id) {
+            actor.require_at(Permission::OfficialsManage, &current.unit_path)?;
+        }
+        if password.chars().count() < crate::accounts::MIN_PASSWORD_LEN {
+            return Err(AppError::invalid("password", "error-password-short"));
+        }
+        let password = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || security::hash_password(&password))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))??;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        tx.set_official_password(id, &hash, now).await?;
+        tx.delete_sessions_of("official", id).await?;
+        tx.append_audit(&actor.audit("official.password", Some(format!("official:{id}")), json!({})), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Grants a role on a unit the caller may assign roles in.
+    pub async fn assign_role(&self, actor: &Actor, official_id: i64, role: &str, unit_id: i64) -> AppResult<()> {
+        actor.require(motcua_domain::authz::Access::Staff(Permission::RolesAssign))?;
+        let role = Role::parse(role).ok_or_else(|| AppError::invalid("role", "error-choice"))?;
+        let unit = self.store.get_unit(unit_id).await.map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
+        actor.require_at(Permission::RolesAssign, &unit.path)?;
+        let official = self.store.get_official(official_id).await?;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let added = tx.assign_role(official_id, role.as_str(), unit_id, actor.id(), now).await?;
+        if added {
+            tx.append_audit(
+                &actor.audit(
+                    "role.assign",
+                    Some(format!("official:{official_id}")),
+                    json!({ "role": role.as_str(), "unit_id": unit_id, "unit": unit.name, "username": official.username }),
+                ),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn revoke_role(&self, actor: &Actor, assignment_id: i64) -> AppResult<()> {
+        actor.require(motcua_domain::authz::Access::Staff(Permission::RolesAssign))?;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let revoked = tx.revoke_role(assignment_id).await?;
+        actor.require_at(Permission::RolesAssign, &revoked.unit_path)?;
+        tx.append_audit(
+            &actor.audit(
+                "role.revoke",
+                Some(format!("official:{}", revoked.official_id)),
+                json!({ "role": revoked.role, "unit_id": revoked.unit_id, "unit": revoked.unit_name }),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_audit(&self, actor: &Actor, action: Option<&str>, before_id: Option<i64>) -> AppResult<Vec<motcua_store::audit::AuditRow>> {
+        actor.require(motcua_domain::authz::Access::Staff(Permission::AuditView))?;
+        Ok(self.store.list_audit(action, 100, before_id).await?)
+    }
+}

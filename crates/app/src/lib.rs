@@ -1,0 +1,246 @@
+//! Use cases of Một Cửa, reachable identically from the web, the API, the CLI and the jobs.
+//!
+//! Each use case follows one shape: check the caller's permission and jurisdiction, validate
+//! input with the domain rules, then write the change, its audit entry and any outbox rows in
+//! one store transaction. Nothing here knows HTTP.
+//!
+//! Errors come in three tiers: domain errors (validation codes) become [`AppError::Invalid`];
+//! expected refusals are the other [`AppError`] variants, each with a stable code that the web
+//! layer maps to a status and a catalogue message; unexpected failures are
+//! [`AppError::Internal`] with the cause chain for the log.
+
+use motcua_domain::authz::{Access, Decision, Permission, Principal};
+use motcua_domain::org::OrgPath;
+use motcua_store::{Store, StoreError};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+pub mod accounts;
+pub mod demo;
+pub mod directory;
+pub mod notify;
+pub mod ratelimit;
+pub mod security;
+pub mod transfer;
+
+/// One invalid input field: the field name and a stable message code from the catalogues.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InvalidField {
+    pub field: String,
+    pub code: String,
+}
+
+impl InvalidField {
+    pub fn new(field: &str, code: &str) -> Self {
+        Self { field: field.to_owned(), code: code.to_owned() }
+    }
+}
+
+/// Why a use case did not happen. Nothing was changed when one of these is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("invalid input")]
+    Invalid(Vec<InvalidField>),
+    #[error("wrong credentials")]
+    BadCredentials,
+    #[error("wrong or expired one-time code")]
+    BadCode,
+    #[error("account not verified")]
+    NotVerified,
+    #[error("too many attempts")]
+    RateLimited,
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    /// The stable code used in JSON errors and as the message-catalogue key.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "error-unauthenticated",
+            AppError::Forbidden => "error-forbidden",
+            AppError::NotFound => "error-not-found",
+            AppError::Conflict(code) => code,
+            AppError::Invalid(_) => "error-invalid",
+            AppError::BadCredentials => "error-bad-credentials",
+            AppError::BadCode => "error-bad-code",
+            AppError::NotVerified => "error-not-verified",
+            AppError::RateLimited => "error-rate-limited",
+            AppError::Internal(_) => "error-internal",
+        }
+    }
+
+    pub fn invalid(field: &str, code: &str) -> Self {
+        AppError::Invalid(vec![InvalidField::new(field, code)])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(message) => {
+                if message.contains("username") {
+                    AppError::Conflict("error-duplicate-username")
+                } else if message.contains("personal_id") {
+                    AppError::Conflict("error-duplicate-personal-id")
+                } else if message.contains("code") {
+                    AppError::Conflict("error-duplicate-code")
+                } else if message.contains("sub-units") {
+                    AppError::Conflict("error-unit-not-empty")
+                } else if message.contains("under itself") {
+                    AppError::Conflict("error-unit-cycle")
+                } else {
+                    AppError::Conflict("error-conflict")
+                }
+            }
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(error: anyhow::Error) -> Self {
+        AppError::Internal(error)
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Who is acting, from where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub principal: Principal,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Actor { principal: Principal::System, ip: None }
+    }
+
+    pub fn anonymous(ip: Option<String>) -> Self {
+        Actor { principal: Principal::Anonymous, ip }
+    }
+
+    /// Requires the route-level access; the error distinguishes "sign in" from "not allowed".
+    pub fn require(&self, access: Access) -> AppResult<()> {
+        match self.principal.check(access) {
+            Decision::Allow => Ok(()),
+            Decision::Unauthenticated => Err(AppError::Unauthenticated),
+            Decision::Forbidden => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Requires `permission` over the node at `path`.
+    pub fn require_at(&self, permission: Permission, path: &str) -> AppResult<()> {
+        self.require(Access::Staff(permission))?;
+        if self.principal.may_at(permission, &OrgPath::from_stored(path.to_owned())) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self.principal {
+            Principal::Anonymous => "anonymous",
+            Principal::Citizen { .. } => "citizen",
+            Principal::Official { .. } => "official",
+            Principal::System => "system",
+        }
+    }
+
+    pub fn id(&self) -> Option<i64> {
+        match self.principal {
+            Principal::Citizen { citizen_id } => Some(citizen_id),
+            Principal::Official { official_id, .. } => Some(official_id),
+            _ => None,
+        }
+    }
+
+    /// An audit entry for an action by this actor.
+    pub fn audit(&self, action: &str, target: Option<String>, detail: serde_json::Value) -> motcua_store::audit::AuditEntry {
+        motcua_store::audit::AuditEntry {
+            actor_kind: self.kind().to_owned(),
+            actor_id: self.id(),
+            action: action.to_owned(),
+            target,
+            detail: detail.to_string(),
+            ip: self.ip.clone(),
+        }
+    }
+}
+
+/// The source of the current time; tests fix it.
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// How long a signed-in session lasts.
+    pub session_ttl: time::Duration,
+    /// How long a one-time code is valid.
+    pub code_ttl: time::Duration,
+    /// Write one-time codes to the server log (demo mode only).
+    pub log_codes: bool,
+    /// Name shown in authenticator apps.
+    pub issuer: String,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings {
+            session_ttl: time::Duration::hours(8),
+            code_ttl: time::Duration::minutes(10),
+            log_codes: false,
+            issuer: "Một Cửa".to_owned(),
+        }
+    }
+}
+
+/// The application: store, clock, settings, and the sign-in limiter. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub settings: Arc<AppSettings>,
+    /// Attempts per account (sign-in, codes): 10 in 5 minutes.
+    pub limiter: Arc<ratelimit::RateLimiter>,
+    /// Attempts per client address: 100 in 5 minutes, so one counter of a busy office works.
+    pub ip_limiter: Arc<ratelimit::RateLimiter>,
+    clock: Clock,
+}
+
+impl App {
+    pub fn new(store: Store, settings: AppSettings) -> Self {
+        App {
+            store,
+            settings: Arc::new(settings),
+            limiter: Arc::new(ratelimit::RateLimiter::new(10, time::Duration::minutes(5))),
+            ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
+            clock: Arc::new(OffsetDateTime::now_utc),
+        }
+    }
+
+    /// Replaces the clock (tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        (self.clock)()
+    }
+
+    pub fn now_micros(&self) -> i64 {
+        motcua_store::micros(self.now())
+    }
+}

@@ -1,0 +1,96 @@
+//! Fresh databases for tests: a temporary SQLite file, or a new PostgreSQL database created on
+//! the server named by `MOTCUA_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+//!
+//! PostgreSQL is not optional: a test that cannot reach it fails with a message that says how
+//! to start one, because "runs on both backends" must not silently become "runs on one".
+
+use crate::{Backend, Store};
+use rand::Rng;
+use std::path::PathBuf;
+
+/// The admin URL of the test PostgreSQL server.
+pub fn postgres_admin_url() -> String {
+    std::env::var("MOTCUA_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A migrated, empty database that is removed by [`TestDatabase::cleanup`].
+pub struct TestDatabase {
+    pub store: Store,
+    pub url: String,
+    sqlite_dir: Option<PathBuf>,
+    postgres_name: Option<String>,
+}
+
+impl TestDatabase {
+    /// Creates and migrates a database on `backend`. Panics with guidance when PostgreSQL is
+    /// unreachable.
+    pub async fn new(backend: Backend) -> TestDatabase {
+        let suffix: u64 = rand::rng().random();
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("motcua-test-{suffix:016x}"));
+                std::fs::create_dir_all(&dir).expect("create temp dir for test database");
+                let url = format!("sqlite://{}", dir.join("motcua.db").display());
+                let store = Store::open(&url).await.expect("open SQLite test database");
+                TestDatabase {
+                    store,
+                    url,
+                    sqlite_dir: Some(dir),
+                    postgres_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let admin = Store::connect(&admin_url).await.unwrap_or_else(|error| {
+                    panic!(
+                        "PostgreSQL is required for the tests and is not reachable at {admin_url}: {error}. \
+                         Start one (see .ci/run) or set MOTCUA_TEST_POSTGRES."
+                    )
+                });
+                let name = format!("motcua_t_{suffix:016x}");
+                if let Store::Postgres(pool) = &admin {
+                    let statement = format!("CREATE DATABASE {name}");
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                        .execute(pool)
+                        .await
+                        .expect("create test database");
+                }
+                admin.close().await;
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b)
+                    .unwrap_or(&admin_url);
+                let url = format!("{base}/{name}");
+                let store = Store::open(&url)
+                    .await
+                    .expect("open PostgreSQL test database");
+                TestDatabase {
+                    store,
+                    url,
+                    sqlite_dir: None,
+                    postgres_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// Closes the pool and removes the database.
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some(dir) = self.sqlite_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some(name) = self.postgres_name
+            && let Ok(admin) = Store::connect(&postgres_admin_url()).await
+        {
+            if let Store::Postgres(pool) = &admin {
+                let statement = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                    .execute(pool)
+                    .await;
+            }
+            admin.close().await;
+        }
+    }
+}

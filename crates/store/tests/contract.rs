@@ -1,0 +1,468 @@
+//! The store contract: every test here runs on SQLite and on PostgreSQL and must behave the same.
+
+use motcua_store::audit::AuditEntry;
+use motcua_store::org::OrgUnitInput;
+use motcua_store::people::OfficialInput;
+use motcua_store::test_support::TestDatabase;
+use motcua_store::{Backend, Store, StoreError};
+
+/// Declares one async test per backend from a function `async fn(Store)`.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { super::run(motcua_store::Backend::Sqlite, super::$name).await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { super::run(motcua_store::Backend::Postgres, super::$name).await } )* }
+    };
+}
+
+contract!(
+    units_form_a_tree_of_any_depth,
+    moving_a_unit_moves_its_subtree,
+    deleting_a_unit_with_children_is_refused,
+    duplicate_agency_codes_conflict,
+    officials_and_roles_round_trip,
+    citizens_are_unique_by_personal_id,
+    sessions_expire,
+    audit_entries_commit_with_the_change_or_not_at_all,
+    outbox_rows_are_claimed_once_and_retried,
+);
+
+async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = TestDatabase::new(backend).await;
+    test(db.store.clone()).await;
+    db.cleanup().await;
+}
+
+fn unit(
+    parent: Option<i64>,
+    kind: &str,
+    level: &str,
+    name: &str,
+    code: Option<&str>,
+) -> OrgUnitInput {
+    OrgUnitInput {
+        parent_id: parent,
+        kind: kind.into(),
+        level: level.into(),
+        name: name.into(),
+        short_name: None,
+        code: code.map(Into::into),
+        address: None,
+        phone: None,
+        email: None,
+        sort_order: 0,
+    }
+}
+
+async fn units_form_a_tree_of_any_depth(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    let province = tx
+        .insert_unit(
+            &unit(
+                None,
+                "government",
+                "province",
+                "UBND tỉnh",
+                Some("000.00.00.H99"),
+            ),
+            1,
+        )
+        .await
+        .expect("province");
+    let district = tx
+        .insert_unit(
+            &unit(
+                Some(province.id),
+                "government",
+                "district",
+                "UBND huyện",
+                None,
+            ),
+            1,
+        )
+        .await
+        .expect("district");
+    let commune = tx
+        .insert_unit(
+            &unit(Some(district.id), "agency", "commune", "UBND xã", None),
+            1,
+        )
+        .await
+        .expect("commune");
+    let desk = tx
+        .insert_unit(
+            &unit(
+                Some(commune.id),
+                "one_stop_desk",
+                "commune",
+                "Bộ phận Một cửa",
+                None,
+            ),
+            1,
+        )
+        .await
+        .expect("desk");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        desk.path,
+        format!(
+            "/{}/{}/{}/{}/",
+            province.id, district.id, commune.id, desk.id
+        )
+    );
+    let all = store.list_units().await.expect("list");
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0].id, province.id, "parents come first");
+    assert_eq!(
+        store
+            .get_unit_by_code("000.00.00.H99")
+            .await
+            .expect("by code")
+            .name,
+        "UBND tỉnh"
+    );
+    assert!(matches!(
+        store.get_unit(9999).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn moving_a_unit_moves_its_subtree(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    let root = tx
+        .insert_unit(&unit(None, "government", "province", "Tỉnh", None), 1)
+        .await
+        .expect("root");
+    let a = tx
+        .insert_unit(&unit(Some(root.id), "government", "district", "A", None), 1)
+        .await
+        .expect("a");
+    let b = tx
+        .insert_unit(&unit(Some(root.id), "government", "district", "B", None), 1)
+        .await
+        .expect("b");
+    let commune = tx
+        .insert_unit(&unit(Some(a.id), "agency", "commune", "Xã", None), 1)
+        .await
+        .expect("commune");
+    let desk = tx
+        .insert_unit(&unit(Some(commune.id), "unit", "commune", "Tổ", None), 1)
+        .await
+        .expect("desk");
+    let mut moved = unit(Some(b.id), "agency", "commune", "Xã", None);
+    moved.name = "Xã (mới)".into();
+    let updated = tx.update_unit(commune.id, &moved, 2).await.expect("move");
+    assert_eq!(
+        updated.path,
+        format!("/{}/{}/{}/", root.id, b.id, commune.id)
+    );
+    let child = tx.get_unit(desk.id).await.expect("child");
+    assert_eq!(
+        child.path,
+        format!("/{}/{}/{}/{}/", root.id, b.id, commune.id, desk.id)
+    );
+    let under_itself = unit(Some(desk.id), "agency", "commune", "Xã", None);
+    assert!(matches!(
+        tx.update_unit(commune.id, &under_itself, 3).await,
+        Err(StoreError::Conflict(_))
+    ));
+    tx.commit().await.expect("commit");
+}
+
+async fn deleting_a_unit_with_children_is_refused(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    let root = tx
+        .insert_unit(&unit(None, "government", "province", "Tỉnh", None), 1)
+        .await
+        .expect("root");
+    let leaf = tx
+        .insert_unit(&unit(Some(root.id), "unit", "province", "Phòng", None), 1)
+        .await
+        .expect("leaf");
+    assert!(matches!(
+        tx.delete_unit(root.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    tx.delete_unit(leaf.id).await.expect("leaf deletes");
+    assert!(matches!(
+        tx.delete_unit(leaf.id).await,
+        Err(StoreError::NotFound)
+    ));
+    tx.commit().await.expect("commit");
+}
+
+async fn duplicate_agency_codes_conflict(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    tx.insert_unit(
+        &unit(None, "agency", "province", "Sở A", Some("000.01.00.H99")),
+        1,
+    )
+    .await
+    .expect("first");
+    let second = tx
+        .insert_unit(
+            &unit(None, "agency", "province", "Sở B", Some("000.01.00.H99")),
+            1,
+        )
+        .await;
+    assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+}
+
+async fn officials_and_roles_round_trip(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    let root = tx
+        .insert_unit(&unit(None, "government", "province", "Thành phố", None), 1)
+        .await
+        .expect("root");
+    let commune = tx
+        .insert_unit(&unit(Some(root.id), "agency", "commune", "Phường", None), 1)
+        .await
+        .expect("commune");
+    let position = tx
+        .ensure_position("Chuyên viên", 50)
+        .await
+        .expect("position");
+    assert_eq!(
+        tx.ensure_position("Chuyên viên", 50).await.expect("again"),
+        position
+    );
+    let input = OfficialInput {
+        username: "an.nv".into(),
+        full_name: "Nguyễn Văn An".into(),
+        position_id: Some(position),
+        unit_id: commune.id,
+        email: Some("an@example.vn".into()),
+        phone: None,
+        employed_from: Some("2020-01-15".into()),
+        employed_to: None,
+        active: true,
+    };
+    let id = tx
+        .insert_official(&input, "hash", 1)
+        .await
+        .expect("official");
+    assert!(
+        tx.assign_role(id, "reception", commune.id, None, 1)
+            .await
+            .expect("assign")
+    );
+    assert!(
+        !tx.assign_role(id, "reception", commune.id, None, 1)
+            .await
+            .expect("again"),
+        "idempotent"
+    );
+    tx.commit().await.expect("commit");
+    let official = store.get_official(id).await.expect("get");
+    assert_eq!(official.position_name.as_deref(), Some("Chuyên viên"));
+    assert_eq!(official.unit_path, commune.path);
+    let roles = store.roles_of(id).await.expect("roles");
+    assert_eq!(roles.len(), 1);
+    assert_eq!(roles[0].unit_path, commune.path);
+    assert_eq!(
+        store
+            .list_officials(Some(&root.path))
+            .await
+            .expect("in city")
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .list_officials(Some("/999/"))
+            .await
+            .expect("elsewhere")
+            .len(),
+        0
+    );
+    let creds = store.official_credentials("an.nv").await.expect("creds");
+    assert!(creds.active && !creds.totp_enabled);
+    let mut tx = store.begin().await.expect("begin");
+    let revoked = tx.revoke_role(roles[0].id).await.expect("revoke");
+    assert_eq!(revoked.role, "reception");
+    tx.commit().await.expect("commit");
+    assert!(store.roles_of(id).await.expect("roles").is_empty());
+}
+
+async fn citizens_are_unique_by_personal_id(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    tx.insert_citizen(
+        "092095123456",
+        "Trần Thị Bình",
+        Some("binh@example.vn"),
+        None,
+        "h",
+        1,
+    )
+    .await
+    .expect("citizen");
+    let duplicate = tx
+        .insert_citizen("092095123456", "Khác", None, None, "h", 1)
+        .await;
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))));
+    drop(tx);
+    // The transaction was never committed, so nothing was stored.
+    assert!(matches!(
+        store.citizen_credentials("092095123456").await,
+        Err(StoreError::NotFound)
+    ));
+    let mut tx = store.begin().await.expect("begin");
+    let id = tx
+        .insert_citizen("092095123456", "Trần Thị Bình", None, None, "h", 1)
+        .await
+        .expect("citizen");
+    tx.mark_citizen_verified(id, 5).await.expect("verify");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        store.get_citizen(id).await.expect("get").verified_at,
+        Some(5)
+    );
+}
+
+async fn sessions_expire(store: Store) {
+    use motcua_store::auth::SessionRow;
+    let mut tx = store.begin().await.expect("begin");
+    let row = SessionRow {
+        token_hash: "abc".into(),
+        principal_kind: "citizen".into(),
+        principal_id: 1,
+        stage: "full".into(),
+        created_at: 10,
+        expires_at: 100,
+    };
+    tx.insert_session(&row).await.expect("insert");
+    tx.commit().await.expect("commit");
+    assert_eq!(store.get_session("abc", 50).await.expect("get"), Some(row));
+    assert_eq!(store.get_session("abc", 100).await.expect("get"), None);
+    let mut tx = store.begin().await.expect("begin");
+    assert_eq!(tx.delete_expired_sessions(200).await.expect("purge"), 1);
+    tx.commit().await.expect("commit");
+}
+
+async fn audit_entries_commit_with_the_change_or_not_at_all(store: Store) {
+    let entry = AuditEntry {
+        actor_kind: "official".into(),
+        actor_id: Some(1),
+        action: "role.assign".into(),
+        ..Default::default()
+    };
+    let mut tx = store.begin().await.expect("begin");
+    tx.append_audit(&entry, 1).await.expect("append");
+    drop(tx);
+    assert!(
+        store
+            .list_audit(None, 10, None)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    let mut tx = store.begin().await.expect("begin");
+    tx.append_audit(&entry, 1).await.expect("append");
+    tx.append_audit(
+        &AuditEntry {
+            action: "signin".into(),
+            ..entry.clone()
+        },
+        2,
+    )
+    .await
+    .expect("append");
+    tx.commit().await.expect("commit");
+    let all = store.list_audit(None, 10, None).await.expect("list");
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].action, "signin", "newest first");
+    assert_eq!(all[0].detail, "{}");
+    assert_eq!(
+        store
+            .list_audit(Some("role.assign"), 10, None)
+            .await
+            .expect("filtered")
+            .len(),
+        1
+    );
+}
+
+async fn outbox_rows_are_claimed_once_and_retried(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    let first = tx
+        .enqueue("email", "{\"to\":\"a\"}", 100)
+        .await
+        .expect("enqueue");
+    tx.enqueue("email", "{\"to\":\"b\"}", 100)
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
+    let claimed = store.claim_outbox(100, 1_000, 10).await.expect("claim");
+    assert_eq!(claimed.len(), 2);
+    assert!(
+        store
+            .claim_outbox(200, 1_000, 10)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "leased rows are not claimed twice"
+    );
+    store.complete_outbox(first, 300).await.expect("done");
+    let second = claimed.iter().find(|r| r.id != first).expect("second row");
+    store
+        .fail_outbox(second.id, "smtp down", 5_000)
+        .await
+        .expect("fail");
+    assert!(
+        store
+            .claim_outbox(400, 1_000, 10)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "retry waits"
+    );
+    let retry = store.claim_outbox(5_000, 1_000, 10).await.expect("claim");
+    assert_eq!(retry.len(), 1);
+    assert_eq!(retry[0].attempts, 2);
+    assert_eq!(store.pending_outbox().await.expect("pending"), 1);
+}
+
+#[tokio::test]
+async fn both_backends_have_the_same_schema() {
+    let sqlite = TestDatabase::new(Backend::Sqlite).await;
+    let postgres = TestDatabase::new(Backend::Postgres).await;
+    assert_eq!(
+        sqlite.store.schema_columns().await.expect("sqlite"),
+        postgres.store.schema_columns().await.expect("pg")
+    );
+    assert_eq!(
+        sqlite.store.schema_indexes().await.expect("sqlite"),
+        postgres.store.schema_indexes().await.expect("pg")
+    );
+    let sqlite_migrations = sqlite.store.applied_migrations().await.expect("m");
+    let postgres_migrations = postgres.store.applied_migrations().await.expect("m");
+    assert_eq!(sqlite_migrations, postgres_migrations);
+    sqlite.cleanup().await;
+    postgres.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_backup_is_a_consistent_copy() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let mut tx = db.store.begin().await.expect("begin");
+    tx.insert_unit(&unit(None, "government", "province", "Thành phố", None), 1)
+        .await
+        .expect("unit");
+    tx.commit().await.expect("commit");
+    let target = std::env::temp_dir().join(format!("motcua-backup-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&target);
+    db.store
+        .backup_to(&target.display().to_string())
+        .await
+        .expect("backup");
+    let copy = Store::open(&format!("sqlite://{}", target.display()))
+        .await
+        .expect("open copy");
+    assert_eq!(copy.count_units().await.expect("count"), 1);
+    copy.close().await;
+    let _ = std::fs::remove_file(&target);
+    db.cleanup().await;
+}

@@ -1,0 +1,6 @@
+//! The JSON API under `/api/v1`, for other systems and scripts. Authentication is a bearer token
+//! (`Authorization: Bearer …`) issued to an official, or the browser session plus an
+//! `X-CSRF-Token` header. Every operation is described in the OpenAPI document.
+
+pub mod directory;
+pub mod types;

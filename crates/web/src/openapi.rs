@@ -1,0 +1,132 @@
+//! The OpenAPI document (`/api/openapi.json`) and a browsable, server-rendered viewer
+//! (`/api/docs`) that needs no internet and no JavaScript.
+
+use crate::api::{directory, types};
+use crate::context::Ctx;
+use crate::pages::layout::{Page, render};
+use askama::Template;
+use axum::Json;
+use axum::response::Response;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Một Cửa API", version = "1", description = "Public-service portal and electronic one-stop back office. \
+        Authenticate with `Authorization: Bearer <token>` (issue one with POST /api/v1/tokens). \
+        Errors are JSON `{error: {code, message, fields}}`; messages follow `Accept-Language` (vi default, en)."),
+    paths(
+        directory::me, directory::issue_token,
+        directory::list_units, directory::get_unit, directory::create_unit, directory::update_unit, directory::delete_unit,
+        directory::positions, directory::list_officials, directory::get_official, directory::create_official, directory::update_official,
+        directory::assign_role, directory::revoke_role, directory::audit, directory::export, directory::import,
+    ),
+    components(schemas(types::ApiErrorBody)),
+    modifiers(&BearerAuth),
+    tags((name = "directory", description = "Organisation tree, officials, roles, audit"))
+)]
+pub struct ApiDoc;
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub async fn json() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
+}
+
+pub struct OperationView {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub parameters: Vec<String>,
+    pub request: String,
+    pub responses: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct DocsPage {
+    page: Page,
+    title: String,
+    description: String,
+    operations: Vec<OperationView>,
+    schemas: Vec<(String, String)>,
+}
+
+fn reference_name(value: &serde_json::Value) -> String {
+    if let Some(reference) = value.get("$ref").and_then(|r| r.as_str()) {
+        return reference.rsplit('/').next().unwrap_or(reference).to_owned();
+    }
+    if let Some(items) = value.get("items") {
+        return format!("[{}]", reference_name(items));
+    }
+    value.get("type").and_then(|t| t.as_str()).unwrap_or("").to_owned()
+}
+
+/// Flattens the document into rows a person can read.
+pub fn operations() -> (String, String, Vec<OperationView>, Vec<(String, String)>) {
+    let doc = serde_json::to_value(document()).unwrap_or_default();
+    let title = doc["info"]["title"].as_str().unwrap_or_default().to_owned();
+    let description = doc["info"]["description"].as_str().unwrap_or_default().to_owned();
+    let mut operations = Vec::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, item) in paths {
+            let Some(item) = item.as_object() else { continue };
+            for (method, op) in item {
+                let parameters = op["parameters"]
+                    .as_array()
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| format!("{} ({}): {}", p["name"].as_str().unwrap_or(""), p["in"].as_str().unwrap_or(""), reference_name(&p["schema"])))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let request = op["requestBody"]["content"]
+                    .as_object()
+                    .and_then(|c| c.values().next())
+                    .map(|c| reference_name(&c["schema"]))
+                    .unwrap_or_default();
+                let responses = op["responses"]
+                    .as_object()
+                    .map(|rs| {
+                        rs.iter()
+                            .map(|(status, r)| {
+                                let body = r["content"].as_object().and_then(|c| c.values().next()).map(|c| reference_name(&c["schema"])).unwrap_or_default();
+                                format!("{status} {body}")
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                operations.push(OperationView {
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    summary: op["summary"].as_str().or(op["description"].as_str()).unwrap_or("").to_owned(),
+                    parameters,
+                    request,
+                    responses,
+                });
+            }
+        }
+    }
+    let schemas = doc["components"]["schemas"]
+        .as_object()
+        .map(|s| s.iter().map(|(name, schema)| (name.clone(), serde_json::to_string_pretty(schema).unwrap_or_default())).collect())
+        .unwrap_or_default();
+    (title, description, operations, schemas)
+}
+
+pub async fn viewer(ctx: Ctx) -> Response {
+    let (title, description, operations, schemas) = operations();
+    render(&DocsPage { page: Page::new(&ctx, "nav-api"), title, description, operations, schemas })
+}

@@ -1,0 +1,8 @@
+//! Server-rendered pages. Each handler parses its input, calls one use case and renders a
+//! template; forms re-render with every problem marked when input is invalid.
+
+pub mod admin;
+pub mod citizen;
+pub mod layout;
+pub mod public;
+pub mod staff;

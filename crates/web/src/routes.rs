@@ -1,0 +1,167 @@
+//! The route table: every route with the access it requires, in one place.
+//!
+//! [`Routes::at`] registers a handler together with its [`Access`]; a route layer enforces it
+//! before the handler runs, so no handler can forget the check, and [`assemble`] returns the
+//! table so the role matrix test can walk every route with every role.
+
+use crate::context::Ctx;
+use crate::error::WebError;
+use crate::{AppState, api, openapi, ops, pages};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, on};
+use motcua_domain::authz::{Access, Decision, Permission};
+
+/// One row of the table.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Builds the router and the table together.
+pub struct Routes {
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+async fn enforce(access: Access, request: Request, next: Next) -> Response {
+    let Some(ctx) = request.extensions().get::<Ctx>().cloned() else {
+        return WebError::internal(anyhow::anyhow!("no request context")).into_response();
+    };
+    match ctx.principal.check(access) {
+        Decision::Allow => next.run(request).await,
+        Decision::Unauthenticated => {
+            let code = if ctx.session_expired { "error-session-expired" } else { "error-unauthenticated" };
+            let mut error = WebError::coded(StatusCode::UNAUTHORIZED, code).with(ctx.lang, ctx.api);
+            error.signin = Some(match access {
+                Access::Citizen => "/signin",
+                _ => "/staff/signin",
+            });
+            error.into_response()
+        }
+        Decision::Forbidden => WebError::coded(StatusCode::FORBIDDEN, "error-forbidden").with(ctx.lang, ctx.api).into_response(),
+    }
+}
+
+impl Routes {
+    fn new() -> Self {
+        Routes { router: Router::new(), specs: Vec::new() }
+    }
+
+    /// Registers `handler` for `method path`, callable only by those `access` admits.
+    fn at<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+        let route = on(filter, handler).route_layer(middleware::from_fn(move |request: Request, next: Next| enforce(access, request, next)));
+        self.router = self.router.route(path, route);
+        self.specs.push(RouteSpec { method, path, access });
+        self
+    }
+}
+
+/// Every route of Một Cửa.
+pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
+    use Access::{Citizen, Official, Public, Staff};
+    use Method as M;
+    use Permission as P;
+    use pages::{admin, citizen, public, staff};
+    let routes = Routes::new()
+        // Public portal.
+        .at(M::GET, "/", Public, public::home)
+        .at(M::GET, "/lang/{code}", Public, public::switch_language)
+        .at(M::GET, "/static/{name}", Public, public::static_file)
+        .at(M::GET, "/signin", Public, citizen::signin_form)
+        .at(M::POST, "/signin", Public, citizen::signin)
+        .at(M::GET, "/signup", Public, citizen::signup_form)
+        .at(M::POST, "/signup", Public, citizen::signup)
+        .at(M::GET, "/verify", Public, citizen::verify_form)
+        .at(M::POST, "/verify", Public, citizen::verify)
+        .at(M::POST, "/verify/resend", Public, citizen::resend)
+        .at(M::POST, "/signout", Public, citizen::signout)
+        .at(M::GET, "/staff/signin", Public, staff::signin_form)
+        .at(M::POST, "/staff/signin", Public, staff::signin)
+        .at(M::GET, "/staff/totp", Public, staff::totp_form)
+        .at(M::POST, "/staff/totp", Public, staff::totp)
+        // Citizen area.
+        .at(M::GET, "/account", Citizen, citizen::account)
+        // Officials.
+        .at(M::GET, "/staff", Official, staff::home)
+        .at(M::GET, "/staff/security", Official, staff::security)
+        .at(M::POST, "/staff/security/totp/start", Official, staff::totp_start)
+        .at(M::POST, "/staff/security/totp/confirm", Official, staff::totp_confirm)
+        // Administration.
+        .at(M::GET, "/admin/units", Staff(P::OrgRead), admin::units)
+        .at(M::GET, "/admin/units/new", Staff(P::OrgManage), admin::unit_new)
+        .at(M::POST, "/admin/units", Staff(P::OrgManage), admin::unit_create)
+        .at(M::GET, "/admin/units/{id}", Staff(P::OrgRead), admin::unit_edit)
+        .at(M::POST, "/admin/units/{id}", Staff(P::OrgManage), admin::unit_update)
+        .at(M::POST, "/admin/units/{id}/delete", Staff(P::OrgManage), admin::unit_delete)
+        .at(M::GET, "/admin/officials", Staff(P::OrgRead), admin::officials)
+        .at(M::GET, "/admin/officials/new", Staff(P::OfficialsManage), admin::official_new)
+        .at(M::POST, "/admin/officials", Staff(P::OfficialsManage), admin::official_create)
+        .at(M::GET, "/admin/officials/{id}", Staff(P::OrgRead), admin::official_edit)
+        .at(M::POST, "/admin/officials/{id}", Staff(P::OfficialsManage), admin::official_update)
+        .at(M::POST, "/admin/officials/{id}/roles", Staff(P::RolesAssign), admin::role_assign)
+        .at(M::POST, "/admin/roles/{id}/revoke", Staff(P::RolesAssign), admin::role_revoke)
+        .at(M::GET, "/admin/audit", Staff(P::AuditView), admin::audit)
+        .at(M::GET, "/admin/transfer", Staff(P::OrgManage), admin::transfer)
+        .at(M::GET, "/admin/export/{file}", Staff(P::OrgRead), admin::export)
+        .at(M::POST, "/admin/import/{what}", Staff(P::OrgManage), admin::import)
+        // JSON API.
+        .at(M::GET, "/api/openapi.json", Public, openapi::json)
+        .at(M::GET, "/api/docs", Public, openapi::viewer)
+        .at(M::GET, "/api/v1/me", Official, api::directory::me)
+        .at(M::POST, "/api/v1/tokens", Official, api::directory::issue_token)
+        .at(M::GET, "/api/v1/units", Staff(P::OrgRead), api::directory::list_units)
+        .at(M::POST, "/api/v1/units", Staff(P::OrgManage), api::directory::create_unit)
+        .at(M::GET, "/api/v1/units/{id}", Staff(P::OrgRead), api::directory::get_unit)
+        .at(M::PUT, "/api/v1/units/{id}", Staff(P::OrgManage), api::directory::update_unit)
+        .at(M::DELETE, "/api/v1/units/{id}", Staff(P::OrgManage), api::directory::delete_unit)
+        .at(M::GET, "/api/v1/positions", Staff(P::OrgRead), api::directory::positions)
+        .at(M::GET, "/api/v1/officials", Staff(P::OrgRead), api::directory::list_officials)
+        .at(M::POST, "/api/v1/officials", Staff(P::OfficialsManage), api::directory::create_official)
+        .at(M::GET, "/api/v1/officials/{id}", Staff(P::OrgRead), api::directory::get_official)
+        .at(M::PUT, "/api/v1/officials/{id}", Staff(P::OfficialsManage), api::directory::update_official)
+        .at(M::POST, "/api/v1/officials/{id}/roles", Staff(P::RolesAssign), api::directory::assign_role)
+        .at(M::DELETE, "/api/v1/roles/{id}", Staff(P::RolesAssign), api::directory::revoke_role)
+        .at(M::GET, "/api/v1/audit", Staff(P::AuditView), api::directory::audit)
+        .at(M::GET, "/api/v1/export/{what}", Staff(P::OrgRead), api::directory::export)
+        .at(M::POST, "/api/v1/import/{what}", Staff(P::OrgManage), api::directory::import)
+        // Operations.
+        .at(M::GET, "/healthz", Public, ops::healthz)
+        .at(M::GET, "/readyz", Public, ops::readyz)
+        .at(M::GET, "/metrics", Public, ops::metrics);
+    let Routes { router, specs } = routes;
+    let body_limit = state.config.body_limit;
+    let router = router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::context::middleware))
+        .layer(middleware::map_response(crate::security::headers))
+        .layer(middleware::from_fn(ops::track))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state);
+    (router, specs)
+}
+
+async fn not_found(ctx: Ctx) -> Response {
+    WebError::coded(StatusCode::NOT_FOUND, "error-not-found").with(ctx.lang, ctx.api).into_response()
+}
+
+async fn method_not_allowed(ctx: Ctx) -> Response {
+    WebError::coded(StatusCode::METHOD_NOT_ALLOWED, "error-method").with(ctx.lang, ctx.api).into_response()
+}
+
+/// The router alone.
+pub fn build(state: AppState) -> Router {
+    assemble(state).0
+}
