@@ -41,7 +41,12 @@ pub struct ResolvedSession {
 
 impl App {
     /// Checks an official's password. With TOTP enabled the session is only half open.
-    pub async fn official_sign_in(&self, actor: &Actor, username: &str, password: &str) -> AppResult<SignedIn> {
+    pub async fn official_sign_in(
+        &self,
+        actor: &Actor,
+        username: &str,
+        password: &str,
+    ) -> AppResult<SignedIn> {
         let username = username.trim().to_lowercase();
         self.check_rate(actor, &format!("official:{username}"))?;
         let credentials = match self.store.official_credentials(&username).await {
@@ -52,26 +57,45 @@ impl App {
         let hash = credentials.as_ref().map(|c| c.password_hash.clone());
         let password_owned = password.to_owned();
         let verified = tokio::task::spawn_blocking(move || {
-            security::verify_password(&password_owned, hash.as_deref().unwrap_or(security::dummy_hash()))
+            security::verify_password(
+                &password_owned,
+                hash.as_deref().unwrap_or(security::dummy_hash()),
+            )
         })
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
         let Some(credentials) = credentials.filter(|c| verified && c.active) else {
-            self.audit_failure(actor, "signin.official.failed", &username).await?;
+            self.audit_failure(actor, "signin.official.failed", &username)
+                .await?;
             return Err(AppError::BadCredentials);
         };
         self.limiter.reset(&format!("official:{username}"));
         let needs_totp = credentials.totp_enabled;
         let stage = if needs_totp { "totp_pending" } else { "full" };
         let token = self
-            .open_session(actor, "official", credentials.id, stage, if needs_totp { "signin.official.password" } else { "signin.official" })
+            .open_session(
+                actor,
+                "official",
+                credentials.id,
+                stage,
+                if needs_totp {
+                    "signin.official.password"
+                } else {
+                    "signin.official"
+                },
+            )
             .await?;
         Ok(SignedIn { token, needs_totp })
     }
 
     /// Completes a half-open official session with a TOTP code; returns a new token so that a
     /// token seen before the second factor is worth nothing after it.
-    pub async fn official_confirm_totp(&self, actor: &Actor, pending_token: &str, code: &str) -> AppResult<String> {
+    pub async fn official_confirm_totp(
+        &self,
+        actor: &Actor,
+        pending_token: &str,
+        code: &str,
+    ) -> AppResult<String> {
         let now = self.now_micros();
         let session = self
             .store
@@ -80,16 +104,31 @@ impl App {
             .filter(|s| s.stage == "totp_pending" && s.principal_kind == "official")
             .ok_or(AppError::Unauthenticated)?;
         self.check_rate(actor, &format!("totp:{}", session.principal_id))?;
-        let credentials = self.store.official_credentials_by_id(session.principal_id).await?;
+        let credentials = self
+            .store
+            .official_credentials_by_id(session.principal_id)
+            .await?;
         let secret = credentials.totp_secret.unwrap_or_default();
         if !security::verify_totp(&secret, code, self.now().unix_timestamp()) {
-            self.audit_failure(actor, "signin.official.totp_failed", &session.principal_id.to_string()).await?;
+            self.audit_failure(
+                actor,
+                "signin.official.totp_failed",
+                &session.principal_id.to_string(),
+            )
+            .await?;
             return Err(AppError::BadCode);
         }
         let mut tx = self.store.begin().await?;
         tx.delete_session(&session.token_hash).await?;
         tx.commit().await?;
-        self.open_session(actor, "official", session.principal_id, "full", "signin.official").await
+        self.open_session(
+            actor,
+            "official",
+            session.principal_id,
+            "full",
+            "signin.official",
+        )
+        .await
     }
 
     /// Opens a citizen account and sends a one-time code to the e-mail or phone given.
@@ -103,10 +142,18 @@ impl App {
             problems.push(InvalidField::new("full_name", "error-full-name"));
         }
         let email = non_empty(&input.email)
-            .map(|e| Email::parse(e).map_err(|_| problems.push(InvalidField::new("email", "error-email"))).ok())
+            .map(|e| {
+                Email::parse(e)
+                    .map_err(|_| problems.push(InvalidField::new("email", "error-email")))
+                    .ok()
+            })
             .unwrap_or(None);
         let phone = non_empty(&input.phone)
-            .map(|p| Phone::parse(p).map_err(|_| problems.push(InvalidField::new("phone", "error-phone"))).ok())
+            .map(|p| {
+                Phone::parse(p)
+                    .map_err(|_| problems.push(InvalidField::new("phone", "error-phone")))
+                    .ok()
+            })
             .unwrap_or(None);
         if non_empty(&input.email).is_none() && non_empty(&input.phone).is_none() {
             problems.push(InvalidField::new("email", "error-contact-required"));
@@ -138,16 +185,25 @@ impl App {
             (None, Some(p)) => ("sms", p.as_str().to_owned()),
             (None, None) => return Err(AppError::invalid("email", "error-contact-required")),
         };
-        self.send_code(&mut tx, citizen_id, channel, &destination, now).await?;
-        tx.append_audit(&actor.audit("citizen.sign_up", Some(format!("citizen:{citizen_id}")), json!({ "channel": channel })), now)
+        self.send_code(&mut tx, citizen_id, channel, &destination, now)
             .await?;
+        tx.append_audit(
+            &actor.audit(
+                "citizen.sign_up",
+                Some(format!("citizen:{citizen_id}")),
+                json!({ "channel": channel }),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(citizen_id)
     }
 
     /// Sends a new code to an unverified citizen (the previous one stops working).
     pub async fn citizen_resend_code(&self, actor: &Actor, personal_id: &str) -> AppResult<()> {
-        let personal_id = PersonalId::parse(personal_id).map_err(|_| AppError::invalid("personal_id", "error-personal-id"))?;
+        let personal_id = PersonalId::parse(personal_id)
+            .map_err(|_| AppError::invalid("personal_id", "error-personal-id"))?;
         self.check_rate(actor, &format!("code:{}", personal_id.as_str()))?;
         let credentials = self.store.citizen_credentials(personal_id.as_str()).await?;
         if credentials.verified_at.is_some() {
@@ -161,28 +217,54 @@ impl App {
         };
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
-        self.send_code(&mut tx, citizen.id, channel, &destination, now).await?;
+        self.send_code(&mut tx, citizen.id, channel, &destination, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn send_code(&self, tx: &mut motcua_store::StoreTx, citizen_id: i64, channel: &str, destination: &str, now: i64) -> AppResult<()> {
+    async fn send_code(
+        &self,
+        tx: &mut motcua_store::StoreTx,
+        citizen_id: i64,
+        channel: &str,
+        destination: &str,
+        now: i64,
+    ) -> AppResult<()> {
         let code = security::random_code();
         let expires = now + self.settings.code_ttl.whole_microseconds() as i64;
-        tx.insert_verification_code(citizen_id, channel, destination, &token_hash(&code), expires, now).await?;
+        tx.insert_verification_code(
+            citizen_id,
+            channel,
+            destination,
+            &token_hash(&code),
+            expires,
+            now,
+        )
+        .await?;
         let payload = json!({ "channel": channel, "to": destination, "template": "verification-code", "code": code });
         tx.enqueue("notify", &payload.to_string(), now).await?;
         Ok(())
     }
 
     /// Confirms a citizen's contact with the code sent to it. Five wrong tries burn the code.
-    pub async fn citizen_verify(&self, actor: &Actor, personal_id: &str, code: &str) -> AppResult<()> {
-        let personal_id = PersonalId::parse(personal_id).map_err(|_| AppError::invalid("personal_id", "error-personal-id"))?;
+    pub async fn citizen_verify(
+        &self,
+        actor: &Actor,
+        personal_id: &str,
+        code: &str,
+    ) -> AppResult<()> {
+        let personal_id = PersonalId::parse(personal_id)
+            .map_err(|_| AppError::invalid("personal_id", "error-personal-id"))?;
         self.check_rate(actor, &format!("verify:{}", personal_id.as_str()))?;
-        let credentials = self.store.citizen_credentials(personal_id.as_str()).await.map_err(|e| match e {
-            StoreError::NotFound => AppError::BadCode,
-            other => other.into(),
-        })?;
+        let credentials = self
+            .store
+            .citizen_credentials(personal_id.as_str())
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => AppError::BadCode,
+                other => other.into(),
+            })?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         let Some(pending) = tx.active_verification_code(credentials.id, now).await? else {
@@ -201,7 +283,11 @@ impl App {
         tx.consume_code(pending.id, now).await?;
         tx.mark_citizen_verified(credentials.id, now).await?;
         tx.append_audit(
-            &actor.audit("citizen.verified", Some(format!("citizen:{}", credentials.id)), json!({ "channel": pending.channel })),
+            &actor.audit(
+                "citizen.verified",
+                Some(format!("citizen:{}", credentials.id)),
+                json!({ "channel": pending.channel }),
+            ),
             now,
         )
         .await?;
@@ -210,7 +296,12 @@ impl App {
     }
 
     /// Signs a citizen in with their personal identification number and password.
-    pub async fn citizen_sign_in(&self, actor: &Actor, personal_id: &str, password: &str) -> AppResult<SignedIn> {
+    pub async fn citizen_sign_in(
+        &self,
+        actor: &Actor,
+        personal_id: &str,
+        password: &str,
+    ) -> AppResult<SignedIn> {
         let Ok(personal_id) = PersonalId::parse(personal_id) else {
             return Err(AppError::invalid("personal_id", "error-personal-id"));
         };
@@ -223,20 +314,30 @@ impl App {
         let hash = credentials.as_ref().map(|c| c.password_hash.clone());
         let password_owned = password.to_owned();
         let verified = tokio::task::spawn_blocking(move || {
-            security::verify_password(&password_owned, hash.as_deref().unwrap_or(security::dummy_hash()))
+            security::verify_password(
+                &password_owned,
+                hash.as_deref().unwrap_or(security::dummy_hash()),
+            )
         })
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
         let Some(credentials) = credentials.filter(|_| verified) else {
-            self.audit_failure(actor, "signin.citizen.failed", &personal_id.masked()).await?;
+            self.audit_failure(actor, "signin.citizen.failed", &personal_id.masked())
+                .await?;
             return Err(AppError::BadCredentials);
         };
         if credentials.verified_at.is_none() {
             return Err(AppError::NotVerified);
         }
-        self.limiter.reset(&format!("citizen:{}", personal_id.as_str()));
-        let token = self.open_session(actor, "citizen", credentials.id, "full", "signin.citizen").await?;
-        Ok(SignedIn { token, needs_totp: false })
+        self.limiter
+            .reset(&format!("citizen:{}", personal_id.as_str()));
+        let token = self
+            .open_session(actor, "citizen", credentials.id, "full", "signin.citizen")
+            .await?;
+        Ok(SignedIn {
+            token,
+            needs_totp: false,
+        })
     }
 
     /// Ends a session.
@@ -244,7 +345,8 @@ impl App {
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         tx.delete_session(&token_hash(token)).await?;
-        tx.append_audit(&actor.audit("signout", None, json!({})), now).await?;
+        tx.append_audit(&actor.audit("signout", None, json!({})), now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -252,14 +354,20 @@ impl App {
     /// Finds who holds a session token. Half-open (TOTP pending) sessions are returned with
     /// an anonymous principal: they open nothing.
     pub async fn resolve_session(&self, token: &str) -> AppResult<Option<ResolvedSession>> {
-        let Some(session) = self.store.get_session(&token_hash(token), self.now_micros()).await? else {
+        let Some(session) = self
+            .store
+            .get_session(&token_hash(token), self.now_micros())
+            .await?
+        else {
             return Ok(None);
         };
         let principal = if session.stage != "full" {
             Principal::Anonymous
         } else {
             match session.principal_kind.as_str() {
-                "citizen" => Principal::Citizen { citizen_id: session.principal_id },
+                "citizen" => Principal::Citizen {
+                    citizen_id: session.principal_id,
+                },
                 "official" => match self.official_principal(session.principal_id).await? {
                     Some(principal) => principal,
                     None => return Ok(None),
@@ -285,10 +393,18 @@ impl App {
     }
 
     /// Issues an API token for the calling official (or, for the system, for `official_id`).
-    pub async fn issue_api_token(&self, actor: &Actor, official_id: i64, name: &str, days: Option<i64>) -> AppResult<String> {
+    pub async fn issue_api_token(
+        &self,
+        actor: &Actor,
+        official_id: i64,
+        name: &str,
+        days: Option<i64>,
+    ) -> AppResult<String> {
         match actor.principal {
             Principal::System => {}
-            Principal::Official { official_id: own, .. } if own == official_id => {}
+            Principal::Official {
+                official_id: own, ..
+            } if own == official_id => {}
             Principal::Anonymous => return Err(AppError::Unauthenticated),
             _ => return Err(AppError::Forbidden),
         }
@@ -300,9 +416,18 @@ impl App {
         let now = self.now_micros();
         let expires = days.map(|d| now + d * 86_400_000_000);
         let mut tx = self.store.begin().await?;
-        let id = tx.insert_api_token(&token_hash(&token), official_id, &name, expires, now).await?;
-        tx.append_audit(&actor.audit("api_token.issue", Some(format!("official:{official_id}")), json!({ "token_id": id, "name": name })), now)
+        let id = tx
+            .insert_api_token(&token_hash(&token), official_id, &name, expires, now)
             .await?;
+        tx.append_audit(
+            &actor.audit(
+                "api_token.issue",
+                Some(format!("official:{official_id}")),
+                json!({ "token_id": id, "name": name }),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -313,7 +438,8 @@ impl App {
         let official = self.store.get_official(official_id).await?;
         let secret = security::new_totp_secret();
         let mut tx = self.store.begin().await?;
-        tx.set_official_totp(official_id, Some(&secret), false).await?;
+        tx.set_official_totp(official_id, Some(&secret), false)
+            .await?;
         tx.commit().await?;
         let uri = security::totp_uri(&secret, &official.username, &self.settings.issuer);
         Ok((secret, uri))
@@ -329,8 +455,17 @@ impl App {
         }
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
-        tx.set_official_totp(official_id, Some(&secret), true).await?;
-        tx.append_audit(&actor.audit("totp.enabled", Some(format!("official:{official_id}")), json!({})), now).await?;
+        tx.set_official_totp(official_id, Some(&secret), true)
+            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "totp.enabled",
+                Some(format!("official:{official_id}")),
+                json!({}),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -358,13 +493,27 @@ impl App {
                 })
             })
             .collect();
-        Ok(Some(Principal::Official { official_id, assignments }))
+        Ok(Some(Principal::Official {
+            official_id,
+            assignments,
+        }))
     }
 
-    async fn open_session(&self, actor: &Actor, kind: &str, id: i64, stage: &str, action: &str) -> AppResult<String> {
+    async fn open_session(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        id: i64,
+        stage: &str,
+        action: &str,
+    ) -> AppResult<String> {
         let token = security::random_token();
         let now = self.now_micros();
-        let ttl = if stage == "full" { self.settings.session_ttl } else { time::Duration::minutes(5) };
+        let ttl = if stage == "full" {
+            self.settings.session_ttl
+        } else {
+            time::Duration::minutes(5)
+        };
         let row = SessionRow {
             token_hash: token_hash(&token),
             principal_kind: kind.to_owned(),
@@ -391,7 +540,8 @@ impl App {
     async fn audit_failure(&self, actor: &Actor, action: &str, who: &str) -> AppResult<()> {
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
-        tx.append_audit(&actor.audit(action, Some(who.to_owned()), json!({})), now).await?;
+        tx.append_audit(&actor.audit(action, Some(who.to_owned()), json!({})), now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -401,7 +551,11 @@ impl App {
         let ip_key = format!("ip:{}", actor.ip.as_deref().unwrap_or("-"));
         let ip_ok = self.ip_limiter.allow(&ip_key, now);
         let account_ok = self.limiter.allow(account_key, now);
-        if ip_ok && account_ok { Ok(()) } else { Err(AppError::RateLimited) }
+        if ip_ok && account_ok {
+            Ok(())
+        } else {
+            Err(AppError::RateLimited)
+        }
     }
 }
 

@@ -26,16 +26,52 @@ struct Unit {
     children: Vec<Unit>,
 }
 
-fn unit(name: &'static str, kind: &'static str, level: &'static str, code: Option<&'static str>, children: Vec<Unit>) -> Unit {
-    Unit { name, kind, level, code, children }
+fn unit(
+    name: &'static str,
+    kind: &'static str,
+    level: &'static str,
+    code: Option<&'static str>,
+    children: Vec<Unit>,
+) -> Unit {
+    Unit {
+        name,
+        kind,
+        level,
+        code,
+        children,
+    }
 }
 
 fn commune(name: &'static str, code: &'static str, full: bool) -> Unit {
-    let mut children = vec![unit("Bộ phận Một cửa", "one_stop_desk", "commune", None, vec![])];
+    let mut children = vec![unit(
+        "Bộ phận Một cửa",
+        "one_stop_desk",
+        "commune",
+        None,
+        vec![],
+    )];
     if full {
-        children.push(unit("Văn phòng HĐND và UBND", "unit", "commune", None, vec![]));
-        children.push(unit("Phòng Văn hóa - Xã hội", "unit", "commune", None, vec![]));
-        children.push(unit("Phòng Kinh tế, Hạ tầng và Đô thị", "unit", "commune", None, vec![]));
+        children.push(unit(
+            "Văn phòng HĐND và UBND",
+            "unit",
+            "commune",
+            None,
+            vec![],
+        ));
+        children.push(unit(
+            "Phòng Văn hóa - Xã hội",
+            "unit",
+            "commune",
+            None,
+            vec![],
+        ));
+        children.push(unit(
+            "Phòng Kinh tế, Hạ tầng và Đô thị",
+            "unit",
+            "commune",
+            None,
+            vec![],
+        ));
     }
     unit(name, "agency", "commune", Some(code), children)
 }
@@ -49,7 +85,13 @@ fn tree() -> Unit {
         Some("000.00.00.H13"),
         vec![
             department("Văn phòng UBND thành phố", "000.00.01.H13", vec![]),
-            unit("Trung tâm Phục vụ hành chính công", "one_stop_desk", "province", Some("000.00.02.H13"), vec![]),
+            unit(
+                "Trung tâm Phục vụ hành chính công",
+                "one_stop_desk",
+                "province",
+                Some("000.00.02.H13"),
+                vec![],
+            ),
             department(
                 "Sở Tư pháp",
                 "000.00.10.H13",
@@ -61,7 +103,13 @@ fn tree() -> Unit {
             department(
                 "Sở Nông nghiệp và Môi trường",
                 "000.00.11.H13",
-                vec![unit("Văn phòng Đăng ký đất đai", "unit", "province", Some("000.01.11.H13"), vec![])],
+                vec![unit(
+                    "Văn phòng Đăng ký đất đai",
+                    "unit",
+                    "province",
+                    Some("000.01.11.H13"),
+                    vec![],
+                )],
             ),
             department("Sở Xây dựng", "000.00.12.H13", vec![]),
             department("Sở Nội vụ", "000.00.13.H13", vec![]),
@@ -86,29 +134,146 @@ fn tree() -> Unit {
 }
 
 /// Demo officials: (username, name, position, unit name path, roles as (role, unit name path)).
-type OfficialSpec = (&'static str, &'static str, &'static str, &'static str, &'static [(&'static str, &'static str)]);
+type OfficialSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 const CITY: &str = "UBND thành phố Cần Thơ";
 
 const OFFICIALS: &[OfficialSpec] = &[
-    ("admin", "Phạm Minh Quân", "Quản trị hệ thống", "Văn phòng UBND thành phố", &[("admin", "")]),
-    ("thanhtra", "Võ Thị Thanh", "Thanh tra viên", "Văn phòng UBND thành phố", &[("inspector", "")]),
-    ("tiepnhan.ttpvhcc", "Huỳnh Ngọc Anh", "Chuyên viên", "Trung tâm Phục vụ hành chính công", &[("reception", "Trung tâm Phục vụ hành chính công")]),
-    ("chuyenvien.stp", "Đặng Văn Tài", "Chuyên viên", "Sở Tư pháp > Phòng Hành chính tư pháp", &[("specialist", "Sở Tư pháp")]),
-    ("truongphong.stp", "Lâm Thị Hồng", "Trưởng phòng", "Sở Tư pháp > Phòng Hành chính tư pháp", &[("unit_head", "Sở Tư pháp > Phòng Hành chính tư pháp")]),
-    ("giamdoc.stp", "Trương Quốc Bảo", "Giám đốc Sở", "Sở Tư pháp", &[("leader", "Sở Tư pháp")]),
-    ("vanthu.stp", "Ngô Thị Kim", "Văn thư", "Sở Tư pháp", &[("clerk", "Sở Tư pháp")]),
-    ("chuyenvien.vpdkdd", "Phan Thanh Sơn", "Chuyên viên", "Sở Nông nghiệp và Môi trường > Văn phòng Đăng ký đất đai", &[("specialist", "Sở Nông nghiệp và Môi trường")]),
-    ("giamdoc.snnmt", "Lý Văn Hùng", "Giám đốc Sở", "Sở Nông nghiệp và Môi trường", &[("leader", "Sở Nông nghiệp và Môi trường")]),
-    ("quantri.ninhkieu", "Châu Thị Ngọc", "Công chức Văn phòng", "UBND phường Ninh Kiều > Văn phòng HĐND và UBND", &[("admin", "UBND phường Ninh Kiều")]),
-    ("tiepnhan.ninhkieu", "Nguyễn Thị Thu Trang", "Công chức Một cửa", "UBND phường Ninh Kiều > Bộ phận Một cửa", &[("reception", "UBND phường Ninh Kiều")]),
-    ("chuyenvien.ninhkieu", "Trần Văn Lộc", "Công chức Tư pháp - Hộ tịch", "UBND phường Ninh Kiều > Phòng Văn hóa - Xã hội", &[("specialist", "UBND phường Ninh Kiều")]),
-    ("truongphong.ninhkieu", "Lê Thị Diễm", "Trưởng phòng", "UBND phường Ninh Kiều > Phòng Văn hóa - Xã hội", &[("unit_head", "UBND phường Ninh Kiều > Phòng Văn hóa - Xã hội")]),
-    ("chutich.ninhkieu", "Huỳnh Văn Thành", "Chủ tịch UBND phường", "UBND phường Ninh Kiều", &[("leader", "UBND phường Ninh Kiều")]),
-    ("vanthu.ninhkieu", "Mai Thị Hạnh", "Văn thư", "UBND phường Ninh Kiều > Văn phòng HĐND và UBND", &[("clerk", "UBND phường Ninh Kiều")]),
-    ("tiepnhan.trunghung", "Dương Văn Nhân", "Công chức Một cửa", "UBND xã Trung Hưng > Bộ phận Một cửa", &[("reception", "UBND xã Trung Hưng")]),
-    ("chuyenvien.trunghung", "Tô Thị Bích", "Công chức Tư pháp - Hộ tịch", "UBND xã Trung Hưng > Phòng Văn hóa - Xã hội", &[("specialist", "UBND xã Trung Hưng")]),
-    ("chutich.trunghung", "Kiều Văn Dũng", "Chủ tịch UBND xã", "UBND xã Trung Hưng", &[("leader", "UBND xã Trung Hưng")]),
+    (
+        "admin",
+        "Phạm Minh Quân",
+        "Quản trị hệ thống",
+        "Văn phòng UBND thành phố",
+        &[("admin", "")],
+    ),
+    (
+        "thanhtra",
+        "Võ Thị Thanh",
+        "Thanh tra viên",
+        "Văn phòng UBND thành phố",
+        &[("inspector", "")],
+    ),
+    (
+        "tiepnhan.ttpvhcc",
+        "Huỳnh Ngọc Anh",
+        "Chuyên viên",
+        "Trung tâm Phục vụ hành chính công",
+        &[("reception", "Trung tâm Phục vụ hành chính công")],
+    ),
+    (
+        "chuyenvien.stp",
+        "Đặng Văn Tài",
+        "Chuyên viên",
+        "Sở Tư pháp > Phòng Hành chính tư pháp",
+        &[("specialist", "Sở Tư pháp")],
+    ),
+    (
+        "truongphong.stp",
+        "Lâm Thị Hồng",
+        "Trưởng phòng",
+        "Sở Tư pháp > Phòng Hành chính tư pháp",
+        &[("unit_head", "Sở Tư pháp > Phòng Hành chính tư pháp")],
+    ),
+    (
+        "giamdoc.stp",
+        "Trương Quốc Bảo",
+        "Giám đốc Sở",
+        "Sở Tư pháp",
+        &[("leader", "Sở Tư pháp")],
+    ),
+    (
+        "vanthu.stp",
+        "Ngô Thị Kim",
+        "Văn thư",
+        "Sở Tư pháp",
+        &[("clerk", "Sở Tư pháp")],
+    ),
+    (
+        "chuyenvien.vpdkdd",
+        "Phan Thanh Sơn",
+        "Chuyên viên",
+        "Sở Nông nghiệp và Môi trường > Văn phòng Đăng ký đất đai",
+        &[("specialist", "Sở Nông nghiệp và Môi trường")],
+    ),
+    (
+        "giamdoc.snnmt",
+        "Lý Văn Hùng",
+        "Giám đốc Sở",
+        "Sở Nông nghiệp và Môi trường",
+        &[("leader", "Sở Nông nghiệp và Môi trường")],
+    ),
+    (
+        "quantri.ninhkieu",
+        "Châu Thị Ngọc",
+        "Công chức Văn phòng",
+        "UBND phường Ninh Kiều > Văn phòng HĐND và UBND",
+        &[("admin", "UBND phường Ninh Kiều")],
+    ),
+    (
+        "tiepnhan.ninhkieu",
+        "Nguyễn Thị Thu Trang",
+        "Công chức Một cửa",
+        "UBND phường Ninh Kiều > Bộ phận Một cửa",
+        &[("reception", "UBND phường Ninh Kiều")],
+    ),
+    (
+        "chuyenvien.ninhkieu",
+        "Trần Văn Lộc",
+        "Công chức Tư pháp - Hộ tịch",
+        "UBND phường Ninh Kiều > Phòng Văn hóa - Xã hội",
+        &[("specialist", "UBND phường Ninh Kiều")],
+    ),
+    (
+        "truongphong.ninhkieu",
+        "Lê Thị Diễm",
+        "Trưởng phòng",
+        "UBND phường Ninh Kiều > Phòng Văn hóa - Xã hội",
+        &[(
+            "unit_head",
+            "UBND phường Ninh Kiều > Phòng Văn hóa - Xã hội",
+        )],
+    ),
+    (
+        "chutich.ninhkieu",
+        "Huỳnh Văn Thành",
+        "Chủ tịch UBND phường",
+        "UBND phường Ninh Kiều",
+        &[("leader", "UBND phường Ninh Kiều")],
+    ),
+    (
+        "vanthu.ninhkieu",
+        "Mai Thị Hạnh",
+        "Văn thư",
+        "UBND phường Ninh Kiều > Văn phòng HĐND và UBND",
+        &[("clerk", "UBND phường Ninh Kiều")],
+    ),
+    (
+        "tiepnhan.trunghung",
+        "Dương Văn Nhân",
+        "Công chức Một cửa",
+        "UBND xã Trung Hưng > Bộ phận Một cửa",
+        &[("reception", "UBND xã Trung Hưng")],
+    ),
+    (
+        "chuyenvien.trunghung",
+        "Tô Thị Bích",
+        "Công chức Tư pháp - Hộ tịch",
+        "UBND xã Trung Hưng > Phòng Văn hóa - Xã hội",
+        &[("specialist", "UBND xã Trung Hưng")],
+    ),
+    (
+        "chutich.trunghung",
+        "Kiều Văn Dũng",
+        "Chủ tịch UBND xã",
+        "UBND xã Trung Hưng",
+        &[("leader", "UBND xã Trung Hưng")],
+    ),
 ];
 
 /// What [`App::load_demo`] created.
@@ -127,7 +292,10 @@ impl App {
             return Ok(DemoReport::default());
         }
         let system = Actor::system();
-        let mut report = DemoReport { loaded: true, ..Default::default() };
+        let mut report = DemoReport {
+            loaded: true,
+            ..Default::default()
+        };
         let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
         let mut stack: Vec<(Option<i64>, String, Unit)> = vec![(None, String::new(), tree())];
         while let Some((parent, parent_ref, node)) = stack.pop() {
@@ -148,7 +316,11 @@ impl App {
             } else {
                 format!("{parent_ref} > {}", node.name)
             };
-            let child_ref = if parent.is_none() { CITY.to_owned() } else { reference.clone() };
+            let child_ref = if parent.is_none() {
+                CITY.to_owned()
+            } else {
+                reference.clone()
+            };
             ids.insert(reference, created.id);
             for child in node.children.into_iter().rev() {
                 stack.push((Some(created.id), child_ref.clone(), child));
@@ -161,7 +333,9 @@ impl App {
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         for (username, name, position, unit_ref, roles) in OFFICIALS {
-            let unit_id = *ids.get(*unit_ref).ok_or_else(|| anyhow::anyhow!("demo unit {unit_ref}"))?;
+            let unit_id = *ids
+                .get(*unit_ref)
+                .ok_or_else(|| anyhow::anyhow!("demo unit {unit_ref}"))?;
             let form = OfficialForm {
                 username: (*username).into(),
                 full_name: (*name).into(),
@@ -172,21 +346,28 @@ impl App {
                 active: true,
                 ..Default::default()
             };
-            let mut input = form.validate_for_import().map_err(crate::AppError::Invalid)?;
+            let mut input = form
+                .validate_for_import()
+                .map_err(crate::AppError::Invalid)?;
             input.position_id = Some(tx.ensure_position(position, 100).await?);
             let id = tx.insert_official(&input, &hash, now).await?;
             for (role, role_unit) in *roles {
-                let role_unit_id = *ids.get(*role_unit).ok_or_else(|| anyhow::anyhow!("demo unit {role_unit}"))?;
+                let role_unit_id = *ids
+                    .get(*role_unit)
+                    .ok_or_else(|| anyhow::anyhow!("demo unit {role_unit}"))?;
                 tx.assign_role(id, role, role_unit_id, None, now).await?;
             }
             report.officials += 1;
         }
         for (personal_id, name, email) in DEMO_CITIZENS {
-            let id = tx.insert_citizen(personal_id, name, Some(email), None, &hash, now).await?;
+            let id = tx
+                .insert_citizen(personal_id, name, Some(email), None, &hash, now)
+                .await?;
             tx.mark_citizen_verified(id, now).await?;
             report.citizens += 1;
         }
-        tx.append_audit(&system.audit("demo.load", None, json!(report)), now).await?;
+        tx.append_audit(&system.audit("demo.load", None, json!(report)), now)
+            .await?;
         tx.commit().await?;
         Ok(report)
     }

@@ -129,11 +129,16 @@ impl UnitForm {
 }
 
 impl OfficialForm {
-    fn validate(&self, creating: bool) -> Result<(OfficialInput, Option<String>), Vec<InvalidField>> {
+    fn validate(
+        &self,
+        creating: bool,
+    ) -> Result<(OfficialInput, Option<String>), Vec<InvalidField>> {
         let mut problems = Vec::new();
         let username = self.username.trim().to_lowercase();
         let username_ok = (3..=50).contains(&username.len())
-            && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+            && username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         if !username_ok {
             problems.push(InvalidField::new("username", "error-username"));
         }
@@ -155,15 +160,20 @@ impl OfficialForm {
                 None
             }
         });
-        for (field, value) in [("employed_from", &self.employed_from), ("employed_to", &self.employed_to)] {
+        for (field, value) in [
+            ("employed_from", &self.employed_from),
+            ("employed_to", &self.employed_to),
+        ] {
             if let Some(date) = optional_text(value)
                 && !valid_date(&date)
             {
                 problems.push(InvalidField::new(field, "error-date"));
             }
         }
-        if let (Some(from), Some(to)) = (optional_text(&self.employed_from), optional_text(&self.employed_to))
-            && valid_date(&from)
+        if let (Some(from), Some(to)) = (
+            optional_text(&self.employed_from),
+            optional_text(&self.employed_to),
+        ) && valid_date(&from)
             && valid_date(&to)
             && to < from
         {
@@ -221,7 +231,11 @@ impl App {
         let input = form.validate().map_err(AppError::Invalid)?;
         match input.parent_id {
             Some(parent) => {
-                let parent = self.store.get_unit(parent).await.map_err(|_| AppError::invalid("parent_id", "error-parent"))?;
+                let parent = self
+                    .store
+                    .get_unit(parent)
+                    .await
+                    .map_err(|_| AppError::invalid("parent_id", "error-parent"))?;
                 actor.require_at(Permission::OrgManage, &parent.path)?;
             }
             None => {
@@ -233,21 +247,37 @@ impl App {
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         let unit = tx.insert_unit(&input, now).await?;
-        tx.append_audit(&actor.audit("org.unit.create", Some(format!("unit:{}", unit.id)), json!({ "name": unit.name, "path": unit.path })), now)
-            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "org.unit.create",
+                Some(format!("unit:{}", unit.id)),
+                json!({ "name": unit.name, "path": unit.path }),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(unit)
     }
 
     /// Changes a unit; moving it needs the right over both the old and the new place.
-    pub async fn update_unit(&self, actor: &Actor, id: i64, form: &UnitForm) -> AppResult<OrgUnitRow> {
+    pub async fn update_unit(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &UnitForm,
+    ) -> AppResult<OrgUnitRow> {
         let current = self.store.get_unit(id).await?;
         actor.require_at(Permission::OrgManage, &current.path)?;
         let input = form.validate().map_err(AppError::Invalid)?;
         if input.parent_id != current.parent_id {
             match input.parent_id {
                 Some(parent) => {
-                    let parent = self.store.get_unit(parent).await.map_err(|_| AppError::invalid("parent_id", "error-parent"))?;
+                    let parent = self
+                        .store
+                        .get_unit(parent)
+                        .await
+                        .map_err(|_| AppError::invalid("parent_id", "error-parent"))?;
                     actor.require_at(Permission::OrgManage, &parent.path)?;
                 }
                 None => {
@@ -260,8 +290,15 @@ impl App {
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         let unit = tx.update_unit(id, &input, now).await?;
-        tx.append_audit(&actor.audit("org.unit.update", Some(format!("unit:{id}")), json!({ "name": unit.name, "path": unit.path })), now)
-            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "org.unit.update",
+                Some(format!("unit:{id}")),
+                json!({ "name": unit.name, "path": unit.path }),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(unit)
     }
@@ -272,7 +309,15 @@ impl App {
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         tx.delete_unit(id).await?;
-        tx.append_audit(&actor.audit("org.unit.delete", Some(format!("unit:{id}")), json!({ "name": current.name })), now).await?;
+        tx.append_audit(
+            &actor.audit(
+                "org.unit.delete",
+                Some(format!("unit:{id}")),
+                json!({ "name": current.name }),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -302,7 +347,11 @@ impl App {
         }
     }
 
-    pub async fn get_official(&self, actor: &Actor, id: i64) -> AppResult<(OfficialRow, Vec<RoleAssignmentRow>)> {
+    pub async fn get_official(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> AppResult<(OfficialRow, Vec<RoleAssignmentRow>)> {
         let official = self.store.get_official(id).await?;
         if actor.principal.official_id() != Some(id) {
             actor.require_at(Permission::OrgRead, &official.unit_path)?;
@@ -312,10 +361,20 @@ impl App {
     }
 
     /// Registers an official in a unit the caller manages.
-    pub async fn create_official(&self, actor: &Actor, form: &OfficialForm) -> AppResult<OfficialRow> {
-        actor.require(motcua_domain::authz::Access::Staff(Permission::OfficialsManage))?;
+    pub async fn create_official(
+        &self,
+        actor: &Actor,
+        form: &OfficialForm,
+    ) -> AppResult<OfficialRow> {
+        actor.require(motcua_domain::authz::Access::Staff(
+            Permission::OfficialsManage,
+        ))?;
         let (mut input, password) = form.validate(true).map_err(AppError::Invalid)?;
-        let unit = self.store.get_unit(input.unit_id).await.map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
+        let unit = self
+            .store
+            .get_unit(input.unit_id)
+            .await
+            .map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
         actor.require_at(Permission::OfficialsManage, &unit.path)?;
         let password = password.unwrap_or_default();
         let hash = tokio::task::spawn_blocking(move || security::hash_password(&password))
@@ -327,19 +386,35 @@ impl App {
             input.position_id = Some(tx.ensure_position(&position, 100).await?);
         }
         let id = tx.insert_official(&input, &hash, now).await?;
-        tx.append_audit(&actor.audit("official.create", Some(format!("official:{id}")), json!({ "username": input.username, "unit_id": input.unit_id })), now)
-            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "official.create",
+                Some(format!("official:{id}")),
+                json!({ "username": input.username, "unit_id": input.unit_id }),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(self.store.get_official(id).await?)
     }
 
     /// Changes an official's record; moving them needs the right over both units.
-    pub async fn update_official(&self, actor: &Actor, id: i64, form: &OfficialForm) -> AppResult<OfficialRow> {
+    pub async fn update_official(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &OfficialForm,
+    ) -> AppResult<OfficialRow> {
         let current = self.store.get_official(id).await?;
         actor.require_at(Permission::OfficialsManage, &current.unit_path)?;
         let (mut input, _) = form.validate(false).map_err(AppError::Invalid)?;
         if input.unit_id != current.unit_id {
-            let unit = self.store.get_unit(input.unit_id).await.map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
+            let unit = self
+                .store
+                .get_unit(input.unit_id)
+                .await
+                .map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
             actor.require_at(Permission::OfficialsManage, &unit.path)?;
         }
         let now = self.now_micros();
@@ -352,14 +427,26 @@ impl App {
         if !input.active {
             tx.delete_sessions_of("official", id).await?;
         }
-        tx.append_audit(&actor.audit("official.update", Some(format!("official:{id}")), json!({ "username": input.username, "active": input.active })), now)
-            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "official.update",
+                Some(format!("official:{id}")),
+                json!({ "username": input.username, "active": input.active }),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(self.store.get_official(id).await?)
     }
 
     /// Sets a new password (by an administrator over the official's unit, or by the system).
-    pub async fn set_official_password(&self, actor: &Actor, id: i64, password: &str) -> AppResult<()> {
+    pub async fn set_official_password(
+        &self,
+        actor: &Actor,
+        id: i64,
+        password: &str,
+    ) -> AppResult<()> {
         let current = self.store.get_official(id).await?;
         if actor.principal.official_id() != Some(id) {
             actor.require_at(Permission::OfficialsManage, &current.unit_path)?;
@@ -375,21 +462,41 @@ impl App {
         let mut tx = self.store.begin().await?;
         tx.set_official_password(id, &hash, now).await?;
         tx.delete_sessions_of("official", id).await?;
-        tx.append_audit(&actor.audit("official.password", Some(format!("official:{id}")), json!({})), now).await?;
+        tx.append_audit(
+            &actor.audit(
+                "official.password",
+                Some(format!("official:{id}")),
+                json!({}),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Grants a role on a unit the caller may assign roles in.
-    pub async fn assign_role(&self, actor: &Actor, official_id: i64, role: &str, unit_id: i64) -> AppResult<()> {
+    pub async fn assign_role(
+        &self,
+        actor: &Actor,
+        official_id: i64,
+        role: &str,
+        unit_id: i64,
+    ) -> AppResult<()> {
         actor.require(motcua_domain::authz::Access::Staff(Permission::RolesAssign))?;
         let role = Role::parse(role).ok_or_else(|| AppError::invalid("role", "error-choice"))?;
-        let unit = self.store.get_unit(unit_id).await.map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
+        let unit = self
+            .store
+            .get_unit(unit_id)
+            .await
+            .map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
         actor.require_at(Permission::RolesAssign, &unit.path)?;
         let official = self.store.get_official(official_id).await?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
-        let added = tx.assign_role(official_id, role.as_str(), unit_id, actor.id(), now).await?;
+        let added = tx
+            .assign_role(official_id, role.as_str(), unit_id, actor.id(), now)
+            .await?;
         if added {
             tx.append_audit(
                 &actor.audit(
@@ -424,7 +531,12 @@ impl App {
         Ok(())
     }
 
-    pub async fn list_audit(&self, actor: &Actor, action: Option<&str>, before_id: Option<i64>) -> AppResult<Vec<motcua_store::audit::AuditRow>> {
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        action: Option<&str>,
+        before_id: Option<i64>,
+    ) -> AppResult<Vec<motcua_store::audit::AuditRow>> {
         actor.require(motcua_domain::authz::Access::Staff(Permission::AuditView))?;
         Ok(self.store.list_audit(action, 100, before_id).await?)
     }

@@ -32,7 +32,10 @@ pub struct InvalidField {
 
 impl InvalidField {
     pub fn new(field: &str, code: &str) -> Self {
-        Self { field: field.to_owned(), code: code.to_owned() }
+        Self {
+            field: field.to_owned(),
+            code: code.to_owned(),
+        }
     }
 }
 
@@ -124,11 +127,17 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Self {
-        Actor { principal: Principal::System, ip: None }
+        Actor {
+            principal: Principal::System,
+            ip: None,
+        }
     }
 
     pub fn anonymous(ip: Option<String>) -> Self {
-        Actor { principal: Principal::Anonymous, ip }
+        Actor {
+            principal: Principal::Anonymous,
+            ip,
+        }
     }
 
     /// Requires the route-level access; the error distinguishes "sign in" from "not allowed".
@@ -143,7 +152,10 @@ impl Actor {
     /// Requires `permission` over the node at `path`.
     pub fn require_at(&self, permission: Permission, path: &str) -> AppResult<()> {
         self.require(Access::Staff(permission))?;
-        if self.principal.may_at(permission, &OrgPath::from_stored(path.to_owned())) {
+        if self
+            .principal
+            .may_at(permission, &OrgPath::from_stored(path.to_owned()))
+        {
             Ok(())
         } else {
             Err(AppError::Forbidden)
@@ -168,7 +180,12 @@ impl Actor {
     }
 
     /// An audit entry for an action by this actor.
-    pub fn audit(&self, action: &str, target: Option<String>, detail: serde_json::Value) -> motcua_store::audit::AuditEntry {
+    pub fn audit(
+        &self,
+        action: &str,
+        target: Option<String>,
+        detail: serde_json::Value,
+    ) -> motcua_store::audit::AuditEntry {
         motcua_store::audit::AuditEntry {
             actor_kind: self.kind().to_owned(),
             actor_id: self.id(),

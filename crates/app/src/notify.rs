@@ -47,14 +47,20 @@ impl Notification {
 /// A channel adapter (e-mail, SMS gateway, Zalo…).
 pub trait Notifier: Send + Sync {
     /// Sends one message; an error schedules a retry.
-    fn send<'a>(&'a self, message: &'a Notification) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>>;
+    fn send<'a>(
+        &'a self,
+        message: &'a Notification,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>>;
 }
 
 /// Writes messages to the server log: the demo channel, so codes can be read off the console.
 pub struct LogNotifier;
 
 impl Notifier for LogNotifier {
-    fn send<'a>(&'a self, message: &'a Notification) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
+    fn send<'a>(
+        &'a self,
+        message: &'a Notification,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
         Box::pin(async move {
             let (subject, _) = message.render();
             tracing::info!(channel = %message.channel, to = %message.to, %subject, "demo delivery (message shown in log)");
@@ -73,20 +79,31 @@ impl SmtpNotifier {
     /// Plain SMTP to `host:port` (a local relay); TLS relays are configured the same way in
     /// production through the relay's own submission port.
     pub fn new(host: &str, port: u16, from: &str) -> anyhow::Result<Self> {
-        let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host).port(port).build();
-        let from = from.parse().map_err(|e| anyhow::anyhow!("invalid sender address {from}: {e}"))?;
+        let transport =
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host)
+                .port(port)
+                .build();
+        let from = from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid sender address {from}: {e}"))?;
         Ok(SmtpNotifier { transport, from })
     }
 }
 
 impl Notifier for SmtpNotifier {
-    fn send<'a>(&'a self, message: &'a Notification) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
+    fn send<'a>(
+        &'a self,
+        message: &'a Notification,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
         Box::pin(async move {
             use lettre::AsyncTransport;
             let (subject, body) = message.render();
             let email = lettre::Message::builder()
                 .from(self.from.clone())
-                .to(message.to.parse().map_err(|e| anyhow::anyhow!("invalid recipient: {e}"))?)
+                .to(message
+                    .to
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("invalid recipient: {e}"))?)
                 .subject(subject)
                 .header(lettre::message::header::ContentType::TEXT_PLAIN)
                 .body(body)?;
@@ -105,7 +122,10 @@ pub struct Channels {
 
 impl Channels {
     pub fn log_only() -> Self {
-        Channels { email: Arc::new(LogNotifier), sms: Arc::new(LogNotifier) }
+        Channels {
+            email: Arc::new(LogNotifier),
+            sms: Arc::new(LogNotifier),
+        }
     }
 }
 
@@ -119,7 +139,11 @@ impl App {
             let result = match row.kind.as_str() {
                 "notify" => match serde_json::from_str::<Notification>(&row.payload) {
                     Ok(message) => {
-                        let notifier = if message.channel == "email" { &channels.email } else { &channels.sms };
+                        let notifier = if message.channel == "email" {
+                            &channels.email
+                        } else {
+                            &channels.sms
+                        };
                         if self.settings.log_codes
                             && let Some(code) = &message.code
                         {
@@ -133,15 +157,21 @@ impl App {
             };
             match result {
                 Ok(()) => {
-                    self.store.complete_outbox(row.id, self.now_micros()).await?;
+                    self.store
+                        .complete_outbox(row.id, self.now_micros())
+                        .await?;
                     delivered += 1;
                 }
                 Err(error) => {
                     // Exponential backoff: 30 s, 1 min, 2 min … capped at 1 hour.
                     let exponent = u32::try_from(row.attempts.clamp(1, 8) - 1).unwrap_or(0);
-                    let delay = 30_000_000i64.saturating_mul(1 << exponent).min(3_600_000_000);
+                    let delay = 30_000_000i64
+                        .saturating_mul(1 << exponent)
+                        .min(3_600_000_000);
                     tracing::warn!(outbox_id = row.id, attempts = row.attempts, error = %error, "delivery failed; will retry");
-                    self.store.fail_outbox(row.id, &error.to_string(), self.now_micros() + delay).await?;
+                    self.store
+                        .fail_outbox(row.id, &error.to_string(), self.now_micros() + delay)
+                        .await?;
                 }
             }
         }
@@ -149,7 +179,11 @@ impl App {
     }
 
     /// Runs delivery until `stop` fires, polling every second.
-    pub async fn run_outbox_worker(self, channels: Channels, mut stop: tokio::sync::watch::Receiver<bool>) {
+    pub async fn run_outbox_worker(
+        self,
+        channels: Channels,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
         loop {
             match self.deliver_outbox(&channels).await {
                 Ok(_) => {}

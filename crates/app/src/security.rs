@@ -28,7 +28,9 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 /// Checks a password against a stored PHC string; a malformed hash never verifies.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => hasher().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -87,7 +89,9 @@ pub fn totp_uri(secret: &str, account: &str, issuer: &str) -> String {
 
 /// The TOTP code for a time step (RFC 6238 with HMAC-SHA1, 6 digits, 30 s).
 pub fn totp_code(secret: &str, unix_seconds: i64) -> Option<String> {
-    let key = BASE32_NOPAD.decode(secret.trim_end_matches('=').as_bytes()).ok()?;
+    let key = BASE32_NOPAD
+        .decode(secret.trim_end_matches('=').as_bytes())
+        .ok()?;
     let counter = u64::try_from(unix_seconds.div_euclid(30)).ok()?;
     let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&key).ok()?;
     mac.update(&counter.to_be_bytes());
@@ -104,7 +108,8 @@ pub fn totp_code(secret: &str, unix_seconds: i64) -> Option<String> {
 pub fn verify_totp(secret: &str, code: &str, unix_seconds: i64) -> bool {
     let code = code.trim();
     [-30, 0, 30].iter().any(|skew| {
-        totp_code(secret, unix_seconds + skew).is_some_and(|expected| constant_time_eq(&expected, code))
+        totp_code(secret, unix_seconds + skew)
+            .is_some_and(|expected| constant_time_eq(&expected, code))
     })
 }
 
@@ -113,7 +118,10 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.bytes()
+        .zip(b.bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 #[cfg(test)]

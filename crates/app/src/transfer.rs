@@ -118,7 +118,9 @@ fn encode<T: Serialize>(records: &[T], format: Format) -> AppResult<String> {
             for record in records {
                 writer.serialize(record).map_err(anyhow::Error::from)?;
             }
-            let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+            let bytes = writer
+                .into_inner()
+                .map_err(|e| anyhow::anyhow!("csv: {e}"))?;
             Ok(String::from_utf8(bytes).map_err(anyhow::Error::from)?)
         }
     }
@@ -127,12 +129,22 @@ fn encode<T: Serialize>(records: &[T], format: Format) -> AppResult<String> {
 fn decode<T: for<'de> Deserialize<'de>>(text: &str, format: Format) -> AppResult<Vec<T>> {
     let text = text.trim_start_matches('\u{feff}');
     match format {
-        Format::Json => serde_json::from_str(text).map_err(|e| AppError::Invalid(vec![InvalidField { field: format!("line {}", e.line()), code: "error-file-format".into() }])),
+        Format::Json => serde_json::from_str(text).map_err(|e| {
+            AppError::Invalid(vec![InvalidField {
+                field: format!("line {}", e.line()),
+                code: "error-file-format".into(),
+            }])
+        }),
         Format::Csv => {
             let mut reader = csv::Reader::from_reader(text.as_bytes());
             let mut out = Vec::new();
             for (index, row) in reader.deserialize().enumerate() {
-                out.push(row.map_err(|_| AppError::Invalid(vec![InvalidField { field: format!("line {}", index + 2), code: "error-file-format".into() }]))?);
+                out.push(row.map_err(|_| {
+                    AppError::Invalid(vec![InvalidField {
+                        field: format!("line {}", index + 2),
+                        code: "error-file-format".into(),
+                    }])
+                })?);
             }
             Ok(out)
         }
@@ -166,7 +178,12 @@ impl App {
         encode(&records, format)
     }
 
-    pub async fn import_units(&self, actor: &Actor, text: &str, format: Format) -> AppResult<ImportReport> {
+    pub async fn import_units(
+        &self,
+        actor: &Actor,
+        text: &str,
+        format: Format,
+    ) -> AppResult<ImportReport> {
         actor.require(motcua_domain::authz::Access::Staff(Permission::OrgManage))?;
         let mut records: Vec<UnitRecord> = decode(text, format)?;
         // Parents before children, whatever order the file has.
@@ -174,19 +191,40 @@ impl App {
         let existing = self.store.list_units().await?;
         let mut refs: HashMap<String, OrgUnitRow> = unit_refs(&existing)
             .into_iter()
-            .filter_map(|(id, reference)| existing.iter().find(|u| u.id == id).map(|u| (reference, u.clone())))
+            .filter_map(|(id, reference)| {
+                existing
+                    .iter()
+                    .find(|u| u.id == id)
+                    .map(|u| (reference, u.clone()))
+            })
             .collect();
         let now = self.now_micros();
         let mut report = ImportReport::default();
         let mut tx = self.store.begin().await?;
         for (index, record) in records.iter().enumerate() {
-            let line = |code: &str| AppError::Invalid(vec![InvalidField { field: format!("record {}: {}", index + 1, record.reference), code: code.into() }]);
+            let line = |code: &str| {
+                AppError::Invalid(vec![InvalidField {
+                    field: format!("record {}: {}", index + 1, record.reference),
+                    code: code.into(),
+                }])
+            };
             let parent = match blank_to_none(record.parent_ref.clone()) {
-                Some(parent_ref) => Some(refs.get(&parent_ref).cloned().ok_or_else(|| line("error-parent"))?),
+                Some(parent_ref) => Some(
+                    refs.get(&parent_ref)
+                        .cloned()
+                        .ok_or_else(|| line("error-parent"))?,
+                ),
                 None => None,
             };
             let expected_ref = match &parent {
-                Some(p) => format!("{}{REF_SEPARATOR}{}", refs.iter().find(|(_, u)| u.id == p.id).map(|(r, _)| r.as_str()).unwrap_or_default(), record.name),
+                Some(p) => format!(
+                    "{}{REF_SEPARATOR}{}",
+                    refs.iter()
+                        .find(|(_, u)| u.id == p.id)
+                        .map(|(r, _)| r.as_str())
+                        .unwrap_or_default(),
+                    record.name
+                ),
                 None => record.name.clone(),
             };
             if expected_ref != record.reference {
@@ -232,7 +270,15 @@ impl App {
             };
             refs.insert(record.reference.clone(), unit);
         }
-        tx.append_audit(&actor.audit("org.import", None, json!({ "created": report.created, "updated": report.updated })), now).await?;
+        tx.append_audit(
+            &actor.audit(
+                "org.import",
+                None,
+                json!({ "created": report.created, "updated": report.updated }),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -248,7 +294,13 @@ impl App {
                 .roles_of(official.id)
                 .await?
                 .into_iter()
-                .map(|r| format!("{}@{}", r.role, refs.get(&r.unit_id).cloned().unwrap_or_default()))
+                .map(|r| {
+                    format!(
+                        "{}@{}",
+                        r.role,
+                        refs.get(&r.unit_id).cloned().unwrap_or_default()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(";");
             records.push(OfficialRecord {
@@ -269,20 +321,39 @@ impl App {
 
     /// Imports officials. New officials get no usable password: an administrator sets one
     /// (`motcua admin set-password`) or they sign in through the identity provider.
-    pub async fn import_officials(&self, actor: &Actor, text: &str, format: Format) -> AppResult<ImportReport> {
-        actor.require(motcua_domain::authz::Access::Staff(Permission::OfficialsManage))?;
+    pub async fn import_officials(
+        &self,
+        actor: &Actor,
+        text: &str,
+        format: Format,
+    ) -> AppResult<ImportReport> {
+        actor.require(motcua_domain::authz::Access::Staff(
+            Permission::OfficialsManage,
+        ))?;
         let records: Vec<OfficialRecord> = decode(text, format)?;
         let units = self.store.list_units().await?;
         let refs: HashMap<String, OrgUnitRow> = unit_refs(&units)
             .into_iter()
-            .filter_map(|(id, reference)| units.iter().find(|u| u.id == id).map(|u| (reference, u.clone())))
+            .filter_map(|(id, reference)| {
+                units
+                    .iter()
+                    .find(|u| u.id == id)
+                    .map(|u| (reference, u.clone()))
+            })
             .collect();
         let now = self.now_micros();
         let mut report = ImportReport::default();
         let mut tx = self.store.begin().await?;
         for (index, record) in records.iter().enumerate() {
-            let at = |code: &str| AppError::Invalid(vec![InvalidField { field: format!("record {}: {}", index + 1, record.username), code: code.into() }]);
-            let unit = refs.get(&record.unit_ref).ok_or_else(|| at("error-parent"))?;
+            let at = |code: &str| {
+                AppError::Invalid(vec![InvalidField {
+                    field: format!("record {}: {}", index + 1, record.username),
+                    code: code.into(),
+                }])
+            };
+            let unit = refs
+                .get(&record.unit_ref)
+                .ok_or_else(|| at("error-parent"))?;
             actor.require_at(Permission::OfficialsManage, &unit.path)?;
             let form = crate::directory::OfficialForm {
                 username: record.username.clone(),
@@ -318,12 +389,24 @@ impl App {
                 }
                 Err(other) => return Err(other.into()),
             };
-            for role_spec in record.roles.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                let (role, unit_ref) = role_spec.split_once('@').ok_or_else(|| at("error-role-spec"))?;
+            for role_spec in record
+                .roles
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                let (role, unit_ref) = role_spec
+                    .split_once('@')
+                    .ok_or_else(|| at("error-role-spec"))?;
                 let role = Role::parse(role.trim()).ok_or_else(|| at("error-role-spec"))?;
-                let role_unit = refs.get(unit_ref.trim()).ok_or_else(|| at("error-parent"))?;
+                let role_unit = refs
+                    .get(unit_ref.trim())
+                    .ok_or_else(|| at("error-parent"))?;
                 actor.require_at(Permission::RolesAssign, &role_unit.path)?;
-                if tx.assign_role(id, role.as_str(), role_unit.id, actor.id(), now).await? {
+                if tx
+                    .assign_role(id, role.as_str(), role_unit.id, actor.id(), now)
+                    .await?
+                {
                     report.roles_added += 1;
                 }
             }

@@ -282,7 +282,10 @@ mod tests {
 
     #[test]
     fn the_system_principal_may_do_anything_everywhere() {
-        assert_eq!(Principal::System.check(Access::Staff(Permission::OrgManage)), Decision::Allow);
+        assert_eq!(
+            Principal::System.check(Access::Staff(Permission::OrgManage)),
+            Decision::Allow
+        );
         assert!(Principal::System.may_at(Permission::RolesAssign, &OrgPath::root(1)));
         assert_eq!(Principal::System.jurisdictions(Permission::OrgRead), None);
         let citizen = Principal::Citizen { citizen_id: 1 };

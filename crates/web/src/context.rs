@@ -16,11 +16,19 @@ use std::net::{IpAddr, SocketAddr};
 
 /// Name of the session cookie; `__Host-` binds it to this host over HTTPS.
 pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-motcua_session" } else { "motcua_session" }
+    if secure {
+        "__Host-motcua_session"
+    } else {
+        "motcua_session"
+    }
 }
 
 pub fn csrf_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-motcua_csrf" } else { "motcua_csrf" }
+    if secure {
+        "__Host-motcua_csrf"
+    } else {
+        "motcua_csrf"
+    }
 }
 
 pub const LANG_COOKIE: &str = "motcua_lang";
@@ -43,7 +51,10 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn actor(&self) -> Actor {
-        Actor { principal: self.principal.clone(), ip: self.ip.clone() }
+        Actor {
+            principal: self.principal.clone(),
+            ip: self.ip.clone(),
+        }
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -55,7 +66,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Ctx>().cloned().ok_or_else(|| WebError::internal(anyhow::anyhow!("context middleware missing")))
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| WebError::internal(anyhow::anyhow!("context middleware missing")))
     }
 }
 
@@ -84,10 +99,19 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
 }
 
 fn client_ip(request: &Request<Body>, trusted: &[IpAddr]) -> Option<IpAddr> {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())?;
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())?;
     if trusted.contains(&peer)
-        && let Some(forwarded) = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(client) = forwarded.split(',').next_back().and_then(|s| s.trim().parse().ok())
+        && let Some(forwarded) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        && let Some(client) = forwarded
+            .split(',')
+            .next_back()
+            .and_then(|s| s.trim().parse().ok())
     {
         return Some(client);
     }
@@ -100,18 +124,27 @@ fn is_form(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .map(|v| {
             let v = v.to_ascii_lowercase();
-            v.starts_with("application/x-www-form-urlencoded") || v.starts_with("multipart/form-data")
+            v.starts_with("application/x-www-form-urlencoded")
+                || v.starts_with("multipart/form-data")
         })
         .unwrap_or(false)
 }
 
 fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
     let query = uri.query()?;
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query).ok()?.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 /// Resolves the [`Ctx`], enforces CSRF, and maintains the CSRF and session cookies.
-pub async fn middleware(State(state): State<AppState>, mut request: Request<Body>, next: Next) -> Response {
+pub async fn middleware(
+    State(state): State<AppState>,
+    mut request: Request<Body>,
+    next: Next,
+) -> Response {
     let secure = state.config.secure_cookies();
     let path = request.uri().path().to_owned();
     let api = path.starts_with("/api/");
@@ -119,7 +152,12 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request<Body
     let lang = query_param(request.uri(), "lang")
         .and_then(|l| Lang::parse(&l))
         .or_else(|| cookie(&headers, LANG_COOKIE).and_then(|l| Lang::parse(&l)))
-        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Lang::from_accept_language))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+        })
         .unwrap_or_default();
     let ip = client_ip(&request, &state.config.trusted_proxies).map(|ip| ip.to_string());
 
@@ -127,15 +165,23 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request<Body
     let mut bearer = false;
     let mut session_token = None;
     let mut session_expired = false;
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    if let Some(token) = authorization.as_deref().and_then(|v| v.strip_prefix("Bearer ")) {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(token) = authorization
+        .as_deref()
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
         match state.app.resolve_api_token(token.trim()).await {
             Ok(Some(found)) => {
                 principal = found;
                 bearer = true;
             }
             Ok(None) => {
-                return WebError::from(motcua_app::AppError::Unauthenticated).with(lang, true).into_response();
+                return WebError::from(motcua_app::AppError::Unauthenticated)
+                    .with(lang, true)
+                    .into_response();
             }
             Err(error) => return WebError::from(error).with(lang, api).into_response(),
         }
@@ -151,15 +197,23 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request<Body
     }
 
     let existing_csrf = cookie(&headers, csrf_cookie_name(secure)).filter(|c| c.len() >= 32);
-    let csrf = existing_csrf.clone().unwrap_or_else(motcua_app::security::random_token);
+    let csrf = existing_csrf
+        .clone()
+        .unwrap_or_else(motcua_app::security::random_token);
 
-    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if unsafe_method && !bearer && (session_token.is_some() || is_form(&headers)) {
         let origin_ok = headers
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
             .is_none_or(|origin| origin_matches(origin, &headers, &state.config.public_url));
-        let mut presented = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let mut presented = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         if presented.is_none() {
             presented = query_param(request.uri(), "_csrf");
         }
@@ -173,20 +227,34 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request<Body
             let bytes = match axum::body::to_bytes(body, state.config.body_limit).await {
                 Ok(bytes) => bytes,
                 Err(_) => {
-                    return WebError::coded(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "error-body-too-large").with(lang, api).into_response();
+                    return WebError::coded(
+                        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        "error-body-too-large",
+                    )
+                    .with(lang, api)
+                    .into_response();
                 }
             };
             presented = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
-                .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
+                .and_then(|pairs| {
+                    pairs
+                        .into_iter()
+                        .find(|(k, _)| k == "_csrf")
+                        .map(|(_, v)| v)
+                });
             request = Request::from_parts(parts, Body::from(bytes));
         }
         let token_ok = match (&existing_csrf, &presented) {
-            (Some(expected), Some(given)) => motcua_app::security::constant_time_eq(expected, given),
+            (Some(expected), Some(given)) => {
+                motcua_app::security::constant_time_eq(expected, given)
+            }
             _ => false,
         };
         if !origin_ok || !token_ok {
-            return WebError::coded(axum::http::StatusCode::FORBIDDEN, "error-csrf").with(lang, api).into_response();
+            return WebError::coded(axum::http::StatusCode::FORBIDDEN, "error-csrf")
+                .with(lang, api)
+                .into_response();
         }
     }
 
@@ -205,10 +273,25 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request<Body
     request.extensions_mut().insert(ctx);
     let mut response = next.run(request).await;
     if existing_csrf.is_none() && !bearer {
-        response.headers_mut().append(header::SET_COOKIE, set_cookie(csrf_cookie_name(secure), &csrf, secure, None));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(csrf_cookie_name(secure), &csrf, secure, None),
+        );
     }
-    if session_expired && !response.headers().get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(session_cookie_name(secure).as_bytes())) {
-        response.headers_mut().append(header::SET_COOKIE, set_cookie(session_cookie_name(secure), "", secure, Some(0)));
+    if session_expired
+        && !response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| {
+                v.as_bytes()
+                    .starts_with(session_cookie_name(secure).as_bytes())
+            })
+    {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(session_cookie_name(secure), "", secure, Some(0)),
+        );
     }
     response
 }
@@ -218,6 +301,11 @@ fn origin_matches(origin: &str, headers: &HeaderMap, public_url: &str) -> bool {
     if origin.eq_ignore_ascii_case(public_url.trim_end_matches('/')) {
         return true;
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    origin.split_once("://").is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
 }

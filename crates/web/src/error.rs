@@ -28,7 +28,15 @@ pub struct WebError {
 
 impl WebError {
     pub fn coded(status: StatusCode, code: &str) -> Self {
-        WebError { status, code: code.to_owned(), fields: Vec::new(), detail: None, lang: Lang::Vi, api: true, signin: None }
+        WebError {
+            status,
+            code: code.to_owned(),
+            fields: Vec::new(),
+            detail: None,
+            lang: Lang::Vi,
+            api: true,
+            signin: None,
+        }
     }
 
     pub fn internal(error: anyhow::Error) -> Self {
@@ -64,7 +72,9 @@ pub fn app_status(error: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::BadCredentials | AppError::BadCode | AppError::NotVerified => StatusCode::UNAUTHORIZED,
+        AppError::BadCredentials | AppError::BadCode | AppError::NotVerified => {
+            StatusCode::UNAUTHORIZED
+        }
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -80,7 +90,15 @@ impl From<AppError> for WebError {
             AppError::Invalid(fields) => fields.clone(),
             _ => Vec::new(),
         };
-        WebError { status, code: error.code().to_owned(), fields, detail: None, lang: Lang::Vi, api: true, signin: None }
+        WebError {
+            status,
+            code: error.code().to_owned(),
+            fields,
+            detail: None,
+            lang: Lang::Vi,
+            api: true,
+            signin: None,
+        }
     }
 }
 
@@ -95,7 +113,10 @@ impl IntoResponse for WebError {
             let body = json!({ "error": { "code": self.code, "message": self.message(), "fields": fields } });
             let mut response = (self.status, Json(body)).into_response();
             if self.status == StatusCode::UNAUTHORIZED {
-                response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+                response.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Bearer"),
+                );
             }
             return response;
         }
@@ -104,7 +125,15 @@ impl IntoResponse for WebError {
         {
             return Redirect::to(signin).into_response();
         }
-        let page = ErrorPage::new(self.lang, self.status.as_u16(), self.message(), self.fields.iter().map(|f| i18n::t(self.lang, &f.code)).collect());
+        let page = ErrorPage::new(
+            self.lang,
+            self.status.as_u16(),
+            self.message(),
+            self.fields
+                .iter()
+                .map(|f| i18n::t(self.lang, &f.code))
+                .collect(),
+        );
         match page.render() {
             Ok(html) => (self.status, Html(html)).into_response(),
             Err(_) => (self.status, self.message()).into_response(),

@@ -18,22 +18,37 @@ impl FormFields {
     }
 
     pub fn optional(&self, name: &str) -> Option<String> {
-        self.0.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
     }
 }
 
 fn context_of(request: &Request) -> (crate::i18n::Lang, bool) {
-    request.extensions().get::<Ctx>().map(|c| (c.lang, c.api)).unwrap_or_default()
+    request
+        .extensions()
+        .get::<Ctx>()
+        .map(|c| (c.lang, c.api))
+        .unwrap_or_default()
 }
 
-async fn body_bytes<S: Send + Sync>(request: Request, state: &S, lang: crate::i18n::Lang, api: bool) -> Result<Bytes, WebError> {
-    Bytes::from_request(request, state).await.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            WebError::coded(StatusCode::PAYLOAD_TOO_LARGE, "error-body-too-large").with(lang, api)
-        } else {
-            WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-form").with(lang, api)
-        }
-    })
+async fn body_bytes<S: Send + Sync>(
+    request: Request,
+    state: &S,
+    lang: crate::i18n::Lang,
+    api: bool,
+) -> Result<Bytes, WebError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                WebError::coded(StatusCode::PAYLOAD_TOO_LARGE, "error-body-too-large")
+                    .with(lang, api)
+            } else {
+                WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-form").with(lang, api)
+            }
+        })
 }
 
 impl<S: Send + Sync> FromRequest<S> for FormFields {
@@ -47,12 +62,22 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !is_form {
-            return Err(WebError::coded(StatusCode::UNSUPPORTED_MEDIA_TYPE, "error-unsupported-media").with(lang, api));
+            return Err(WebError::coded(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "error-unsupported-media",
+            )
+            .with(lang, api));
         }
         let bytes = body_bytes(request, state, lang, api).await?;
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-form").with(lang, api))?;
-        Ok(FormFields(pairs.into_iter().map(|(k, v)| (k, motcua_domain::text::nfc(&v))).collect()))
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+            WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-form").with(lang, api)
+        })?;
+        Ok(FormFields(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, motcua_domain::text::nfc(&v)))
+                .collect(),
+        ))
     }
 }
 
@@ -70,16 +95,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(WebError::coded(StatusCode::UNSUPPORTED_MEDIA_TYPE, "error-unsupported-media").with(lang, true));
+            return Err(WebError::coded(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "error-unsupported-media",
+            )
+            .with(lang, true));
         }
         let bytes = body_bytes(request, state, lang, true).await?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-json").with(lang, true))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-json").with(lang, true)
+        })?;
         let normalised = motcua_domain::text::nfc(text);
         // Distinguish bad syntax from a well-formed document of the wrong shape.
-        let value: serde_json::Value =
-            serde_json::from_str(&normalised).map_err(|_| WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-json").with(lang, true))?;
-        serde_json::from_value(value)
-            .map(ApiJson)
-            .map_err(|error| WebError::coded(StatusCode::UNPROCESSABLE_ENTITY, "error-json-shape").with(lang, true).detail(error.to_string()))
+        let value: serde_json::Value = serde_json::from_str(&normalised).map_err(|_| {
+            WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-json").with(lang, true)
+        })?;
+        serde_json::from_value(value).map(ApiJson).map_err(|error| {
+            WebError::coded(StatusCode::UNPROCESSABLE_ENTITY, "error-json-shape")
+                .with(lang, true)
+                .detail(error.to_string())
+        })
     }
 }

@@ -24,7 +24,12 @@ impl Lang {
     }
 
     pub fn parse(value: &str) -> Option<Lang> {
-        match value.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
+        match value
+            .trim()
+            .get(..2)
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("vi") => Some(Lang::Vi),
             Some("en") => Some(Lang::En),
             _ => None,
@@ -40,7 +45,10 @@ impl Lang {
 
     /// Picks a language from an `Accept-Language` header; Vietnamese unless English comes first.
     pub fn from_accept_language(header: &str) -> Lang {
-        header.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))).unwrap_or_default()
+        header
+            .split(',')
+            .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+            .unwrap_or_default()
     }
 }
 
@@ -65,7 +73,11 @@ pub fn t(lang: Lang, key: &str) -> String {
         Lang::Vi => &*VI,
         Lang::En => &*EN,
     };
-    catalogue.get(key).or_else(|| VI.get(key)).cloned().unwrap_or_else(|| key.to_owned())
+    catalogue
+        .get(key)
+        .or_else(|| VI.get(key))
+        .cloned()
+        .unwrap_or_else(|| key.to_owned())
 }
 
 /// The message for `key` with `{ $name }` placeholders filled.
@@ -92,13 +104,23 @@ pub fn format_money(amount: i64) -> String {
 
 /// A date as dd/mm/yyyy.
 pub fn format_date(date: time::Date) -> String {
-    format!("{:02}/{:02}/{}", date.day(), u8::from(date.month()), date.year())
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
 }
 
 /// A stored time (unix µs) as dd/mm/yyyy HH:MM in Vietnam time.
 pub fn format_time_micros(micros: i64) -> String {
     let at = motcua_store::from_micros(micros).to_offset(time::macros::offset!(+7));
-    format!("{} {:02}:{:02}", format_date(at.date()), at.hour(), at.minute())
+    format!(
+        "{} {:02}:{:02}",
+        format_date(at.date()),
+        at.hour(),
+        at.minute()
+    )
 }
 
 #[cfg(test)]
@@ -124,7 +146,14 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(tf(Lang::En, "admin-import-done", &[("created", "1"), ("updated", "2"), ("roles", "3")]), "Imported: 1 new, 2 updated, 3 roles.");
+        assert_eq!(
+            tf(
+                Lang::En,
+                "admin-import-done",
+                &[("created", "1"), ("updated", "2"), ("roles", "3")]
+            ),
+            "Imported: 1 new, 2 updated, 3 roles."
+        );
     }
 
     #[test]
@@ -133,7 +162,10 @@ mod tests {
         assert_eq!(format_money(0), "0 đ");
         assert_eq!(format_money(100), "100 đ");
         assert_eq!(format_money(-5000), "-5.000 đ");
-        assert_eq!(format_date(time::macros::date!(2026 - 02 - 05)), "05/02/2026");
+        assert_eq!(
+            format_date(time::macros::date!(2026 - 02 - 05)),
+            "05/02/2026"
+        );
         assert_eq!(format_time_micros(0), "01/01/1970 07:00");
     }
 

@@ -50,7 +50,9 @@ impl WebConfig {
     /// browsers accept secure cookies over plain HTTP.
     pub fn secure_cookies(&self) -> bool {
         let url = self.public_url.to_ascii_lowercase();
-        url.starts_with("https://") || url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost")
+        url.starts_with("https://")
+            || url.starts_with("http://127.0.0.1")
+            || url.starts_with("http://localhost")
     }
 }
 

@@ -15,8 +15,14 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
     }
 }
 
@@ -71,24 +77,40 @@ fn reference_name(value: &serde_json::Value) -> String {
     if let Some(items) = value.get("items") {
         return format!("[{}]", reference_name(items));
     }
-    value.get("type").and_then(|t| t.as_str()).unwrap_or("").to_owned()
+    value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// Flattens the document into rows a person can read.
 pub fn operations() -> (String, String, Vec<OperationView>, Vec<(String, String)>) {
     let doc = serde_json::to_value(document()).unwrap_or_default();
     let title = doc["info"]["title"].as_str().unwrap_or_default().to_owned();
-    let description = doc["info"]["description"].as_str().unwrap_or_default().to_owned();
+    let description = doc["info"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let mut operations = Vec::new();
     if let Some(paths) = doc["paths"].as_object() {
         for (path, item) in paths {
-            let Some(item) = item.as_object() else { continue };
+            let Some(item) = item.as_object() else {
+                continue;
+            };
             for (method, op) in item {
                 let parameters = op["parameters"]
                     .as_array()
                     .map(|ps| {
                         ps.iter()
-                            .map(|p| format!("{} ({}): {}", p["name"].as_str().unwrap_or(""), p["in"].as_str().unwrap_or(""), reference_name(&p["schema"])))
+                            .map(|p| {
+                                format!(
+                                    "{} ({}): {}",
+                                    p["name"].as_str().unwrap_or(""),
+                                    p["in"].as_str().unwrap_or(""),
+                                    reference_name(&p["schema"])
+                                )
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
@@ -102,7 +124,11 @@ pub fn operations() -> (String, String, Vec<OperationView>, Vec<(String, String)
                     .map(|rs| {
                         rs.iter()
                             .map(|(status, r)| {
-                                let body = r["content"].as_object().and_then(|c| c.values().next()).map(|c| reference_name(&c["schema"])).unwrap_or_default();
+                                let body = r["content"]
+                                    .as_object()
+                                    .and_then(|c| c.values().next())
+                                    .map(|c| reference_name(&c["schema"]))
+                                    .unwrap_or_default();
                                 format!("{status} {body}")
                             })
                             .collect()
@@ -111,7 +137,11 @@ pub fn operations() -> (String, String, Vec<OperationView>, Vec<(String, String)
                 operations.push(OperationView {
                     method: method.to_uppercase(),
                     path: path.clone(),
-                    summary: op["summary"].as_str().or(op["description"].as_str()).unwrap_or("").to_owned(),
+                    summary: op["summary"]
+                        .as_str()
+                        .or(op["description"].as_str())
+                        .unwrap_or("")
+                        .to_owned(),
                     parameters,
                     request,
                     responses,
@@ -121,12 +151,27 @@ pub fn operations() -> (String, String, Vec<OperationView>, Vec<(String, String)
     }
     let schemas = doc["components"]["schemas"]
         .as_object()
-        .map(|s| s.iter().map(|(name, schema)| (name.clone(), serde_json::to_string_pretty(schema).unwrap_or_default())).collect())
+        .map(|s| {
+            s.iter()
+                .map(|(name, schema)| {
+                    (
+                        name.clone(),
+                        serde_json::to_string_pretty(schema).unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
     (title, description, operations, schemas)
 }
 
 pub async fn viewer(ctx: Ctx) -> Response {
     let (title, description, operations, schemas) = operations();
-    render(&DocsPage { page: Page::new(&ctx, "nav-api"), title, description, operations, schemas })
+    render(&DocsPage {
+        page: Page::new(&ctx, "nav-api"),
+        title,
+        description,
+        operations,
+        schemas,
+    })
 }

@@ -10,7 +10,8 @@ use std::time::Instant;
 
 /// The process-wide metrics recorder; installed once, shared by every router in the process.
 pub fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
-    static HANDLE: OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> = OnceLock::new();
+    static HANDLE: OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        OnceLock::new();
     HANDLE
         .get_or_init(|| {
             let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
@@ -37,7 +38,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 /// Prometheus metrics, for scrapers on the same machine only (personal data never appears
 /// here, but load and error figures are not for the public).
 pub async fn metrics(State(state): State<AppState>, ctx: crate::context::Ctx) -> Response {
-    let local = ctx.ip.as_deref().is_none_or(|ip| ip.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_loopback()));
+    let local = ctx.ip.as_deref().is_none_or(|ip| {
+        ip.parse::<std::net::IpAddr>()
+            .is_ok_and(|a| a.is_loopback())
+    });
     if !local {
         return StatusCode::FORBIDDEN.into_response();
     }
@@ -45,14 +49,25 @@ pub async fn metrics(State(state): State<AppState>, ctx: crate::context::Ctx) ->
         metrics::gauge!("motcua_outbox_pending").set(pending as f64);
     }
     match &state.metrics {
-        Some(handle) => ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response(),
+        Some(handle) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4",
+            )],
+            handle.render(),
+        )
+            .into_response(),
         None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
 
 /// Counts requests and their latency by route template (never by raw path, which may hold ids).
 pub async fn track(request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
     let method = request.method().to_string();
     let started = Instant::now();
     let response = next.run(request).await;

@@ -37,21 +37,43 @@ async fn enforce(access: Access, request: Request, next: Next) -> Response {
     match ctx.principal.check(access) {
         Decision::Allow => next.run(request).await,
         Decision::Unauthenticated => {
-            let code = if ctx.session_expired { "error-session-expired" } else { "error-unauthenticated" };
+            let code = if ctx.session_expired {
+                "error-session-expired"
+            } else {
+                "error-unauthenticated"
+            };
             let mut error = WebError::coded(StatusCode::UNAUTHORIZED, code).with(ctx.lang, ctx.api);
             error.signin = Some(match access {
                 Access::Citizen => "/signin",
                 _ => "/staff/signin",
             });
-            error.into_response()
+            mark_denied(error.into_response())
         }
-        Decision::Forbidden => WebError::coded(StatusCode::FORBIDDEN, "error-forbidden").with(ctx.lang, ctx.api).into_response(),
+        Decision::Forbidden => mark_denied(
+            WebError::coded(StatusCode::FORBIDDEN, "error-forbidden")
+                .with(ctx.lang, ctx.api)
+                .into_response(),
+        ),
     }
+}
+
+/// Header on responses refused by the route gate (as opposed to a jurisdiction check inside a
+/// use case), so the role matrix test can tell the two apart.
+pub const DENIED_HEADER: &str = "x-motcua-denied";
+
+fn mark_denied(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(DENIED_HEADER, axum::http::HeaderValue::from_static("route"));
+    response
 }
 
 impl Routes {
     fn new() -> Self {
-        Routes { router: Router::new(), specs: Vec::new() }
+        Routes {
+            router: Router::new(),
+            specs: Vec::new(),
+        }
     }
 
     /// Registers `handler` for `method path`, callable only by those `access` admits.
@@ -61,9 +83,15 @@ impl Routes {
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
-        let route = on(filter, handler).route_layer(middleware::from_fn(move |request: Request, next: Next| enforce(access, request, next)));
+        let route = on(filter, handler).route_layer(middleware::from_fn(
+            move |request: Request, next: Next| enforce(access, request, next),
+        ));
         self.router = self.router.route(path, route);
-        self.specs.push(RouteSpec { method, path, access });
+        self.specs.push(RouteSpec {
+            method,
+            path,
+            access,
+        });
         self
     }
 }
@@ -96,46 +124,211 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         // Officials.
         .at(M::GET, "/staff", Official, staff::home)
         .at(M::GET, "/staff/security", Official, staff::security)
-        .at(M::POST, "/staff/security/totp/start", Official, staff::totp_start)
-        .at(M::POST, "/staff/security/totp/confirm", Official, staff::totp_confirm)
+        .at(
+            M::POST,
+            "/staff/security/totp/start",
+            Official,
+            staff::totp_start,
+        )
+        .at(
+            M::POST,
+            "/staff/security/totp/confirm",
+            Official,
+            staff::totp_confirm,
+        )
         // Administration.
         .at(M::GET, "/admin/units", Staff(P::OrgRead), admin::units)
-        .at(M::GET, "/admin/units/new", Staff(P::OrgManage), admin::unit_new)
-        .at(M::POST, "/admin/units", Staff(P::OrgManage), admin::unit_create)
-        .at(M::GET, "/admin/units/{id}", Staff(P::OrgRead), admin::unit_edit)
-        .at(M::POST, "/admin/units/{id}", Staff(P::OrgManage), admin::unit_update)
-        .at(M::POST, "/admin/units/{id}/delete", Staff(P::OrgManage), admin::unit_delete)
-        .at(M::GET, "/admin/officials", Staff(P::OrgRead), admin::officials)
-        .at(M::GET, "/admin/officials/new", Staff(P::OfficialsManage), admin::official_new)
-        .at(M::POST, "/admin/officials", Staff(P::OfficialsManage), admin::official_create)
-        .at(M::GET, "/admin/officials/{id}", Staff(P::OrgRead), admin::official_edit)
-        .at(M::POST, "/admin/officials/{id}", Staff(P::OfficialsManage), admin::official_update)
-        .at(M::POST, "/admin/officials/{id}/roles", Staff(P::RolesAssign), admin::role_assign)
-        .at(M::POST, "/admin/roles/{id}/revoke", Staff(P::RolesAssign), admin::role_revoke)
+        .at(
+            M::GET,
+            "/admin/units/new",
+            Staff(P::OrgManage),
+            admin::unit_new,
+        )
+        .at(
+            M::POST,
+            "/admin/units",
+            Staff(P::OrgManage),
+            admin::unit_create,
+        )
+        .at(
+            M::GET,
+            "/admin/units/{id}",
+            Staff(P::OrgRead),
+            admin::unit_edit,
+        )
+        .at(
+            M::POST,
+            "/admin/units/{id}",
+            Staff(P::OrgManage),
+            admin::unit_update,
+        )
+        .at(
+            M::POST,
+            "/admin/units/{id}/delete",
+            Staff(P::OrgManage),
+            admin::unit_delete,
+        )
+        .at(
+            M::GET,
+            "/admin/officials",
+            Staff(P::OrgRead),
+            admin::officials,
+        )
+        .at(
+            M::GET,
+            "/admin/officials/new",
+            Staff(P::OfficialsManage),
+            admin::official_new,
+        )
+        .at(
+            M::POST,
+            "/admin/officials",
+            Staff(P::OfficialsManage),
+            admin::official_create,
+        )
+        .at(
+            M::GET,
+            "/admin/officials/{id}",
+            Staff(P::OrgRead),
+            admin::official_edit,
+        )
+        .at(
+            M::POST,
+            "/admin/officials/{id}",
+            Staff(P::OfficialsManage),
+            admin::official_update,
+        )
+        .at(
+            M::POST,
+            "/admin/officials/{id}/roles",
+            Staff(P::RolesAssign),
+            admin::role_assign,
+        )
+        .at(
+            M::POST,
+            "/admin/roles/{id}/revoke",
+            Staff(P::RolesAssign),
+            admin::role_revoke,
+        )
         .at(M::GET, "/admin/audit", Staff(P::AuditView), admin::audit)
-        .at(M::GET, "/admin/transfer", Staff(P::OrgManage), admin::transfer)
-        .at(M::GET, "/admin/export/{file}", Staff(P::OrgRead), admin::export)
-        .at(M::POST, "/admin/import/{what}", Staff(P::OrgManage), admin::import)
+        .at(
+            M::GET,
+            "/admin/transfer",
+            Staff(P::OrgManage),
+            admin::transfer,
+        )
+        .at(
+            M::GET,
+            "/admin/export/{file}",
+            Staff(P::OrgRead),
+            admin::export,
+        )
+        .at(
+            M::POST,
+            "/admin/import/{what}",
+            Staff(P::OrgManage),
+            admin::import,
+        )
         // JSON API.
         .at(M::GET, "/api/openapi.json", Public, openapi::json)
         .at(M::GET, "/api/docs", Public, openapi::viewer)
         .at(M::GET, "/api/v1/me", Official, api::directory::me)
-        .at(M::POST, "/api/v1/tokens", Official, api::directory::issue_token)
-        .at(M::GET, "/api/v1/units", Staff(P::OrgRead), api::directory::list_units)
-        .at(M::POST, "/api/v1/units", Staff(P::OrgManage), api::directory::create_unit)
-        .at(M::GET, "/api/v1/units/{id}", Staff(P::OrgRead), api::directory::get_unit)
-        .at(M::PUT, "/api/v1/units/{id}", Staff(P::OrgManage), api::directory::update_unit)
-        .at(M::DELETE, "/api/v1/units/{id}", Staff(P::OrgManage), api::directory::delete_unit)
-        .at(M::GET, "/api/v1/positions", Staff(P::OrgRead), api::directory::positions)
-        .at(M::GET, "/api/v1/officials", Staff(P::OrgRead), api::directory::list_officials)
-        .at(M::POST, "/api/v1/officials", Staff(P::OfficialsManage), api::directory::create_official)
-        .at(M::GET, "/api/v1/officials/{id}", Staff(P::OrgRead), api::directory::get_official)
-        .at(M::PUT, "/api/v1/officials/{id}", Staff(P::OfficialsManage), api::directory::update_official)
-        .at(M::POST, "/api/v1/officials/{id}/roles", Staff(P::RolesAssign), api::directory::assign_role)
-        .at(M::DELETE, "/api/v1/roles/{id}", Staff(P::RolesAssign), api::directory::revoke_role)
-        .at(M::GET, "/api/v1/audit", Staff(P::AuditView), api::directory::audit)
-        .at(M::GET, "/api/v1/export/{what}", Staff(P::OrgRead), api::directory::export)
-        .at(M::POST, "/api/v1/import/{what}", Staff(P::OrgManage), api::directory::import)
+        .at(
+            M::POST,
+            "/api/v1/tokens",
+            Official,
+            api::directory::issue_token,
+        )
+        .at(
+            M::GET,
+            "/api/v1/units",
+            Staff(P::OrgRead),
+            api::directory::list_units,
+        )
+        .at(
+            M::POST,
+            "/api/v1/units",
+            Staff(P::OrgManage),
+            api::directory::create_unit,
+        )
+        .at(
+            M::GET,
+            "/api/v1/units/{id}",
+            Staff(P::OrgRead),
+            api::directory::get_unit,
+        )
+        .at(
+            M::PUT,
+            "/api/v1/units/{id}",
+            Staff(P::OrgManage),
+            api::directory::update_unit,
+        )
+        .at(
+            M::DELETE,
+            "/api/v1/units/{id}",
+            Staff(P::OrgManage),
+            api::directory::delete_unit,
+        )
+        .at(
+            M::GET,
+            "/api/v1/positions",
+            Staff(P::OrgRead),
+            api::directory::positions,
+        )
+        .at(
+            M::GET,
+            "/api/v1/officials",
+            Staff(P::OrgRead),
+            api::directory::list_officials,
+        )
+        .at(
+            M::POST,
+            "/api/v1/officials",
+            Staff(P::OfficialsManage),
+            api::directory::create_official,
+        )
+        .at(
+            M::GET,
+            "/api/v1/officials/{id}",
+            Staff(P::OrgRead),
+            api::directory::get_official,
+        )
+        .at(
+            M::PUT,
+            "/api/v1/officials/{id}",
+            Staff(P::OfficialsManage),
+            api::directory::update_official,
+        )
+        .at(
+            M::POST,
+            "/api/v1/officials/{id}/roles",
+            Staff(P::RolesAssign),
+            api::directory::assign_role,
+        )
+        .at(
+            M::DELETE,
+            "/api/v1/roles/{id}",
+            Staff(P::RolesAssign),
+            api::directory::revoke_role,
+        )
+        .at(
+            M::GET,
+            "/api/v1/audit",
+            Staff(P::AuditView),
+            api::directory::audit,
+        )
+        .at(
+            M::GET,
+            "/api/v1/export/{what}",
+            Staff(P::OrgRead),
+            api::directory::export,
+        )
+        .at(
+            M::POST,
+            "/api/v1/import/{what}",
+            Staff(P::OrgManage),
+            api::directory::import,
+        )
         // Operations.
         .at(M::GET, "/healthz", Public, ops::healthz)
         .at(M::GET, "/readyz", Public, ops::readyz)
@@ -145,7 +338,10 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
     let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), crate::context::middleware))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::context::middleware,
+        ))
         .layer(middleware::map_response(crate::security::headers))
         .layer(middleware::from_fn(ops::track))
         .layer(DefaultBodyLimit::max(body_limit))
@@ -154,11 +350,15 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
 }
 
 async fn not_found(ctx: Ctx) -> Response {
-    WebError::coded(StatusCode::NOT_FOUND, "error-not-found").with(ctx.lang, ctx.api).into_response()
+    WebError::coded(StatusCode::NOT_FOUND, "error-not-found")
+        .with(ctx.lang, ctx.api)
+        .into_response()
 }
 
 async fn method_not_allowed(ctx: Ctx) -> Response {
-    WebError::coded(StatusCode::METHOD_NOT_ALLOWED, "error-method").with(ctx.lang, ctx.api).into_response()
+    WebError::coded(StatusCode::METHOD_NOT_ALLOWED, "error-method")
+        .with(ctx.lang, ctx.api)
+        .into_response()
 }
 
 /// The router alone.

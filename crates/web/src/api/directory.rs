@@ -16,17 +16,36 @@ use serde::Deserialize;
 /// The calling official and their roles.
 #[utoipa::path(get, path = "/api/v1/me", tag = "directory", responses((status = 200, body = ApiMe), (status = 401, body = ApiErrorBody)))]
 pub async fn me(State(state): State<AppState>, ctx: Ctx) -> WebResult<Json<ApiMe>> {
-    let id = ctx.principal.official_id().ok_or(AppError::Forbidden).ctx(&ctx)?;
+    let id = ctx
+        .principal
+        .official_id()
+        .ok_or(AppError::Forbidden)
+        .ctx(&ctx)?;
     let (official, roles) = state.app.get_official(&ctx.actor(), id).await.ctx(&ctx)?;
-    Ok(Json(ApiMe { official: official.into(), roles: roles.into_iter().map(Into::into).collect() }))
+    Ok(Json(ApiMe {
+        official: official.into(),
+        roles: roles.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// Issues an API token for the calling official.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "directory", request_body = ApiTokenInput,
     responses((status = 201, body = ApiToken), (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn issue_token(State(state): State<AppState>, ctx: Ctx, ApiJson(input): ApiJson<ApiTokenInput>) -> WebResult<Response> {
-    let id = ctx.principal.official_id().ok_or(AppError::Forbidden).ctx(&ctx)?;
-    let token = state.app.issue_api_token(&ctx.actor(), id, &input.name, input.days).await.ctx(&ctx)?;
+pub async fn issue_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<ApiTokenInput>,
+) -> WebResult<Response> {
+    let id = ctx
+        .principal
+        .official_id()
+        .ok_or(AppError::Forbidden)
+        .ctx(&ctx)?;
+    let token = state
+        .app
+        .issue_api_token(&ctx.actor(), id, &input.name, input.days)
+        .await
+        .ctx(&ctx)?;
     Ok((StatusCode::CREATED, Json(ApiToken { token })).into_response())
 }
 
@@ -40,43 +59,86 @@ pub async fn list_units(State(state): State<AppState>, ctx: Ctx) -> WebResult<Js
 /// One unit.
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 200, body = ApiUnit), (status = 404, body = ApiErrorBody)))]
-pub async fn get_unit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> WebResult<Json<ApiUnit>> {
-    Ok(Json(state.app.get_unit(&ctx.actor(), id).await.ctx(&ctx)?.into()))
+pub async fn get_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Json<ApiUnit>> {
+    Ok(Json(
+        state.app.get_unit(&ctx.actor(), id).await.ctx(&ctx)?.into(),
+    ))
 }
 
 /// Creates a unit under a parent the caller manages.
 #[utoipa::path(post, path = "/api/v1/units", tag = "directory", request_body = ApiUnitInput,
     responses((status = 201, body = ApiUnit), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create_unit(State(state): State<AppState>, ctx: Ctx, ApiJson(input): ApiJson<ApiUnitInput>) -> WebResult<Response> {
-    let unit = state.app.create_unit(&ctx.actor(), &input.into()).await.ctx(&ctx)?;
+pub async fn create_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<ApiUnitInput>,
+) -> WebResult<Response> {
+    let unit = state
+        .app
+        .create_unit(&ctx.actor(), &input.into())
+        .await
+        .ctx(&ctx)?;
     Ok((StatusCode::CREATED, Json(ApiUnit::from(unit))).into_response())
 }
 
 /// Changes a unit (moving it moves its subtree).
 #[utoipa::path(put, path = "/api/v1/units/{id}", tag = "directory", params(("id" = i64, Path)), request_body = ApiUnitInput,
     responses((status = 200, body = ApiUnit), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn update_unit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, ApiJson(input): ApiJson<ApiUnitInput>) -> WebResult<Json<ApiUnit>> {
-    Ok(Json(state.app.update_unit(&ctx.actor(), id, &input.into()).await.ctx(&ctx)?.into()))
+pub async fn update_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ApiUnitInput>,
+) -> WebResult<Json<ApiUnit>> {
+    Ok(Json(
+        state
+            .app
+            .update_unit(&ctx.actor(), id, &input.into())
+            .await
+            .ctx(&ctx)?
+            .into(),
+    ))
 }
 
 /// Deletes a unit without sub-units or officials.
 #[utoipa::path(delete, path = "/api/v1/units/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
-pub async fn delete_unit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> WebResult<StatusCode> {
+pub async fn delete_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<StatusCode> {
     state.app.delete_unit(&ctx.actor(), id).await.ctx(&ctx)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Positions in use.
 #[utoipa::path(get, path = "/api/v1/positions", tag = "directory", responses((status = 200, body = [ApiPosition])))]
-pub async fn positions(State(state): State<AppState>, ctx: Ctx) -> WebResult<Json<Vec<ApiPosition>>> {
+pub async fn positions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> WebResult<Json<Vec<ApiPosition>>> {
     let rows = state.app.list_positions(&ctx.actor()).await.ctx(&ctx)?;
-    Ok(Json(rows.into_iter().map(|p| ApiPosition { id: p.id, name: p.name }).collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|p| ApiPosition {
+                id: p.id,
+                name: p.name,
+            })
+            .collect(),
+    ))
 }
 
 /// Officials in the caller's jurisdiction.
 #[utoipa::path(get, path = "/api/v1/officials", tag = "directory", responses((status = 200, body = [ApiOfficial])))]
-pub async fn list_officials(State(state): State<AppState>, ctx: Ctx) -> WebResult<Json<Vec<ApiOfficial>>> {
+pub async fn list_officials(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> WebResult<Json<Vec<ApiOfficial>>> {
     let rows = state.app.list_officials(&ctx.actor()).await.ctx(&ctx)?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
@@ -84,38 +146,78 @@ pub async fn list_officials(State(state): State<AppState>, ctx: Ctx) -> WebResul
 /// One official with their roles.
 #[utoipa::path(get, path = "/api/v1/officials/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 200, body = ApiOfficialDetail), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn get_official(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> WebResult<Json<ApiOfficialDetail>> {
+pub async fn get_official(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Json<ApiOfficialDetail>> {
     let (official, roles) = state.app.get_official(&ctx.actor(), id).await.ctx(&ctx)?;
-    Ok(Json(ApiOfficialDetail { official: official.into(), roles: roles.into_iter().map(Into::into).collect() }))
+    Ok(Json(ApiOfficialDetail {
+        official: official.into(),
+        roles: roles.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// Registers an official.
 #[utoipa::path(post, path = "/api/v1/officials", tag = "directory", request_body = ApiOfficialInput,
     responses((status = 201, body = ApiOfficial), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create_official(State(state): State<AppState>, ctx: Ctx, ApiJson(input): ApiJson<ApiOfficialInput>) -> WebResult<Response> {
-    let official = state.app.create_official(&ctx.actor(), &input.into()).await.ctx(&ctx)?;
+pub async fn create_official(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<ApiOfficialInput>,
+) -> WebResult<Response> {
+    let official = state
+        .app
+        .create_official(&ctx.actor(), &input.into())
+        .await
+        .ctx(&ctx)?;
     Ok((StatusCode::CREATED, Json(ApiOfficial::from(official))).into_response())
 }
 
 /// Changes an official's record.
 #[utoipa::path(put, path = "/api/v1/officials/{id}", tag = "directory", params(("id" = i64, Path)), request_body = ApiOfficialInput,
     responses((status = 200, body = ApiOfficial), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn update_official(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, ApiJson(input): ApiJson<ApiOfficialInput>) -> WebResult<Json<ApiOfficial>> {
-    Ok(Json(state.app.update_official(&ctx.actor(), id, &input.into()).await.ctx(&ctx)?.into()))
+pub async fn update_official(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ApiOfficialInput>,
+) -> WebResult<Json<ApiOfficial>> {
+    Ok(Json(
+        state
+            .app
+            .update_official(&ctx.actor(), id, &input.into())
+            .await
+            .ctx(&ctx)?
+            .into(),
+    ))
 }
 
 /// Grants a role on a unit.
 #[utoipa::path(post, path = "/api/v1/officials/{id}/roles", tag = "directory", params(("id" = i64, Path)), request_body = ApiRoleInput,
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn assign_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, ApiJson(input): ApiJson<ApiRoleInput>) -> WebResult<StatusCode> {
-    state.app.assign_role(&ctx.actor(), id, &input.role, input.unit_id).await.ctx(&ctx)?;
+pub async fn assign_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ApiRoleInput>,
+) -> WebResult<StatusCode> {
+    state
+        .app
+        .assign_role(&ctx.actor(), id, &input.role, input.unit_id)
+        .await
+        .ctx(&ctx)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Revokes a role assignment.
 #[utoipa::path(delete, path = "/api/v1/roles/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn revoke_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> WebResult<StatusCode> {
+pub async fn revoke_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<StatusCode> {
     state.app.revoke_role(&ctx.actor(), id).await.ctx(&ctx)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -130,14 +232,24 @@ pub struct AuditQuery {
 
 /// The audit log, newest first, 100 entries a page.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "directory", params(AuditQuery), responses((status = 200, body = [ApiAuditEntry])))]
-pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(query): Query<AuditQuery>) -> WebResult<Json<Vec<ApiAuditEntry>>> {
-    let rows = state.app.list_audit(&ctx.actor(), query.action.as_deref(), query.before).await.ctx(&ctx)?;
+pub async fn audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<AuditQuery>,
+) -> WebResult<Json<Vec<ApiAuditEntry>>> {
+    let rows = state
+        .app
+        .list_audit(&ctx.actor(), query.action.as_deref(), query.before)
+        .await
+        .ctx(&ctx)?;
     let rfc3339 = time::format_description::well_known::Rfc3339;
     Ok(Json(
         rows.into_iter()
             .map(|r| ApiAuditEntry {
                 id: r.id,
-                at: motcua_store::from_micros(r.at).format(&rfc3339).unwrap_or_default(),
+                at: motcua_store::from_micros(r.at)
+                    .format(&rfc3339)
+                    .unwrap_or_default(),
                 actor_kind: r.actor_kind,
                 actor_id: r.actor_id,
                 action: r.action,
@@ -158,7 +270,12 @@ pub struct FormatQuery {
 /// Exports the organisation (`units`) or the officials (`officials`) as JSON or CSV.
 #[utoipa::path(get, path = "/api/v1/export/{what}", tag = "directory", params(("what" = String, Path), FormatQuery),
     responses((status = 200, description = "JSON array or CSV text")))]
-pub async fn export(State(state): State<AppState>, ctx: Ctx, Path(what): Path<String>, Query(query): Query<FormatQuery>) -> WebResult<Response> {
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(what): Path<String>,
+    Query(query): Query<FormatQuery>,
+) -> WebResult<Response> {
     let format = Format::detect(Some(query.format.as_deref().unwrap_or("json")), "");
     let body = match what.as_str() {
         "units" => state.app.export_units(&ctx.actor(), format).await,
@@ -167,8 +284,14 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Path(what): Path<St
     }
     .ctx(&ctx)?;
     let mut response = body.into_response();
-    let content_type = if format == Format::Csv { "text/csv; charset=utf-8" } else { "application/json" };
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let content_type = if format == Format::Csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(response)
 }
 
@@ -176,13 +299,28 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Path(what): Path<St
 #[utoipa::path(post, path = "/api/v1/import/{what}", tag = "directory", params(("what" = String, Path), FormatQuery),
     request_body(content = String, description = "The file content"),
     responses((status = 200, body = ApiImportReport), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn import(State(state): State<AppState>, ctx: Ctx, Path(what): Path<String>, Query(query): Query<FormatQuery>, body: String) -> WebResult<Json<ApiImportReport>> {
+pub async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(what): Path<String>,
+    Query(query): Query<FormatQuery>,
+    body: String,
+) -> WebResult<Json<ApiImportReport>> {
     let format = Format::detect(Some(query.format.as_deref().unwrap_or("json")), "");
     let report = match what.as_str() {
         "units" => state.app.import_units(&ctx.actor(), &body, format).await,
-        "officials" => state.app.import_officials(&ctx.actor(), &body, format).await,
+        "officials" => {
+            state
+                .app
+                .import_officials(&ctx.actor(), &body, format)
+                .await
+        }
         _ => Err(AppError::NotFound),
     }
     .ctx(&ctx)?;
-    Ok(Json(ApiImportReport { created: report.created, updated: report.updated, roles_added: report.roles_added }))
+    Ok(Json(ApiImportReport {
+        created: report.created,
+        updated: report.updated,
+        roles_added: report.roles_added,
+    }))
 }

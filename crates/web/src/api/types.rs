@@ -185,7 +185,12 @@ pub struct ApiRole {
 
 impl From<RoleAssignmentRow> for ApiRole {
     fn from(r: RoleAssignmentRow) -> Self {
-        ApiRole { id: r.id, role: r.role, unit_id: r.unit_id, unit_name: r.unit_name }
+        ApiRole {
+            id: r.id,
+            role: r.role,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+        }
     }
 }
 

@@ -87,7 +87,10 @@ fn unit_choices(units: &[OrgUnitRow]) -> Vec<(i64, String)> {
         .iter()
         .map(|u| {
             let depth = motcua_domain::org::OrgPath::from_stored(u.path.clone()).depth();
-            (u.id, format!("{}{}", "— ".repeat(depth.saturating_sub(1)), u.name))
+            (
+                u.id,
+                format!("{}{}", "— ".repeat(depth.saturating_sub(1)), u.name),
+            )
         })
         .collect()
 }
@@ -101,12 +104,20 @@ fn flash(ctx: &Ctx, query: &HashMap<String, String>) -> Option<String> {
         query.get("imported").map(|v| {
             let parts: Vec<&str> = v.split('-').collect();
             let get = |i: usize| parts.get(i).copied().unwrap_or("0");
-            i18n::tf(ctx.lang, "admin-import-done", &[("created", get(0)), ("updated", get(1)), ("roles", get(2))])
+            i18n::tf(
+                ctx.lang,
+                "admin-import-done",
+                &[("created", get(0)), ("updated", get(1)), ("roles", get(2))],
+            )
         })
     }
 }
 
-pub async fn units(State(state): State<AppState>, ctx: Ctx, Query(query): Query<HashMap<String, String>>) -> WebResult<Response> {
+pub async fn units(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
     let units = state.app.list_units(&ctx.actor()).await.ctx(&ctx)?;
     let views = units
         .into_iter()
@@ -119,16 +130,36 @@ pub async fn units(State(state): State<AppState>, ctx: Ctx, Query(query): Query<
             name: u.name,
         })
         .collect();
-    Ok(render(&UnitsPage { page: Page::new(&ctx, "admin-units-title").with_flash(flash(&ctx, &query)), units: views }))
+    Ok(render(&UnitsPage {
+        page: Page::new(&ctx, "admin-units-title").with_flash(flash(&ctx, &query)),
+        units: views,
+    }))
 }
 
-async fn unit_form_page(state: &AppState, ctx: &Ctx, form: FormState, unit_id: Option<i64>) -> WebResult<UnitFormPage> {
+async fn unit_form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: FormState,
+    unit_id: Option<i64>,
+) -> WebResult<UnitFormPage> {
     let units = state.app.list_units(&ctx.actor()).await.ctx(ctx)?;
-    let parents = unit_choices(&units).into_iter().filter(|(id, _)| Some(*id) != unit_id).collect();
+    let parents = unit_choices(&units)
+        .into_iter()
+        .filter(|(id, _)| Some(*id) != unit_id)
+        .collect();
     Ok(UnitFormPage {
-        page: Page::new(ctx, if unit_id.is_some() { "admin-unit-edit" } else { "admin-unit-new" }),
+        page: Page::new(
+            ctx,
+            if unit_id.is_some() {
+                "admin-unit-edit"
+            } else {
+                "admin-unit-new"
+            },
+        ),
         form,
-        action: unit_id.map(|id| format!("/admin/units/{id}")).unwrap_or_else(|| "/admin/units".into()),
+        action: unit_id
+            .map(|id| format!("/admin/units/{id}"))
+            .unwrap_or_else(|| "/admin/units".into()),
         parents,
         kinds: OrgKind::ALL.iter().map(|k| k.as_str()).collect(),
         levels: GovLevel::ALL.iter().map(|l| l.as_str()).collect(),
@@ -146,11 +177,16 @@ pub async fn unit_new(State(state): State<AppState>, ctx: Ctx) -> WebResult<Resp
 
 fn unit_form_from(fields: &FormFields) -> Result<UnitForm, AppError> {
     let parent_id = match fields.optional("parent_id") {
-        Some(v) => Some(v.parse().map_err(|_| AppError::invalid("parent_id", "error-parent"))?),
+        Some(v) => Some(
+            v.parse()
+                .map_err(|_| AppError::invalid("parent_id", "error-parent"))?,
+        ),
         None => None,
     };
     let sort_order = match fields.optional("sort_order") {
-        Some(v) => v.parse().map_err(|_| AppError::invalid("sort_order", "error-invalid"))?,
+        Some(v) => v
+            .parse()
+            .map_err(|_| AppError::invalid("sort_order", "error-invalid"))?,
         None => 0,
     };
     Ok(UnitForm {
@@ -167,7 +203,11 @@ fn unit_form_from(fields: &FormFields) -> Result<UnitForm, AppError> {
     })
 }
 
-pub async fn unit_create(State(state): State<AppState>, ctx: Ctx, fields: FormFields) -> WebResult<Response> {
+pub async fn unit_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    fields: FormFields,
+) -> WebResult<Response> {
     let result = match unit_form_from(&fields) {
         Ok(form) => state.app.create_unit(&ctx.actor(), &form).await,
         Err(error) => Err(error),
@@ -176,18 +216,28 @@ pub async fn unit_create(State(state): State<AppState>, ctx: Ctx, fields: FormFi
         Ok(_) => Ok(Redirect::to("/admin/units?saved=1").into_response()),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let form = FormState::from_values(fields.0).fail(ctx.lang, &error);
-            Ok(render_status(status_of(&error), &unit_form_page(&state, &ctx, form, None).await?))
+            Ok(render_status(
+                status_of(&error),
+                &unit_form_page(&state, &ctx, form, None).await?,
+            ))
         }
         Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
     }
 }
 
-pub async fn unit_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
+pub async fn unit_edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
     let unit = state.app.get_unit(&ctx.actor(), id).await.ctx(&ctx)?;
     let values = [
         ("name", unit.name),
         ("short_name", unit.short_name.unwrap_or_default()),
-        ("parent_id", unit.parent_id.map(|p| p.to_string()).unwrap_or_default()),
+        (
+            "parent_id",
+            unit.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        ),
         ("kind", unit.kind),
         ("level", unit.level),
         ("code", unit.code.unwrap_or_default()),
@@ -200,7 +250,12 @@ pub async fn unit_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
     Ok(render(&unit_form_page(&state, &ctx, form, Some(id)).await?))
 }
 
-pub async fn unit_update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, fields: FormFields) -> WebResult<Response> {
+pub async fn unit_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    fields: FormFields,
+) -> WebResult<Response> {
     let result = match unit_form_from(&fields) {
         Ok(form) => state.app.update_unit(&ctx.actor(), id, &form).await,
         Err(error) => Err(error),
@@ -209,28 +264,57 @@ pub async fn unit_update(State(state): State<AppState>, ctx: Ctx, Path(id): Path
         Ok(_) => Ok(Redirect::to("/admin/units?saved=1").into_response()),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let form = FormState::from_values(fields.0).fail(ctx.lang, &error);
-            Ok(render_status(status_of(&error), &unit_form_page(&state, &ctx, form, Some(id)).await?))
+            Ok(render_status(
+                status_of(&error),
+                &unit_form_page(&state, &ctx, form, Some(id)).await?,
+            ))
         }
         Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
     }
 }
 
-pub async fn unit_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
+pub async fn unit_delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
     state.app.delete_unit(&ctx.actor(), id).await.ctx(&ctx)?;
     Ok(Redirect::to("/admin/units?deleted=1").into_response())
 }
 
-pub async fn officials(State(state): State<AppState>, ctx: Ctx, Query(query): Query<HashMap<String, String>>) -> WebResult<Response> {
+pub async fn officials(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
     let officials = state.app.list_officials(&ctx.actor()).await.ctx(&ctx)?;
-    Ok(render(&OfficialsPage { page: Page::new(&ctx, "admin-officials-title").with_flash(flash(&ctx, &query)), officials }))
+    Ok(render(&OfficialsPage {
+        page: Page::new(&ctx, "admin-officials-title").with_flash(flash(&ctx, &query)),
+        officials,
+    }))
 }
 
-async fn official_form_page(state: &AppState, ctx: &Ctx, form: FormState, official_id: Option<i64>, roles: Vec<RoleAssignmentRow>) -> WebResult<OfficialFormPage> {
+async fn official_form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: FormState,
+    official_id: Option<i64>,
+    roles: Vec<RoleAssignmentRow>,
+) -> WebResult<OfficialFormPage> {
     let units = state.app.list_units(&ctx.actor()).await.ctx(ctx)?;
     Ok(OfficialFormPage {
-        page: Page::new(ctx, if official_id.is_some() { "admin-official-edit" } else { "admin-official-new" }),
+        page: Page::new(
+            ctx,
+            if official_id.is_some() {
+                "admin-official-edit"
+            } else {
+                "admin-official-new"
+            },
+        ),
         form,
-        action: official_id.map(|id| format!("/admin/officials/{id}")).unwrap_or_else(|| "/admin/officials".into()),
+        action: official_id
+            .map(|id| format!("/admin/officials/{id}"))
+            .unwrap_or_else(|| "/admin/officials".into()),
         units: unit_choices(&units),
         creating: official_id.is_none(),
         roles,
@@ -239,11 +323,16 @@ async fn official_form_page(state: &AppState, ctx: &Ctx, form: FormState, offici
 }
 
 pub async fn official_new(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
-    Ok(render(&official_form_page(&state, &ctx, FormState::default(), None, Vec::new()).await?))
+    Ok(render(
+        &official_form_page(&state, &ctx, FormState::default(), None, Vec::new()).await?,
+    ))
 }
 
 fn official_form_from(fields: &FormFields) -> Result<OfficialForm, AppError> {
-    let unit_id = fields.get("unit_id").parse().map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
+    let unit_id = fields
+        .get("unit_id")
+        .parse()
+        .map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
     Ok(OfficialForm {
         username: fields.get("username"),
         full_name: fields.get("full_name"),
@@ -258,7 +347,11 @@ fn official_form_from(fields: &FormFields) -> Result<OfficialForm, AppError> {
     })
 }
 
-pub async fn official_create(State(state): State<AppState>, ctx: Ctx, fields: FormFields) -> WebResult<Response> {
+pub async fn official_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    fields: FormFields,
+) -> WebResult<Response> {
     let result = match official_form_from(&fields) {
         Ok(mut form) => {
             form.active = true;
@@ -267,16 +360,26 @@ pub async fn official_create(State(state): State<AppState>, ctx: Ctx, fields: Fo
         Err(error) => Err(error),
     };
     match result {
-        Ok(official) => Ok(Redirect::to(&format!("/admin/officials/{}?saved=1", official.id)).into_response()),
+        Ok(official) => {
+            Ok(Redirect::to(&format!("/admin/officials/{}?saved=1", official.id)).into_response())
+        }
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let form = FormState::from_values(fields.0).fail(ctx.lang, &error);
-            Ok(render_status(status_of(&error), &official_form_page(&state, &ctx, form, None, Vec::new()).await?))
+            Ok(render_status(
+                status_of(&error),
+                &official_form_page(&state, &ctx, form, None, Vec::new()).await?,
+            ))
         }
         Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
     }
 }
 
-pub async fn official_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(query): Query<HashMap<String, String>>) -> WebResult<Response> {
+pub async fn official_edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
     let (official, roles) = state.app.get_official(&ctx.actor(), id).await.ctx(&ctx)?;
     let values = [
         ("username", official.username),
@@ -295,7 +398,12 @@ pub async fn official_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
     Ok(render(&page))
 }
 
-pub async fn official_update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, fields: FormFields) -> WebResult<Response> {
+pub async fn official_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    fields: FormFields,
+) -> WebResult<Response> {
     let result = match official_form_from(&fields) {
         Ok(form) => state.app.update_official(&ctx.actor(), id, &form).await,
         Err(error) => Err(error),
@@ -303,46 +411,110 @@ pub async fn official_update(State(state): State<AppState>, ctx: Ctx, Path(id): 
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/admin/officials/{id}?saved=1")).into_response()),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let roles = state.app.store.roles_of(id).await.map_err(AppError::from).ctx(&ctx)?;
+            let roles = state
+                .app
+                .store
+                .roles_of(id)
+                .await
+                .map_err(AppError::from)
+                .ctx(&ctx)?;
             let form = FormState::from_values(fields.0).fail(ctx.lang, &error);
-            Ok(render_status(status_of(&error), &official_form_page(&state, &ctx, form, Some(id), roles).await?))
+            Ok(render_status(
+                status_of(&error),
+                &official_form_page(&state, &ctx, form, Some(id), roles).await?,
+            ))
         }
         Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
     }
 }
 
-pub async fn role_assign(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, fields: FormFields) -> WebResult<Response> {
-    let unit_id = fields.get("unit_id").parse().map_err(|_| AppError::invalid("unit_id", "error-parent")).ctx(&ctx)?;
-    state.app.assign_role(&ctx.actor(), id, &fields.get("role"), unit_id).await.ctx(&ctx)?;
+pub async fn role_assign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    fields: FormFields,
+) -> WebResult<Response> {
+    let unit_id = fields
+        .get("unit_id")
+        .parse()
+        .map_err(|_| AppError::invalid("unit_id", "error-parent"))
+        .ctx(&ctx)?;
+    state
+        .app
+        .assign_role(&ctx.actor(), id, &fields.get("role"), unit_id)
+        .await
+        .ctx(&ctx)?;
     Ok(Redirect::to(&format!("/admin/officials/{id}?saved=1")).into_response())
 }
 
-pub async fn role_revoke(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
-    let assignment = state.app.store.roles_of_assignment(id).await.map_err(AppError::from).ctx(&ctx)?;
+pub async fn role_revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let assignment = state
+        .app
+        .store
+        .roles_of_assignment(id)
+        .await
+        .map_err(AppError::from)
+        .ctx(&ctx)?;
     state.app.revoke_role(&ctx.actor(), id).await.ctx(&ctx)?;
-    Ok(Redirect::to(&format!("/admin/officials/{}?saved=1", assignment.official_id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/admin/officials/{}?saved=1",
+        assignment.official_id
+    ))
+    .into_response())
 }
 
-pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(query): Query<HashMap<String, String>>) -> WebResult<Response> {
+pub async fn audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
     let before = query.get("before").and_then(|b| b.parse().ok());
-    let rows = state.app.list_audit(&ctx.actor(), query.get("action").map(String::as_str), before).await.ctx(&ctx)?;
-    let older = (rows.len() == 100).then(|| rows.last().map(|r| r.id)).flatten();
+    let rows = state
+        .app
+        .list_audit(
+            &ctx.actor(),
+            query.get("action").map(String::as_str),
+            before,
+        )
+        .await
+        .ctx(&ctx)?;
+    let older = (rows.len() == 100)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
     let entries = rows
         .into_iter()
         .map(|r| {
-            let actor = format!("{} {}", r.actor_kind, r.actor_id.map(|i| i.to_string()).unwrap_or_default());
+            let actor = format!(
+                "{} {}",
+                r.actor_kind,
+                r.actor_id.map(|i| i.to_string()).unwrap_or_default()
+            );
             (i18n::format_time_micros(r.at), r, actor)
         })
         .collect();
-    Ok(render(&AuditPage { page: Page::new(&ctx, "admin-audit-title"), entries, older }))
+    Ok(render(&AuditPage {
+        page: Page::new(&ctx, "admin-audit-title"),
+        entries,
+        older,
+    }))
 }
 
 pub async fn transfer(ctx: Ctx) -> Response {
-    render(&TransferPage { page: Page::new(&ctx, "admin-transfer-title") })
+    render(&TransferPage {
+        page: Page::new(&ctx, "admin-transfer-title"),
+    })
 }
 
 /// `/admin/export/units.json` and friends.
-pub async fn export(State(state): State<AppState>, ctx: Ctx, Path(file): Path<String>) -> WebResult<Response> {
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(file): Path<String>,
+) -> WebResult<Response> {
     let (what, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), "json"));
     let format = Format::detect(Some(extension), &file);
     let body = match what {
@@ -351,36 +523,72 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Path(file): Path<St
         _ => Err(AppError::NotFound),
     }
     .ctx(&ctx)?;
-    let content_type = if format == Format::Csv { "text/csv; charset=utf-8" } else { "application/json" };
+    let content_type = if format == Format::Csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/json"
+    };
     let mut response = body.into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{what}.{}\"", if format == Format::Csv { "csv" } else { "json" })) {
-        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{what}.{}\"",
+        if format == Format::Csv { "csv" } else { "json" }
+    )) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
 }
 
 /// Reads the uploaded file of an import form.
 async fn uploaded_file(mut multipart: Multipart, ctx: &Ctx) -> WebResult<(String, String)> {
-    while let Some(field) = multipart.next_field().await.map_err(|_| WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-form").with(ctx.lang, false))? {
+    while let Some(field) = multipart.next_field().await.map_err(|_| {
+        WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-form").with(ctx.lang, false)
+    })? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload.json").to_owned();
-            let bytes = field.bytes().await.map_err(|_| WebError::coded(StatusCode::PAYLOAD_TOO_LARGE, "error-body-too-large").with(ctx.lang, false))?;
-            let text = String::from_utf8(bytes.to_vec()).map_err(|_| WebError::from(AppError::invalid("file", "error-file-format")).with(ctx.lang, false))?;
+            let bytes = field.bytes().await.map_err(|_| {
+                WebError::coded(StatusCode::PAYLOAD_TOO_LARGE, "error-body-too-large")
+                    .with(ctx.lang, false)
+            })?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                WebError::from(AppError::invalid("file", "error-file-format")).with(ctx.lang, false)
+            })?;
             return Ok((name, text));
         }
     }
     Err(WebError::from(AppError::invalid("file", "error-required")).with(ctx.lang, false))
 }
 
-pub async fn import(State(state): State<AppState>, ctx: Ctx, Path(what): Path<String>, multipart: Multipart) -> WebResult<Response> {
+pub async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(what): Path<String>,
+    multipart: Multipart,
+) -> WebResult<Response> {
     let (name, text) = uploaded_file(multipart, &ctx).await?;
     let format = Format::detect(None, &name);
     let (report, back) = match what.as_str() {
-        "units" => (state.app.import_units(&ctx.actor(), &text, format).await, "/admin/units"),
-        "officials" => (state.app.import_officials(&ctx.actor(), &text, format).await, "/admin/officials"),
+        "units" => (
+            state.app.import_units(&ctx.actor(), &text, format).await,
+            "/admin/units",
+        ),
+        "officials" => (
+            state
+                .app
+                .import_officials(&ctx.actor(), &text, format)
+                .await,
+            "/admin/officials",
+        ),
         _ => (Err(AppError::NotFound), "/"),
     };
     let report = report.ctx(&ctx)?;
-    Ok(Redirect::to(&format!("{back}?imported={}-{}-{}", report.created, report.updated, report.roles_added)).into_response())
+    Ok(Redirect::to(&format!(
+        "{back}?imported={}-{}-{}",
+        report.created, report.updated, report.roles_added
+    ))
+    .into_response())
 }

@@ -47,28 +47,55 @@ pub async fn signin_form(ctx: Ctx) -> Response {
     if ctx.session_expired {
         form.general = Some(ctx.t("error-session-expired"));
     }
-    render(&SignInPage { page: Page::new(&ctx, "citizen-signin-title"), form })
+    render(&SignInPage {
+        page: Page::new(&ctx, "citizen-signin-title"),
+        form,
+    })
 }
 
 /// Signs the session cookie in and goes on.
 pub fn signed_in_redirect(state: &AppState, token: &str, to: &str) -> Response {
     let secure = state.config.secure_cookies();
     let mut response = Redirect::to(to).into_response();
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(session_cookie_name(secure), token, secure, None));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(session_cookie_name(secure), token, secure, None),
+    );
     response
 }
 
 pub async fn signin(State(state): State<AppState>, ctx: Ctx, fields: FormFields) -> Response {
     let form = FormState::from_values(fields.0.clone());
-    match state.app.citizen_sign_in(&ctx.actor(), &fields.get("personal_id"), &fields.get("password")).await {
+    match state
+        .app
+        .citizen_sign_in(
+            &ctx.actor(),
+            &fields.get("personal_id"),
+            &fields.get("password"),
+        )
+        .await
+    {
         Ok(signed) => signed_in_redirect(&state, &signed.token, "/account"),
-        Err(motcua_app::AppError::NotVerified) => Redirect::to(&format!("/verify?personal_id={}", fields.get("personal_id").trim())).into_response(),
-        Err(error) => render_status(status_of(&error), &SignInPage { page: Page::new(&ctx, "citizen-signin-title"), form: form.fail(ctx.lang, &error) }),
+        Err(motcua_app::AppError::NotVerified) => Redirect::to(&format!(
+            "/verify?personal_id={}",
+            fields.get("personal_id").trim()
+        ))
+        .into_response(),
+        Err(error) => render_status(
+            status_of(&error),
+            &SignInPage {
+                page: Page::new(&ctx, "citizen-signin-title"),
+                form: form.fail(ctx.lang, &error),
+            },
+        ),
     }
 }
 
 pub async fn signup_form(ctx: Ctx) -> Response {
-    render(&SignUpPage { page: Page::new(&ctx, "citizen-signup-title"), form: FormState::default() })
+    render(&SignUpPage {
+        page: Page::new(&ctx, "citizen-signup-title"),
+        form: FormState::default(),
+    })
 }
 
 pub async fn signup(State(state): State<AppState>, ctx: Ctx, fields: FormFields) -> Response {
@@ -80,10 +107,17 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, fields: FormFields)
         password: fields.get("password"),
     };
     match state.app.citizen_sign_up(&ctx.actor(), &input).await {
-        Ok(_) => Redirect::to(&format!("/verify?personal_id={}&sent=1", input.personal_id.trim())).into_response(),
+        Ok(_) => Redirect::to(&format!(
+            "/verify?personal_id={}&sent=1",
+            input.personal_id.trim()
+        ))
+        .into_response(),
         Err(error) => render_status(
             status_of(&error),
-            &SignUpPage { page: Page::new(&ctx, "citizen-signup-title"), form: FormState::from_values(fields.0).fail(ctx.lang, &error) },
+            &SignUpPage {
+                page: Page::new(&ctx, "citizen-signup-title"),
+                form: FormState::from_values(fields.0).fail(ctx.lang, &error),
+            },
         ),
     }
 }
@@ -91,40 +125,94 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, fields: FormFields)
 pub async fn verify_form(ctx: Ctx, Query(query): Query<HashMap<String, String>>) -> Response {
     let mut form = FormState::default();
     let personal_id = query.get("personal_id").cloned().unwrap_or_default();
-    form.values.insert("personal_id".into(), personal_id.chars().filter(char::is_ascii_digit).take(12).collect());
-    let flash = query.contains_key("sent").then(|| i18n::tf(ctx.lang, "citizen-verify-sent", &[("destination", "e-mail / SMS")]));
-    render(&VerifyPage { page: Page::new(&ctx, "citizen-verify-title").with_flash(flash), form })
+    form.values.insert(
+        "personal_id".into(),
+        personal_id
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(12)
+            .collect(),
+    );
+    let flash = query.contains_key("sent").then(|| {
+        i18n::tf(
+            ctx.lang,
+            "citizen-verify-sent",
+            &[("destination", "e-mail / SMS")],
+        )
+    });
+    render(&VerifyPage {
+        page: Page::new(&ctx, "citizen-verify-title").with_flash(flash),
+        form,
+    })
 }
 
 pub async fn verify(State(state): State<AppState>, ctx: Ctx, fields: FormFields) -> Response {
-    match state.app.citizen_verify(&ctx.actor(), &fields.get("personal_id"), &fields.get("code")).await {
+    match state
+        .app
+        .citizen_verify(
+            &ctx.actor(),
+            &fields.get("personal_id"),
+            &fields.get("code"),
+        )
+        .await
+    {
         Ok(()) => Redirect::to("/signin?verified=1").into_response(),
         Err(error) => render_status(
             status_of(&error),
-            &VerifyPage { page: Page::new(&ctx, "citizen-verify-title"), form: FormState::from_values(fields.0).fail(ctx.lang, &error) },
+            &VerifyPage {
+                page: Page::new(&ctx, "citizen-verify-title"),
+                form: FormState::from_values(fields.0).fail(ctx.lang, &error),
+            },
         ),
     }
 }
 
 pub async fn resend(State(state): State<AppState>, ctx: Ctx, fields: FormFields) -> Response {
     let personal_id = fields.get("personal_id");
-    match state.app.citizen_resend_code(&ctx.actor(), &personal_id).await {
+    match state
+        .app
+        .citizen_resend_code(&ctx.actor(), &personal_id)
+        .await
+    {
         Ok(()) | Err(motcua_app::AppError::NotFound) => {
             // The same answer whether or not the account exists: no account enumeration.
-            Redirect::to(&format!("/verify?personal_id={}&sent=1", personal_id.trim())).into_response()
+            Redirect::to(&format!(
+                "/verify?personal_id={}&sent=1",
+                personal_id.trim()
+            ))
+            .into_response()
         }
         Err(error) => render_status(
             status_of(&error),
-            &VerifyPage { page: Page::new(&ctx, "citizen-verify-title"), form: FormState::from_values(fields.0).fail(ctx.lang, &error) },
+            &VerifyPage {
+                page: Page::new(&ctx, "citizen-verify-title"),
+                form: FormState::from_values(fields.0).fail(ctx.lang, &error),
+            },
         ),
     }
 }
 
 pub async fn account(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
-    let citizen_id = ctx.principal.citizen_id().ok_or(motcua_app::AppError::Forbidden).ctx(&ctx)?;
-    let citizen = state.app.store.get_citizen(citizen_id).await.map_err(motcua_app::AppError::from).ctx(&ctx)?;
-    let masked_id = motcua_domain::identity::PersonalId::parse(&citizen.personal_id).map(|p| p.masked()).unwrap_or_default();
-    Ok(render(&AccountPage { page: Page::new(&ctx, "citizen-account-title"), citizen, masked_id }))
+    let citizen_id = ctx
+        .principal
+        .citizen_id()
+        .ok_or(motcua_app::AppError::Forbidden)
+        .ctx(&ctx)?;
+    let citizen = state
+        .app
+        .store
+        .get_citizen(citizen_id)
+        .await
+        .map_err(motcua_app::AppError::from)
+        .ctx(&ctx)?;
+    let masked_id = motcua_domain::identity::PersonalId::parse(&citizen.personal_id)
+        .map(|p| p.masked())
+        .unwrap_or_default();
+    Ok(render(&AccountPage {
+        page: Page::new(&ctx, "citizen-account-title"),
+        citizen,
+        masked_id,
+    }))
 }
 
 /// Ends the session of whoever is signed in and clears the cookie.
@@ -134,6 +222,9 @@ pub async fn signout(State(state): State<AppState>, ctx: Ctx) -> WebResult<Respo
     }
     let secure = state.config.secure_cookies();
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(session_cookie_name(secure), "", secure, Some(0)));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(session_cookie_name(secure), "", secure, Some(0)),
+    );
     Ok(response)
 }

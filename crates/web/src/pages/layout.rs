@@ -28,7 +28,10 @@ pub struct Page {
 
 impl Page {
     pub fn new(ctx: &Ctx, title_key: &str) -> Page {
-        let allowed = |p: Permission| ctx.principal.check(Access::Staff(p)) == Decision::Allow && ctx.principal != Principal::System;
+        let allowed = |p: Permission| {
+            ctx.principal.check(Access::Staff(p)) == Decision::Allow
+                && ctx.principal != Principal::System
+        };
         Page {
             lang: ctx.lang,
             title: i18n::t(ctx.lang, title_key),
@@ -93,7 +96,11 @@ impl Page {
     }
 
     pub fn demo_banner(&self) -> String {
-        i18n::tf(self.lang, "demo-banner", &[("password", motcua_app::demo::DEMO_PASSWORD)])
+        i18n::tf(
+            self.lang,
+            "demo-banner",
+            &[("password", motcua_app::demo::DEMO_PASSWORD)],
+        )
     }
 }
 
@@ -107,7 +114,13 @@ pub struct FormState {
 
 impl FormState {
     pub fn from_values<I: IntoIterator<Item = (String, String)>>(values: I) -> Self {
-        FormState { values: values.into_iter().filter(|(k, _)| k != "password" && k != "_csrf").collect(), ..Default::default() }
+        FormState {
+            values: values
+                .into_iter()
+                .filter(|(k, _)| k != "password" && k != "_csrf")
+                .collect(),
+            ..Default::default()
+        }
     }
 
     pub fn value(&self, name: &str) -> String {
@@ -141,7 +154,9 @@ impl FormState {
 pub fn render<T: Template>(template: &T) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
-        Err(error) => crate::error::WebError::internal(anyhow::anyhow!("template: {error}")).with(Lang::Vi, false).into_response(),
+        Err(error) => crate::error::WebError::internal(anyhow::anyhow!("template: {error}"))
+            .with(Lang::Vi, false)
+            .into_response(),
     }
 }
 
@@ -167,6 +182,10 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     pub fn new(lang: Lang, status: u16, message: String, fields: Vec<String>) -> Self {
-        ErrorPage { page: Page::bare(lang, format!("{} {status}", i18n::t(lang, "error-title"))), message, fields }
+        ErrorPage {
+            page: Page::bare(lang, format!("{} {status}", i18n::t(lang, "error-title"))),
+            message,
+            fields,
+        }
     }
 }

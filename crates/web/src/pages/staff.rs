@@ -48,16 +48,30 @@ pub async fn signin_form(ctx: Ctx) -> Response {
     if ctx.session_expired {
         form.general = Some(ctx.t("error-session-expired"));
     }
-    render(&SignInPage { page: Page::new(&ctx, "staff-signin-title"), form })
+    render(&SignInPage {
+        page: Page::new(&ctx, "staff-signin-title"),
+        form,
+    })
 }
 
 pub async fn signin(State(state): State<AppState>, ctx: Ctx, fields: FormFields) -> Response {
-    match state.app.official_sign_in(&ctx.actor(), &fields.get("username"), &fields.get("password")).await {
+    match state
+        .app
+        .official_sign_in(
+            &ctx.actor(),
+            &fields.get("username"),
+            &fields.get("password"),
+        )
+        .await
+    {
         Ok(signed) if signed.needs_totp => signed_in_redirect(&state, &signed.token, "/staff/totp"),
         Ok(signed) => signed_in_redirect(&state, &signed.token, "/staff"),
         Err(error) => render_status(
             status_of(&error),
-            &SignInPage { page: Page::new(&ctx, "staff-signin-title"), form: FormState::from_values(fields.0).fail(ctx.lang, &error) },
+            &SignInPage {
+                page: Page::new(&ctx, "staff-signin-title"),
+                form: FormState::from_values(fields.0).fail(ctx.lang, &error),
+            },
         ),
     }
 }
@@ -66,45 +80,99 @@ pub async fn totp_form(ctx: Ctx) -> Response {
     if ctx.session_token.is_none() {
         return Redirect::to("/staff/signin").into_response();
     }
-    render(&TotpPage { page: Page::new(&ctx, "staff-totp-title"), form: FormState::default(), action: "/staff/totp" })
+    render(&TotpPage {
+        page: Page::new(&ctx, "staff-totp-title"),
+        form: FormState::default(),
+        action: "/staff/totp",
+    })
 }
 
 pub async fn totp(State(state): State<AppState>, ctx: Ctx, fields: FormFields) -> Response {
     let Some(pending) = ctx.session_token.clone() else {
         return Redirect::to("/staff/signin").into_response();
     };
-    match state.app.official_confirm_totp(&ctx.actor(), &pending, &fields.get("code")).await {
+    match state
+        .app
+        .official_confirm_totp(&ctx.actor(), &pending, &fields.get("code"))
+        .await
+    {
         Ok(token) => signed_in_redirect(&state, &token, "/staff"),
         Err(motcua_app::AppError::Unauthenticated) => Redirect::to("/staff/signin").into_response(),
         Err(error) => render_status(
             status_of(&error),
-            &TotpPage { page: Page::new(&ctx, "staff-totp-title"), form: FormState::default().fail(ctx.lang, &error), action: "/staff/totp" },
+            &TotpPage {
+                page: Page::new(&ctx, "staff-totp-title"),
+                form: FormState::default().fail(ctx.lang, &error),
+                action: "/staff/totp",
+            },
         ),
     }
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
-    let official_id = ctx.principal.official_id().ok_or(motcua_app::AppError::Forbidden).ctx(&ctx)?;
-    let (official, roles) = state.app.get_official(&ctx.actor(), official_id).await.ctx(&ctx)?;
-    let roles = roles.into_iter().map(|r| (format!("role-{}", r.role), r.unit_name)).collect();
-    Ok(render(&HomePage { page: Page::new(&ctx, "staff-home-title"), official, roles }))
+    let official_id = ctx
+        .principal
+        .official_id()
+        .ok_or(motcua_app::AppError::Forbidden)
+        .ctx(&ctx)?;
+    let (official, roles) = state
+        .app
+        .get_official(&ctx.actor(), official_id)
+        .await
+        .ctx(&ctx)?;
+    let roles = roles
+        .into_iter()
+        .map(|r| (format!("role-{}", r.role), r.unit_name))
+        .collect();
+    Ok(render(&HomePage {
+        page: Page::new(&ctx, "staff-home-title"),
+        official,
+        roles,
+    }))
 }
 
 pub async fn security(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
-    let official_id = ctx.principal.official_id().ok_or(motcua_app::AppError::Forbidden).ctx(&ctx)?;
-    let (official, _) = state.app.get_official(&ctx.actor(), official_id).await.ctx(&ctx)?;
-    Ok(render(&SecurityPage { page: Page::new(&ctx, "staff-security-title"), enabled: official.totp_enabled, secret: None, uri: String::new() }))
+    let official_id = ctx
+        .principal
+        .official_id()
+        .ok_or(motcua_app::AppError::Forbidden)
+        .ctx(&ctx)?;
+    let (official, _) = state
+        .app
+        .get_official(&ctx.actor(), official_id)
+        .await
+        .ctx(&ctx)?;
+    Ok(render(&SecurityPage {
+        page: Page::new(&ctx, "staff-security-title"),
+        enabled: official.totp_enabled,
+        secret: None,
+        uri: String::new(),
+    }))
 }
 
 pub async fn totp_start(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
     let (secret, uri) = state.app.totp_enrol_start(&ctx.actor()).await.ctx(&ctx)?;
-    Ok(render(&SecurityPage { page: Page::new(&ctx, "staff-security-title"), enabled: false, secret: Some(secret), uri }))
+    Ok(render(&SecurityPage {
+        page: Page::new(&ctx, "staff-security-title"),
+        enabled: false,
+        secret: Some(secret),
+        uri,
+    }))
 }
 
-pub async fn totp_confirm(State(state): State<AppState>, ctx: Ctx, fields: FormFields) -> WebResult<Response> {
-    match state.app.totp_enrol_confirm(&ctx.actor(), &fields.get("code")).await {
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    fields: FormFields,
+) -> WebResult<Response> {
+    match state
+        .app
+        .totp_enrol_confirm(&ctx.actor(), &fields.get("code"))
+        .await
+    {
         Ok(()) => Ok(render(&SecurityPage {
-            page: Page::new(&ctx, "staff-security-title").with_flash(Some(i18n::t(ctx.lang, "staff-totp-done"))),
+            page: Page::new(&ctx, "staff-security-title")
+                .with_flash(Some(i18n::t(ctx.lang, "staff-totp-done"))),
             enabled: true,
             secret: None,
             uri: String::new(),

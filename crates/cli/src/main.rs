@@ -1,0 +1,485 @@
+//! `motcua`: the one binary. `serve` runs the portal and back office; the other commands are for
+//! operators (migrations, backups, accounts, import and export) and call the same use cases as
+//! the web pages and the API.
+
+mod config;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use config::Config;
+use motcua_app::transfer::Format;
+use motcua_app::{Actor, App, AppSettings, notify};
+use motcua_store::Store;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "motcua",
+    version,
+    about = "Một Cửa: public-service portal and electronic one-stop back office"
+)]
+struct Cli {
+    /// Configuration file (default: motcua.toml in the current directory, if present).
+    #[arg(long, global = true, env = "MOTCUA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the server (migrating the database first).
+    Serve {
+        /// Loads the Cần Thơ demo into an empty database and shows one-time codes in the log.
+        #[arg(long)]
+        demo: bool,
+        /// Overrides server.listen.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Applies database migrations and exits.
+    Migrate,
+    /// Writes a consistent snapshot of the SQLite database.
+    Backup {
+        /// Target file (default: <data_dir>/backup-<timestamp>.db).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Account administration.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Imports the organisation tree or the officials from a JSON or CSV file.
+    Import {
+        what: What,
+        file: PathBuf,
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Exports the organisation tree or the officials as JSON or CSV.
+    Export {
+        what: What,
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Prints an annotated example configuration file.
+    DefaultConfig,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum What {
+    Org,
+    Officials,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Creates an official, optionally with a role (ROLE or ROLE@UNIT_CODE).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Electronic code of the unit the official works in (default: the root of the tree).
+        #[arg(long)]
+        unit_code: Option<String>,
+        #[arg(long)]
+        role: Vec<String>,
+        #[arg(long, env = "MOTCUA_PASSWORD")]
+        password: String,
+    },
+    /// Sets an official's password.
+    SetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "MOTCUA_PASSWORD")]
+        password: String,
+    },
+    /// Issues an API bearer token for an official and prints it once.
+    CreateToken {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// Creates the root of the organisation tree (a fresh installation starts here).
+    CreateRoot {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        code: Option<String>,
+        #[arg(long, default_value = "province")]
+        level: String,
+    },
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("motcua: {error:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
+    match run(cli.command, config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("motcua: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.database.data_dir).with_context(|| {
+            format!(
+                "cannot create data directory {}",
+                config.database.data_dir.display()
+            )
+        })?;
+    }
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(&url)))?;
+    store.migrate().await.context("migrations failed")?;
+    Ok(store)
+}
+
+/// Hides a password in a database URL.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn app_for(store: Store, config: &Config, demo: bool) -> App {
+    App::new(
+        store,
+        AppSettings {
+            session_ttl: time::Duration::minutes(config.server.session_minutes),
+            log_codes: demo,
+            ..AppSettings::default()
+        },
+    )
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::DefaultConfig => {
+            print!("{}", Config::example());
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            for (version, description) in store.applied_migrations().await? {
+                println!("{version}\t{description}");
+            }
+            println!(
+                "database {} is up to date ({})",
+                redact(&config.database_url()),
+                store.backend().as_str()
+            );
+            Ok(())
+        }
+        Command::Backup { output } => {
+            let store = open_store(&config).await?;
+            let target = output.unwrap_or_else(|| {
+                let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+                config.database.data_dir.join(format!("backup-{stamp}.db"))
+            });
+            if target.exists() {
+                anyhow::bail!(
+                    "{} already exists; choose another --output",
+                    target.display()
+                );
+            }
+            store
+                .backup_to(&target.display().to_string())
+                .await
+                .context("backup failed")?;
+            println!("backup written to {}", target.display());
+            Ok(())
+        }
+        Command::Serve { demo, listen } => serve(config, demo, listen).await,
+        Command::Admin(admin) => {
+            let app = app_for(open_store(&config).await?, &config, false);
+            run_admin(&app, admin).await
+        }
+        Command::Import { what, file, format } => {
+            let app = app_for(open_store(&config).await?, &config, false);
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let format = Format::detect(format.as_deref(), &file.display().to_string());
+            let report = match what {
+                What::Org => app.import_units(&Actor::system(), &text, format).await,
+                What::Officials => app.import_officials(&Actor::system(), &text, format).await,
+            }
+            .map_err(describe)?;
+            println!(
+                "created {}, updated {}, roles added {}",
+                report.created, report.updated, report.roles_added
+            );
+            Ok(())
+        }
+        Command::Export {
+            what,
+            format,
+            output,
+        } => {
+            let app = app_for(open_store(&config).await?, &config, false);
+            let format = Format::detect(Some(&format), "");
+            let text = match what {
+                What::Org => app.export_units(&Actor::system(), format).await,
+                What::Officials => app.export_officials(&Actor::system(), format).await,
+            }
+            .map_err(describe)?;
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Turns an application error into a sentence for the terminal (English, with field codes).
+fn describe(error: motcua_app::AppError) -> anyhow::Error {
+    match &error {
+        motcua_app::AppError::Invalid(fields) => {
+            let list: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.code))
+                .collect();
+            anyhow::anyhow!("invalid input: {}", list.join("; "))
+        }
+        other => anyhow::anyhow!("{other} ({})", other.code()),
+    }
+}
+
+async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
+    let system = Actor::system();
+    match command {
+        AdminCommand::CreateRoot { name, code, level } => {
+            let form = motcua_app::directory::UnitForm {
+                parent_id: None,
+                kind: "government".into(),
+                level,
+                name,
+                code,
+                ..Default::default()
+            };
+            let unit = app.create_unit(&system, &form).await.map_err(describe)?;
+            println!("created unit {} ({})", unit.id, unit.name);
+        }
+        AdminCommand::CreateUser {
+            username,
+            name,
+            unit_code,
+            role,
+            password,
+        } => {
+            let units = app.store.list_units().await?;
+            let unit_for = |code: Option<&str>| -> anyhow::Result<i64> {
+                match code {
+                    Some(code) => units.iter().find(|u| u.code.as_deref() == Some(code)).map(|u| u.id).ok_or_else(|| anyhow::anyhow!("no unit with code {code}")),
+                    None => units.first().map(|u| u.id).ok_or_else(|| anyhow::anyhow!("the organisation tree is empty: run `motcua admin create-root` or `motcua import org` first")),
+                }
+            };
+            let unit_id = unit_for(unit_code.as_deref())?;
+            let form = motcua_app::directory::OfficialForm {
+                username,
+                full_name: name,
+                unit_id,
+                active: true,
+                password: Some(password),
+                ..Default::default()
+            };
+            let official = app
+                .create_official(&system, &form)
+                .await
+                .map_err(describe)?;
+            for spec in role {
+                let (role, code) = match spec.split_once('@') {
+                    Some((role, code)) => (role.to_owned(), Some(code.to_owned())),
+                    None => (spec.clone(), None),
+                };
+                let role_unit = unit_for(code.as_deref())?;
+                app.assign_role(&system, official.id, &role, role_unit)
+                    .await
+                    .map_err(describe)?;
+            }
+            println!("created official {} ({})", official.id, official.username);
+        }
+        AdminCommand::SetPassword { username, password } => {
+            let credentials = app
+                .store
+                .official_credentials(&username.to_lowercase())
+                .await
+                .context("no such official")?;
+            app.set_official_password(&system, credentials.id, &password)
+                .await
+                .map_err(describe)?;
+            println!("password changed for {username}");
+        }
+        AdminCommand::CreateToken {
+            username,
+            name,
+            days,
+        } => {
+            let credentials = app
+                .store
+                .official_credentials(&username.to_lowercase())
+                .await
+                .context("no such official")?;
+            let token = app
+                .issue_api_token(&system, credentials.id, &name, days)
+                .await
+                .map_err(describe)?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    let app = app_for(store, &config, demo);
+    if demo {
+        let report = app.load_demo().await.map_err(describe)?;
+        if report.loaded {
+            tracing::info!(
+                units = report.units,
+                officials = report.officials,
+                citizens = report.citizens,
+                "demo data loaded"
+            );
+        }
+    }
+    let channels = if config.mail.smtp_host.is_empty() {
+        notify::Channels::log_only()
+    } else {
+        let smtp = notify::SmtpNotifier::new(
+            &config.mail.smtp_host,
+            config.mail.smtp_port,
+            &config.mail.from,
+        )?;
+        notify::Channels {
+            email: Arc::new(smtp),
+            sms: Arc::new(notify::LogNotifier),
+        }
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(app.clone().run_outbox_worker(channels, stop_rx));
+
+    let listen = listen.unwrap_or_else(|| config.server.listen.clone());
+    let public_url = if config.server.public_url.is_empty() {
+        format!("http://{listen}")
+    } else {
+        config.server.public_url.clone()
+    };
+    let web_config = motcua_web::WebConfig {
+        public_url: public_url.clone(),
+        demo,
+        body_limit: config.server.body_limit,
+        trusted_proxies: config
+            .server
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect(),
+    };
+    let state = motcua_web::AppState {
+        app,
+        config: Arc::new(web_config),
+        metrics: motcua_web::ops::metrics_handle(),
+    };
+    let router = motcua_web::router(state);
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!(%listen, %public_url, demo, "Một Cửa is serving");
+    if demo {
+        eprintln!(
+            "\n  Một Cửa demo: open {public_url}  (staff: admin / {}; citizen: 092095001234 / {})\n",
+            motcua_app::demo::DEMO_PASSWORD,
+            motcua_app::demo::DEMO_PASSWORD
+        );
+    }
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        #[cfg(unix)]
+        let term = async {
+            match terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
+        tracing::info!("shutting down");
+    })
+    .await?;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(
+            super::redact("postgres://motcua:secret@db:5432/motcua"),
+            "postgres://motcua:***@db:5432/motcua"
+        );
+        assert_eq!(
+            super::redact("sqlite://motcua-data/motcua.db"),
+            "sqlite://motcua-data/motcua.db"
+        );
+    }
+}
