@@ -10,7 +10,8 @@
 //! (the CLI next to a running server) are seen soon after.
 //!
 //! Reading the calendar is public information; changes need [`Permission::CalendarManage`]
-//! and are audited in the same transaction.
+//! (over the whole tree for the notices, which apply everywhere; over the agency for its office
+//! hours) and are audited in the same transaction.
 
 use crate::{Actor, App, AppError, AppResult, InvalidField};
 use motcua_domain::authz::{Access, Permission, Principal};
@@ -331,6 +332,23 @@ pub fn parse_notice(text: &str) -> Result<Vec<DayOverride>, Vec<InvalidField>> {
 }
 
 impl App {
+    /// The yearly notice applies to every agency, so changing it needs CalendarManage over the
+    /// whole tree (its roots): an administrator of one commune manages only that commune's
+    /// office hours.
+    async fn require_notice_admin(&self, actor: &Actor) -> AppResult<()> {
+        actor.require(Access::Staff(Permission::CalendarManage))?;
+        for root in self
+            .store
+            .list_units()
+            .await?
+            .iter()
+            .filter(|u| u.parent_id.is_none())
+        {
+            actor.require_at(Permission::CalendarManage, &root.path)?;
+        }
+        Ok(())
+    }
+
     /// Loads the bundled notices (2024–2026) when no notice is stored yet, so a fresh
     /// installation computes the official days off. Returns how many entries were loaded.
     pub async fn seed_calendar(&self) -> AppResult<usize> {
@@ -503,7 +521,7 @@ impl App {
         actor: &Actor,
         form: &OverrideForm,
     ) -> AppResult<(DayOverride, bool)> {
-        actor.require(Access::Staff(Permission::CalendarManage))?;
+        self.require_notice_admin(actor).await?;
         let entry = form.validate().map_err(AppError::Invalid)?;
         let input = to_input(&entry);
         let previous = self.store.get_calendar_override(&input.date).await.ok();
@@ -531,7 +549,7 @@ impl App {
 
     /// Deletes one entry of the notice; the computed default applies to that date again.
     pub async fn delete_calendar_override(&self, actor: &Actor, date: &str) -> AppResult<()> {
-        actor.require(Access::Staff(Permission::CalendarManage))?;
+        self.require_notice_admin(actor).await?;
         let date =
             parse_date(date).ok_or_else(|| AppError::invalid("date", "error-calendar-date"))?;
         let key = format_date(date);
@@ -559,7 +577,7 @@ impl App {
         actor: &Actor,
         text: &str,
     ) -> AppResult<CalendarImportReport> {
-        actor.require(Access::Staff(Permission::CalendarManage))?;
+        self.require_notice_admin(actor).await?;
         let entries = parse_notice(text).map_err(AppError::Invalid)?;
         let now = self.now_micros();
         let by = official_id(actor);

@@ -363,6 +363,21 @@ async fn office_hours_apply_to_the_agency_and_its_subtree() {
         fields(error),
         [("agency".to_owned(), "error-calendar-agency".to_owned())]
     );
+    // The notice applies to the whole tree: a ward administrator may not change it.
+    assert!(matches!(
+        app.set_calendar_override(
+            &official(Role::Admin, &ward.path),
+            &form("2026-06-10", "compensatory_off", "x")
+        )
+        .await,
+        Err(AppError::Forbidden)
+    ));
+    app.set_calendar_override(
+        &official(Role::Admin, &city.path),
+        &form("2026-06-10", "compensatory_off", "x"),
+    )
+    .await
+    .expect("city administrator");
     app.reset_office_hours(&official(Role::Admin, &city.path), city.id)
         .await
         .expect("reset");
