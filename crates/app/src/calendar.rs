@@ -620,6 +620,17 @@ impl App {
             .and_then(hours_from_row))
     }
 
+    /// Every unit that has its own office hours, with them (public information).
+    pub async fn list_office_hours(&self) -> AppResult<Vec<(i64, OfficeHours)>> {
+        Ok(self
+            .store
+            .list_office_hours()
+            .await?
+            .iter()
+            .filter_map(|row| hours_from_row(row).map(|h| (row.unit_id, h)))
+            .collect())
+    }
+
     /// Sets a unit's office hours; needs CalendarManage over that unit.
     pub async fn set_office_hours(
         &self,

@@ -226,3 +226,14 @@ error-calendar-hours-overlap = The afternoon session must not start before the m
 error-calendar-cutoff = The same-day cut-off must lie within office hours.
 error-calendar-processing = Give exactly one processing time: working_days, working_hours, calendar_days or same_day=true.
 error-calendar-from = The receipt time must be RFC 3339, e.g. 2026-02-13T10:00:00+07:00.
+calendar-hours-title = Office hours of agencies
+calendar-hours-help = Default: morning 07:00–11:30, afternoon 13:30–17:00, Monday to Friday; same-day dossiers received after 15:00 count from the next working day. A subordinate agency without its own hours uses those of its nearest parent that has some.
+calendar-hours-none = No agency has its own office hours; all use the default.
+calendar-hours-sessions = Morning, afternoon
+calendar-hours-reset = Use default hours
+calendar-hours-saved = Office hours saved.
+calendar-field-morning-start = Morning starts
+calendar-field-morning-end = Morning ends
+calendar-field-afternoon-start = Afternoon starts
+calendar-field-afternoon-end = Afternoon ends
+calendar-field-cutoff = Last receipt time for same-day dossiers

@@ -226,3 +226,14 @@ error-calendar-hours-overlap = Buổi chiều không được bắt đầu trư�
 error-calendar-cutoff = Giờ tiếp nhận giải quyết trong ngày phải nằm trong giờ làm việc.
 error-calendar-processing = Cần đúng một thời hạn: working_days, working_hours, calendar_days hoặc same_day=true.
 error-calendar-from = Thời điểm tiếp nhận phải theo RFC 3339, ví dụ 2026-02-13T10:00:00+07:00.
+calendar-hours-title = Giờ làm việc của cơ quan
+calendar-hours-help = Mặc định: sáng 07:00–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu; hồ sơ giải quyết trong ngày nhận sau 15:00 được tính từ ngày làm việc tiếp theo. Cơ quan trực thuộc dùng giờ làm việc của cơ quan cấp trên gần nhất nếu không có giờ riêng.
+calendar-hours-none = Chưa cơ quan nào đặt giờ làm việc riêng; mọi cơ quan dùng giờ mặc định.
+calendar-hours-sessions = Buổi sáng, buổi chiều
+calendar-hours-reset = Dùng giờ mặc định
+calendar-hours-saved = Đã lưu giờ làm việc.
+calendar-field-morning-start = Buổi sáng bắt đầu
+calendar-field-morning-end = Buổi sáng kết thúc
+calendar-field-afternoon-start = Buổi chiều bắt đầu
+calendar-field-afternoon-end = Buổi chiều kết thúc
+calendar-field-cutoff = Giờ tiếp nhận cuối cho hồ sơ giải quyết trong ngày

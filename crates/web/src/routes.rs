@@ -355,6 +355,18 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::CalendarManage),
             calendar::import,
         )
+        .at(
+            M::POST,
+            "/admin/calendar/office-hours",
+            Staff(P::CalendarManage),
+            calendar::save_hours,
+        )
+        .at(
+            M::POST,
+            "/admin/calendar/office-hours/{id}/reset",
+            Staff(P::CalendarManage),
+            calendar::reset_hours,
+        )
         .at(M::GET, "/api/v1/calendar/due", Public, api::calendar::due)
         .at(
             M::GET,

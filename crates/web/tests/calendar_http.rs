@@ -578,6 +578,44 @@ async fn the_admin_page_lists_edits_and_imports_without_javascript(h: Harness) {
         .get(&imported.location.expect("redirect"), Some(&admin))
         .await;
     assert!(year.body.contains("Tết Dương lịch 2027"));
+
+    // Office hours of an agency, set and reset from the same page.
+    let ninh_kieu = h.unit_id("UBND phường Ninh Kiều").await.to_string();
+    let hours = |morning_start: &'static str| {
+        vec![
+            ("unit_id", ninh_kieu.clone()),
+            ("morning_start", morning_start.to_owned()),
+            ("morning_end", "11:30".to_owned()),
+            ("afternoon_start", "13:00".to_owned()),
+            ("afternoon_end", "17:00".to_owned()),
+            ("same_day_cutoff", "15:00".to_owned()),
+        ]
+    };
+    let bad = hours("7h30");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = h
+        .form("/admin/calendar/office-hours", Some(&admin), &bad)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("giờ:phút"), "{}", refused.body);
+    let good = hours("07:30");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = h
+        .form("/admin/calendar/office-hours", Some(&admin), &good)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let shown = h.get("/admin/calendar", Some(&admin)).await;
+    assert!(shown.body.contains("07:30–11:30, 13:00–17:00"), "listed");
+    let reset = h
+        .form(
+            &format!("/admin/calendar/office-hours/{ninh_kieu}/reset"),
+            Some(&admin),
+            &[],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER);
+    let shown = h.get("/admin/calendar", Some(&admin)).await;
+    assert!(!shown.body.contains("07:30–11:30"), "reset");
 }
 
 async fn office_hours_follow_the_jurisdiction(h: Harness) {

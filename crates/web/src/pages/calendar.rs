@@ -1,6 +1,7 @@
 //! The administration page of the working-day calendar (`/admin/calendar?year=YYYY`): a year's
 //! days off and make-up working days with their kind, name and legal basis, a form to add or
-//! change a notice entry, delete buttons for stored entries, and the import of a notice file.
+//! change a notice entry, delete buttons for stored entries, the import of a notice file, and
+//! the agencies' own office hours (giờ làm việc) with a form to set or reset them.
 //!
 //! Works without JavaScript: every action is a plain form post followed by a redirect back to
 //! the year, or the page re-rendered with the problems marked (per line for imports).
@@ -15,7 +16,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use motcua_app::calendar::{CalendarDay, OverrideForm, parse_date};
+use motcua_app::calendar::{CalendarDay, OfficeHoursForm, OverrideForm, hours_form, parse_date};
 use motcua_app::{AppError, InvalidField};
 use motcua_domain::calendar::{DayKind, solar_to_lunar};
 use std::collections::HashMap;
@@ -44,6 +45,11 @@ struct CalendarPage {
     kinds: Vec<&'static str>,
     /// Import problems, one message a line ("Dòng 3: …").
     import_errors: Vec<String>,
+    /// Agencies with their own office hours: (unit id, unit name, "07:00–11:30, 13:30–17:00", cut-off).
+    hours: Vec<(i64, String, String, String)>,
+    hours_form: FormState,
+    /// Units for the office-hours form, indented by depth.
+    units: Vec<(i64, String)>,
 }
 
 fn iso(date: time::Date) -> String {
@@ -87,7 +93,9 @@ fn year_of(state: &AppState, query: &HashMap<String, String>) -> i32 {
 
 fn flash(lang: Lang, query: &HashMap<String, String>) -> Option<String> {
     let shown = |value: &String| parse_date(value).map(i18n::format_date).unwrap_or_default();
-    if let Some(date) = query.get("saved") {
+    if query.contains_key("hours") {
+        Some(i18n::t(lang, "calendar-hours-saved"))
+    } else if let Some(date) = query.get("saved") {
         Some(i18n::tf(lang, "calendar-saved", &[("date", &shown(date))]))
     } else if let Some(date) = query.get("deleted") {
         Some(i18n::tf(
@@ -107,22 +115,81 @@ fn flash(lang: Lang, query: &HashMap<String, String>) -> Option<String> {
     }
 }
 
+/// What the page shows besides the year: the problems of the last action, if any.
+#[derive(Default)]
+struct Problems {
+    form: FormState,
+    import_errors: Vec<String>,
+    hours_form: FormState,
+    flash: Option<String>,
+}
+
 async fn page(
     state: &AppState,
     ctx: &Ctx,
     year: i32,
-    form: FormState,
-    import_errors: Vec<String>,
-    flash_text: Option<String>,
+    problems: Problems,
 ) -> WebResult<CalendarPage> {
     let days = state.app.calendar_year(year).await.ctx(ctx)?;
+    let units = state.app.list_units(&ctx.actor()).await.unwrap_or_default();
+    let name_of = |id: i64| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| format!("#{id}"))
+    };
+    let hours = state
+        .app
+        .list_office_hours()
+        .await
+        .ctx(ctx)?
+        .into_iter()
+        .map(|(id, h)| {
+            let f = hours_form(&h);
+            (
+                id,
+                name_of(id),
+                format!(
+                    "{}–{}, {}–{}",
+                    f.morning_start, f.morning_end, f.afternoon_start, f.afternoon_end
+                ),
+                f.same_day_cutoff,
+            )
+        })
+        .collect();
+    let mut hours_state = problems.hours_form;
+    if hours_state.values.is_empty() {
+        let defaults = hours_form(&motcua_domain::calendar::OfficeHours::default());
+        for (key, value) in [
+            ("morning_start", defaults.morning_start),
+            ("morning_end", defaults.morning_end),
+            ("afternoon_start", defaults.afternoon_start),
+            ("afternoon_end", defaults.afternoon_end),
+            ("same_day_cutoff", defaults.same_day_cutoff),
+        ] {
+            hours_state.values.insert(key.into(), value);
+        }
+    }
     Ok(CalendarPage {
-        page: Page::new(ctx, "calendar-title").with_flash(flash_text),
+        page: Page::new(ctx, "calendar-title").with_flash(problems.flash),
         year,
         days: days.into_iter().map(row).collect(),
-        form,
+        form: problems.form,
         kinds: DayKind::ALL.iter().map(|k| k.as_str()).collect(),
-        import_errors,
+        import_errors: problems.import_errors,
+        hours,
+        hours_form: hours_state,
+        units: units
+            .iter()
+            .map(|u| {
+                let depth = motcua_domain::org::OrgPath::from_stored(u.path.clone()).depth();
+                (
+                    u.id,
+                    format!("{}{}", "— ".repeat(depth.saturating_sub(1)), u.name),
+                )
+            })
+            .collect(),
     })
 }
 
@@ -134,15 +201,12 @@ pub async fn show(
     let year = year_of(&state, &query);
     let mut form = FormState::default();
     form.values.insert("kind".into(), "compensatory_off".into());
-    let page = page(
-        &state,
-        &ctx,
-        year,
+    let problems = Problems {
         form,
-        Vec::new(),
-        flash(ctx.lang, &query),
-    )
-    .await?;
+        flash: flash(ctx.lang, &query),
+        ..Problems::default()
+    };
+    let page = page(&state, &ctx, year, problems).await?;
     Ok(render(&page))
 }
 
@@ -169,8 +233,11 @@ pub async fn save(
                 .map(|d| d.year())
                 .filter(|y| motcua_app::calendar::SUPPORTED_YEARS.contains(y))
                 .unwrap_or_else(|| year_of(&state, &HashMap::new()));
-            let state_form = FormState::from_values(fields.0.clone()).fail(ctx.lang, &error);
-            let page = page(&state, &ctx, year, state_form, Vec::new(), None).await?;
+            let problems = Problems {
+                form: FormState::from_values(fields.0.clone()).fail(ctx.lang, &error),
+                ..Problems::default()
+            };
+            let page = page(&state, &ctx, year, problems).await?;
             Ok(render_status(status_of(&error), &page))
         }
         Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
@@ -235,7 +302,11 @@ pub async fn import(
             ctx.lang,
             &[InvalidField::new("file", "error-calendar-empty-file")],
         );
-        let page = page(&state, &ctx, year, FormState::default(), messages, None).await?;
+        let problems = Problems {
+            import_errors: messages,
+            ..Problems::default()
+        };
+        let page = page(&state, &ctx, year, problems).await?;
         return Ok(render_status(status_of(&error), &page));
     };
     match state.app.import_calendar(&ctx.actor(), &text).await {
@@ -248,10 +319,64 @@ pub async fn import(
             let AppError::Invalid(fields) = &error else {
                 return Err(WebError::from(error).with(ctx.lang, false));
             };
-            let messages = import_messages(ctx.lang, fields);
-            let page = page(&state, &ctx, year, FormState::default(), messages, None).await?;
+            let problems = Problems {
+                import_errors: import_messages(ctx.lang, fields),
+                ..Problems::default()
+            };
+            let page = page(&state, &ctx, year, problems).await?;
             Ok(render_status(status_of(&error), &page))
         }
         Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
     }
+}
+
+/// Sets an agency's office hours from the form (CalendarManage over that agency).
+pub async fn save_hours(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    fields: FormFields,
+) -> WebResult<Response> {
+    let form = OfficeHoursForm {
+        morning_start: fields.get("morning_start"),
+        morning_end: fields.get("morning_end"),
+        afternoon_start: fields.get("afternoon_start"),
+        afternoon_end: fields.get("afternoon_end"),
+        same_day_cutoff: fields.get("same_day_cutoff"),
+    };
+    let result = match fields.get("unit_id").trim().parse::<i64>() {
+        Ok(unit_id) => {
+            state
+                .app
+                .set_office_hours(&ctx.actor(), unit_id, &form)
+                .await
+        }
+        Err(_) => Err(AppError::invalid("unit_id", "error-parent")),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/admin/calendar?hours=saved#hours").into_response()),
+        Err(error @ AppError::Invalid(_)) => {
+            let year = year_of(&state, &HashMap::new());
+            let problems = Problems {
+                hours_form: FormState::from_values(fields.0.clone()).fail(ctx.lang, &error),
+                ..Problems::default()
+            };
+            let page = page(&state, &ctx, year, problems).await?;
+            Ok(render_status(status_of(&error), &page))
+        }
+        Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
+    }
+}
+
+/// Returns an agency to inherited or default office hours.
+pub async fn reset_hours(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(unit_id): Path<i64>,
+) -> WebResult<Response> {
+    state
+        .app
+        .reset_office_hours(&ctx.actor(), unit_id)
+        .await
+        .ctx(&ctx)?;
+    Ok(Redirect::to("/admin/calendar?hours=reset#hours").into_response())
 }
