@@ -24,6 +24,7 @@ use motcua_store::calendar::{CalendarOverrideInput, CalendarOverrideRow, OfficeH
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use time::format_description::well_known::Rfc3339;
@@ -44,6 +45,9 @@ const MAX_REPORTED_LINES: usize = 50;
 #[derive(Default)]
 pub struct CalendarCache {
     inner: Mutex<Option<Cached>>,
+    /// Bumped by every invalidation, so that a load that started before a change does not
+    /// store what it read once the change is committed.
+    generation: AtomicU64,
 }
 
 struct Cached {
@@ -57,7 +61,9 @@ struct Cached {
 impl CalendarCache {
     /// Forgets everything; the next read loads from the database.
     pub fn invalidate(&self) {
-        *self.inner.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        *guard = None;
     }
 }
 
@@ -385,6 +391,7 @@ impl App {
                 return Ok((cached.overrides.clone(), cached.hours.clone()));
             }
         }
+        let generation = self.calendar_cache.generation.load(Ordering::SeqCst);
         let rows = self.store.list_calendar_overrides().await?;
         let overrides: Arc<Vec<DayOverride>> = Arc::new(rows.iter().filter_map(from_row).collect());
         let hours: HashMap<i64, OfficeHours> = self
@@ -394,16 +401,19 @@ impl App {
             .iter()
             .filter_map(|row| hours_from_row(row).map(|h| (row.unit_id, h)))
             .collect();
-        *self
+        let mut guard = self
             .calendar_cache
             .inner
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Cached {
-            loaded: Instant::now(),
-            overrides: overrides.clone(),
-            hours: hours.clone(),
-            calendars: HashMap::new(),
-        });
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.calendar_cache.generation.load(Ordering::SeqCst) == generation {
+            *guard = Some(Cached {
+                loaded: Instant::now(),
+                overrides: overrides.clone(),
+                hours: hours.clone(),
+                calendars: HashMap::new(),
+            });
+        }
         Ok((overrides, hours))
     }
 
@@ -435,7 +445,11 @@ impl App {
             .inner
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(cached) = guard.as_mut() {
+        // Only a cache filled by the same load as `overrides` and `hours` may keep the calendar.
+        if let Some(cached) = guard
+            .as_mut()
+            .filter(|cached| Arc::ptr_eq(&cached.overrides, &overrides))
+        {
             if let Some(calendar) = cached.calendars.get(&unit) {
                 return Ok(calendar.clone());
             }

@@ -401,3 +401,38 @@ fn instants_and_years_are_checked() {
     assert!(check_year(2199, "year").is_ok());
     assert!(check_year(1899, "year").is_err());
 }
+
+#[tokio::test]
+async fn the_calendar_is_cached_until_a_change_invalidates_it() {
+    let (app, db) = app().await;
+    let from = datetime!(2026-06-09 10:00 +7);
+    let due = |app: App| async move {
+        app.calendar_due(None, from, ProcessingTime::WorkingDays(1))
+            .await
+            .expect("due")
+    };
+    assert_eq!(due(app.clone()).await, datetime!(2026-06-10 10:00 +7));
+    // Another process (the CLI beside a running server) writes straight to the database.
+    let mut tx = app.store.begin().await.expect("begin");
+    tx.upsert_calendar_override(
+        &motcua_store::calendar::CalendarOverrideInput {
+            date: "2026-06-10".into(),
+            kind: "compensatory_off".into(),
+            name: "x".into(),
+            basis: "y".into(),
+        },
+        None,
+        1,
+    )
+    .await
+    .expect("write");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        due(app.clone()).await,
+        datetime!(2026-06-10 10:00 +7),
+        "served from the cache (for at most CACHE_TTL)"
+    );
+    app.calendar_cache.invalidate();
+    assert_eq!(due(app.clone()).await, datetime!(2026-06-11 10:00 +7));
+    db.cleanup().await;
+}
