@@ -330,9 +330,7 @@ impl App {
             }
         }
         // One hash for every demo account keeps start-up fast; real accounts each get a salt.
-        let hash = tokio::task::spawn_blocking(|| security::hash_password(DEMO_PASSWORD))
-            .await
-            .map_err(|e| crate::AppError::Internal(e.into()))??;
+        let hash = security::hash_password_off_thread(DEMO_PASSWORD).await?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         for (username, name, position, unit_ref, roles) in OFFICIALS {

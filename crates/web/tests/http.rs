@@ -1130,3 +1130,91 @@ async fn pages_carry_security_headers_and_switch_language() {
     assert!(docs.body.contains("/api/v1/units"));
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_slowed_down() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    app.load_demo().await.expect("demo");
+    let state = AppState {
+        app: app.clone(),
+        config: Arc::new(WebConfig::default()),
+        metrics: None,
+    };
+    let h = Harness {
+        router: routes::build(state),
+        specs: Vec::new(),
+        app,
+        store: db.store.clone(),
+    };
+    let browser = Client {
+        csrf: true,
+        ..Default::default()
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(
+            h.form(
+                "/staff/signin",
+                &browser,
+                &[("username", "admin"), ("password", "guess")],
+            )
+            .await
+            .status,
+        );
+    }
+    assert!(
+        statuses[..10]
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+    let blocked = h
+        .form(
+            "/staff/signin",
+            &browser,
+            &[
+                ("username", "admin"),
+                ("password", motcua_app::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        blocked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(blocked.body.contains("thử quá nhiều lần"));
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    let state = AppState {
+        app: app.clone(),
+        config: Arc::new(WebConfig::default()),
+        metrics: motcua_web::ops::metrics_handle(),
+    };
+    let h = Harness {
+        router: routes::build(state),
+        specs: Vec::new(),
+        app,
+        store: db.store.clone(),
+    };
+    h.send(Method::GET, "/healthz", &Client::default(), None)
+        .await;
+    let metrics = h
+        .send(Method::GET, "/metrics", &Client::default(), None)
+        .await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(
+        metrics.body.contains("motcua_http_requests_total")
+            && metrics.body.contains("route=\"/healthz\""),
+        "{}",
+        metrics.body
+    );
+    db.cleanup().await;
+}
