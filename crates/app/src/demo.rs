@@ -288,6 +288,9 @@ pub struct DemoReport {
 impl App {
     /// Loads the demo into an empty database; does nothing if units already exist.
     pub async fn load_demo(&self) -> AppResult<DemoReport> {
+        // The official notices (idempotent: only into an empty table), so the demo's deadlines
+        // follow the real 2024–2026 schedules.
+        self.seed_calendar().await?;
         if self.store.count_units().await? > 0 {
             return Ok(DemoReport::default());
         }

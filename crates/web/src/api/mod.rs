@@ -2,5 +2,6 @@
 //! (`Authorization: Bearer …`) issued to an official, or the browser session plus an
 //! `X-CSRF-Token` header. Every operation is described in the OpenAPI document.
 
+pub mod calendar;
 pub mod directory;
 pub mod types;

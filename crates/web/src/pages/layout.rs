@@ -24,6 +24,8 @@ pub struct Page {
     pub can_manage_officials: bool,
     pub can_assign_roles: bool,
     pub can_audit: bool,
+    /// Lịch nghỉ lễ: edit the yearly notices and office hours.
+    pub can_manage_calendar: bool,
 }
 
 impl Page {
@@ -45,6 +47,7 @@ impl Page {
             can_manage_officials: allowed(Permission::OfficialsManage),
             can_assign_roles: allowed(Permission::RolesAssign),
             can_audit: allowed(Permission::AuditView),
+            can_manage_calendar: allowed(Permission::CalendarManage),
         }
     }
 
@@ -63,6 +66,7 @@ impl Page {
             can_manage_officials: false,
             can_assign_roles: false,
             can_audit: false,
+            can_manage_calendar: false,
         }
     }
 

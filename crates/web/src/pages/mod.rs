@@ -2,6 +2,7 @@
 //! template; forms re-render with every problem marked when input is invalid.
 
 pub mod admin;
+pub mod calendar;
 pub mod citizen;
 pub mod layout;
 pub mod public;
