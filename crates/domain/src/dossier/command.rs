@@ -60,8 +60,10 @@ impl ReturnMethod {
     }
 }
 
-/// Everything that can be asked of a dossier.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Everything that can be asked of a dossier. Serialised as `{"command": "forward", ...}` with
+/// RFC 3339 times, for the web layer's request bodies and the store's command log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "command", deny_unknown_fields)]
 pub enum Command {
     /// Nộp trực tuyến: the applicant submits a draft (status 1). The code is numbered by the
     /// store at submission.
@@ -70,6 +72,7 @@ pub enum Command {
     /// comes from [`crate::calendar::WorkCalendar::due`]; `code` is required when the dossier
     /// has none yet (counter), refused when it has one.
     Receive {
+        #[serde(with = "time::serde::rfc3339")]
         due: OffsetDateTime,
         code: Option<DossierCode>,
         assignee: Option<i64>,
@@ -81,7 +84,10 @@ pub enum Command {
     },
     /// Bổ sung xong. During processing `new_due` is required and comes from
     /// [`crate::calendar::WorkCalendar::resume`]; at reception it must be `None`.
-    SupplementProvided { new_due: Option<OffsetDateTime> },
+    SupplementProvided {
+        #[serde(with = "time::serde::rfc3339::option")]
+        new_due: Option<OffsetDateTime>,
+    },
     /// Từ chối tiếp nhận (Mẫu 03).
     Refuse { reasons: Vec<String> },
     /// Chuyển bước: to a later step.
@@ -107,7 +113,10 @@ pub enum Command {
     /// Đã thực hiện nghĩa vụ tài chính: back to processing. `new_due` from
     /// [`crate::calendar::WorkCalendar::resume`] (or the current due when the procedure counts
     /// the payment time).
-    ObligationPaid { new_due: OffsetDateTime },
+    ObligationPaid {
+        #[serde(with = "time::serde::rfc3339")]
+        new_due: OffsetDateTime,
+    },
     /// Phê duyệt.
     Approve,
     /// Ký số kết quả.
@@ -122,6 +131,7 @@ pub enum Command {
     Stop { reason: String },
     /// Xin lỗi và hẹn lại (Mẫu 04): once, before the current due time.
     Extend {
+        #[serde(with = "time::serde::rfc3339")]
         new_due: OffsetDateTime,
         reason: String,
     },

@@ -478,3 +478,51 @@ fn permission_table_matches_the_brief() {
         assert!(!role_may_issue(Role::Inspector, command));
     }
 }
+
+#[test]
+fn commands_round_trip_through_json() {
+    let commands = [
+        Command::Submit { code: code(4) },
+        Command::Receive {
+            due: at(600),
+            code: Some(code(4)),
+            assignee: Some(3),
+        },
+        supplement(),
+        Command::SupplementProvided { new_due: None },
+        Command::SupplementProvided {
+            new_due: Some(at(900)),
+        },
+        Command::ObligationPaid { new_due: at(900) },
+        Command::Extend {
+            new_due: at(900),
+            reason: reason(),
+        },
+        forward(2),
+        Command::Approve,
+        Command::ReturnResult {
+            method: ReturnMethod::Post,
+        },
+    ];
+    for command in commands {
+        let json = serde_json::to_string(&command).expect("serialises");
+        let back: Command = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, command, "{json}");
+    }
+    let parsed: Command =
+        serde_json::from_str(r#"{"command":"forward","to_step":1,"assignee":null}"#)
+            .expect("parses");
+    assert_eq!(
+        parsed,
+        Command::Forward {
+            to_step: 1,
+            assignee: None
+        }
+    );
+    assert!(
+        serde_json::from_str::<Command>(
+            r#"{"command":"forward","to_step":1,"assignee":null,"extra":1}"#
+        )
+        .is_err()
+    );
+}
