@@ -102,7 +102,8 @@ fn cases() -> Vec<Case> {
         case("supplement by another step's role", || at_step(1), o(UnitHead), |_| supplement(), Fails("dossier-not-step-role")),
         case("reception cannot ask in processing", || at_step(1), o(Reception), |_| supplement(), Fails("dossier-not-step-role")),
         case("supplement list empty", submitted, o(Reception), |_| Command::RequestSupplement { missing: vec![], reason: reason(), }, Fails("dossier-field-required")),
-        case("supplement after resolution", resolved, o(Clerk), |_| supplement(), Fails("dossier-role-not-allowed")),
+        case("supplement after resolution", resolved, o(Specialist), |_| supplement(), Fails("dossier-not-allowed-in-state")),
+        case("clerk cannot ask for papers", resolved, o(Clerk), |_| supplement(), Fails("dossier-role-not-allowed")),
         case("supplement while paused", supplement_in_processing, o(Specialist), |_| supplement(), Fails("dossier-not-allowed-in-state")),
         // Supplement provided
         case("supplied at reception", supplement_at_reception, citizen(), |_| Command::SupplementProvided { new_due: None }, To(Some(S::Submitted))),
