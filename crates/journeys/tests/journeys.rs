@@ -26,8 +26,7 @@ impl Journey {
 
     async fn fill(&self, id: &str, value: &str) {
         let field = self
-            .browser
-            .find(Locator::Css(&format!("#{id}")))
+            .element(&format!("#{id}"))
             .await
             .unwrap_or_else(|e| panic!("field {id}: {e}"));
         field.clear().await.expect("clear");
@@ -36,10 +35,7 @@ impl Journey {
 
     async fn submit(&self, form_action: &str) {
         let button = self
-            .browser
-            .find(Locator::Css(&format!(
-                "form[action='{form_action}'] button[type=submit]"
-            )))
+            .element(&format!("form[action='{form_action}'] button[type=submit]"))
             .await
             .expect("submit button");
         button.click().await.expect("click");
@@ -72,14 +68,24 @@ impl Journey {
         false
     }
 
+    /// The page text; empty while a navigation is still under way.
     async fn text(&self) -> String {
+        match self.browser.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Waits for an element: after a click the next page may still be loading.
+    async fn element(
+        &self,
+        selector: &str,
+    ) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
         self.browser
-            .find(Locator::Css("body"))
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(selector))
             .await
-            .expect("body")
-            .text()
-            .await
-            .expect("text")
     }
 
     /// Screenshot and, with JavaScript on, an accessibility check of the current page.
@@ -181,7 +187,9 @@ async fn foundation_journey(javascript: bool) {
     j.fill("f-name", "Tổ Chuyển đổi số").await;
     let parent = j
         .browser
-        .find(Locator::Css("#f-parent_id"))
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#f-parent_id"))
         .await
         .expect("parent select");
     parent
