@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod dossiers;
 pub mod org;
 pub mod outbox;
 pub mod people;
