@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod demo;
 pub mod directory;
 pub mod notify;
+pub mod oidc;
 pub mod ratelimit;
 pub mod security;
 pub mod transfer;
@@ -60,6 +61,9 @@ pub enum AppError {
     NotVerified,
     #[error("too many attempts")]
     RateLimited,
+    /// A sign-in through the external identity provider was refused (see [`oidc::OidcError`]).
+    #[error("identity provider sign-in refused: {0:?}")]
+    Oidc(oidc::OidcError),
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
 }
@@ -77,6 +81,7 @@ impl AppError {
             AppError::BadCode => "error-bad-code",
             AppError::NotVerified => "error-not-verified",
             AppError::RateLimited => "error-rate-limited",
+            AppError::Oidc(error) => error.code(),
             AppError::Internal(_) => "error-internal",
         }
     }
@@ -233,6 +238,8 @@ pub struct App {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Attempts per client address: 100 in 5 minutes, so one counter of a busy office works.
     pub ip_limiter: Arc<ratelimit::RateLimiter>,
+    /// Sign-in through an external OpenID Connect provider, when configured.
+    pub oidc: Option<Arc<oidc::Oidc>>,
     clock: Clock,
 }
 
@@ -243,6 +250,7 @@ impl App {
             settings: Arc::new(settings),
             limiter: Arc::new(ratelimit::RateLimiter::new(10, time::Duration::minutes(5))),
             ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
+            oidc: None,
             clock: Arc::new(OffsetDateTime::now_utc),
         }
     }

@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 
 pub mod audit;
 pub mod auth;
+pub mod oidc;
 pub mod org;
 pub mod outbox;
 pub mod people;

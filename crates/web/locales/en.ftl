@@ -168,3 +168,16 @@ error-date-order = The end date must come after the start date.
 error-file-format = The data file is not in the expected format.
 error-ref-mismatch = The unit path does not match its parent.
 error-role-spec = Roles must be written as role@unit.
+
+# --- OpenID Connect sign-in (issue 2) ---
+oidc-signin = Sign in with your digital identity account
+oidc-or = or
+error-oidc-disabled = Sign-in with a digital identity account is not enabled on this system.
+error-oidc-unreachable = The identity provider cannot be reached. Please try again in a few minutes.
+error-oidc-state = This sign-in request is not valid or has already been used. Please sign in again.
+error-oidc-state-expired = This sign-in request has expired (after 10 minutes). Please sign in again.
+error-oidc-denied = The identity provider did not allow the sign-in, or you cancelled it.
+error-oidc-token = The identity provider's answer is not valid. Please sign in again.
+error-oidc-no-personal-id = The identity account does not provide a personal identification number, so you cannot sign in with it.
+error-oidc-personal-id = The personal identification number given by the identity provider is not valid.
+error-oidc-no-official = No active official account matches this identity account.

@@ -168,3 +168,16 @@ error-date-order = Ngày kết thúc phải sau ngày bắt đầu.
 error-file-format = Tệp dữ liệu không đúng định dạng.
 error-ref-mismatch = Đường dẫn đơn vị không khớp với đơn vị cấp trên.
 error-role-spec = Vai trò phải có dạng vai_trò@đơn vị.
+
+# --- OpenID Connect sign-in (issue 2) ---
+oidc-signin = Đăng nhập bằng tài khoản định danh
+oidc-or = hoặc
+error-oidc-disabled = Đăng nhập bằng tài khoản định danh chưa được bật trên hệ thống này.
+error-oidc-unreachable = Không kết nối được với hệ thống định danh. Vui lòng thử lại sau ít phút.
+error-oidc-state = Yêu cầu đăng nhập không hợp lệ hoặc đã được sử dụng. Vui lòng đăng nhập lại từ đầu.
+error-oidc-state-expired = Yêu cầu đăng nhập đã hết hạn (quá 10 phút). Vui lòng đăng nhập lại.
+error-oidc-denied = Hệ thống định danh không cho phép đăng nhập hoặc bạn đã hủy đăng nhập.
+error-oidc-token = Thông tin xác thực do hệ thống định danh gửi về không hợp lệ. Vui lòng đăng nhập lại.
+error-oidc-no-personal-id = Tài khoản định danh không cung cấp số định danh cá nhân nên không thể đăng nhập.
+error-oidc-personal-id = Số định danh cá nhân do hệ thống định danh cung cấp không hợp lệ.
+error-oidc-no-official = Không có tài khoản cán bộ đang hoạt động tương ứng với tài khoản định danh này.

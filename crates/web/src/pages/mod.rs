@@ -4,5 +4,6 @@
 pub mod admin;
 pub mod citizen;
 pub mod layout;
+pub mod oidc;
 pub mod public;
 pub mod staff;
