@@ -48,6 +48,8 @@ both!(
     a_missing_personal_id_claim_is_refused,
     an_invalid_personal_id_is_refused,
     a_provider_that_is_down_gives_a_clear_error,
+    a_rotated_provider_key_is_fetched_and_accepted,
+    a_cancelled_sign_in_is_explained,
     an_official_is_mapped_by_username_and_never_created,
 );
 
@@ -76,6 +78,10 @@ struct Behaviour {
     nonce: Option<String>,
     /// Announce only `client_secret_post` at the token endpoint.
     post_only: bool,
+    /// Key rotation: publish key B (id `key-b`) next to key A and sign with it.
+    rotated: bool,
+    /// Answer /authorize with `error=access_denied` (the person cancelled).
+    deny: bool,
 }
 
 impl Default for Behaviour {
@@ -89,6 +95,8 @@ impl Default for Behaviour {
             audience: None,
             nonce: None,
             post_only: false,
+            rotated: false,
+            deny: false,
         }
     }
 }
@@ -105,6 +113,8 @@ struct Simulator {
     key_a: EncodingKey,
     key_b: EncodingKey,
     jwks: JwkSet,
+    /// The key set after rotation: key A and key B.
+    rotated_jwks: JwkSet,
     grants: Mutex<HashMap<String, Grant>>,
     behaviour: Mutex<Behaviour>,
     token_calls: AtomicUsize,
@@ -142,7 +152,11 @@ async fn discovery(State(sim): State<Arc<Simulator>>) -> Json<Value> {
 }
 
 async fn jwks(State(sim): State<Arc<Simulator>>) -> Json<JwkSet> {
-    Json(sim.jwks.clone())
+    if sim.behaviour().rotated {
+        Json(sim.rotated_jwks.clone())
+    } else {
+        Json(sim.jwks.clone())
+    }
 }
 
 /// Plays the user who signs in at the provider: checks the request and sends a code back.
@@ -164,6 +178,14 @@ async fn authorize(
             format!("bad authorization request {q:?}"),
         )
             .into_response();
+    }
+    if sim.behaviour().deny {
+        let query = serde_urlencoded::to_string([
+            ("error", "access_denied".to_owned()),
+            ("state", get("state")),
+        ])
+        .expect("query");
+        return Redirect::to(&format!("{}?{query}", get("redirect_uri"))).into_response();
     }
     let code = format!("code-{}", motcua_app::security::random_token());
     sim.grants.lock().expect("lock").insert(
@@ -250,8 +272,8 @@ async fn token(
         claims["preferred_username"] = json!(username);
     }
     let mut jwt_header = Header::new(Algorithm::RS256);
-    jwt_header.kid = Some("key-a".into());
-    let key = if b.sign_with_other_key {
+    jwt_header.kid = Some(if b.rotated { "key-b" } else { "key-a" }.into());
+    let key = if b.sign_with_other_key || b.rotated {
         &sim.key_b
     } else {
         &sim.key_a
@@ -275,11 +297,18 @@ async fn start_simulator() -> Arc<Simulator> {
     let key_b = EncodingKey::from_rsa_pem(KEY_B.as_bytes()).expect("key b");
     let mut jwk = Jwk::from_encoding_key(&key_a, Algorithm::RS256).expect("jwk");
     jwk.common.key_id = Some("key-a".into());
+    let mut jwk_b = Jwk::from_encoding_key(&key_b, Algorithm::RS256).expect("jwk");
+    jwk_b.common.key_id = Some("key-b".into());
     let sim = Arc::new(Simulator {
         issuer,
         key_a,
         key_b,
-        jwks: JwkSet { keys: vec![jwk] },
+        jwks: JwkSet {
+            keys: vec![jwk.clone()],
+        },
+        rotated_jwks: JwkSet {
+            keys: vec![jwk, jwk_b],
+        },
         grants: Mutex::new(HashMap::new()),
         behaviour: Mutex::new(Behaviour::default()),
         token_calls: AtomicUsize::new(0),
@@ -815,6 +844,25 @@ async fn an_official_is_mapped_by_username_and_never_created(h: Harness) {
     let home = call(&h.router, "/staff", Some(&session)).await;
     assert_eq!(home.status, StatusCode::OK, "{}", home.body);
 
+    // With TOTP enabled the provider sign-in opens only the half session that asks for it.
+    let id = h
+        .store
+        .official_credentials("chuyenvien.ninhkieu")
+        .await
+        .expect("official")
+        .id;
+    let mut tx = h.store.begin().await.expect("begin");
+    tx.set_official_totp(id, Some("JBSWY3DPEHPK3PXP"), true)
+        .await
+        .expect("totp");
+    tx.commit().await.expect("commit");
+    let callback = h.authorize("/oidc/start?for=official").await;
+    let reply = h.get(&callback).await;
+    assert_eq!(reply.location, "/staff/totp", "{}", reply.body);
+    let half = reply.session_cookie().expect("half session");
+    let home = call(&h.router, "/staff", Some(&half)).await;
+    assert_ne!(home.status, StatusCode::OK, "TOTP still due");
+
     let officials = h.store.count_officials().await.expect("count");
     h.sim
         .set(|b| b.preferred_username = Some("khong.ton.tai".into()));
@@ -830,4 +878,29 @@ async fn an_official_is_mapped_by_username_and_never_created(h: Harness) {
     );
     assert!(reply.session_cookie().is_none());
     assert_eq!(h.store.count_officials().await.expect("count"), officials);
+}
+
+async fn a_rotated_provider_key_is_fetched_and_accepted(h: Harness) {
+    let first = h.sign_in().await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    // The provider rotates to key B; our cached key set only knows key A.
+    h.sim.set(|b| b.rotated = true);
+    let second = h.sign_in().await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
+    assert!(second.session_cookie().is_some());
+}
+
+async fn a_cancelled_sign_in_is_explained(h: Harness) {
+    h.sim.set(|b| b.deny = true);
+    let callback = h.authorize("/oidc/start").await;
+    assert!(callback.contains("error=access_denied"), "{callback}");
+    let reply = h.get(&callback).await;
+    h.assert_refused(
+        &reply,
+        StatusCode::BAD_REQUEST,
+        "bạn đã hủy đăng nhập",
+        "access_denied",
+    )
+    .await;
+    assert_eq!(h.sim.token_calls.load(Ordering::SeqCst), 0);
 }

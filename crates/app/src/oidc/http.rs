@@ -17,7 +17,8 @@ use tokio::sync::Mutex;
 
 /// How long discovery and keys are trusted before they are fetched again.
 const CACHE_TTL: Duration = Duration::from_secs(3600);
-/// The shortest time between two key refreshes caused by unknown key ids.
+/// The shortest time between two key refreshes forced by unknown key ids, so a provider
+/// (or a bug) sending unknown ids cannot make us fetch its keys on every sign-in.
 const KEY_REFRESH_MIN: Duration = Duration::from_secs(10);
 /// Largest provider answer we read.
 const MAX_BODY: usize = 1024 * 1024;
@@ -62,6 +63,8 @@ struct Discovery {
 struct Cache {
     discovery: Option<(Discovery, Instant)>,
     keys: Option<(JwkSet, Instant)>,
+    /// When an unknown key id last forced a refresh.
+    forced: Option<Instant>,
 }
 
 /// OpenID Connect relying party over HTTP.
@@ -177,15 +180,22 @@ impl HttpIdentityProvider {
         Ok(discovery)
     }
 
-    /// The provider's keys; `refresh` forces a new fetch unless one happened moments ago.
+    /// The provider's keys; `refresh` forces a new fetch unless another forced one happened
+    /// less than [`KEY_REFRESH_MIN`] ago.
     async fn keys(&self, jwks_uri: &str, refresh: bool) -> Result<JwkSet, ProviderError> {
         {
-            let cache = self.cache.lock().await;
-            if let Some((keys, at)) = &cache.keys {
-                let fresh = at.elapsed() < CACHE_TTL;
-                if fresh && (!refresh || at.elapsed() < KEY_REFRESH_MIN) {
-                    return Ok(keys.clone());
-                }
+            let mut cache = self.cache.lock().await;
+            let may_force = cache
+                .forced
+                .is_none_or(|at| at.elapsed() >= KEY_REFRESH_MIN);
+            if let Some((keys, at)) = &cache.keys
+                && at.elapsed() < CACHE_TTL
+                && (!refresh || !may_force)
+            {
+                return Ok(keys.clone());
+            }
+            if refresh {
+                cache.forced = Some(Instant::now());
             }
         }
         let keys: JwkSet = self.get_json("keys", jwks_uri).await?;
