@@ -321,6 +321,8 @@ impl App {
         let url = match oidc.provider.authorization_url(&request).await {
             Ok(url) => url,
             Err(error) => {
+                // Operators need to see this one: every sign-in fails until it is fixed.
+                tracing::warn!(%error, "identity provider sign-in cannot start");
                 let refusal = Refusal::from(error);
                 let code = refusal.error;
                 self.audit_oidc_failure(actor, purpose, &refusal).await?;
