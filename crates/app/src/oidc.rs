@@ -178,6 +178,8 @@ pub struct OidcCallback {
     pub state: Option<String>,
     /// Set when the provider reports a failure (`access_denied`, …) instead of a code.
     pub error: Option<String>,
+    /// A per-browser secret (the CSRF cookie); must be the one given to [`App::oidc_start`].
+    pub browser: String,
 }
 
 /// A completed provider sign-in.
@@ -299,11 +301,16 @@ impl App {
 
     /// Starts a provider sign-in: stores the pending request and returns the provider URL to
     /// redirect the browser to.
+    ///
+    /// `browser` is a secret only this browser holds (the web layer passes its CSRF cookie);
+    /// the callback must present the same one, so a callback URL planted in someone else's
+    /// browser cannot sign them into the attacker's account (login CSRF).
     pub async fn oidc_start(
         &self,
         actor: &Actor,
         purpose: Purpose,
         next: Option<&str>,
+        browser: &str,
     ) -> AppResult<String> {
         let oidc = self.oidc_for(purpose)?;
         self.check_ip_rate(actor)?;
@@ -336,6 +343,7 @@ impl App {
             pkce_verifier: verifier,
             purpose: purpose.as_str().to_owned(),
             return_to: safe_return_path(next, purpose),
+            browser_hash: token_hash(browser),
             created_at: now,
             expires_at: now + PENDING_TTL.whole_microseconds() as i64,
         };
@@ -389,6 +397,9 @@ impl App {
             .ok_or_else(|| Refusal::new(OidcError::StateInvalid, "unknown or used state"))?;
         if pending.purpose == Purpose::Official.as_str() {
             *purpose = Purpose::Official;
+        }
+        if !security::constant_time_eq(&pending.browser_hash, &token_hash(&callback.browser)) {
+            return Err(Refusal::new(OidcError::StateInvalid, "state from another browser").into());
         }
         if pending.expires_at <= self.now_micros() {
             return Err(Refusal::new(OidcError::StateExpired, "state expired").into());

@@ -13,6 +13,8 @@ pub struct OidcLoginRow {
     pub purpose: String,
     /// A local path to go to after signing in.
     pub return_to: String,
+    /// SHA-256 of the browser's CSRF cookie, binding the request to the browser that made it.
+    pub browser_hash: String,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -29,14 +31,15 @@ impl StoreTx {
         });
         on_tx!(self, |conn| {
             sqlx::query(
-                "INSERT INTO oidc_logins (state_hash, nonce, pkce_verifier, purpose, return_to, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO oidc_logins (state_hash, nonce, pkce_verifier, purpose, return_to, browser_hash, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&row.state_hash)
             .bind(&row.nonce)
             .bind(&row.pkce_verifier)
             .bind(&row.purpose)
             .bind(&row.return_to)
+            .bind(&row.browser_hash)
             .bind(row.created_at)
             .bind(row.expires_at)
             .execute(&mut *conn)
@@ -52,7 +55,7 @@ impl StoreTx {
         Ok(on_tx!(self, |conn| {
             sqlx::query_as::<_, OidcLoginRow>(
                 "DELETE FROM oidc_logins WHERE state_hash = $1 \
-                 RETURNING state_hash, nonce, pkce_verifier, purpose, return_to, created_at, expires_at",
+                 RETURNING state_hash, nonce, pkce_verifier, purpose, return_to, browser_hash, created_at, expires_at",
             )
             .bind(state_hash)
             .fetch_optional(&mut *conn)

@@ -478,6 +478,7 @@ async fn pending_oidc_logins_are_single_use_and_purged(store: Store) {
         pkce_verifier: "verifier".into(),
         purpose: "citizen".into(),
         return_to: "/account".into(),
+        browser_hash: "browser".into(),
         created_at: 0,
         expires_at,
     };

@@ -41,6 +41,7 @@ both!(
     an_existing_citizen_is_signed_in_with_client_secret_post,
     a_wrong_state_is_refused_and_nothing_is_created,
     a_replayed_state_is_refused,
+    a_callback_in_another_browser_is_refused,
     an_expired_state_is_refused,
     a_token_signed_by_another_key_is_refused,
     a_token_for_another_audience_is_refused,
@@ -421,14 +422,27 @@ impl Reply {
     }
 }
 
+/// The CSRF cookie of the test browser; the pending sign-in is bound to it.
+const BROWSER: &str = "browser-one-csrf-cookie-0123456789abcdef";
+
 async fn call(router: &Router, path: &str, session: Option<&str>) -> Reply {
-    let mut builder = Request::builder().uri(path);
+    call_from(router, path, session, BROWSER).await
+}
+
+async fn call_from(router: &Router, path: &str, session: Option<&str>, browser: &str) -> Reply {
+    let mut cookies = vec![format!(
+        "{}={browser}",
+        motcua_web::context::csrf_cookie_name(true)
+    )];
     if let Some(token) = session {
-        builder = builder.header(
-            header::COOKIE,
-            format!("{}={token}", motcua_web::context::session_cookie_name(true)),
-        );
+        cookies.push(format!(
+            "{}={token}",
+            motcua_web::context::session_cookie_name(true)
+        ));
     }
+    let builder = Request::builder()
+        .uri(path)
+        .header(header::COOKIE, cookies.join("; "));
     let response = router
         .clone()
         .oneshot(builder.body(Body::empty()).expect("request"))
@@ -902,5 +916,28 @@ async fn a_cancelled_sign_in_is_explained(h: Harness) {
         "access_denied",
     )
     .await;
+    assert_eq!(h.sim.token_calls.load(Ordering::SeqCst), 0);
+}
+
+async fn a_callback_in_another_browser_is_refused(h: Harness) {
+    // Login CSRF: an attacker starts a sign-in and plants the callback URL in a victim's browser.
+    let callback = h.authorize("/oidc/start").await;
+    let victim = call_from(
+        &h.router,
+        &callback,
+        None,
+        "victim-browser-csrf-cookie-0123456789abcdef",
+    )
+    .await;
+    h.assert_refused(
+        &victim,
+        StatusCode::BAD_REQUEST,
+        "Yêu cầu đăng nhập không hợp lệ hoặc đã được sử dụng",
+        "another browser",
+    )
+    .await;
+    // The state is used up: not even the right browser can use it now.
+    let later = h.get(&callback).await;
+    assert_eq!(later.status, StatusCode::BAD_REQUEST, "{}", later.body);
     assert_eq!(h.sim.token_calls.load(Ordering::SeqCst), 0);
 }

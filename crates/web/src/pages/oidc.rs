@@ -40,7 +40,7 @@ pub async fn start(
     };
     let url = state
         .app
-        .oidc_start(&ctx.actor(), purpose, query.next.as_deref())
+        .oidc_start(&ctx.actor(), purpose, query.next.as_deref(), &ctx.csrf)
         .await
         .ctx(&ctx)?;
     Ok(Redirect::to(&url).into_response())
@@ -63,6 +63,9 @@ pub async fn callback(
         code: query.code,
         state: query.state,
         error: query.error,
+        // The CSRF cookie is per browser and already set (or set by this very response when
+        // absent, in which case it cannot match and the callback is refused).
+        browser: ctx.csrf.clone(),
     };
     let signed = state
         .app
