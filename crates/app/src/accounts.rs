@@ -480,7 +480,7 @@ impl App {
         }))
     }
 
-    async fn open_session(
+    pub(crate) async fn open_session(
         &self,
         actor: &Actor,
         kind: &str,

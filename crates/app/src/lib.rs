@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod demo;
 pub mod directory;
 pub mod notify;
+pub mod oidc;
 pub mod ratelimit;
 pub mod security;
 pub mod transfer;
@@ -61,6 +62,9 @@ pub enum AppError {
     NotVerified,
     #[error("too many attempts")]
     RateLimited,
+    /// A sign-in through the external identity provider was refused (see [`oidc::OidcError`]).
+    #[error("identity provider sign-in refused: {0:?}")]
+    Oidc(oidc::OidcError),
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
 }
@@ -78,6 +82,7 @@ impl AppError {
             AppError::BadCode => "error-bad-code",
             AppError::NotVerified => "error-not-verified",
             AppError::RateLimited => "error-rate-limited",
+            AppError::Oidc(error) => error.code(),
             AppError::Internal(_) => "error-internal",
         }
     }
@@ -236,6 +241,8 @@ pub struct App {
     pub ip_limiter: Arc<ratelimit::RateLimiter>,
     /// Notices and office hours read from the store, per process (see [`calendar`]).
     pub calendar_cache: Arc<calendar::CalendarCache>,
+    /// Sign-in through an external OpenID Connect provider, when configured.
+    pub oidc: Option<Arc<oidc::Oidc>>,
     clock: Clock,
 }
 
@@ -247,6 +254,7 @@ impl App {
             limiter: Arc::new(ratelimit::RateLimiter::new(10, time::Duration::minutes(5))),
             ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
             calendar_cache: Arc::default(),
+            oidc: None,
             clock: Arc::new(OffsetDateTime::now_utc),
         }
     }

@@ -14,6 +14,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub log: LogConfig,
     pub mail: MailConfig,
+    pub oidc: OidcConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,6 +59,82 @@ pub struct MailConfig {
     pub from: String,
 }
 
+// --- OpenID Connect sign-in (issue 2) ---
+
+/// Sign-in through an external OpenID Connect identity provider (provincial SSO, national
+/// identity). The client secret is best given as `MOTCUA_OIDC__CLIENT_SECRET`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// Shows the provider button and opens `/oidc/start` and `/oidc/callback`.
+    pub enabled: bool,
+    /// The provider's issuer URL; discovery is read from `{issuer}/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Space-separated scopes to ask for; must include `openid`.
+    pub scopes: String,
+    /// The ID token claim that carries the 12-digit personal identification number.
+    pub personal_id_claim: String,
+    /// Lets existing, active officials sign in by the provider's `preferred_username`.
+    pub allow_officials: bool,
+    /// Replaces the button text (default: "Đăng nhập bằng tài khoản định danh").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button_label: Option<String>,
+}
+
+impl Default for OidcConfig {
+    fn default() -> Self {
+        OidcConfig {
+            enabled: false,
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret: String::new(),
+            scopes: "openid profile email".into(),
+            personal_id_claim: "personal_id".into(),
+            allow_officials: false,
+            button_label: None,
+        }
+    }
+}
+
+impl OidcConfig {
+    /// Checks an enabled configuration before serving, naming the key at fault. A plain-HTTP
+    /// issuer is accepted only on loopback (development against a local provider).
+    pub fn check(&self) -> anyhow::Result<()> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let issuer = self.issuer.to_ascii_lowercase();
+        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|p| issuer.starts_with(p));
+        if !issuer.starts_with("https://") && !loopback {
+            anyhow::bail!(
+                "oidc.issuer must be an https:// URL (got {:?})",
+                self.issuer
+            );
+        }
+        if self.client_id.trim().is_empty() {
+            anyhow::bail!("oidc.client_id is required when oidc.enabled = true");
+        }
+        if self.client_secret.is_empty() {
+            anyhow::bail!(
+                "oidc.client_secret is required when oidc.enabled = true (set MOTCUA_OIDC__CLIENT_SECRET)"
+            );
+        }
+        if !self.scopes.split_whitespace().any(|s| s == "openid") {
+            anyhow::bail!("oidc.scopes must include openid");
+        }
+        if self.personal_id_claim.trim().is_empty() {
+            anyhow::bail!("oidc.personal_id_claim must name a claim");
+        }
+        Ok(())
+    }
+}
+
+// --- end of OpenID Connect sign-in ---
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -81,6 +158,7 @@ impl Default for Config {
                 smtp_port: 25,
                 from: "Một Cửa <khong-tra-loi@motcua.local>".into(),
             },
+            oidc: OidcConfig::default(),
         }
     }
 }
@@ -176,6 +254,52 @@ mod tests {
             .expect_err("must fail")
             .to_string();
         assert!(error.contains("lisen"), "{error}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn oidc_is_off_by_default_and_checked_when_enabled() {
+        let mut oidc = Config::default().oidc;
+        assert!(!oidc.enabled);
+        assert_eq!(oidc.scopes, "openid profile email");
+        assert_eq!(oidc.personal_id_claim, "personal_id");
+        assert!(oidc.check().is_ok());
+        oidc.enabled = true;
+        oidc.issuer = "http://sso.example.gov.vn".into();
+        oidc.client_id = "motcua".into();
+        oidc.client_secret = "s".into();
+        let error = oidc.check().expect_err("plain http issuer").to_string();
+        assert!(error.contains("oidc.issuer"), "{error}");
+        oidc.issuer = "https://sso.example.gov.vn/realms/cantho".into();
+        assert!(oidc.check().is_ok());
+        oidc.client_secret.clear();
+        let error = oidc.check().expect_err("no secret").to_string();
+        assert!(error.contains("MOTCUA_OIDC__CLIENT_SECRET"), "{error}");
+    }
+
+    #[test]
+    fn an_oidc_section_is_read_and_unknown_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("motcua-config-oidc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("oidc.toml");
+        std::fs::write(
+            &file,
+            "[oidc]\nenabled = true\nissuer = \"https://sso.example.gov.vn\"\nclient_id = \"motcua\"\n\
+             button_label = \"Đăng nhập bằng VNeID\"\nallow_officials = true\n",
+        )
+        .expect("write");
+        let config = Config::load(Some(&file)).expect("loads");
+        assert!(config.oidc.enabled && config.oidc.allow_officials);
+        assert_eq!(
+            config.oidc.button_label.as_deref(),
+            Some("Đăng nhập bằng VNeID")
+        );
+        assert_eq!(config.oidc.scopes, "openid profile email");
+        std::fs::write(&file, "[oidc]\nissuer_url = \"x\"\n").expect("write");
+        let error = Config::load(Some(&file))
+            .expect_err("unknown key")
+            .to_string();
+        assert!(error.contains("issuer_url"), "{error}");
         let _ = std::fs::remove_dir_all(dir);
     }
 

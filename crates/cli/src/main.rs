@@ -384,6 +384,37 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+// --- OpenID Connect sign-in (issue 2) ---
+
+/// Adds provider sign-in to the app when `[oidc]` is enabled. Discovery happens on first use,
+/// so a provider that is down does not stop the portal from starting.
+fn with_oidc(app: App, config: &Config, public_url: &str) -> anyhow::Result<App> {
+    let oidc = &config.oidc;
+    oidc.check()?;
+    if !oidc.enabled {
+        return Ok(app);
+    }
+    let provider = motcua_app::oidc::http::HttpIdentityProvider::new(
+        motcua_app::oidc::http::HttpProviderConfig {
+            issuer: oidc.issuer.clone(),
+            client_id: oidc.client_id.clone(),
+            client_secret: oidc.client_secret.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        },
+    )?;
+    let settings = motcua_app::oidc::OidcSettings {
+        redirect_uri: format!("{}/oidc/callback", public_url.trim_end_matches('/')),
+        scopes: oidc.scopes.clone(),
+        personal_id_claim: oidc.personal_id_claim.clone(),
+        allow_officials: oidc.allow_officials,
+        button_label: oidc.button_label.clone().filter(|l| !l.trim().is_empty()),
+    };
+    tracing::info!(issuer = %oidc.issuer, redirect_uri = %settings.redirect_uri, "OpenID Connect sign-in enabled");
+    Ok(app.with_oidc(settings, Arc::new(provider)))
+}
+
+// --- end of OpenID Connect sign-in ---
+
 async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     let app = app_for(store, &config, demo);
@@ -425,6 +456,7 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     } else {
         config.server.public_url.clone()
     };
+    let app = with_oidc(app, &config, &public_url)?;
     let web_config = motcua_web::WebConfig {
         public_url: public_url.clone(),
         demo,

@@ -23,6 +23,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod dossiers;
+pub mod oidc;
 pub mod org;
 pub mod outbox;
 pub mod people;

@@ -466,3 +466,61 @@ async fn sqlite_backup_is_a_consistent_copy() {
     let _ = std::fs::remove_file(&target);
     db.cleanup().await;
 }
+
+// --- OpenID Connect pending sign-ins (issue 2): on both backends, in one test per backend so
+// this block stays separate from the list above.
+
+async fn pending_oidc_logins_are_single_use_and_purged(store: Store) {
+    use motcua_store::oidc::OidcLoginRow;
+    let row = |hash: &str, expires_at: i64| OidcLoginRow {
+        state_hash: hash.into(),
+        nonce: "nonce".into(),
+        pkce_verifier: "verifier".into(),
+        purpose: "citizen".into(),
+        return_to: "/account".into(),
+        browser_hash: "browser".into(),
+        created_at: 0,
+        expires_at,
+    };
+    let mut tx = store.begin().await.expect("begin");
+    tx.insert_oidc_login(&row("old", 50), 0).await.expect("old");
+    tx.insert_oidc_login(&row("live", 1_000), 0)
+        .await
+        .expect("live");
+    tx.commit().await.expect("commit");
+    // Storing a new one at time 100 drops the one that expired at 50.
+    let mut tx = store.begin().await.expect("begin");
+    tx.insert_oidc_login(&row("new", 2_000), 100)
+        .await
+        .expect("new");
+    assert_eq!(tx.take_oidc_login("old").await.expect("take"), None);
+    let taken = tx.take_oidc_login("live").await.expect("take");
+    assert_eq!(taken, Some(row("live", 1_000)));
+    assert_eq!(tx.take_oidc_login("live").await.expect("again"), None);
+    tx.commit().await.expect("commit");
+    // A rolled-back take leaves the row usable.
+    let mut tx = store.begin().await.expect("begin");
+    assert!(tx.take_oidc_login("new").await.expect("take").is_some());
+    drop(tx);
+    let mut tx = store.begin().await.expect("begin");
+    assert!(tx.take_oidc_login("new").await.expect("take").is_some());
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn sqlite_pending_oidc_logins_are_single_use_and_purged() {
+    run(
+        Backend::Sqlite,
+        pending_oidc_logins_are_single_use_and_purged,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn postgres_pending_oidc_logins_are_single_use_and_purged() {
+    run(
+        Backend::Postgres,
+        pending_oidc_logins_are_single_use_and_purged,
+    )
+    .await
+}

@@ -237,3 +237,15 @@ calendar-field-morning-end = Morning ends
 calendar-field-afternoon-start = Afternoon starts
 calendar-field-afternoon-end = Afternoon ends
 calendar-field-cutoff = Last receipt time for same-day dossiers
+# --- OpenID Connect sign-in (issue 2) ---
+oidc-signin = Sign in with your digital identity account
+oidc-or = or
+error-oidc-disabled = Sign-in with a digital identity account is not enabled on this system.
+error-oidc-unreachable = The identity provider cannot be reached. Please try again in a few minutes.
+error-oidc-state = This sign-in request is not valid or has already been used. Please sign in again.
+error-oidc-state-expired = This sign-in request has expired (after 10 minutes). Please sign in again.
+error-oidc-denied = The identity provider did not allow the sign-in, or you cancelled it.
+error-oidc-token = The identity provider's answer is not valid. Please sign in again.
+error-oidc-no-personal-id = The identity account does not provide a personal identification number, so you cannot sign in with it.
+error-oidc-personal-id = The personal identification number given by the identity provider is not valid.
+error-oidc-no-official = No active official account matches this identity account.

@@ -237,3 +237,15 @@ calendar-field-morning-end = Buổi sáng kết thúc
 calendar-field-afternoon-start = Buổi chiều bắt đầu
 calendar-field-afternoon-end = Buổi chiều kết thúc
 calendar-field-cutoff = Giờ tiếp nhận cuối cho hồ sơ giải quyết trong ngày
+# --- OpenID Connect sign-in (issue 2) ---
+oidc-signin = Đăng nhập bằng tài khoản định danh
+oidc-or = hoặc
+error-oidc-disabled = Đăng nhập bằng tài khoản định danh chưa được bật trên hệ thống này.
+error-oidc-unreachable = Không kết nối được với hệ thống định danh. Vui lòng thử lại sau ít phút.
+error-oidc-state = Yêu cầu đăng nhập không hợp lệ hoặc đã được sử dụng. Vui lòng đăng nhập lại từ đầu.
+error-oidc-state-expired = Yêu cầu đăng nhập đã hết hạn (quá 10 phút). Vui lòng đăng nhập lại.
+error-oidc-denied = Hệ thống định danh không cho phép đăng nhập hoặc bạn đã hủy đăng nhập.
+error-oidc-token = Thông tin xác thực do hệ thống định danh gửi về không hợp lệ. Vui lòng đăng nhập lại.
+error-oidc-no-personal-id = Tài khoản định danh không cung cấp số định danh cá nhân nên không thể đăng nhập.
+error-oidc-personal-id = Số định danh cá nhân do hệ thống định danh cung cấp không hợp lệ.
+error-oidc-no-official = Không có tài khoản cán bộ đang hoạt động tương ứng với tài khoản định danh này.

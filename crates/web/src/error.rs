@@ -76,7 +76,20 @@ pub fn app_status(error: &AppError) -> StatusCode {
             StatusCode::UNAUTHORIZED
         }
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Oidc(error) => oidc_status(*error),
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The HTTP status of a refused provider sign-in.
+fn oidc_status(error: motcua_app::oidc::OidcError) -> StatusCode {
+    use motcua_app::oidc::OidcError as E;
+    match error {
+        E::Disabled => StatusCode::NOT_FOUND,
+        E::Unreachable => StatusCode::BAD_GATEWAY,
+        E::StateInvalid | E::StateExpired | E::Denied => StatusCode::BAD_REQUEST,
+        E::TokenInvalid => StatusCode::UNAUTHORIZED,
+        E::NoPersonalId | E::PersonalIdInvalid | E::NoOfficial => StatusCode::FORBIDDEN,
     }
 }
 

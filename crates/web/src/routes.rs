@@ -119,6 +119,9 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         .at(M::POST, "/staff/signin", Public, staff::signin)
         .at(M::GET, "/staff/totp", Public, staff::totp_form)
         .at(M::POST, "/staff/totp", Public, staff::totp)
+        // Sign-in through an external OpenID Connect identity provider (issue 2).
+        .at(M::GET, "/oidc/start", Public, pages::oidc::start)
+        .at(M::GET, "/oidc/callback", Public, pages::oidc::callback)
         // Citizen area.
         .at(M::GET, "/account", Citizen, citizen::account)
         // Officials.

@@ -18,6 +18,8 @@ use std::collections::HashMap;
 struct SignInPage {
     page: Page,
     form: FormState,
+    /// The provider sign-in button text, when provider sign-in is configured.
+    oidc: Option<String>,
 }
 
 #[derive(Template)]
@@ -42,7 +44,7 @@ struct AccountPage {
     masked_id: String,
 }
 
-pub async fn signin_form(ctx: Ctx) -> Response {
+pub async fn signin_form(State(state): State<AppState>, ctx: Ctx) -> Response {
     let mut form = FormState::default();
     if ctx.session_expired {
         form.general = Some(ctx.t("error-session-expired"));
@@ -50,6 +52,7 @@ pub async fn signin_form(ctx: Ctx) -> Response {
     render(&SignInPage {
         page: Page::new(&ctx, "citizen-signin-title"),
         form,
+        oidc: crate::pages::oidc::button(&state, &ctx, motcua_app::oidc::Purpose::Citizen),
     })
 }
 
@@ -86,6 +89,7 @@ pub async fn signin(State(state): State<AppState>, ctx: Ctx, fields: FormFields)
             &SignInPage {
                 page: Page::new(&ctx, "citizen-signin-title"),
                 form: form.fail(ctx.lang, &error),
+                oidc: crate::pages::oidc::button(&state, &ctx, motcua_app::oidc::Purpose::Citizen),
             },
         ),
     }

@@ -5,5 +5,6 @@ pub mod admin;
 pub mod calendar;
 pub mod citizen;
 pub mod layout;
+pub mod oidc;
 pub mod public;
 pub mod staff;

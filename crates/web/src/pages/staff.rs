@@ -16,6 +16,8 @@ use motcua_store::people::OfficialRow;
 struct SignInPage {
     page: Page,
     form: FormState,
+    /// The provider sign-in button text, when officials may use provider sign-in.
+    oidc: Option<String>,
 }
 
 #[derive(Template)]
@@ -43,7 +45,7 @@ struct SecurityPage {
     uri: String,
 }
 
-pub async fn signin_form(ctx: Ctx) -> Response {
+pub async fn signin_form(State(state): State<AppState>, ctx: Ctx) -> Response {
     let mut form = FormState::default();
     if ctx.session_expired {
         form.general = Some(ctx.t("error-session-expired"));
@@ -51,6 +53,7 @@ pub async fn signin_form(ctx: Ctx) -> Response {
     render(&SignInPage {
         page: Page::new(&ctx, "staff-signin-title"),
         form,
+        oidc: crate::pages::oidc::button(&state, &ctx, motcua_app::oidc::Purpose::Official),
     })
 }
 
@@ -71,6 +74,7 @@ pub async fn signin(State(state): State<AppState>, ctx: Ctx, fields: FormFields)
             &SignInPage {
                 page: Page::new(&ctx, "staff-signin-title"),
                 form: FormState::from_values(fields.0).fail(ctx.lang, &error),
+                oidc: crate::pages::oidc::button(&state, &ctx, motcua_app::oidc::Purpose::Official),
             },
         ),
     }
