@@ -24,6 +24,7 @@ pub mod oidc;
 pub mod ratelimit;
 pub mod security;
 pub mod transfer;
+pub mod workflows;
 
 /// One invalid input field: the field name and a stable message code from the catalogues.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

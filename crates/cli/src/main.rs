@@ -72,6 +72,26 @@ enum Command {
     /// Working-day calendar: due dates, days off, lunar dates, notice import.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
+    /// Checks the integrity of every dossier's hash-chained timeline.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Procedure workflows (quy trình): import a validated workflow version from JSON.
+    #[command(subcommand)]
+    Workflow(WorkflowCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verifies every dossier's event chain; exits non-zero if any chain is broken.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum WorkflowCommand {
+    /// Imports a workflow (a new version for its procedure).
+    Import { file: PathBuf },
+    /// Prints the latest workflow of a procedure as JSON.
+    Show { procedure_code: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -242,6 +262,50 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
             let app = app_for(open_store(&config).await?, &config, false);
             calendar_cmd::run(&app, command).await
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let app = app_for(open_store(&config).await?, &config, false);
+            let report = app
+                .verify_dossier_chains(&Actor::system())
+                .await
+                .map_err(describe)?;
+            for (id, code, problem) in &report.broken {
+                println!("BROKEN\t{code}\t(id {id})\t{problem}");
+            }
+            println!(
+                "{} dossiers, {} events checked, {} broken chains",
+                report.dossiers,
+                report.events,
+                report.broken.len()
+            );
+            if report.broken.is_empty() {
+                Ok(())
+            } else {
+                anyhow::bail!(
+                    "{} dossier timelines fail verification",
+                    report.broken.len()
+                )
+            }
+        }
+        Command::Workflow(WorkflowCommand::Import { file }) => {
+            let app = app_for(open_store(&config).await?, &config, false);
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let (code, version) = app
+                .import_workflow(&Actor::system(), &text)
+                .await
+                .map_err(describe)?;
+            println!("workflow of {code} stored as version {version}");
+            Ok(())
+        }
+        Command::Workflow(WorkflowCommand::Show { procedure_code }) => {
+            let app = app_for(open_store(&config).await?, &config, false);
+            let workflow = app
+                .workflow(&procedure_code, None)
+                .await
+                .map_err(describe)?;
+            println!("{}", serde_json::to_string_pretty(&workflow)?);
+            Ok(())
         }
         Command::Admin(admin) => {
             let app = app_for(open_store(&config).await?, &config, false);

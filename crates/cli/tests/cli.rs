@@ -90,6 +90,24 @@ fn an_operator_sets_up_a_fresh_installation_on_sqlite() {
     let bad = motcua(&dir, &["import", "org", "missing.json"], &[]);
     assert!(!bad.status.success() && text(&bad).contains("cannot read"));
 
+    let verify = motcua(&dir, &["audit", "verify"], &[]);
+    assert!(
+        verify.status.success() && text(&verify).contains("0 broken chains"),
+        "{}",
+        text(&verify)
+    );
+    std::fs::write(
+        dir.join("wf.json"),
+        r#"{"id": "1.001193", "version": 1, "steps": []}"#,
+    )
+    .expect("write");
+    let bad_workflow = motcua(&dir, &["workflow", "import", "wf.json"], &[]);
+    assert!(
+        !bad_workflow.status.success() && text(&bad_workflow).contains("error-workflow"),
+        "{}",
+        text(&bad_workflow)
+    );
+
     let backup = motcua(&dir, &["backup", "--output", "snapshot.db"], &[]);
     assert!(backup.status.success(), "{}", text(&backup));
     assert!(

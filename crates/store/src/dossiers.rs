@@ -154,6 +154,8 @@ pub struct DossierRow {
     pub state: String,
     pub form: String,
     pub last_seq: i64,
+    /// Hash of the last event, kept beside the state so a removed tail is detected.
+    pub head: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -219,7 +221,7 @@ pub struct DossierFilter {
 }
 
 const DOSSIER_COLUMNS: &str = "id, code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
-     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, created_at, updated_at";
+     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, created_at, updated_at";
 
 fn step_role(dossier: &Dossier, roles: &[Role]) -> Option<String> {
     dossier

@@ -94,3 +94,18 @@ impl TestDatabase {
         }
     }
 }
+
+/// Changes a stored event's reason behind the application's back, as an intruder with database
+/// access would; for tests of `motcua audit verify`.
+pub async fn tamper_event_reason(store: &Store, dossier_id: i64, seq: i64, reason: &str) {
+    crate::on_backend!(store, |pool| {
+        sqlx::query("UPDATE dossier_events SET body = replace(body, '\"reason\":\"', $1), reason = $2 WHERE dossier_id = $3 AND seq = $4")
+            .bind(format!("\"reason\":\"{reason}"))
+            .bind(reason)
+            .bind(dossier_id)
+            .bind(seq)
+            .execute(pool)
+            .await
+            .expect("tamper");
+    });
+}

@@ -249,3 +249,4 @@ error-oidc-token = The identity provider's answer is not valid. Please sign in a
 error-oidc-no-personal-id = The identity account does not provide a personal identification number, so you cannot sign in with it.
 error-oidc-personal-id = The personal identification number given by the identity provider is not valid.
 error-oidc-no-official = No active official account matches this identity account.
+error-workflow = The workflow is not valid.

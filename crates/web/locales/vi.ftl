@@ -249,3 +249,4 @@ error-oidc-token = Thông tin xác thực do hệ thống định danh gửi v�
 error-oidc-no-personal-id = Tài khoản định danh không cung cấp số định danh cá nhân nên không thể đăng nhập.
 error-oidc-personal-id = Số định danh cá nhân do hệ thống định danh cung cấp không hợp lệ.
 error-oidc-no-official = Không có tài khoản cán bộ đang hoạt động tương ứng với tài khoản định danh này.
+error-workflow = Quy trình không hợp lệ.
