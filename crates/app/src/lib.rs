@@ -16,6 +16,8 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub mod accounts;
+pub mod catalogue;
+pub mod catalogue_transfer;
 pub mod demo;
 pub mod directory;
 pub mod notify;

@@ -250,10 +250,10 @@ impl App {
             })?;
             match &parent {
                 Some(p) => actor.require_at(Permission::OrgManage, &p.path)?,
-                None if actor.principal != motcua_domain::authz::Principal::System => {
-                    if !refs.contains_key(&record.reference) {
-                        return Err(AppError::Forbidden);
-                    }
+                None if actor.principal != motcua_domain::authz::Principal::System
+                    && !refs.contains_key(&record.reference) =>
+                {
+                    return Err(AppError::Forbidden);
                 }
                 None => {}
             }
