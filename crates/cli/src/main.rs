@@ -2,6 +2,7 @@
 //! operators (migrations, backups, accounts, import and export) and call the same use cases as
 //! the web pages and the API.
 
+mod catalogue_cmd;
 mod config;
 
 use anyhow::Context;
@@ -68,6 +69,9 @@ enum Command {
     },
     /// Prints an annotated example configuration file.
     DefaultConfig,
+    /// The procedure catalogue: import, export, search benchmark.
+    #[command(subcommand)]
+    Catalogue(catalogue_cmd::CatalogueCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -232,6 +236,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo, listen } => serve(config, demo, listen).await,
+        Command::Catalogue(command) => {
+            let app = app_for(open_store(&config).await?, &config, false);
+            catalogue_cmd::run(&app, command).await
+        }
         Command::Admin(admin) => {
             let app = app_for(open_store(&config).await?, &config, false);
             run_admin(&app, admin).await

@@ -24,6 +24,8 @@ pub struct Page {
     pub can_manage_officials: bool,
     pub can_assign_roles: bool,
     pub can_audit: bool,
+    // Procedure catalogue (issue 3).
+    pub can_manage_catalogue: bool,
 }
 
 impl Page {
@@ -45,6 +47,8 @@ impl Page {
             can_manage_officials: allowed(Permission::OfficialsManage),
             can_assign_roles: allowed(Permission::RolesAssign),
             can_audit: allowed(Permission::AuditView),
+            // Procedure catalogue (issue 3).
+            can_manage_catalogue: allowed(Permission::CatalogueManage),
         }
     }
 
@@ -63,6 +67,7 @@ impl Page {
             can_manage_officials: false,
             can_assign_roles: false,
             can_audit: false,
+            can_manage_catalogue: false,
         }
     }
 

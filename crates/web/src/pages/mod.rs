@@ -2,6 +2,8 @@
 //! template; forms re-render with every problem marked when input is invalid.
 
 pub mod admin;
+pub mod catalogue;
+pub mod catalogue_admin;
 pub mod citizen;
 pub mod layout;
 pub mod public;
