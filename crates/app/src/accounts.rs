@@ -55,15 +55,7 @@ impl App {
             Err(other) => return Err(other.into()),
         };
         let hash = credentials.as_ref().map(|c| c.password_hash.clone());
-        let password_owned = password.to_owned();
-        let verified = tokio::task::spawn_blocking(move || {
-            security::verify_password(
-                &password_owned,
-                hash.as_deref().unwrap_or(security::dummy_hash()),
-            )
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+        let verified = security::verify_password_off_thread(password, hash).await?;
         let Some(credentials) = credentials.filter(|c| verified && c.active) else {
             self.audit_failure(actor, "signin.official.failed", &username)
                 .await?;
@@ -164,10 +156,7 @@ impl App {
         let Some(personal_id) = personal_id.filter(|_| problems.is_empty()) else {
             return Err(AppError::Invalid(problems));
         };
-        let password = input.password.clone();
-        let hash = tokio::task::spawn_blocking(move || security::hash_password(&password))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))??;
+        let hash = security::hash_password_off_thread(&input.password).await?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         let citizen_id = tx
@@ -312,15 +301,7 @@ impl App {
             Err(other) => return Err(other.into()),
         };
         let hash = credentials.as_ref().map(|c| c.password_hash.clone());
-        let password_owned = password.to_owned();
-        let verified = tokio::task::spawn_blocking(move || {
-            security::verify_password(
-                &password_owned,
-                hash.as_deref().unwrap_or(security::dummy_hash()),
-            )
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+        let verified = security::verify_password_off_thread(password, hash).await?;
         let Some(credentials) = credentials.filter(|_| verified) else {
             self.audit_failure(actor, "signin.citizen.failed", &personal_id.masked())
                 .await?;

@@ -292,6 +292,9 @@ impl App {
     /// procedure catalogue is loaded on its own whenever the catalogue is empty.
     pub async fn load_demo(&self) -> AppResult<DemoReport> {
         let procedures = self.load_bundled_catalogue().await?;
+        // The official notices (idempotent: only into an empty table), so the demo's deadlines
+        // follow the real 2024–2026 schedules.
+        self.seed_calendar().await?;
         if self.store.count_units().await? > 0 {
             return Ok(DemoReport {
                 loaded: procedures > 0,
@@ -336,9 +339,7 @@ impl App {
             }
         }
         // One hash for every demo account keeps start-up fast; real accounts each get a salt.
-        let hash = tokio::task::spawn_blocking(|| security::hash_password(DEMO_PASSWORD))
-            .await
-            .map_err(|e| crate::AppError::Internal(e.into()))??;
+        let hash = security::hash_password_off_thread(DEMO_PASSWORD).await?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         for (username, name, position, unit_ref, roles) in OFFICIALS {

@@ -376,10 +376,7 @@ impl App {
             .await
             .map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
         actor.require_at(Permission::OfficialsManage, &unit.path)?;
-        let password = password.unwrap_or_default();
-        let hash = tokio::task::spawn_blocking(move || security::hash_password(&password))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))??;
+        let hash = security::hash_password_off_thread(&password.unwrap_or_default()).await?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         if let Some(position) = optional_text(&form.position) {
@@ -454,10 +451,7 @@ impl App {
         if password.chars().count() < crate::accounts::MIN_PASSWORD_LEN {
             return Err(AppError::invalid("password", "error-password-short"));
         }
-        let password = password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || security::hash_password(&password))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))??;
+        let hash = security::hash_password_off_thread(password).await?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         tx.set_official_password(id, &hash, now).await?;

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub mod accounts;
+pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_transfer;
 pub mod demo;
@@ -235,6 +236,8 @@ pub struct App {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Attempts per client address: 100 in 5 minutes, so one counter of a busy office works.
     pub ip_limiter: Arc<ratelimit::RateLimiter>,
+    /// Notices and office hours read from the store, per process (see [`calendar`]).
+    pub calendar_cache: Arc<calendar::CalendarCache>,
     clock: Clock,
 }
 
@@ -245,6 +248,7 @@ impl App {
             settings: Arc::new(settings),
             limiter: Arc::new(ratelimit::RateLimiter::new(10, time::Duration::minutes(5))),
             ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
+            calendar_cache: Arc::default(),
             clock: Arc::new(OffsetDateTime::now_utc),
         }
     }

@@ -25,6 +25,30 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
+/// Hashes on the blocking pool: Argon2id takes tens of milliseconds of CPU by design and must
+/// not stall the async workers that serve other requests.
+pub async fn hash_password_off_thread(password: &str) -> Result<String, crate::AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| crate::AppError::Internal(e.into()))?
+        .map_err(crate::AppError::Internal)
+}
+
+/// Verifies on the blocking pool; with no stored hash, a dummy is checked so that unknown
+/// accounts take as long as known ones.
+pub async fn verify_password_off_thread(
+    password: &str,
+    stored: Option<String>,
+) -> Result<bool, crate::AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        verify_password(&password, stored.as_deref().unwrap_or(dummy_hash()))
+    })
+    .await
+    .map_err(|e| crate::AppError::Internal(e.into()))
+}
+
 /// Checks a password against a stored PHC string; a malformed hash never verifies.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {

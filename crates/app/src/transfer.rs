@@ -159,7 +159,8 @@ impl App {
     pub async fn export_units(&self, actor: &Actor, format: Format) -> AppResult<String> {
         let units = self.list_units(actor).await?;
         let refs = unit_refs(&units);
-        let records: Vec<UnitRecord> = units
+        // Ordered by name path: stable across installations, where ids differ.
+        let mut records: Vec<UnitRecord> = units
             .iter()
             .map(|u| UnitRecord {
                 reference: refs.get(&u.id).cloned().unwrap_or_default(),
@@ -175,6 +176,7 @@ impl App {
                 sort_order: u.sort_order,
             })
             .collect();
+        records.sort_by(|a, b| a.reference.cmp(&b.reference));
         encode(&records, format)
     }
 
@@ -316,6 +318,7 @@ impl App {
                 roles,
             });
         }
+        records.sort_by(|a, b| a.username.cmp(&b.username));
         encode(&records, format)
     }
 

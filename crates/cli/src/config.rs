@@ -98,7 +98,11 @@ impl Config {
             }
             None => figment = figment.merge(Toml::file("motcua.toml")),
         }
-        figment = figment.merge(Env::prefixed("MOTCUA_").split("__").ignore(&["config"]));
+        figment = figment.merge(Env::prefixed("MOTCUA_").split("__").ignore(&[
+            "config",
+            "password",
+            "test_postgres",
+        ]));
         if let Ok(url) = std::env::var("DATABASE_URL") {
             figment = figment.merge(("database.url", url));
         }

@@ -2,6 +2,7 @@
 //! operators (migrations, backups, accounts, import and export) and call the same use cases as
 //! the web pages and the API.
 
+mod calendar_cmd;
 mod catalogue_cmd;
 mod config;
 
@@ -72,6 +73,9 @@ enum Command {
     /// The procedure catalogue: import, export, search benchmark.
     #[command(subcommand)]
     Catalogue(catalogue_cmd::CatalogueCommand),
+    /// Working-day calendar: due dates, days off, lunar dates, notice import.
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -240,6 +244,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let app = app_for(open_store(&config).await?, &config, false);
             catalogue_cmd::run(&app, command).await
         }
+        Command::Calendar(command) => {
+            if !calendar_cmd::needs_store(&command) {
+                return calendar_cmd::run_offline(&command);
+            }
+            let app = app_for(open_store(&config).await?, &config, false);
+            calendar_cmd::run(&app, command).await
+        }
         Command::Admin(admin) => {
             let app = app_for(open_store(&config).await?, &config, false);
             run_admin(&app, admin).await
@@ -384,6 +395,11 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
 async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     let app = app_for(store, &config, demo);
+    // A fresh installation gets the bundled official notices (2024–2026); edits are kept.
+    let seeded = app.seed_calendar().await.map_err(describe)?;
+    if seeded > 0 {
+        tracing::info!(entries = seeded, "official calendar notices loaded");
+    }
     if demo {
         let report = app.load_demo().await.map_err(describe)?;
         if report.loaded {

@@ -21,7 +21,9 @@ use time::OffsetDateTime;
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod catalogue;
+pub mod dossiers;
 pub mod org;
 pub mod outbox;
 pub mod people;

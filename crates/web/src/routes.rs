@@ -101,7 +101,7 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
     use Access::{Citizen, Official, Public, Staff};
     use Method as M;
     use Permission as P;
-    use pages::{admin, catalogue, catalogue_admin, citizen, public, staff};
+    use pages::{admin, calendar, catalogue, catalogue_admin, citizen, public, staff};
     let routes = Routes::new()
         // Public portal.
         .at(M::GET, "/", Public, public::home)
@@ -430,6 +430,99 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             api::catalogue::validate_form,
         )
         .at(M::GET, "/api/v1/sectors", Public, api::catalogue::sectors)
+        // Working-day calendar (issue 4): reading is public information, changes need
+        // CalendarManage (office hours additionally at the agency's place in the tree).
+        .at(
+            M::GET,
+            "/admin/calendar",
+            Staff(P::CalendarManage),
+            calendar::show,
+        )
+        .at(
+            M::POST,
+            "/admin/calendar/overrides",
+            Staff(P::CalendarManage),
+            calendar::save,
+        )
+        .at(
+            M::POST,
+            "/admin/calendar/overrides/{date}/delete",
+            Staff(P::CalendarManage),
+            calendar::delete,
+        )
+        .at(
+            M::POST,
+            "/admin/calendar/import",
+            Staff(P::CalendarManage),
+            calendar::import,
+        )
+        .at(
+            M::POST,
+            "/admin/calendar/office-hours",
+            Staff(P::CalendarManage),
+            calendar::save_hours,
+        )
+        .at(
+            M::POST,
+            "/admin/calendar/office-hours/{id}/reset",
+            Staff(P::CalendarManage),
+            calendar::reset_hours,
+        )
+        .at(M::GET, "/api/v1/calendar/due", Public, api::calendar::due)
+        .at(
+            M::GET,
+            "/api/v1/calendar/holidays",
+            Public,
+            api::calendar::holidays,
+        )
+        .at(
+            M::GET,
+            "/api/v1/calendar/overrides",
+            Public,
+            api::calendar::year,
+        )
+        .at(
+            M::GET,
+            "/api/v1/calendar/lunar/{date}",
+            Public,
+            api::calendar::lunar,
+        )
+        .at(
+            M::PUT,
+            "/api/v1/calendar/overrides/{date}",
+            Staff(P::CalendarManage),
+            api::calendar::set_override,
+        )
+        .at(
+            M::DELETE,
+            "/api/v1/calendar/overrides/{date}",
+            Staff(P::CalendarManage),
+            api::calendar::delete_override,
+        )
+        .at(
+            M::POST,
+            "/api/v1/calendar/import",
+            Staff(P::CalendarManage),
+            api::calendar::import,
+        )
+        .at(
+            M::GET,
+            "/api/v1/calendar/office-hours/{unit_id}",
+            Public,
+            api::calendar::get_office_hours,
+        )
+        .at(
+            M::PUT,
+            "/api/v1/calendar/office-hours/{unit_id}",
+            Staff(P::CalendarManage),
+            api::calendar::set_office_hours,
+        )
+        .at(
+            M::DELETE,
+            "/api/v1/calendar/office-hours/{unit_id}",
+            Staff(P::CalendarManage),
+            api::calendar::reset_office_hours,
+        )
         // Operations.
         .at(M::GET, "/healthz", Public, ops::healthz)
         .at(M::GET, "/readyz", Public, ops::readyz)

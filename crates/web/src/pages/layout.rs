@@ -26,6 +26,8 @@ pub struct Page {
     pub can_audit: bool,
     // Procedure catalogue (issue 3).
     pub can_manage_catalogue: bool,
+    /// Lịch nghỉ lễ: edit the yearly notices and office hours.
+    pub can_manage_calendar: bool,
 }
 
 impl Page {
@@ -49,6 +51,7 @@ impl Page {
             can_audit: allowed(Permission::AuditView),
             // Procedure catalogue (issue 3).
             can_manage_catalogue: allowed(Permission::CatalogueManage),
+            can_manage_calendar: allowed(Permission::CalendarManage),
         }
     }
 
@@ -68,6 +71,7 @@ impl Page {
             can_assign_roles: false,
             can_audit: false,
             can_manage_catalogue: false,
+            can_manage_calendar: false,
         }
     }
 

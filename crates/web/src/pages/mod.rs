@@ -2,6 +2,7 @@
 //! template; forms re-render with every problem marked when input is invalid.
 
 pub mod admin;
+pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_admin;
 pub mod citizen;

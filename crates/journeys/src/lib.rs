@@ -1,0 +1,231 @@
+//! The harness for real-browser journeys: the real router served on a loopback port, Debian's
+//! Chromium driven through chromedriver (WebDriver), screenshots kept as test artefacts, and an
+//! axe-core accessibility check injected into the page.
+//!
+//! What the journeys need is installed here if missing (Debian `chromium`, `chromium-driver`;
+//! `axe-core` from npm into `target/journeys/npm`), so `cargo test` works on a fresh machine.
+
+use anyhow::{Context, bail};
+use fantoccini::{Client, ClientBuilder};
+use motcua_app::{App, AppSettings};
+use motcua_store::Backend;
+use motcua_store::test_support::TestDatabase;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where screenshots and other artefacts go.
+pub fn artefacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/journeys");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+fn installed(program: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs Chromium and its driver from Debian's packages when they are missing.
+pub fn ensure_browser() -> anyhow::Result<()> {
+    if installed("chromium") && installed("chromedriver") {
+        return Ok(());
+    }
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver")
+        .status()
+        .context("running apt-get")?;
+    if !status.success() || !installed("chromedriver") {
+        bail!(
+            "Chromium and chromedriver are required for the browser journeys (apt-get install chromium chromium-driver)"
+        );
+    }
+    Ok(())
+}
+
+/// The axe-core script, installed from npm on first use.
+pub fn axe_script() -> anyhow::Result<String> {
+    let prefix = artefacts_dir().join("npm");
+    let script = prefix.join("node_modules/axe-core/axe.min.js");
+    if !script.exists() {
+        let status = Command::new("npm")
+            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg("axe-core@4")
+            .status()
+            .context("running npm install axe-core")?;
+        if !status.success() {
+            bail!("npm install axe-core failed");
+        }
+    }
+    std::fs::read_to_string(&script).with_context(|| format!("reading {}", script.display()))
+}
+
+/// The real server on a free loopback port, with the Cần Thơ demo loaded.
+pub struct Server {
+    pub address: SocketAddr,
+    pub app: App,
+    pub database: TestDatabase,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    pub async fn start(backend: Backend) -> anyhow::Result<Server> {
+        let database = TestDatabase::new(backend).await;
+        let app = App::new(
+            database.store.clone(),
+            AppSettings {
+                log_codes: true,
+                ..AppSettings::default()
+            },
+        );
+        app.load_demo()
+            .await
+            .map_err(|e| anyhow::anyhow!("demo: {e}"))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let config = motcua_web::WebConfig {
+            public_url: format!("http://{address}"),
+            demo: true,
+            ..Default::default()
+        };
+        let state = motcua_web::AppState {
+            app: app.clone(),
+            config: Arc::new(config),
+            metrics: None,
+        };
+        let router = motcua_web::router(state);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        Ok(Server {
+            address,
+            app,
+            database,
+            task,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub async fn stop(self) {
+        self.task.abort();
+        self.database.cleanup().await;
+    }
+}
+
+/// A chromedriver process; killed when dropped.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    pub async fn start() -> anyhow::Result<Driver> {
+        ensure_browser()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting chromedriver")?;
+        let driver = Driver { child, port };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return Ok(driver);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("chromedriver did not start on port {port}")
+    }
+
+    /// A new headless browser, phone-sized, with JavaScript on or off.
+    pub async fn browser(&self, javascript: bool) -> anyhow::Result<Client> {
+        let profile = std::env::temp_dir().join(format!(
+            "motcua-chromium-{}-{}",
+            std::process::id(),
+            self.port
+        ));
+        let mut options = serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=412,915", "--lang=vi",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        });
+        if !javascript {
+            options["prefs"] =
+                serde_json::json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("goog:chromeOptions".into(), options);
+        ClientBuilder::rustls()
+            .map_err(|e| anyhow::anyhow!("tls: {e}"))?
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .context("connecting to chromedriver")
+    }
+}
+
+/// Saves a screenshot of the current page as `target/journeys/<name>.png`.
+pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> {
+    let png = client.screenshot().await?;
+    let path = artefacts_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png)?;
+    Ok(path)
+}
+
+/// Runs axe-core on the current page and returns the serious and critical violations.
+pub async fn accessibility_violations(client: &Client, axe: &str) -> anyhow::Result<Vec<String>> {
+    client
+        .execute(axe, vec![])
+        .await
+        .context("injecting axe-core")?;
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })\
+               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\
+                 .map(v => v.id + ': ' + v.help + ' [' + v.nodes.map(n => n.target.join(' ')).join(', ') + ']')))\
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .context("running axe-core")?;
+    let Some(list) = result.as_array() else {
+        bail!("axe-core returned no result: {result}");
+    };
+    Ok(list
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect())
+}

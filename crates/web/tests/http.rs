@@ -1,0 +1,1220 @@
+//! HTTP behaviour of the whole stack (router, context, access gate, use cases, store), run in
+//! process on SQLite and on PostgreSQL with the Cần Thơ demo loaded.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use motcua_app::security::{random_token, token_hash};
+use motcua_app::{Actor, App, AppSettings};
+use motcua_domain::authz::{Access, Decision, Principal};
+use motcua_store::auth::SessionRow;
+use motcua_store::test_support::TestDatabase;
+use motcua_store::{Backend, Store};
+use motcua_web::routes::{self, DENIED_HEADER, RouteSpec};
+use motcua_web::{AppState, WebConfig};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// One test per backend from `async fn(Harness)`.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { super::run(motcua_store::Backend::Sqlite, super::$name).await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { super::run(motcua_store::Backend::Postgres, super::$name).await } )* }
+    };
+}
+
+both!(
+    every_route_admits_exactly_the_roles_its_access_names,
+    a_form_post_without_csrf_token_is_refused_and_changes_nothing,
+    a_citizen_signs_up_verifies_with_the_code_and_signs_in,
+    an_invalid_personal_id_is_explained_and_nothing_is_created,
+    a_wrong_password_is_refused_and_audited,
+    an_expired_session_sends_the_official_back_to_sign_in,
+    bad_json_gets_a_clear_error_and_changes_nothing,
+    an_official_with_totp_needs_the_code,
+    jurisdiction_limits_what_a_commune_administrator_manages,
+    role_changes_are_audited,
+    units_and_officials_survive_an_export_import_round_trip,
+);
+
+struct Harness {
+    router: Router,
+    specs: Vec<RouteSpec>,
+    app: App,
+    store: Store,
+}
+
+async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Harness) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = TestDatabase::new(backend).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    app.load_demo().await.expect("demo loads");
+    let state = AppState {
+        app: app.clone(),
+        config: Arc::new(WebConfig::default()),
+        metrics: motcua_web::ops::metrics_handle(),
+    };
+    let (router, specs) = routes::assemble(state);
+    test(Harness {
+        router,
+        specs,
+        app,
+        store: db.store.clone(),
+    })
+    .await;
+    db.cleanup().await;
+}
+
+/// How a test client presents itself.
+#[derive(Clone, Default)]
+struct Client {
+    session: Option<String>,
+    bearer: Option<String>,
+    csrf: bool,
+    english: bool,
+}
+
+const CSRF: &str = "test-csrf-token-0123456789abcdefghijklmnop";
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl Harness {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        client: &Client,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path);
+        let mut cookies = Vec::new();
+        if let Some(session) = &client.session {
+            cookies.push(format!(
+                "{}={session}",
+                motcua_web::context::session_cookie_name(true)
+            ));
+        }
+        cookies.push(format!(
+            "{}={CSRF}",
+            motcua_web::context::csrf_cookie_name(true)
+        ));
+        builder = builder.header(header::COOKIE, cookies.join("; "));
+        if client.csrf {
+            builder = builder.header("x-csrf-token", CSRF);
+        }
+        if let Some(bearer) = &client.bearer {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+        }
+        if client.english {
+            builder = builder.header(header::ACCEPT_LANGUAGE, "en");
+        }
+        let request = match body {
+            Some((content_type, bytes)) => builder
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(bytes)),
+            None => builder.body(Body::empty()),
+        }
+        .expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn form(&self, path: &str, client: &Client, fields: &[(&str, &str)]) -> Reply {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        if client.csrf {
+            pairs.push(("_csrf", CSRF));
+        }
+        let body = serde_urlencoded::to_string(&pairs).expect("form");
+        let client = Client {
+            csrf: false,
+            ..client.clone()
+        };
+        self.send(
+            Method::POST,
+            path,
+            &client,
+            Some(("application/x-www-form-urlencoded", body.into_bytes())),
+        )
+        .await
+    }
+
+    async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        client: &Client,
+        value: serde_json::Value,
+    ) -> Reply {
+        self.send(
+            method,
+            path,
+            client,
+            Some(("application/json", value.to_string().into_bytes())),
+        )
+        .await
+    }
+
+    /// A signed-in browser session for a demo account, made directly in the store.
+    async fn session(&self, kind: &str, id: i64, expires_in_micros: i64) -> String {
+        let token = random_token();
+        let now = self.app.now_micros();
+        let mut tx = self.store.begin().await.expect("begin");
+        tx.insert_session(&SessionRow {
+            token_hash: token_hash(&token),
+            principal_kind: kind.into(),
+            principal_id: id,
+            stage: "full".into(),
+            created_at: now,
+            expires_at: now + expires_in_micros,
+        })
+        .await
+        .expect("session");
+        tx.commit().await.expect("commit");
+        token
+    }
+
+    async fn official(&self, username: &str) -> Client {
+        let id = self
+            .store
+            .official_credentials(username)
+            .await
+            .expect("demo official")
+            .id;
+        Client {
+            session: Some(self.session("official", id, 3_600_000_000).await),
+            csrf: true,
+            ..Default::default()
+        }
+    }
+
+    async fn bearer(&self, username: &str) -> Client {
+        let id = self
+            .store
+            .official_credentials(username)
+            .await
+            .expect("demo official")
+            .id;
+        let token = self
+            .app
+            .issue_api_token(&Actor::system(), id, "test", None)
+            .await
+            .expect("token");
+        Client {
+            bearer: Some(token),
+            ..Default::default()
+        }
+    }
+
+    async fn citizen(&self, personal_id: &str) -> Client {
+        let id = self
+            .store
+            .citizen_credentials(personal_id)
+            .await
+            .expect("demo citizen")
+            .id;
+        Client {
+            session: Some(self.session("citizen", id, 3_600_000_000).await),
+            csrf: true,
+            ..Default::default()
+        }
+    }
+
+    async fn unit_id(&self, name: &str) -> i64 {
+        self.store
+            .list_units()
+            .await
+            .expect("units")
+            .into_iter()
+            .find(|u| u.name == name)
+            .expect("unit")
+            .id
+    }
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "999999")
+        .replace("{code}", "en")
+        .replace("{name}", "app.css")
+        .replace("{file}", "units.json")
+        .replace("{what}", "units")
+}
+
+async fn every_route_admits_exactly_the_roles_its_access_names(h: Harness) {
+    let mut callers: Vec<(String, Client, Principal)> = vec![(
+        "anonymous".into(),
+        Client {
+            csrf: true,
+            ..Default::default()
+        },
+        Principal::Anonymous,
+    )];
+    let citizen_id = h
+        .store
+        .citizen_credentials("092095001234")
+        .await
+        .expect("citizen")
+        .id;
+    callers.push((
+        "citizen".into(),
+        h.citizen("092095001234").await,
+        Principal::Citizen { citizen_id },
+    ));
+    for username in [
+        "admin",
+        "thanhtra",
+        "tiepnhan.ninhkieu",
+        "chuyenvien.ninhkieu",
+        "truongphong.ninhkieu",
+        "chutich.ninhkieu",
+        "vanthu.ninhkieu",
+        "quantri.ninhkieu",
+    ] {
+        let id = h
+            .store
+            .official_credentials(username)
+            .await
+            .expect("official")
+            .id;
+        let principal = h
+            .app
+            .official_principal(id)
+            .await
+            .expect("principal")
+            .expect("active");
+        callers.push((username.into(), Client::default(), principal));
+    }
+    let mut checked = 0;
+    for spec in &h.specs {
+        for (name, template, principal) in &callers {
+            // A fresh session per request: some routes (sign-out) end the session they are given.
+            let client = match principal {
+                Principal::Citizen { citizen_id } => Client {
+                    session: Some(h.session("citizen", *citizen_id, 3_600_000_000).await),
+                    csrf: true,
+                    ..Default::default()
+                },
+                Principal::Official { official_id, .. } => Client {
+                    session: Some(h.session("official", *official_id, 3_600_000_000).await),
+                    csrf: true,
+                    ..Default::default()
+                },
+                _ => template.clone(),
+            };
+            let body = match spec.method {
+                Method::POST | Method::PUT if spec.path.starts_with("/api/") => {
+                    Some(("application/json", b"{}".to_vec()))
+                }
+                Method::POST | Method::PUT => Some((
+                    "application/x-www-form-urlencoded",
+                    format!("_csrf={CSRF}").into_bytes(),
+                )),
+                _ => None,
+            };
+            let reply = h
+                .send(spec.method.clone(), &concrete(spec.path), &client, body)
+                .await;
+            let gated = reply.headers.contains_key(DENIED_HEADER);
+            let context = format!(
+                "{} {} as {name}: {} {}",
+                spec.method,
+                spec.path,
+                reply.status,
+                reply.body.chars().take(200).collect::<String>()
+            );
+            match principal.check(spec.access) {
+                Decision::Allow => {
+                    assert!(!gated, "allowed caller was refused by the gate: {context}")
+                }
+                Decision::Unauthenticated => {
+                    assert!(gated, "anonymous caller passed the gate: {context}");
+                    if spec.path.starts_with("/api/") {
+                        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{context}");
+                    } else {
+                        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{context}");
+                    }
+                }
+                Decision::Forbidden => {
+                    assert!(
+                        gated,
+                        "caller without the permission passed the gate: {context}"
+                    );
+                    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{context}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= h.specs.len() * callers.len());
+    // The staff-only routes really are guarded: at least one route of every access kind exists.
+    for access in [Access::Public, Access::Citizen, Access::Official] {
+        assert!(h.specs.iter().any(|s| s.access == access), "{access:?}");
+    }
+}
+
+async fn a_form_post_without_csrf_token_is_refused_and_changes_nothing(h: Harness) {
+    let admin = h.official("admin").await;
+    let before = h.store.count_units().await.expect("count");
+    let parent = h.unit_id("UBND phường Ninh Kiều").await.to_string();
+    let fields = [
+        ("name", "Tổ công nghệ"),
+        ("kind", "unit"),
+        ("level", "commune"),
+        ("parent_id", parent.as_str()),
+    ];
+    let no_token = Client {
+        csrf: false,
+        ..admin.clone()
+    };
+    let reply = h.form("/admin/units", &no_token, &fields).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(reply.body.contains("Biểu mẫu đã hết hạn"), "{}", reply.body);
+    let forged = h
+        .form(
+            "/admin/units",
+            &no_token,
+            &[
+                ("name", "Tổ"),
+                ("kind", "unit"),
+                ("level", "commune"),
+                ("_csrf", "forged-token-forged-token-forged-token"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.store.count_units().await.expect("count"), before);
+    // With the token the same form works.
+    let ok = h.form("/admin/units", &admin, &fields).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(h.store.count_units().await.expect("count"), before + 1);
+}
+
+async fn a_citizen_signs_up_verifies_with_the_code_and_signs_in(h: Harness) {
+    let browser = Client {
+        csrf: true,
+        ..Default::default()
+    };
+    let reply = h
+        .form(
+            "/signup",
+            &browser,
+            &[
+                ("personal_id", "092 1 99 000777"),
+                ("full_name", "Võ  Thị Ngọc Hân"),
+                ("email", "han@example.vn"),
+                ("password", "mat-khau-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    // Not verified yet: signing in asks for the code.
+    let early = h
+        .form(
+            "/signin",
+            &browser,
+            &[
+                ("personal_id", "092199000777"),
+                ("password", "mat-khau-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::SEE_OTHER);
+    assert!(
+        early.headers[header::LOCATION]
+            .to_str()
+            .expect("location")
+            .starts_with("/verify")
+    );
+    let outbox = h.store.outbox_of_kind("notify").await.expect("outbox");
+    let payload: serde_json::Value =
+        serde_json::from_str(&outbox.last().expect("a code was queued").payload).expect("json");
+    assert_eq!(payload["to"], "han@example.vn");
+    let code = payload["code"].as_str().expect("code").to_owned();
+    let wrong = h
+        .form(
+            "/verify",
+            &browser,
+            &[("personal_id", "092199000777"), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let right = h
+        .form(
+            "/verify",
+            &browser,
+            &[("personal_id", "092199000777"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
+    let signin = h
+        .form(
+            "/signin",
+            &browser,
+            &[
+                ("personal_id", "092199000777"),
+                ("password", "mat-khau-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(signin.status, StatusCode::SEE_OTHER);
+    let cookie = signin
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-motcua_session="))
+        .expect("session cookie")
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let token = cookie
+        .trim_start_matches("__Host-motcua_session=")
+        .split(';')
+        .next()
+        .expect("token")
+        .to_owned();
+    let account = h
+        .send(
+            Method::GET,
+            "/account",
+            &Client {
+                session: Some(token),
+                ..Default::default()
+            },
+            None,
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(
+        account.body.contains("Võ Thị Ngọc Hân"),
+        "name normalised and shown"
+    );
+    assert!(
+        account.body.contains("********0777"),
+        "identification number masked"
+    );
+}
+
+async fn an_invalid_personal_id_is_explained_and_nothing_is_created(h: Harness) {
+    let browser = Client {
+        csrf: true,
+        ..Default::default()
+    };
+    let reply = h
+        .form(
+            "/signup",
+            &browser,
+            &[
+                ("personal_id", "12345"),
+                ("full_name", "A"),
+                ("email", "a@example.vn"),
+                ("password", "mat-khau-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("Số định danh cá nhân phải gồm 12 chữ số hợp lệ"),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("aria-invalid=\"true\""));
+    let english = h
+        .form(
+            "/signup",
+            &Client {
+                english: true,
+                ..browser.clone()
+            },
+            &[("personal_id", "12345"), ("password", "x")],
+        )
+        .await;
+    assert!(
+        english
+            .body
+            .contains("The personal identification number must be 12 valid digits")
+    );
+    assert!(
+        english
+            .body
+            .contains("The password must have at least 8 characters")
+    );
+    assert!(
+        h.store
+            .outbox_of_kind("notify")
+            .await
+            .expect("outbox")
+            .is_empty()
+    );
+    assert!(matches!(
+        h.store.citizen_credentials("12345").await,
+        Err(motcua_store::StoreError::NotFound)
+    ));
+}
+
+async fn a_wrong_password_is_refused_and_audited(h: Harness) {
+    let browser = Client {
+        csrf: true,
+        ..Default::default()
+    };
+    let reply = h
+        .form(
+            "/staff/signin",
+            &browser,
+            &[("username", "admin"), ("password", "wrong-password")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert!(reply.body.contains("Thông tin đăng nhập không đúng"));
+    assert!(!reply.headers.get_all(header::SET_COOKIE).iter().any(|c| {
+        c.to_str()
+            .unwrap_or("")
+            .starts_with("__Host-motcua_session")
+    }));
+    let failures = h
+        .store
+        .list_audit(Some("signin.official.failed"), 10, None)
+        .await
+        .expect("audit");
+    assert_eq!(failures.len(), 1);
+    let ok = h
+        .form(
+            "/staff/signin",
+            &browser,
+            &[
+                ("username", "admin"),
+                ("password", motcua_app::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers[header::LOCATION], "/staff");
+    assert_eq!(
+        h.store
+            .list_audit(Some("signin.official"), 10, None)
+            .await
+            .expect("audit")
+            .len(),
+        1
+    );
+}
+
+async fn an_expired_session_sends_the_official_back_to_sign_in(h: Harness) {
+    let id = h
+        .store
+        .official_credentials("admin")
+        .await
+        .expect("admin")
+        .id;
+    let expired = h.session("official", id, -1).await;
+    let client = Client {
+        session: Some(expired),
+        ..Default::default()
+    };
+    let reply = h.send(Method::GET, "/admin/units", &client, None).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.headers[header::LOCATION], "/staff/signin");
+    assert!(
+        reply
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|c| c.to_str().unwrap_or("").contains("Max-Age=0")),
+        "the stale cookie is cleared"
+    );
+    let api = h.send(Method::GET, "/api/v1/units", &client, None).await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(api.json()["error"]["code"], "error-session-expired");
+    let bad_bearer = h
+        .send(
+            Method::GET,
+            "/api/v1/units",
+            &Client {
+                bearer: Some("not-a-token".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .await;
+    assert_eq!(bad_bearer.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn bad_json_gets_a_clear_error_and_changes_nothing(h: Harness) {
+    let admin = h.bearer("admin").await;
+    let before = h.store.count_units().await.expect("count");
+    let malformed = h
+        .send(
+            Method::POST,
+            "/api/v1/units",
+            &admin,
+            Some(("application/json", b"{\"name\": ".to_vec())),
+        )
+        .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(malformed.json()["error"]["code"], "error-malformed-json");
+    assert_eq!(
+        malformed.json()["error"]["message"],
+        "Dữ liệu JSON không đúng cú pháp."
+    );
+    let unknown = h.json(Method::POST, "/api/v1/units", &admin, serde_json::json!({"parent_id": null, "kind": "unit", "level": "commune", "name": "X", "colour": "red"})).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.json()["error"]["code"], "error-json-shape");
+    assert!(
+        unknown.json()["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("colour")
+    );
+    let oversize = h
+        .send(
+            Method::POST,
+            "/api/v1/units",
+            &admin,
+            Some(("application/json", vec![b' '; 2 * 1024 * 1024])),
+        )
+        .await;
+    assert_eq!(oversize.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(oversize.json()["error"]["code"], "error-body-too-large");
+    let parent = h.unit_id("UBND phường Ninh Kiều").await;
+    let invalid = h
+        .json(Method::POST, "/api/v1/units", &Client { english: true, ..admin.clone() }, serde_json::json!({"parent_id": parent, "kind": "castle", "level": "commune", "name": "", "code": "12"}))
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = invalid.json()["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["field"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(fields, vec!["name", "kind", "code"]);
+    assert!(
+        invalid.json()["error"]["fields"][2]["message"]
+            .as_str()
+            .expect("message")
+            .contains("QCVN 102")
+    );
+    let wrong_type = h
+        .send(
+            Method::POST,
+            "/api/v1/units",
+            &admin,
+            Some(("text/plain", b"hello".to_vec())),
+        )
+        .await;
+    assert_eq!(wrong_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(h.store.count_units().await.expect("count"), before);
+    let ok = h.json(Method::POST, "/api/v1/units", &admin, serde_json::json!({"parent_id": parent, "kind": "unit", "level": "commune", "name": "Tổ Công nghệ số"})).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert_eq!(h.store.count_units().await.expect("count"), before + 1);
+}
+
+async fn an_official_with_totp_needs_the_code(h: Harness) {
+    let id = h
+        .store
+        .official_credentials("giamdoc.stp")
+        .await
+        .expect("official")
+        .id;
+    let actor = Actor {
+        principal: h
+            .app
+            .official_principal(id)
+            .await
+            .expect("p")
+            .expect("active"),
+        ip: None,
+    };
+    let (secret, uri) = h.app.totp_enrol_start(&actor).await.expect("start");
+    assert!(uri.starts_with("otpauth://totp/"));
+    let now = h.app.now().unix_timestamp();
+    let code = motcua_app::security::totp_code(&secret, now).expect("code");
+    h.app
+        .totp_enrol_confirm(&actor, &code)
+        .await
+        .expect("confirm");
+    let browser = Client {
+        csrf: true,
+        ..Default::default()
+    };
+    let reply = h
+        .form(
+            "/staff/signin",
+            &browser,
+            &[
+                ("username", "giamdoc.stp"),
+                ("password", motcua_app::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(reply.headers[header::LOCATION], "/staff/totp");
+    let cookie = reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-motcua_session="))
+        .expect("cookie")
+        .to_owned();
+    let pending = cookie
+        .trim_start_matches("__Host-motcua_session=")
+        .split(';')
+        .next()
+        .expect("token")
+        .to_owned();
+    let half = Client {
+        session: Some(pending.clone()),
+        csrf: true,
+        ..Default::default()
+    };
+    let blocked = h.send(Method::GET, "/staff", &half, None).await;
+    assert_eq!(
+        blocked.status,
+        StatusCode::SEE_OTHER,
+        "password alone opens nothing"
+    );
+    let wrong = h.form("/staff/totp", &half, &[("code", "123456")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let right = h.form("/staff/totp", &half, &[("code", &code)]).await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
+    let full = right
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-motcua_session="))
+        .expect("cookie")
+        .to_owned();
+    let token = full
+        .trim_start_matches("__Host-motcua_session=")
+        .split(';')
+        .next()
+        .expect("token")
+        .to_owned();
+    assert_ne!(
+        token, pending,
+        "a new session token after the second factor"
+    );
+    let home = h
+        .send(
+            Method::GET,
+            "/staff",
+            &Client {
+                session: Some(token),
+                ..Default::default()
+            },
+            None,
+        )
+        .await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Trương Quốc Bảo"));
+}
+
+async fn jurisdiction_limits_what_a_commune_administrator_manages(h: Harness) {
+    let local_admin = h.bearer("quantri.ninhkieu").await;
+    let ninh_kieu = h.unit_id("UBND phường Ninh Kiều").await;
+    let trung_hung = h.unit_id("UBND xã Trung Hưng").await;
+    let inside = h.json(Method::POST, "/api/v1/units", &local_admin, serde_json::json!({"parent_id": ninh_kieu, "kind": "unit", "level": "commune", "name": "Tổ Một cửa lưu động"})).await;
+    assert_eq!(inside.status, StatusCode::CREATED, "{}", inside.body);
+    let before = h.store.count_units().await.expect("count");
+    let outside = h.json(Method::POST, "/api/v1/units", &local_admin, serde_json::json!({"parent_id": trung_hung, "kind": "unit", "level": "commune", "name": "Tổ lạ"})).await;
+    assert_eq!(outside.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.store.count_units().await.expect("count"), before);
+    let listed = h
+        .send(Method::GET, "/api/v1/officials", &local_admin, None)
+        .await;
+    let usernames: Vec<String> = listed
+        .json()
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|o| o["username"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert!(usernames.contains(&"tiepnhan.ninhkieu".to_owned()));
+    assert!(
+        !usernames
+            .iter()
+            .any(|u| u.ends_with("trunghung") || u == "admin"),
+        "{usernames:?}"
+    );
+    let other = h
+        .store
+        .official_credentials("tiepnhan.trunghung")
+        .await
+        .expect("official")
+        .id;
+    let peek = h
+        .send(
+            Method::GET,
+            &format!("/api/v1/officials/{other}"),
+            &h.bearer("tiepnhan.ninhkieu").await,
+            None,
+        )
+        .await;
+    assert_eq!(peek.status, StatusCode::FORBIDDEN);
+    let grant = h
+        .json(
+            Method::POST,
+            &format!("/api/v1/officials/{other}/roles"),
+            &local_admin,
+            serde_json::json!({"role": "leader", "unit_id": trung_hung}),
+        )
+        .await;
+    assert_eq!(
+        grant.status,
+        StatusCode::FORBIDDEN,
+        "cannot hand out roles outside the ward"
+    );
+}
+
+async fn role_changes_are_audited(h: Harness) {
+    let admin = h.bearer("admin").await;
+    let official = h
+        .store
+        .official_credentials("chuyenvien.ninhkieu")
+        .await
+        .expect("official")
+        .id;
+    let unit = h.unit_id("UBND phường Ninh Kiều").await;
+    let reply = h
+        .json(
+            Method::POST,
+            &format!("/api/v1/officials/{official}/roles"),
+            &admin,
+            serde_json::json!({"role": "unit_head", "unit_id": unit}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+    let audit = h
+        .send(
+            Method::GET,
+            "/api/v1/audit?action=role.assign",
+            &admin,
+            None,
+        )
+        .await;
+    let entries = audit.json();
+    assert_eq!(entries.as_array().expect("entries").len(), 1);
+    assert_eq!(entries[0]["detail"]["role"], "unit_head");
+    let roles = h.store.roles_of(official).await.expect("roles");
+    let granted = roles
+        .iter()
+        .find(|r| r.role == "unit_head")
+        .expect("granted");
+    let revoke = h
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/roles/{}", granted.id),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(revoke.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.store
+            .list_audit(Some("role.revoke"), 10, None)
+            .await
+            .expect("audit")
+            .len(),
+        1
+    );
+    let bogus = h
+        .json(
+            Method::POST,
+            &format!("/api/v1/officials/{official}/roles"),
+            &admin,
+            serde_json::json!({"role": "emperor", "unit_id": unit}),
+        )
+        .await;
+    assert_eq!(bogus.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn units_and_officials_survive_an_export_import_round_trip(h: Harness) {
+    use motcua_app::transfer::Format;
+    let system = Actor::system();
+    for format in [Format::Json, Format::Csv] {
+        let units = h.app.export_units(&system, format).await.expect("units");
+        let officials = h
+            .app
+            .export_officials(&system, format)
+            .await
+            .expect("officials");
+        let target = TestDatabase::new(h.store.backend()).await;
+        let fresh = App::new(target.store.clone(), AppSettings::default());
+        let report = fresh
+            .import_units(&system, &units, format)
+            .await
+            .expect("import units");
+        assert_eq!(report.created, 42);
+        let report = fresh
+            .import_officials(&system, &officials, format)
+            .await
+            .expect("import officials");
+        assert_eq!(report.created, 18);
+        assert_eq!(
+            fresh.export_units(&system, format).await.expect("again"),
+            units
+        );
+        assert_eq!(
+            fresh
+                .export_officials(&system, format)
+                .await
+                .expect("again"),
+            officials
+        );
+        // Importing the same file again changes nothing.
+        let again = fresh
+            .import_units(&system, &units, format)
+            .await
+            .expect("idempotent");
+        assert_eq!((again.created, again.updated), (0, 42));
+        target.cleanup().await;
+    }
+    let broken = h.app.import_units(&system, "[{\"ref\": \"X > Y\", \"parent_ref\": \"X\", \"kind\": \"unit\", \"level\": \"commune\", \"name\": \"Y\"}]", Format::Json).await;
+    assert!(matches!(broken, Err(motcua_app::AppError::Invalid(_))));
+}
+
+#[tokio::test]
+async fn every_api_route_is_in_the_openapi_document_and_back() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    let state = AppState {
+        app,
+        config: Arc::new(WebConfig::default()),
+        metrics: None,
+    };
+    let (_, specs) = routes::assemble(state);
+    let doc = serde_json::to_value(motcua_web::openapi::document()).expect("doc");
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut documented: Vec<String> = paths
+        .iter()
+        .flat_map(|(p, item)| {
+            item.as_object()
+                .into_iter()
+                .flat_map(move |ops| ops.keys().map(move |m| format!("{} {p}", m.to_uppercase())))
+        })
+        .collect();
+    let mut routed: Vec<String> = specs
+        .iter()
+        .filter(|s| s.path.starts_with("/api/v1/"))
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(documented, routed);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_switch_language() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    let state = AppState {
+        app: app.clone(),
+        config: Arc::new(WebConfig::default()),
+        metrics: None,
+    };
+    let h = Harness {
+        router: routes::build(state),
+        specs: Vec::new(),
+        app,
+        store: db.store.clone(),
+    };
+    let home = h.send(Method::GET, "/", &Client::default(), None).await;
+    assert_eq!(home.status, StatusCode::OK);
+    let csp = home.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp");
+    assert!(
+        csp.contains("default-src 'self'")
+            && csp.contains("frame-ancestors 'none'")
+            && !csp.contains("unsafe-inline")
+    );
+    assert_eq!(home.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(home.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(
+        home.body.contains("<html lang=\"vi\">") && home.body.contains("Dịch vụ công trực tuyến")
+    );
+    let english = h
+        .send(
+            Method::GET,
+            "/",
+            &Client {
+                english: true,
+                ..Default::default()
+            },
+            None,
+        )
+        .await;
+    assert!(
+        english.body.contains("<html lang=\"en\">")
+            && english.body.contains("Online public services")
+    );
+    let switch = h
+        .send(
+            Method::GET,
+            "/lang/en?back=/signin",
+            &Client::default(),
+            None,
+        )
+        .await;
+    assert_eq!(switch.headers[header::LOCATION], "/signin");
+    assert!(
+        switch.headers[header::SET_COOKIE]
+            .to_str()
+            .expect("cookie")
+            .starts_with("motcua_lang=en")
+    );
+    let away = h
+        .send(
+            Method::GET,
+            "/lang/en?back=//evil.example",
+            &Client::default(),
+            None,
+        )
+        .await;
+    assert_eq!(away.headers[header::LOCATION], "/", "no open redirect");
+    assert_eq!(
+        h.send(Method::GET, "/healthz", &Client::default(), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.send(Method::GET, "/readyz", &Client::default(), None)
+            .await
+            .body,
+        "ready"
+    );
+    let missing = h
+        .send(Method::GET, "/no/such/page", &Client::default(), None)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Không tìm thấy"));
+    let docs = h
+        .send(Method::GET, "/api/docs", &Client::default(), None)
+        .await;
+    assert!(docs.body.contains("/api/v1/units"));
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_slowed_down() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    app.load_demo().await.expect("demo");
+    let state = AppState {
+        app: app.clone(),
+        config: Arc::new(WebConfig::default()),
+        metrics: None,
+    };
+    let h = Harness {
+        router: routes::build(state),
+        specs: Vec::new(),
+        app,
+        store: db.store.clone(),
+    };
+    let browser = Client {
+        csrf: true,
+        ..Default::default()
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(
+            h.form(
+                "/staff/signin",
+                &browser,
+                &[("username", "admin"), ("password", "guess")],
+            )
+            .await
+            .status,
+        );
+    }
+    assert!(
+        statuses[..10]
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+    let blocked = h
+        .form(
+            "/staff/signin",
+            &browser,
+            &[
+                ("username", "admin"),
+                ("password", motcua_app::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        blocked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(blocked.body.contains("thử quá nhiều lần"));
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    let state = AppState {
+        app: app.clone(),
+        config: Arc::new(WebConfig::default()),
+        metrics: motcua_web::ops::metrics_handle(),
+    };
+    let h = Harness {
+        router: routes::build(state),
+        specs: Vec::new(),
+        app,
+        store: db.store.clone(),
+    };
+    h.send(Method::GET, "/healthz", &Client::default(), None)
+        .await;
+    let metrics = h
+        .send(Method::GET, "/metrics", &Client::default(), None)
+        .await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(
+        metrics.body.contains("motcua_http_requests_total")
+            && metrics.body.contains("route=\"/healthz\""),
+        "{}",
+        metrics.body
+    );
+    db.cleanup().await;
+}
