@@ -283,20 +283,29 @@ pub struct DemoReport {
     pub units: usize,
     pub officials: usize,
     pub citizens: usize,
+    /// Procedures loaded from the bundled catalogue.
+    pub procedures: usize,
 }
 
 impl App {
-    /// Loads the demo into an empty database; does nothing if units already exist.
+    /// Loads the demo into an empty database; does nothing if units already exist. The bundled
+    /// procedure catalogue is loaded on its own whenever the catalogue is empty.
     pub async fn load_demo(&self) -> AppResult<DemoReport> {
+        let procedures = self.load_bundled_catalogue().await?;
         // The official notices (idempotent: only into an empty table), so the demo's deadlines
         // follow the real 2024–2026 schedules.
         self.seed_calendar().await?;
         if self.store.count_units().await? > 0 {
-            return Ok(DemoReport::default());
+            return Ok(DemoReport {
+                loaded: procedures > 0,
+                procedures,
+                ..Default::default()
+            });
         }
         let system = Actor::system();
         let mut report = DemoReport {
             loaded: true,
+            procedures,
             ..Default::default()
         };
         let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();

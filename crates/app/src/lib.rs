@@ -17,6 +17,8 @@ use time::OffsetDateTime;
 
 pub mod accounts;
 pub mod calendar;
+pub mod catalogue;
+pub mod catalogue_transfer;
 pub mod demo;
 pub mod directory;
 pub mod notify;

@@ -3,6 +3,7 @@
 //! the web pages and the API.
 
 mod calendar_cmd;
+mod catalogue_cmd;
 mod config;
 
 use anyhow::Context;
@@ -69,6 +70,9 @@ enum Command {
     },
     /// Prints an annotated example configuration file.
     DefaultConfig,
+    /// The procedure catalogue: import, export, search benchmark.
+    #[command(subcommand)]
+    Catalogue(catalogue_cmd::CatalogueCommand),
     /// Working-day calendar: due dates, days off, lunar dates, notice import.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
@@ -256,6 +260,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo, listen } => serve(config, demo, listen).await,
+        Command::Catalogue(command) => {
+            let app = app_for(open_store(&config).await?, &config, false);
+            catalogue_cmd::run(&app, command).await
+        }
         Command::Calendar(command) => {
             if !calendar_cmd::needs_store(&command) {
                 return calendar_cmd::run_offline(&command);

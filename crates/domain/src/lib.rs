@@ -8,6 +8,7 @@
 pub mod authz;
 pub mod calendar;
 pub mod dossier;
+pub mod highlight;
 pub mod identity;
 pub mod org;
 pub mod procedure;

@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod catalogue;
 pub mod dossiers;
 pub mod oidc;
 pub mod org;
@@ -233,7 +234,8 @@ impl Store {
         on_backend!(self, |pool| pool.close().await)
     }
 
-    /// Table and column names, for the schema-parity test.
+    /// Table and column names, for the schema-parity test. Full-text artefacts (`_fts` tables,
+    /// columns and indexes) differ by design between the backends and are left out.
     pub async fn schema_columns(&self) -> StoreResult<Vec<(String, String)>> {
         let mut rows: Vec<(String, String)> =
             match self {
@@ -248,7 +250,8 @@ impl Store {
                 }
                 Store::Postgres(pool) => sqlx::query_as(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns \
-                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
+                     AND column_name NOT LIKE '%_fts%'",
                 )
                 .fetch_all(pool)
                 .await?,
@@ -257,21 +260,22 @@ impl Store {
         Ok(rows)
     }
 
-    /// Index names (excluding automatic ones), for the schema-parity test.
+    /// Index names (excluding automatic ones and `_fts` artefacts), for the schema-parity test.
     pub async fn schema_indexes(&self) -> StoreResult<Vec<String>> {
         let mut rows: Vec<(String,)> =
             match self {
                 Store::Sqlite(pool) => {
                     sqlx::query_as(
                         "SELECT name FROM sqlite_master WHERE type = 'index' \
-                     AND name NOT LIKE 'sqlite_autoindex%'",
+                     AND name NOT LIKE 'sqlite_autoindex%' AND name NOT LIKE '%_fts%'",
                     )
                     .fetch_all(pool)
                     .await?
                 }
                 Store::Postgres(pool) => sqlx::query_as(
                     "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() \
-                     AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'",
+                     AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key' \
+                     AND indexname NOT LIKE '%_fts%'",
                 )
                 .fetch_all(pool)
                 .await?,

@@ -1,7 +1,7 @@
 //! The OpenAPI document (`/api/openapi.json`) and a browsable, server-rendered viewer
 //! (`/api/docs`) that needs no internet and no JavaScript.
 
-use crate::api::{calendar, directory, types};
+use crate::api::{calendar, catalogue, catalogue_types, directory, types};
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
 use askama::Template;
@@ -36,14 +36,18 @@ impl Modify for BearerAuth {
         directory::list_units, directory::get_unit, directory::create_unit, directory::update_unit, directory::delete_unit,
         directory::positions, directory::list_officials, directory::get_official, directory::create_official, directory::update_official,
         directory::assign_role, directory::revoke_role, directory::audit, directory::export, directory::import,
+        // Procedure catalogue.
+        catalogue::search, catalogue::get, catalogue::sectors, catalogue::create_draft, catalogue::publish,
+        catalogue::import, catalogue::export, catalogue::validate_form,
         // Working-day calendar.
         calendar::due, calendar::holidays, calendar::year, calendar::lunar,
         calendar::set_override, calendar::delete_override, calendar::import,
         calendar::get_office_hours, calendar::set_office_hours, calendar::reset_office_hours,
     ),
-    components(schemas(types::ApiErrorBody)),
+    components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
     modifiers(&BearerAuth),
     tags((name = "directory", description = "Organisation tree, officials, roles, audit"),
+        (name = "catalogue", description = "Procedure catalogue: search, detail, versions, publishing, import/export, form validation"),
         (name = "calendar", description = "Working-day calendar: due dates, days off, lunar dates, yearly notices, office hours"))
 )]
 pub struct ApiDoc;

@@ -101,7 +101,7 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
     use Access::{Citizen, Official, Public, Staff};
     use Method as M;
     use Permission as P;
-    use pages::{admin, calendar, citizen, public, staff};
+    use pages::{admin, calendar, catalogue, catalogue_admin, citizen, public, staff};
     let routes = Routes::new()
         // Public portal.
         .at(M::GET, "/", Public, public::home)
@@ -332,6 +332,107 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::OrgManage),
             api::directory::import,
         )
+        // Procedure catalogue (issue 3): public portal, administration and API.
+        .at(M::GET, "/procedures", Public, catalogue::search)
+        .at(M::GET, "/procedures/{code}", Public, catalogue::detail)
+        .at(
+            M::GET,
+            "/admin/procedures",
+            Staff(P::CatalogueManage),
+            catalogue_admin::list,
+        )
+        .at(
+            M::GET,
+            "/admin/procedures/new",
+            Staff(P::CatalogueManage),
+            catalogue_admin::new_form,
+        )
+        .at(
+            M::POST,
+            "/admin/procedures",
+            Staff(P::CatalogueManage),
+            catalogue_admin::create,
+        )
+        .at(
+            M::GET,
+            "/admin/procedures/export.json",
+            Staff(P::CatalogueManage),
+            catalogue_admin::export,
+        )
+        .at(
+            M::POST,
+            "/admin/procedures/import",
+            Staff(P::CatalogueManage),
+            catalogue_admin::import,
+        )
+        .at(
+            M::GET,
+            "/admin/procedures/{code}",
+            Staff(P::CatalogueManage),
+            catalogue_admin::history,
+        )
+        .at(
+            M::POST,
+            "/admin/procedures/{code}/draft",
+            Staff(P::CatalogueManage),
+            catalogue_admin::new_version,
+        )
+        .at(
+            M::GET,
+            "/admin/procedures/{code}/versions/{version}",
+            Staff(P::CatalogueManage),
+            catalogue_admin::edit_form,
+        )
+        .at(
+            M::POST,
+            "/admin/procedures/{code}/versions/{version}",
+            Staff(P::CatalogueManage),
+            catalogue_admin::update,
+        )
+        .at(
+            M::POST,
+            "/admin/procedures/{code}/versions/{version}/publish",
+            Staff(P::CatalogueManage),
+            catalogue_admin::publish,
+        )
+        .at(M::GET, "/api/v1/procedures", Public, api::catalogue::search)
+        .at(
+            M::POST,
+            "/api/v1/procedures",
+            Staff(P::CatalogueManage),
+            api::catalogue::create_draft,
+        )
+        .at(
+            M::GET,
+            "/api/v1/procedures/export",
+            Staff(P::CatalogueManage),
+            api::catalogue::export,
+        )
+        .at(
+            M::POST,
+            "/api/v1/procedures/import",
+            Staff(P::CatalogueManage),
+            api::catalogue::import,
+        )
+        .at(
+            M::GET,
+            "/api/v1/procedures/{code}",
+            Public,
+            api::catalogue::get,
+        )
+        .at(
+            M::POST,
+            "/api/v1/procedures/{code}/versions/{version}/publish",
+            Staff(P::CatalogueManage),
+            api::catalogue::publish,
+        )
+        .at(
+            M::POST,
+            "/api/v1/procedures/{code}/form/validate",
+            Public,
+            api::catalogue::validate_form,
+        )
+        .at(M::GET, "/api/v1/sectors", Public, api::catalogue::sectors)
         // Working-day calendar (issue 4): reading is public information, changes need
         // CalendarManage (office hours additionally at the agency's place in the tree).
         .at(

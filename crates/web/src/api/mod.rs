@@ -3,5 +3,7 @@
 //! `X-CSRF-Token` header. Every operation is described in the OpenAPI document.
 
 pub mod calendar;
+pub mod catalogue;
+pub mod catalogue_types;
 pub mod directory;
 pub mod types;

@@ -544,7 +544,10 @@ pub async fn export(
 }
 
 /// Reads the uploaded file of an import form.
-async fn uploaded_file(mut multipart: Multipart, ctx: &Ctx) -> WebResult<(String, String)> {
+pub(crate) async fn uploaded_file(
+    mut multipart: Multipart,
+    ctx: &Ctx,
+) -> WebResult<(String, String)> {
     while let Some(field) = multipart.next_field().await.map_err(|_| {
         WebError::coded(StatusCode::BAD_REQUEST, "error-malformed-form").with(ctx.lang, false)
     })? {

@@ -24,6 +24,8 @@ pub struct Page {
     pub can_manage_officials: bool,
     pub can_assign_roles: bool,
     pub can_audit: bool,
+    // Procedure catalogue (issue 3).
+    pub can_manage_catalogue: bool,
     /// Lịch nghỉ lễ: edit the yearly notices and office hours.
     pub can_manage_calendar: bool,
 }
@@ -47,6 +49,8 @@ impl Page {
             can_manage_officials: allowed(Permission::OfficialsManage),
             can_assign_roles: allowed(Permission::RolesAssign),
             can_audit: allowed(Permission::AuditView),
+            // Procedure catalogue (issue 3).
+            can_manage_catalogue: allowed(Permission::CatalogueManage),
             can_manage_calendar: allowed(Permission::CalendarManage),
         }
     }
@@ -66,6 +70,7 @@ impl Page {
             can_manage_officials: false,
             can_assign_roles: false,
             can_audit: false,
+            can_manage_catalogue: false,
             can_manage_calendar: false,
         }
     }

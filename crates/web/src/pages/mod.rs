@@ -3,6 +3,8 @@
 
 pub mod admin;
 pub mod calendar;
+pub mod catalogue;
+pub mod catalogue_admin;
 pub mod citizen;
 pub mod layout;
 pub mod oidc;

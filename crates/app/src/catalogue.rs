@@ -1,0 +1,370 @@
+//! The procedure catalogue (danh mục thủ tục hành chính) and public information portal:
+//! search and read for everyone; drafts, versions, publishing and form schemas for
+//! administrators holding [`Permission::CatalogueManage`].
+//!
+//! A procedure is never edited in place once published: a change is a new draft version, and
+//! publishing it gives it an effective date. Public search and detail pages show the version in
+//! force on the day asked for; old versions stay, because a dossier is judged by the version in
+//! force when it was received. Import, export and the bundled catalogue are in
+//! [`crate::catalogue_transfer`].
+
+use crate::{Actor, App, AppError, AppResult, InvalidField};
+use motcua_domain::authz::{Access, Permission, Principal};
+use motcua_domain::highlight::{Segment, highlight, snippet};
+use motcua_domain::procedure::{FormValues, Procedure, ValidatedForm};
+use motcua_domain::text;
+use motcua_store::audit::AuditRow;
+use motcua_store::catalogue::{
+    CatalogueQuery, FacetCount, ProcedureRow, STATUS_DRAFT, STATUS_PUBLISHED,
+};
+use serde::Serialize;
+use serde_json::json;
+use time::Date;
+
+/// Results per page of the public search.
+pub const PER_PAGE: u32 = 20;
+const MAX_PER_PAGE: u32 = 100;
+const MAX_QUERY_CHARS: usize = 200;
+
+/// What a citizen or another system asks the catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct SearchParams {
+    pub q: String,
+    pub sector: Option<String>,
+    pub agency_kind: Option<String>,
+    pub level: Option<String>,
+    pub online_level: Option<String>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    /// The day whose versions count; today (Vietnam time) when absent.
+    pub on: Option<Date>,
+}
+
+/// One result with its highlighted name and snippet.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchItem {
+    pub procedure: Procedure,
+    pub name_match: bool,
+    pub name: Vec<Segment>,
+    pub snippet: Vec<Segment>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResult {
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+    pub items: Vec<SearchItem>,
+}
+
+impl SearchResult {
+    pub fn pages(&self) -> u32 {
+        let per_page = i64::from(self.per_page.max(1));
+        u32::try_from((self.total + per_page - 1) / per_page).unwrap_or(u32::MAX)
+    }
+}
+
+/// A stored version with its parsed document.
+#[derive(Debug, Clone)]
+pub struct ProcedureVersion {
+    pub row: ProcedureRow,
+    pub procedure: Procedure,
+}
+
+fn version_of(row: ProcedureRow) -> AppResult<ProcedureVersion> {
+    let procedure = row.procedure()?;
+    Ok(ProcedureVersion { row, procedure })
+}
+
+/// `YYYY-MM-DD`, the stored date form.
+pub fn iso_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_iso_date(value: &str) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(value.trim(), &format).ok()
+}
+
+fn non_empty(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// Turns the domain's problems with an entry into field errors with catalogue codes.
+pub fn procedure_problems(
+    problems: Vec<motcua_domain::procedure::ProcedureProblem>,
+) -> Vec<InvalidField> {
+    problems
+        .into_iter()
+        .map(|p| InvalidField::new(&p.path, p.kind.as_str()))
+        .collect()
+}
+
+impl App {
+    /// Today in Vietnam (UTC+7): effective dates are Vietnamese calendar days.
+    pub fn today(&self) -> Date {
+        self.now().to_offset(time::macros::offset!(+7)).date()
+    }
+
+    /// Public search over the versions in force, name matches first, with highlighting.
+    pub async fn search_procedures(&self, params: &SearchParams) -> AppResult<SearchResult> {
+        let q: String = params.q.chars().take(MAX_QUERY_CHARS).collect();
+        let terms = text::terms(&q);
+        // Prefix matching on the last word helps while typing; a trailing space means the
+        // word is complete.
+        let prefix_last = !q.ends_with(char::is_whitespace)
+            && terms.last().is_some_and(|t| t.chars().count() >= 2);
+        let per_page = if params.per_page == 0 {
+            PER_PAGE
+        } else {
+            params.per_page.min(MAX_PER_PAGE)
+        };
+        let page = params.page.max(1);
+        let on = params.on.unwrap_or_else(|| self.today());
+        let query = CatalogueQuery {
+            terms: terms.clone(),
+            prefix_last,
+            sector: non_empty(&params.sector),
+            agency_kind: non_empty(&params.agency_kind),
+            level: non_empty(&params.level),
+            online_level: non_empty(&params.online_level),
+            on: iso_date(on),
+            limit: i64::from(per_page),
+            offset: i64::from(page - 1) * i64::from(per_page),
+        };
+        let found = self.store.search_procedures(&query).await?;
+        let mut items = Vec::with_capacity(found.hits.len());
+        for hit in found.hits {
+            let procedure = hit.row.procedure()?;
+            let body = procedure
+                .description
+                .clone()
+                .unwrap_or_else(|| procedure.result.clone());
+            items.push(SearchItem {
+                name: highlight(&procedure.name, &terms, prefix_last),
+                snippet: snippet(&body, &terms, prefix_last, 40),
+                name_match: hit.name_match,
+                procedure,
+            });
+        }
+        Ok(SearchResult {
+            page,
+            per_page,
+            total: found.total,
+            items,
+        })
+    }
+
+    /// The published version of `code` in force on `on` (today when absent).
+    pub async fn procedure_in_force(
+        &self,
+        code: &str,
+        on: Option<Date>,
+    ) -> AppResult<ProcedureVersion> {
+        let on = on.unwrap_or_else(|| self.today());
+        version_of(self.store.procedure_in_force(code, &iso_date(on)).await?)
+    }
+
+    /// One version; drafts only for catalogue managers (they are not public yet).
+    pub async fn procedure_version(
+        &self,
+        actor: &Actor,
+        code: &str,
+        version: i64,
+    ) -> AppResult<ProcedureVersion> {
+        let row = self.store.procedure_version(code, version).await?;
+        if !row.is_published()
+            && actor
+                .require(Access::Staff(Permission::CatalogueManage))
+                .is_err()
+        {
+            return Err(AppError::NotFound);
+        }
+        version_of(row)
+    }
+
+    /// Every version of one procedure, newest first (administration).
+    pub async fn procedure_history(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> AppResult<(Vec<ProcedureRow>, Vec<AuditRow>)> {
+        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        let versions = self.store.procedure_versions(code).await?;
+        if versions.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let audit = self.store.procedure_audit(code).await?;
+        Ok((versions, audit))
+    }
+
+    /// Every version of every procedure (administration list).
+    pub async fn list_procedure_versions(&self, actor: &Actor) -> AppResult<Vec<ProcedureRow>> {
+        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        Ok(self.store.list_procedure_versions().await?)
+    }
+
+    /// Sectors with the number of procedures in force.
+    pub async fn catalogue_sectors(&self, on: Option<Date>) -> AppResult<Vec<FacetCount>> {
+        let on = on.unwrap_or_else(|| self.today());
+        Ok(self.store.sector_counts(&iso_date(on)).await?)
+    }
+
+    /// Agency kinds (label = level) with the number of procedures in force.
+    pub async fn catalogue_agencies(&self, on: Option<Date>) -> AppResult<Vec<FacetCount>> {
+        let on = on.unwrap_or_else(|| self.today());
+        Ok(self.store.agency_counts(&iso_date(on)).await?)
+    }
+
+    /// Creates the next draft version of `procedure.code` (a new procedure starts at 1). The
+    /// version and effective date in the input are replaced: the number is the next free one
+    /// and the date is set when publishing.
+    pub async fn create_procedure_draft(
+        &self,
+        actor: &Actor,
+        procedure: &Procedure,
+    ) -> AppResult<ProcedureVersion> {
+        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        let mut procedure = procedure.clone();
+        procedure.version = 1;
+        procedure
+            .validate()
+            .map_err(|p| AppError::Invalid(procedure_problems(p)))?;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let next = tx.max_procedure_version(&procedure.code).await? + 1;
+        procedure.version =
+            u32::try_from(next).map_err(|_| AppError::Conflict("error-conflict"))?;
+        let id = tx
+            .insert_procedure(&procedure, STATUS_DRAFT, actor.id(), now)
+            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "catalogue.create",
+                Some(format!("procedure:{}", procedure.code)),
+                json!({ "version": next, "name": procedure.name }),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let row = self.store.procedure_version(&procedure.code, next).await?;
+        debug_assert_eq!(row.id, id);
+        version_of(row)
+    }
+
+    /// Replaces the content of a draft; published versions are never changed.
+    pub async fn update_procedure_draft(
+        &self,
+        actor: &Actor,
+        code: &str,
+        version: i64,
+        procedure: &Procedure,
+    ) -> AppResult<ProcedureVersion> {
+        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        let mut procedure = procedure.clone();
+        procedure.version = u32::try_from(version).map_err(|_| AppError::NotFound)?;
+        if procedure.code != code {
+            return Err(AppError::invalid("code", "catalogue-code-changed"));
+        }
+        procedure
+            .validate()
+            .map_err(|p| AppError::Invalid(procedure_problems(p)))?;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let row = tx.procedure_version(code, version).await?;
+        if row.is_published() {
+            return Err(AppError::Conflict("catalogue-already-published"));
+        }
+        tx.update_procedure(row.id, &procedure, STATUS_DRAFT, None)
+            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "catalogue.update",
+                Some(format!("procedure:{code}")),
+                json!({ "version": version, "name": procedure.name }),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        version_of(self.store.procedure_version(code, version).await?)
+    }
+
+    /// Publishes a draft, in force from `effective_from`. Only the operator (system) may
+    /// publish with a date in the past: it would change how received dossiers are judged.
+    pub async fn publish_procedure(
+        &self,
+        actor: &Actor,
+        code: &str,
+        version: i64,
+        effective_from: Date,
+    ) -> AppResult<ProcedureVersion> {
+        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        if effective_from < self.today() && actor.principal != Principal::System {
+            return Err(AppError::invalid(
+                "effective_from",
+                "catalogue-date-in-past",
+            ));
+        }
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let row = tx.procedure_version(code, version).await?;
+        if row.is_published() {
+            return Err(AppError::Conflict("catalogue-already-published"));
+        }
+        let mut procedure = row.procedure()?;
+        procedure.effective_from = effective_from;
+        procedure
+            .validate()
+            .map_err(|p| AppError::Invalid(procedure_problems(p)))?;
+        tx.update_procedure(row.id, &procedure, STATUS_PUBLISHED, Some(now))
+            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "catalogue.publish",
+                Some(format!("procedure:{code}")),
+                json!({ "version": version, "effective_from": iso_date(effective_from) }),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        version_of(self.store.procedure_version(code, version).await?)
+    }
+
+    /// Checks an applicant's answers against the form schema of the version of `code` in force
+    /// on `on` (today when absent). The dossier module calls this before accepting a dossier.
+    pub async fn validate_procedure_form(
+        &self,
+        code: &str,
+        on: Option<Date>,
+        values: &FormValues,
+    ) -> AppResult<ValidatedForm> {
+        let version = self.procedure_in_force(code, on).await?;
+        version
+            .procedure
+            .form_schema
+            .validate(values, self.today())
+            .map_err(|errors| {
+                AppError::Invalid(
+                    errors
+                        .into_iter()
+                        .map(|e| InvalidField::new(&e.path, e.code.as_str()))
+                        .collect(),
+                )
+            })
+    }
+}

@@ -1,0 +1,528 @@
+//! The procedure catalogue (danh mục thủ tục hành chính) as stored: every version of every
+//! procedure, and the diacritic-insensitive full-text search over it.
+//!
+//! The folded columns are computed here with the one Rust folding function
+//! ([`motcua_domain::text::fold`]), so SQLite (FTS5 over the folded columns) and PostgreSQL
+//! (`tsvector` over `vi_fold` of the same columns) index exactly the same syllables. Queries
+//! arrive already folded into terms; the SQL for each backend differs only in how it matches and
+//! scores, and both rank a name match above a match in the other texts.
+
+use crate::{Store, StoreError, StoreResult, StoreTx, on_backend, on_tx};
+use motcua_domain::procedure::Procedure;
+use serde::{Deserialize, Serialize};
+
+/// One stored version of a procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ProcedureRow {
+    pub id: i64,
+    pub code: String,
+    pub version: i64,
+    /// `draft` or `published`.
+    pub status: String,
+    /// `YYYY-MM-DD`.
+    pub effective_from: String,
+    pub name: String,
+    pub sector_code: String,
+    pub sector_name: String,
+    pub level: String,
+    pub agency_kind: String,
+    pub online_level: String,
+    /// The procedure as JSON, in the `data/catalogue` format.
+    pub document: String,
+    pub created_at: i64,
+    pub created_by: Option<i64>,
+    pub published_at: Option<i64>,
+}
+
+impl ProcedureRow {
+    /// The stored document as a [`Procedure`].
+    pub fn procedure(&self) -> StoreResult<Procedure> {
+        serde_json::from_str(&self.document)
+            .map_err(|error| StoreError::Corrupt(format!("procedure {}: {error}", self.code)))
+    }
+
+    pub fn is_published(&self) -> bool {
+        self.status == STATUS_PUBLISHED
+    }
+}
+
+pub const STATUS_DRAFT: &str = "draft";
+pub const STATUS_PUBLISHED: &str = "published";
+
+const COLUMNS: &str = "id, code, version, status, effective_from, name, sector_code, sector_name, \
+     level, agency_kind, online_level, document, created_at, created_by, published_at";
+/// The same columns qualified, for joins.
+const COLUMNS_P: &str = "p.id, p.code, p.version, p.status, p.effective_from, p.name, \
+     p.sector_code, p.sector_name, p.level, p.agency_kind, p.online_level, p.document, \
+     p.created_at, p.created_by, p.published_at";
+
+/// Public search: folded terms, filters and a page. Only published versions in force on `on`
+/// are considered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueQuery {
+    /// Folded syllables (see [`motcua_domain::text::terms`]); empty lists everything.
+    pub terms: Vec<String>,
+    /// Treat the last term as a prefix ("ket ho" finds "kết hôn" while typing).
+    pub prefix_last: bool,
+    pub sector: Option<String>,
+    pub agency_kind: Option<String>,
+    pub level: Option<String>,
+    pub online_level: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub on: String,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One search result: the row and whether every term is in the name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogueHit {
+    pub row: ProcedureRow,
+    pub name_match: bool,
+}
+
+/// A page of results and the total number of matches.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CataloguePage {
+    pub hits: Vec<CatalogueHit>,
+    pub total: i64,
+}
+
+/// How many procedures in force fall under one sector or agency kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct FacetCount {
+    pub key: String,
+    pub label: String,
+    pub count: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    #[sqlx(flatten)]
+    row: ProcedureRow,
+    name_match: i64,
+    total: i64,
+}
+
+/// Published versions in force on `$1`: effective, and no later published version effective.
+const IN_FORCE: &str = "p.status = 'published' AND p.effective_from <= $1 AND NOT EXISTS (\
+     SELECT 1 FROM procedures q WHERE q.code = p.code AND q.status = 'published' \
+     AND q.effective_from <= $1 AND (q.effective_from > p.effective_from \
+     OR (q.effective_from = p.effective_from AND q.version > p.version)))";
+
+const FILTERS: &str = "($2 IS NULL OR p.sector_code = $2) AND ($3 IS NULL OR p.agency_kind = $3) \
+     AND ($4 IS NULL OR p.level = $4) AND ($5 IS NULL OR p.online_level = $5)";
+
+/// Among name matches the shortest name is the closest to the query ("Đăng ký kết hôn" before
+/// "Đăng ký lại kết hôn"); full-text scores weigh whole rows, where long descriptions blur that.
+/// Used identically on both backends so they order results the same way (PostgreSQL does not
+/// accept an output alias inside an ORDER BY expression, hence the repeated condition).
+const SQLITE_NAME_LENGTH: &str =
+    "CASE WHEN p.id IN (SELECT id FROM n) THEN length(p.name) ELSE 0 END";
+const PG_NAME_LENGTH: &str = "CASE WHEN p.name_fts @@ to_tsquery('simple', vi_fold($8)) \
+     THEN length(p.name) ELSE 0 END";
+
+/// An FTS5 query matching every term, each quoted (terms are folded alphanumerics, and quoting
+/// keeps FTS5 operators such as `AND`/`NEAR` from being interpreted).
+fn fts5_query(terms: &[String], prefix_last: bool, column: Option<&str>) -> String {
+    let last = terms.len().saturating_sub(1);
+    let body: Vec<String> = terms
+        .iter()
+        .enumerate()
+        .map(|(index, term)| {
+            let quoted = format!("\"{}\"", term.replace('"', ""));
+            if prefix_last && index == last {
+                format!("{quoted}*")
+            } else {
+                quoted
+            }
+        })
+        .collect();
+    match column {
+        Some(column) => format!("{column} : ({})", body.join(" ")),
+        None => body.join(" "),
+    }
+}
+
+/// A `to_tsquery` text matching every term; terms are folded alphanumerics, so no operator
+/// characters can reach the parser.
+fn tsquery(terms: &[String], prefix_last: bool) -> String {
+    let last = terms.len().saturating_sub(1);
+    terms
+        .iter()
+        .enumerate()
+        .map(|(index, term)| {
+            let clean: String = term.chars().filter(|c| c.is_alphanumeric()).collect();
+            if prefix_last && index == last {
+                format!("{clean}:*")
+            } else {
+                clean
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+fn clean_terms(terms: &[String]) -> Vec<String> {
+    terms
+        .iter()
+        .map(|t| {
+            t.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+impl Store {
+    /// Searches the procedures in force, name matches first.
+    pub async fn search_procedures(&self, query: &CatalogueQuery) -> StoreResult<CataloguePage> {
+        let terms = clean_terms(&query.terms);
+        let rows: Vec<HitRow> = if terms.is_empty() {
+            let sql = format!(
+                "SELECT {COLUMNS}, CAST(0 AS BIGINT) AS name_match, COUNT(*) OVER () AS total FROM procedures p \
+                 WHERE {IN_FORCE} AND {FILTERS} ORDER BY p.sector_name, p.name, p.code \
+                 LIMIT $6 OFFSET $7"
+            );
+            on_backend!(self, |pool| {
+                sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(&query.on)
+                    .bind(&query.sector)
+                    .bind(&query.agency_kind)
+                    .bind(&query.level)
+                    .bind(&query.online_level)
+                    .bind(query.limit)
+                    .bind(query.offset)
+                    .fetch_all(pool)
+                    .await?
+            })
+        } else {
+            match self {
+                Store::Sqlite(pool) => {
+                    // bm25() cannot run beside a window function, so the FTS scores are
+                    // computed first.
+                    let sql = format!(
+                        "WITH m AS MATERIALIZED (SELECT rowid AS id, \
+                         bm25(procedures_fts, 10.0, 1.0) AS score \
+                         FROM procedures_fts WHERE procedures_fts MATCH $8), \
+                         n AS MATERIALIZED (SELECT rowid AS id FROM procedures_fts \
+                         WHERE procedures_fts MATCH $9) \
+                         SELECT {COLUMNS_P}, CASE WHEN p.id IN (SELECT id FROM n) THEN 1 ELSE 0 END \
+                         AS name_match, COUNT(*) OVER () AS total \
+                         FROM m JOIN procedures p ON p.id = m.id \
+                         WHERE {IN_FORCE} AND {FILTERS} \
+                         ORDER BY name_match DESC, {SQLITE_NAME_LENGTH}, m.score, p.code \
+                         LIMIT $6 OFFSET $7"
+                    );
+                    sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql))
+                        .bind(&query.on)
+                        .bind(&query.sector)
+                        .bind(&query.agency_kind)
+                        .bind(&query.level)
+                        .bind(&query.online_level)
+                        .bind(query.limit)
+                        .bind(query.offset)
+                        .bind(fts5_query(&terms, query.prefix_last, None))
+                        .bind(fts5_query(&terms, query.prefix_last, Some("name_folded")))
+                        .fetch_all(pool)
+                        .await?
+                }
+                Store::Postgres(pool) => {
+                    let sql = format!(
+                        "SELECT {COLUMNS}, \
+                         CASE WHEN p.name_fts @@ to_tsquery('simple', vi_fold($8)) THEN 1 ELSE 0 END::BIGINT \
+                         AS name_match, COUNT(*) OVER () AS total FROM procedures p \
+                         WHERE (p.name_fts || p.body_fts) @@ to_tsquery('simple', vi_fold($8)) \
+                         AND {IN_FORCE} AND {FILTERS} \
+                         ORDER BY name_match DESC, \
+                         {PG_NAME_LENGTH}, \
+                         ts_rank(p.name_fts || p.body_fts, to_tsquery('simple', vi_fold($8)), 1) DESC, \
+                         p.code LIMIT $6 OFFSET $7"
+                    );
+                    sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql))
+                        .bind(&query.on)
+                        .bind(&query.sector)
+                        .bind(&query.agency_kind)
+                        .bind(&query.level)
+                        .bind(&query.online_level)
+                        .bind(query.limit)
+                        .bind(query.offset)
+                        .bind(tsquery(&terms, query.prefix_last))
+                        .fetch_all(pool)
+                        .await?
+                }
+            }
+        };
+        let total = rows.first().map(|r| r.total).unwrap_or(0);
+        Ok(CataloguePage {
+            hits: rows
+                .into_iter()
+                .map(|r| CatalogueHit {
+                    row: r.row,
+                    name_match: r.name_match != 0,
+                })
+                .collect(),
+            total,
+        })
+    }
+
+    /// The published version of `code` in force on `on` (`YYYY-MM-DD`).
+    pub async fn procedure_in_force(&self, code: &str, on: &str) -> StoreResult<ProcedureRow> {
+        let sql = format!("SELECT {COLUMNS} FROM procedures p WHERE {IN_FORCE} AND p.code = $2");
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, ProcedureRow>(sqlx::AssertSqlSafe(sql))
+                .bind(on)
+                .bind(code)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// One version of a procedure, draft or published.
+    pub async fn procedure_version(&self, code: &str, version: i64) -> StoreResult<ProcedureRow> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM procedures p WHERE p.code = $1 AND p.version = $2");
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, ProcedureRow>(sqlx::AssertSqlSafe(sql))
+                .bind(code)
+                .bind(version)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// Every version of one procedure, newest first.
+    pub async fn procedure_versions(&self, code: &str) -> StoreResult<Vec<ProcedureRow>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM procedures p WHERE p.code = $1 ORDER BY p.version DESC");
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, ProcedureRow>(sqlx::AssertSqlSafe(sql))
+                .bind(code)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// Every version of every procedure, by code then version (administration and export).
+    pub async fn list_procedure_versions(&self) -> StoreResult<Vec<ProcedureRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM procedures p ORDER BY p.code, p.version");
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, ProcedureRow>(sqlx::AssertSqlSafe(sql))
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    pub async fn count_procedures(&self) -> StoreResult<i64> {
+        let (count,): (i64,) = on_backend!(self, |pool| {
+            sqlx::query_as("SELECT COUNT(*) FROM procedures")
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(count)
+    }
+
+    /// Sectors of the procedures in force on `on`, with counts.
+    pub async fn sector_counts(&self, on: &str) -> StoreResult<Vec<FacetCount>> {
+        let sql = format!(
+            "SELECT p.sector_code AS key, MIN(p.sector_name) AS label, COUNT(*) AS count \
+             FROM procedures p WHERE {IN_FORCE} GROUP BY p.sector_code ORDER BY MIN(p.sector_name)"
+        );
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, FacetCount>(sqlx::AssertSqlSafe(sql))
+                .bind(on)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// Agency kinds (label: the level) of the procedures in force on `on`, with counts.
+    pub async fn agency_counts(&self, on: &str) -> StoreResult<Vec<FacetCount>> {
+        let sql = format!(
+            "SELECT p.agency_kind AS key, MIN(p.level) AS label, COUNT(*) AS count \
+             FROM procedures p WHERE {IN_FORCE} GROUP BY p.agency_kind ORDER BY p.agency_kind"
+        );
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, FacetCount>(sqlx::AssertSqlSafe(sql))
+                .bind(on)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// The audit entries about one procedure, newest first.
+    pub async fn procedure_audit(&self, code: &str) -> StoreResult<Vec<crate::audit::AuditRow>> {
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, crate::audit::AuditRow>(
+                "SELECT id, at, actor_kind, actor_id, action, target, detail, ip FROM audit_log \
+                 WHERE target = $1 ORDER BY id DESC LIMIT 200",
+            )
+            .bind(format!("procedure:{code}"))
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
+
+/// The stored copies of a procedure's fields.
+struct Columns {
+    document: String,
+    name_folded: String,
+    body_folded: String,
+    effective_from: String,
+    level: &'static str,
+    agency_kind: &'static str,
+    online_level: &'static str,
+    version: i64,
+}
+
+fn columns(procedure: &Procedure) -> StoreResult<Columns> {
+    let document = serde_json::to_string(procedure)
+        .map_err(|error| StoreError::Corrupt(format!("procedure {}: {error}", procedure.code)))?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let effective_from = procedure
+        .effective_from
+        .format(&format)
+        .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    Ok(Columns {
+        document,
+        name_folded: procedure.name_folded(),
+        body_folded: procedure.search_text(),
+        effective_from,
+        level: procedure.level.as_str(),
+        agency_kind: procedure.agency_kind.as_str(),
+        online_level: procedure.online_level.as_str(),
+        version: i64::from(procedure.version),
+    })
+}
+
+impl StoreTx {
+    /// Stores a new version; a second row with the same code and version is a conflict.
+    pub async fn insert_procedure(
+        &mut self,
+        procedure: &Procedure,
+        status: &str,
+        created_by: Option<i64>,
+        at: i64,
+    ) -> StoreResult<i64> {
+        let c = columns(procedure)?;
+        let published_at = (status == STATUS_PUBLISHED).then_some(at);
+        let (id,): (i64,) = on_tx!(self, |conn| {
+            sqlx::query_as(
+                "INSERT INTO procedures (code, version, status, effective_from, name, name_folded, \
+                 body_folded, sector_code, sector_name, level, agency_kind, online_level, document, \
+                 created_at, created_by, published_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+                 RETURNING id",
+            )
+            .bind(&procedure.code)
+            .bind(c.version)
+            .bind(status)
+            .bind(&c.effective_from)
+            .bind(&procedure.name)
+            .bind(&c.name_folded)
+            .bind(&c.body_folded)
+            .bind(&procedure.sector.code)
+            .bind(&procedure.sector.name)
+            .bind(c.level)
+            .bind(c.agency_kind)
+            .bind(c.online_level)
+            .bind(&c.document)
+            .bind(at)
+            .bind(created_by)
+            .bind(published_at)
+            .fetch_one(&mut *conn)
+            .await?
+        });
+        Ok(id)
+    }
+
+    /// Replaces the content of a stored version (code and version stay) and sets its status.
+    pub async fn update_procedure(
+        &mut self,
+        id: i64,
+        procedure: &Procedure,
+        status: &str,
+        published_at: Option<i64>,
+    ) -> StoreResult<()> {
+        let c = columns(procedure)?;
+        let result = on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE procedures SET status = $2, effective_from = $3, name = $4, \
+                 name_folded = $5, body_folded = $6, sector_code = $7, sector_name = $8, \
+                 level = $9, agency_kind = $10, online_level = $11, document = $12, \
+                 published_at = $13 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(status)
+            .bind(&c.effective_from)
+            .bind(&procedure.name)
+            .bind(&c.name_folded)
+            .bind(&c.body_folded)
+            .bind(&procedure.sector.code)
+            .bind(&procedure.sector.name)
+            .bind(c.level)
+            .bind(c.agency_kind)
+            .bind(c.online_level)
+            .bind(&c.document)
+            .bind(published_at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if result == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The highest version number of `code`, 0 when there is none (read inside the transaction
+    /// so that two drafts cannot get the same number).
+    pub async fn max_procedure_version(&mut self, code: &str) -> StoreResult<i64> {
+        let (max,): (Option<i64>,) = on_tx!(self, |conn| {
+            sqlx::query_as("SELECT MAX(version) FROM procedures WHERE code = $1")
+                .bind(code)
+                .fetch_one(&mut *conn)
+                .await?
+        });
+        Ok(max.unwrap_or(0))
+    }
+
+    /// One version, read inside the transaction.
+    pub async fn procedure_version(
+        &mut self,
+        code: &str,
+        version: i64,
+    ) -> StoreResult<ProcedureRow> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM procedures p WHERE p.code = $1 AND p.version = $2");
+        Ok(on_tx!(self, |conn| {
+            sqlx::query_as::<_, ProcedureRow>(sqlx::AssertSqlSafe(sql))
+                .bind(code)
+                .bind(version)
+                .fetch_one(&mut *conn)
+                .await?
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_quote_every_term() {
+        let terms = vec!["ket".to_owned(), "hon".to_owned()];
+        assert_eq!(fts5_query(&terms, true, None), "\"ket\" \"hon\"*");
+        assert_eq!(
+            fts5_query(&terms, false, Some("name_folded")),
+            "name_folded : (\"ket\" \"hon\")"
+        );
+        assert_eq!(tsquery(&terms, true), "ket & hon:*");
+        assert_eq!(
+            clean_terms(&["a&b".to_owned(), "".to_owned()]),
+            vec!["ab".to_owned()]
+        );
+    }
+}
