@@ -245,7 +245,8 @@ fn every_form_renders_with_vietnamese_text_page_size_and_embedded_fonts() {
                 "Quyển số: 01/2026",
                 "H59.22-260105-0060",
                 "Phạm Thị Ánh Tuyết",
-                "Ngày hẹn trả kết quả",
+                "Ký nhận",
+                "Ghi chú",
             ],
         ),
     ];
