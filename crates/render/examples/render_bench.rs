@@ -37,9 +37,29 @@ fn main() {
         }
         times.push(t.elapsed());
     }
+    report("same data", &mut times);
+
+    // Different data each time, so Typst's memoisation cannot reuse the previous layout.
+    let mut varied: Vec<Duration> = Vec::with_capacity(iterations);
+    for i in 0..iterations {
+        let mut receipt = samples::receipt_for(&format!("Nguyễn Thị Thu Trang {i}"));
+        receipt.dossier_code = format!("H59.22-260105-{i:04}");
+        let form = motcua_render::FormDocument::Receipt(receipt);
+        let t = Instant::now();
+        if let Err(e) = renderer.render(&form) {
+            eprintln!("render failed: {e}");
+            std::process::exit(1);
+        }
+        varied.push(t.elapsed());
+    }
+    report("different data", &mut varied);
+}
+
+fn report(label: &str, times: &mut [Duration]) {
     times.sort();
     println!(
-        "Mẫu 01 over {iterations} renders: median {:?}, min {:?}, max {:?}",
+        "Mẫu 01, {label}, {} renders: median {:?}, min {:?}, max {:?}",
+        times.len(),
         times[times.len() / 2],
         times[0],
         times[times.len() - 1]

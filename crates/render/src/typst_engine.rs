@@ -1,5 +1,5 @@
 //! The Typst implementation of [`DocumentRenderer`]: embedded templates, embedded fonts,
-//! PDF/A-2b output.
+//! PDF/A-2b + PDF/UA-1 output.
 //!
 //! Fonts are parsed once in [`TypstRenderer::new`]; each `render` builds a short-lived Typst
 //! world around the shared engine, compiles one template with the form data as `sys.inputs`,
@@ -82,7 +82,7 @@ impl DocumentRenderer for TypstRenderer {
             .output
             .map_err(template_error)?;
         let options = PdfOptions {
-            standards: PdfStandards::new(&[PdfStandard::A_2b])
+            standards: PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
                 .map_err(|e| RenderError::Export(format!("{e:?}")))?,
             ..PdfOptions::default()
         };

@@ -277,6 +277,10 @@ fn every_form_renders_with_vietnamese_text_page_size_and_embedded_fonts() {
             "{name}: PDF/A-2b identification missing:\n{meta}"
         );
         assert!(
+            meta.contains("<pdfuaid:part>1</pdfuaid:part>"),
+            "{name}: PDF/UA-1 identification missing:\n{meta}"
+        );
+        assert!(
             meta.contains("<dc:language><rdf:Bag><rdf:li>vi-VN</rdf:li>"),
             "{name}: language vi\n{meta}"
         );
@@ -377,6 +381,19 @@ fn long_register_paginates_with_the_header_on_every_page() {
         &["-enc", "UTF-8", path.to_str().expect("utf-8 path"), "-"],
     );
     assert!(last.contains("H59.22-260105-0150"));
+}
+
+#[test]
+fn form_data_round_trips_through_json() {
+    for (name, form) in samples::all() {
+        let json = serde_json::to_string(&form).expect("serialise");
+        assert!(
+            json.contains("\"form\":\"mau0"),
+            "{name}: tagged by form number: {json}"
+        );
+        let back: FormDocument = serde_json::from_str(&json).expect("deserialise");
+        assert_eq!(back, form, "{name}");
+    }
 }
 
 #[test]
