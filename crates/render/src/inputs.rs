@@ -1,0 +1,360 @@
+//! Conversion of the form data into the `sys.inputs` dictionary read by the templates.
+//!
+//! User text reaches Typst only as string values in this dictionary — never spliced into
+//! markup — so characters such as `#`, `*`, `$`, `[` print literally. Every string is
+//! normalised to NFC, dates and money are formatted here (see [`crate::format`]), and sizes are
+//! capped so a hostile payload cannot make the compiler run for long.
+
+use typst::foundations::{Array, Bytes, Dict, Value};
+
+use crate::RenderError;
+use crate::format::{money, nfc, place_date, short_date, time_and_date};
+use crate::model::*;
+
+/// Longest accepted text field, in characters.
+const MAX_TEXT: usize = 2_000;
+/// Most list entries in one form (documents, fees, reasons, steps).
+const MAX_ITEMS: usize = 200;
+/// Most lines in one register print-out (Mẫu 07).
+const MAX_BOOK_ROWS: usize = 5_000;
+
+/// A dictionary under construction; the first problem found is kept and reported by `build`.
+struct Obj {
+    dict: Dict,
+    error: Option<RenderError>,
+}
+
+impl Obj {
+    fn new() -> Self {
+        Obj {
+            dict: Dict::new(),
+            error: None,
+        }
+    }
+
+    fn value(mut self, key: &str, value: Value) -> Self {
+        self.dict.insert(key.into(), value);
+        self
+    }
+
+    fn text(self, key: &str, text: &str) -> Self {
+        match checked_text(key, text) {
+            Ok(v) => self.value(key, v),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Optional text: `None` or blank becomes Typst `none` (the template prints a dotted line).
+    fn opt_text(self, key: &str, text: Option<&str>) -> Self {
+        match text {
+            Some(t) if !t.trim().is_empty() => self.text(key, t),
+            _ => self.value(key, Value::None),
+        }
+    }
+
+    fn int(self, key: &str, n: impl Into<i64>) -> Self {
+        self.value(key, Value::Int(n.into()))
+    }
+
+    fn nested(self, key: &str, inner: Result<Value, RenderError>) -> Self {
+        match inner {
+            Ok(v) => self.value(key, v),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn list<T>(
+        self,
+        key: &str,
+        items: &[T],
+        max: usize,
+        each: impl Fn(&T) -> Result<Value, RenderError>,
+    ) -> Self {
+        if items.len() > max {
+            return self.fail(RenderError::Invalid(format!(
+                "{key}: {} entries, at most {max}",
+                items.len()
+            )));
+        }
+        let values: Result<Array, RenderError> = items.iter().map(each).collect();
+        self.nested(key, values.map(Value::Array))
+    }
+
+    fn fail(mut self, error: RenderError) -> Self {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+        self
+    }
+
+    fn build(self) -> Result<Value, RenderError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(Value::Dict(self.dict)),
+        }
+    }
+
+    fn into_dict(self) -> Result<Dict, RenderError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.dict),
+        }
+    }
+}
+
+fn checked_text(key: &str, text: &str) -> Result<Value, RenderError> {
+    let text = nfc(text.trim());
+    let chars = text.chars().count();
+    if chars > MAX_TEXT {
+        return Err(RenderError::Invalid(format!(
+            "{key}: {chars} characters, at most {MAX_TEXT}"
+        )));
+    }
+    Ok(Value::Str(text.into()))
+}
+
+/// Which template file renders the form, and the document title.
+pub(crate) fn template_of(form: &FormDocument) -> (&'static str, &'static str) {
+    match form {
+        FormDocument::Receipt(_) => ("mau01.typ", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+        FormDocument::SupplementRequest(_) => {
+            ("mau02.typ", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+        }
+        FormDocument::Refusal(_) => ("mau03.typ", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+        FormDocument::Apology(_) => (
+            "mau04.typ",
+            "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
+        ),
+        FormDocument::StopNotice(_) => ("mau05.typ", "Thông báo dừng giải quyết hồ sơ"),
+        FormDocument::ControlSheet(_) => {
+            ("mau06.typ", "Phiếu kiểm soát quá trình giải quyết hồ sơ")
+        }
+        FormDocument::TrackingBook(_) => ("mau07.typ", "Sổ theo dõi hồ sơ"),
+    }
+}
+
+/// Builds the complete `sys.inputs` dictionary; `qr_svg` is the QR code for Mẫu 01.
+pub(crate) fn build(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict, RenderError> {
+    let (_, title) = template_of(form);
+    let (header, code) = match form {
+        FormDocument::Receipt(f) => (&f.header, Some(f.dossier_code.as_str())),
+        FormDocument::SupplementRequest(f) => (&f.header, f.dossier_code.as_deref()),
+        FormDocument::Refusal(f) => (&f.header, None),
+        FormDocument::Apology(f) => (&f.header, Some(f.dossier_code.as_str())),
+        FormDocument::StopNotice(f) => (&f.header, Some(f.dossier_code.as_str())),
+        FormDocument::ControlSheet(f) => (&f.header, Some(f.dossier_code.as_str())),
+        FormDocument::TrackingBook(f) => (&f.header, None),
+    };
+    let full_title = match code {
+        Some(code) => format!("{} – {title} – {}", form.form_number(), nfc(code.trim())),
+        None => format!("{} – {title}", form.form_number()),
+    };
+    let meta = Obj::new()
+        .text("title", &full_title)
+        .text("form_number", form.form_number())
+        .int("year", header.date.year())
+        .int("month", u8::from(header.date.month()))
+        .int("day", header.date.day());
+    let data = match form {
+        FormDocument::Receipt(f) => receipt(f, qr_svg),
+        FormDocument::SupplementRequest(f) => supplement(f),
+        FormDocument::Refusal(f) => refusal(f),
+        FormDocument::Apology(f) => apology(f),
+        FormDocument::StopNotice(f) => stop_notice(f),
+        FormDocument::ControlSheet(f) => control_sheet(f),
+        FormDocument::TrackingBook(f) => tracking_book(f),
+    };
+    Obj::new()
+        .nested("meta", meta.build())
+        .nested("header", header_value(header))
+        .nested("data", data)
+        .into_dict()
+}
+
+fn caps(text: &str) -> String {
+    nfc(text).to_uppercase()
+}
+
+fn header_value(h: &Header) -> Result<Value, RenderError> {
+    Obj::new()
+        .opt_text("parent_body", h.parent_body.as_deref().map(caps).as_deref())
+        .text("body", &caps(&h.body))
+        .opt_text("unit", h.unit.as_deref().map(caps).as_deref())
+        .text("place_date", &place_date(&h.place, h.date))
+        .opt_text("number", h.number.as_deref())
+        .build()
+}
+
+fn applicant_value(a: &Applicant) -> Result<Value, RenderError> {
+    Obj::new()
+        .text("name", &a.name)
+        .opt_text("personal_id", a.personal_id.as_deref())
+        .text("address", &a.address)
+        .opt_text("phone", a.phone.as_deref())
+        .opt_text("email", a.email.as_deref())
+        .build()
+}
+
+fn signer_value(s: &Signer) -> Result<Value, RenderError> {
+    Obj::new()
+        .opt_text("authority", s.authority.as_deref().map(caps).as_deref())
+        .text("title", &caps(&s.title))
+        .text("name", &s.name)
+        .build()
+}
+
+fn receipt(f: &Receipt, qr_svg: Option<Vec<u8>>) -> Result<Value, RenderError> {
+    let total: u64 = f.fees.iter().map(|fee| fee.amount).sum();
+    let qr = match qr_svg {
+        Some(svg) => Value::Bytes(Bytes::new(svg)),
+        None => Value::None,
+    };
+    Obj::new()
+        .text("dossier_code", &f.dossier_code)
+        .nested("applicant", applicant_value(&f.applicant))
+        .text("procedure_name", &f.procedure_name)
+        .list("documents", &f.documents, MAX_ITEMS, |d| {
+            Obj::new()
+                .text("name", &d.name)
+                .text("kind", d.kind.label())
+                .int("count", d.count)
+                .build()
+        })
+        .int("sets", f.sets)
+        .text("processing_time", &f.processing_time)
+        .text("received_at", &time_and_date(f.received_at))
+        .text("appointment", &time_and_date(f.appointment))
+        .text("result_delivery", &f.result_delivery)
+        .list("fees", &f.fees, MAX_ITEMS, |fee| {
+            Obj::new()
+                .text("name", &fee.name)
+                .text("amount", &money(fee.amount))
+                .build()
+        })
+        .text("fee_total", &money(total))
+        .nested(
+            "register",
+            match &f.register {
+                Some(r) => Obj::new()
+                    .text("book", &r.book)
+                    .text("sequence", &r.sequence)
+                    .build(),
+                None => Ok(Value::None),
+            },
+        )
+        .text("receiving_officer", &f.receiving_officer)
+        .text("lookup_url", &f.lookup_url)
+        .value("qr", qr)
+        .build()
+}
+
+fn supplement(f: &SupplementRequest) -> Result<Value, RenderError> {
+    Obj::new()
+        .opt_text("dossier_code", f.dossier_code.as_deref())
+        .nested("applicant", applicant_value(&f.applicant))
+        .text("procedure_name", &f.procedure_name)
+        .list("items", &f.items, MAX_ITEMS, |i| {
+            Obj::new()
+                .text("name", &i.name)
+                .int("originals", i.originals)
+                .int("certified_copies", i.certified_copies)
+                .int("copies", i.copies)
+                .build()
+        })
+        .text("reason", &f.reason)
+        .text("contact_officer", &f.contact_officer)
+        .text("contact_phone", &f.contact_phone)
+        .text("guiding_officer", &f.guiding_officer)
+        .build()
+}
+
+fn refusal(f: &Refusal) -> Result<Value, RenderError> {
+    Obj::new()
+        .nested("applicant", applicant_value(&f.applicant))
+        .text("procedure_name", &f.procedure_name)
+        .list("reasons", &f.reasons, MAX_ITEMS, |r| {
+            checked_text("reasons", r)
+        })
+        .text("receiving_officer", &f.receiving_officer)
+        .build()
+}
+
+fn apology(f: &Apology) -> Result<Value, RenderError> {
+    Obj::new()
+        .nested("applicant", applicant_value(&f.applicant))
+        .text("dossier_code", &f.dossier_code)
+        .text("procedure_name", &f.procedure_name)
+        .text("received_at", &time_and_date(f.received_at))
+        .text(
+            "original_appointment",
+            &time_and_date(f.original_appointment),
+        )
+        .text("reason", &f.reason)
+        .text("new_appointment", &time_and_date(f.new_appointment))
+        .nested("signer", signer_value(&f.signer))
+        .build()
+}
+
+fn stop_notice(f: &StopNotice) -> Result<Value, RenderError> {
+    Obj::new()
+        .nested("applicant", applicant_value(&f.applicant))
+        .text("dossier_code", &f.dossier_code)
+        .text("procedure_name", &f.procedure_name)
+        .text("received_at", &time_and_date(f.received_at))
+        .text("reason", &f.reason)
+        .nested("signer", signer_value(&f.signer))
+        .build()
+}
+
+fn control_sheet(f: &ControlSheet) -> Result<Value, RenderError> {
+    Obj::new()
+        .text("dossier_code", &f.dossier_code)
+        .text("applicant_name", &f.applicant_name)
+        .text("procedure_name", &f.procedure_name)
+        .text("received_at", &time_and_date(f.received_at))
+        .text("appointment", &time_and_date(f.appointment))
+        .text("lead_agency", &f.lead_agency)
+        .list(
+            "coordinating_agencies",
+            &f.coordinating_agencies,
+            MAX_ITEMS,
+            |a| checked_text("coordinating_agencies", a),
+        )
+        .list("steps", &f.steps, MAX_ITEMS, |s| {
+            Obj::new()
+                .text("from_unit", &s.from_unit)
+                .text("to_unit", &s.to_unit)
+                .text("handed_over_at", &time_and_date(s.handed_over_at))
+                .text("giver", &s.giver)
+                .text("receiver", &s.receiver)
+                .opt_text("timeliness", s.timeliness.map(Timeliness::label))
+                .text("note", &s.note)
+                .build()
+        })
+        .build()
+}
+
+fn tracking_book(f: &TrackingBook) -> Result<Value, RenderError> {
+    let opt_date = |d: Option<time::Date>| d.map(short_date);
+    Obj::new()
+        .text("book", &f.book)
+        .text("period", &f.period)
+        .list("rows", &f.rows, MAX_BOOK_ROWS, |r| {
+            Obj::new()
+                .int("sequence", r.sequence)
+                .text("dossier_code", &r.dossier_code)
+                .text("procedure_name", &r.procedure_name)
+                .int("sets", r.sets)
+                .text("applicant_name", &r.applicant_name)
+                .text("address_phone", &r.address_phone)
+                .text("lead_agency", &r.lead_agency)
+                .text("received_on", &short_date(r.received_on))
+                .text("appointment_on", &short_date(r.appointment_on))
+                .opt_text("transferred_on", opt_date(r.transferred_on).as_deref())
+                .opt_text("result_on", opt_date(r.result_on).as_deref())
+                .opt_text("returned_on", opt_date(r.returned_on).as_deref())
+                .text("note", &r.note)
+                .build()
+        })
+        .build()
+}

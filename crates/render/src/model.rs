@@ -1,0 +1,393 @@
+//! Plain data for the one-stop forms (biểu mẫu một cửa, Phụ lục I TT 03/2025/TT-VPCP).
+//!
+//! These types are independent of storage and of the renderer: the application fills them from
+//! its own records and hands them to a [`crate::DocumentRenderer`]. Times are local wall-clock
+//! times in Vietnam (UTC+7) as printed on the form; nothing here reads a clock. Text is
+//! normalised to NFC by the renderer, so callers may pass NFD input.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, PrimitiveDateTime};
+
+/// Any one form, tagged by its number in Phụ lục I (`"form": "mau01"` … `"mau07"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "form", rename_all = "snake_case")]
+pub enum FormDocument {
+    /// Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả.
+    #[serde(rename = "mau01")]
+    Receipt(Receipt),
+    /// Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.
+    #[serde(rename = "mau02")]
+    SupplementRequest(SupplementRequest),
+    /// Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ.
+    #[serde(rename = "mau03")]
+    Refusal(Refusal),
+    /// Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết.
+    #[serde(rename = "mau04")]
+    Apology(Apology),
+    /// Mẫu 05 — Thông báo dừng giải quyết hồ sơ.
+    #[serde(rename = "mau05")]
+    StopNotice(StopNotice),
+    /// Mẫu 06 — Phiếu kiểm soát quá trình giải quyết hồ sơ.
+    #[serde(rename = "mau06")]
+    ControlSheet(ControlSheet),
+    /// Mẫu 07 — Sổ theo dõi hồ sơ.
+    #[serde(rename = "mau07")]
+    TrackingBook(TrackingBook),
+}
+
+impl FormDocument {
+    /// The form number as printed ("Mẫu 01" … "Mẫu 07").
+    pub fn form_number(&self) -> &'static str {
+        match self {
+            FormDocument::Receipt(_) => "Mẫu 01",
+            FormDocument::SupplementRequest(_) => "Mẫu 02",
+            FormDocument::Refusal(_) => "Mẫu 03",
+            FormDocument::Apology(_) => "Mẫu 04",
+            FormDocument::StopNotice(_) => "Mẫu 05",
+            FormDocument::ControlSheet(_) => "Mẫu 06",
+            FormDocument::TrackingBook(_) => "Mẫu 07",
+        }
+    }
+
+    /// The paper the form is printed on.
+    pub fn paper(&self) -> Paper {
+        match self {
+            FormDocument::ControlSheet(_) | FormDocument::TrackingBook(_) => Paper::A4Landscape,
+            _ => Paper::A5Portrait,
+        }
+    }
+}
+
+/// Page format of a rendered form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Paper {
+    /// 148 × 210 mm (419.53 × 595.28 pt): Mẫu 01–05.
+    A5Portrait,
+    /// 297 × 210 mm (841.89 × 595.28 pt): Mẫu 06 and the register Mẫu 07.
+    A4Landscape,
+}
+
+/// Heading block shared by every form (thể thức theo NĐ 30/2020/NĐ-CP).
+///
+/// Left: the issuing body (tên cơ quan chủ quản, tên cơ quan, bộ phận); right: Quốc hiệu, Tiêu
+/// ngữ and "<địa danh>, ngày … tháng … năm …".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// Cơ quan chủ quản, e.g. "UBND THÀNH PHỐ CẦN THƠ" (printed in capitals, regular weight).
+    pub parent_body: Option<String>,
+    /// Cơ quan ban hành, e.g. "UBND PHƯỜNG NINH KIỀU" (capitals, bold).
+    pub body: String,
+    /// Bộ phận, e.g. "BỘ PHẬN MỘT CỬA" (capitals, bold, under the body).
+    pub unit: Option<String>,
+    /// Địa danh for the date line, e.g. "Cần Thơ".
+    pub place: String,
+    /// Ngày ban hành.
+    pub date: Date,
+    /// Số, ký hiệu, e.g. "125/TN-BPMC"; printed as "Số: 125/TN-BPMC". `None` prints nothing.
+    pub number: Option<String>,
+}
+
+/// The person or organisation the form concerns (người nộp hồ sơ / tổ chức).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    /// Họ và tên or tên tổ chức.
+    pub name: String,
+    /// Số định danh cá nhân / CCCD / mã số thuế, printed exactly as given (masked or full).
+    pub personal_id: Option<String>,
+    /// Địa chỉ.
+    pub address: String,
+    /// Số điện thoại.
+    pub phone: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+}
+
+/// Kind of a paper in a dossier (loại bản).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyKind {
+    /// Bản chính.
+    Original,
+    /// Bản sao có chứng thực.
+    CertifiedCopy,
+    /// Bản sao (photo).
+    Copy,
+    /// Bản điện tử.
+    Electronic,
+}
+
+impl CopyKind {
+    /// The Vietnamese label printed in the table.
+    pub fn label(self) -> &'static str {
+        match self {
+            CopyKind::Original => "Bản chính",
+            CopyKind::CertifiedCopy => "Bản sao có chứng thực",
+            CopyKind::Copy => "Bản sao",
+            CopyKind::Electronic => "Bản điện tử",
+        }
+    }
+}
+
+/// One paper received (thành phần hồ sơ nộp).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedDocument {
+    /// Tên giấy tờ.
+    pub name: String,
+    /// Loại bản.
+    pub kind: CopyKind,
+    /// Số lượng.
+    pub count: u32,
+}
+
+/// A fee or charge (phí, lệ phí) in đồng.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    /// e.g. "Lệ phí đăng ký khai sinh".
+    pub name: String,
+    /// Amount in đồng; printed as "1.234.567 đ".
+    pub amount: u64,
+}
+
+/// Where the dossier was written in the register (Sổ theo dõi hồ sơ).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterEntry {
+    /// Quyển số.
+    pub book: String,
+    /// Số thứ tự.
+    pub sequence: String,
+}
+
+/// Who signs a letter on behalf of the body (thẩm quyền, chức vụ, họ tên người ký).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signer {
+    /// Quyền hạn, e.g. "TM. ỦY BAN NHÂN DÂN" or "KT. CHỦ TỊCH"; `None` when signing in own name.
+    pub authority: Option<String>,
+    /// Chức vụ, e.g. "CHỦ TỊCH" or "PHÓ CHỦ TỊCH".
+    pub title: String,
+    /// Họ tên.
+    pub name: String,
+}
+
+/// Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub header: Header,
+    /// Mã hồ sơ.
+    pub dossier_code: String,
+    pub applicant: Applicant,
+    /// Nội dung yêu cầu giải quyết: tên thủ tục hành chính.
+    pub procedure_name: String,
+    /// Thành phần hồ sơ nộp.
+    pub documents: Vec<ReceivedDocument>,
+    /// Số lượng hồ sơ (bộ).
+    pub sets: u32,
+    /// Thời gian giải quyết theo quy định, as text, e.g. "03 ngày làm việc".
+    pub processing_time: String,
+    /// Thời gian nhận hồ sơ.
+    pub received_at: PrimitiveDateTime,
+    /// Thời gian trả kết quả giải quyết hồ sơ.
+    pub appointment: PrimitiveDateTime,
+    /// Đăng ký nhận kết quả tại, e.g. "Bộ phận Một cửa UBND phường Ninh Kiều".
+    pub result_delivery: String,
+    /// Phí, lệ phí; empty when none.
+    pub fees: Vec<Fee>,
+    /// Vào Sổ theo dõi hồ sơ.
+    pub register: Option<RegisterEntry>,
+    /// Người tiếp nhận hồ sơ.
+    pub receiving_officer: String,
+    /// Public lookup address encoded in the QR code, e.g. `https://…/tra-cuu/<mã hồ sơ>`.
+    pub lookup_url: String,
+}
+
+/// One item the applicant must add (thành phần hồ sơ cần bổ sung), with counts per kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingItem {
+    /// Thành phần hồ sơ.
+    pub name: String,
+    /// Số lượng bản chính.
+    pub originals: u32,
+    /// Số lượng bản chứng thực.
+    pub certified_copies: u32,
+    /// Số lượng bản photo.
+    pub copies: u32,
+}
+
+/// Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ ("hướng dẫn một lần, đầy đủ").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplementRequest {
+    pub header: Header,
+    /// Mã hồ sơ, when the dossier already has one.
+    pub dossier_code: Option<String>,
+    pub applicant: Applicant,
+    /// Nội dung yêu cầu giải quyết.
+    pub procedure_name: String,
+    /// Những nội dung cần bổ sung, hoàn thiện.
+    pub items: Vec<MissingItem>,
+    /// Lý do.
+    pub reason: String,
+    /// Cán bộ đầu mối giải đáp vướng mắc.
+    pub contact_officer: String,
+    /// Số điện thoại liên hệ.
+    pub contact_phone: String,
+    /// Người hướng dẫn (signs the form).
+    pub guiding_officer: String,
+}
+
+/// Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub header: Header,
+    pub applicant: Applicant,
+    /// Nội dung yêu cầu giải quyết.
+    pub procedure_name: String,
+    /// Lý do từ chối (one or more).
+    pub reasons: Vec<String>,
+    /// Người tiếp nhận hồ sơ (signs the form).
+    pub receiving_officer: String,
+}
+
+/// Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Apology {
+    pub header: Header,
+    /// Kính gửi.
+    pub applicant: Applicant,
+    /// Mã hồ sơ.
+    pub dossier_code: String,
+    /// Tên thủ tục hành chính.
+    pub procedure_name: String,
+    /// Ngày tiếp nhận hồ sơ.
+    pub received_at: PrimitiveDateTime,
+    /// Thời hạn trả kết quả ban đầu (ngày hẹn trả).
+    pub original_appointment: PrimitiveDateTime,
+    /// Lý do chậm trả kết quả.
+    pub reason: String,
+    /// Thời gian trả kết quả mới (gia hạn, only once).
+    pub new_appointment: PrimitiveDateTime,
+    /// Người đứng đầu cơ quan giải quyết.
+    pub signer: Signer,
+}
+
+/// Mẫu 05 — Thông báo dừng giải quyết hồ sơ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopNotice {
+    pub header: Header,
+    /// Kính gửi.
+    pub applicant: Applicant,
+    /// Mã hồ sơ.
+    pub dossier_code: String,
+    /// Tên thủ tục hành chính.
+    pub procedure_name: String,
+    /// Ngày tiếp nhận hồ sơ.
+    pub received_at: PrimitiveDateTime,
+    /// Lý do dừng giải quyết.
+    pub reason: String,
+    /// Người ký thông báo.
+    pub signer: Signer,
+}
+
+/// Result of one step compared with its time allowance (kết quả giải quyết).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeliness {
+    /// Trước hạn.
+    Early,
+    /// Đúng hạn.
+    OnTime,
+    /// Quá hạn.
+    Late,
+}
+
+impl Timeliness {
+    /// The Vietnamese label printed in the table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Timeliness::Early => "Trước hạn",
+            Timeliness::OnTime => "Đúng hạn",
+            Timeliness::Late => "Quá hạn",
+        }
+    }
+}
+
+/// One hand-over between units (một lần giao, nhận hồ sơ).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlStep {
+    /// Đơn vị giao hồ sơ.
+    pub from_unit: String,
+    /// Đơn vị nhận hồ sơ.
+    pub to_unit: String,
+    /// Thời gian giao, nhận.
+    pub handed_over_at: PrimitiveDateTime,
+    /// Người giao.
+    pub giver: String,
+    /// Người nhận.
+    pub receiver: String,
+    /// Kết quả giải quyết of the step; `None` while still in progress.
+    pub timeliness: Option<Timeliness>,
+    /// Ghi chú.
+    pub note: String,
+}
+
+/// Mẫu 06 — Phiếu kiểm soát quá trình giải quyết hồ sơ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlSheet {
+    pub header: Header,
+    /// Mã hồ sơ.
+    pub dossier_code: String,
+    /// Người nộp hồ sơ.
+    pub applicant_name: String,
+    /// Tên thủ tục hành chính.
+    pub procedure_name: String,
+    /// Thời gian nhận hồ sơ.
+    pub received_at: PrimitiveDateTime,
+    /// Thời gian trả kết quả.
+    pub appointment: PrimitiveDateTime,
+    /// Cơ quan chủ trì giải quyết.
+    pub lead_agency: String,
+    /// Cơ quan phối hợp giải quyết.
+    pub coordinating_agencies: Vec<String>,
+    /// Giao, nhận hồ sơ, in order.
+    pub steps: Vec<ControlStep>,
+}
+
+/// One line of the register (Sổ theo dõi hồ sơ).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingRow {
+    /// Số thứ tự.
+    pub sequence: u32,
+    /// Mã hồ sơ.
+    pub dossier_code: String,
+    /// Tên thủ tục hành chính.
+    pub procedure_name: String,
+    /// Số lượng hồ sơ (bộ).
+    pub sets: u32,
+    /// Tên cá nhân, tổ chức.
+    pub applicant_name: String,
+    /// Địa chỉ, số điện thoại.
+    pub address_phone: String,
+    /// Cơ quan chủ trì giải quyết.
+    pub lead_agency: String,
+    /// Ngày nhận hồ sơ.
+    pub received_on: Date,
+    /// Ngày hẹn trả kết quả.
+    pub appointment_on: Date,
+    /// Ngày chuyển hồ sơ.
+    pub transferred_on: Option<Date>,
+    /// Ngày có kết quả / yêu cầu bổ sung.
+    pub result_on: Option<Date>,
+    /// Ngày trả kết quả.
+    pub returned_on: Option<Date>,
+    /// Ghi chú. ("Ký nhận" is left blank for a handwritten signature.)
+    pub note: String,
+}
+
+/// Mẫu 07 — Sổ theo dõi hồ sơ (A4 landscape, any number of rows, header repeated per page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingBook {
+    pub header: Header,
+    /// Quyển số.
+    pub book: String,
+    /// Period covered, e.g. "Năm 2026" or "Tháng 01 năm 2026".
+    pub period: String,
+    pub rows: Vec<TrackingRow>,
+}
