@@ -37,7 +37,9 @@ static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Installs Chromium and its driver from Debian's packages when they are missing.
 pub fn ensure_browser() -> anyhow::Result<()> {
-    let _guard = INSTALL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = INSTALL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if installed("chromium") && installed("chromedriver") {
         return Ok(());
     }
@@ -56,7 +58,9 @@ pub fn ensure_browser() -> anyhow::Result<()> {
 
 /// The axe-core script, installed from npm on first use.
 pub fn axe_script() -> anyhow::Result<String> {
-    let _guard = INSTALL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = INSTALL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let prefix = artefacts_dir().join("npm");
     let script = prefix.join("node_modules/axe-core/axe.min.js");
     if !script.exists() {
