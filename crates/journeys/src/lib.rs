@@ -176,6 +176,7 @@ impl Driver {
 
     /// A new headless browser, phone-sized, with JavaScript on or off.
     pub async fn browser(&self, javascript: bool) -> anyhow::Result<Client> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let profile = std::env::temp_dir().join(format!(
             "motcua-chromium-{}-{}",
             std::process::id(),

@@ -41,6 +41,13 @@ impl Journey {
         button.click().await.expect("click");
     }
 
+    /// Submits a GET form (a search box) by its action.
+    async fn submit_get(&self, form_action: &str) {
+        let selector = format!("form[action='{form_action}'] button");
+        let button = self.element(&selector).await.expect("search button");
+        button.click().await.expect("click");
+    }
+
     /// Waits until the browser shows `expected` (a click may return before navigation ends)
     /// and returns the path it ended on.
     async fn arrive(&self, expected: &str) -> String {
@@ -203,6 +210,16 @@ async fn foundation_journey(javascript: bool) {
     j.record("08-units").await;
     j.open("/admin/officials").await;
     j.record("09-officials").await;
+
+    // Anyone finds marriage registration by typing without diacritics, and opens it.
+    j.open("/procedures").await;
+    j.fill("f-q", "dang ky ket hon").await;
+    j.submit_get("/procedures").await;
+    assert!(j.shows("Đăng ký kết hôn").await, "{}", j.text().await);
+    j.record("10-procedure-search").await;
+    j.open("/procedures/1.000894").await;
+    assert!(j.shows("Đăng ký kết hôn").await);
+    j.record("11-procedure-detail").await;
 
     let problems = std::mem::take(&mut j.problems);
     let _ = j.browser.close().await;
