@@ -21,6 +21,7 @@ pub mod catalogue;
 pub mod catalogue_transfer;
 pub mod demo;
 pub mod directory;
+pub mod dossiers;
 pub mod notify;
 pub mod oidc;
 pub mod ratelimit;

@@ -398,3 +398,7 @@ error-oidc-no-personal-id = The identity account does not provide a personal ide
 error-oidc-personal-id = The personal identification number given by the identity provider is not valid.
 error-oidc-no-official = No active official account matches this identity account.
 error-workflow = The workflow is not valid.
+error-dossier-changed = Someone else has just updated this dossier. Please reload and try again.
+error-dossier-numbering = No dossier code could be issued today.
+error-dossier-state = This action does not fit the dossier's current state.
+error-dossier-code = The dossier code is not well-formed (e.g. 000.00.30.H13-261124-0001).

@@ -398,3 +398,7 @@ error-oidc-no-personal-id = Tài khoản định danh không cung cấp số đ�
 error-oidc-personal-id = Số định danh cá nhân do hệ thống định danh cung cấp không hợp lệ.
 error-oidc-no-official = Không có tài khoản cán bộ đang hoạt động tương ứng với tài khoản định danh này.
 error-workflow = Quy trình không hợp lệ.
+error-dossier-changed = Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thực hiện lại.
+error-dossier-numbering = Không cấp được mã hồ sơ trong ngày.
+error-dossier-state = Thao tác không phù hợp với trạng thái hiện tại của hồ sơ.
+error-dossier-code = Mã hồ sơ không đúng định dạng (ví dụ 000.00.30.H13-261124-0001).

@@ -1,0 +1,282 @@
+//! The one-stop lifecycle through the use cases, on both databases: online submission →
+//! reception (code, appointment from the calendar) → specialist → leader approves and signs →
+//! resolved → result returned → public lookup shows status 10; withdrawal; jurisdiction.
+
+use motcua_app::dossiers::Submission;
+use motcua_app::{Actor, App, AppError, AppSettings};
+use motcua_domain::authz::Principal;
+use motcua_domain::dossier::{Command, ReturnMethod};
+use motcua_domain::procedure::FormValues;
+use motcua_store::Backend;
+use motcua_store::test_support::TestDatabase;
+
+fn birth_registration() -> FormValues {
+    let address =
+        serde_json::json!({"street": "45 đường 30/4", "province": "92", "commune": "31117"});
+    serde_json::from_value(serde_json::json!({
+        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu",
+        "nguoi_yeu_cau_so_dinh_danh": "092095001234",
+        "nguoi_yeu_cau_noi_cu_tru": address,
+        "nguoi_yeu_cau_quan_he": "Cha",
+        "so_dien_thoai": "0912 345 678",
+        "tre_ho_ten": "Nguyễn Ngọc Anh",
+        "tre_ngay_sinh": "02/11/2026",
+        "tre_gioi_tinh": "nu",
+        "tre_dan_toc": "Kinh",
+        "tre_quoc_tich": "Việt Nam",
+        "tre_noi_sinh": "Bệnh viện Phụ sản thành phố Cần Thơ",
+        "tre_que_quan": "Thành phố Cần Thơ",
+        "me_ho_ten": "Lê Thị Hoa",
+        "me_nam_sinh": 1995,
+        "me_dan_toc": "Kinh",
+        "me_quoc_tich": "Việt Nam",
+        "me_noi_cu_tru": address,
+        "cha_ho_ten": "Nguyễn Văn Hậu",
+        "cha_nam_sinh": "1993",
+        "loai_giay_chung_sinh": "giay_chung_sinh",
+        "cha_me_da_ket_hon": "co",
+        "so_ban_sao": "2",
+        "hinh_thuc_nhan_ket_qua": "truc_tuyen",
+        "cam_doan": "on",
+    }))
+    .expect("form values")
+}
+
+async fn official(app: &App, username: &str) -> Actor {
+    let id = app
+        .store
+        .official_credentials(username)
+        .await
+        .expect("official")
+        .id;
+    Actor {
+        principal: app
+            .official_principal(id)
+            .await
+            .expect("principal")
+            .expect("active"),
+        ip: None,
+    }
+}
+
+async fn citizen(app: &App, personal_id: &str) -> Actor {
+    let id = app
+        .store
+        .citizen_credentials(personal_id)
+        .await
+        .expect("citizen")
+        .id;
+    Actor {
+        principal: Principal::Citizen { citizen_id: id },
+        ip: None,
+    }
+}
+
+async fn a_birth_registration_goes_from_submission_to_returned_result(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    app.load_demo().await.expect("demo");
+    let hau = citizen(&app, "092095001234").await;
+    let submission = Submission {
+        procedure_code: "1.001193".into(),
+        agency_code: "000.00.30.H13".into(),
+        form: birth_registration(),
+    };
+    let submitted = app.submit_dossier(&hau, &submission).await.expect("submit");
+    assert_eq!(submitted.status_code, Some(1));
+    let code = submitted.code.clone().expect("code at submission");
+    assert!(
+        code.starts_with("000.00.30.H13-") && code.ends_with("-0001"),
+        "{code}"
+    );
+
+    let reception = official(&app, "tiepnhan.ninhkieu").await;
+    let queue = app
+        .dossier_queue(&reception, "receive")
+        .await
+        .expect("queue");
+    assert_eq!(
+        queue.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![submitted.id]
+    );
+    let other_ward = official(&app, "tiepnhan.trunghung").await;
+    assert!(
+        app.dossier_queue(&other_ward, "receive")
+            .await
+            .expect("queue")
+            .is_empty(),
+        "another commune sees nothing"
+    );
+    assert!(matches!(
+        app.receive_dossier(&other_ward, submitted.id).await,
+        Err(AppError::Forbidden)
+    ));
+
+    let received = app
+        .receive_dossier(&reception, submitted.id)
+        .await
+        .expect("receive");
+    assert_eq!(received.status_code, Some(2));
+    let due = received.due_at.expect("appointment");
+    assert!(due > received.updated_at, "the appointment lies ahead");
+
+    let specialist = official(&app, "chuyenvien.ninhkieu").await;
+    assert_eq!(
+        app.dossier_queue(&specialist, "mine")
+            .await
+            .expect("mine")
+            .len(),
+        1
+    );
+    let forwarded = app
+        .act_on_dossier(
+            &specialist,
+            submitted.id,
+            Command::Forward {
+                to_step: 1,
+                assignee: None,
+            },
+        )
+        .await
+        .expect("forward");
+    assert_eq!(forwarded.status_code, Some(4));
+    assert_eq!(forwarded.step_role.as_deref(), Some("leader"));
+    let refused = app
+        .act_on_dossier(&specialist, submitted.id, Command::Approve)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(AppError::Forbidden) | Err(AppError::Invalid(_))
+        ),
+        "a specialist cannot approve: {refused:?}"
+    );
+
+    let leader = official(&app, "chutich.ninhkieu").await;
+    app.act_on_dossier(&leader, submitted.id, Command::Approve)
+        .await
+        .expect("approve");
+    app.act_on_dossier(&leader, submitted.id, Command::Sign)
+        .await
+        .expect("sign");
+    let resolved = app
+        .act_on_dossier(&leader, submitted.id, Command::Resolve)
+        .await
+        .expect("resolve");
+    assert_eq!(resolved.status_code, Some(9));
+    let returned = app
+        .act_on_dossier(
+            &reception,
+            submitted.id,
+            Command::ReturnResult {
+                method: ReturnMethod::Online,
+            },
+        )
+        .await
+        .expect("return");
+    assert_eq!(returned.status_code, Some(10));
+
+    let public = app.lookup_dossier(&code).await.expect("lookup");
+    assert_eq!(public.status_code, Some(10));
+    assert_eq!(public.status, "Đã trả kết quả");
+    assert_eq!(public.applicant, "Nguyễn V. H.");
+    assert!(public.appointment.is_some());
+    assert_eq!(public.timeline.len(), 7);
+    assert!(matches!(
+        app.lookup_dossier("not-a-code").await,
+        Err(AppError::Invalid(_))
+    ));
+
+    let report = app
+        .verify_dossier_chains(&Actor::system())
+        .await
+        .expect("verify");
+    assert!(report.broken.is_empty() && report.events == 7, "{report:?}");
+    let notices = db.store.outbox_of_kind("notify").await.expect("outbox");
+    assert!(
+        notices.iter().any(|n| n.payload.contains("Đã trả kết quả")),
+        "the citizen is told the result is returned"
+    );
+    db.cleanup().await;
+}
+
+async fn a_citizen_withdraws_and_others_cannot_touch_the_dossier(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    app.load_demo().await.expect("demo");
+    let hau = citizen(&app, "092095001234").await;
+    let linh = citizen(&app, "092196005678").await;
+    let submission = Submission {
+        procedure_code: "1.001193".into(),
+        agency_code: "000.00.30.H13".into(),
+        form: birth_registration(),
+    };
+    let dossier = app.submit_dossier(&hau, &submission).await.expect("submit");
+    assert!(matches!(
+        app.act_on_dossier(
+            &linh,
+            dossier.id,
+            Command::Withdraw {
+                reason: "Không có nhu cầu nữa".into()
+            }
+        )
+        .await,
+        Err(AppError::NotFound)
+    ));
+    assert!(app.my_dossiers(&linh).await.expect("mine").is_empty());
+    let withdrawn = app
+        .act_on_dossier(
+            &hau,
+            dossier.id,
+            Command::Withdraw {
+                reason: "Không có nhu cầu nữa".into(),
+            },
+        )
+        .await
+        .expect("withdraw");
+    assert_eq!(withdrawn.status_code, Some(7));
+    assert_eq!(app.my_dossiers(&hau).await.expect("mine").len(), 1);
+    let bad_form = Submission {
+        form: FormValues::new(),
+        ..submission
+    };
+    assert!(matches!(
+        app.submit_dossier(&hau, &bad_form).await,
+        Err(AppError::Invalid(_))
+    ));
+    let second = app
+        .submit_dossier(
+            &hau,
+            &Submission {
+                form: birth_registration(),
+                ..bad_form
+            },
+        )
+        .await
+        .expect("second");
+    assert!(
+        second.code.expect("code").ends_with("-0002"),
+        "numbers continue without a gap after the failed submission"
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_a_birth_registration_goes_from_submission_to_returned_result() {
+    a_birth_registration_goes_from_submission_to_returned_result(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_birth_registration_goes_from_submission_to_returned_result() {
+    a_birth_registration_goes_from_submission_to_returned_result(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn sqlite_a_citizen_withdraws_and_others_cannot_touch_the_dossier() {
+    a_citizen_withdraws_and_others_cannot_touch_the_dossier(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_citizen_withdraws_and_others_cannot_touch_the_dossier() {
+    a_citizen_withdraws_and_others_cannot_touch_the_dossier(Backend::Postgres).await;
+}
