@@ -1,7 +1,7 @@
 //! The OpenAPI document (`/api/openapi.json`) and a browsable, server-rendered viewer
 //! (`/api/docs`) that needs no internet and no JavaScript.
 
-use crate::api::{calendar, catalogue, catalogue_types, directory, types};
+use crate::api::{calendar, catalogue, catalogue_types, directory, dossiers, types};
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
 use askama::Template;
@@ -43,12 +43,14 @@ impl Modify for BearerAuth {
         calendar::due, calendar::holidays, calendar::year, calendar::lunar,
         calendar::set_override, calendar::delete_override, calendar::import,
         calendar::get_office_hours, calendar::set_office_hours, calendar::reset_office_hours,
+        dossiers::submit, dossiers::queue, dossiers::mine, dossiers::receive, dossiers::act, dossiers::citizen_act, dossiers::lookup,
     ),
     components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
     modifiers(&BearerAuth),
     tags((name = "directory", description = "Organisation tree, officials, roles, audit"),
         (name = "catalogue", description = "Procedure catalogue: search, detail, versions, publishing, import/export, form validation"),
-        (name = "calendar", description = "Working-day calendar: due dates, days off, lunar dates, yearly notices, office hours"))
+        (name = "calendar", description = "Working-day calendar: due dates, days off, lunar dates, yearly notices, office hours"),
+        (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"))
 )]
 pub struct ApiDoc;
 

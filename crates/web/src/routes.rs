@@ -332,6 +332,39 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::OrgManage),
             api::directory::import,
         )
+        // One-stop dossiers (issue 5).
+        .at(M::POST, "/api/v1/dossiers", Citizen, api::dossiers::submit)
+        .at(
+            M::GET,
+            "/api/v1/dossiers",
+            Staff(P::DossierView),
+            api::dossiers::queue,
+        )
+        .at(M::GET, "/api/v1/my/dossiers", Citizen, api::dossiers::mine)
+        .at(
+            M::POST,
+            "/api/v1/dossiers/{id}/receive",
+            Staff(P::DossierReceive),
+            api::dossiers::receive,
+        )
+        .at(
+            M::POST,
+            "/api/v1/dossiers/{id}/actions",
+            Official,
+            api::dossiers::act,
+        )
+        .at(
+            M::POST,
+            "/api/v1/my/dossiers/{id}/actions",
+            Citizen,
+            api::dossiers::citizen_act,
+        )
+        .at(
+            M::GET,
+            "/api/v1/lookup/{code}",
+            Public,
+            api::dossiers::lookup,
+        )
         // Procedure catalogue (issue 3): public portal, administration and API.
         .at(M::GET, "/procedures", Public, catalogue::search)
         .at(M::GET, "/procedures/{code}", Public, catalogue::detail)

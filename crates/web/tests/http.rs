@@ -36,6 +36,7 @@ both!(
     jurisdiction_limits_what_a_commune_administrator_manages,
     role_changes_are_audited,
     units_and_officials_survive_an_export_import_round_trip,
+    a_dossier_travels_through_the_api_to_a_public_status_of_10,
 );
 
 struct Harness {
@@ -1217,4 +1218,124 @@ async fn metrics_count_requests_by_route() {
         metrics.body
     );
     db.cleanup().await;
+}
+
+async fn a_dossier_travels_through_the_api_to_a_public_status_of_10(h: Harness) {
+    let address =
+        serde_json::json!({"street": "45 đường 30/4", "province": "92", "commune": "31117"});
+    let form = serde_json::json!({
+        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu", "nguoi_yeu_cau_so_dinh_danh": "092095001234",
+        "nguoi_yeu_cau_noi_cu_tru": address, "nguoi_yeu_cau_quan_he": "Cha", "so_dien_thoai": "0912345678",
+        "tre_ho_ten": "Nguyễn Ngọc Anh", "tre_ngay_sinh": "02/11/2026", "tre_gioi_tinh": "nu", "tre_dan_toc": "Kinh",
+        "tre_quoc_tich": "Việt Nam", "tre_noi_sinh": "Bệnh viện Phụ sản thành phố Cần Thơ", "tre_que_quan": "Thành phố Cần Thơ",
+        "me_ho_ten": "Lê Thị Hoa", "me_nam_sinh": 1995, "me_dan_toc": "Kinh", "me_quoc_tich": "Việt Nam", "me_noi_cu_tru": address,
+        "cha_ho_ten": "Nguyễn Văn Hậu", "cha_nam_sinh": "1993", "loai_giay_chung_sinh": "giay_chung_sinh", "cha_me_da_ket_hon": "co",
+        "so_ban_sao": "2", "hinh_thuc_nhan_ket_qua": "truc_tuyen", "cam_doan": "on"
+    });
+    let citizen = h.citizen("092095001234").await;
+    let bad = h.json(Method::POST, "/api/v1/dossiers", &citizen, serde_json::json!({"procedure_code": "1.001193", "agency_code": "000.00.30.H13", "form": {}})).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let submitted = h.json(Method::POST, "/api/v1/dossiers", &citizen, serde_json::json!({"procedure_code": "1.001193", "agency_code": "000.00.30.H13", "form": form})).await;
+    assert_eq!(submitted.status, StatusCode::CREATED, "{}", submitted.body);
+    let id = submitted.json()["id"].as_i64().expect("id");
+    let code = submitted.json()["code"].as_str().expect("code").to_owned();
+    let reception = h.bearer("tiepnhan.ninhkieu").await;
+    let queue = h
+        .send(
+            Method::GET,
+            "/api/v1/dossiers?queue=receive",
+            &reception,
+            None,
+        )
+        .await;
+    assert_eq!(queue.json().as_array().expect("queue").len(), 1);
+    let other = h
+        .send(
+            Method::POST,
+            &format!("/api/v1/dossiers/{id}/receive"),
+            &h.bearer("tiepnhan.trunghung").await,
+            None,
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let received = h
+        .send(
+            Method::POST,
+            &format!("/api/v1/dossiers/{id}/receive"),
+            &reception,
+            None,
+        )
+        .await;
+    assert_eq!(received.status, StatusCode::OK, "{}", received.body);
+    assert_eq!(received.json()["status_code"], 2);
+    assert!(
+        received.json()["due_at"]
+            .as_str()
+            .expect("due")
+            .ends_with("+07:00")
+    );
+    let path = format!("/api/v1/dossiers/{id}/actions");
+    let specialist = h.bearer("chuyenvien.ninhkieu").await;
+    let leader = h.bearer("chutich.ninhkieu").await;
+    assert_eq!(
+        h.json(
+            Method::POST,
+            &path,
+            &specialist,
+            serde_json::json!({"command": "approve"})
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        h.json(
+            Method::POST,
+            &path,
+            &specialist,
+            serde_json::json!({"command": "forward", "to_step": 1, "assignee": null})
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    for command in ["approve", "sign", "resolve"] {
+        let reply = h
+            .json(
+                Method::POST,
+                &path,
+                &leader,
+                serde_json::json!({"command": command}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{command}: {}", reply.body);
+    }
+    let returned = h
+        .json(
+            Method::POST,
+            &path,
+            &reception,
+            serde_json::json!({"command": "return_result", "method": "counter"}),
+        )
+        .await;
+    assert_eq!(returned.json()["status_code"], 10, "{}", returned.body);
+    let lookup = h
+        .send(
+            Method::GET,
+            &format!("/api/v1/lookup/{code}"),
+            &Client::default(),
+            None,
+        )
+        .await;
+    assert_eq!(lookup.status, StatusCode::OK);
+    assert_eq!(lookup.json()["status"], "Đã trả kết quả");
+    assert_eq!(lookup.json()["applicant"], "Nguyễn V. H.");
+    assert!(
+        !lookup.body.contains("092095001234") && !lookup.body.contains("Ngọc Anh"),
+        "no personal data in the public lookup"
+    );
+    let mine = h
+        .send(Method::GET, "/api/v1/my/dossiers", &citizen, None)
+        .await;
+    assert_eq!(mine.json().as_array().expect("mine").len(), 1);
 }

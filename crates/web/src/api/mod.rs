@@ -6,4 +6,5 @@ pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_types;
 pub mod directory;
+pub mod dossiers;
 pub mod types;

@@ -1,0 +1,235 @@
+//! `/api/v1` operations on dossiers: online submission, work queues, reception, actions along
+//! the workflow, and the public status lookup by code.
+
+use crate::AppState;
+use crate::api::types::ApiErrorBody;
+use crate::context::Ctx;
+use crate::error::{ContextualError, WebResult};
+use crate::extract::ApiJson;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use motcua_app::AppError;
+use motcua_app::dossiers::{PublicStatus, Submission};
+use motcua_domain::dossier::{Command, DossierStatus};
+use motcua_store::dossiers::DossierRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A dossier as the back office and its owner see it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiDossier {
+    pub id: i64,
+    /// Mã hồ sơ, `<agency code>-YYMMDD-NNNN`.
+    pub code: Option<String>,
+    pub procedure_code: String,
+    pub procedure_version: i64,
+    pub agency_id: i64,
+    pub applicant_name: String,
+    /// `online`, `counter` or `postal`.
+    pub channel: String,
+    /// National status code 1–10.
+    pub status_code: Option<i64>,
+    pub status: String,
+    /// Role that acts at the current workflow step.
+    pub step_role: Option<String>,
+    /// Appointment (ngày hẹn trả), RFC 3339.
+    pub due_at: Option<String>,
+}
+
+impl From<DossierRow> for ApiDossier {
+    fn from(row: DossierRow) -> Self {
+        let status = row
+            .status_code
+            .and_then(|c| u8::try_from(c).ok())
+            .and_then(DossierStatus::from_national_code)
+            .map(|s| s.vietnamese().to_owned())
+            .unwrap_or_default();
+        let rfc3339 = time::format_description::well_known::Rfc3339;
+        ApiDossier {
+            id: row.id,
+            code: row.code,
+            procedure_code: row.procedure_code,
+            procedure_version: row.procedure_version,
+            agency_id: row.agency_id,
+            applicant_name: row.applicant_name,
+            channel: row.channel,
+            status_code: row.status_code,
+            status,
+            step_role: row.step_role,
+            due_at: row.due_at.map(|d| {
+                motcua_store::from_micros(d)
+                    .to_offset(time::macros::offset!(+7))
+                    .format(&rfc3339)
+                    .unwrap_or_default()
+            }),
+        }
+    }
+}
+
+/// An online submission.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSubmission {
+    pub procedure_code: String,
+    /// Electronic code of the resolving agency, e.g. `000.00.30.H13`.
+    pub agency_code: String,
+    /// The application form, field id → value, as the procedure's form schema defines.
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+}
+
+/// The public status of a dossier.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiLookup {
+    pub code: String,
+    pub procedure_code: String,
+    pub status_code: Option<u8>,
+    pub status: String,
+    /// Masked, e.g. `Nguyễn V. H.`.
+    pub applicant: String,
+    pub appointment: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub timeline: serde_json::Value,
+}
+
+impl From<PublicStatus> for ApiLookup {
+    fn from(s: PublicStatus) -> Self {
+        ApiLookup {
+            code: s.code,
+            procedure_code: s.procedure_code,
+            status_code: s.status_code,
+            status: s.status,
+            applicant: s.applicant,
+            appointment: s.appointment,
+            timeline: serde_json::to_value(s.timeline).unwrap_or_default(),
+        }
+    }
+}
+
+/// A citizen submits a dossier online (status 1, with its code).
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = ApiSubmission,
+    responses((status = 201, body = ApiDossier), (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<ApiSubmission>,
+) -> WebResult<Response> {
+    let form = serde_json::from_value(input.form)
+        .map_err(|_| AppError::invalid("form", "error-invalid"))
+        .ctx(&ctx)?;
+    let submission = Submission {
+        procedure_code: input.procedure_code,
+        agency_code: input.agency_code,
+        form,
+    };
+    let row = state
+        .app
+        .submit_dossier(&ctx.actor(), &submission)
+        .await
+        .ctx(&ctx)?;
+    Ok((StatusCode::CREATED, Json(ApiDossier::from(row))).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct QueueQuery {
+    /// `receive`, `mine`, `due-soon`, `overdue` or `resolved`.
+    pub queue: String,
+}
+
+/// An official's work queue within their jurisdiction, most urgent first.
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(QueueQuery),
+    responses((status = 200, body = [ApiDossier]), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<QueueQuery>,
+) -> WebResult<Json<Vec<ApiDossier>>> {
+    let rows = state
+        .app
+        .dossier_queue(&ctx.actor(), &query.queue)
+        .await
+        .ctx(&ctx)?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// The calling citizen's dossiers.
+#[utoipa::path(get, path = "/api/v1/my/dossiers", tag = "dossiers", responses((status = 200, body = [ApiDossier])))]
+pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> WebResult<Json<Vec<ApiDossier>>> {
+    let rows = state.app.my_dossiers(&ctx.actor()).await.ctx(&ctx)?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// The one-stop desk receives a dossier: appointment from the procedure time and the calendar.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/receive", tag = "dossiers", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiDossier), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn receive(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Json<ApiDossier>> {
+    Ok(Json(
+        state
+            .app
+            .receive_dossier(&ctx.actor(), id)
+            .await
+            .ctx(&ctx)?
+            .into(),
+    ))
+}
+
+/// An official acts on a dossier. The body is one command, e.g. `{"command": "forward",
+/// "to_step": 1, "assignee": null}`, `{"command": "approve"}`, `{"command": "resolve"}`,
+/// `{"command": "return_result", "method": "counter"}`, `{"command": "refuse", "reasons": […]}`.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/actions", tag = "dossiers", params(("id" = i64, Path)),
+    request_body(content = Object, description = "A command of the dossier state machine"),
+    responses((status = 200, body = ApiDossier), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(command): ApiJson<Command>,
+) -> WebResult<Json<ApiDossier>> {
+    Ok(Json(
+        state
+            .app
+            .act_on_dossier(&ctx.actor(), id, command)
+            .await
+            .ctx(&ctx)?
+            .into(),
+    ))
+}
+
+/// The citizen acts on their own dossier (withdraw, provide a supplement).
+#[utoipa::path(post, path = "/api/v1/my/dossiers/{id}/actions", tag = "dossiers", params(("id" = i64, Path)),
+    request_body(content = Object, description = "`{\"command\": \"withdraw\", \"reason\": \"…\"}` or `{\"command\": \"supplement_provided\", \"new_due\": null}`"),
+    responses((status = 200, body = ApiDossier), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn citizen_act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(command): ApiJson<Command>,
+) -> WebResult<Json<ApiDossier>> {
+    Ok(Json(
+        state
+            .app
+            .act_on_dossier(&ctx.actor(), id, command)
+            .await
+            .ctx(&ctx)?
+            .into(),
+    ))
+}
+
+/// Public status by dossier code: procedure, status, appointment, public timeline, masked name.
+#[utoipa::path(get, path = "/api/v1/lookup/{code}", tag = "dossiers", params(("code" = String, Path)),
+    responses((status = 200, body = ApiLookup), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> WebResult<Json<ApiLookup>> {
+    Ok(Json(
+        state.app.lookup_dossier(&code).await.ctx(&ctx)?.into(),
+    ))
+}
