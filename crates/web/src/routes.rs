@@ -333,6 +333,8 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             api::directory::import,
         )
         // One-stop dossiers (issue 5).
+        .at(M::GET, "/tra-cuu", Public, pages::lookup::form)
+        .at(M::GET, "/tra-cuu/{code}", Public, pages::lookup::by_code)
         .at(M::POST, "/api/v1/dossiers", Citizen, api::dossiers::submit)
         .at(
             M::GET,

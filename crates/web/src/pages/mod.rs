@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod catalogue_admin;
 pub mod citizen;
 pub mod layout;
+pub mod lookup;
 pub mod oidc;
 pub mod public;
 pub mod staff;
