@@ -382,3 +382,151 @@ impl App {
         Ok(report)
     }
 }
+
+/// A complete birth-registration form (Mẫu tờ khai đăng ký khai sinh) for the demo dossiers.
+pub const DEMO_BIRTH_FORM: &str = r#"{
+    "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu", "nguoi_yeu_cau_so_dinh_danh": "092095001234",
+    "nguoi_yeu_cau_noi_cu_tru": {"street": "45 đường 30/4", "province": "92", "commune": "31117"},
+    "nguoi_yeu_cau_quan_he": "Cha", "so_dien_thoai": "0912345678",
+    "tre_ho_ten": "Nguyễn Ngọc Anh", "tre_ngay_sinh": "02/11/2026", "tre_gioi_tinh": "nu", "tre_dan_toc": "Kinh",
+    "tre_quoc_tich": "Việt Nam", "tre_noi_sinh": "Bệnh viện Phụ sản thành phố Cần Thơ", "tre_que_quan": "Thành phố Cần Thơ",
+    "me_ho_ten": "Lê Thị Hoa", "me_nam_sinh": 1995, "me_dan_toc": "Kinh", "me_quoc_tich": "Việt Nam",
+    "me_noi_cu_tru": {"street": "45 đường 30/4", "province": "92", "commune": "31117"},
+    "cha_ho_ten": "Nguyễn Văn Hậu", "cha_nam_sinh": "1993", "loai_giay_chung_sinh": "giay_chung_sinh",
+    "cha_me_da_ket_hon": "co", "so_ban_sao": "2", "hinh_thuc_nhan_ket_qua": "truc_tuyen", "cam_doan": "on"
+}"#;
+
+impl App {
+    /// Demo dossiers in every national status (1–10) at the Ninh Kiều ward, so that every queue
+    /// and page has something to show. Only into a database without dossiers.
+    pub async fn load_demo_dossiers(&self) -> AppResult<usize> {
+        use crate::dossiers::Submission;
+        use motcua_domain::dossier::{Command, ReturnMethod};
+        if !self.store.dossier_ids().await?.is_empty() {
+            return Ok(0);
+        }
+        let citizen_id = self.store.citizen_credentials(DEMO_CITIZENS[0].0).await?.id;
+        let citizen = Actor {
+            principal: motcua_domain::authz::Principal::Citizen { citizen_id },
+            ip: None,
+        };
+        let official = |username: &'static str| async move {
+            let id = self.store.official_credentials(username).await?.id;
+            let principal = self
+                .official_principal(id)
+                .await?
+                .ok_or(crate::AppError::NotFound)?;
+            Ok::<Actor, crate::AppError>(Actor {
+                principal,
+                ip: None,
+            })
+        };
+        let reception = official("tiepnhan.ninhkieu").await?;
+        let specialist = official("chuyenvien.ninhkieu").await?;
+        let leader = official("chutich.ninhkieu").await?;
+        let form = serde_json::from_str(DEMO_BIRTH_FORM)
+            .map_err(|e| crate::AppError::Internal(e.into()))?;
+        let submission = Submission {
+            procedure_code: "1.001193".into(),
+            agency_code: "000.00.30.H13".into(),
+            form,
+        };
+        let mut created = 0;
+        for target in 1..=10 {
+            let id = self.submit_dossier(&citizen, &submission).await?.id;
+            created += 1;
+            match target {
+                1 => continue,
+                3 => {
+                    self.act_on_dossier(
+                        &reception,
+                        id,
+                        Command::Refuse {
+                            reasons: vec![
+                                "Hồ sơ không thuộc thẩm quyền giải quyết của UBND phường".into(),
+                            ],
+                        },
+                    )
+                    .await?;
+                    continue;
+                }
+                5 => {
+                    let missing = vec!["Giấy chứng sinh (bản chính)".into()];
+                    self.act_on_dossier(
+                        &reception,
+                        id,
+                        Command::RequestSupplement {
+                            missing,
+                            reason: "Thiếu giấy chứng sinh".into(),
+                        },
+                    )
+                    .await?;
+                    continue;
+                }
+                7 => {
+                    self.act_on_dossier(
+                        &citizen,
+                        id,
+                        Command::Withdraw {
+                            reason: "Gia đình đăng ký tại nơi cư trú khác".into(),
+                        },
+                    )
+                    .await?;
+                    continue;
+                }
+                _ => {}
+            }
+            self.receive_dossier(&reception, id).await?;
+            match target {
+                6 => {
+                    self.act_on_dossier(
+                        &specialist,
+                        id,
+                        Command::RequireFinancialObligation {
+                            description: "Nộp lệ phí cấp bản sao trích lục".into(),
+                        },
+                    )
+                    .await?;
+                }
+                8 => {
+                    self.act_on_dossier(
+                        &leader,
+                        id,
+                        Command::Stop {
+                            reason: "Người yêu cầu đề nghị dừng giải quyết".into(),
+                        },
+                    )
+                    .await?;
+                }
+                4 | 9 | 10 => {
+                    self.act_on_dossier(
+                        &specialist,
+                        id,
+                        Command::Forward {
+                            to_step: 1,
+                            assignee: None,
+                        },
+                    )
+                    .await?;
+                    if target >= 9 {
+                        self.act_on_dossier(&leader, id, Command::Approve).await?;
+                        self.act_on_dossier(&leader, id, Command::Sign).await?;
+                        self.act_on_dossier(&leader, id, Command::Resolve).await?;
+                    }
+                    if target == 10 {
+                        self.act_on_dossier(
+                            &reception,
+                            id,
+                            Command::ReturnResult {
+                                method: ReturnMethod::Counter,
+                            },
+                        )
+                        .await?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(created)
+    }
+}

@@ -280,3 +280,46 @@ async fn sqlite_a_citizen_withdraws_and_others_cannot_touch_the_dossier() {
 async fn postgres_a_citizen_withdraws_and_others_cannot_touch_the_dossier() {
     a_citizen_withdraws_and_others_cannot_touch_the_dossier(Backend::Postgres).await;
 }
+
+async fn the_demo_has_a_dossier_in_every_status(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    app.load_demo().await.expect("demo");
+    assert_eq!(app.load_demo_dossiers().await.expect("dossiers"), 10);
+    assert_eq!(
+        app.load_demo_dossiers().await.expect("again"),
+        0,
+        "only into an empty database"
+    );
+    let mut statuses = Vec::new();
+    for id in db.store.dossier_ids().await.expect("ids") {
+        statuses.push(
+            db.store
+                .get_dossier(id)
+                .await
+                .expect("dossier")
+                .status_code
+                .expect("status"),
+        );
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, (1..=10).collect::<Vec<i64>>());
+    assert!(
+        app.verify_dossier_chains(&Actor::system())
+            .await
+            .expect("verify")
+            .broken
+            .is_empty()
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_the_demo_has_a_dossier_in_every_status() {
+    the_demo_has_a_dossier_in_every_status(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_the_demo_has_a_dossier_in_every_status() {
+    the_demo_has_a_dossier_in_every_status(Backend::Postgres).await;
+}

@@ -505,6 +505,12 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
                 "demo data loaded"
             );
         }
+        // Dossiers in every status, so each queue and page has something to show.
+        match app.load_demo_dossiers().await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(dossiers = count, "demo dossiers loaded"),
+            Err(error) => tracing::warn!(error = %error, "demo dossiers not loaded"),
+        }
     }
     let channels = if config.mail.smtp_host.is_empty() {
         notify::Channels::log_only()
