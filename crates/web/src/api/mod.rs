@@ -7,4 +7,5 @@ pub mod catalogue;
 pub mod catalogue_types;
 pub mod directory;
 pub mod dossiers;
+pub mod forms;
 pub mod types;
