@@ -367,6 +367,13 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Public,
             api::dossiers::lookup,
         )
+        // The applicant or officials over the dossier's agency; checked in the handler.
+        .at(
+            M::GET,
+            "/api/v1/dossiers/{id}/forms/{form}",
+            Public,
+            api::forms::form_pdf,
+        )
         // Procedure catalogue (issue 3): public portal, administration and API.
         .at(M::GET, "/procedures", Public, catalogue::search)
         .at(M::GET, "/procedures/{code}", Public, catalogue::detail)

@@ -1274,6 +1274,39 @@ async fn a_dossier_travels_through_the_api_to_a_public_status_of_10(h: Harness) 
             .expect("due")
             .ends_with("+07:00")
     );
+    let pdf_path = format!("/api/v1/dossiers/{id}/forms/mau01.pdf");
+    let pdf = h.send(Method::GET, &pdf_path, &reception, None).await;
+    assert_eq!(
+        pdf.status,
+        StatusCode::OK,
+        "{}",
+        pdf.body.chars().take(300).collect::<String>()
+    );
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-"));
+    assert_eq!(
+        h.send(
+            Method::GET,
+            &pdf_path,
+            &h.bearer("tiepnhan.trunghung").await,
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        h.send(Method::GET, &pdf_path, &citizen, None).await.status,
+        StatusCode::OK,
+        "the applicant gets their receipt"
+    );
+    assert_eq!(
+        h.send(Method::GET, &pdf_path, &Client::default(), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
     let path = format!("/api/v1/dossiers/{id}/actions");
     let specialist = h.bearer("chuyenvien.ninhkieu").await;
     let leader = h.bearer("chutich.ninhkieu").await;
