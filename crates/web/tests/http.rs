@@ -1367,6 +1367,31 @@ async fn a_dossier_travels_through_the_api_to_a_public_status_of_10(h: Harness) 
         !lookup.body.contains("092095001234") && !lookup.body.contains("Ngọc Anh"),
         "no personal data in the public lookup"
     );
+    let page = h
+        .send(
+            Method::GET,
+            &format!("/tra-cuu/{code}"),
+            &Client::default(),
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Đã trả kết quả") && page.body.contains("Nguyễn V. H."),
+        "{}",
+        page.body
+    );
+    let unknown = h
+        .send(
+            Method::GET,
+            "/tra-cuu?code=000.00.30.H13-261124-0099",
+            &Client::default(),
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.body.contains("Không tìm thấy"));
+
     let mine = h
         .send(Method::GET, "/api/v1/my/dossiers", &citizen, None)
         .await;
