@@ -5,11 +5,15 @@
 //! [`DocumentRenderer`] trait and the plain data in [`model`], and receive PDF bytes.
 //!
 //! ```no_run
-//! use motcua_render::{DocumentRenderer, FormDocument, TypstRenderer};
-//! # fn form() -> FormDocument { unimplemented!() }
+//! use motcua_render::{DocumentRenderer, FormDocument, RenderError, TypstRenderer};
+//!
+//! /// Any form goes in as data (the web layer builds it from a dossier); PDF bytes come out.
+//! fn to_pdf(renderer: &TypstRenderer, form: &FormDocument) -> Result<Vec<u8>, RenderError> {
+//!     renderer.render(form)
+//! }
+//!
 //! let renderer = TypstRenderer::new(); // loads the embedded fonts once; keep it in an Arc
-//! let pdf: Vec<u8> = renderer.render(&form())?;
-//! # Ok::<(), motcua_render::RenderError>(())
+//! # let _ = (&renderer, to_pdf);
 //! ```
 //!
 //! Rendering is CPU-bound and synchronous (a few milliseconds per A5 form); the web layer calls
