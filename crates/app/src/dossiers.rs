@@ -28,6 +28,19 @@ pub struct Submission {
     pub form: FormValues,
 }
 
+/// A dossier typed in at the one-stop counter (tiếp nhận trực tiếp) from the applicant's papers.
+#[derive(Debug, Clone)]
+pub struct CounterRegistration {
+    pub procedure_code: String,
+    /// The agency (by electronic code) whose desk receives it.
+    pub agency_code: String,
+    /// Họ tên người nộp.
+    pub applicant_name: String,
+    /// Số định danh cá nhân, when the applicant has one; links the dossier to their account.
+    pub applicant_personal_id: Option<String>,
+    pub form: FormValues,
+}
+
 /// What the public lookup page shows: no personal data beyond a masked name.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicStatus {
@@ -65,8 +78,13 @@ pub fn mask_name(name: &str) -> String {
 }
 
 fn transition_error(error: dossier::TransitionError) -> AppError {
+    // A missing reason or list is reported on its own field so forms can show it there.
+    let field = match &error {
+        dossier::TransitionError::Required { field } => (*field).to_owned(),
+        _ => "command".to_owned(),
+    };
     AppError::Invalid(vec![InvalidField {
-        field: "command".into(),
+        field,
         code: error.as_str().to_owned(),
     }])
 }
@@ -109,9 +127,15 @@ impl App {
                 assignments,
             } => {
                 let target = motcua_domain::org::OrgPath::from_stored(row.agency_path.clone());
+                let desk = motcua_domain::org::OrgPath::from_stored(row.desk_path().to_owned());
+                // After a transfer the processing agency works the steps; the receiving desk
+                // keeps only its reception role (return the result, hand papers over).
                 let held: Vec<Role> = assignments
                     .iter()
-                    .filter(|a| a.unit_path.contains(&target))
+                    .filter(|a| {
+                        a.unit_path.contains(&target)
+                            || (a.role == Role::Reception && a.unit_path.contains(&desk))
+                    })
                     .map(|a| a.role)
                     .collect();
                 if held.is_empty() {
@@ -133,6 +157,27 @@ impl App {
         }
     }
 
+    /// Who may see a dossier: its applicant, and officials who may view dossiers of the agency
+    /// processing it or of the desk that received it. Another citizen learns nothing (not
+    /// found); an official outside the jurisdiction is refused.
+    pub fn check_dossier_access(&self, actor: &Actor, row: &DossierRow) -> AppResult<()> {
+        match &actor.principal {
+            Principal::Citizen { citizen_id } if row.citizen_id == Some(*citizen_id) => Ok(()),
+            Principal::Citizen { .. } => Err(AppError::NotFound),
+            Principal::Anonymous => Err(AppError::Unauthenticated),
+            _ => actor
+                .require_at(Permission::DossierView, &row.agency_path)
+                .or_else(|_| actor.require_at(Permission::DossierView, row.desk_path())),
+        }
+    }
+
+    /// A dossier the caller may see.
+    pub async fn dossier_for(&self, actor: &Actor, id: i64) -> AppResult<DossierRow> {
+        let row = self.store.get_dossier(id).await?;
+        self.check_dossier_access(actor, &row)?;
+        Ok(row)
+    }
+
     /// Applies a decided transition: state, events and notifications in one transaction.
     async fn persist(
         &self,
@@ -143,7 +188,25 @@ impl App {
     ) -> AppResult<DossierRow> {
         let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();
         let now = self.now_micros();
+        // Liên thông: resolve the receiving agency before writing anything.
+        let mut moved_to = None;
+        for effect in &decision.effects {
+            if let Effect::TransferTo { agency } = effect {
+                let unit = self
+                    .store
+                    .get_unit_by_code(agency.as_str())
+                    .await
+                    .map_err(|_| AppError::invalid("to_agency", "error-transfer-agency"))?;
+                if unit.id == row.agency_id {
+                    return Err(AppError::invalid("to_agency", "error-transfer-same-agency"));
+                }
+                moved_to = Some(unit);
+            }
+        }
         let mut tx = self.store.begin().await?;
+        if let Some(unit) = &moved_to {
+            tx.move_dossier_agency(row.id, unit.id, &unit.path).await?;
+        }
         tx.update_dossier(row.id, before.last_seq, &decision.new_state, &roles, now)
             .await
             .map_err(|e| match e {
@@ -213,16 +276,9 @@ impl App {
             .map_err(|_| AppError::invalid("agency", "error-parent"))?;
         let agency_code = AgencyCode::parse(&submission.agency_code)
             .map_err(|_| AppError::invalid("agency", "error-agency-code"))?;
-        let workflow = match self.workflow(&submission.procedure_code, None).await {
-            Ok(workflow) => workflow,
-            Err(AppError::NotFound) => {
-                let province = procedure.procedure.level != motcua_domain::org::GovLevel::Commune;
-                self.ensure_default_workflows(&[(submission.procedure_code.clone(), province)])
-                    .await?;
-                self.workflow(&submission.procedure_code, None).await?
-            }
-            Err(other) => return Err(other),
-        };
+        let workflow = self
+            .workflow_for_new_dossier(&submission.procedure_code, &procedure)
+            .await?;
         let citizen = self.store.get_citizen(citizen_id).await?;
         let now = self
             .now()
@@ -314,7 +370,7 @@ impl App {
     ) -> AppResult<DossierRow> {
         let row = self.store.get_dossier(id).await?;
         if matches!(actor.principal, Principal::Official { .. }) {
-            actor.require_at(Permission::DossierView, &row.agency_path)?;
+            self.check_dossier_access(actor, &row)?;
         }
         let workflow = self.workflow_of(&row).await?;
         let state = row.dossier()?;
@@ -348,6 +404,289 @@ impl App {
         };
         let decision = dossier::decide(&state, &command, &context).map_err(transition_error)?;
         self.persist(&row, &workflow, &state, decision).await
+    }
+
+    /// The desk registers a dossier brought to the counter and receives it at once: the same
+    /// form validation as online, the code and the appointment in one transaction.
+    pub async fn register_at_counter(
+        &self,
+        actor: &Actor,
+        registration: &CounterRegistration,
+    ) -> AppResult<DossierRow> {
+        let agency = self
+            .store
+            .get_unit_by_code(&registration.agency_code)
+            .await
+            .map_err(|_| AppError::invalid("agency", "error-parent"))?;
+        actor.require_at(Permission::DossierReceive, &agency.path)?;
+        let Principal::Official {
+            official_id,
+            assignments,
+        } = &actor.principal
+        else {
+            return Err(AppError::Forbidden);
+        };
+        let agency_path = motcua_domain::org::OrgPath::from_stored(agency.path.clone());
+        if !assignments
+            .iter()
+            .any(|a| a.role == Role::Reception && a.unit_path.contains(&agency_path))
+        {
+            return Err(AppError::Forbidden);
+        }
+        let mut problems = Vec::new();
+        let applicant_name = motcua_domain::text::clean(&registration.applicant_name);
+        if applicant_name.is_empty() {
+            problems.push(InvalidField {
+                field: "applicant_name".into(),
+                code: "error-required".into(),
+            });
+        }
+        let personal_id = match registration
+            .applicant_personal_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(text) => match motcua_domain::identity::PersonalId::parse(text) {
+                Ok(id) => Some(id.as_str().to_owned()),
+                Err(_) => {
+                    problems.push(InvalidField {
+                        field: "applicant_personal_id".into(),
+                        code: "error-personal-id".into(),
+                    });
+                    None
+                }
+            },
+        };
+        let validated = match self
+            .validate_procedure_form(&registration.procedure_code, None, &registration.form)
+            .await
+        {
+            Ok(values) => Some(values),
+            Err(AppError::Invalid(fields)) => {
+                problems.extend(fields);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        let Some(validated) = validated.filter(|_| problems.is_empty()) else {
+            return Err(AppError::Invalid(problems));
+        };
+        let procedure = self
+            .procedure_in_force(&registration.procedure_code, None)
+            .await?;
+        let workflow = self
+            .workflow_for_new_dossier(&registration.procedure_code, &procedure)
+            .await?;
+        let limit = procedure
+            .procedure
+            .processing_time
+            .for_channel(Channel::Counter)
+            .or_else(|| {
+                procedure
+                    .procedure
+                    .processing_time
+                    .for_channel(Channel::Online)
+            })
+            .cloned()
+            .ok_or(AppError::Conflict("error-dossier-state"))?;
+        let now = self
+            .now()
+            .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
+        let due = self
+            .calendar_due(agency.code.as_deref(), now, ProcessingTime::from(limit))
+            .await?;
+        let agency_code = AgencyCode::parse(agency.code.as_deref().unwrap_or_default())
+            .map_err(|_| AppError::invalid("agency", "error-agency-code"))?;
+        let citizen_id = match &personal_id {
+            Some(id) => self.store.citizen_credentials(id).await.ok().map(|c| c.id),
+            None => None,
+        };
+        let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();
+        let draft = Dossier::draft(&workflow);
+        let form = serde_json::to_string(&validated).map_err(|e| AppError::Internal(e.into()))?;
+        let micros = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let number = tx
+            .next_dossier_number(
+                agency_code.as_str(),
+                &crate::catalogue::iso_date(now.date()),
+            )
+            .await?;
+        let code = DossierCode::new(agency_code, now.date(), number)
+            .map_err(|_| AppError::Conflict("error-dossier-numbering"))?;
+        let acting = DossierActor::Official {
+            official_id: *official_id,
+            role: Role::Reception,
+        };
+        let context = Context {
+            workflow: &workflow,
+            actor: &acting,
+            now,
+        };
+        let decision = dossier::decide(
+            &draft,
+            &Command::Receive {
+                due,
+                code: Some(code),
+                assignee: None,
+            },
+            &context,
+        )
+        .map_err(transition_error)?;
+        let new = NewDossier {
+            procedure_code: registration.procedure_code.clone(),
+            procedure_version: procedure.row.version,
+            agency_id: agency.id,
+            agency_path: agency.path.clone(),
+            citizen_id,
+            applicant_name,
+            applicant_personal_id: personal_id,
+            channel: Channel::Counter.as_str().to_owned(),
+            form,
+        };
+        let id = tx.insert_dossier(&new, &draft, &roles, micros).await?;
+        tx.update_dossier(id, 0, &decision.new_state, &roles, micros)
+            .await?;
+        tx.append_dossier_events(id, &decision.events).await?;
+        tx.commit().await?;
+        Ok(self.store.get_dossier(id).await?)
+    }
+
+    /// The workflow a new dossier of this procedure starts with (the default one is created
+    /// the first time a procedure without an administrator-defined workflow is used).
+    async fn workflow_for_new_dossier(
+        &self,
+        procedure_code: &str,
+        procedure: &crate::catalogue::ProcedureVersion,
+    ) -> AppResult<Workflow> {
+        match self.workflow(procedure_code, None).await {
+            Ok(workflow) => Ok(workflow),
+            Err(AppError::NotFound) => {
+                let province = procedure.procedure.level != motcua_domain::org::GovLevel::Commune;
+                self.ensure_default_workflows(&[(procedure_code.to_owned(), province)])
+                    .await?;
+                self.workflow(procedure_code, None).await
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The actions the caller may take on a dossier now, found by asking the state machine
+    /// with a representative command of each kind — so a page offers exactly what would be
+    /// accepted (data such as reasons is still checked when the real command comes).
+    pub async fn available_actions(
+        &self,
+        actor: &Actor,
+        row: &DossierRow,
+    ) -> AppResult<Vec<CommandKind>> {
+        if actor.principal == Principal::Anonymous {
+            return Ok(Vec::new());
+        }
+        let workflow = self.workflow_of(row).await?;
+        let state = row.dossier()?;
+        let now = self
+            .now()
+            .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
+        let later = now + time::Duration::days(3650);
+        let text = || "-".to_owned();
+        let step = state.step.unwrap_or(0);
+        let mut candidates = vec![
+            Command::RequestSupplement {
+                missing: vec![text()],
+                reason: text(),
+            },
+            Command::Refuse {
+                reasons: vec![text()],
+            },
+            Command::Forward {
+                to_step: step + 1,
+                assignee: None,
+            },
+            Command::Consult {
+                unit: text(),
+                question: text(),
+            },
+            Command::Approve,
+            Command::Sign,
+            Command::Resolve,
+            Command::ReturnResult {
+                method: dossier::ReturnMethod::Counter,
+            },
+            Command::Withdraw { reason: text() },
+            Command::Stop { reason: text() },
+            Command::SupplementProvided {
+                new_due: state.paused_at.map(|_| later),
+            },
+        ];
+        if state.status == Some(DossierStatus::Submitted) {
+            candidates.insert(
+                0,
+                Command::Receive {
+                    due: later,
+                    code: None,
+                    assignee: None,
+                },
+            );
+        }
+        if step > 0 {
+            candidates.push(Command::Return {
+                to_step: step - 1,
+                reason: text(),
+                assignee: None,
+            });
+        }
+        if let Ok(code) = AgencyCode::parse("000.00.00.H13") {
+            candidates.push(Command::Transfer {
+                to_agency: code,
+                reason: text(),
+            });
+        }
+        let mut kinds = Vec::new();
+        for command in candidates {
+            let kind = command.kind();
+            if kind == CommandKind::Receive
+                && actor
+                    .require_at(Permission::DossierReceive, &row.agency_path)
+                    .is_err()
+            {
+                continue;
+            }
+            let Ok(acting) = self.acting_role(actor, row, &workflow, &state, kind) else {
+                continue;
+            };
+            let context = Context {
+                workflow: &workflow,
+                actor: &acting,
+                now,
+            };
+            if dossier::decide(&state, &command, &context).is_ok() {
+                kinds.push(kind);
+            }
+        }
+        // Extension: allowed once and before the due time; the exact new date is checked later.
+        if let Some(appointment) = state.appointment
+            && let Ok(acting) = self.acting_role(actor, row, &workflow, &state, CommandKind::Extend)
+        {
+            let context = Context {
+                workflow: &workflow,
+                actor: &acting,
+                now,
+            };
+            let probe = Command::Extend {
+                new_due: appointment.due() + time::Duration::days(1),
+                reason: text(),
+            };
+            match dossier::decide(&state, &probe, &context) {
+                Ok(_)
+                | Err(dossier::TransitionError::Extension(
+                    motcua_domain::calendar::ExtensionError::NotAWorkingDay,
+                )) => kinds.push(CommandKind::Extend),
+                Err(_) => {}
+            }
+        }
+        Ok(kinds)
     }
 
     /// Public status by code (web page, QR, API, chat): masked name, public timeline.
@@ -398,11 +737,10 @@ impl App {
         Ok(rows)
     }
 
-    /// An official's work queue within their jurisdiction: `receive` (online, waiting),
-    /// `mine` (at a step of a role they hold), `due-soon` (within 24 h), `overdue`.
+    /// An official's work queue within their jurisdiction (see [`QUEUES`]).
     pub async fn dossier_queue(&self, actor: &Actor, queue: &str) -> AppResult<Vec<DossierRow>> {
         actor.require(motcua_domain::authz::Access::Staff(Permission::DossierView))?;
-        let paths = actor
+        let paths: Option<Vec<String>> = actor
             .principal
             .jurisdictions(Permission::DossierView)
             .map(|ps| ps.into_iter().map(|p| p.as_str().to_owned()).collect());
@@ -411,6 +749,7 @@ impl App {
         let filter = match queue {
             "receive" => DossierFilter {
                 statuses: vec![1],
+                by_desk: true,
                 ..Default::default()
             },
             "mine" => {
@@ -421,17 +760,37 @@ impl App {
                         .collect(),
                     _ => Vec::new(),
                 };
+                if roles.is_empty() {
+                    return Ok(Vec::new());
+                }
                 DossierFilter {
                     statuses: vec![2, 4],
                     step_roles: roles,
                     ..Default::default()
                 }
             }
-            "due-soon" => DossierFilter {
+            "assigned" => DossierFilter {
                 statuses: open.clone(),
-                due_before: Some(now + 86_400_000_000),
+                assignee_id: Some(actor.principal.official_id().ok_or(AppError::Forbidden)?),
                 ..Default::default()
             },
+            "unit" => DossierFilter {
+                statuses: open.clone(),
+                ..Default::default()
+            },
+            "due-soon" => {
+                // Due within one working day of now, by the national working calendar.
+                let within = self
+                    .calendar_due(None, self.now(), ProcessingTime::WorkingDays(1))
+                    .await
+                    .map(motcua_store::micros)
+                    .unwrap_or(now + 86_400_000_000);
+                DossierFilter {
+                    statuses: open.clone(),
+                    due_before: Some(within),
+                    ..Default::default()
+                }
+            }
             "overdue" => DossierFilter {
                 statuses: open,
                 due_before: Some(now),
@@ -439,6 +798,7 @@ impl App {
             },
             "resolved" => DossierFilter {
                 statuses: vec![9],
+                by_desk: true,
                 ..Default::default()
             },
             _ => return Err(AppError::invalid("queue", "error-choice")),
@@ -453,6 +813,13 @@ impl App {
             .await?)
     }
 }
+
+/// The work queues of the back office (hàng đợi): to receive at the desk, at a step of a role
+/// I hold, assigned to me, my units' open dossiers, due within one working day, overdue,
+/// resolved and waiting at the desk to be returned.
+pub const QUEUES: [&str; 7] = [
+    "receive", "mine", "assigned", "unit", "due-soon", "overdue", "resolved",
+];
 
 #[cfg(test)]
 mod tests {

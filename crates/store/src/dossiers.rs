@@ -158,11 +158,25 @@ pub struct DossierRow {
     pub head: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Bộ phận tiếp nhận: the agency whose one-stop desk received the dossier and returns its
+    /// result; differs from `agency_id` after a transfer (liên thông).
+    pub desk_id: Option<i64>,
+    pub desk_path: Option<String>,
 }
 
 impl DossierRow {
     pub fn dossier(&self) -> StoreResult<Dossier> {
         decode_state(&self.state)
+    }
+
+    /// The receiving desk's agency path (the processing agency's for rows from before transfers).
+    pub fn desk_path(&self) -> &str {
+        self.desk_path.as_deref().unwrap_or(&self.agency_path)
+    }
+
+    /// Whether the dossier has been transferred away from the agency that received it.
+    pub fn transferred(&self) -> bool {
+        self.desk_id.is_some_and(|desk| desk != self.agency_id)
     }
 }
 
@@ -216,12 +230,15 @@ pub struct DossierFilter {
     pub assignee_id: Option<i64>,
     /// Only those due at or before this time.
     pub due_before: Option<i64>,
+    /// Match `agency_paths` against the receiving desk instead of the processing agency (the
+    /// desk's queues: results to return).
+    pub by_desk: bool,
     pub limit: i64,
     pub offset: i64,
 }
 
 const DOSSIER_COLUMNS: &str = "id, code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
-     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, created_at, updated_at";
+     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, created_at, updated_at, desk_id, desk_path";
 
 fn step_role(dossier: &Dossier, roles: &[Role]) -> Option<String> {
     dossier
@@ -292,13 +309,18 @@ impl Store {
             if paths.is_empty() {
                 return Ok(Vec::new());
             }
+            let column = if filter.by_desk {
+                "desk_path"
+            } else {
+                "agency_path"
+            };
             let parts: Vec<String> = paths
                 .iter()
                 .map(|p| {
                     let placeholder = next();
                     texts.push(p.clone());
                     order.push(true);
-                    format!("substr(agency_path, 1, length({placeholder})) = {placeholder}")
+                    format!("substr({column}, 1, length({placeholder})) = {placeholder}")
                 })
                 .collect();
             sql.push_str(&format!(" AND ({})", parts.join(" OR ")));
@@ -443,7 +465,7 @@ impl StoreTx {
             sqlx::query_as(
                 "INSERT INTO dossiers (code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
                  applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id",
+                 created_at, updated_at, desk_id, desk_path) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $5, $6) RETURNING id",
             )
             .bind(dossier.code.as_ref().map(ToString::to_string))
             .bind(&new.procedure_code)
@@ -504,6 +526,24 @@ impl StoreTx {
         if changed == 0 {
             return Err(StoreError::Conflict("dossier changed concurrently".into()));
         }
+        Ok(())
+    }
+
+    /// Liên thông: the dossier is now processed by another agency; its desk stays.
+    pub async fn move_dossier_agency(
+        &mut self,
+        id: i64,
+        agency_id: i64,
+        agency_path: &str,
+    ) -> StoreResult<()> {
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE dossiers SET agency_id = $1, agency_path = $2 WHERE id = $3")
+                .bind(agency_id)
+                .bind(agency_path)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        });
         Ok(())
     }
 

@@ -367,6 +367,76 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Public,
             api::dossiers::lookup,
         )
+        .at(
+            M::POST,
+            "/api/v1/dossiers/counter",
+            Staff(P::DossierReceive),
+            api::dossiers::counter,
+        )
+        // The applicant or officials over the dossier's agency; checked in the handler.
+        .at(M::GET, "/api/v1/dossiers/{id}", Public, api::dossiers::get)
+        // Dossier pages: the citizen's online form and dossiers, the back office.
+        .at(
+            M::GET,
+            "/dossiers/new/{code}",
+            Citizen,
+            pages::dossiers::new_form,
+        )
+        .at(
+            M::POST,
+            "/dossiers/new/{code}",
+            Citizen,
+            pages::dossiers::submit,
+        )
+        .at(M::GET, "/my/dossiers", Citizen, pages::dossiers::mine)
+        .at(
+            M::GET,
+            "/my/dossiers/{id}",
+            Citizen,
+            pages::dossiers::my_detail,
+        )
+        .at(
+            M::POST,
+            "/my/dossiers/{id}/actions",
+            Citizen,
+            pages::dossiers::my_act,
+        )
+        .at(
+            M::GET,
+            "/staff/dossiers",
+            Staff(P::DossierView),
+            pages::dossiers::queue,
+        )
+        .at(
+            M::GET,
+            "/staff/dossiers/{id}",
+            Staff(P::DossierView),
+            pages::dossiers::staff_detail,
+        )
+        .at(
+            M::POST,
+            "/staff/dossiers/{id}/actions",
+            Staff(P::DossierView),
+            pages::dossiers::staff_act,
+        )
+        .at(
+            M::GET,
+            "/staff/counter",
+            Staff(P::DossierReceive),
+            pages::dossiers::counter,
+        )
+        .at(
+            M::GET,
+            "/staff/counter/{code}",
+            Staff(P::DossierReceive),
+            pages::dossiers::counter_form,
+        )
+        .at(
+            M::POST,
+            "/staff/counter/{code}",
+            Staff(P::DossierReceive),
+            pages::dossiers::counter_register,
+        )
         // The applicant or officials over the dossier's agency; checked in the handler.
         .at(
             M::GET,

@@ -37,6 +37,9 @@ both!(
     role_changes_are_audited,
     units_and_officials_survive_an_export_import_round_trip,
     a_dossier_travels_through_the_api_to_a_public_status_of_10,
+    a_transferred_dossier_pauses_for_a_supplement_and_is_returned_at_its_desk,
+    the_counter_registers_and_receives_a_dossier_at_once,
+    dossier_pages_offer_only_the_actions_the_caller_may_take,
 );
 
 struct Harness {
@@ -44,6 +47,8 @@ struct Harness {
     specs: Vec<RouteSpec>,
     app: App,
     store: Store,
+    /// When set, the application's clock (tests that follow a dossier through the calendar).
+    clock: Arc<std::sync::Mutex<Option<time::OffsetDateTime>>>,
 }
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -52,7 +57,15 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let db = TestDatabase::new(backend).await;
-    let app = App::new(db.store.clone(), AppSettings::default());
+    let clock = Arc::new(std::sync::Mutex::new(None::<time::OffsetDateTime>));
+    let shared = clock.clone();
+    let app = App::new(db.store.clone(), AppSettings::default()).with_clock(Arc::new(move || {
+        shared
+            .lock()
+            .ok()
+            .and_then(|c| *c)
+            .unwrap_or_else(time::OffsetDateTime::now_utc)
+    }));
     app.load_demo().await.expect("demo loads");
     let state = AppState {
         app: app.clone(),
@@ -65,6 +78,7 @@ where
         specs,
         app,
         store: db.store.clone(),
+        clock,
     })
     .await;
     db.cleanup().await;
@@ -94,6 +108,12 @@ impl Reply {
 }
 
 impl Harness {
+    fn set_clock(&self, at: time::OffsetDateTime) {
+        if let Ok(mut clock) = self.clock.lock() {
+            *clock = Some(at);
+        }
+    }
+
     async fn send(
         &self,
         method: Method,
@@ -1053,6 +1073,7 @@ async fn pages_carry_security_headers_and_switch_language() {
         specs: Vec::new(),
         app,
         store: db.store.clone(),
+        clock: Default::default(),
     };
     let home = h.send(Method::GET, "/", &Client::default(), None).await;
     assert_eq!(home.status, StatusCode::OK);
@@ -1147,6 +1168,7 @@ async fn repeated_wrong_passwords_are_slowed_down() {
         specs: Vec::new(),
         app,
         store: db.store.clone(),
+        clock: Default::default(),
     };
     let browser = Client {
         csrf: true,
@@ -1204,6 +1226,7 @@ async fn metrics_count_requests_by_route() {
         specs: Vec::new(),
         app,
         store: db.store.clone(),
+        clock: Default::default(),
     };
     h.send(Method::GET, "/healthz", &Client::default(), None)
         .await;
@@ -1396,4 +1419,572 @@ async fn a_dossier_travels_through_the_api_to_a_public_status_of_10(h: Harness) 
         .send(Method::GET, "/api/v1/my/dossiers", &citizen, None)
         .await;
     assert_eq!(mine.json().as_array().expect("mine").len(), 1);
+}
+
+fn birth_form() -> serde_json::Value {
+    let address =
+        serde_json::json!({"street": "45 đường 30/4", "province": "92", "commune": "31117"});
+    serde_json::json!({
+        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu", "nguoi_yeu_cau_so_dinh_danh": "092095001234",
+        "nguoi_yeu_cau_noi_cu_tru": address, "nguoi_yeu_cau_quan_he": "Cha", "so_dien_thoai": "0912345678",
+        "tre_ho_ten": "Nguyễn Ngọc Anh", "tre_ngay_sinh": "02/11/2026", "tre_gioi_tinh": "nu", "tre_dan_toc": "Kinh",
+        "tre_quoc_tich": "Việt Nam", "tre_noi_sinh": "Bệnh viện Phụ sản thành phố Cần Thơ", "tre_que_quan": "Thành phố Cần Thơ",
+        "me_ho_ten": "Lê Thị Hoa", "me_nam_sinh": 1995, "me_dan_toc": "Kinh", "me_quoc_tich": "Việt Nam", "me_noi_cu_tru": address,
+        "cha_ho_ten": "Nguyễn Văn Hậu", "cha_nam_sinh": "1993", "loai_giay_chung_sinh": "giay_chung_sinh", "cha_me_da_ket_hon": "co",
+        "so_ban_sao": "2", "hinh_thuc_nhan_ket_qua": "truc_tuyen", "cam_doan": "on"
+    })
+}
+
+fn rfc3339(text: &serde_json::Value) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(
+        text.as_str().unwrap_or_default(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("an RFC 3339 time")
+}
+
+async fn a_transferred_dossier_pauses_for_a_supplement_and_is_returned_at_its_desk(h: Harness) {
+    use time::macros::datetime;
+    // Monday 07/12/2026, a working day in Cần Thơ.
+    h.set_clock(datetime!(2026-12-07 08:30 +7));
+    let citizen = h.citizen("092095001234").await;
+    let submitted = h.json(Method::POST, "/api/v1/dossiers", &citizen, serde_json::json!({"procedure_code": "1.001193", "agency_code": "000.00.30.H13", "form": birth_form()})).await;
+    assert_eq!(submitted.status, StatusCode::CREATED, "{}", submitted.body);
+    let id = submitted.json()["id"].as_i64().expect("id");
+    let code = submitted.json()["code"].as_str().expect("code").to_owned();
+    assert!(code.starts_with("000.00.30.H13-261207-"), "{code}");
+
+    h.set_clock(datetime!(2026-12-07 09:00 +7));
+    let reception = h.bearer("tiepnhan.ninhkieu").await;
+    let received = h
+        .send(
+            Method::POST,
+            &format!("/api/v1/dossiers/{id}/receive"),
+            &reception,
+            None,
+        )
+        .await;
+    assert_eq!(received.status, StatusCode::OK, "{}", received.body);
+    let due = rfc3339(&received.json()["due_at"]);
+    let calendar = h
+        .app
+        .work_calendar(Some("000.00.30.H13"))
+        .await
+        .expect("calendar");
+    let expected = calendar
+        .due(
+            datetime!(2026-12-07 09:00 +7),
+            motcua_domain::calendar::ProcessingTime::SameDay,
+        )
+        .expect("due");
+    assert_eq!(due, expected, "the appointment is the calendar's");
+    assert_eq!(
+        due.date(),
+        time::macros::date!(2026 - 12 - 07),
+        "same-day procedure"
+    );
+
+    // The ward's specialist transfers it to the Department of Justice (liên thông).
+    h.set_clock(datetime!(2026-12-07 09:30 +7));
+    let actions = format!("/api/v1/dossiers/{id}/actions");
+    let ward_specialist = h.bearer("chuyenvien.ninhkieu").await;
+    let unknown = h.json(Method::POST, &actions, &ward_specialist, serde_json::json!({"command": "transfer", "to_agency": "000.00.99.H13", "reason": "Cần Sở Tư pháp xác minh"})).await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+    assert!(unknown.body.contains("liên thông"), "{}", unknown.body);
+    let transferred = h.json(Method::POST, &actions, &ward_specialist, serde_json::json!({"command": "transfer", "to_agency": "000.00.10.H13", "reason": "Cần Sở Tư pháp xác minh"})).await;
+    assert_eq!(transferred.status, StatusCode::OK, "{}", transferred.body);
+    assert_eq!(transferred.json()["status_code"], 4);
+    let again = h
+        .json(
+            Method::POST,
+            &actions,
+            &ward_specialist,
+            serde_json::json!({"command": "forward", "to_step": 1, "assignee": null}),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::FORBIDDEN,
+        "the ward no longer processes it: {}",
+        again.body
+    );
+    let other_commune = h.bearer("chuyenvien.trunghung").await;
+    assert_eq!(
+        h.send(
+            Method::GET,
+            &format!("/api/v1/dossiers/{id}"),
+            &other_commune,
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        h.send(
+            Method::GET,
+            &format!("/api/v1/dossiers/{id}"),
+            &h.citizen("092196005678").await,
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND,
+        "another citizen learns nothing"
+    );
+
+    // The department's specialist finds it in their queue and asks for a supplement: the clock pauses.
+    h.set_clock(datetime!(2026-12-07 10:00 +7));
+    let department = h.bearer("chuyenvien.stp").await;
+    let mine = h
+        .send(
+            Method::GET,
+            "/api/v1/dossiers?queue=mine",
+            &department,
+            None,
+        )
+        .await;
+    assert!(
+        mine.json()
+            .as_array()
+            .expect("queue")
+            .iter()
+            .any(|d| d["id"] == id),
+        "{}",
+        mine.body
+    );
+    let detail = h
+        .send(
+            Method::GET,
+            &format!("/api/v1/dossiers/{id}"),
+            &department,
+            None,
+        )
+        .await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    let offered: Vec<String> =
+        serde_json::from_value(detail.json()["actions"].clone()).expect("actions");
+    assert!(
+        offered.contains(&"request_supplement".to_owned())
+            && offered.contains(&"forward".to_owned()),
+        "{offered:?}"
+    );
+    assert!(
+        !offered.contains(&"approve".to_owned()),
+        "a specialist does not approve: {offered:?}"
+    );
+    let asked = h.json(Method::POST, &actions, &department, serde_json::json!({"command": "request_supplement", "missing": ["Bản sao giấy chứng nhận kết hôn của cha mẹ", "Giấy xác nhận tình trạng hôn nhân"], "reason": "Cần xác minh quan hệ cha con"})).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert_eq!(asked.json()["status_code"], 5);
+
+    // The next morning the citizen provides it; the appointment moves by the paused working time.
+    h.set_clock(datetime!(2026-12-08 10:00 +7));
+    let citizen = h.citizen("092095001234").await;
+    let provided = h
+        .json(
+            Method::POST,
+            &format!("/api/v1/my/dossiers/{id}/actions"),
+            &citizen,
+            serde_json::json!({"command": "supplement_provided", "new_due": null}),
+        )
+        .await;
+    assert_eq!(provided.status, StatusCode::OK, "{}", provided.body);
+    assert_eq!(provided.json()["status_code"], 4);
+    let new_due = rfc3339(&provided.json()["due_at"]);
+    let expected = calendar
+        .resume(
+            due,
+            datetime!(2026-12-07 10:00 +7),
+            datetime!(2026-12-08 10:00 +7),
+        )
+        .expect("resume");
+    assert_eq!(
+        new_due, expected,
+        "the paused time is added back by the calendar"
+    );
+    assert!(new_due > due);
+    assert_eq!(new_due.date(), time::macros::date!(2026 - 12 - 08));
+
+    // Department specialist → department director approves, signs and sends the result back.
+    h.set_clock(datetime!(2026-12-08 11:00 +7));
+    let forwarded = h
+        .json(
+            Method::POST,
+            &actions,
+            &department,
+            serde_json::json!({"command": "forward", "to_step": 1, "assignee": null}),
+        )
+        .await;
+    assert_eq!(forwarded.status, StatusCode::OK, "{}", forwarded.body);
+    h.set_clock(datetime!(2026-12-08 14:00 +7));
+    let director = h.bearer("giamdoc.stp").await;
+    let ward_leader = h.bearer("chutich.ninhkieu").await;
+    assert_eq!(
+        h.json(
+            Method::POST,
+            &actions,
+            &ward_leader,
+            serde_json::json!({"command": "approve"})
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    for command in ["approve", "sign", "resolve"] {
+        let reply = h
+            .json(
+                Method::POST,
+                &actions,
+                &director,
+                serde_json::json!({"command": command}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{command}: {}", reply.body);
+    }
+
+    // The result waits at the ward's desk, which received the dossier, and is handed over there.
+    let resolved = h
+        .send(
+            Method::GET,
+            "/api/v1/dossiers?queue=resolved",
+            &reception,
+            None,
+        )
+        .await;
+    assert!(
+        resolved
+            .json()
+            .as_array()
+            .expect("queue")
+            .iter()
+            .any(|d| d["id"] == id),
+        "{}",
+        resolved.body
+    );
+    h.set_clock(datetime!(2026-12-08 15:00 +7));
+    let returned = h
+        .json(
+            Method::POST,
+            &actions,
+            &reception,
+            serde_json::json!({"command": "return_result", "method": "counter"}),
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::OK, "{}", returned.body);
+    assert_eq!(returned.json()["status_code"], 10);
+
+    let detail = h
+        .send(
+            Method::GET,
+            &format!("/api/v1/dossiers/{id}"),
+            &reception,
+            None,
+        )
+        .await;
+    let timeline = detail.json()["timeline"]
+        .as_array()
+        .cloned()
+        .expect("timeline");
+    let kinds: Vec<&str> = timeline.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "submit",
+            "receive",
+            "transfer",
+            "request_supplement",
+            "supplement_provided",
+            "forward",
+            "approve",
+            "sign",
+            "resolve",
+            "return_result"
+        ]
+    );
+    let resolve = timeline
+        .iter()
+        .find(|e| e["kind"] == "resolve")
+        .expect("resolve");
+    assert_eq!(
+        resolve["data"]["timeliness"], "on_time",
+        "resolved on the (moved) appointment day"
+    );
+    let lookup = h
+        .send(
+            Method::GET,
+            &format!("/api/v1/lookup/{code}"),
+            &Client::default(),
+            None,
+        )
+        .await;
+    assert_eq!(lookup.json()["status_code"], 10);
+    assert_eq!(rfc3339(&lookup.json()["appointment"]), new_due);
+    let report = h
+        .app
+        .verify_dossier_chains(&motcua_app::Actor::system())
+        .await
+        .expect("verify");
+    assert!(report.broken.is_empty(), "{:?}", report.broken);
+}
+
+async fn the_counter_registers_and_receives_a_dossier_at_once(h: Harness) {
+    let reception = h.bearer("tiepnhan.ninhkieu").await;
+    let mut form = birth_form();
+    form["tre_ho_ten"] = serde_json::json!("Trần Gia Bảo");
+    let body = serde_json::json!({"procedure_code": "1.001193", "agency_code": "000.00.30.H13", "applicant_name": "Trần Văn Bình", "applicant_personal_id": "092095001234", "form": form});
+    let other = h
+        .json(
+            Method::POST,
+            "/api/v1/dossiers/counter",
+            &h.bearer("tiepnhan.trunghung").await,
+            body.clone(),
+        )
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::FORBIDDEN,
+        "another commune's desk: {}",
+        other.body
+    );
+    let specialist = h
+        .json(
+            Method::POST,
+            "/api/v1/dossiers/counter",
+            &h.bearer("chuyenvien.ninhkieu").await,
+            body.clone(),
+        )
+        .await;
+    assert_eq!(
+        specialist.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        specialist.body
+    );
+    let mut bad = body.clone();
+    bad["applicant_name"] = serde_json::json!(" ");
+    bad["applicant_personal_id"] = serde_json::json!("12");
+    let refused = h
+        .json(Method::POST, "/api/v1/dossiers/counter", &reception, bad)
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("applicant_name") && refused.body.contains("applicant_personal_id"),
+        "every problem at once: {}",
+        refused.body
+    );
+    let before = h.store.dossier_ids().await.expect("ids").len();
+    let registered = h
+        .json(Method::POST, "/api/v1/dossiers/counter", &reception, body)
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::CREATED,
+        "{}",
+        registered.body
+    );
+    assert_eq!(registered.json()["status_code"], 2);
+    assert_eq!(registered.json()["channel"], "counter");
+    assert!(
+        registered.json()["code"]
+            .as_str()
+            .expect("code")
+            .starts_with("000.00.30.H13-")
+    );
+    assert_eq!(h.store.dossier_ids().await.expect("ids").len(), before + 1);
+    let mine = h
+        .send(
+            Method::GET,
+            "/api/v1/my/dossiers",
+            &h.citizen("092095001234").await,
+            None,
+        )
+        .await;
+    assert!(
+        mine.json()
+            .as_array()
+            .expect("mine")
+            .iter()
+            .any(|d| d["id"] == registered.json()["id"]),
+        "the applicant's account sees the counter dossier"
+    );
+}
+
+async fn dossier_pages_offer_only_the_actions_the_caller_may_take(h: Harness) {
+    let citizen = h.citizen("092095001234").await;
+    let before = h.store.dossier_ids().await.expect("ids").len();
+    // The online form is generated from the schema; a bad submission explains each field.
+    let form = h
+        .send(Method::GET, "/dossiers/new/1.001193", &citizen, None)
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("name=\"tre_ho_ten\"")
+            && form.body.contains("name=\"me_noi_cu_tru.street\""),
+        "generated inputs"
+    );
+    let refused = h
+        .form(
+            "/dossiers/new/1.001193",
+            &citizen,
+            &[("agency", "000.00.30.H13"), ("tre_ho_ten", "Bé Na")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("aria-invalid=\"true\""),
+        "errors next to their inputs"
+    );
+    assert!(
+        refused.body.contains("value=\"Bé Na\""),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        h.store.dossier_ids().await.expect("ids").len(),
+        before,
+        "nothing stored"
+    );
+    let mut fields: Vec<(String, String)> = vec![("agency".into(), "000.00.30.H13".into())];
+    for (key, value) in birth_form().as_object().expect("form") {
+        match value {
+            serde_json::Value::Object(parts) => {
+                for (part, v) in parts {
+                    fields.push((
+                        format!("{key}.{part}"),
+                        v.as_str().unwrap_or_default().to_owned(),
+                    ));
+                }
+            }
+            serde_json::Value::String(text) => fields.push((key.clone(), text.clone())),
+            other => fields.push((key.clone(), other.to_string())),
+        }
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let submitted = h.form("/dossiers/new/1.001193", &citizen, &pairs).await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    let location = submitted.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let id: i64 = location
+        .trim_start_matches("/my/dossiers/")
+        .split('?')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id");
+    let mine = h.send(Method::GET, &location, &citizen, None).await;
+    assert!(
+        mine.body.contains("Đã thực hiện") && mine.body.contains("do-withdraw"),
+        "the applicant may withdraw"
+    );
+    assert!(!mine.body.contains("do-receive"), "but not receive");
+
+    let reception = h.official("tiepnhan.ninhkieu").await;
+    let queue = h
+        .send(
+            Method::GET,
+            "/staff/dossiers?queue=receive",
+            &reception,
+            None,
+        )
+        .await;
+    assert!(
+        queue.body.contains(&format!("/staff/dossiers/{id}")),
+        "in the desk's queue"
+    );
+    let page = h
+        .send(
+            Method::GET,
+            &format!("/staff/dossiers/{id}"),
+            &reception,
+            None,
+        )
+        .await;
+    assert!(
+        page.body.contains("do-receive") && page.body.contains("do-refuse"),
+        "reception may receive or refuse"
+    );
+    assert!(!page.body.contains("do-approve"));
+    let specialist = h.official("chuyenvien.ninhkieu").await;
+    let page = h
+        .send(
+            Method::GET,
+            &format!("/staff/dossiers/{id}"),
+            &specialist,
+            None,
+        )
+        .await;
+    assert!(
+        !page.body.contains("do-receive"),
+        "a specialist does not receive"
+    );
+    let denied = h
+        .form(
+            &format!("/staff/dossiers/{id}/actions"),
+            &specialist,
+            &[("command", "receive")],
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let other = h.official("tiepnhan.trunghung").await;
+    assert_eq!(
+        h.send(Method::GET, &format!("/staff/dossiers/{id}"), &other, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let received = h
+        .form(
+            &format!("/staff/dossiers/{id}/actions"),
+            &reception,
+            &[("command", "receive")],
+        )
+        .await;
+    assert_eq!(received.status, StatusCode::SEE_OTHER, "{}", received.body);
+    let page = h
+        .send(
+            Method::GET,
+            &format!("/staff/dossiers/{id}"),
+            &specialist,
+            None,
+        )
+        .await;
+    assert!(
+        page.body.contains("do-forward") && page.body.contains("receipt-pdf"),
+        "the specialist's step"
+    );
+    let empty = h
+        .form(
+            &format!("/staff/dossiers/{id}/actions"),
+            &specialist,
+            &[
+                ("command", "request_supplement"),
+                ("missing", ""),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.body.contains("Vui lòng nhập đủ nội dung"),
+        "{}",
+        empty.body
+    );
 }

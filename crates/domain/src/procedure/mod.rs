@@ -9,6 +9,7 @@
 
 mod check;
 mod dates;
+pub mod flat;
 mod form;
 mod form_scalar;
 mod form_validate;

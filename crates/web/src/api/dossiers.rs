@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
-use motcua_app::dossiers::{PublicStatus, Submission};
+use motcua_app::dossiers::{CounterRegistration, PublicStatus, Submission};
 use motcua_domain::dossier::{Command, DossierStatus};
 use motcua_store::dossiers::DossierRow;
 use serde::{Deserialize, Serialize};
@@ -232,4 +232,109 @@ pub async fn lookup(
     Ok(Json(
         state.app.lookup_dossier(&code).await.ctx(&ctx)?.into(),
     ))
+}
+
+/// A dossier with its form, timeline and the actions the caller may take now.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiDossierDetail {
+    #[serde(flatten)]
+    pub dossier: ApiDossier,
+    /// Where it was received and its result is returned (differs after a transfer).
+    pub desk_id: Option<i64>,
+    /// The form answers as submitted.
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+    /// Every event, oldest first: `seq`, `at`, `kind`, `from_status`, `to_status`, `reason`, `data`.
+    #[schema(value_type = Vec<Object>)]
+    pub timeline: serde_json::Value,
+    /// Commands the caller may issue now (e.g. `forward`, `approve`).
+    pub actions: Vec<String>,
+}
+
+/// One dossier, for its applicant or an official over its agency or desk.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiDossierDetail), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Json<ApiDossierDetail>> {
+    let actor = ctx.actor();
+    let row = state.app.dossier_for(&actor, id).await.ctx(&ctx)?;
+    let actions = state
+        .app
+        .available_actions(&actor, &row)
+        .await
+        .ctx(&ctx)?
+        .into_iter()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    let events: Vec<serde_json::Value> = state
+        .app
+        .store
+        .dossier_events(id)
+        .await
+        .map_err(AppError::from)
+        .ctx(&ctx)?
+        .iter()
+        .filter_map(|e| e.event().ok())
+        .map(|e| {
+            serde_json::json!({
+                "seq": e.seq,
+                "at": e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                "kind": e.kind.as_str(),
+                "from_status": e.from_status.map(DossierStatus::national_code),
+                "to_status": e.to_status.map(DossierStatus::national_code),
+                "reason": e.reason,
+                "data": e.data,
+            })
+        })
+        .collect();
+    Ok(Json(ApiDossierDetail {
+        desk_id: row.desk_id,
+        form: serde_json::from_str(&row.form).unwrap_or_default(),
+        timeline: serde_json::Value::Array(events),
+        actions,
+        dossier: row.into(),
+    }))
+}
+
+/// A dossier typed in at the counter.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiCounterRegistration {
+    pub procedure_code: String,
+    /// Electronic code of the agency whose desk receives it.
+    pub agency_code: String,
+    pub applicant_name: String,
+    pub applicant_personal_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+}
+
+/// The desk registers a dossier brought to the counter; it is received at once (status 2,
+/// with its code and appointment).
+#[utoipa::path(post, path = "/api/v1/dossiers/counter", tag = "dossiers", request_body = ApiCounterRegistration,
+    responses((status = 201, body = ApiDossier), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn counter(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<ApiCounterRegistration>,
+) -> WebResult<Response> {
+    let form = serde_json::from_value(input.form)
+        .map_err(|_| AppError::invalid("form", "error-invalid"))
+        .ctx(&ctx)?;
+    let registration = CounterRegistration {
+        procedure_code: input.procedure_code,
+        agency_code: input.agency_code,
+        applicant_name: input.applicant_name,
+        applicant_personal_id: input.applicant_personal_id,
+        form,
+    };
+    let row = state
+        .app
+        .register_at_counter(&ctx.actor(), &registration)
+        .await
+        .ctx(&ctx)?;
+    Ok((StatusCode::CREATED, Json(ApiDossier::from(row))).into_response())
 }

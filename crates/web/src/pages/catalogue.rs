@@ -250,6 +250,8 @@ struct DetailPage {
     agency_kind_key: String,
     limits: Vec<LimitView>,
     can_manage: bool,
+    /// The procedure takes online submissions (its published version).
+    online: bool,
 }
 
 impl DetailPage {
@@ -287,6 +289,7 @@ pub async fn detail(
     }
     .ctx(&ctx)?;
     let p = version.procedure;
+    let status_is_published = version.row.status == "published";
     let mut page = Page::new(&ctx, "catalogue-detail-title");
     page.title = p.name.clone();
     let can_manage = ctx.principal.check(motcua_domain::authz::Access::Staff(
@@ -302,6 +305,9 @@ pub async fn detail(
         agency_kind_key: format!("agency-{}", p.agency_kind.as_str()),
         limits: p.processing_time.limits.iter().map(Into::into).collect(),
         can_manage,
+        online: status_is_published
+            && p.channels
+                .contains(&motcua_domain::procedure::Channel::Online),
         p,
     }))
 }

@@ -28,6 +28,8 @@ pub struct Page {
     pub can_manage_catalogue: bool,
     /// Lịch nghỉ lễ: edit the yearly notices and office hours.
     pub can_manage_calendar: bool,
+    /// Hồ sơ: the back-office work queues.
+    pub can_work_dossiers: bool,
 }
 
 impl Page {
@@ -52,6 +54,7 @@ impl Page {
             // Procedure catalogue (issue 3).
             can_manage_catalogue: allowed(Permission::CatalogueManage),
             can_manage_calendar: allowed(Permission::CalendarManage),
+            can_work_dossiers: allowed(Permission::DossierView),
         }
     }
 
@@ -72,6 +75,7 @@ impl Page {
             can_audit: false,
             can_manage_catalogue: false,
             can_manage_calendar: false,
+            can_work_dossiers: false,
         }
     }
 

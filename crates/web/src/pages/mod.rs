@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_admin;
 pub mod citizen;
+pub mod dossiers;
 pub mod layout;
 pub mod lookup;
 pub mod oidc;

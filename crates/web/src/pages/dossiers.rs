@@ -1,0 +1,1001 @@
+//! Dossier pages (hồ sơ) that work without JavaScript: the citizen's online form generated
+//! from the procedure's field schema, "my dossiers" with status and timeline, withdrawal and
+//! supplements; the back office's work queues, the dossier view offering exactly the actions
+//! the official may take, and registration at the counter.
+//!
+//! Every page calls the same use cases as the JSON API; the state machine decides, these
+//! handlers only translate forms into commands and errors into messages next to the inputs.
+
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::{ContextualError, WebResult};
+use crate::extract::FormFields;
+use crate::i18n;
+use crate::pages::layout::{FormState, Page, render, render_status, status_of};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::dossiers::{CounterRegistration, Submission};
+use motcua_app::{Actor, AppError};
+use motcua_domain::dossier::{Command, CommandKind, DossierStatus, ReturnMethod};
+use motcua_domain::org::AgencyCode;
+use motcua_domain::procedure::flat::{ADDRESS_PARTS, pairs_from_values, values_from_pairs};
+use motcua_domain::procedure::{Field, FieldKind, FormSchema, FormValues, Procedure};
+use motcua_store::dossiers::DossierRow;
+use std::collections::HashMap;
+
+/// One input (or a fieldset boundary) of a generated form, flattened so the template is a
+/// simple loop.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// `text`, `textarea`, `select`, `radios`, `checks`, `checkbox`, `open` (fieldset start)
+    /// or `close` (fieldset end).
+    pub kind: &'static str,
+    pub name: String,
+    pub id: String,
+    pub label: String,
+    pub required: bool,
+    pub help: String,
+    pub value: String,
+    pub placeholder: String,
+    pub inputmode: &'static str,
+    pub maxlength: u32,
+    /// (value, label, chosen)
+    pub options: Vec<(String, String, bool)>,
+    pub error: String,
+}
+
+impl Input {
+    pub fn has_error(&self) -> bool {
+        !self.error.is_empty()
+    }
+}
+
+fn html_id(name: &str) -> String {
+    let mut id = String::from("f-");
+    id.extend(
+        name.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }),
+    );
+    id
+}
+
+/// The inputs of a form schema, pre-filled from `pairs`, with `errors` (by path) next to them.
+pub fn form_inputs(
+    ctx: &Ctx,
+    schema: &FormSchema,
+    pairs: &[(String, String)],
+    errors: &HashMap<String, String>,
+) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    add_fields(ctx, &schema.fields, "", pairs, errors, &mut inputs);
+    inputs
+}
+
+fn add_fields(
+    ctx: &Ctx,
+    fields: &[Field],
+    prefix: &str,
+    pairs: &[(String, String)],
+    errors: &HashMap<String, String>,
+    inputs: &mut Vec<Input>,
+) {
+    for field in fields {
+        let name = format!("{prefix}{}", field.id);
+        let value = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let base = Input {
+            id: html_id(&name),
+            label: field.label.clone(),
+            required: field.required,
+            help: field.help.clone().unwrap_or_default(),
+            error: errors.get(&name).cloned().unwrap_or_default(),
+            value: value(&name),
+            name: name.clone(),
+            ..Default::default()
+        };
+        match &field.kind {
+            FieldKind::Text { max_len, .. } => inputs.push(Input {
+                kind: "text",
+                maxlength: *max_len,
+                ..base
+            }),
+            FieldKind::LongText { max_len } => inputs.push(Input {
+                kind: "textarea",
+                maxlength: *max_len,
+                ..base
+            }),
+            FieldKind::Number { .. } => inputs.push(Input {
+                kind: "text",
+                inputmode: "numeric",
+                ..base
+            }),
+            FieldKind::Date { .. } => inputs.push(Input {
+                kind: "text",
+                inputmode: "numeric",
+                placeholder: "dd/mm/yyyy".into(),
+                ..base
+            }),
+            FieldKind::PersonalId => inputs.push(Input {
+                kind: "text",
+                inputmode: "numeric",
+                maxlength: 12,
+                ..base
+            }),
+            FieldKind::Phone => inputs.push(Input {
+                kind: "text",
+                inputmode: "tel",
+                ..base
+            }),
+            FieldKind::Email => inputs.push(Input {
+                kind: "text",
+                inputmode: "email",
+                ..base
+            }),
+            FieldKind::Checkbox => inputs.push(Input {
+                kind: "checkbox",
+                ..base
+            }),
+            FieldKind::Choice { options, multiple } => {
+                let chosen: Vec<&str> = pairs
+                    .iter()
+                    .filter(|(k, _)| *k == name)
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                let options = options
+                    .iter()
+                    .map(|o| {
+                        (
+                            o.value.clone(),
+                            o.label.clone(),
+                            chosen.contains(&o.value.as_str()),
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                let kind = if *multiple {
+                    "checks"
+                } else if options.len() <= 4 {
+                    "radios"
+                } else {
+                    "select"
+                };
+                inputs.push(Input {
+                    kind,
+                    options,
+                    ..base
+                });
+            }
+            FieldKind::Address { .. } => {
+                inputs.push(Input {
+                    kind: "open",
+                    ..base.clone()
+                });
+                for part in ADDRESS_PARTS {
+                    let part_name = format!("{name}.{part}");
+                    inputs.push(Input {
+                        kind: "text",
+                        id: html_id(&part_name),
+                        label: i18n::t(ctx.lang, &format!("dossier-address-{part}")),
+                        required: field.required,
+                        error: errors.get(&part_name).cloned().unwrap_or_default(),
+                        value: value(&part_name),
+                        inputmode: if part == "street" { "" } else { "numeric" },
+                        maxlength: 200,
+                        name: part_name,
+                        ..Default::default()
+                    });
+                }
+                inputs.push(Input {
+                    kind: "close",
+                    ..Default::default()
+                });
+            }
+            FieldKind::Group {
+                fields: sub,
+                min,
+                max,
+            } => {
+                inputs.push(Input {
+                    kind: "open",
+                    ..base.clone()
+                });
+                let filled = (0..*max)
+                    .filter(|i| {
+                        let p = format!("{name}[{i}].");
+                        pairs.iter().any(|(k, _)| k.starts_with(&p))
+                    })
+                    .map(|i| i + 1)
+                    .max()
+                    .unwrap_or(0);
+                // One spare row beyond what is filled, at least `min` (and one), at most `max`.
+                let rows = (filled + 1).max(*min).max(1).min(*max);
+                for index in 0..rows {
+                    inputs.push(Input {
+                        kind: "open",
+                        label: format!("{} {}", field.label, index + 1),
+                        ..Default::default()
+                    });
+                    add_fields(
+                        ctx,
+                        sub,
+                        &format!("{name}[{index}]."),
+                        pairs,
+                        errors,
+                        inputs,
+                    );
+                    inputs.push(Input {
+                        kind: "close",
+                        ..Default::default()
+                    });
+                }
+                inputs.push(Input {
+                    kind: "close",
+                    ..Default::default()
+                });
+            }
+        }
+    }
+}
+
+/// Agencies that may resolve a procedure: those of its government level with an electronic
+/// code (the applicant picks their ward or the department).
+async fn agencies_for(state: &AppState, procedure: &Procedure) -> Vec<(String, String)> {
+    let level = procedure.level.as_str();
+    state
+        .app
+        .store
+        .list_units()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| u.kind == "agency" && u.level == level)
+        .filter_map(|u| u.code.map(|code| (code, u.name)))
+        .collect()
+}
+
+fn pairs_of(fields: &HashMap<String, String>) -> Vec<(String, String)> {
+    fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn errors_of(ctx: &Ctx, error: &AppError) -> (HashMap<String, String>, String) {
+    let state = FormState::default().fail(ctx.lang, error);
+    (state.errors, state.general.unwrap_or_default())
+}
+
+fn local_time(micros: i64) -> String {
+    i18n::format_time_micros(micros)
+}
+
+fn status_text(row: &DossierRow) -> String {
+    row.status_code
+        .and_then(|c| u8::try_from(c).ok())
+        .and_then(DossierStatus::from_national_code)
+        .map(|s| s.vietnamese().to_owned())
+        .unwrap_or_else(|| "Nháp".into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Citizen: the online form
+
+#[derive(Template)]
+#[template(path = "dossiers/new.html")]
+struct NewDossierPage {
+    page: Page,
+    procedure: Procedure,
+    action: String,
+    agencies: Vec<(String, String, bool)>,
+    inputs: Vec<Input>,
+    general: String,
+    agency_error: String,
+    /// Staff at the counter type the applicant's name and number.
+    counter: bool,
+    applicant_name: String,
+    applicant_personal_id: String,
+    applicant_errors: (String, String),
+}
+
+async fn new_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    counter: bool,
+    fields: &HashMap<String, String>,
+    error: Option<&AppError>,
+) -> WebResult<Response> {
+    let procedure = state
+        .app
+        .procedure_in_force(code, None)
+        .await
+        .ctx(ctx)?
+        .procedure;
+    let (errors, general) = error.map(|e| errors_of(ctx, e)).unwrap_or_default();
+    let pairs = pairs_of(fields);
+    let chosen = fields.get("agency").cloned().unwrap_or_default();
+    let agencies = agencies_for(state, &procedure)
+        .await
+        .into_iter()
+        .map(|(c, n)| {
+            let selected = c == chosen;
+            (c, n, selected)
+        })
+        .collect();
+    let mut page = Page::new(
+        ctx,
+        if counter {
+            "dossier-counter-title"
+        } else {
+            "dossier-new-title"
+        },
+    );
+    page.title = format!("{} – {}", page.title, procedure.name);
+    let action = if counter {
+        format!("/staff/counter/{code}")
+    } else {
+        format!("/dossiers/new/{code}")
+    };
+    let template = NewDossierPage {
+        page,
+        inputs: form_inputs(ctx, &procedure.form_schema, &pairs, &errors),
+        agency_error: errors.get("agency").cloned().unwrap_or_default(),
+        applicant_errors: (
+            errors.get("applicant_name").cloned().unwrap_or_default(),
+            errors
+                .get("applicant_personal_id")
+                .cloned()
+                .unwrap_or_default(),
+        ),
+        applicant_name: fields.get("applicant_name").cloned().unwrap_or_default(),
+        applicant_personal_id: fields
+            .get("applicant_personal_id")
+            .cloned()
+            .unwrap_or_default(),
+        procedure,
+        action,
+        agencies,
+        general,
+        counter,
+    };
+    Ok(match error {
+        Some(error) => render_status(status_of(error), &template),
+        None => render(&template),
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> WebResult<Response> {
+    new_page(&state, &ctx, &code, false, &HashMap::new(), None).await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    fields: FormFields,
+) -> WebResult<Response> {
+    let procedure = state
+        .app
+        .procedure_in_force(&code, None)
+        .await
+        .ctx(&ctx)?
+        .procedure;
+    let form = values_from_pairs(&procedure.form_schema, &pairs_of(&fields.0));
+    let submission = Submission {
+        procedure_code: code.clone(),
+        agency_code: fields.get("agency"),
+        form,
+    };
+    match state.app.submit_dossier(&ctx.actor(), &submission).await {
+        Ok(row) => {
+            Ok(Redirect::to(&format!("/my/dossiers/{}?done=submit", row.id)).into_response())
+        }
+        Err(error) => new_page(&state, &ctx, &code, false, &fields.0, Some(&error)).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A dossier's view, shared by its applicant and the back office
+
+/// One answer of the form, for reading.
+pub struct Answer {
+    pub label: String,
+    pub value: String,
+    pub depth: usize,
+}
+
+fn answers(schema: &FormSchema, values: &FormValues) -> Vec<Answer> {
+    let pairs = pairs_from_values(schema, values);
+    let mut out = Vec::new();
+    collect_answers(&schema.fields, "", &pairs, 0, &mut out);
+    out
+}
+
+fn collect_answers(
+    fields: &[Field],
+    prefix: &str,
+    pairs: &[(String, String)],
+    depth: usize,
+    out: &mut Vec<Answer>,
+) {
+    for field in fields {
+        let name = format!("{prefix}{}", field.id);
+        match &field.kind {
+            FieldKind::Group {
+                fields: sub, max, ..
+            } => {
+                for index in 0..*max {
+                    let p = format!("{name}[{index}].");
+                    if !pairs.iter().any(|(k, _)| k.starts_with(&p)) {
+                        break;
+                    }
+                    out.push(Answer {
+                        label: format!("{} {}", field.label, index + 1),
+                        value: String::new(),
+                        depth,
+                    });
+                    collect_answers(sub, &p, pairs, depth + 1, out);
+                }
+            }
+            FieldKind::Address { .. } => {
+                let parts: Vec<String> = ADDRESS_PARTS
+                    .iter()
+                    .filter_map(|part| {
+                        let key = format!("{name}.{part}");
+                        pairs
+                            .iter()
+                            .find(|(k, _)| *k == key)
+                            .map(|(_, v)| v.clone())
+                    })
+                    .collect();
+                if !parts.is_empty() {
+                    out.push(Answer {
+                        label: field.label.clone(),
+                        value: parts.join(", "),
+                        depth,
+                    });
+                }
+            }
+            FieldKind::Choice { options, .. } => {
+                let chosen: Vec<String> = pairs
+                    .iter()
+                    .filter(|(k, _)| *k == name)
+                    .map(|(_, v)| {
+                        options
+                            .iter()
+                            .find(|o| &o.value == v)
+                            .map(|o| o.label.clone())
+                            .unwrap_or_else(|| v.clone())
+                    })
+                    .collect();
+                if !chosen.is_empty() {
+                    out.push(Answer {
+                        label: field.label.clone(),
+                        value: chosen.join(", "),
+                        depth,
+                    });
+                }
+            }
+            FieldKind::Checkbox => {
+                if pairs.iter().any(|(k, _)| *k == name) {
+                    out.push(Answer {
+                        label: field.label.clone(),
+                        value: "✓".into(),
+                        depth,
+                    });
+                }
+            }
+            _ => {
+                if let Some((_, v)) = pairs.iter().find(|(k, _)| *k == name) {
+                    out.push(Answer {
+                        label: field.label.clone(),
+                        value: v.clone(),
+                        depth,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A timeline entry as shown to the applicant and the officials.
+pub struct Step {
+    pub at: String,
+    pub action: String,
+    pub status: String,
+    pub reason: String,
+    pub who: String,
+}
+
+/// A later or earlier workflow step one may send the dossier to.
+pub struct StepChoice {
+    pub index: usize,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/detail.html")]
+struct DetailPage {
+    page: Page,
+    row: DossierRow,
+    procedure_name: String,
+    agency_name: String,
+    desk_name: String,
+    status: String,
+    due: String,
+    step_name: String,
+    answers: Vec<Answer>,
+    timeline: Vec<Step>,
+    actions: Vec<String>,
+    /// Where action forms post.
+    action_url: String,
+    staff: bool,
+    receipt: bool,
+    later_steps: Vec<StepChoice>,
+    earlier_steps: Vec<StepChoice>,
+    agencies: Vec<(String, String)>,
+    error: String,
+    missing: Vec<String>,
+}
+
+impl DetailPage {
+    fn can(&self, kind: &str) -> bool {
+        self.actions.iter().any(|a| a == kind)
+    }
+
+    fn channel(&self) -> String {
+        i18n::t(self.page.lang, &format!("channel-{}", self.row.channel))
+    }
+}
+
+async fn detail_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    staff: bool,
+    error: Option<&AppError>,
+    flash: Option<String>,
+) -> WebResult<Response> {
+    let actor = ctx.actor();
+    let row = state.app.dossier_for(&actor, id).await.ctx(ctx)?;
+    let dossier = row.dossier().map_err(AppError::from).ctx(ctx)?;
+    let procedure = state
+        .app
+        .procedure_version(&Actor::system(), &row.procedure_code, row.procedure_version)
+        .await
+        .ctx(ctx)?
+        .procedure;
+    let workflow = state
+        .app
+        .workflow(&row.procedure_code, Some(row.workflow_version))
+        .await
+        .ctx(ctx)?;
+    let values: FormValues = serde_json::from_str(&row.form).unwrap_or_default();
+    let unit_name = |id: Option<i64>| async move {
+        match id {
+            Some(id) => state
+                .app
+                .store
+                .get_unit(id)
+                .await
+                .map(|u| u.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        }
+    };
+    let agency_name = unit_name(Some(row.agency_id)).await;
+    let desk_name = unit_name(row.desk_id).await;
+    let events = state.app.store.dossier_events(id).await.unwrap_or_default();
+    let mut missing = Vec::new();
+    let timeline = events
+        .iter()
+        .filter_map(|e| e.event().ok())
+        .map(|e| {
+            if e.kind == CommandKind::RequestSupplement {
+                missing = e
+                    .data
+                    .iter()
+                    .filter(|(k, _)| k.starts_with("missing."))
+                    .map(|(_, v)| v.clone())
+                    .collect();
+            }
+            let who = match &e.actor {
+                motcua_domain::dossier::Actor::Citizen { .. } => {
+                    i18n::t(ctx.lang, "dossier-by-applicant")
+                }
+                motcua_domain::dossier::Actor::Official { role, .. } => {
+                    i18n::t(ctx.lang, &format!("role-{}", role.as_str()))
+                }
+                motcua_domain::dossier::Actor::System => i18n::t(ctx.lang, "dossier-by-system"),
+            };
+            Step {
+                at: local_time(motcua_store::micros(e.at)),
+                action: i18n::t(ctx.lang, &format!("event-{}", e.kind.as_str())),
+                status: e
+                    .to_status
+                    .map(|s| s.vietnamese().to_owned())
+                    .unwrap_or_default(),
+                reason: e.reason.clone(),
+                who,
+            }
+        })
+        .collect();
+    let actions = state
+        .app
+        .available_actions(&actor, &row)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    let current = dossier.step.unwrap_or(0);
+    let step_choices = |range: std::ops::Range<usize>| {
+        range
+            .filter_map(|i| {
+                workflow.steps.get(i).map(|s| StepChoice {
+                    index: i,
+                    name: s.name.clone(),
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    let agencies = state
+        .app
+        .store
+        .list_units()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| u.kind == "agency" && u.id != row.agency_id)
+        .filter_map(|u| u.code.map(|c| (c, u.name)))
+        .collect();
+    // Action forms are small: every problem is listed above them.
+    let general = match error {
+        Some(AppError::Invalid(fields)) => {
+            let mut messages: Vec<String> =
+                fields.iter().map(|f| i18n::t(ctx.lang, &f.code)).collect();
+            messages.dedup();
+            messages.join(" ")
+        }
+        Some(other) => i18n::t(ctx.lang, other.code()),
+        None => String::new(),
+    };
+    let mut page = Page::new(ctx, "dossier-detail-title").with_flash(flash);
+    if let Some(code) = &row.code {
+        page.title = format!("{} {code}", page.title);
+    }
+    let template = DetailPage {
+        page,
+        procedure_name: procedure.name.clone(),
+        agency_name,
+        desk_name,
+        status: status_text(&row),
+        due: row.due_at.map(local_time).unwrap_or_default(),
+        step_name: dossier
+            .step
+            .filter(|_| matches!(row.status_code, Some(2 | 4 | 5 | 6)))
+            .and_then(|s| workflow.steps.get(s))
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        answers: answers(&procedure.form_schema, &values),
+        timeline,
+        actions,
+        action_url: if staff {
+            format!("/staff/dossiers/{id}/actions")
+        } else {
+            format!("/my/dossiers/{id}/actions")
+        },
+        staff,
+        receipt: dossier.received_at.is_some(),
+        later_steps: step_choices(current + 1..workflow.steps.len()),
+        earlier_steps: step_choices(0..current),
+        agencies,
+        error: general,
+        missing,
+        row,
+    };
+    Ok(match error {
+        Some(error) => render_status(status_of(error), &template),
+        None => render(&template),
+    })
+}
+
+fn flash_of(ctx: &Ctx, query: &HashMap<String, String>) -> Option<String> {
+    query
+        .get("done")
+        .filter(|d| d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .map(|d| i18n::t(ctx.lang, &format!("dossier-done-{d}")))
+}
+
+/// Reads an action form into a command of the state machine. Times typed as dd/mm/yyyy keep
+/// the time of day of the current appointment.
+fn command_from(fields: &FormFields, row: &DossierRow) -> Result<Option<Command>, AppError> {
+    let lines = |name: &str| -> Vec<String> {
+        fields
+            .get(name)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let step = |name: &str| -> Result<usize, AppError> {
+        fields
+            .get(name)
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid(name, "error-choice"))
+    };
+    let command = match fields.get("command").as_str() {
+        "receive" => return Ok(None),
+        "request_supplement" => Command::RequestSupplement {
+            missing: lines("missing"),
+            reason: fields.get("reason"),
+        },
+        "refuse" => Command::Refuse {
+            reasons: lines("reasons"),
+        },
+        "forward" => Command::Forward {
+            to_step: step("to_step")?,
+            assignee: None,
+        },
+        "return" => Command::Return {
+            to_step: step("to_step")?,
+            reason: fields.get("reason"),
+            assignee: None,
+        },
+        "consult" => Command::Consult {
+            unit: fields.get("unit"),
+            question: fields.get("question"),
+        },
+        "transfer" => Command::Transfer {
+            to_agency: AgencyCode::parse(fields.get("to_agency").trim())
+                .map_err(|_| AppError::invalid("to_agency", "error-agency-code"))?,
+            reason: fields.get("reason"),
+        },
+        "approve" => Command::Approve,
+        "sign" => Command::Sign,
+        "resolve" => Command::Resolve,
+        "return_result" => Command::ReturnResult {
+            method: match fields.get("method").as_str() {
+                "post" => ReturnMethod::Post,
+                "online" => ReturnMethod::Online,
+                _ => ReturnMethod::Counter,
+            },
+        },
+        "withdraw" => Command::Withdraw {
+            reason: fields.get("reason"),
+        },
+        "stop" => Command::Stop {
+            reason: fields.get("reason"),
+        },
+        "supplement_provided" => Command::SupplementProvided { new_due: None },
+        "extend" => {
+            let date = motcua_domain::procedure::parse_form_date(fields.get("new_due").trim())
+                .ok_or_else(|| AppError::invalid("new_due", "error-date"))?;
+            let current = row
+                .due_at
+                .map(|d| {
+                    motcua_store::from_micros(d).to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
+                })
+                .ok_or(AppError::Conflict("error-dossier-state"))?;
+            Command::Extend {
+                new_due: current.replace_date(date),
+                reason: fields.get("reason"),
+            }
+        }
+        _ => return Err(AppError::invalid("command", "error-choice")),
+    };
+    Ok(Some(command))
+}
+
+async fn act(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    fields: &FormFields,
+    staff: bool,
+) -> WebResult<Response> {
+    let actor = ctx.actor();
+    let row = state.app.dossier_for(&actor, id).await.ctx(ctx)?;
+    let result = match command_from(fields, &row) {
+        Ok(None) => state.app.receive_dossier(&actor, id).await,
+        Ok(Some(command)) => state.app.act_on_dossier(&actor, id, command).await,
+        Err(error) => Err(error),
+    };
+    let base = if staff {
+        "/staff/dossiers"
+    } else {
+        "/my/dossiers"
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "{base}/{id}?done={}",
+            fields.get("command").trim()
+        ))
+        .into_response()),
+        Err(error) => detail_page(state, ctx, id, staff, Some(&error), None).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/mine.html")]
+struct MinePage {
+    page: Page,
+    rows: Vec<(DossierRow, String, String)>,
+}
+
+pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
+    let rows = state.app.my_dossiers(&ctx.actor()).await.ctx(&ctx)?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let status = status_text(&r);
+            let due = r.due_at.map(local_time).unwrap_or_default();
+            (r, status, due)
+        })
+        .collect();
+    Ok(render(&MinePage {
+        page: Page::new(&ctx, "dossier-mine-title"),
+        rows,
+    }))
+}
+
+pub async fn my_detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    detail_page(&state, &ctx, id, false, None, flash_of(&ctx, &query)).await
+}
+
+pub async fn my_act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    fields: FormFields,
+) -> WebResult<Response> {
+    act(&state, &ctx, id, &fields, false).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Back office
+
+#[derive(Template)]
+#[template(path = "dossiers/queue.html")]
+struct QueuePage {
+    page: Page,
+    queue: String,
+    queues: Vec<(String, String)>,
+    rows: Vec<(DossierRow, String, String)>,
+    can_register: bool,
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let queue = query
+        .get("queue")
+        .cloned()
+        .unwrap_or_else(|| "mine".to_owned());
+    let rows = state
+        .app
+        .dossier_queue(&ctx.actor(), &queue)
+        .await
+        .ctx(&ctx)?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let status = status_text(&r);
+            let due = r.due_at.map(local_time).unwrap_or_default();
+            (r, status, due)
+        })
+        .collect();
+    let can_register = ctx.principal.check(motcua_domain::authz::Access::Staff(
+        motcua_domain::authz::Permission::DossierReceive,
+    )) == motcua_domain::authz::Decision::Allow;
+    Ok(render(&QueuePage {
+        page: Page::new(&ctx, "dossier-queue-title"),
+        queues: motcua_app::dossiers::QUEUES
+            .iter()
+            .map(|q| ((*q).to_owned(), i18n::t(ctx.lang, &format!("queue-{q}"))))
+            .collect(),
+        queue,
+        rows,
+        can_register,
+    }))
+}
+
+pub async fn staff_detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    detail_page(&state, &ctx, id, true, None, flash_of(&ctx, &query)).await
+}
+
+pub async fn staff_act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    fields: FormFields,
+) -> WebResult<Response> {
+    act(&state, &ctx, id, &fields, true).await
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/counter.html")]
+struct CounterPage {
+    page: Page,
+    procedures: Vec<(String, String)>,
+}
+
+/// The counter: pick the procedure, then type the form in.
+pub async fn counter(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
+    let procedures = state
+        .app
+        .search_procedures(&motcua_app::catalogue::SearchParams {
+            page: 1,
+            per_page: 100,
+            ..Default::default()
+        })
+        .await
+        .ctx(&ctx)?
+        .items
+        .into_iter()
+        .map(|i| (i.procedure.code, i.procedure.name))
+        .collect();
+    Ok(render(&CounterPage {
+        page: Page::new(&ctx, "dossier-counter-title"),
+        procedures,
+    }))
+}
+
+pub async fn counter_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> WebResult<Response> {
+    new_page(&state, &ctx, &code, true, &HashMap::new(), None).await
+}
+
+pub async fn counter_register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    fields: FormFields,
+) -> WebResult<Response> {
+    let procedure = state
+        .app
+        .procedure_in_force(&code, None)
+        .await
+        .ctx(&ctx)?
+        .procedure;
+    let registration = CounterRegistration {
+        procedure_code: code.clone(),
+        agency_code: fields.get("agency"),
+        applicant_name: fields.get("applicant_name"),
+        applicant_personal_id: fields.optional("applicant_personal_id"),
+        form: values_from_pairs(&procedure.form_schema, &pairs_of(&fields.0)),
+    };
+    match state
+        .app
+        .register_at_counter(&ctx.actor(), &registration)
+        .await
+    {
+        Ok(row) => {
+            Ok(Redirect::to(&format!("/staff/dossiers/{}?done=receive", row.id)).into_response())
+        }
+        Err(error) => new_page(&state, &ctx, &code, true, &fields.0, Some(&error)).await,
+    }
+}
