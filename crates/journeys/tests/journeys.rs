@@ -240,3 +240,268 @@ async fn foundation_journey_with_javascript() {
 async fn foundation_journey_without_javascript() {
     foundation_journey(false).await;
 }
+
+impl Journey {
+    /// Clicks an action button by id and waits for the confirmation the next page shows.
+    async fn press(&self, id: &str, expected: &str) {
+        let button = self
+            .element(&format!("#{id}"))
+            .await
+            .unwrap_or_else(|e| panic!("button {id}: {e}"));
+        button.click().await.expect("click");
+        for _ in 0..200 {
+            if let Ok(flash) = self.browser.find(Locator::Css("p.flash")).await
+                && flash.text().await.unwrap_or_default().contains(expected)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("after {id}: {}", self.text().await);
+    }
+
+    async fn arrive_prefix(&self, prefix: &str) -> bool {
+        for _ in 0..200 {
+            if let Ok(url) = self.browser.current_url().await
+                && url.path().starts_with(prefix)
+                && self.browser.find(Locator::Css("footer")).await.is_ok()
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    async fn sign_in_official(&self, username: &str) {
+        self.open("/staff/signin").await;
+        self.fill("f-username", username).await;
+        self.fill("f-password", motcua_app::demo::DEMO_PASSWORD)
+            .await;
+        self.submit("/staff/signin").await;
+        assert_eq!(self.arrive("/staff").await, "/staff", "{username} signs in");
+    }
+
+    async fn sign_out(&self) {
+        self.submit("/signout").await;
+        assert_eq!(self.arrive("/").await, "/");
+    }
+
+    /// GETs a link of the current page with the browser's cookies, as a download would.
+    async fn download(&self, selector: &str) -> Vec<u8> {
+        let link = self.element(selector).await.expect("download link");
+        let href = link.attr("href").await.expect("href").expect("a link");
+        let cookies = self.browser.get_all_cookies().await.expect("cookies");
+        let header: Vec<String> = cookies
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect();
+        let response = reqwest::Client::new()
+            .get(self.server.url(&href))
+            .header("cookie", header.join("; "))
+            .send()
+            .await
+            .expect("download");
+        assert!(
+            response.status().is_success(),
+            "{href}: {}",
+            response.status()
+        );
+        response.bytes().await.expect("bytes").to_vec()
+    }
+}
+
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = motcua_journeys::artefacts_dir();
+    let path = dir.join(format!("receipt-{}.pdf", std::process::id()));
+    std::fs::write(&path, bytes).expect("write pdf");
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A citizen submits a marriage registration online; the ward's desk receives it and prints
+/// the receipt; the specialist and the chairman process and approve it; the desk returns the
+/// result; anyone looks the code up.
+async fn dossier_journey(javascript: bool) {
+    let axe = javascript.then(|| axe_script().expect("axe-core"));
+    let server = Server::start(Backend::Sqlite).await.expect("server");
+    let driver = Driver::start().await.expect("chromedriver");
+    let browser = driver.browser(javascript).await.expect("browser");
+    let mut j = Journey {
+        browser,
+        server,
+        tag: if javascript {
+            "js-dossier"
+        } else {
+            "nojs-dossier"
+        },
+        axe,
+        problems: Vec::new(),
+    };
+    j.open("/lang/vi?back=/signin").await;
+    j.fill("f-personal_id", "092095001234").await;
+    j.fill("f-password", motcua_app::demo::DEMO_PASSWORD).await;
+    j.submit("/signin").await;
+    assert_eq!(j.arrive("/account").await, "/account");
+
+    // Found by typing without diacritics.
+    j.open("/procedures").await;
+    j.fill("f-q", "dang ky ket hon").await;
+    j.submit_get("/procedures").await;
+    assert!(j.shows("Đăng ký kết hôn").await);
+    j.open("/procedures/1.000894").await;
+    j.element("#submit-online")
+        .await
+        .expect("submit online")
+        .click()
+        .await
+        .expect("click");
+    assert_eq!(
+        j.arrive("/dossiers/new/1.000894").await,
+        "/dossiers/new/1.000894"
+    );
+    j.record("01-form").await;
+
+    // A first try without the declarations is explained next to the inputs.
+    let agency = j.element("#f-agency").await.expect("agency");
+    agency
+        .select_by_label("UBND phường Ninh Kiều")
+        .await
+        .expect("choose the ward");
+    for (id, value) in [
+        ("f-ben_nu_ho_ten", "Lê Thị Thu Trang"),
+        ("f-ben_nu_ngay_sinh", "14/02/1998"),
+        ("f-ben_nu_dan_toc", "Kinh"),
+        ("f-ben_nu_quoc_tich", "Việt Nam"),
+        ("f-ben_nu_so_dinh_danh", "092198001111"),
+        ("f-ben_nu_noi_cu_tru-street", "12 đường Hòa Bình"),
+        ("f-ben_nu_noi_cu_tru-province", "92"),
+        ("f-ben_nu_noi_cu_tru-commune", "31117"),
+        ("f-ben_nu_ket_hon_lan_thu", "1"),
+        ("f-ben_nam_ho_ten", "Nguyễn Văn Hậu"),
+        ("f-ben_nam_ngay_sinh", "03/05/1995"),
+        ("f-ben_nam_dan_toc", "Kinh"),
+        ("f-ben_nam_quoc_tich", "Việt Nam"),
+        ("f-ben_nam_so_dinh_danh", "092095001234"),
+        ("f-ben_nam_noi_cu_tru-street", "45 đường 30/4"),
+        ("f-ben_nam_noi_cu_tru-province", "92"),
+        ("f-ben_nam_noi_cu_tru-commune", "31117"),
+        ("f-ben_nam_ket_hon_lan_thu", "1"),
+        ("f-so_dien_thoai", "0912345678"),
+    ] {
+        j.fill(id, value).await;
+    }
+    j.submit("/dossiers/new/1.000894").await;
+    assert!(
+        j.shows("Thông tin nhập chưa hợp lệ").await,
+        "{}",
+        j.text().await
+    );
+    j.record("02-form-errors").await;
+    for selector in [
+        "input[name='hinh_thuc_nhan_ket_qua'][value='truc_tuyen']",
+        "#f-tu_nguyen",
+        "#f-cam_doan",
+    ] {
+        j.element(selector)
+            .await
+            .expect("option")
+            .click()
+            .await
+            .expect("tick");
+    }
+    j.submit("/dossiers/new/1.000894").await;
+    assert!(j.arrive_prefix("/my/dossiers/").await, "{}", j.text().await);
+    assert!(j.shows("Mới đăng ký").await, "{}", j.text().await);
+    j.record("03-submitted").await;
+    let code = j
+        .element("h1")
+        .await
+        .expect("title")
+        .text()
+        .await
+        .expect("code");
+    assert!(code.starts_with("000.00.30.H13-"), "{code}");
+    let id = j
+        .browser
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_start_matches("/my/dossiers/")
+        .to_owned();
+    j.sign_out().await;
+
+    // The ward's desk receives it from its queue and prints the receipt.
+    j.sign_in_official("tiepnhan.ninhkieu").await;
+    j.open("/staff/dossiers?queue=receive").await;
+    assert!(j.shows(&code).await);
+    j.record("04-queue").await;
+    j.open(&format!("/staff/dossiers/{id}")).await;
+    j.record("05-to-receive").await;
+    j.press("do-receive", "tiếp nhận, cấp giấy hẹn").await;
+    j.record("06-received").await;
+    let receipt = j.download("#receipt-pdf").await;
+    assert!(receipt.starts_with(b"%PDF-"));
+    let text = pdf_text(&receipt);
+    assert!(
+        text.contains(&code) && text.contains("Đăng ký kết hôn"),
+        "{text}"
+    );
+    j.sign_out().await;
+
+    // The specialist forwards it, the chairman approves, signs and sends the result back.
+    j.sign_in_official("chuyenvien.ninhkieu").await;
+    j.open(&format!("/staff/dossiers/{id}")).await;
+    j.record("07-specialist").await;
+    j.press("do-forward", "chuyển bước").await;
+    j.sign_out().await;
+    j.sign_in_official("chutich.ninhkieu").await;
+    j.open(&format!("/staff/dossiers/{id}")).await;
+    j.record("08-leader").await;
+    j.press("do-approve", "phê duyệt").await;
+    j.press("do-sign", "ký số").await;
+    j.press("do-resolve", "chuyển kết quả").await;
+    j.sign_out().await;
+
+    // The desk hands the result over.
+    j.sign_in_official("tiepnhan.ninhkieu").await;
+    j.open("/staff/dossiers?queue=resolved").await;
+    assert!(j.shows(&code).await);
+    j.open(&format!("/staff/dossiers/{id}")).await;
+    j.press("do-return_result", "trả kết quả").await;
+    j.record("09-returned").await;
+    j.sign_out().await;
+
+    // Anyone looks the code up.
+    j.open("/tra-cuu").await;
+    j.fill("f-code", &code).await;
+    j.submit_get("/tra-cuu").await;
+    assert!(j.shows("Đã trả kết quả").await, "{}", j.text().await);
+    assert!(!j.text().await.contains("092095001234"), "no personal data");
+    j.record("10-lookup").await;
+
+    let problems = std::mem::take(&mut j.problems);
+    let _ = j.browser.close().await;
+    j.server.stop().await;
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dossier_journey_with_javascript() {
+    dossier_journey(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dossier_journey_without_javascript() {
+    dossier_journey(false).await;
+}

@@ -53,10 +53,13 @@ impl Input {
 
 fn html_id(name: &str) -> String {
     let mut id = String::from("f-");
-    id.extend(
-        name.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }),
-    );
+    id.extend(name.chars().map(|c| {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '-'
+        }
+    }));
     id
 }
 
