@@ -203,6 +203,17 @@ impl App {
                 moved_to = Some(unit);
             }
         }
+        // Read everything before the write transaction: on SQLite the transaction holds the
+        // one writer lock, and waiting for a second pooled connection inside it deadlocks
+        // under concurrent writers until the pool times out.
+        let notify = decision
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::NotifyCitizen { .. }));
+        let citizen = match row.citizen_id {
+            Some(citizen_id) if notify => self.store.get_citizen(citizen_id).await.ok(),
+            _ => None,
+        };
         let mut tx = self.store.begin().await?;
         if let Some(unit) = &moved_to {
             tx.move_dossier_agency(row.id, unit.id, &unit.path).await?;
@@ -218,8 +229,7 @@ impl App {
         tx.append_dossier_events(row.id, &decision.events).await?;
         for effect in &decision.effects {
             if let Effect::NotifyCitizen { .. } = effect
-                && let Some(citizen_id) = row.citizen_id
-                && let Ok(citizen) = self.store.get_citizen(citizen_id).await
+                && let Some(citizen) = &citizen
             {
                 let status = decision
                     .new_state

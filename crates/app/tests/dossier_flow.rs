@@ -323,3 +323,84 @@ async fn sqlite_the_demo_has_a_dossier_in_every_status() {
 async fn postgres_the_demo_has_a_dossier_in_every_status() {
     the_demo_has_a_dossier_in_every_status(Backend::Postgres).await;
 }
+
+/// Many desks' clerks receive at once (counter registrations and online receptions racing):
+/// every dossier gets a code, the numbers of the day are 1..=N with no gap and no duplicate.
+async fn parallel_receptions_number_without_gaps_or_duplicates(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    app.load_demo().await.expect("demo");
+    let reception = official(&app, "tiepnhan.ninhkieu").await;
+    let applicant = citizen(&app, "092095001234").await;
+    const COUNTER: usize = 12;
+    const ONLINE: usize = 12;
+    let mut online_ids = Vec::new();
+    for _ in 0..ONLINE {
+        online_ids.push(
+            app.submit_dossier(
+                &applicant,
+                &Submission {
+                    procedure_code: "1.001193".into(),
+                    agency_code: "000.00.30.H13".into(),
+                    form: birth_registration(),
+                },
+            )
+            .await
+            .expect("submitted")
+            .id,
+        );
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..COUNTER {
+        let (app, reception) = (app.clone(), reception.clone());
+        tasks.spawn(async move {
+            app.register_at_counter(
+                &reception,
+                &motcua_app::dossiers::CounterRegistration {
+                    procedure_code: "1.001193".into(),
+                    agency_code: "000.00.30.H13".into(),
+                    applicant_name: format!("Người nộp {n}"),
+                    applicant_personal_id: None,
+                    form: birth_registration(),
+                },
+            )
+            .await
+            .map(|row| row.code)
+        });
+    }
+    for id in online_ids {
+        let (app, reception) = (app.clone(), reception.clone());
+        tasks.spawn(async move {
+            app.receive_dossier(&reception, id)
+                .await
+                .map(|row| row.code)
+        });
+    }
+    let mut numbers = Vec::new();
+    while let Some(result) = tasks.join_next().await {
+        let code = result.expect("task").expect("received").expect("code");
+        let number: u32 = code
+            .rsplit('-')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("number");
+        numbers.push(number);
+    }
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (1..=u32::try_from(COUNTER + ONLINE).expect("small")).collect::<Vec<_>>(),
+        "one number each, none skipped"
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_parallel_receptions_number_without_gaps_or_duplicates() {
+    parallel_receptions_number_without_gaps_or_duplicates(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_parallel_receptions_number_without_gaps_or_duplicates() {
+    parallel_receptions_number_without_gaps_or_duplicates(Backend::Postgres).await;
+}
