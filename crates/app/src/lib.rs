@@ -22,10 +22,14 @@ pub mod catalogue_transfer;
 pub mod demo;
 pub mod directory;
 pub mod dossiers;
+pub mod forms;
 pub mod notify;
 pub mod oidc;
 pub mod ratelimit;
+pub mod ratings;
 pub mod security;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod transfer;
 pub mod workflows;
 
@@ -221,6 +225,9 @@ pub struct AppSettings {
     pub log_codes: bool,
     /// Name shown in authenticator apps.
     pub issuer: String,
+    /// Where the portal is reached from outside (no trailing slash): the QR code on a receipt
+    /// links to `{public_url}/tra-cuu/<mã hồ sơ>`. The same value as the web layer's.
+    pub public_url: String,
 }
 
 impl Default for AppSettings {
@@ -230,6 +237,7 @@ impl Default for AppSettings {
             code_ttl: time::Duration::minutes(10),
             log_codes: false,
             issuer: "Một Cửa".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }
@@ -261,6 +269,12 @@ impl App {
             oidc: None,
             clock: Arc::new(OffsetDateTime::now_utc),
         }
+    }
+
+    /// Sets the public address printed in forms (the QR code of Mẫu 01).
+    pub fn with_public_url(mut self, public_url: &str) -> Self {
+        Arc::make_mut(&mut self.settings).public_url = public_url.trim_end_matches('/').to_owned();
+        self
     }
 
     /// Replaces the clock (tests).

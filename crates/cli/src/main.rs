@@ -534,7 +534,7 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     } else {
         config.server.public_url.clone()
     };
-    let app = with_oidc(app, &config, &public_url)?;
+    let app = with_oidc(app, &config, &public_url)?.with_public_url(&public_url);
     let web_config = motcua_web::WebConfig {
         public_url: public_url.clone(),
         demo,

@@ -20,11 +20,14 @@
 //! it inside `tokio::task::spawn_blocking`.
 
 pub mod format;
+#[cfg(feature = "engine")]
 mod inputs;
 pub mod model;
+#[cfg(feature = "engine")]
 mod typst_engine;
 
 pub use model::*;
+#[cfg(feature = "engine")]
 pub use typst_engine::TypstRenderer;
 
 /// Turns a form into PDF bytes. Implementations must be deterministic: the same form gives the

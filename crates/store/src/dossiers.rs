@@ -293,6 +293,30 @@ impl Store {
         }))
     }
 
+    /// The dossiers of one agency (itself, not its subtree) created before `end` and changed
+    /// at or after `start`: every dossier received in `[start, end)` is among them (it was
+    /// created before it was received and changed when it was). The register (Mẫu 07) keeps
+    /// those whose receipt time in the state falls in the period.
+    pub async fn agency_dossiers_touching(
+        &self,
+        agency_id: i64,
+        start: i64,
+        end: i64,
+    ) -> StoreResult<Vec<DossierRow>> {
+        let sql = format!(
+            "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE agency_id = $1 AND code IS NOT NULL \
+             AND created_at < $2 AND updated_at >= $3 ORDER BY id"
+        );
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(agency_id)
+                .bind(end)
+                .bind(start)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
     /// Dossiers matching a queue filter, most urgent first (earliest due, then oldest).
     pub async fn list_dossiers(&self, filter: &DossierFilter) -> StoreResult<Vec<DossierRow>> {
         // The filter is assembled from fixed fragments; every value is a bind parameter.

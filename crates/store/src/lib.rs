@@ -28,6 +28,7 @@ pub mod oidc;
 pub mod org;
 pub mod outbox;
 pub mod people;
+pub mod ratings;
 
 /// Runs the same body against whichever backend `$store` holds; `$pool` names the concrete pool.
 #[macro_export]

@@ -1,7 +1,9 @@
 //! The OpenAPI document (`/api/openapi.json`) and a browsable, server-rendered viewer
 //! (`/api/docs`) that needs no internet and no JavaScript.
 
-use crate::api::{calendar, catalogue, catalogue_types, directory, dossiers, forms, types};
+use crate::api::{
+    calendar, catalogue, catalogue_types, directory, dossiers, forms, ratings, types,
+};
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
 use askama::Template;
@@ -44,13 +46,16 @@ impl Modify for BearerAuth {
         calendar::set_override, calendar::delete_override, calendar::import,
         calendar::get_office_hours, calendar::set_office_hours, calendar::reset_office_hours,
         dossiers::submit, dossiers::queue, dossiers::mine, dossiers::receive, dossiers::act, dossiers::citizen_act, dossiers::lookup, dossiers::get, dossiers::counter, forms::form_pdf,
+        // Forms Mẫu 07 and satisfaction ratings.
+        forms::tracking_book, forms::tracking_book_pdf, ratings::get, ratings::rate, ratings::agency,
     ),
     components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
     modifiers(&BearerAuth),
     tags((name = "directory", description = "Organisation tree, officials, roles, audit"),
         (name = "catalogue", description = "Procedure catalogue: search, detail, versions, publishing, import/export, form validation"),
         (name = "calendar", description = "Working-day calendar: due dates, days off, lunar dates, yearly notices, office hours"),
-        (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"))
+        (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"),
+        (name = "ratings", description = "Citizen satisfaction ratings of resolved dossiers (9 criteria, 0–2 points each)"))
 )]
 pub struct ApiDoc;
 

@@ -444,6 +444,40 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Public,
             api::forms::form_pdf,
         )
+        // Mẫu 07 and satisfaction ratings (issue 6). The rating of a dossier is read by its
+        // applicant or officials over its agency (checked in the use case); only the applicant
+        // rates; the tracking book needs dossier view, the rating averages report view, both at
+        // the agency's place in the tree (checked in the use case).
+        .at(
+            M::GET,
+            "/api/v1/agencies/{code}/tracking-book",
+            Staff(P::DossierView),
+            api::forms::tracking_book,
+        )
+        .at(
+            M::GET,
+            "/api/v1/agencies/{code}/tracking-book.pdf",
+            Staff(P::DossierView),
+            api::forms::tracking_book_pdf,
+        )
+        .at(
+            M::GET,
+            "/api/v1/dossiers/{id}/rating",
+            Public,
+            api::ratings::get,
+        )
+        .at(
+            M::POST,
+            "/api/v1/dossiers/{id}/rating",
+            Citizen,
+            api::ratings::rate,
+        )
+        .at(
+            M::GET,
+            "/api/v1/agencies/{code}/ratings",
+            Staff(P::ReportsView),
+            api::ratings::agency,
+        )
         // Procedure catalogue (issue 3): public portal, administration and API.
         .at(M::GET, "/procedures", Public, catalogue::search)
         .at(M::GET, "/procedures/{code}", Public, catalogue::detail)

@@ -1,20 +1,24 @@
-//! Official one-stop forms of a dossier as PDF (Mẫu 01 receipt and appointment), built from the
-//! dossier, its procedure version and its agency, rendered off the async workers.
+//! Official one-stop forms as PDF: the forms of a dossier (Mẫu 01–06) and an agency's tracking
+//! book (Mẫu 07, also as JSON for a page). The app assembles the form data
+//! ([`motcua_app::App::dossier_form`], [`motcua_app::App::tracking_book`]); this module only
+//! renders it, off the async workers.
 
 use crate::AppState;
+use crate::api::types::ApiErrorBody;
 use crate::context::Ctx;
 use crate::error::{ContextualError, WebError, WebResult};
-use axum::extract::{Path, State};
+use crate::i18n;
+use axum::Json;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use motcua_app::{Actor, AppError};
-use motcua_domain::authz::Permission;
-use motcua_domain::procedure::{Channel, DocumentForm, TimeUnit};
-use motcua_render::{
-    Applicant, CopyKind, DocumentRenderer, Fee, FormDocument, Header, Receipt, ReceivedDocument,
-    RegisterEntry, TypstRenderer,
-};
+use motcua_app::AppError;
+use motcua_app::forms::{Period, TrackingBookReport, parse_dossier_form};
+use motcua_render::{DocumentRenderer, FormDocument, TypstRenderer};
+use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 fn renderer() -> Arc<TypstRenderer> {
     static RENDERER: OnceLock<Arc<TypstRenderer>> = OnceLock::new();
@@ -23,167 +27,8 @@ fn renderer() -> Arc<TypstRenderer> {
         .clone()
 }
 
-fn local(micros: i64) -> time::PrimitiveDateTime {
-    let at = motcua_store::from_micros(micros).to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
-    time::PrimitiveDateTime::new(at.date(), at.time())
-}
-
-/// "UBND thành phố Cần Thơ" → "Cần Thơ": the place name printed on the date line.
-fn place_of(root: &str) -> String {
-    for marker in ["thành phố ", "tỉnh ", "Thành phố ", "Tỉnh "] {
-        if let Some((_, place)) = root.split_once(marker) {
-            return place.to_owned();
-        }
-    }
-    root.to_owned()
-}
-
-/// Mẫu 01 of a dossier that has been received.
-async fn receipt(state: &AppState, actor: &Actor, id: i64) -> Result<FormDocument, AppError> {
-    let row = state.app.store.get_dossier(id).await?;
-    let own =
-        actor.principal.citizen_id().is_some() && row.citizen_id == actor.principal.citizen_id();
-    if !own {
-        actor.require_at(Permission::DossierView, &row.agency_path)?;
-    }
-    let dossier = row.dossier()?;
-    let (Some(received_at), Some(appointment), Some(code)) = (
-        dossier.received_at,
-        dossier.appointment,
-        dossier.code.clone(),
-    ) else {
-        return Err(AppError::Conflict("error-dossier-state"));
-    };
-    let procedure = state
-        .app
-        .procedure_version(&Actor::system(), &row.procedure_code, row.procedure_version)
-        .await?
-        .procedure;
-    let agency = state.app.store.get_unit(row.agency_id).await?;
-    let parent = match agency.parent_id {
-        Some(parent) => Some(state.app.store.get_unit(parent).await?.name),
-        None => None,
-    };
-    let root = state
-        .app
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .next()
-        .map(|u| u.name)
-        .unwrap_or_default();
-    let citizen = match row.citizen_id {
-        Some(citizen_id) => state.app.store.get_citizen(citizen_id).await.ok(),
-        None => None,
-    };
-    let channel = Channel::parse(&row.channel).unwrap_or(Channel::Online);
-    let processing_time = procedure
-        .processing_time
-        .for_channel(channel)
-        .map(|limit| match limit.unit {
-            TimeUnit::WorkingDays => format!("{:02} ngày làm việc", limit.value),
-            TimeUnit::WorkingHours => format!("{:02} giờ làm việc", limit.value),
-            TimeUnit::CalendarDays => format!("{:02} ngày", limit.value),
-            TimeUnit::SameDay => "Trong ngày".to_owned(),
-        })
-        .unwrap_or_default();
-    let documents = procedure
-        .required_documents
-        .iter()
-        .filter(|d| d.required)
-        .map(|d| ReceivedDocument {
-            name: d.name.clone(),
-            kind: match d.form {
-                DocumentForm::Original | DocumentForm::Presentation => CopyKind::Original,
-                DocumentForm::CertifiedCopy | DocumentForm::OriginalOrCertifiedCopy => {
-                    CopyKind::CertifiedCopy
-                }
-                DocumentForm::Copy => CopyKind::Copy,
-            },
-            count: d.count,
-        })
-        .collect();
-    let fees = procedure
-        .fees_for(channel)
-        .filter(|f| !f.conditional)
-        .map(|f| Fee {
-            name: f.name.clone(),
-            amount: u64::try_from(f.amount_vnd).unwrap_or(0),
-        })
-        .collect();
-    let officer = state
-        .app
-        .store
-        .dossier_events(id)
-        .await?
-        .iter()
-        .filter_map(|e| e.event().ok())
-        .find(|e| e.kind == motcua_domain::dossier::CommandKind::Receive)
-        .and_then(|e| match e.actor {
-            motcua_domain::dossier::Actor::Official { official_id, .. } => Some(official_id),
-            _ => None,
-        });
-    let receiving_officer = match officer {
-        Some(official_id) => state
-            .app
-            .store
-            .get_official(official_id)
-            .await
-            .map(|o| o.full_name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    Ok(FormDocument::Receipt(Receipt {
-        header: Header {
-            parent_body: parent.map(|p| p.to_uppercase()),
-            body: agency.name.to_uppercase(),
-            unit: Some("BỘ PHẬN MỘT CỬA".into()),
-            place: place_of(&root),
-            date: received_at.date(),
-            number: Some(format!("{}/TN", code.sequence())),
-        },
-        dossier_code: code.to_string(),
-        applicant: Applicant {
-            name: row.applicant_name.clone(),
-            personal_id: row.applicant_personal_id.clone(),
-            address: String::new(),
-            phone: citizen.as_ref().and_then(|c| c.phone.clone()),
-            email: citizen.as_ref().and_then(|c| c.email.clone()),
-        },
-        procedure_name: procedure.name.clone(),
-        documents,
-        sets: 1,
-        processing_time,
-        received_at: time::PrimitiveDateTime::new(received_at.date(), received_at.time()),
-        appointment: local(motcua_store::micros(appointment.due())),
-        result_delivery: format!("Bộ phận Một cửa {}", agency.name),
-        fees,
-        register: Some(RegisterEntry {
-            book: received_at.year().to_string(),
-            sequence: code.sequence().to_string(),
-        }),
-        receiving_officer,
-        lookup_url: format!(
-            "{}/tra-cuu/{code}",
-            state.config.public_url.trim_end_matches('/')
-        ),
-    }))
-}
-
-/// `GET /api/v1/dossiers/{id}/forms/mau01.pdf`: the receipt and appointment (Mẫu 01).
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/forms/{form}", tag = "dossiers",
-    params(("id" = i64, Path), ("form" = String, Path, description = "`mau01.pdf`")),
-    responses((status = 200, content_type = "application/pdf", description = "The form as PDF/A"), (status = 404), (status = 409)))]
-pub async fn form_pdf(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((id, form)): Path<(i64, String)>,
-) -> WebResult<Response> {
-    if form != "mau01.pdf" {
-        return Err(WebError::from(AppError::NotFound).with(ctx.lang, ctx.api));
-    }
-    let document = receipt(&state, &ctx.actor(), id).await.ctx(&ctx)?;
+/// Renders in a blocking task (Typst is CPU-bound) and answers with the PDF inline.
+async fn pdf_response(document: FormDocument, filename: &str) -> WebResult<Response> {
     let renderer = renderer();
     let bytes = tokio::task::spawn_blocking(move || renderer.render(&document))
         .await
@@ -194,9 +39,171 @@ pub async fn form_pdf(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/pdf"),
     );
-    response.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("inline; filename=\"mau01.pdf\""),
-    );
+    // The file name is one of ours (`mau01.pdf` …), never caller text.
+    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
     Ok(response)
+}
+
+/// `GET /api/v1/dossiers/{id}/forms/{form}.pdf`: one official form of a dossier.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/forms/{form}", tag = "dossiers",
+    params(("id" = i64, Path), ("form" = String, Path, description = "`mau01.pdf` receipt, `mau02.pdf` supplement request, `mau03.pdf` refusal, `mau04.pdf` apology and extension, `mau05.pdf` stop or withdrawal, `mau06.pdf` control sheet")),
+    responses((status = 200, content_type = "application/pdf", description = "The form as PDF/A (A5; the control sheet A4 landscape)"),
+        (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+        (status = 409, body = ApiErrorBody, description = "The dossier's history never issued this form")))]
+pub async fn form_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, form)): Path<(i64, String)>,
+) -> WebResult<Response> {
+    let Some(kind) = form.strip_suffix(".pdf").and_then(parse_dossier_form) else {
+        return Err(WebError::from(AppError::NotFound).with(ctx.lang, ctx.api));
+    };
+    let document = state
+        .app
+        .dossier_form(&ctx.actor(), id, kind)
+        .await
+        .ctx(&ctx)?;
+    pdf_response(document, &format!("{}.pdf", kind.as_str())).await
+}
+
+/// The period of a register or a report: `from` and `to` as `dd/mm/yyyy` or `yyyy-mm-dd`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// First day, e.g. `01/12/2026` or `2026-12-01`.
+    pub from: Option<String>,
+    /// Last day (included); at most one year after `from`.
+    pub to: Option<String>,
+}
+
+impl PeriodQuery {
+    pub fn period(&self) -> Result<Period, AppError> {
+        Period::parse(
+            self.from.as_deref().unwrap_or(""),
+            self.to.as_deref().unwrap_or(""),
+        )
+    }
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// One line of the tracking book.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiTrackingEntry {
+    pub sequence: u32,
+    pub dossier_id: i64,
+    pub code: String,
+    pub applicant_name: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub status_code: Option<u8>,
+    /// Received (RFC 3339, +07:00) and the same as dd/mm/yyyy.
+    pub received_at: String,
+    pub received_on: String,
+    /// Appointment (ngày hẹn trả).
+    pub due_at: String,
+    pub due_on: String,
+    pub resolved_at: Option<String>,
+    pub resolved_on: Option<String>,
+    pub returned_at: Option<String>,
+    pub returned_on: Option<String>,
+    /// `early`, `on_time`, `late` (resolved), `in_time`, `due_soon`, `overdue` (open), or
+    /// none (withdrawn, stopped).
+    pub timeliness: Option<String>,
+    /// The same in the request's language.
+    pub timeliness_label: Option<String>,
+    /// Ghi chú as printed on Mẫu 07.
+    pub note: String,
+}
+
+/// Sổ theo dõi hồ sơ of one agency over a period.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiTrackingBook {
+    pub agency_code: String,
+    pub agency_name: String,
+    /// dd/mm/yyyy.
+    pub from: String,
+    pub to: String,
+    pub entries: Vec<ApiTrackingEntry>,
+}
+
+fn api_book(report: TrackingBookReport, lang: i18n::Lang) -> ApiTrackingBook {
+    let day = |at: OffsetDateTime| i18n::format_date(at.date());
+    ApiTrackingBook {
+        agency_code: report.agency_code,
+        agency_name: report.agency_name,
+        from: i18n::format_date(report.from),
+        to: i18n::format_date(report.to),
+        entries: report
+            .entries
+            .into_iter()
+            .map(|e| ApiTrackingEntry {
+                sequence: e.sequence,
+                dossier_id: e.dossier_id,
+                code: e.code,
+                applicant_name: e.applicant_name,
+                procedure_code: e.procedure_code,
+                procedure_name: e.procedure_name,
+                status_code: e.status_code,
+                received_at: rfc3339(e.received_at),
+                received_on: day(e.received_at),
+                due_at: rfc3339(e.due_at),
+                due_on: day(e.due_at),
+                resolved_at: e.resolved_at.map(rfc3339),
+                resolved_on: e.resolved_at.map(day),
+                returned_at: e.returned_at.map(rfc3339),
+                returned_on: e.returned_at.map(day),
+                timeliness_label: e
+                    .timeliness
+                    .map(|t| i18n::t(lang, &format!("timeliness-{}", t.replace('_', "-")))),
+                timeliness: e.timeliness.map(str::to_owned),
+                note: e.note,
+            })
+            .collect(),
+    }
+}
+
+/// The tracking book (Mẫu 07) of an agency as JSON: its dossiers received in the period.
+#[utoipa::path(get, path = "/api/v1/agencies/{code}/tracking-book", tag = "dossiers",
+    params(("code" = String, Path, description = "Electronic agency code, e.g. `000.00.30.H13`"), PeriodQuery),
+    responses((status = 200, body = ApiTrackingBook), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn tracking_book(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(query): Query<PeriodQuery>,
+) -> WebResult<Json<ApiTrackingBook>> {
+    let period = query.period().ctx(&ctx)?;
+    let report = state
+        .app
+        .tracking_book(&ctx.actor(), &code, period)
+        .await
+        .ctx(&ctx)?;
+    Ok(Json(api_book(report, ctx.lang)))
+}
+
+/// The tracking book (Mẫu 07) of an agency as PDF (A4 landscape).
+#[utoipa::path(get, path = "/api/v1/agencies/{code}/tracking-book.pdf", tag = "dossiers",
+    params(("code" = String, Path, description = "Electronic agency code, e.g. `000.00.30.H13`"), PeriodQuery),
+    responses((status = 200, content_type = "application/pdf", description = "Sổ theo dõi hồ sơ as PDF/A"),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn tracking_book_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(query): Query<PeriodQuery>,
+) -> WebResult<Response> {
+    let period = query.period().ctx(&ctx)?;
+    let document = state
+        .app
+        .tracking_book_form(&ctx.actor(), &code, period)
+        .await
+        .ctx(&ctx)?;
+    pdf_response(document, "mau07.pdf").await
 }

@@ -8,4 +8,5 @@ pub mod catalogue_types;
 pub mod directory;
 pub mod dossiers;
 pub mod forms;
+pub mod ratings;
 pub mod types;
