@@ -16,6 +16,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub mod accounts;
+pub mod attachments;
 pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_transfer;
@@ -221,6 +222,8 @@ pub struct AppSettings {
     pub log_codes: bool,
     /// Name shown in authenticator apps.
     pub issuer: String,
+    /// Largest accepted attachment, in bytes.
+    pub max_attachment_bytes: u64,
 }
 
 impl Default for AppSettings {
@@ -230,6 +233,7 @@ impl Default for AppSettings {
             code_ttl: time::Duration::minutes(10),
             log_codes: false,
             issuer: "Một Cửa".to_owned(),
+            max_attachment_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -247,6 +251,8 @@ pub struct App {
     pub calendar_cache: Arc<calendar::CalendarCache>,
     /// Sign-in through an external OpenID Connect provider, when configured.
     pub oidc: Option<Arc<oidc::Oidc>>,
+    /// Where attachment contents live (see [`attachments`]); set with [`App::with_blobs`].
+    pub blobs: Arc<dyn motcua_blobs::BlobStore>,
     clock: Clock,
 }
 
@@ -259,8 +265,19 @@ impl App {
             ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
             calendar_cache: Arc::default(),
             oidc: None,
+            // Content-addressed, so a shared scratch directory is safe; `motcua serve` always
+            // configures its own (the data directory or S3).
+            blobs: Arc::new(motcua_blobs::LocalBlobs::new(
+                std::env::temp_dir().join("motcua-blobs"),
+            )),
             clock: Arc::new(OffsetDateTime::now_utc),
         }
+    }
+
+    /// Replaces where attachment contents are stored.
+    pub fn with_blobs(mut self, blobs: Arc<dyn motcua_blobs::BlobStore>) -> Self {
+        self.blobs = blobs;
+        self
     }
 
     /// Replaces the clock (tests).

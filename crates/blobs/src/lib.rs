@@ -10,7 +10,6 @@
 //! Metadata (who uploaded what, under which name) lives in the database; this crate knows only
 //! bytes and hashes, and depends on nothing else in the workspace.
 
-use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::future::Future;
 use std::pin::Pin;
@@ -19,6 +18,7 @@ mod local;
 mod s3;
 pub mod sigv4;
 
+pub use bytes::Bytes;
 pub use local::LocalBlobs;
 pub use s3::{S3Blobs, S3Config};
 

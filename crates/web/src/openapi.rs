@@ -1,7 +1,9 @@
 //! The OpenAPI document (`/api/openapi.json`) and a browsable, server-rendered viewer
 //! (`/api/docs`) that needs no internet and no JavaScript.
 
-use crate::api::{calendar, catalogue, catalogue_types, directory, dossiers, forms, types};
+use crate::api::{
+    attachments, calendar, catalogue, catalogue_types, directory, dossiers, forms, types,
+};
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
 use askama::Template;
@@ -44,13 +46,16 @@ impl Modify for BearerAuth {
         calendar::set_override, calendar::delete_override, calendar::import,
         calendar::get_office_hours, calendar::set_office_hours, calendar::reset_office_hours,
         dossiers::submit, dossiers::queue, dossiers::mine, dossiers::receive, dossiers::act, dossiers::citizen_act, dossiers::lookup, forms::form_pdf,
+        // Attachments.
+        attachments::upload, attachments::mine, attachments::attach, attachments::list, attachments::download,
     ),
     components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
     modifiers(&BearerAuth),
     tags((name = "directory", description = "Organisation tree, officials, roles, audit"),
         (name = "catalogue", description = "Procedure catalogue: search, detail, versions, publishing, import/export, form validation"),
         (name = "calendar", description = "Working-day calendar: due dates, days off, lunar dates, yearly notices, office hours"),
-        (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"))
+        (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"),
+        (name = "attachments", description = "Attachments: upload (PDF/JPEG/PNG, stored once by SHA-256), reuse, files of a dossier, download"))
 )]
 pub struct ApiDoc;
 
