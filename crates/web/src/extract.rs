@@ -180,7 +180,7 @@ pub fn megabytes(bytes: u64) -> String {
         return format!("{} KB", bytes.div_ceil(1024));
     }
     let tenths = bytes.saturating_mul(10) / (1024 * 1024);
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} MB", tenths / 10)
     } else {
         format!("{},{} MB", tenths / 10, tenths % 10)

@@ -106,8 +106,11 @@ impl Reply {
     }
 }
 
-/// A multipart body from `(field, file name, content type, bytes)`.
-fn multipart(parts: &[(&str, Option<&str>, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+/// One part of a multipart body: field, file name, content type, bytes.
+type Part<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+/// A multipart body and its content type.
+fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
     let boundary = "----motcua-test-boundary-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (field, file_name, content_type, bytes) in parts {
