@@ -430,6 +430,7 @@ impl App {
             procedure_code: "1.001193".into(),
             agency_code: "000.00.30.H13".into(),
             form,
+            attachments: Vec::new(),
         };
         let mut created = 0;
         for target in 1..=10 {

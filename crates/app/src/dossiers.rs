@@ -26,6 +26,8 @@ pub struct Submission {
     /// The agency (by electronic code) that resolves it, e.g. the applicant's ward.
     pub agency_code: String,
     pub form: FormValues,
+    /// Earlier uploads of the citizen for required papers: (requirement index, attachment id).
+    pub attachments: Vec<(u32, i64)>,
 }
 
 /// A dossier typed in at the one-stop counter (tiếp nhận trực tiếp) from the applicant's papers.
@@ -290,6 +292,9 @@ impl App {
             .workflow_for_new_dossier(&submission.procedure_code, &procedure)
             .await?;
         let citizen = self.store.get_citizen(citizen_id).await?;
+        let links = self
+            .submission_links(citizen_id, &procedure.procedure, &submission.attachments)
+            .await?;
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
@@ -326,6 +331,8 @@ impl App {
         tx.update_dossier(id, 0, &decision.new_state, &roles, micros)
             .await?;
         tx.append_dossier_events(id, &decision.events).await?;
+        self.link_submission(&mut tx, actor, id, links, micros)
+            .await?;
         tx.commit().await?;
         Ok(self.store.get_dossier(id).await?)
     }

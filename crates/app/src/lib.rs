@@ -16,6 +16,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub mod accounts;
+pub mod attachments;
 pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_transfer;
@@ -228,6 +229,8 @@ pub struct AppSettings {
     /// Where the portal is reached from outside (no trailing slash): the QR code on a receipt
     /// links to `{public_url}/tra-cuu/<mã hồ sơ>`. The same value as the web layer's.
     pub public_url: String,
+    /// Largest accepted attachment, in bytes.
+    pub max_attachment_bytes: u64,
 }
 
 impl Default for AppSettings {
@@ -238,6 +241,7 @@ impl Default for AppSettings {
             log_codes: false,
             issuer: "Một Cửa".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
+            max_attachment_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -255,6 +259,8 @@ pub struct App {
     pub calendar_cache: Arc<calendar::CalendarCache>,
     /// Sign-in through an external OpenID Connect provider, when configured.
     pub oidc: Option<Arc<oidc::Oidc>>,
+    /// Where attachment contents live (see [`attachments`]); set with [`App::with_blobs`].
+    pub blobs: Arc<dyn motcua_blobs::BlobStore>,
     clock: Clock,
 }
 
@@ -267,6 +273,11 @@ impl App {
             ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
             calendar_cache: Arc::default(),
             oidc: None,
+            // Content-addressed, so a shared scratch directory is safe; `motcua serve` always
+            // configures its own (the data directory or S3).
+            blobs: Arc::new(motcua_blobs::LocalBlobs::new(
+                std::env::temp_dir().join("motcua-blobs"),
+            )),
             clock: Arc::new(OffsetDateTime::now_utc),
         }
     }
@@ -274,6 +285,12 @@ impl App {
     /// Sets the public address printed in forms (the QR code of Mẫu 01).
     pub fn with_public_url(mut self, public_url: &str) -> Self {
         Arc::make_mut(&mut self.settings).public_url = public_url.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Replaces where attachment contents are stored.
+    pub fn with_blobs(mut self, blobs: Arc<dyn motcua_blobs::BlobStore>) -> Self {
+        self.blobs = blobs;
         self
     }
 

@@ -106,6 +106,7 @@ impl Fixture {
                     procedure_code: "1.001193".into(),
                     agency_code: WARD.into(),
                     form: birth_registration(),
+                    attachments: Vec::new(),
                 },
             )
             .await

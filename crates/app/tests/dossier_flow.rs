@@ -81,6 +81,7 @@ async fn a_birth_registration_goes_from_submission_to_returned_result(backend: B
         procedure_code: "1.001193".into(),
         agency_code: "000.00.30.H13".into(),
         form: birth_registration(),
+        attachments: Vec::new(),
     };
     let submitted = app.submit_dossier(&hau, &submission).await.expect("submit");
     assert_eq!(submitted.status_code, Some(1));
@@ -210,6 +211,7 @@ async fn a_citizen_withdraws_and_others_cannot_touch_the_dossier(backend: Backen
         procedure_code: "1.001193".into(),
         agency_code: "000.00.30.H13".into(),
         form: birth_registration(),
+        attachments: Vec::new(),
     };
     let dossier = app.submit_dossier(&hau, &submission).await.expect("submit");
     assert!(matches!(
@@ -343,6 +345,7 @@ async fn parallel_receptions_number_without_gaps_or_duplicates(backend: Backend)
                     procedure_code: "1.001193".into(),
                     agency_code: "000.00.30.H13".into(),
                     form: birth_registration(),
+                    attachments: Vec::new(),
                 },
             )
             .await

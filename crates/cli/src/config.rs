@@ -15,6 +15,7 @@ pub struct Config {
     pub log: LogConfig,
     pub mail: MailConfig,
     pub oidc: OidcConfig,
+    pub attachments: AttachmentsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,6 +136,118 @@ impl OidcConfig {
 
 // --- end of OpenID Connect sign-in ---
 
+// --- Attachments ---
+
+/// Where uploaded papers are stored. The S3 secret is best given as
+/// `MOTCUA_ATTACHMENTS__S3_SECRET_KEY`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentsConfig {
+    /// `local` (a directory) or `s3` (an S3-compatible service: MinIO, Ceph, a provincial cloud).
+    pub backend: String,
+    /// Directory of the `local` backend; empty means `attachments` in the data directory.
+    pub dir: PathBuf,
+    /// Largest accepted file, in bytes.
+    pub max_bytes: u64,
+    /// Base URL of the S3 service, e.g. `https://s3.cantho.gov.vn` (path-style requests).
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_bucket: String,
+    pub s3_access_key: String,
+    pub s3_secret_key: String,
+}
+
+impl std::fmt::Debug for AttachmentsConfig {
+    // The secret must not end up in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttachmentsConfig")
+            .field("backend", &self.backend)
+            .field("dir", &self.dir)
+            .field("max_bytes", &self.max_bytes)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_region", &self.s3_region)
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_access_key", &self.s3_access_key)
+            .field("s3_secret_key", &"***")
+            .finish()
+    }
+}
+
+impl Default for AttachmentsConfig {
+    fn default() -> Self {
+        AttachmentsConfig {
+            backend: "local".into(),
+            dir: PathBuf::new(),
+            max_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
+            s3_endpoint: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_bucket: String::new(),
+            s3_access_key: String::new(),
+            s3_secret_key: String::new(),
+        }
+    }
+}
+
+impl AttachmentsConfig {
+    /// The directory of the local backend.
+    pub fn local_dir(&self, data_dir: &Path) -> PathBuf {
+        if self.dir.as_os_str().is_empty() {
+            data_dir.join("attachments")
+        } else {
+            self.dir.clone()
+        }
+    }
+
+    /// The configured store, checked; names the key at fault. Nothing is created or contacted.
+    pub fn blob_store(
+        &self,
+        data_dir: &Path,
+    ) -> anyhow::Result<std::sync::Arc<dyn motcua_blobs::BlobStore>> {
+        if self.max_bytes == 0 {
+            anyhow::bail!("attachments.max_bytes must be greater than 0");
+        }
+        match self.backend.as_str() {
+            "local" => Ok(std::sync::Arc::new(motcua_blobs::LocalBlobs::new(
+                self.local_dir(data_dir),
+            ))),
+            "s3" => {
+                for (key, value) in [
+                    ("s3_endpoint", &self.s3_endpoint),
+                    ("s3_region", &self.s3_region),
+                    ("s3_bucket", &self.s3_bucket),
+                    ("s3_access_key", &self.s3_access_key),
+                ] {
+                    if value.trim().is_empty() {
+                        anyhow::bail!(
+                            "attachments.{key} is required when attachments.backend = \"s3\""
+                        );
+                    }
+                }
+                if self.s3_secret_key.is_empty() {
+                    anyhow::bail!(
+                        "attachments.s3_secret_key is required with the s3 backend (set MOTCUA_ATTACHMENTS__S3_SECRET_KEY)"
+                    );
+                }
+                let blobs = motcua_blobs::S3Blobs::new(motcua_blobs::S3Config {
+                    endpoint: self.s3_endpoint.clone(),
+                    region: self.s3_region.clone(),
+                    bucket: self.s3_bucket.clone(),
+                    access_key: self.s3_access_key.clone(),
+                    secret_key: self.s3_secret_key.clone(),
+                    timeout: std::time::Duration::from_secs(120),
+                })
+                .map_err(|e| anyhow::anyhow!("attachments.s3_endpoint: {e}"))?;
+                Ok(std::sync::Arc::new(blobs))
+            }
+            other => {
+                anyhow::bail!("attachments.backend must be \"local\" or \"s3\" (got {other:?})")
+            }
+        }
+    }
+}
+
+// --- end of attachments ---
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -159,6 +272,7 @@ impl Default for Config {
                 from: "Một Cửa <khong-tra-loi@motcua.local>".into(),
             },
             oidc: OidcConfig::default(),
+            attachments: AttachmentsConfig::default(),
         }
     }
 }
@@ -206,7 +320,10 @@ impl Config {
         let body = toml_example(&Config::default());
         format!(
             "# Một Cửa configuration. Every key can also be set in the environment, e.g.\n\
-             # MOTCUA_SERVER__LISTEN=0.0.0.0:8080, MOTCUA_DATABASE__URL=postgres://… (or DATABASE_URL).\n{body}"
+             # MOTCUA_SERVER__LISTEN=0.0.0.0:8080, MOTCUA_DATABASE__URL=postgres://… (or DATABASE_URL).\n\
+             # [attachments] backend = \"local\" stores uploads in `dir` (empty: <data_dir>/attachments);\n\
+             # \"s3\" uses the s3_* keys (path-style, SigV4; secret in MOTCUA_ATTACHMENTS__S3_SECRET_KEY).\n\
+             # max_bytes is the largest accepted file.\n{body}"
         )
     }
 }
@@ -301,6 +418,38 @@ mod tests {
             .to_string();
         assert!(error.contains("issuer_url"), "{error}");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn attachments_are_local_by_default_and_s3_is_checked() {
+        let data_dir = Path::new("/srv/motcua");
+        let mut attachments = Config::default().attachments;
+        assert_eq!(attachments.backend, "local");
+        assert_eq!(
+            attachments.local_dir(data_dir),
+            Path::new("/srv/motcua/attachments")
+        );
+        let local = attachments.blob_store(data_dir).expect("local");
+        assert_eq!(local.describe(), "local:/srv/motcua/attachments");
+        attachments.backend = "s3".into();
+        attachments.s3_endpoint = "http://127.0.0.1:9000".into();
+        attachments.s3_bucket = "ho-so".into();
+        attachments.s3_access_key = "motcua".into();
+        let error = attachments
+            .blob_store(data_dir)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("MOTCUA_ATTACHMENTS__S3_SECRET_KEY"),
+            "{error}"
+        );
+        attachments.s3_secret_key = "bí-mật".into();
+        assert!(!format!("{attachments:?}").contains("bí-mật"));
+        let s3 = attachments.blob_store(data_dir).expect("s3");
+        assert!(s3.describe().starts_with("s3:http://127.0.0.1:9000/ho-so"));
+        attachments.backend = "ftp".into();
+        assert!(attachments.blob_store(data_dir).is_err());
     }
 
     #[test]

@@ -217,6 +217,7 @@ fn app_for(store: Store, config: &Config, demo: bool) -> App {
         AppSettings {
             session_ttl: time::Duration::minutes(config.server.session_minutes),
             log_codes: demo,
+            max_attachment_bytes: config.attachments.max_bytes,
             ..AppSettings::default()
         },
     )
@@ -489,7 +490,9 @@ fn with_oidc(app: App, config: &Config, public_url: &str) -> anyhow::Result<App>
 
 async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
-    let app = app_for(store, &config, demo);
+    let blobs = config.attachments.blob_store(&config.database.data_dir)?;
+    tracing::info!(storage = %blobs.describe(), "attachments");
+    let app = app_for(store, &config, demo).with_blobs(blobs);
     // A fresh installation gets the bundled official notices (2024–2026); edits are kept.
     let seeded = app.seed_calendar().await.map_err(describe)?;
     if seeded > 0 {

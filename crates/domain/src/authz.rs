@@ -138,6 +138,9 @@ pub enum Access {
     Citizen,
     /// Any signed-in official (their own profile, their own queues).
     Official,
+    /// Any signed-in citizen or official (e.g. uploading a file); what they may reach is then
+    /// decided by the use case from ownership and jurisdiction.
+    SignedIn,
     /// An official holding the permission somewhere; the target's jurisdiction is checked again
     /// with [`Principal::may_at`] once the target is known.
     Staff(Permission),
@@ -162,6 +165,9 @@ impl Principal {
             (_, Principal::Anonymous) => Decision::Unauthenticated,
             (Access::Citizen, Principal::Citizen { .. }) => Decision::Allow,
             (Access::Official, Principal::Official { .. }) => Decision::Allow,
+            (Access::SignedIn, Principal::Citizen { .. } | Principal::Official { .. }) => {
+                Decision::Allow
+            }
             (Access::Staff(permission), Principal::Official { assignments, .. }) => {
                 if assignments
                     .iter()
@@ -252,6 +258,18 @@ mod tests {
         assert_eq!(
             citizen.check(Access::Staff(Permission::DossierView)),
             Decision::Forbidden
+        );
+    }
+
+    #[test]
+    fn signed_in_admits_citizens_and_officials_only() {
+        let citizen = Principal::Citizen { citizen_id: 7 };
+        let reception = official(Role::Reception, OrgPath::root(1));
+        assert_eq!(citizen.check(Access::SignedIn), Decision::Allow);
+        assert_eq!(reception.check(Access::SignedIn), Decision::Allow);
+        assert_eq!(
+            Principal::Anonymous.check(Access::SignedIn),
+            Decision::Unauthenticated
         );
     }
 

@@ -5,6 +5,7 @@
 //! where (role × jurisdiction), the procedure catalogue and its form schemas, and the
 //! working-day calendar. Other crates call these functions; they never re-implement them.
 
+pub mod attachment;
 pub mod authz;
 pub mod calendar;
 pub mod dossier;

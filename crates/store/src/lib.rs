@@ -19,6 +19,7 @@ use std::str::FromStr;
 use std::time::Duration;
 use time::OffsetDateTime;
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

@@ -572,3 +572,15 @@ timeliness-late = Late
 timeliness-in-time = In progress, in time
 timeliness-due-soon = In progress, due soon
 timeliness-overdue = In progress, overdue
+# Attachments
+error-file-missing = No file was chosen to upload.
+error-file-empty = The file is empty.
+error-file-too-large = The file is larger than allowed.
+error-upload-too-large = The file is too large: at most { $detail } per file. Please scan at a lower resolution or split it into several files.
+error-file-type = Only PDF, JPEG or PNG files are accepted.
+error-file-type-mismatch = The file's content does not match its declared type. Only real PDF, JPEG or PNG files are accepted.
+error-multipart = The upload is malformed.
+error-attachment-purpose = The purpose must be document, supplement or result.
+error-attachment-requirement = This paper is not in the procedure's list of required papers.
+error-attachment-status = The dossier does not accept this kind of file in its current status.
+error-attachment-unknown = The attachment does not exist or is not yours.

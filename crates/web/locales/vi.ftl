@@ -572,3 +572,15 @@ timeliness-late = Quá hạn
 timeliness-in-time = Đang giải quyết, trong hạn
 timeliness-due-soon = Đang giải quyết, sắp đến hạn
 timeliness-overdue = Đang giải quyết, quá hạn
+# Attachments
+error-file-missing = Chưa chọn tệp để tải lên.
+error-file-empty = Tệp rỗng, không có nội dung.
+error-file-too-large = Tệp vượt quá dung lượng cho phép.
+error-upload-too-large = Tệp quá lớn: mỗi tệp tối đa { $detail }. Vui lòng quét lại với độ phân giải thấp hơn hoặc chia thành nhiều tệp.
+error-file-type = Chỉ nhận tệp PDF, JPEG hoặc PNG.
+error-file-type-mismatch = Nội dung tệp không đúng định dạng đã khai báo. Chỉ nhận tệp PDF, JPEG hoặc PNG thật.
+error-multipart = Dữ liệu tải lên không hợp lệ.
+error-attachment-purpose = Mục đích đính kèm phải là document (thành phần hồ sơ), supplement (bổ sung) hoặc result (kết quả).
+error-attachment-requirement = Thành phần hồ sơ không có trong danh mục giấy tờ của thủ tục.
+error-attachment-status = Hồ sơ ở trạng thái hiện tại không nhận thêm tệp loại này.
+error-attachment-unknown = Tệp đính kèm không tồn tại hoặc không phải của bạn.

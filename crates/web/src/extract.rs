@@ -117,3 +117,195 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         })
     }
 }
+
+/// Limits of a `multipart/form-data` body. Files are held in memory, so these bound what one
+/// request can cost.
+#[derive(Debug, Clone, Copy)]
+pub struct MultipartLimits {
+    /// Largest file, in bytes. A larger one is refused with 413 while it is being read.
+    pub file_bytes: u64,
+    /// Most files in one request.
+    pub files: usize,
+    /// Most text fields in one request.
+    pub fields: usize,
+    /// Largest text field, in bytes.
+    pub field_bytes: u64,
+}
+
+impl MultipartLimits {
+    /// One upload form: a few files of at most `file_bytes` and a few small fields.
+    pub fn for_files(file_bytes: u64) -> Self {
+        MultipartLimits {
+            file_bytes,
+            files: 10,
+            fields: 50,
+            field_bytes: 64 * 1024,
+        }
+    }
+
+    fn whole_body(&self) -> u64 {
+        let files = u64::try_from(self.files).unwrap_or(u64::MAX);
+        let fields = u64::try_from(self.fields).unwrap_or(u64::MAX);
+        self.file_bytes
+            .saturating_mul(files)
+            .saturating_add(self.field_bytes.saturating_mul(fields))
+            .saturating_add(64 * 1024)
+    }
+}
+
+/// One file of a multipart body.
+#[derive(Debug, Clone)]
+pub struct UploadedFile {
+    /// The form field it came in (e.g. `file`).
+    pub field: String,
+    /// The name the browser gave (untrusted; the domain makes it safe).
+    pub file_name: String,
+    /// The type the browser declared (untrusted; checked against the bytes).
+    pub content_type: Option<String>,
+    pub bytes: Bytes,
+}
+
+/// A `multipart/form-data` body: text fields (NFC) and files, read within [`MultipartLimits`].
+/// For forms without JavaScript, the CSRF token comes in the `?_csrf=` query parameter, because
+/// the CSRF check runs before the body is read.
+#[derive(Debug, Clone, Default)]
+pub struct MultipartForm {
+    pub fields: HashMap<String, String>,
+    pub files: Vec<UploadedFile>,
+}
+
+/// "10 MB", "2,5 MB", "64 KB" (Vietnamese decimal comma): what users are told the limit is.
+pub fn megabytes(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        return format!("{} KB", bytes.div_ceil(1024));
+    }
+    let tenths = bytes.saturating_mul(10) / (1024 * 1024);
+    if tenths.is_multiple_of(10) {
+        format!("{} MB", tenths / 10)
+    } else {
+        format!("{},{} MB", tenths / 10, tenths % 10)
+    }
+}
+
+impl MultipartForm {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+
+    /// The first file sent in `field`.
+    pub fn file(&self, field: &str) -> Option<&UploadedFile> {
+        self.files.iter().find(|f| f.field == field)
+    }
+
+    /// Reads a multipart request within `limits`. Errors are ready to send: 415 for another
+    /// content type, 413 (with the limit in the message) for too much, 400 for a broken body.
+    pub async fn parse(request: Request, limits: MultipartLimits) -> Result<Self, WebError> {
+        let (lang, api) = context_of(&request);
+        let too_large = || {
+            WebError::coded(StatusCode::PAYLOAD_TOO_LARGE, "error-upload-too-large")
+                .with(lang, api)
+                .detail(megabytes(limits.file_bytes))
+        };
+        let malformed =
+            || WebError::coded(StatusCode::BAD_REQUEST, "error-multipart").with(lang, api);
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if !content_type
+            .to_ascii_lowercase()
+            .starts_with("multipart/form-data")
+        {
+            return Err(WebError::coded(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "error-unsupported-media",
+            )
+            .with(lang, api));
+        }
+        let boundary = multer::parse_boundary(&content_type).map_err(|_| malformed())?;
+        // Refuse what announces itself as too large before reading a byte of it.
+        let announced = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|length| length > limits.whole_body()) {
+            return Err(too_large());
+        }
+        let constraints = multer::Constraints::new().size_limit(
+            multer::SizeLimit::new()
+                .whole_stream(limits.whole_body())
+                // One byte over the limit is enough to know a file is too large.
+                .per_field(limits.file_bytes.saturating_add(1)),
+        );
+        let stream = request.into_body().into_data_stream();
+        let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
+        let mut form = MultipartForm::default();
+        let size_error = |error: &multer::Error| {
+            matches!(
+                error,
+                multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. }
+            )
+        };
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(error) if size_error(&error) => return Err(too_large()),
+                Err(_) => return Err(malformed()),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let declared = field.content_type().map(ToString::to_string);
+            let bytes = match field.bytes().await {
+                Ok(bytes) => bytes,
+                Err(error) if size_error(&error) => return Err(too_large()),
+                Err(_) => return Err(malformed()),
+            };
+            match file_name {
+                Some(file_name) => {
+                    if form.files.len() >= limits.files
+                        || u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limits.file_bytes
+                    {
+                        return Err(too_large());
+                    }
+                    form.files.push(UploadedFile {
+                        field: name,
+                        file_name: motcua_domain::text::nfc(&file_name),
+                        content_type: declared,
+                        bytes,
+                    });
+                }
+                None => {
+                    if form.fields.len() >= limits.fields
+                        || u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limits.field_bytes
+                    {
+                        return Err(WebError::coded(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "error-body-too-large",
+                        )
+                        .with(lang, api));
+                    }
+                    let text = String::from_utf8(bytes.to_vec()).map_err(|_| malformed())?;
+                    form.fields.insert(name, motcua_domain::text::nfc(&text));
+                }
+            }
+        }
+        Ok(form)
+    }
+}
+
+/// Upload forms use the configured attachment limit (`[attachments] max_bytes`).
+impl FromRequest<crate::AppState> for MultipartForm {
+    type Rejection = WebError;
+
+    async fn from_request(
+        request: Request,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let limits = MultipartLimits::for_files(state.app.settings.max_attachment_bytes);
+        MultipartForm::parse(request, limits).await
+    }
+}

@@ -2,7 +2,7 @@
 //! (`/api/docs`) that needs no internet and no JavaScript.
 
 use crate::api::{
-    calendar, catalogue, catalogue_types, directory, dossiers, forms, ratings, types,
+    attachments, calendar, catalogue, catalogue_types, directory, dossiers, forms, ratings, types,
 };
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
@@ -48,6 +48,8 @@ impl Modify for BearerAuth {
         dossiers::submit, dossiers::queue, dossiers::mine, dossiers::receive, dossiers::act, dossiers::citizen_act, dossiers::lookup, dossiers::get, dossiers::counter, forms::form_pdf,
         // Forms Mẫu 07 and satisfaction ratings.
         forms::tracking_book, forms::tracking_book_pdf, ratings::get, ratings::rate, ratings::agency,
+        // Attachments.
+        attachments::upload, attachments::mine, attachments::attach, attachments::list, attachments::download,
     ),
     components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
     modifiers(&BearerAuth),
@@ -55,7 +57,8 @@ impl Modify for BearerAuth {
         (name = "catalogue", description = "Procedure catalogue: search, detail, versions, publishing, import/export, form validation"),
         (name = "calendar", description = "Working-day calendar: due dates, days off, lunar dates, yearly notices, office hours"),
         (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"),
-        (name = "ratings", description = "Citizen satisfaction ratings of resolved dossiers (9 criteria, 0–2 points each)"))
+        (name = "ratings", description = "Citizen satisfaction ratings of resolved dossiers (9 criteria, 0–2 points each)"),
+        (name = "attachments", description = "Attachments: upload (PDF/JPEG/PNG, stored once by SHA-256), reuse, files of a dossier, download"))
 )]
 pub struct ApiDoc;
 

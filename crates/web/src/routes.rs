@@ -478,6 +478,38 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::ReportsView),
             api::ratings::agency,
         )
+        // Attachments: uploads by citizens and officials, the files of a dossier. Who may see
+        // or attach what (owner, jurisdiction, dossier status) is decided in the use cases.
+        .at(
+            M::POST,
+            "/api/v1/attachments",
+            Access::SignedIn,
+            api::attachments::upload,
+        )
+        .at(
+            M::GET,
+            "/api/v1/my/attachments",
+            Access::SignedIn,
+            api::attachments::mine,
+        )
+        .at(
+            M::POST,
+            "/api/v1/dossiers/{id}/attachments",
+            Access::SignedIn,
+            api::attachments::attach,
+        )
+        .at(
+            M::GET,
+            "/api/v1/dossiers/{id}/attachments",
+            Access::SignedIn,
+            api::attachments::list,
+        )
+        .at(
+            M::GET,
+            "/api/v1/dossiers/{id}/attachments/{attachment_id}",
+            Access::SignedIn,
+            api::attachments::download,
+        )
         // Procedure catalogue (issue 3): public portal, administration and API.
         .at(M::GET, "/procedures", Public, catalogue::search)
         .at(M::GET, "/procedures/{code}", Public, catalogue::detail)

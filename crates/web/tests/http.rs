@@ -285,6 +285,7 @@ impl Harness {
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "999999")
+        .replace("{attachment_id}", "999999")
         .replace("{code}", "en")
         .replace("{name}", "app.css")
         .replace("{file}", "units.json")

@@ -78,6 +78,18 @@ pub struct ApiSubmission {
     /// The application form, field id → value, as the procedure's form schema defines.
     #[schema(value_type = Object)]
     pub form: serde_json::Value,
+    /// Earlier uploads (`POST /api/v1/attachments`) for the procedure's required papers.
+    #[serde(default)]
+    pub attachments: Vec<ApiSubmissionAttachment>,
+}
+
+/// One required paper of an online submission: the index of the requirement in the procedure's
+/// list of papers and the id of the citizen's upload.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSubmissionAttachment {
+    pub requirement: u32,
+    pub attachment_id: i64,
 }
 
 /// The public status of a dossier.
@@ -123,6 +135,11 @@ pub async fn submit(
         procedure_code: input.procedure_code,
         agency_code: input.agency_code,
         form,
+        attachments: input
+            .attachments
+            .iter()
+            .map(|a| (a.requirement, a.attachment_id))
+            .collect(),
     };
     let row = state
         .app

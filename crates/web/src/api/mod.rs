@@ -2,6 +2,7 @@
 //! (`Authorization: Bearer …`) issued to an official, or the browser session plus an
 //! `X-CSRF-Token` header. Every operation is described in the OpenAPI document.
 
+pub mod attachments;
 pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_types;

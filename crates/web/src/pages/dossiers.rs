@@ -394,6 +394,7 @@ pub async fn submit(
         procedure_code: code.clone(),
         agency_code: fields.get("agency"),
         form,
+        attachments: Vec::new(),
     };
     match state.app.submit_dossier(&ctx.actor(), &submission).await {
         Ok(row) => {

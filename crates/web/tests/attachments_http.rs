@@ -1,0 +1,780 @@
+//! Attachments over HTTP on SQLite and PostgreSQL with the Cần Thơ demo loaded: uploads checked
+//! by content, stored once, reused across dossiers, and visible only to the applicant and the
+//! officials of the dossier's agency.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use motcua_app::security::{random_token, token_hash};
+use motcua_app::{Actor, App, AppSettings};
+use motcua_store::auth::SessionRow;
+use motcua_store::test_support::TestDatabase;
+use motcua_store::{Backend, Store};
+use motcua_web::routes;
+use motcua_web::{AppState, WebConfig};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { super::run(motcua_store::Backend::Sqlite, super::$name).await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { super::run(motcua_store::Backend::Postgres, super::$name).await } )* }
+    };
+}
+
+both!(
+    pdf_jpeg_and_png_are_accepted_and_everything_else_refused,
+    the_same_content_uploaded_twice_is_stored_once,
+    files_follow_their_dossier_and_stay_private,
+);
+
+/// Small, so the too-large case stays cheap.
+const MAX_BYTES: u64 = 64 * 1024;
+const CSRF: &str = "test-csrf-token-0123456789abcdefghijklmnop";
+const HAU: &str = "092095001234";
+const LINH: &str = "092196005678";
+
+const PDF: &[u8] =
+    b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0xFF, 0xD9,
+];
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n', 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+];
+
+struct Harness {
+    router: Router,
+    app: App,
+    store: Store,
+    blob_dir: tempfile::TempDir,
+}
+
+async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Harness) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = TestDatabase::new(backend).await;
+    let blob_dir = tempfile::tempdir().expect("tempdir");
+    let app = App::new(
+        db.store.clone(),
+        AppSettings {
+            max_attachment_bytes: MAX_BYTES,
+            ..AppSettings::default()
+        },
+    )
+    .with_blobs(Arc::new(motcua_blobs::LocalBlobs::new(blob_dir.path())));
+    app.load_demo().await.expect("demo loads");
+    let state = AppState {
+        app: app.clone(),
+        config: Arc::new(WebConfig::default()),
+        metrics: None,
+    };
+    let (router, _) = routes::assemble(state);
+    test(Harness {
+        router,
+        app,
+        store: db.store.clone(),
+        blob_dir,
+    })
+    .await;
+    db.cleanup().await;
+}
+
+/// How a test client presents itself: a browser session (with its CSRF token) or a bearer token.
+#[derive(Clone, Default)]
+struct Client {
+    session: Option<String>,
+    bearer: Option<String>,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One part of a multipart body: field, file name, content type, bytes.
+type Part<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+/// A multipart body and its content type.
+fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
+    let boundary = "----motcua-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (field, file_name, content_type, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let mut disposition = format!("Content-Disposition: form-data; name=\"{field}\"");
+        if let Some(file_name) = file_name {
+            disposition.push_str(&format!("; filename=\"{file_name}\""));
+        }
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        if let Some(content_type) = content_type {
+            body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Harness {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        client: &Client,
+        body: Option<(String, Vec<u8>)>,
+    ) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path);
+        // Every browser request carries the CSRF cookie and header, so what is tested is the
+        // authorisation, not the CSRF check.
+        let mut cookies = vec![format!(
+            "{}={CSRF}",
+            motcua_web::context::csrf_cookie_name(true)
+        )];
+        builder = builder.header("x-csrf-token", CSRF);
+        if let Some(session) = &client.session {
+            cookies.push(format!(
+                "{}={session}",
+                motcua_web::context::session_cookie_name(true)
+            ));
+        }
+        builder = builder.header(header::COOKIE, cookies.join("; "));
+        if let Some(bearer) = &client.bearer {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+        }
+        let request = match body {
+            Some((content_type, bytes)) => builder
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(bytes)),
+            None => builder.body(Body::empty()),
+        }
+        .expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn upload(
+        &self,
+        client: &Client,
+        name: &str,
+        content_type: Option<&str>,
+        bytes: &[u8],
+    ) -> Reply {
+        let body = multipart(&[("file", Some(name), content_type, bytes)]);
+        self.send(Method::POST, "/api/v1/attachments", client, Some(body))
+            .await
+    }
+
+    async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        client: &Client,
+        value: serde_json::Value,
+    ) -> Reply {
+        let body = (
+            "application/json".to_owned(),
+            value.to_string().into_bytes(),
+        );
+        self.send(method, path, client, Some(body)).await
+    }
+
+    async fn citizen(&self, personal_id: &str) -> Client {
+        let id = self
+            .store
+            .citizen_credentials(personal_id)
+            .await
+            .expect("demo citizen")
+            .id;
+        let token = random_token();
+        let now = self.app.now_micros();
+        let mut tx = self.store.begin().await.expect("begin");
+        tx.insert_session(&SessionRow {
+            token_hash: token_hash(&token),
+            principal_kind: "citizen".into(),
+            principal_id: id,
+            stage: "full".into(),
+            created_at: now,
+            expires_at: now + 3_600_000_000,
+        })
+        .await
+        .expect("session");
+        tx.commit().await.expect("commit");
+        Client {
+            session: Some(token),
+            bearer: None,
+        }
+    }
+
+    async fn official(&self, username: &str) -> Client {
+        let id = self
+            .store
+            .official_credentials(username)
+            .await
+            .expect("demo official")
+            .id;
+        let token = self
+            .app
+            .issue_api_token(&Actor::system(), id, "test", None)
+            .await
+            .expect("token");
+        Client {
+            session: None,
+            bearer: Some(token),
+        }
+    }
+
+    /// Files in the blob directory (temporary files included, so a leftover would show).
+    fn stored_files(&self) -> usize {
+        fn walk(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| {
+                            let path = e.path();
+                            if path.is_dir() { walk(&path) } else { 1 }
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(self.blob_dir.path())
+    }
+
+    /// A birth registration (1.001193) at Ninh Kiều by the signed-in citizen.
+    async fn submit(&self, client: &Client, attachments: serde_json::Value) -> Reply {
+        let address =
+            serde_json::json!({"street": "45 đường 30/4", "province": "92", "commune": "31117"});
+        let form = serde_json::json!({
+            "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu", "nguoi_yeu_cau_so_dinh_danh": "092095001234",
+            "nguoi_yeu_cau_noi_cu_tru": address, "nguoi_yeu_cau_quan_he": "Cha", "so_dien_thoai": "0912345678",
+            "tre_ho_ten": "Nguyễn Ngọc Anh", "tre_ngay_sinh": "02/11/2026", "tre_gioi_tinh": "nu", "tre_dan_toc": "Kinh",
+            "tre_quoc_tich": "Việt Nam", "tre_noi_sinh": "Bệnh viện Phụ sản thành phố Cần Thơ", "tre_que_quan": "Thành phố Cần Thơ",
+            "me_ho_ten": "Lê Thị Hoa", "me_nam_sinh": 1995, "me_dan_toc": "Kinh", "me_quoc_tich": "Việt Nam", "me_noi_cu_tru": address,
+            "cha_ho_ten": "Nguyễn Văn Hậu", "cha_nam_sinh": "1993", "loai_giay_chung_sinh": "giay_chung_sinh", "cha_me_da_ket_hon": "co",
+            "so_ban_sao": "2", "hinh_thuc_nhan_ket_qua": "truc_tuyen", "cam_doan": "on"
+        });
+        self.json(
+            Method::POST,
+            "/api/v1/dossiers",
+            client,
+            serde_json::json!({"procedure_code": "1.001193", "agency_code": "000.00.30.H13",
+                "form": form, "attachments": attachments}),
+        )
+        .await
+    }
+}
+
+fn field_code(reply: &Reply) -> String {
+    reply.json()["error"]["fields"][0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn pdf_jpeg_and_png_are_accepted_and_everything_else_refused(h: Harness) {
+    let hau = h.citizen(HAU).await;
+    let cases: [(&str, &str, &[u8], &str); 3] = [
+        ("Tờ khai.pdf", "application/pdf", PDF, "application/pdf"),
+        ("CCCD mặt trước.jpg", "image/jpeg", JPEG, "image/jpeg"),
+        ("ảnh chụp.png", "image/png", PNG, "image/png"),
+    ];
+    for (name, declared, bytes, expected) in cases {
+        let reply = h.upload(&hau, name, Some(declared), bytes).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{name}: {}",
+            reply.text()
+        );
+        let json = reply.json();
+        assert_eq!(json["media_type"], expected);
+        assert_eq!(json["name"], name);
+        assert_eq!(json["size"], bytes.len());
+        assert_eq!(json["sha256"].as_str().map(str::len), Some(64), "{json}");
+    }
+    // An official uploads too (a scan at the counter).
+    let desk = h.official("tiepnhan.ninhkieu").await;
+    let scan = h
+        .upload(
+            &desk,
+            "scan.pdf",
+            Some("application/pdf"),
+            b"%PDF-1.4 desk scan",
+        )
+        .await;
+    assert_eq!(scan.status, StatusCode::CREATED, "{}", scan.text());
+
+    // A text file presented as a PDF.
+    let fake = h
+        .upload(
+            &hau,
+            "giay-khai-sinh.pdf",
+            Some("application/pdf"),
+            b"this is not a pdf at all",
+        )
+        .await;
+    assert_eq!(
+        fake.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        fake.text()
+    );
+    assert_eq!(field_code(&fake), "error-file-type-mismatch");
+    assert!(
+        fake.json()["error"]["fields"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("PDF, JPEG hoặc PNG"))
+    );
+    // Not one of the accepted types at all.
+    let gif = h
+        .upload(&hau, "a.gif", Some("image/gif"), b"GIF89a\x01\x00")
+        .await;
+    assert_eq!(gif.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_code(&gif), "error-file-type");
+    let empty = h.upload(&hau, "a.pdf", Some("application/pdf"), b"").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_code(&empty), "error-file-empty");
+    // Larger than the limit: refused while reading, with the limit in the message.
+    let big = [
+        PDF,
+        &vec![b' '; usize::try_from(MAX_BYTES).expect("size")][..],
+    ]
+    .concat();
+    let too_large = h
+        .upload(&hau, "big.pdf", Some("application/pdf"), &big)
+        .await;
+    assert_eq!(
+        too_large.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        too_large.text()
+    );
+    assert_eq!(too_large.json()["error"]["code"], "error-upload-too-large");
+    let message = too_large.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("Tệp quá lớn") && message.contains("64 KB"),
+        "{message}"
+    );
+    // Exactly the limit is accepted.
+    let exact = [
+        PDF,
+        &vec![b' '; usize::try_from(MAX_BYTES).expect("size") - PDF.len()][..],
+    ]
+    .concat();
+    let at_limit = h
+        .upload(&hau, "exact.pdf", Some("application/pdf"), &exact)
+        .await;
+    assert_eq!(at_limit.status, StatusCode::CREATED, "{}", at_limit.text());
+    // No file field, not multipart, not signed in.
+    let no_file = h
+        .send(
+            Method::POST,
+            "/api/v1/attachments",
+            &hau,
+            Some(multipart(&[("note", None, None, b"hello")])),
+        )
+        .await;
+    assert_eq!(no_file.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_code(&no_file), "error-file-missing");
+    let not_multipart = h
+        .json(
+            Method::POST,
+            "/api/v1/attachments",
+            &hau,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(not_multipart.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let anonymous = h
+        .upload(&Client::default(), "a.pdf", Some("application/pdf"), PDF)
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    // Refusals stored nothing: four accepted uploads for Hậu, one for the desk.
+    let mine = h
+        .send(Method::GET, "/api/v1/my/attachments", &hau, None)
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let names: Vec<String> = mine
+        .json()
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|a| a["name"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names[0], "exact.pdf", "newest first");
+    let desk_mine = h
+        .send(Method::GET, "/api/v1/my/attachments", &desk, None)
+        .await;
+    assert_eq!(desk_mine.json().as_array().map(Vec::len), Some(1));
+    assert_eq!(h.store.count_blobs().await.expect("count"), 5);
+    assert_eq!(h.stored_files(), 5);
+}
+
+async fn the_same_content_uploaded_twice_is_stored_once(h: Harness) {
+    let hau = h.citizen(HAU).await;
+    let linh = h.citizen(LINH).await;
+    let first = h
+        .upload(&hau, "Giấy chứng sinh.pdf", Some("application/pdf"), PDF)
+        .await;
+    let again = h.upload(&hau, "chứng sinh (bản 2).pdf", None, PDF).await;
+    let other = h
+        .upload(&linh, "giay.pdf", Some("application/pdf"), PDF)
+        .await;
+    for reply in [&first, &again, &other] {
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    }
+    let ids: Vec<i64> = [&first, &again, &other]
+        .iter()
+        .filter_map(|r| r.json()["id"].as_i64())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert!(
+        ids[0] != ids[1] && ids[1] != ids[2],
+        "each upload has its own row"
+    );
+    assert_eq!(first.json()["sha256"], again.json()["sha256"]);
+    assert_eq!(first.json()["sha256"], other.json()["sha256"]);
+    assert_eq!(again.json()["name"], "chứng sinh (bản 2).pdf");
+    assert_eq!(
+        h.store.count_blobs().await.expect("count"),
+        1,
+        "one blob row"
+    );
+    assert_eq!(h.stored_files(), 1, "one file on disk");
+    let audit = h
+        .store
+        .list_audit(Some("attachment.upload"), 10, None)
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 3);
+    assert!(
+        audit.iter().all(|e| !e.detail.contains("chứng sinh")),
+        "file names stay out of the audit log"
+    );
+}
+
+async fn files_follow_their_dossier_and_stay_private(h: Harness) {
+    let hau = h.citizen(HAU).await;
+    let linh = h.citizen(LINH).await;
+    let declaration = h
+        .upload(&hau, "Tờ khai khai sinh.pdf", Some("application/pdf"), PDF)
+        .await;
+    let declaration_id = declaration.json()["id"].as_i64().expect("id");
+    let id_card = h.upload(&hau, "CCCD.jpg", Some("image/jpeg"), JPEG).await;
+    let id_card_id = id_card.json()["id"].as_i64().expect("id");
+    let linh_upload = h
+        .upload(&linh, "của Linh.png", Some("image/png"), PNG)
+        .await;
+    let linh_upload_id = linh_upload.json()["id"].as_i64().expect("id");
+
+    // Someone else's upload cannot be submitted, and nothing is created.
+    let stolen = h
+        .submit(
+            &hau,
+            serde_json::json!([{"requirement": 0, "attachment_id": linh_upload_id}]),
+        )
+        .await;
+    assert_eq!(
+        stolen.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        stolen.text()
+    );
+    let unknown_requirement = h
+        .submit(
+            &hau,
+            serde_json::json!([{"requirement": 99, "attachment_id": declaration_id}]),
+        )
+        .await;
+    assert_eq!(unknown_requirement.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        field_code(&unknown_requirement),
+        "error-attachment-requirement"
+    );
+    let none = h.send(Method::GET, "/api/v1/my/dossiers", &hau, None).await;
+    assert_eq!(none.json().as_array().map(Vec::len), Some(0));
+
+    // Submitted with the papers, linked in the same transaction.
+    let first = h
+        .submit(
+            &hau,
+            serde_json::json!([{"requirement": 0, "attachment_id": declaration_id},
+                                {"requirement": 5, "attachment_id": id_card_id}]),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+    let first_id = first.json()["id"].as_i64().expect("id");
+    let files_path = format!("/api/v1/dossiers/{first_id}/attachments");
+    let files = h.send(Method::GET, &files_path, &hau, None).await;
+    assert_eq!(files.status, StatusCode::OK, "{}", files.text());
+    let files = files.json();
+    assert_eq!(files.as_array().map(Vec::len), Some(2), "{files}");
+    assert_eq!(files[0]["purpose"], "document");
+    assert_eq!(files[0]["requirement_name"], "Tờ khai đăng ký khai sinh");
+    assert_eq!(files[0]["name"], "Tờ khai khai sinh.pdf");
+    assert_eq!(files[1]["requirement"], 5);
+
+    // The earlier upload reused in a second dossier.
+    let second = h.submit(&hau, serde_json::json!([])).await;
+    let second_id = second.json()["id"].as_i64().expect("id");
+    let attach_path = format!("/api/v1/dossiers/{second_id}/attachments");
+    let reuse = serde_json::json!({"attachment_id": declaration_id, "purpose": "document", "requirement": 0});
+    let reused = h
+        .json(Method::POST, &attach_path, &hau, reuse.clone())
+        .await;
+    assert_eq!(reused.status, StatusCode::CREATED, "{}", reused.text());
+    assert_eq!(reused.json()["sha256"], declaration.json()["sha256"]);
+    let again = h.json(Method::POST, &attach_path, &hau, reuse).await;
+    assert_eq!(
+        again.status,
+        StatusCode::CREATED,
+        "attaching twice is harmless"
+    );
+    let second_files = h.send(Method::GET, &attach_path, &hau, None).await;
+    assert_eq!(second_files.json().as_array().map(Vec::len), Some(1));
+    let bad_purpose = h
+        .json(
+            Method::POST,
+            &attach_path,
+            &hau,
+            serde_json::json!({"attachment_id": declaration_id, "purpose": "other"}),
+        )
+        .await;
+    assert_eq!(bad_purpose.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let no_requirement = h
+        .json(
+            Method::POST,
+            &attach_path,
+            &hau,
+            serde_json::json!({"attachment_id": declaration_id, "purpose": "document"}),
+        )
+        .await;
+    assert_eq!(field_code(&no_requirement), "error-attachment-requirement");
+    // Another citizen can neither attach their file to Hậu's dossier nor Hậu's file to it.
+    for (client, attachment) in [
+        (&linh, linh_upload_id),
+        (&linh, declaration_id),
+        (&hau, linh_upload_id),
+    ] {
+        let refused = h
+            .json(
+                Method::POST,
+                &attach_path,
+                client,
+                serde_json::json!({"attachment_id": attachment, "purpose": "document", "requirement": 1}),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
+    }
+
+    // Download: the owner and an official of the agency; nobody else, without revealing anything.
+    let download = format!("/api/v1/dossiers/{first_id}/attachments/{declaration_id}");
+    let owner = h.send(Method::GET, &download, &hau, None).await;
+    assert_eq!(owner.status, StatusCode::OK);
+    assert_eq!(owner.body, PDF);
+    assert_eq!(owner.headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(owner.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let disposition = owner.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("ascii header")
+        .to_owned();
+    assert!(disposition.starts_with("attachment; "), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''T%E1%BB%9D%20khai%20khai%20sinh.pdf"),
+        "{disposition}"
+    );
+    let desk = h.official("tiepnhan.ninhkieu").await;
+    let by_desk = h.send(Method::GET, &download, &desk, None).await;
+    assert_eq!(by_desk.status, StatusCode::OK);
+    assert_eq!(by_desk.body, PDF);
+    let elsewhere = h.official("tiepnhan.trunghung").await;
+    for (who, client) in [("another citizen", &linh), ("another commune", &elsewhere)] {
+        for path in [download.clone(), files_path.clone()] {
+            let reply = h.send(Method::GET, &path, client, None).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{who} {path}: {}",
+                reply.text()
+            );
+        }
+    }
+    let missing_dossier = h
+        .send(
+            Method::GET,
+            &format!("/api/v1/dossiers/999999/attachments/{declaration_id}"),
+            &linh,
+            None,
+        )
+        .await;
+    assert_eq!(missing_dossier.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing_dossier.text(),
+        h.send(Method::GET, &download, &linh, None).await.text(),
+        "a missing dossier and someone else's look the same"
+    );
+    // A file that is not linked to this dossier is not served through it.
+    let unlinked = h
+        .send(
+            Method::GET,
+            &format!("/api/v1/dossiers/{second_id}/attachments/{id_card_id}"),
+            &hau,
+            None,
+        )
+        .await;
+    assert_eq!(unlinked.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.send(Method::GET, &download, &Client::default(), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Once received, the applicant can no longer add papers; the desk adds its scan.
+    let received = h
+        .send(
+            Method::POST,
+            &format!("/api/v1/dossiers/{first_id}/receive"),
+            &desk,
+            None,
+        )
+        .await;
+    assert_eq!(received.status, StatusCode::OK, "{}", received.text());
+    let late = h
+        .json(Method::POST, &files_path, &hau, serde_json::json!({"attachment_id": id_card_id, "purpose": "document", "requirement": 1}))
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text());
+    assert_eq!(late.json()["error"]["code"], "error-attachment-status");
+    let scan = h
+        .upload(
+            &desk,
+            "bản quét tại quầy.pdf",
+            Some("application/pdf"),
+            b"%PDF-1.4 scanned at the counter",
+        )
+        .await;
+    let scan_id = scan.json()["id"].as_i64().expect("id");
+    let added = h
+        .json(
+            Method::POST,
+            &files_path,
+            &desk,
+            serde_json::json!({"attachment_id": scan_id, "purpose": "document", "requirement": 1}),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    assert_eq!(added.json()["added_by"], "official");
+    let other_desk_scan = h
+        .upload(&elsewhere, "x.pdf", None, b"%PDF-1.4 elsewhere")
+        .await;
+    let other_scan_id = other_desk_scan.json()["id"].as_i64().expect("id");
+    let refused = h
+        .json(Method::POST, &files_path, &elsewhere, serde_json::json!({"attachment_id": other_scan_id, "purpose": "document", "requirement": 1}))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    // The specialist may not register papers, but the result is attached by the step's role.
+    let specialist = h.official("chuyenvien.ninhkieu").await;
+    let result = h
+        .upload(
+            &specialist,
+            "Giấy khai sinh (bản chính).pdf",
+            None,
+            b"%PDF-1.4 result",
+        )
+        .await;
+    let result_id = result.json()["id"].as_i64().expect("id");
+    let as_document = h
+        .json(Method::POST, &files_path, &specialist, serde_json::json!({"attachment_id": result_id, "purpose": "document", "requirement": 0}))
+        .await;
+    assert_eq!(
+        as_document.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        as_document.text()
+    );
+    let as_result = h
+        .json(
+            Method::POST,
+            &files_path,
+            &specialist,
+            serde_json::json!({"attachment_id": result_id, "purpose": "result"}),
+        )
+        .await;
+    assert_eq!(
+        as_result.status,
+        StatusCode::CREATED,
+        "{}",
+        as_result.text()
+    );
+    // The applicant downloads the result.
+    let result_download = h
+        .send(
+            Method::GET,
+            &format!("{files_path}/{result_id}"),
+            &hau,
+            None,
+        )
+        .await;
+    assert_eq!(result_download.status, StatusCode::OK);
+    assert_eq!(result_download.body, b"%PDF-1.4 result");
+    let all = h.send(Method::GET, &files_path, &hau, None).await;
+    let purposes: Vec<String> = all
+        .json()
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["purpose"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(purposes, ["document", "document", "document", "result"]);
+    let audit = h
+        .store
+        .list_audit(Some("dossier.attachment.add"), 20, None)
+        .await
+        .expect("audit");
+    assert_eq!(
+        audit.len(),
+        5,
+        "two at submission, the reuse, the desk's scan, the result"
+    );
+}
