@@ -274,6 +274,17 @@ fn local_time(micros: i64) -> String {
     i18n::format_time_micros(micros)
 }
 
+/// Rows of a dossier list with their status and appointment as shown.
+fn listed(rows: Vec<DossierRow>) -> Vec<(DossierRow, String, String)> {
+    rows.into_iter()
+        .map(|r| {
+            let status = status_text(&r);
+            let due = r.due_at.map(local_time).unwrap_or_default();
+            (r, status, due)
+        })
+        .collect()
+}
+
 fn status_text(row: &DossierRow) -> String {
     row.status_code
         .and_then(|c| u8::try_from(c).ok())
@@ -837,14 +848,7 @@ struct MinePage {
 
 pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
     let rows = state.app.my_dossiers(&ctx.actor()).await.ctx(&ctx)?;
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let status = status_text(&r);
-            let due = r.due_at.map(local_time).unwrap_or_default();
-            (r, status, due)
-        })
-        .collect();
+    let rows = listed(rows);
     Ok(render(&MinePage {
         page: Page::new(&ctx, "dossier-mine-title"),
         rows,
@@ -896,14 +900,7 @@ pub async fn queue(
         .dossier_queue(&ctx.actor(), &queue)
         .await
         .ctx(&ctx)?;
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let status = status_text(&r);
-            let due = r.due_at.map(local_time).unwrap_or_default();
-            (r, status, due)
-        })
-        .collect();
+    let rows = listed(rows);
     let can_register = ctx.principal.check(motcua_domain::authz::Access::Staff(
         motcua_domain::authz::Permission::DossierReceive,
     )) == motcua_domain::authz::Decision::Allow;
