@@ -2,6 +2,7 @@
 //! operators (migrations, backups, accounts, import and export) and call the same use cases as
 //! the web pages and the API.
 
+mod bench_cmd;
 mod calendar_cmd;
 mod catalogue_cmd;
 mod config;
@@ -82,6 +83,11 @@ enum Command {
     /// Procedure workflows (quy trình): import a validated workflow version from JSON.
     #[command(subcommand)]
     Workflow(WorkflowCommand),
+    /// Demo data in bulk: `demo generate --dossiers N`.
+    #[command(subcommand)]
+    Demo(bench_cmd::DemoCommand),
+    /// Benchmarks a real server on loopback on SQLite and PostgreSQL (see BENCHMARKS.md).
+    Bench(bench_cmd::BenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -190,6 +196,12 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
             )
         })?;
     }
+    open_store_at(&url).await
+}
+
+/// Opens and migrates the database at `url`.
+async fn open_store_at(url: &str) -> anyhow::Result<Store> {
+    let url = url.to_owned();
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("cannot open database {}", redact(&url)))?;
@@ -261,6 +273,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo, listen } => serve(config, demo, listen).await,
+        Command::Demo(command) => bench_cmd::generate_command(command, config.database_url()).await,
+        Command::Bench(args) => bench_cmd::bench_command(args).await,
         Command::Catalogue(command) => {
             let app = app_for(open_store(&config).await?, &config, false);
             catalogue_cmd::run(&app, command).await

@@ -13,4 +13,5 @@ pub mod highlight;
 pub mod identity;
 pub mod org;
 pub mod procedure;
+pub mod query_text;
 pub mod text;

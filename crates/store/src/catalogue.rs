@@ -9,6 +9,7 @@
 
 use crate::{Store, StoreError, StoreResult, StoreTx, on_backend, on_tx};
 use motcua_domain::procedure::Procedure;
+use motcua_domain::query_text::{clean_terms, fts5_query, tsquery};
 use serde::{Deserialize, Serialize};
 
 /// One stored version of a procedure.
@@ -121,59 +122,6 @@ const SQLITE_NAME_LENGTH: &str =
     "CASE WHEN p.id IN (SELECT id FROM n) THEN length(p.name) ELSE 0 END";
 const PG_NAME_LENGTH: &str = "CASE WHEN p.name_fts @@ to_tsquery('simple', vi_fold($8)) \
      THEN length(p.name) ELSE 0 END";
-
-/// An FTS5 query matching every term, each quoted (terms are folded alphanumerics, and quoting
-/// keeps FTS5 operators such as `AND`/`NEAR` from being interpreted).
-fn fts5_query(terms: &[String], prefix_last: bool, column: Option<&str>) -> String {
-    let last = terms.len().saturating_sub(1);
-    let body: Vec<String> = terms
-        .iter()
-        .enumerate()
-        .map(|(index, term)| {
-            let quoted = format!("\"{}\"", term.replace('"', ""));
-            if prefix_last && index == last {
-                format!("{quoted}*")
-            } else {
-                quoted
-            }
-        })
-        .collect();
-    match column {
-        Some(column) => format!("{column} : ({})", body.join(" ")),
-        None => body.join(" "),
-    }
-}
-
-/// A `to_tsquery` text matching every term; terms are folded alphanumerics, so no operator
-/// characters can reach the parser.
-fn tsquery(terms: &[String], prefix_last: bool) -> String {
-    let last = terms.len().saturating_sub(1);
-    terms
-        .iter()
-        .enumerate()
-        .map(|(index, term)| {
-            let clean: String = term.chars().filter(|c| c.is_alphanumeric()).collect();
-            if prefix_last && index == last {
-                format!("{clean}:*")
-            } else {
-                clean
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
-}
-
-fn clean_terms(terms: &[String]) -> Vec<String> {
-    terms
-        .iter()
-        .map(|t| {
-            t.chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-        })
-        .filter(|t| !t.is_empty())
-        .collect()
-}
 
 impl Store {
     /// Searches the procedures in force, name matches first.

@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod calendar;
 pub mod catalogue;
 pub mod dossiers;

@@ -1,0 +1,17 @@
+//! Benchmark and bulk data for Một Cửa.
+//!
+//! - [`generate`]: `motcua demo generate --dossiers N`, realistic dossiers across the demo
+//!   agencies and procedures in every national status 1–10, each built by the domain's
+//!   `decide` (so every timeline is a verifying hash chain) and written in large multi-row
+//!   transactions.
+//! - [`run`]: `motcua bench`, which starts a real `motcua serve` process on loopback per
+//!   database and measures it from outside over HTTP: submit+receive throughput against the
+//!   raw commit rate of the same database, lookup and catalogue search latency under 200
+//!   concurrent clients, the work queue at scale, receipt PDF rendering and server memory.
+//!
+//! The benchmark reports figures and targets; nothing here asserts a duration.
+
+pub mod generate;
+pub mod run;
+mod server;
+mod stats;

@@ -1,0 +1,727 @@
+//! `motcua bench`: per database, a fresh database with the demo and `dossiers` generated
+//! dossiers, a real `motcua serve` process on loopback, and these phases measured over HTTP:
+//!
+//! 1. raw commit rate: one-row insert per transaction, `write_concurrency` tasks, same
+//!    connection options as the store (measured from this process while the server idles);
+//! 2. submit + receive: `write_concurrency` clients each submit a dossier as a citizen
+//!    (session cookie + CSRF header) and receive it as the ward's reception desk (bearer
+//!    token), with the server's normal durability; dossiers/s and the ratio to (1);
+//! 3. public lookup by code and catalogue search, `clients` concurrent clients;
+//! 4. the specialist's and the desk's work queues, one request at a time;
+//! 5. the receipt PDF (Mẫu 01), one request at a time;
+//! 6. the server's peak and current resident memory.
+
+use crate::generate::{GenerateOptions, GenerateReport, generate};
+use crate::server::{Memory, Server};
+use crate::stats::Latency;
+use anyhow::{Context, anyhow};
+use motcua_app::demo::{DEMO_BIRTH_FORM, DEMO_CITIZENS, DEMO_PASSWORD};
+use motcua_app::{Actor, App, AppSettings};
+use motcua_store::Store;
+use motcua_store::dossiers::DossierFilter;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Which databases to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BenchBackend {
+    Sqlite,
+    Postgres,
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// The `motcua` binary to start as the server.
+    pub exe: PathBuf,
+    pub backends: Vec<BenchBackend>,
+    /// Admin URL of the PostgreSQL server (a database `motcua_bench` is created there).
+    pub postgres_url: String,
+    /// SQLite database and server logs go here.
+    pub work_dir: PathBuf,
+    /// Generated dossiers before measuring (1,000,000 for the published figures).
+    pub dossiers: u64,
+    /// Dossiers submitted and received in the throughput phase.
+    pub writes: usize,
+    pub write_concurrency: usize,
+    /// Concurrent clients for lookup and search.
+    pub clients: usize,
+    /// Requests per read phase (lookup, search).
+    pub requests: usize,
+    pub queue_iterations: usize,
+    pub pdf_iterations: usize,
+    /// Keep the databases afterwards (the SQLite file of a million dossiers is several GB).
+    pub keep: bool,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            exe: PathBuf::from("motcua"),
+            backends: vec![BenchBackend::Sqlite, BenchBackend::Postgres],
+            postgres_url: "postgres://postgres@127.0.0.1:5432/postgres".into(),
+            work_dir: PathBuf::from("bench-out"),
+            dossiers: 1_000_000,
+            writes: 2_000,
+            write_concurrency: 16,
+            clients: 200,
+            requests: 20_000,
+            queue_iterations: 300,
+            pdf_iterations: 50,
+            keep: false,
+        }
+    }
+}
+
+/// Throughput of the durable write path against the database's raw commit rate.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Throughput {
+    pub concurrency: usize,
+    pub raw_commits: usize,
+    pub raw_commits_per_second: f64,
+    pub dossiers: usize,
+    pub errors: usize,
+    /// Submitted and received dossiers per second (two transactions each).
+    pub dossiers_per_second: f64,
+    /// dossiers/s ÷ raw commits/s (target ≥ 0.30).
+    pub ratio: f64,
+    pub submit: Latency,
+    pub receive: Latency,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QueueFigures {
+    pub latency: Latency,
+    /// Rows in one answer (the page is capped at 200).
+    pub rows: usize,
+    /// Dossiers in the database.
+    pub total_dossiers: i64,
+}
+
+/// Everything measured on one database.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BackendReport {
+    pub backend: String,
+    pub durability: String,
+    pub generated: GenerateReport,
+    pub throughput: Throughput,
+    pub lookup: Latency,
+    pub search: Latency,
+    pub queue_mine: QueueFigures,
+    pub queue_receive: QueueFigures,
+    pub pdf: Latency,
+    pub pdf_bytes: usize,
+    pub memory: Memory,
+    /// The database's plan for the specialist's queue (`EXPLAIN QUERY PLAN` / `EXPLAIN ANALYZE`).
+    pub queue_plan: Vec<String>,
+    pub clients: usize,
+}
+
+/// The machine the figures come from.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Machine {
+    pub cpus: usize,
+    pub cpu_model: String,
+    pub memory_kib: u64,
+    pub kernel: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BenchReport {
+    pub machine: Machine,
+    pub backends: Vec<BackendReport>,
+}
+
+pub fn machine() -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    Machine {
+        cpus: std::thread::available_parallelism().map_or(1, usize::from),
+        cpu_model: cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name"))
+            .map(|rest| rest.trim_start_matches([' ', '\t', ':']).trim().to_owned())
+            .unwrap_or_default(),
+        memory_kib: meminfo
+            .lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
+        kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        date: time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+    }
+}
+
+/// Runs every phase on every chosen database. Progress goes to stderr.
+///
+/// # Errors
+/// A database or the server cannot be prepared or started, or a phase fails outright.
+pub async fn run(options: &BenchOptions) -> anyhow::Result<BenchReport> {
+    std::fs::create_dir_all(&options.work_dir)
+        .with_context(|| format!("cannot create {}", options.work_dir.display()))?;
+    let mut report = BenchReport {
+        machine: machine(),
+        backends: Vec::new(),
+    };
+    for backend in &options.backends {
+        report.backends.push(run_backend(options, *backend).await?);
+    }
+    Ok(report)
+}
+
+async fn run_backend(
+    options: &BenchOptions,
+    backend: BenchBackend,
+) -> anyhow::Result<BackendReport> {
+    let sqlite_dir = options.work_dir.join("sqlite");
+    let url = match backend {
+        BenchBackend::Sqlite => {
+            let _ = std::fs::remove_dir_all(&sqlite_dir);
+            std::fs::create_dir_all(&sqlite_dir)?;
+            format!("sqlite://{}", sqlite_dir.join("motcua.db").display())
+        }
+        BenchBackend::Postgres => {
+            Store::create_postgres_database(&options.postgres_url, "motcua_bench", true).await?
+        }
+    };
+    let name = match backend {
+        BenchBackend::Sqlite => "sqlite",
+        BenchBackend::Postgres => "postgres",
+    };
+    eprintln!("[{name}] preparing {}", redact(&url));
+    let store = Store::open(&url).await?;
+    let app = App::new(store.clone(), AppSettings::default());
+    let generate_options = GenerateOptions {
+        dossiers: options.dossiers,
+        ..Default::default()
+    };
+    let mut last_shown = Instant::now();
+    let started = Instant::now();
+    let mut progress = |done: u64, total: u64| {
+        if last_shown.elapsed() > Duration::from_secs(10) || done == total {
+            last_shown = Instant::now();
+            eprintln!(
+                "[{name}] generated {done}/{total} dossiers ({:.0}/s)",
+                done as f64 / started.elapsed().as_secs_f64().max(1e-9)
+            );
+        }
+    };
+    let generated = if options.dossiers > 0 {
+        generate(&app, &generate_options, &mut progress).await?
+    } else {
+        app.load_demo().await.map_err(|e| anyhow!("demo: {e}"))?;
+        GenerateReport::default()
+    };
+    let mut report = BackendReport {
+        backend: name.into(),
+        durability: store.durability().await?,
+        clients: options.clients,
+        ..Default::default()
+    };
+
+    // Credentials: API tokens for the ward's desk and specialist, sessions for the citizens.
+    let system = Actor::system();
+    let official_id = |username: &'static str| {
+        let store = store.clone();
+        async move { store.official_credentials(username).await.map(|c| c.id) }
+    };
+    let reception_id = official_id("tiepnhan.ninhkieu").await?;
+    let specialist_id = official_id("chuyenvien.ninhkieu").await?;
+    let token = |id| {
+        let app = app.clone();
+        let system = system.clone();
+        async move {
+            app.issue_api_token(&system, id, "bench", Some(1))
+                .await
+                .map_err(|e| anyhow!("token: {e}"))
+        }
+    };
+    let reception = token(reception_id).await?;
+    let specialist = token(specialist_id).await?;
+    let mut sessions = Vec::new();
+    for (personal_id, _, _) in DEMO_CITIZENS {
+        let signed = app
+            .citizen_sign_in(
+                &Actor::anonymous(Some("127.0.0.1".into())),
+                personal_id,
+                DEMO_PASSWORD,
+            )
+            .await
+            .map_err(|e| anyhow!("citizen sign-in: {e}"))?;
+        sessions.push(signed.token);
+    }
+    let ward = store.get_unit_by_code("000.00.30.H13").await?;
+    let mine_filter = DossierFilter {
+        agency_paths: Some(vec![ward.path.clone()]),
+        statuses: vec![2, 4],
+        step_roles: vec!["specialist".into()],
+        limit: 200,
+        ..Default::default()
+    };
+    report.queue_plan = store.explain_dossier_queue(&mine_filter).await?;
+    let total_dossiers = store.max_dossier_id().await?;
+    let mut codes = generated.sample_codes.clone();
+    report.generated = generated;
+
+    let log = options.work_dir.join(format!("server-{name}.log"));
+    let mut server = Server::start(&options.exe, &url, &log).await?;
+    eprintln!("[{name}] server pid {} at {}", server.pid(), server.base);
+    let outcome = measure(
+        options,
+        &store,
+        &server,
+        &reception,
+        &specialist,
+        &sessions,
+        &mut codes,
+        &mut report,
+    )
+    .await;
+    report.memory = server.memory();
+    report.queue_mine.total_dossiers = total_dossiers;
+    report.queue_receive.total_dossiers = total_dossiers;
+    server.stop().await;
+    store.close().await;
+    outcome?;
+    if !options.keep {
+        match backend {
+            BenchBackend::Sqlite => {
+                let _ = std::fs::remove_dir_all(&sqlite_dir);
+            }
+            BenchBackend::Postgres => {
+                Store::drop_postgres_database(&options.postgres_url, "motcua_bench").await?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// What citizens type into the catalogue search (as `motcua catalogue bench-search`).
+const QUERIES: &[&str] = &[
+    "dang ky ket hon",
+    "Đăng ký kết hôn",
+    "khai sinh",
+    "chung thuc ban sao",
+    "chứng thực chữ ký",
+    "giấy chứng nhận quyền sử dụng đất",
+    "ho kinh doanh",
+    "giay phep xay dung",
+    "thuong tru",
+    "tạm trú",
+    "ly lich tu phap",
+    "tro cap xa hoi",
+    "dang k",
+    "xac nhan tinh trang hon nhan",
+    "",
+];
+
+#[allow(clippy::too_many_arguments)]
+async fn measure(
+    options: &BenchOptions,
+    store: &Store,
+    server: &Server,
+    reception: &str,
+    specialist: &str,
+    sessions: &[String],
+    codes: &mut Vec<String>,
+    report: &mut BackendReport,
+) -> anyhow::Result<()> {
+    let name = report.backend.clone();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.clients.max(options.write_concurrency) + 8)
+        .timeout(Duration::from_secs(120))
+        .build()?;
+    let base = server.base.clone();
+
+    // 1. Raw commits: same database, same durability, same concurrency, while the server idles.
+    eprintln!("[{name}] raw commit rate");
+    let probe = Store::connect(&store_url(store, &options.work_dir, &options.postgres_url)).await?;
+    probe.probe_prepare().await?;
+    let window = Duration::from_secs(8);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..options.write_concurrency.max(1) {
+        let probe = probe.clone();
+        tasks.spawn(async move {
+            let mut done = 0usize;
+            let started = Instant::now();
+            while started.elapsed() < window {
+                probe.probe_commit(i64::try_from(done).unwrap_or(0)).await?;
+                done += 1;
+            }
+            anyhow::Ok(done)
+        });
+    }
+    let mut commits = 0;
+    while let Some(done) = tasks.join_next().await {
+        commits += done??;
+    }
+    let raw_wall = started.elapsed();
+    probe.probe_finish().await?;
+    probe.close().await;
+    report.throughput.concurrency = options.write_concurrency.max(1);
+    report.throughput.raw_commits = commits;
+    report.throughput.raw_commits_per_second = commits as f64 / raw_wall.as_secs_f64();
+
+    // 2. Submit + receive through the API.
+    eprintln!("[{name}] submit + receive, {} dossiers", options.writes);
+    let form: serde_json::Value = serde_json::from_str(DEMO_BIRTH_FORM)?;
+    let submission = Arc::new(serde_json::json!({
+        "procedure_code": "1.001193",
+        "agency_code": "000.00.30.H13",
+        "form": form,
+    }));
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..options.write_concurrency.max(1) {
+        let client = client.clone();
+        let base = base.clone();
+        let session = sessions[worker % sessions.len()].clone();
+        let reception = reception.to_owned();
+        let submission = submission.clone();
+        let next = next.clone();
+        let writes = options.writes;
+        tasks.spawn(async move {
+            let csrf = "b".repeat(40);
+            let mut submits = Vec::new();
+            let mut receives = Vec::new();
+            let mut received = Vec::new();
+            let mut errors = 0usize;
+            while next.fetch_add(1, Ordering::Relaxed) < writes {
+                let start = Instant::now();
+                let answer = client
+                    .post(format!("{base}/api/v1/dossiers"))
+                    .header(
+                        "cookie",
+                        format!("motcua_session={session}; motcua_csrf={csrf}"),
+                    )
+                    .header("x-csrf-token", &csrf)
+                    .header("content-type", "application/json")
+                    .body(submission.to_string())
+                    .send()
+                    .await;
+                let id = match answer {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let body: serde_json::Value = serde_json::from_slice(&r.bytes().await?)?;
+                        body["id"].as_i64()
+                    }
+                    _ => None,
+                };
+                submits.push(start.elapsed());
+                let Some(id) = id else {
+                    errors += 1;
+                    continue;
+                };
+                let start = Instant::now();
+                let answer = client
+                    .post(format!("{base}/api/v1/dossiers/{id}/receive"))
+                    .bearer_auth(&reception)
+                    .send()
+                    .await;
+                match answer {
+                    Ok(r) if r.status().is_success() => {
+                        let body: serde_json::Value = serde_json::from_slice(&r.bytes().await?)?;
+                        receives.push(start.elapsed());
+                        if let Some(code) = body["code"].as_str() {
+                            received.push((id, code.to_owned()));
+                        }
+                    }
+                    _ => errors += 1,
+                }
+            }
+            anyhow::Ok((submits, receives, received, errors))
+        });
+    }
+    let (mut submits, mut receives, mut received, mut errors) =
+        (Vec::new(), Vec::new(), Vec::new(), 0);
+    while let Some(result) = tasks.join_next().await {
+        let (s, r, d, e) = result??;
+        submits.extend(s);
+        receives.extend(r);
+        received.extend(d);
+        errors += e;
+    }
+    let wall = started.elapsed();
+    let t = &mut report.throughput;
+    t.dossiers = received.len();
+    t.errors = errors;
+    t.dossiers_per_second = received.len() as f64 / wall.as_secs_f64();
+    t.ratio = t.dossiers_per_second / t.raw_commits_per_second.max(1e-9);
+    t.submit = Latency::from_samples(submits, 0, wall);
+    t.receive = Latency::from_samples(receives, 0, wall);
+    codes.extend(received.iter().map(|(_, code)| code.clone()));
+    anyhow::ensure!(!codes.is_empty(), "no dossier code to look up");
+
+    // 3. Lookup and search under concurrent load.
+    eprintln!("[{name}] lookup, {} clients", options.clients);
+    let codes = Arc::new(codes.clone());
+    report.lookup = concurrent(&client, options, {
+        let base = base.clone();
+        let codes = codes.clone();
+        move |i| format!("{base}/api/v1/lookup/{}", codes[(i * 7919) % codes.len()])
+    })
+    .await?;
+    eprintln!("[{name}] search, {} clients", options.clients);
+    report.search = concurrent(&client, options, {
+        let base = base.clone();
+        move |i| {
+            format!(
+                "{base}/api/v1/procedures?q={}",
+                encode(QUERIES[i % QUERIES.len()])
+            )
+        }
+    })
+    .await?;
+
+    // 4. Work queues, one request at a time.
+    eprintln!("[{name}] work queues");
+    report.queue_mine =
+        sequential_queue(&client, &base, specialist, "mine", options.queue_iterations).await?;
+    report.queue_receive = sequential_queue(
+        &client,
+        &base,
+        reception,
+        "receive",
+        options.queue_iterations,
+    )
+    .await?;
+
+    // 5. Receipt PDF of dossiers received in phase 2.
+    eprintln!("[{name}] receipt PDF");
+    let mut samples = Vec::new();
+    let mut errors = 0;
+    let started = Instant::now();
+    for i in 0..options.pdf_iterations {
+        let Some((id, _)) = received.get(i % received.len().max(1)) else {
+            break;
+        };
+        let start = Instant::now();
+        let answer = client
+            .get(format!("{base}/api/v1/dossiers/{id}/forms/mau01.pdf"))
+            .bearer_auth(reception)
+            .send()
+            .await?;
+        let ok = answer.status().is_success();
+        let bytes = answer.bytes().await?;
+        if ok && bytes.starts_with(b"%PDF-") {
+            samples.push(start.elapsed());
+            report.pdf_bytes = bytes.len();
+        } else {
+            errors += 1;
+        }
+    }
+    report.pdf = Latency::from_samples(samples, errors, started.elapsed());
+    Ok(())
+}
+
+/// The URL of the database a store was opened on (the probe opens its own pool).
+fn store_url(store: &Store, work_dir: &std::path::Path, postgres_url: &str) -> String {
+    match store.backend() {
+        motcua_store::Backend::Sqlite => format!(
+            "sqlite://{}",
+            work_dir.join("sqlite").join("motcua.db").display()
+        ),
+        motcua_store::Backend::Postgres => {
+            let base = postgres_url
+                .split('?')
+                .next()
+                .unwrap_or(postgres_url)
+                .rsplit_once('/')
+                .map_or(postgres_url, |(base, _)| base);
+            format!("{base}/motcua_bench")
+        }
+    }
+}
+
+/// `requests` GETs from `clients` concurrent clients; `url(i)` names the i-th request.
+async fn concurrent(
+    client: &reqwest::Client,
+    options: &BenchOptions,
+    url: impl Fn(usize) -> String + Send + Sync + 'static,
+) -> anyhow::Result<Latency> {
+    let url = Arc::new(url);
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    let started = Instant::now();
+    for _ in 0..options.clients.max(1) {
+        let client = client.clone();
+        let url = url.clone();
+        let next = next.clone();
+        let total = options.requests;
+        tasks.spawn(async move {
+            let mut samples = Vec::new();
+            let mut errors = 0usize;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let start = Instant::now();
+                match client.get(url(i)).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        samples.push(start.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (samples, errors)
+        });
+    }
+    let (mut samples, mut errors) = (Vec::new(), 0);
+    while let Some(result) = tasks.join_next().await {
+        let (s, e) = result?;
+        samples.extend(s);
+        errors += e;
+    }
+    Ok(Latency::from_samples(samples, errors, started.elapsed()))
+}
+
+async fn sequential_queue(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    queue: &str,
+    iterations: usize,
+) -> anyhow::Result<QueueFigures> {
+    let mut samples = Vec::new();
+    let mut errors = 0;
+    let mut rows = 0;
+    let started = Instant::now();
+    for _ in 0..iterations.max(1) {
+        let start = Instant::now();
+        let answer = client
+            .get(format!("{base}/api/v1/dossiers?queue={queue}"))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let ok = answer.status().is_success();
+        let bytes = answer.bytes().await?;
+        if ok {
+            samples.push(start.elapsed());
+            rows = serde_json::from_slice::<Vec<serde_json::Value>>(&bytes)
+                .map(|v| v.len())
+                .unwrap_or(0);
+        } else {
+            errors += 1;
+        }
+    }
+    Ok(QueueFigures {
+        latency: Latency::from_samples(samples, errors, started.elapsed()),
+        rows,
+        total_dossiers: 0,
+    })
+}
+
+/// The report as a table for the terminal, with the targets the issue sets.
+pub fn table(report: &BenchReport) -> String {
+    let m = &report.machine;
+    let mut out = format!(
+        "machine: {} CPUs ({}), {:.1} GiB RAM, Linux {}, {}\n",
+        m.cpus,
+        m.cpu_model,
+        m.memory_kib as f64 / 1_048_576.0,
+        m.kernel,
+        m.date
+    );
+    let mark = |ok: bool| if ok { "ok" } else { "MISSED" };
+    for b in &report.backends {
+        let t = &b.throughput;
+        out.push_str(&format!(
+            "\n== {} ({}) ==\n\
+             dossiers in database        {} (generated {} with {} events in {:.0} s, {:.0} dossiers/s)\n\
+             raw commits                 {:.0}/s ({} tasks, one-row insert per transaction)\n\
+             submit+receive              {:.1} dossiers/s ({} dossiers, {} errors; submit p50 {:.1} ms p99 {:.1} ms, receive p50 {:.1} ms p99 {:.1} ms)\n\
+             ratio to raw commits        {:.1} %   target >= 30 %: {}\n\
+             lookup by code              p50 {:.2} ms  p99 {:.2} ms  {:.0} req/s, {} clients, {} errors   target p99 < 5 ms: {}\n\
+             catalogue search            p50 {:.2} ms  p99 {:.2} ms  {:.0} req/s, {} clients, {} errors   target p99 < 20 ms: {}\n\
+             work queue (specialist)     p50 {:.2} ms  p99 {:.2} ms  ({} rows)   target p99 < 50 ms: {}\n\
+             work queue (reception)      p50 {:.2} ms  p99 {:.2} ms  ({} rows)\n\
+             receipt PDF (Mẫu 01)        p50 {:.1} ms  p99 {:.1} ms  ({} bytes, {} errors)   target < 20 ms: {}\n\
+             server memory               peak {:.1} MiB, now {:.1} MiB\n",
+            b.backend,
+            b.durability,
+            b.queue_mine.total_dossiers,
+            b.generated.dossiers,
+            b.generated.events,
+            b.generated.seconds,
+            b.generated.dossiers as f64 / b.generated.seconds.max(1e-9),
+            t.raw_commits_per_second,
+            t.concurrency,
+            t.dossiers_per_second,
+            t.dossiers,
+            t.errors,
+            t.submit.p50_ms,
+            t.submit.p99_ms,
+            t.receive.p50_ms,
+            t.receive.p99_ms,
+            t.ratio * 100.0,
+            mark(t.ratio >= 0.30),
+            b.lookup.p50_ms,
+            b.lookup.p99_ms,
+            b.lookup.per_second,
+            b.clients,
+            b.lookup.errors,
+            mark(b.lookup.p99_ms < 5.0 && b.lookup.errors == 0),
+            b.search.p50_ms,
+            b.search.p99_ms,
+            b.search.per_second,
+            b.clients,
+            b.search.errors,
+            mark(b.search.p99_ms < 20.0 && b.search.errors == 0),
+            b.queue_mine.latency.p50_ms,
+            b.queue_mine.latency.p99_ms,
+            b.queue_mine.rows,
+            mark(b.queue_mine.latency.p99_ms < 50.0),
+            b.queue_receive.latency.p50_ms,
+            b.queue_receive.latency.p99_ms,
+            b.queue_receive.rows,
+            b.pdf.p50_ms,
+            b.pdf.p99_ms,
+            b.pdf_bytes,
+            b.pdf.errors,
+            mark(b.pdf.p99_ms < 20.0 && b.pdf.errors == 0),
+            b.memory.peak_rss_kib as f64 / 1024.0,
+            b.memory.rss_kib as f64 / 1024.0,
+        ));
+        out.push_str("work-queue plan:\n");
+        for line in &b.queue_plan {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out
+}

@@ -1,0 +1,157 @@
+//! `motcua demo generate` and `motcua bench`: thin wrappers over `motcua-bench`.
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use motcua_bench::generate::{GenerateOptions, generate};
+use motcua_bench::run::{BenchBackend, BenchOptions};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum DemoCommand {
+    /// Generates realistic dossiers (all statuses 1–10, verifying hash chains) across the demo
+    /// agencies, loading the demo first if the database is empty. Do not run it beside a
+    /// server that is taking submissions.
+    Generate {
+        #[arg(long, default_value_t = 10_000)]
+        dossiers: u64,
+        /// Database URL (default: the configured one).
+        #[arg(long)]
+        database: Option<String>,
+        /// Days of submissions, ending yesterday.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Dossiers per transaction.
+        #[arg(long, default_value_t = 5_000)]
+        batch: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Which {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Which database(s) to measure.
+    #[arg(long, value_enum, default_value = "both")]
+    database: Which,
+    /// PostgreSQL admin URL; a database `motcua_bench` is (re)created there.
+    #[arg(
+        long,
+        env = "MOTCUA_TEST_POSTGRES",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres_url: String,
+    /// Dossiers generated before measuring.
+    #[arg(long, default_value_t = 1_000_000)]
+    dossiers: u64,
+    /// Dossiers submitted and received in the throughput phase.
+    #[arg(long, default_value_t = 2_000)]
+    writes: usize,
+    /// Concurrent clients of the throughput phase (and tasks of the raw commit loop).
+    #[arg(long, default_value_t = 16)]
+    write_concurrency: usize,
+    /// Concurrent clients for lookup and search.
+    #[arg(long, default_value_t = 200)]
+    clients: usize,
+    /// Requests per read phase.
+    #[arg(long, default_value_t = 20_000)]
+    requests: usize,
+    #[arg(long, default_value_t = 300)]
+    queue_iterations: usize,
+    #[arg(long, default_value_t = 50)]
+    pdf_iterations: usize,
+    /// Where the SQLite database and the server logs go.
+    #[arg(long, default_value = "bench-out")]
+    work_dir: PathBuf,
+    /// Writes the figures as JSON too.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Keeps the benchmark databases.
+    #[arg(long)]
+    keep: bool,
+}
+
+pub async fn generate_command(command: DemoCommand, configured_url: String) -> anyhow::Result<()> {
+    let DemoCommand::Generate {
+        dossiers,
+        database,
+        days,
+        batch,
+        seed,
+    } = command;
+    let url = database.unwrap_or(configured_url);
+    let store = crate::open_store_at(&url).await?;
+    let app = motcua_app::App::new(store, motcua_app::AppSettings::default());
+    let options = GenerateOptions {
+        dossiers,
+        days: days.max(1),
+        batch: batch.max(1),
+        seed,
+    };
+    let started = Instant::now();
+    let mut shown = Instant::now();
+    let mut progress = |done: u64, total: u64| {
+        if shown.elapsed().as_secs() >= 5 || done == total {
+            shown = Instant::now();
+            eprintln!(
+                "{done}/{total} dossiers ({:.0}/s)",
+                done as f64 / started.elapsed().as_secs_f64().max(1e-9)
+            );
+        }
+    };
+    let report = generate(&app, &options, &mut progress).await?;
+    println!(
+        "generated {} dossiers with {} events in {:.1} s ({} agencies, {} procedures, {} citizens, {} officials created)",
+        report.dossiers,
+        report.events,
+        report.seconds,
+        report.agencies,
+        report.procedures,
+        report.citizens,
+        report.officials_created
+    );
+    let by_status: Vec<String> = report
+        .by_status
+        .iter()
+        .map(|(status, count)| format!("{status}: {count}"))
+        .collect();
+    println!("by status: {}", by_status.join(", "));
+    Ok(())
+}
+
+pub async fn bench_command(args: BenchArgs) -> anyhow::Result<()> {
+    let backends = match args.database {
+        Which::Sqlite => vec![BenchBackend::Sqlite],
+        Which::Postgres => vec![BenchBackend::Postgres],
+        Which::Both => vec![BenchBackend::Sqlite, BenchBackend::Postgres],
+    };
+    let options = BenchOptions {
+        exe: std::env::current_exe().context("cannot find the motcua binary")?,
+        backends,
+        postgres_url: args.postgres_url,
+        work_dir: args.work_dir,
+        dossiers: args.dossiers,
+        writes: args.writes,
+        write_concurrency: args.write_concurrency.max(1),
+        clients: args.clients.max(1),
+        requests: args.requests.max(1),
+        queue_iterations: args.queue_iterations.max(1),
+        pdf_iterations: args.pdf_iterations.max(1),
+        keep: args.keep,
+    };
+    let report = motcua_bench::run::run(&options).await?;
+    print!("{}", motcua_bench::run::table(&report));
+    if let Some(path) = args.json {
+        std::fs::write(&path, serde_json::to_string_pretty(&report)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("figures written to {}", path.display());
+    }
+    Ok(())
+}
