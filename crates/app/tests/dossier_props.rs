@@ -372,7 +372,7 @@ fn property(backend: Backend) {
     let db = runtime.block_on(TestDatabase::new(backend));
     let world = runtime.block_on(world(&db));
     let mut runner = TestRunner::new(Config {
-        cases: 24,
+        cases: 40,
         failure_persistence: None,
         ..Config::default()
     });

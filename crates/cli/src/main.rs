@@ -154,8 +154,10 @@ enum AdminCommand {
 }
 
 fn init_logging(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.level));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        // Bulk loads (`demo generate`, `bench`) run statements that are slow by design.
+        tracing_subscriber::EnvFilter::new(format!("{},sqlx::query=error", config.log.level))
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
