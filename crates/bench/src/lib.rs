@@ -15,3 +15,10 @@ pub mod generate;
 pub mod run;
 mod server;
 mod stats;
+
+/// An HTTP client builder, after making ring the process's rustls provider (the workspace's
+/// reqwest has none bundled; another part of the program may have installed it already).
+pub(crate) fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}

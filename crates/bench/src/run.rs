@@ -360,7 +360,7 @@ async fn measure(
     report: &mut BackendReport,
 ) -> anyhow::Result<()> {
     let name = report.backend.clone();
-    let client = reqwest::Client::builder()
+    let client = crate::http_client()
         .pool_max_idle_per_host(options.clients.max(options.write_concurrency) + 8)
         .timeout(Duration::from_secs(120))
         .build()?;
@@ -427,7 +427,8 @@ async fn measure(
                     .post(format!("{base}/api/v1/dossiers"))
                     .header(
                         "cookie",
-                        format!("motcua_session={session}; motcua_csrf={csrf}"),
+                        // Loopback counts as a secure context: the server uses `__Host-` names.
+                        format!("__Host-motcua_session={session}; __Host-motcua_csrf={csrf}"),
                     )
                     .header("x-csrf-token", &csrf)
                     .header("content-type", "application/json")
@@ -439,7 +440,20 @@ async fn measure(
                         let body: serde_json::Value = serde_json::from_slice(&r.bytes().await?)?;
                         body["id"].as_i64()
                     }
-                    _ => None,
+                    Ok(r) => {
+                        if errors == 0 {
+                            let status = r.status();
+                            let body = r.text().await.unwrap_or_default();
+                            eprintln!("submit refused: {status} {body}");
+                        }
+                        None
+                    }
+                    Err(error) => {
+                        if errors == 0 {
+                            eprintln!("submit failed: {error}");
+                        }
+                        None
+                    }
                 };
                 submits.push(start.elapsed());
                 let Some(id) = id else {

@@ -46,7 +46,7 @@ impl Server {
             child,
             base: format!("http://{listen}"),
         };
-        let client = reqwest::Client::new();
+        let client = crate::http_client().build()?;
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             if let Some(status) = server.child.try_wait()? {

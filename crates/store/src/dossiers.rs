@@ -666,9 +666,16 @@ pub struct GeneratedDossier {
     pub updated_at: i64,
 }
 
-/// Rows per multi-row statement: under SQLite's 32,766 bind parameters for 21 columns.
-const DOSSIER_ROWS_PER_STATEMENT: usize = 1_000;
-const EVENT_ROWS_PER_STATEMENT: usize = 2_000;
+/// Rows per multi-row statement. PostgreSQL: one round trip per 1,000 rows (22,000 of its
+/// 65,535 parameters). SQLite runs in-process, so round trips cost nothing, while sqlx's SQLite
+/// driver resolves each `$N` by scanning the statement's parameter names (quadratic in the
+/// parameter count): small statements are much faster there.
+fn rows_per_statement(backend: crate::Backend, columns: usize) -> usize {
+    match backend {
+        crate::Backend::Sqlite => 16,
+        crate::Backend::Postgres => 22_000 / columns,
+    }
+}
 
 impl Store {
     /// The highest dossier id so far (0 when there is none).
@@ -728,7 +735,11 @@ impl StoreTx {
         &mut self,
         dossiers: &[GeneratedDossier],
     ) -> StoreResult<()> {
-        for chunk in dossiers.chunks(DOSSIER_ROWS_PER_STATEMENT) {
+        let backend = match self {
+            StoreTx::Sqlite(_) => crate::Backend::Sqlite,
+            StoreTx::Postgres(_) => crate::Backend::Postgres,
+        };
+        for chunk in dossiers.chunks(rows_per_statement(backend, 22)) {
             let mut sql = String::from(
                 "INSERT INTO dossiers (id, code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, \
                  citizen_id, applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, \
@@ -782,7 +793,7 @@ impl StoreTx {
             .iter()
             .flat_map(|d| d.events.iter().map(move |e| (d.id, e)))
             .collect();
-        for chunk in events.chunks(EVENT_ROWS_PER_STATEMENT) {
+        for chunk in events.chunks(rows_per_statement(backend, 11)) {
             let mut sql = String::from(
                 "INSERT INTO dossier_events (dossier_id, seq, at, actor, kind, from_status, to_status, reason, data, hash, body) VALUES ",
             );

@@ -211,7 +211,9 @@ impl Store {
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         let result: Result<(i64,), sqlx::Error> = on_backend!(self, |pool| {
-            sqlx::query_as("SELECT 1").fetch_one(pool).await
+            sqlx::query_as("SELECT CAST(1 AS BIGINT)")
+                .fetch_one(pool)
+                .await
         });
         result.is_ok()
     }

@@ -15,6 +15,7 @@ macro_rules! contract {
 }
 
 contract!(
+    a_reachable_database_answers_the_readiness_ping,
     units_form_a_tree_of_any_depth,
     moving_a_unit_moves_its_subtree,
     deleting_a_unit_with_children_is_refused,
@@ -523,4 +524,11 @@ async fn postgres_pending_oidc_logins_are_single_use_and_purged() {
         pending_oidc_logins_are_single_use_and_purged,
     )
     .await
+}
+
+/// `/readyz` relies on this; PostgreSQL once answered `SELECT 1` as INT4, which did not decode
+/// as BIGINT, so a healthy PostgreSQL server reported "database unreachable" (found by
+/// `motcua bench`, which waits for `/readyz`).
+async fn a_reachable_database_answers_the_readiness_ping(store: Store) {
+    assert!(store.ping().await);
 }
