@@ -39,7 +39,8 @@ impl MediaType {
         }
     }
 
-    fn extensions(self) -> &'static [&'static str] {
+    /// Every extension a file of this type may carry, the usual one first.
+    pub fn extensions(self) -> &'static [&'static str] {
         match self {
             MediaType::Pdf => &["pdf"],
             MediaType::Jpeg => &["jpg", "jpeg", "jpe", "jfif"],
