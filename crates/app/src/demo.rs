@@ -431,6 +431,7 @@ impl App {
             agency_code: "000.00.30.H13".into(),
             form,
             attachments: Vec::new(),
+            delivery: Default::default(),
         };
         let mut created = 0;
         for target in 1..=10 {

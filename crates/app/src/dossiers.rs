@@ -11,7 +11,7 @@ use motcua_domain::authz::{Permission, Principal, Role};
 use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::dossier::{
     self, Actor as DossierActor, Command, CommandKind, Context, Dossier, DossierCode,
-    DossierStatus, Effect, Workflow, role_may_issue,
+    DossierStatus, Effect, ResultDelivery, Workflow, role_may_issue,
 };
 use motcua_domain::org::AgencyCode;
 use motcua_domain::procedure::{Channel, FormValues};
@@ -28,6 +28,8 @@ pub struct Submission {
     pub form: FormValues,
     /// Earlier uploads of the citizen for required papers: (requirement index, attachment id).
     pub attachments: Vec<(u32, i64)>,
+    /// Hình thức nhận kết quả.
+    pub delivery: ResultDelivery,
 }
 
 /// A dossier typed in at the one-stop counter (tiếp nhận trực tiếp) from the applicant's papers.
@@ -41,6 +43,8 @@ pub struct CounterRegistration {
     /// Số định danh cá nhân, when the applicant has one; links the dossier to their account.
     pub applicant_personal_id: Option<String>,
     pub form: FormValues,
+    /// Hình thức nhận kết quả, as the applicant chose at the counter.
+    pub delivery: ResultDelivery,
 }
 
 /// What the public lookup page shows: no personal data beyond a masked name.
@@ -268,18 +272,80 @@ impl App {
         actor: &Actor,
         submission: &Submission,
     ) -> AppResult<DossierRow> {
-        let Principal::Citizen { citizen_id } = actor.principal else {
-            return Err(if actor.principal == Principal::Anonymous {
-                AppError::Unauthenticated
-            } else {
-                AppError::Forbidden
-            });
+        self.submit_online(actor, None, submission).await
+    }
+
+    /// Submits a saved draft (lưu nháp → nộp) with the values now on the form; the draft keeps
+    /// its id, so papers attached to it stay attached.
+    pub async fn submit_draft(
+        &self,
+        actor: &Actor,
+        draft_id: i64,
+        submission: &Submission,
+    ) -> AppResult<DossierRow> {
+        self.submit_online(actor, Some(draft_id), submission).await
+    }
+
+    /// Saves the form as a draft (new, or over an earlier draft of the same citizen) without
+    /// validating it: a half-filled form is what a draft is for. Nothing is numbered and no
+    /// one else sees it; only the procedure, agency and delivery choice must make sense.
+    pub async fn save_draft(
+        &self,
+        actor: &Actor,
+        draft_id: Option<i64>,
+        submission: &Submission,
+    ) -> AppResult<DossierRow> {
+        let citizen_id = citizen_of(actor)?;
+        let opened = self.open_online(citizen_id, submission).await?;
+        let form =
+            serde_json::to_string(&submission.form).map_err(|e| AppError::Internal(e.into()))?;
+        let new = opened.new_dossier(form, &submission.delivery);
+        let micros = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let id = match draft_id {
+            Some(id) => {
+                self.own_draft(citizen_id, id).await?;
+                tx.update_draft(id, citizen_id, &new, micros).await?;
+                id
+            }
+            None => {
+                let draft = Dossier::draft(&opened.workflow);
+                tx.insert_dossier(&new, &draft, &opened.roles(), micros)
+                    .await?
+            }
         };
+        self.link_submission(&mut tx, actor, id, opened.links, micros)
+            .await?;
+        tx.commit().await?;
+        Ok(self.store.get_dossier(id).await?)
+    }
+
+    /// Discards a citizen's draft (its uploads stay in their files for later dossiers).
+    pub async fn discard_draft(&self, actor: &Actor, draft_id: i64) -> AppResult<()> {
+        let citizen_id = citizen_of(actor)?;
+        let mut tx = self.store.begin().await?;
+        tx.delete_draft(draft_id, citizen_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The citizen's own draft, or `NotFound` (also for someone else's, or a submitted one).
+    async fn own_draft(&self, citizen_id: i64, draft_id: i64) -> AppResult<DossierRow> {
+        let row = self.store.get_dossier(draft_id).await?;
+        if row.citizen_id != Some(citizen_id) || row.status_code.is_some() || row.last_seq != 0 {
+            return Err(AppError::NotFound);
+        }
+        Ok(row)
+    }
+
+    /// What a new online dossier needs, read before any write transaction.
+    async fn open_online(
+        &self,
+        citizen_id: i64,
+        submission: &Submission,
+    ) -> AppResult<OpenedDossier> {
         let procedure = self
             .procedure_in_force(&submission.procedure_code, None)
-            .await?;
-        let validated = self
-            .validate_procedure_form(&submission.procedure_code, None, &submission.form)
             .await?;
         let agency = self
             .store
@@ -295,43 +361,81 @@ impl App {
         let links = self
             .submission_links(citizen_id, &procedure.procedure, &submission.attachments)
             .await?;
+        Ok(OpenedDossier {
+            procedure_code: submission.procedure_code.clone(),
+            procedure_version: procedure.row.version,
+            agency,
+            agency_code,
+            workflow,
+            citizen,
+            links,
+        })
+    }
+
+    async fn submit_online(
+        &self,
+        actor: &Actor,
+        draft_id: Option<i64>,
+        submission: &Submission,
+    ) -> AppResult<DossierRow> {
+        let citizen_id = citizen_of(actor)?;
+        let draft_row = match draft_id {
+            Some(id) => Some(self.own_draft(citizen_id, id).await?),
+            None => None,
+        };
+        let validated = self
+            .validate_procedure_form(&submission.procedure_code, None, &submission.form)
+            .await?;
+        let opened = self.open_online(citizen_id, submission).await?;
+        if let Some(row) = &draft_row
+            && row.procedure_code != submission.procedure_code
+        {
+            return Err(AppError::invalid("procedure", "error-draft-procedure"));
+        }
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
         let day = now.date();
-        let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();
-        let draft = Dossier::draft(&workflow);
+        let roles = opened.roles();
+        // A draft saved under an older workflow version is submitted under the one in force:
+        // nothing has happened to it yet.
+        let draft = Dossier::draft(&opened.workflow);
         let form = serde_json::to_string(&validated).map_err(|e| AppError::Internal(e.into()))?;
         let micros = self.now_micros();
         let mut tx = self.store.begin().await?;
         let number = tx
-            .next_dossier_number(agency_code.as_str(), &crate::catalogue::iso_date(day))
+            .next_dossier_number(
+                opened.agency_code.as_str(),
+                &crate::catalogue::iso_date(day),
+            )
             .await?;
-        let code = DossierCode::new(agency_code, day, number)
+        let code = DossierCode::new(opened.agency_code.clone(), day, number)
             .map_err(|_| AppError::Conflict("error-dossier-numbering"))?;
         let context = Context {
-            workflow: &workflow,
+            workflow: &opened.workflow,
             actor: &DossierActor::Citizen { citizen_id },
             now,
         };
         let decision = dossier::decide(&draft, &Command::Submit { code }, &context)
             .map_err(transition_error)?;
-        let new = NewDossier {
-            procedure_code: submission.procedure_code.clone(),
-            procedure_version: procedure.row.version,
-            agency_id: agency.id,
-            agency_path: agency.path.clone(),
-            citizen_id: Some(citizen_id),
-            applicant_name: citizen.full_name.clone(),
-            applicant_personal_id: Some(citizen.personal_id.clone()),
-            channel: Channel::Online.as_str().to_owned(),
-            form,
+        let new = opened.new_dossier(form, &submission.delivery);
+        let id = match &draft_row {
+            Some(row) => {
+                tx.update_draft(row.id, citizen_id, &new, micros).await?;
+                row.id
+            }
+            None => tx.insert_dossier(&new, &draft, &roles, micros).await?,
         };
-        let id = tx.insert_dossier(&new, &draft, &roles, micros).await?;
         tx.update_dossier(id, 0, &decision.new_state, &roles, micros)
-            .await?;
+            .await
+            .map_err(|e| match e {
+                motcua_store::StoreError::Conflict(_) => {
+                    AppError::Conflict("error-dossier-changed")
+                }
+                other => other.into(),
+            })?;
         tx.append_dossier_events(id, &decision.events).await?;
-        self.link_submission(&mut tx, actor, id, links, micros)
+        self.link_submission(&mut tx, actor, id, opened.links, micros)
             .await?;
         tx.commit().await?;
         Ok(self.store.get_dossier(id).await?)
@@ -562,6 +666,8 @@ impl App {
             applicant_personal_id: personal_id,
             channel: Channel::Counter.as_str().to_owned(),
             form,
+            delivery_method: registration.delivery.method.as_str().to_owned(),
+            delivery_address: registration.delivery.address.clone(),
         };
         let id = tx.insert_dossier(&new, &draft, &roles, micros).await?;
         tx.update_dossier(id, 0, &decision.new_state, &roles, micros)
@@ -847,5 +953,47 @@ mod tests {
         assert_eq!(mask_name("Nguyễn Văn Hậu"), "Nguyễn V. H.");
         assert_eq!(mask_name("  Lê  "), "Lê");
         assert_eq!(mask_name(""), "");
+    }
+}
+
+/// The citizen behind a citizen-only use case.
+fn citizen_of(actor: &Actor) -> AppResult<i64> {
+    match actor.principal {
+        Principal::Citizen { citizen_id } => Ok(citizen_id),
+        Principal::Anonymous => Err(AppError::Unauthenticated),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// The reads behind a new online dossier or draft.
+struct OpenedDossier {
+    procedure_code: String,
+    procedure_version: i64,
+    agency: motcua_store::org::OrgUnitRow,
+    agency_code: AgencyCode,
+    workflow: Workflow,
+    citizen: motcua_store::people::CitizenRow,
+    links: Vec<motcua_store::attachments::NewDossierAttachment>,
+}
+
+impl OpenedDossier {
+    fn roles(&self) -> Vec<Role> {
+        self.workflow.steps.iter().map(|s| s.role).collect()
+    }
+
+    fn new_dossier(&self, form: String, delivery: &ResultDelivery) -> NewDossier {
+        NewDossier {
+            procedure_code: self.procedure_code.clone(),
+            procedure_version: self.procedure_version,
+            agency_id: self.agency.id,
+            agency_path: self.agency.path.clone(),
+            citizen_id: Some(self.citizen.id),
+            applicant_name: self.citizen.full_name.clone(),
+            applicant_personal_id: Some(self.citizen.personal_id.clone()),
+            channel: Channel::Online.as_str().to_owned(),
+            form,
+            delivery_method: delivery.method.as_str().to_owned(),
+            delivery_address: delivery.address.clone(),
+        }
     }
 }

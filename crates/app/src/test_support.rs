@@ -107,6 +107,7 @@ impl Fixture {
                     agency_code: WARD.into(),
                     form: birth_registration(),
                     attachments: Vec::new(),
+                    delivery: Default::default(),
                 },
             )
             .await

@@ -71,6 +71,8 @@ async fn a_tampered_timeline_is_reported(backend: Backend) {
         applicant_personal_id: None,
         channel: "online".into(),
         form: "{}".into(),
+        delivery_method: "counter".into(),
+        delivery_address: None,
     };
     let mut tx = db.store.begin().await.expect("begin");
     let id = tx

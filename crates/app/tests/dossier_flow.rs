@@ -5,7 +5,7 @@
 use motcua_app::dossiers::Submission;
 use motcua_app::{Actor, App, AppError, AppSettings};
 use motcua_domain::authz::Principal;
-use motcua_domain::dossier::{Command, ReturnMethod};
+use motcua_domain::dossier::{Command, ResultDelivery, ReturnMethod};
 use motcua_domain::procedure::FormValues;
 use motcua_store::Backend;
 use motcua_store::test_support::TestDatabase;
@@ -82,6 +82,7 @@ async fn a_birth_registration_goes_from_submission_to_returned_result(backend: B
         agency_code: "000.00.30.H13".into(),
         form: birth_registration(),
         attachments: Vec::new(),
+        delivery: Default::default(),
     };
     let submitted = app.submit_dossier(&hau, &submission).await.expect("submit");
     assert_eq!(submitted.status_code, Some(1));
@@ -212,6 +213,7 @@ async fn a_citizen_withdraws_and_others_cannot_touch_the_dossier(backend: Backen
         agency_code: "000.00.30.H13".into(),
         form: birth_registration(),
         attachments: Vec::new(),
+        delivery: Default::default(),
     };
     let dossier = app.submit_dossier(&hau, &submission).await.expect("submit");
     assert!(matches!(
@@ -283,6 +285,121 @@ async fn postgres_a_citizen_withdraws_and_others_cannot_touch_the_dossier() {
     a_citizen_withdraws_and_others_cannot_touch_the_dossier(Backend::Postgres).await;
 }
 
+async fn a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    app.load_demo().await.expect("demo");
+    let hau = citizen(&app, "092095001234").await;
+    let linh = citizen(&app, "092196005678").await;
+    let desk = official(&app, "tiepnhan.ninhkieu").await;
+    let mut half = FormValues::new();
+    half.insert(
+        "tre_ho_ten",
+        motcua_domain::procedure::FormValue::Text("Nguyễn Ngọc Anh".to_owned()),
+    );
+    let post = ResultDelivery::new("post", Some("45 đường 30/4, phường Ninh Kiều, Cần Thơ"))
+        .expect("address");
+    let draft = Submission {
+        procedure_code: "1.001193".into(),
+        agency_code: "000.00.30.H13".into(),
+        form: half,
+        attachments: Vec::new(),
+        delivery: post.clone(),
+    };
+    // A half-filled form is a valid draft: saved, not numbered, not in any queue.
+    let saved = app.save_draft(&hau, None, &draft).await.expect("draft");
+    assert_eq!(saved.code, None);
+    assert_eq!(saved.status_code, None);
+    assert_eq!(saved.delivery_method, "post");
+    assert!(
+        app.dossier_queue(&desk, "receive")
+            .await
+            .expect("queue")
+            .iter()
+            .all(|r| r.id != saved.id)
+    );
+    // Submitting it as it is fails validation and changes nothing.
+    assert!(matches!(
+        app.submit_draft(&hau, saved.id, &draft).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert_eq!(
+        app.store
+            .get_dossier(saved.id)
+            .await
+            .expect("still")
+            .status_code,
+        None
+    );
+    // Nobody else can touch it, neither another citizen nor an official.
+    let complete = Submission {
+        form: birth_registration(),
+        ..draft.clone()
+    };
+    assert!(matches!(
+        app.submit_draft(&linh, saved.id, &complete).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        app.save_draft(&linh, Some(saved.id), &complete).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        app.discard_draft(&linh, saved.id).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        app.save_draft(&desk, None, &complete).await,
+        Err(AppError::Forbidden)
+    ));
+    // Saved again with the whole form, then submitted: same dossier, numbered, in the queue.
+    app.save_draft(&hau, Some(saved.id), &complete)
+        .await
+        .expect("resave");
+    let submitted = app
+        .submit_draft(&hau, saved.id, &complete)
+        .await
+        .expect("submit");
+    assert_eq!(submitted.id, saved.id);
+    assert_eq!(submitted.status_code, Some(1));
+    assert!(submitted.code.is_some());
+    assert_eq!(
+        submitted.delivery_address.as_deref(),
+        Some("45 đường 30/4, phường Ninh Kiều, Cần Thơ")
+    );
+    assert!(
+        app.dossier_queue(&desk, "receive")
+            .await
+            .expect("queue")
+            .iter()
+            .any(|r| r.id == saved.id)
+    );
+    // A submitted dossier is no longer a draft: it cannot be rewritten or discarded.
+    assert!(matches!(
+        app.save_draft(&hau, Some(saved.id), &complete).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        app.discard_draft(&hau, saved.id).await,
+        Err(AppError::NotFound)
+    ));
+    // A second draft is discarded for good.
+    let other = app.save_draft(&hau, None, &draft).await.expect("draft");
+    app.discard_draft(&hau, other.id).await.expect("discard");
+    assert!(app.store.get_dossier(other.id).await.is_err());
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice() {
+    a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice() {
+    a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice(Backend::Postgres).await;
+}
+
 async fn the_demo_has_a_dossier_in_every_status(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let app = App::new(db.store.clone(), AppSettings::default());
@@ -346,6 +463,7 @@ async fn parallel_receptions_number_without_gaps_or_duplicates(backend: Backend)
                     agency_code: "000.00.30.H13".into(),
                     form: birth_registration(),
                     attachments: Vec::new(),
+                    delivery: Default::default(),
                 },
             )
             .await
@@ -365,6 +483,7 @@ async fn parallel_receptions_number_without_gaps_or_duplicates(backend: Backend)
                     applicant_name: format!("Người nộp {n}"),
                     applicant_personal_id: None,
                     form: birth_registration(),
+                    delivery: Default::default(),
                 },
             )
             .await

@@ -924,6 +924,8 @@ fn build(
                 Channel::Counter.as_str().to_owned()
             },
             form: form.to_string(),
+            delivery_method: "counter".into(),
+            delivery_address: None,
         },
         state,
         events,

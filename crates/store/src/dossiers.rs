@@ -162,6 +162,10 @@ pub struct DossierRow {
     /// result; differs from `agency_id` after a transfer (liên thông).
     pub desk_id: Option<i64>,
     pub desk_path: Option<String>,
+    /// Hình thức nhận kết quả: `counter`, `post` or `online`.
+    pub delivery_method: String,
+    /// Địa chỉ nhận kết quả, for `post`.
+    pub delivery_address: Option<String>,
 }
 
 impl DossierRow {
@@ -193,6 +197,9 @@ pub struct NewDossier {
     pub channel: String,
     /// The submitted form values as JSON.
     pub form: String,
+    /// `counter`, `post` or `online` (see `domain::dossier::ResultDelivery`).
+    pub delivery_method: String,
+    pub delivery_address: Option<String>,
 }
 
 /// One stored timeline entry.
@@ -238,7 +245,7 @@ pub struct DossierFilter {
 }
 
 const DOSSIER_COLUMNS: &str = "id, code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
-     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, created_at, updated_at, desk_id, desk_path";
+     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address";
 
 fn step_role(dossier: &Dossier, roles: &[Role]) -> Option<String> {
     dossier
@@ -406,7 +413,11 @@ fn queue_query(filter: &DossierFilter) -> Option<(String, Vec<Bind>)> {
             .collect();
         // The desk's queues (results to return) follow the receiving desk, the others the
         // processing agency; both go through the unit ids so an index answers them.
-        let column = if filter.by_desk { "desk_id" } else { "agency_id" };
+        let column = if filter.by_desk {
+            "desk_id"
+        } else {
+            "agency_id"
+        };
         sql.push_str(&format!(
             " AND {column} IN (SELECT u.id FROM org_units u WHERE {})",
             parts.join(" OR ")
@@ -536,7 +547,8 @@ impl StoreTx {
             sqlx::query_as(
                 "INSERT INTO dossiers (code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
                  applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, \
-                 created_at, updated_at, desk_id, desk_path) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $5, $6) RETURNING id",
+                 created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $5, $6, $21, $22) RETURNING id",
             )
             .bind(dossier.code.as_ref().map(ToString::to_string))
             .bind(&new.procedure_code)
@@ -558,10 +570,76 @@ impl StoreTx {
             .bind(dossier.last_seq as i64)
             .bind(to_hex(&dossier.head))
             .bind(at)
+            .bind(&new.delivery_method)
+            .bind(&new.delivery_address)
             .fetch_one(&mut *conn)
             .await?
         });
         Ok(id)
+    }
+
+    /// Rewrites a citizen's draft (form, agency, delivery choice). Only a draft that has no
+    /// event yet and belongs to `citizen_id` changes; `NotFound` otherwise, so nobody can edit
+    /// a submitted dossier or someone else's draft through this door.
+    pub async fn update_draft(
+        &mut self,
+        id: i64,
+        citizen_id: i64,
+        new: &NewDossier,
+        at: i64,
+    ) -> StoreResult<()> {
+        let changed = on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE dossiers SET agency_id = $1, agency_path = $2, desk_id = $1, desk_path = $2, form = $3, \
+                 delivery_method = $4, delivery_address = $5, procedure_version = $6, updated_at = $7 \
+                 WHERE id = $8 AND citizen_id = $9 AND status_code IS NULL AND last_seq = 0",
+            )
+            .bind(new.agency_id)
+            .bind(&new.agency_path)
+            .bind(&new.form)
+            .bind(&new.delivery_method)
+            .bind(&new.delivery_address)
+            .bind(new.procedure_version)
+            .bind(at)
+            .bind(id)
+            .bind(citizen_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// Deletes a citizen's draft with its file links (the uploads stay with the citizen).
+    /// `NotFound` unless it is their draft without events.
+    pub async fn delete_draft(&mut self, id: i64, citizen_id: i64) -> StoreResult<()> {
+        let changed = on_tx!(self, |conn| {
+            sqlx::query(
+                "DELETE FROM dossier_attachments WHERE dossier_id IN \
+                 (SELECT id FROM dossiers WHERE id = $1 AND citizen_id = $2 AND status_code IS NULL AND last_seq = 0)",
+            )
+            .bind(id)
+            .bind(citizen_id)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "DELETE FROM dossiers WHERE id = $1 AND citizen_id = $2 AND status_code IS NULL AND last_seq = 0",
+            )
+            .bind(id)
+            .bind(citizen_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     /// Replaces the state of a dossier, only if nobody changed it since `expected_last_seq`.

@@ -114,6 +114,8 @@ async fn world(store: &Store) -> World {
                     applicant_personal_id: Some("092095001234".into()),
                     channel: "online".into(),
                     form: "{}".into(),
+                    delivery_method: "counter".into(),
+                    delivery_address: None,
                 },
                 &draft,
                 &[Role::Specialist],

@@ -99,6 +99,8 @@ fn new_dossier(agency_id: i64, agency_path: &str) -> NewDossier {
         applicant_personal_id: Some("092095001234".into()),
         channel: "online".into(),
         form: "{}".into(),
+        delivery_method: "counter".into(),
+        delivery_address: None,
     }
 }
 

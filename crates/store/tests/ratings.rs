@@ -92,6 +92,8 @@ async fn dossier(store: &Store, agency: &(i64, String), code: &str, at: i64) -> 
                 applicant_personal_id: None,
                 channel: "online".into(),
                 form: "{}".into(),
+                delivery_method: "counter".into(),
+                delivery_address: None,
             },
             &state,
             &[Role::Leader],

@@ -45,7 +45,8 @@ impl Modify for BearerAuth {
         calendar::due, calendar::holidays, calendar::year, calendar::lunar,
         calendar::set_override, calendar::delete_override, calendar::import,
         calendar::get_office_hours, calendar::set_office_hours, calendar::reset_office_hours,
-        dossiers::submit, dossiers::queue, dossiers::mine, dossiers::receive, dossiers::act, dossiers::citizen_act, dossiers::lookup, dossiers::get, dossiers::counter, forms::form_pdf,
+        dossiers::submit, dossiers::queue, dossiers::mine, dossiers::receive, dossiers::act, dossiers::citizen_act, dossiers::lookup, dossiers::get, dossiers::counter,
+        dossiers::save_draft, dossiers::update_draft, dossiers::submit_draft, dossiers::discard_draft, forms::form_pdf,
         // Forms Mẫu 07 and satisfaction ratings.
         forms::tracking_book, forms::tracking_book_pdf, ratings::get, ratings::rate, ratings::agency,
         // Attachments.

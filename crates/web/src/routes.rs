@@ -345,6 +345,30 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         .at(M::GET, "/api/v1/my/dossiers", Citizen, api::dossiers::mine)
         .at(
             M::POST,
+            "/api/v1/my/drafts",
+            Citizen,
+            api::dossiers::save_draft,
+        )
+        .at(
+            M::PUT,
+            "/api/v1/my/drafts/{id}",
+            Citizen,
+            api::dossiers::update_draft,
+        )
+        .at(
+            M::DELETE,
+            "/api/v1/my/drafts/{id}",
+            Citizen,
+            api::dossiers::discard_draft,
+        )
+        .at(
+            M::POST,
+            "/api/v1/my/drafts/{id}/submit",
+            Citizen,
+            api::dossiers::submit_draft,
+        )
+        .at(
+            M::POST,
             "/api/v1/dossiers/{id}/receive",
             Staff(P::DossierReceive),
             api::dossiers::receive,

@@ -5,6 +5,7 @@
 //! - [`workflow`]: per-procedure workflows as versioned, validated JSON data.
 //! - [`command`]: the closed set of commands, actors and who may issue what.
 //! - [`decide`](mod@decide): the state machine: state + command → new state, events, effects.
+//! - [`delivery`]: how the applicant receives the result (counter, post, online).
 //! - [`event`]: the hash-chained timeline and the effects as data.
 //! - [`sheet`]: step and dossier timeliness for the control sheet (Mẫu 06).
 //!
@@ -37,6 +38,7 @@
 pub mod code;
 pub mod command;
 pub mod decide;
+pub mod delivery;
 pub mod error;
 pub mod event;
 pub mod sheet;
@@ -50,6 +52,7 @@ mod tests;
 pub use code::{DossierCode, DossierCodeError, SequenceError, next_sequence};
 pub use command::{Actor, Command, CommandKind, ReturnMethod, may_issue, role_may_issue};
 pub use decide::{Context, Decision, decide};
+pub use delivery::{DeliveryError, ResultDelivery};
 pub use error::TransitionError;
 pub use event::{
     ChainError, ChainProblem, Effect, Event, Form, GENESIS, chain_hash, from_hex, to_hex,

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
 use motcua_app::dossiers::{CounterRegistration, PublicStatus, Submission};
-use motcua_domain::dossier::{Command, DossierStatus};
+use motcua_domain::dossier::{Command, DossierStatus, ResultDelivery};
 use motcua_store::dossiers::DossierRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -36,6 +36,10 @@ pub struct ApiDossier {
     pub step_role: Option<String>,
     /// Appointment (ngày hẹn trả), RFC 3339.
     pub due_at: Option<String>,
+    /// Hình thức nhận kết quả: `counter`, `post` or `online`.
+    pub delivery_method: String,
+    /// Postal address for `post`.
+    pub delivery_address: Option<String>,
 }
 
 impl From<DossierRow> for ApiDossier {
@@ -58,6 +62,8 @@ impl From<DossierRow> for ApiDossier {
             status_code: row.status_code,
             status,
             step_role: row.step_role,
+            delivery_method: row.delivery_method,
+            delivery_address: row.delivery_address,
             due_at: row.due_at.map(|d| {
                 motcua_store::from_micros(d)
                     .to_offset(time::macros::offset!(+7))
@@ -81,6 +87,43 @@ pub struct ApiSubmission {
     /// Earlier uploads (`POST /api/v1/attachments`) for the procedure's required papers.
     #[serde(default)]
     pub attachments: Vec<ApiSubmissionAttachment>,
+    /// How the applicant receives the result; at the counter when absent.
+    #[serde(default)]
+    pub delivery: Option<ApiDelivery>,
+}
+
+/// Hình thức nhận kết quả.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiDelivery {
+    /// `counter`, `post` or `online`.
+    pub method: String,
+    /// Required for `post`: 10 to 300 characters.
+    pub address: Option<String>,
+}
+
+fn delivery_of(input: Option<&ApiDelivery>) -> Result<ResultDelivery, AppError> {
+    match input {
+        None => Ok(ResultDelivery::default()),
+        Some(d) => ResultDelivery::new(&d.method, d.address.as_deref())
+            .map_err(|e| AppError::invalid(e.field(), e.code())),
+    }
+}
+
+fn submission_of(input: ApiSubmission) -> Result<Submission, AppError> {
+    let form = serde_json::from_value(input.form)
+        .map_err(|_| AppError::invalid("form", "error-invalid"))?;
+    Ok(Submission {
+        delivery: delivery_of(input.delivery.as_ref())?,
+        procedure_code: input.procedure_code,
+        agency_code: input.agency_code,
+        form,
+        attachments: input
+            .attachments
+            .iter()
+            .map(|a| (a.requirement, a.attachment_id))
+            .collect(),
+    })
 }
 
 /// One required paper of an online submission: the index of the requirement in the procedure's
@@ -128,25 +171,81 @@ pub async fn submit(
     ctx: Ctx,
     ApiJson(input): ApiJson<ApiSubmission>,
 ) -> WebResult<Response> {
-    let form = serde_json::from_value(input.form)
-        .map_err(|_| AppError::invalid("form", "error-invalid"))
-        .ctx(&ctx)?;
-    let submission = Submission {
-        procedure_code: input.procedure_code,
-        agency_code: input.agency_code,
-        form,
-        attachments: input
-            .attachments
-            .iter()
-            .map(|a| (a.requirement, a.attachment_id))
-            .collect(),
-    };
+    let submission = submission_of(input).ctx(&ctx)?;
     let row = state
         .app
         .submit_dossier(&ctx.actor(), &submission)
         .await
         .ctx(&ctx)?;
     Ok((StatusCode::CREATED, Json(ApiDossier::from(row))).into_response())
+}
+
+/// A citizen saves a draft (lưu nháp): the form is kept as typed, not validated, not numbered.
+#[utoipa::path(post, path = "/api/v1/my/drafts", tag = "dossiers", request_body = ApiSubmission,
+    responses((status = 201, body = ApiDossier), (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn save_draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<ApiSubmission>,
+) -> WebResult<Response> {
+    let submission = submission_of(input).ctx(&ctx)?;
+    let row = state
+        .app
+        .save_draft(&ctx.actor(), None, &submission)
+        .await
+        .ctx(&ctx)?;
+    Ok((StatusCode::CREATED, Json(ApiDossier::from(row))).into_response())
+}
+
+/// A citizen rewrites one of their drafts.
+#[utoipa::path(put, path = "/api/v1/my/drafts/{id}", tag = "dossiers", request_body = ApiSubmission,
+    params(("id" = i64, Path, description = "Draft id")),
+    responses((status = 200, body = ApiDossier), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn update_draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ApiSubmission>,
+) -> WebResult<Json<ApiDossier>> {
+    let submission = submission_of(input).ctx(&ctx)?;
+    let row = state
+        .app
+        .save_draft(&ctx.actor(), Some(id), &submission)
+        .await
+        .ctx(&ctx)?;
+    Ok(Json(row.into()))
+}
+
+/// A citizen submits one of their drafts with the values given (validated like a submission).
+#[utoipa::path(post, path = "/api/v1/my/drafts/{id}/submit", tag = "dossiers", request_body = ApiSubmission,
+    params(("id" = i64, Path, description = "Draft id")),
+    responses((status = 201, body = ApiDossier), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn submit_draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ApiSubmission>,
+) -> WebResult<Response> {
+    let submission = submission_of(input).ctx(&ctx)?;
+    let row = state
+        .app
+        .submit_draft(&ctx.actor(), id, &submission)
+        .await
+        .ctx(&ctx)?;
+    Ok((StatusCode::CREATED, Json(ApiDossier::from(row))).into_response())
+}
+
+/// A citizen discards one of their drafts.
+#[utoipa::path(delete, path = "/api/v1/my/drafts/{id}", tag = "dossiers",
+    params(("id" = i64, Path, description = "Draft id")),
+    responses((status = 204), (status = 404, body = ApiErrorBody)))]
+pub async fn discard_draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<StatusCode> {
+    state.app.discard_draft(&ctx.actor(), id).await.ctx(&ctx)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -327,6 +426,9 @@ pub struct ApiCounterRegistration {
     pub applicant_personal_id: Option<String>,
     #[schema(value_type = Object)]
     pub form: serde_json::Value,
+    /// How the applicant receives the result; at the counter when absent.
+    #[serde(default)]
+    pub delivery: Option<ApiDelivery>,
 }
 
 /// The desk registers a dossier brought to the counter; it is received at once (status 2,
@@ -347,6 +449,7 @@ pub async fn counter(
         applicant_name: input.applicant_name,
         applicant_personal_id: input.applicant_personal_id,
         form,
+        delivery: delivery_of(input.delivery.as_ref()).ctx(&ctx)?,
     };
     let row = state
         .app

@@ -406,6 +406,7 @@ pub async fn submit(
         agency_code: fields.get("agency"),
         form,
         attachments: Vec::new(),
+        delivery: Default::default(),
     };
     match state.app.submit_dossier(&ctx.actor(), &submission).await {
         Ok(row) => {
@@ -988,6 +989,7 @@ pub async fn counter_register(
         applicant_name: fields.get("applicant_name"),
         applicant_personal_id: fields.optional("applicant_personal_id"),
         form: values_from_pairs(&procedure.form_schema, &pairs_of(&fields.0)),
+        delivery: Default::default(),
     };
     match state
         .app
