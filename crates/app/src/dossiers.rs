@@ -944,18 +944,6 @@ pub const QUEUES: [&str; 7] = [
     "receive", "mine", "assigned", "unit", "due-soon", "overdue", "resolved",
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::mask_name;
-
-    #[test]
-    fn names_are_masked_to_initials() {
-        assert_eq!(mask_name("Nguyễn Văn Hậu"), "Nguyễn V. H.");
-        assert_eq!(mask_name("  Lê  "), "Lê");
-        assert_eq!(mask_name(""), "");
-    }
-}
-
 /// The citizen behind a citizen-only use case.
 fn citizen_of(actor: &Actor) -> AppResult<i64> {
     match actor.principal {
@@ -995,5 +983,17 @@ impl OpenedDossier {
             delivery_method: delivery.method.as_str().to_owned(),
             delivery_address: delivery.address.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_name;
+
+    #[test]
+    fn names_are_masked_to_initials() {
+        assert_eq!(mask_name("Nguyễn Văn Hậu"), "Nguyễn V. H.");
+        assert_eq!(mask_name("  Lê  "), "Lê");
+        assert_eq!(mask_name(""), "");
     }
 }
