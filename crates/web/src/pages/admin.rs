@@ -82,7 +82,7 @@ struct TransferPage {
 }
 
 /// Units as indented choices for select boxes.
-fn unit_choices(units: &[OrgUnitRow]) -> Vec<(i64, String)> {
+pub(crate) fn unit_choices(units: &[OrgUnitRow]) -> Vec<(i64, String)> {
     units
         .iter()
         .map(|u| {
