@@ -183,6 +183,19 @@ async fn a_system_client_reads_exactly_what_it_was_granted(w: Web) -> Web {
             && e.detail.contains("200")),
         "{mine:?}"
     );
+    let audit_page = w
+        .get(
+            "/admin/audit?action=client.request",
+            &w.official_session("admin").await,
+        )
+        .await;
+    assert!(
+        audit_page
+            .text()
+            .contains("client Cổng Dịch vụ công quốc gia"),
+        "{}",
+        audit_page.text()
+    );
     assert!(mine.iter().any(|e| e.target.as_deref() == Some("/api/v1/my/dossiers")
         && e.detail.contains("403")));
 
