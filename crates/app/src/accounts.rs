@@ -359,11 +359,12 @@ impl App {
         Ok(Some(ResolvedSession { principal, session }))
     }
 
-    /// Finds who holds an API bearer token.
+    /// Finds who holds an API bearer token: an official, or else a system client
+    /// ([`crate::clients`]).
     pub async fn resolve_api_token(&self, token: &str) -> AppResult<Option<Principal>> {
         let row = match self.store.get_api_token(&token_hash(token)).await {
             Ok(row) => row,
-            Err(StoreError::NotFound) => return Ok(None),
+            Err(StoreError::NotFound) => return self.resolve_client_token(token).await,
             Err(other) => return Err(other.into()),
         };
         let now = self.now_micros();

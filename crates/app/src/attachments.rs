@@ -33,8 +33,8 @@ fn owner_of(actor: &Actor) -> AppResult<Owner> {
         Principal::Citizen { citizen_id } => Ok(Owner::Citizen(citizen_id)),
         Principal::Official { official_id, .. } => Ok(Owner::Official(official_id)),
         Principal::Anonymous => Err(AppError::Unauthenticated),
-        // Files always belong to a person; the command line has none.
-        Principal::System => Err(AppError::Forbidden),
+        // Files always belong to a person; the command line and other systems have none.
+        Principal::System | Principal::Client { .. } => Err(AppError::Forbidden),
     }
 }
 

@@ -220,6 +220,29 @@ impl App {
         Ok(self.store.list_units().await?)
     }
 
+    /// The agencies (units with an electronic code) where the caller holds `permission`, in
+    /// tree order: the choices of a page that works on one agency (e.g. the tracking book).
+    pub async fn agencies_with(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+    ) -> AppResult<Vec<OrgUnitRow>> {
+        actor.require(motcua_domain::authz::Access::Staff(permission))?;
+        Ok(self
+            .store
+            .list_units()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.code.is_some()
+                    && actor.principal.may_at(
+                        permission,
+                        &motcua_domain::org::OrgPath::from_stored(u.path.clone()),
+                    )
+            })
+            .collect())
+    }
+
     pub async fn get_unit(&self, actor: &Actor, id: i64) -> AppResult<OrgUnitRow> {
         actor.require(motcua_domain::authz::Access::Staff(Permission::OrgRead))?;
         Ok(self.store.get_unit(id).await?)

@@ -128,6 +128,9 @@ impl App {
             }
             Principal::System => Ok(DossierActor::System),
             Principal::Anonymous => Err(AppError::Unauthenticated),
+            // A dossier's timeline names the person who acted; systems read dossiers but
+            // issue no commands on them (yet).
+            Principal::Client { .. } => Err(AppError::Forbidden),
             Principal::Official {
                 official_id,
                 assignments,

@@ -20,6 +20,7 @@ pub mod attachments;
 pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_transfer;
+pub mod clients;
 pub mod demo;
 pub mod directory;
 pub mod dossiers;
@@ -183,6 +184,7 @@ impl Actor {
             Principal::Citizen { .. } => "citizen",
             Principal::Official { .. } => "official",
             Principal::System => "system",
+            Principal::Client { .. } => "client",
         }
     }
 
@@ -194,16 +196,30 @@ impl Actor {
         }
     }
 
-    /// An audit entry for an action by this actor.
+    /// An audit entry for an action by this actor. A system client's entries carry its id
+    /// and its name (`"client"` in the detail), so the log reads who did it without a lookup
+    /// that a later rename would falsify.
     pub fn audit(
         &self,
         action: &str,
         target: Option<String>,
         detail: serde_json::Value,
     ) -> motcua_store::audit::AuditEntry {
+        let (actor_id, detail) = match &self.principal {
+            Principal::Client {
+                client_id, name, ..
+            } => {
+                let mut detail = detail;
+                if let Some(object) = detail.as_object_mut() {
+                    object.insert("client".into(), serde_json::Value::String(name.clone()));
+                }
+                (Some(*client_id), detail)
+            }
+            _ => (self.id(), detail),
+        };
         motcua_store::audit::AuditEntry {
             actor_kind: self.kind().to_owned(),
-            actor_id: self.id(),
+            actor_id,
             action: action.to_owned(),
             target,
             detail: detail.to_string(),

@@ -5,9 +5,38 @@
 use crate::{Actor, App, AppError, AppResult, InvalidField};
 use motcua_domain::authz::{Access, Permission, Role};
 use motcua_domain::calendar::ProcessingTime;
+use motcua_domain::dossier::WorkflowProblem;
 use motcua_domain::dossier::{StepAction, Workflow, WorkflowStep, from_hex, verify_chain};
+use motcua_store::workflows::WorkflowVersionRow;
 use serde::Serialize;
 use serde_json::json;
+use std::collections::BTreeMap;
+
+/// A procedure with its current workflow version (the editor's list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkflowSummary {
+    pub code: String,
+    pub name: String,
+    pub version: Option<i64>,
+    /// When the current version was saved (unix microseconds).
+    pub saved_at: Option<i64>,
+}
+
+/// The domain's workflow problems as invalid fields: `steps.<index>.<part>` when the problem
+/// belongs to one step (so a form shows it next to that step's input), `steps` otherwise.
+/// The codes are catalogue keys `error-workflow-…`.
+pub fn workflow_problems(workflow: &Workflow, problems: &[WorkflowProblem]) -> Vec<InvalidField> {
+    problems
+        .iter()
+        .map(|problem| InvalidField {
+            field: match problem.location(workflow) {
+                Some((index, part)) => format!("steps.{index}.{part}"),
+                None => "steps".into(),
+            },
+            code: format!("error-{}", problem.as_str()),
+        })
+        .collect()
+}
 
 /// The usual internal workflow of a procedure when an administrator has not defined one:
 /// a specialist appraises, a unit head reviews (province level), the leader approves and
@@ -71,7 +100,8 @@ pub struct ChainReport {
 }
 
 impl App {
-    /// Stores a new version of a procedure's workflow after validating it.
+    /// Stores a new version of a procedure's workflow after validating it (JSON import: the
+    /// command line, the API and the editor page's import box).
     pub async fn import_workflow(
         &self,
         actor: &Actor,
@@ -84,25 +114,46 @@ impl App {
                 code: "error-file-format".into(),
             }])
         })?;
-        workflow.validate().map_err(|problems| {
-            AppError::Invalid(
-                problems
-                    .iter()
-                    .map(|p| InvalidField {
-                        field: p.to_string(),
-                        code: "error-workflow".into(),
-                    })
-                    .collect(),
-            )
-        })?;
+        let version = self
+            .store_workflow(actor, &workflow, json_text, "workflow.import")
+            .await?;
+        Ok((workflow.id, version))
+    }
+
+    /// Saves a workflow edited on the page as a new version of `procedure_code`, through the
+    /// same validation as the import. Dossiers already started keep the version they have.
+    pub async fn save_workflow(
+        &self,
+        actor: &Actor,
+        procedure_code: &str,
+        mut workflow: Workflow,
+    ) -> AppResult<i64> {
+        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        workflow.id = procedure_code.to_owned();
+        let definition =
+            serde_json::to_string(&workflow).map_err(|e| AppError::Internal(e.into()))?;
+        self.store_workflow(actor, &workflow, &definition, "workflow.edit")
+            .await
+    }
+
+    async fn store_workflow(
+        &self,
+        actor: &Actor,
+        workflow: &Workflow,
+        definition: &str,
+        action: &str,
+    ) -> AppResult<i64> {
+        workflow
+            .validate()
+            .map_err(|problems| AppError::Invalid(workflow_problems(workflow, &problems)))?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         let version = tx
-            .insert_workflow(&workflow.id, json_text, actor.id(), now)
+            .insert_workflow(&workflow.id, definition, actor.id(), now)
             .await?;
         tx.append_audit(
             &actor.audit(
-                "workflow.import",
+                action,
                 Some(format!("procedure:{}", workflow.id)),
                 json!({ "version": version, "steps": workflow.steps.len() }),
             ),
@@ -110,7 +161,83 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok((workflow.id, version))
+        Ok(version)
+    }
+
+    /// Every procedure of the catalogue (its latest name) with its current workflow version,
+    /// by code; `None` when it has none yet.
+    pub async fn workflow_overview(&self, actor: &Actor) -> AppResult<Vec<WorkflowSummary>> {
+        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        let procedures = self.store.list_procedure_versions().await?;
+        let versions = self.store.list_workflow_versions().await?;
+        let mut latest: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for row in versions {
+            let entry = latest.entry(row.procedure_code).or_insert((0, 0));
+            if row.version >= entry.0 {
+                *entry = (row.version, row.created_at);
+            }
+        }
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        // Rows come by code then version, so the last name seen is the latest version's.
+        for row in procedures {
+            names.insert(row.code, row.name);
+        }
+        Ok(names
+            .into_iter()
+            .map(|(code, name)| {
+                let current = latest.get(&code).copied();
+                WorkflowSummary {
+                    version: current.map(|c| c.0),
+                    saved_at: current.map(|c| c.1),
+                    code,
+                    name,
+                }
+            })
+            .collect())
+    }
+
+    /// Imports a workflow from the editor page of `procedure_code`: the JSON must name that
+    /// procedure (a pasted workflow of another procedure would otherwise land elsewhere).
+    pub async fn import_workflow_for(
+        &self,
+        actor: &Actor,
+        procedure_code: &str,
+        json_text: &str,
+    ) -> AppResult<i64> {
+        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        let workflow: Workflow = serde_json::from_str(json_text)
+            .map_err(|_| AppError::invalid("json", "error-workflow-json"))?;
+        if workflow.id != procedure_code {
+            return Err(AppError::invalid("json", "error-workflow-other-procedure"));
+        }
+        self.store_workflow(actor, &workflow, json_text, "workflow.import")
+            .await
+    }
+
+    /// What the editor page shows: the procedure's name, the workflow at `version` (else the
+    /// current one; `None` when the procedure has none yet) and every version.
+    pub async fn workflow_page(
+        &self,
+        actor: &Actor,
+        procedure_code: &str,
+        version: Option<i64>,
+    ) -> AppResult<(String, Option<Workflow>, Vec<WorkflowVersionRow>)> {
+        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        let name = self
+            .store
+            .list_procedure_versions()
+            .await?
+            .into_iter()
+            .rfind(|p| p.code == procedure_code)
+            .map(|p| p.name);
+        let versions = self.store.workflow_versions(procedure_code).await?;
+        let workflow = match self.workflow(procedure_code, version).await {
+            Ok(workflow) => Some(workflow),
+            Err(AppError::NotFound) if version.is_none() && name.is_some() => None,
+            Err(error) => return Err(error),
+        };
+        let name = name.unwrap_or_else(|| procedure_code.to_owned());
+        Ok((name, workflow, versions))
     }
 
     /// A workflow version (the latest when `version` is `None`), with its stored version number.

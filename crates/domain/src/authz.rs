@@ -106,6 +106,50 @@ pub enum Permission {
     DocumentsManage,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 15] = [
+        Self::OrgRead,
+        Self::OrgManage,
+        Self::OfficialsManage,
+        Self::RolesAssign,
+        Self::CatalogueManage,
+        Self::CalendarManage,
+        Self::AuditView,
+        Self::ReportsView,
+        Self::DossierView,
+        Self::DossierReceive,
+        Self::DossierProcess,
+        Self::DossierAssign,
+        Self::DossierApprove,
+        Self::DossierReturnResult,
+        Self::DocumentsManage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OrgRead => "org_read",
+            Self::OrgManage => "org_manage",
+            Self::OfficialsManage => "officials_manage",
+            Self::RolesAssign => "roles_assign",
+            Self::CatalogueManage => "catalogue_manage",
+            Self::CalendarManage => "calendar_manage",
+            Self::AuditView => "audit_view",
+            Self::ReportsView => "reports_view",
+            Self::DossierView => "dossier_view",
+            Self::DossierReceive => "dossier_receive",
+            Self::DossierProcess => "dossier_process",
+            Self::DossierAssign => "dossier_assign",
+            Self::DossierApprove => "dossier_approve",
+            Self::DossierReturnResult => "dossier_return_result",
+            Self::DocumentsManage => "documents_manage",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+}
+
 /// A role held on a node of the tree and everything under it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleAssignment {
@@ -127,6 +171,17 @@ pub enum Principal {
     },
     /// The operator at the command line or a background job: trusted, never reachable over HTTP.
     System,
+    /// Hệ thống kết nối: another system (the national portal connector, a postal operator's
+    /// callback, a data-sharing client) calling the API with a bearer token issued to it. It
+    /// holds exactly the permissions an administrator granted, over one subtree, and is never
+    /// a person: routes for citizens or for officials as such refuse it.
+    Client {
+        client_id: i64,
+        /// Shown in the audit log next to everything the client does.
+        name: String,
+        permissions: Vec<Permission>,
+        jurisdiction: OrgPath,
+    },
 }
 
 /// What a route requires of its caller. Every route declares one of these.
@@ -178,6 +233,13 @@ impl Principal {
                     Decision::Forbidden
                 }
             }
+            (Access::Staff(permission), Principal::Client { permissions, .. }) => {
+                if permissions.contains(&permission) {
+                    Decision::Allow
+                } else {
+                    Decision::Forbidden
+                }
+            }
             _ => Decision::Forbidden,
         }
     }
@@ -188,6 +250,11 @@ impl Principal {
             Principal::Official { assignments, .. } => assignments.iter().any(|a| {
                 a.role.permissions().contains(&permission) && a.unit_path.contains(target)
             }),
+            Principal::Client {
+                permissions,
+                jurisdiction,
+                ..
+            } => permissions.contains(&permission) && jurisdiction.contains(target),
             Principal::System => true,
             _ => false,
         }
@@ -203,6 +270,11 @@ impl Principal {
                 .filter(|a| a.role.permissions().contains(&permission))
                 .map(|a| a.unit_path.clone())
                 .collect(),
+            Principal::Client {
+                permissions,
+                jurisdiction,
+                ..
+            } if permissions.contains(&permission) => vec![jurisdiction.clone()],
             _ => Vec::new(),
         })
     }
@@ -308,6 +380,47 @@ mod tests {
         assert_eq!(Principal::System.jurisdictions(Permission::OrgRead), None);
         let citizen = Principal::Citizen { citizen_id: 1 };
         assert_eq!(citizen.jurisdictions(Permission::OrgRead), Some(vec![]));
+    }
+
+    #[test]
+    fn a_system_client_holds_exactly_its_grants_within_its_subtree() {
+        let commune = OrgPath::root(1).child(10);
+        let client = Principal::Client {
+            client_id: 3,
+            name: "Cổng DVC quốc gia".into(),
+            permissions: vec![Permission::DossierView],
+            jurisdiction: commune.clone(),
+        };
+        assert_eq!(
+            client.check(Access::Staff(Permission::DossierView)),
+            Decision::Allow
+        );
+        assert_eq!(
+            client.check(Access::Staff(Permission::DossierReceive)),
+            Decision::Forbidden
+        );
+        for personal in [Access::Citizen, Access::Official, Access::SignedIn] {
+            assert_eq!(client.check(personal), Decision::Forbidden, "{personal:?}");
+        }
+        assert!(client.may_at(Permission::DossierView, &commune.child(4)));
+        assert!(!client.may_at(Permission::DossierView, &OrgPath::root(1).child(11)));
+        assert!(!client.may_at(Permission::OrgRead, &commune));
+        assert_eq!(
+            client.jurisdictions(Permission::DossierView),
+            Some(vec![commune])
+        );
+        assert_eq!(client.jurisdictions(Permission::OrgRead), Some(vec![]));
+        assert_eq!(client.official_id(), None);
+    }
+
+    #[test]
+    fn permissions_have_stable_names() {
+        for permission in Permission::ALL {
+            assert_eq!(Permission::parse(permission.as_str()), Some(permission));
+            let json = serde_json::to_string(&permission).expect("json");
+            assert_eq!(json, format!("\"{}\"", permission.as_str()));
+        }
+        assert_eq!(Permission::parse("everything"), None);
     }
 
     #[test]

@@ -25,12 +25,14 @@ pub mod auth;
 pub mod bench;
 pub mod calendar;
 pub mod catalogue;
+pub mod clients;
 pub mod dossiers;
 pub mod oidc;
 pub mod org;
 pub mod outbox;
 pub mod people;
 pub mod ratings;
+pub mod workflows;
 
 /// Runs the same body against whichever backend `$store` holds; `$pool` names the concrete pool.
 #[macro_export]

@@ -270,8 +270,31 @@ pub async fn middleware(
         demo: state.config.demo,
         bearer,
     };
+    // A system client's every call goes to the audit log under its name (see
+    // `App::audit_client_request`); the query string is kept, it says which queue was read.
+    let client_call = matches!(ctx.principal, Principal::Client { .. }).then(|| {
+        (
+            ctx.actor(),
+            request.method().to_string(),
+            request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
+        )
+    });
     request.extensions_mut().insert(ctx);
     let mut response = next.run(request).await;
+    if let Some((actor, method, target)) = client_call
+        && let Err(error) = state
+            .app
+            .audit_client_request(&actor, &method, &target, response.status().as_u16())
+            .await
+    {
+        // The answer is already computed; a lost audit row must not be silent, but it must
+        // not turn a delivered answer into an error either.
+        tracing::error!(error = %error, "could not audit a system client's request");
+    }
     if existing_csrf.is_none() && !bearer {
         response.headers_mut().append(
             header::SET_COOKIE,

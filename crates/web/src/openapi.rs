@@ -2,7 +2,8 @@
 //! (`/api/docs`) that needs no internet and no JavaScript.
 
 use crate::api::{
-    attachments, calendar, catalogue, catalogue_types, directory, dossiers, forms, ratings, types,
+    attachments, calendar, catalogue, catalogue_types, clients, directory, dossiers, forms,
+    ratings, types, workflows,
 };
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
@@ -31,16 +32,22 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Một Cửa API", version = "1", description = "Public-service portal and electronic one-stop back office. \
-        Authenticate with `Authorization: Bearer <token>` (issue one with POST /api/v1/tokens). \
+        Authenticate with `Authorization: Bearer <token>` (an official issues one with POST /api/v1/tokens; \
+        an administrator issues tokens to other systems with POST /api/v1/clients/{id}/tokens: such a token holds exactly \
+        the client's permissions within its unit's subtree, and every call it makes is audited under the client's name). \
         Errors are JSON `{error: {code, message, fields}}`; messages follow `Accept-Language` (vi default, en)."),
     paths(
         directory::me, directory::issue_token,
         directory::list_units, directory::get_unit, directory::create_unit, directory::update_unit, directory::delete_unit,
         directory::positions, directory::list_officials, directory::get_official, directory::create_official, directory::update_official,
         directory::assign_role, directory::revoke_role, directory::audit, directory::export, directory::import,
+        // System clients and their bearer tokens.
+        clients::list, clients::create, clients::get, clients::update, clients::issue_token, clients::revoke_token,
         // Procedure catalogue.
         catalogue::search, catalogue::get, catalogue::sectors, catalogue::create_draft, catalogue::publish,
         catalogue::import, catalogue::export, catalogue::validate_form,
+        // Workflows (versioned, per procedure).
+        workflows::get, workflows::import,
         // Working-day calendar.
         calendar::due, calendar::holidays, calendar::year, calendar::lunar,
         calendar::set_override, calendar::delete_override, calendar::import,

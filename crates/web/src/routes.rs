@@ -213,6 +213,45 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::RolesAssign),
             admin::role_revoke,
         )
+        // System clients (hệ thống kết nối) and their bearer tokens: granting a system
+        // permissions is like granting a role, so it needs RolesAssign (over the client's unit,
+        // checked in the use case).
+        .at(
+            M::GET,
+            "/admin/clients",
+            Staff(P::RolesAssign),
+            pages::clients::list,
+        )
+        .at(
+            M::POST,
+            "/admin/clients",
+            Staff(P::RolesAssign),
+            pages::clients::create,
+        )
+        .at(
+            M::GET,
+            "/admin/clients/{id}",
+            Staff(P::RolesAssign),
+            pages::clients::show,
+        )
+        .at(
+            M::POST,
+            "/admin/clients/{id}",
+            Staff(P::RolesAssign),
+            pages::clients::update,
+        )
+        .at(
+            M::POST,
+            "/admin/clients/{id}/tokens",
+            Staff(P::RolesAssign),
+            pages::clients::issue_token,
+        )
+        .at(
+            M::POST,
+            "/admin/clients/{id}/tokens/{token_id}/revoke",
+            Staff(P::RolesAssign),
+            pages::clients::revoke_token,
+        )
         .at(M::GET, "/admin/audit", Staff(P::AuditView), admin::audit)
         .at(
             M::GET,
@@ -313,6 +352,42 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             "/api/v1/roles/{id}",
             Staff(P::RolesAssign),
             api::directory::revoke_role,
+        )
+        .at(
+            M::GET,
+            "/api/v1/clients",
+            Staff(P::RolesAssign),
+            api::clients::list,
+        )
+        .at(
+            M::POST,
+            "/api/v1/clients",
+            Staff(P::RolesAssign),
+            api::clients::create,
+        )
+        .at(
+            M::GET,
+            "/api/v1/clients/{id}",
+            Staff(P::RolesAssign),
+            api::clients::get,
+        )
+        .at(
+            M::PUT,
+            "/api/v1/clients/{id}",
+            Staff(P::RolesAssign),
+            api::clients::update,
+        )
+        .at(
+            M::POST,
+            "/api/v1/clients/{id}/tokens",
+            Staff(P::RolesAssign),
+            api::clients::issue_token,
+        )
+        .at(
+            M::DELETE,
+            "/api/v1/clients/{id}/tokens/{token_id}",
+            Staff(P::RolesAssign),
+            api::clients::revoke_token,
         )
         .at(
             M::GET,
@@ -425,6 +500,20 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Citizen,
             pages::dossiers::my_act,
         )
+        // The applicant's satisfaction rating of a finished dossier (the use case checks
+        // ownership and status).
+        .at(
+            M::GET,
+            "/my/dossiers/{id}/rating",
+            Citizen,
+            pages::ratings::show,
+        )
+        .at(
+            M::POST,
+            "/my/dossiers/{id}/rating",
+            Citizen,
+            pages::ratings::rate,
+        )
         .at(
             M::GET,
             "/staff/dossiers",
@@ -442,6 +531,12 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             "/staff/dossiers/{id}/actions",
             Staff(P::DossierView),
             pages::dossiers::staff_act,
+        )
+        .at(
+            M::GET,
+            "/staff/tracking-book",
+            Staff(P::DossierView),
+            pages::tracking::show,
         )
         .at(
             M::GET,
@@ -596,6 +691,43 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             "/admin/procedures/{code}/versions/{version}/publish",
             Staff(P::CatalogueManage),
             catalogue_admin::publish,
+        )
+        // Workflows as data (quy trình): the editor pages and the JSON API.
+        .at(
+            M::GET,
+            "/admin/workflows",
+            Staff(P::CatalogueManage),
+            pages::workflows::list,
+        )
+        .at(
+            M::GET,
+            "/admin/workflows/{code}",
+            Staff(P::CatalogueManage),
+            pages::workflows::show,
+        )
+        .at(
+            M::POST,
+            "/admin/workflows/{code}",
+            Staff(P::CatalogueManage),
+            pages::workflows::save,
+        )
+        .at(
+            M::POST,
+            "/admin/workflows/{code}/import",
+            Staff(P::CatalogueManage),
+            pages::workflows::import,
+        )
+        .at(
+            M::GET,
+            "/api/v1/workflows/{code}",
+            Staff(P::CatalogueManage),
+            api::workflows::get,
+        )
+        .at(
+            M::POST,
+            "/api/v1/workflows",
+            Staff(P::CatalogueManage),
+            api::workflows::import,
         )
         .at(M::GET, "/api/v1/procedures", Public, api::catalogue::search)
         .at(

@@ -286,6 +286,7 @@ impl Harness {
 fn concrete(path: &str) -> String {
     path.replace("{id}", "999999")
         .replace("{attachment_id}", "999999")
+        .replace("{token_id}", "999999")
         .replace("{code}", "en")
         .replace("{name}", "app.css")
         .replace("{file}", "units.json")
@@ -336,6 +337,47 @@ async fn every_route_admits_exactly_the_roles_its_access_names(h: Harness) {
             .expect("active");
         callers.push((username.into(), Client::default(), principal));
     }
+    // A system client (national portal connector) with dossier view over the ward: a bearer
+    // token that is neither a citizen nor an official.
+    let ward = h
+        .store
+        .get_unit_by_code("000.00.30.H13")
+        .await
+        .expect("ward")
+        .id;
+    let client_id = h
+        .app
+        .create_system_client(
+            &Actor::system(),
+            &motcua_app::clients::ClientForm {
+                name: "Cổng Dịch vụ công quốc gia".into(),
+                unit_id: ward,
+                permissions: vec!["dossier_view".into(), "org_read".into()],
+                active: true,
+            },
+        )
+        .await
+        .expect("client");
+    let (_, token) = h
+        .app
+        .issue_client_token(&Actor::system(), client_id, "matrix", None)
+        .await
+        .expect("client token");
+    let principal = h
+        .app
+        .resolve_api_token(&token)
+        .await
+        .expect("resolve")
+        .expect("live token");
+    assert!(matches!(principal, Principal::Client { .. }));
+    callers.push((
+        "system client".into(),
+        Client {
+            bearer: Some(token),
+            ..Default::default()
+        },
+        principal,
+    ));
     let mut checked = 0;
     for spec in &h.specs {
         for (name, template, principal) in &callers {

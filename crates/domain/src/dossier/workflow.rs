@@ -152,6 +152,35 @@ impl WorkflowProblem {
             Self::ZeroAllowance { .. } => "workflow-zero-allowance",
         }
     }
+
+    /// Where the problem lies, so an editor can show it next to its input: the step's index
+    /// in `workflow` and the part of the step (`id`, `actions`, `allowance`), or `None` for
+    /// a problem of the whole workflow. A duplicated id points at its later occurrence.
+    pub fn location(&self, workflow: &Workflow) -> Option<(usize, &'static str)> {
+        let by_id = |id: &str, part: &'static str| {
+            workflow
+                .steps
+                .iter()
+                .position(|s| s.id == id)
+                .map(|index| (index, part))
+        };
+        match self {
+            Self::NoSteps | Self::NoApproval => None,
+            Self::EmptyStepId { index } => Some((*index, "id")),
+            Self::DuplicateStepId { id } => workflow
+                .steps
+                .iter()
+                .rposition(|s| &s.id == id)
+                .map(|index| (index, "id")),
+            Self::ZeroAllowance { id } => by_id(id, "allowance"),
+            Self::DuplicateAction { id, .. }
+            | Self::RoleCannotAct { id, .. }
+            | Self::ReturnFromFirst { id }
+            | Self::ForwardFromLast { id }
+            | Self::LastStepCannotFinish { id }
+            | Self::DeadEnd { id } => by_id(id, "actions"),
+        }
+    }
 }
 
 impl Workflow {

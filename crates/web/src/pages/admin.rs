@@ -82,7 +82,7 @@ struct TransferPage {
 }
 
 /// Units as indented choices for select boxes.
-fn unit_choices(units: &[OrgUnitRow]) -> Vec<(i64, String)> {
+pub(crate) fn unit_choices(units: &[OrgUnitRow]) -> Vec<(i64, String)> {
     units
         .iter()
         .map(|u| {
@@ -488,11 +488,19 @@ pub async fn audit(
     let entries = rows
         .into_iter()
         .map(|r| {
-            let actor = format!(
-                "{} {}",
-                r.actor_kind,
-                r.actor_id.map(|i| i.to_string()).unwrap_or_default()
-            );
+            // A system client's entries carry its name (see `Actor::audit`).
+            let client_name = (r.actor_kind == "client")
+                .then(|| serde_json::from_str::<serde_json::Value>(&r.detail).ok())
+                .flatten()
+                .and_then(|d| d["client"].as_str().map(str::to_owned));
+            let actor = match client_name {
+                Some(name) => format!("client {name}"),
+                None => format!(
+                    "{} {}",
+                    r.actor_kind,
+                    r.actor_id.map(|i| i.to_string()).unwrap_or_default()
+                ),
+            };
             (i18n::format_time_micros(r.at), r, actor)
         })
         .collect();

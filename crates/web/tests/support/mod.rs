@@ -187,4 +187,82 @@ impl Web {
         tx.commit().await.expect("commit");
         Client::Session(token)
     }
+
+    /// A signed-in browser session of a demo official (for the pages).
+    #[allow(dead_code)] // Not every test file uses every helper.
+    pub async fn official_session(&self, username: &str) -> Client {
+        let id = self
+            .f
+            .app
+            .store
+            .official_credentials(username)
+            .await
+            .expect("demo official")
+            .id;
+        let token = random_token();
+        let now = self.f.app.now_micros();
+        let mut tx = self.f.app.store.begin().await.expect("begin");
+        tx.insert_session(&SessionRow {
+            token_hash: token_hash(&token),
+            principal_kind: "official".into(),
+            principal_id: id,
+            stage: "full".into(),
+            created_at: now,
+            expires_at: now + 30 * 86_400_000_000,
+        })
+        .await
+        .expect("session");
+        tx.commit().await.expect("commit");
+        Client::Session(token)
+    }
+
+    /// A no-JavaScript form post (`application/x-www-form-urlencoded`, CSRF as a field).
+    #[allow(dead_code)] // Not every test file uses every helper.
+    pub async fn form(&self, path: &str, client: &Client, fields: &[(&str, &str)]) -> Reply {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        pairs.push(("_csrf", CSRF));
+        let body = serde_urlencoded::to_string(&pairs).expect("form");
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut cookies = vec![format!(
+            "{}={CSRF}",
+            motcua_web::context::csrf_cookie_name(true)
+        )];
+        match client {
+            Client::Anonymous => {}
+            Client::Bearer(token) => {
+                builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+            Client::Session(token) => cookies.push(format!(
+                "{}={token}",
+                motcua_web::context::session_cookie_name(true)
+            )),
+        }
+        let request = builder
+            .header(header::COOKIE, cookies.join("; "))
+            .body(Body::from(body))
+            .expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            bytes,
+        }
+    }
 }

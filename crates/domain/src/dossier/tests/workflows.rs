@@ -24,6 +24,37 @@ fn the_fixture_workflow_is_valid_and_signs() {
 }
 
 #[test]
+fn each_problem_points_at_the_step_and_part_to_fix() {
+    let mut broken = workflow();
+    broken.steps[1].id = broken.steps[0].id.clone();
+    broken.steps[2].allowance = ProcessingTime::WorkingDays(0);
+    broken.steps[0].actions.push(StepAction::Return);
+    let found = broken.validate().expect_err("broken");
+    let located: Vec<_> = found
+        .iter()
+        .map(|p| (p.as_str(), p.location(&broken)))
+        .collect();
+    assert!(
+        located.contains(&("workflow-duplicate-step-id", Some((1, "id")))),
+        "{located:?}"
+    );
+    assert!(
+        located.contains(&("workflow-zero-allowance", Some((2, "allowance")))),
+        "{located:?}"
+    );
+    assert!(
+        located.contains(&("workflow-return-from-first", Some((0, "actions")))),
+        "{located:?}"
+    );
+    let empty = Workflow {
+        id: "x".into(),
+        version: 1,
+        steps: vec![],
+    };
+    assert_eq!(WorkflowProblem::NoSteps.location(&empty), None);
+}
+
+#[test]
 fn validation_lists_every_problem() {
     assert_eq!(
         problems(&Workflow {
