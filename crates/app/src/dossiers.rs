@@ -6,7 +6,9 @@
 //! events and the notifications in one transaction. Due times come from the agency's working
 //! calendar; the legal processing time from the procedure version in force.
 
+use crate::attachments::{Papers, with_paper_problems};
 use crate::{Actor, App, AppError, AppResult, InvalidField};
+use motcua_domain::attachment::Purpose;
 use motcua_domain::authz::{Permission, Principal, Role};
 use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::dossier::{
@@ -268,6 +270,19 @@ impl App {
         actor: &Actor,
         submission: &Submission,
     ) -> AppResult<DossierRow> {
+        self.submit_dossier_with_papers(actor, submission, &Papers::default())
+            .await
+    }
+
+    /// [`App::submit_dossier`] with files uploaded in the same form (the online form without
+    /// JavaScript): every problem of the form and the papers is reported at once and nothing
+    /// is stored; otherwise the uploads, their links and the dossier commit in one transaction.
+    pub async fn submit_dossier_with_papers(
+        &self,
+        actor: &Actor,
+        submission: &Submission,
+        papers: &Papers,
+    ) -> AppResult<DossierRow> {
         let Principal::Citizen { citizen_id } = actor.principal else {
             return Err(if actor.principal == Principal::Anonymous {
                 AppError::Unauthenticated
@@ -280,7 +295,14 @@ impl App {
             .await?;
         let validated = self
             .validate_procedure_form(&submission.procedure_code, None, &submission.form)
-            .await?;
+            .await;
+        let reused: Vec<u32> = submission.attachments.iter().map(|(r, _)| *r).collect();
+        let (papers, problems) = self.check_papers(
+            &procedure.procedure,
+            &papers.uploads,
+            papers.require_all.then_some(reused.as_slice()),
+        );
+        let validated = with_paper_problems(validated, problems)?;
         let agency = self
             .store
             .get_unit_by_code(&submission.agency_code)
@@ -295,6 +317,7 @@ impl App {
         let links = self
             .submission_links(citizen_id, &procedure.procedure, &submission.attachments)
             .await?;
+        self.store_paper_blobs(&papers).await?;
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
@@ -332,6 +355,8 @@ impl App {
             .await?;
         tx.append_dossier_events(id, &decision.events).await?;
         self.link_submission(&mut tx, actor, id, links, micros)
+            .await?;
+        self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
             .await?;
         tx.commit().await?;
         Ok(self.store.get_dossier(id).await?)
@@ -430,6 +455,18 @@ impl App {
         actor: &Actor,
         registration: &CounterRegistration,
     ) -> AppResult<DossierRow> {
+        self.register_at_counter_with_papers(actor, registration, &Papers::default())
+            .await
+    }
+
+    /// [`App::register_at_counter`] with the scanned papers (purpose document, by requirement)
+    /// stored and attached in the registering transaction.
+    pub async fn register_at_counter_with_papers(
+        &self,
+        actor: &Actor,
+        registration: &CounterRegistration,
+        papers: &Papers,
+    ) -> AppResult<DossierRow> {
         let agency = self
             .store
             .get_unit_by_code(&registration.agency_code)
@@ -487,12 +524,15 @@ impl App {
             }
             Err(other) => return Err(other),
         };
-        let Some(validated) = validated.filter(|_| problems.is_empty()) else {
-            return Err(AppError::Invalid(problems));
-        };
         let procedure = self
             .procedure_in_force(&registration.procedure_code, None)
             .await?;
+        let (papers, paper_problems) =
+            self.check_papers(&procedure.procedure, &papers.uploads, None);
+        problems.extend(paper_problems);
+        let Some(validated) = validated.filter(|_| problems.is_empty()) else {
+            return Err(AppError::Invalid(problems));
+        };
         let workflow = self
             .workflow_for_new_dossier(&registration.procedure_code, &procedure)
             .await?;
@@ -523,6 +563,7 @@ impl App {
         let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();
         let draft = Dossier::draft(&workflow);
         let form = serde_json::to_string(&validated).map_err(|e| AppError::Internal(e.into()))?;
+        self.store_paper_blobs(&papers).await?;
         let micros = self.now_micros();
         let mut tx = self.store.begin().await?;
         let number = tx
@@ -567,6 +608,8 @@ impl App {
         tx.update_dossier(id, 0, &decision.new_state, &roles, micros)
             .await?;
         tx.append_dossier_events(id, &decision.events).await?;
+        self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
+            .await?;
         tx.commit().await?;
         Ok(self.store.get_dossier(id).await?)
     }

@@ -406,7 +406,11 @@ fn queue_query(filter: &DossierFilter) -> Option<(String, Vec<Bind>)> {
             .collect();
         // The desk's queues (results to return) follow the receiving desk, the others the
         // processing agency; both go through the unit ids so an index answers them.
-        let column = if filter.by_desk { "desk_id" } else { "agency_id" };
+        let column = if filter.by_desk {
+            "desk_id"
+        } else {
+            "agency_id"
+        };
         sql.push_str(&format!(
             " AND {column} IN (SELECT u.id FROM org_units u WHERE {})",
             parts.join(" OR ")
