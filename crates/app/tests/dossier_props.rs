@@ -200,6 +200,7 @@ async fn world(db: &TestDatabase) -> World {
             procedure_code: "1.001193".into(),
             agency_code: "000.00.30.H13".into(),
             form,
+            attachments: Vec::new(),
         },
     }
 }

@@ -909,7 +909,7 @@ async fn detail_page(
     };
     let other_files = files
         .iter()
-        .filter(|f| f.purpose != Purpose::Result.as_str() && !listed_paper(*f))
+        .filter(|f| f.purpose != Purpose::Result.as_str() && !listed_paper(f))
         .map(|f| file_link(base, id, f))
         .collect();
     let results = files
@@ -987,8 +987,7 @@ fn requested_papers(events: &[motcua_store::dossiers::EventRow]) -> Vec<String> 
     events
         .iter()
         .filter_map(|e| e.event().ok())
-        .filter(|e| e.kind == CommandKind::RequestSupplement)
-        .next_back()
+        .rfind(|e| e.kind == CommandKind::RequestSupplement)
         .map(|e| {
             e.data
                 .iter()
