@@ -11,10 +11,13 @@
 //! dossiers they may view (`DossierView` over the dossier's agency). Everyone else is told "not
 //! found", never "forbidden", so the existence of a dossier or a file does not leak.
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, InvalidField};
 use motcua_blobs::{BlobError, Bytes, sha256_hex};
-use motcua_domain::attachment::{AttachError, Attacher, Purpose, check_upload, may_attach};
+use motcua_domain::attachment::{
+    AttachError, Attacher, CheckedUpload, Purpose, UploadError, check_upload, may_attach,
+};
 use motcua_domain::authz::{Permission, Principal, Role};
+use motcua_domain::dossier::{Command, CommandKind, DossierStatus};
 use motcua_domain::org::OrgPath;
 use motcua_domain::procedure::Procedure;
 use motcua_store::StoreTx;
@@ -26,6 +29,66 @@ use serde_json::json;
 
 /// How many of their own uploads a person is offered for reuse.
 const MY_ATTACHMENTS_LIMIT: i64 = 200;
+
+/// The form field under which a page sends the file for required paper `index`, and under which
+/// problems with that paper are reported (next to its input).
+pub fn paper_field(index: u32) -> String {
+    format!("paper.{index}")
+}
+
+/// A file sent together with a page's form (the forms work without JavaScript, so files come
+/// with the rest of the form), not yet checked or stored.
+#[derive(Debug, Clone)]
+pub struct PaperUpload {
+    /// The form field it came in: its problems are reported under this name.
+    pub field: String,
+    /// Index of the required paper (thành phần hồ sơ) in the procedure's list, if it is one.
+    pub requirement: Option<u32>,
+    /// The name the browser gave (untrusted; made safe by the domain).
+    pub file_name: String,
+    /// The type the browser declared (untrusted; checked against the bytes).
+    pub declared_type: Option<String>,
+    pub bytes: Bytes,
+    /// The file was larger than the limit and the web layer stopped keeping its bytes, so the
+    /// form can still be shown again with the problem next to the input.
+    pub oversize: bool,
+}
+
+/// Papers uploaded with an online submission or a counter registration.
+#[derive(Debug, Clone, Default)]
+pub struct Papers {
+    pub uploads: Vec<PaperUpload>,
+    /// Every paper the procedure marks required must come, uploaded now or reused (the online
+    /// form); at the counter the officer has the paper originals in hand, so scans are optional.
+    pub require_all: bool,
+}
+
+/// A paper that passed the domain checks, its bytes not stored yet.
+pub(crate) struct CheckedPaper {
+    requirement: Option<(i64, String)>,
+    checked: CheckedUpload,
+    sha256: String,
+    bytes: Bytes,
+}
+
+/// Adds paper problems to the result of validating the rest of a form, so a form shows every
+/// problem at once.
+pub(crate) fn with_paper_problems<T>(
+    validated: AppResult<T>,
+    problems: Vec<InvalidField>,
+) -> AppResult<T> {
+    if problems.is_empty() {
+        return validated;
+    }
+    match validated {
+        Ok(_) => Err(AppError::Invalid(problems)),
+        Err(AppError::Invalid(mut fields)) => {
+            fields.extend(problems);
+            Err(AppError::Invalid(fields))
+        }
+        Err(other) => Err(other),
+    }
+}
 
 /// The uploads' owner column for this actor.
 fn owner_of(actor: &Actor) -> AppResult<Owner> {
@@ -46,6 +109,20 @@ fn bad_requirement() -> AppError {
     AppError::invalid("requirement", "error-attachment-requirement")
 }
 
+/// Whether the result files of a dossier are hidden from this caller: the applicant sees the
+/// result only once it is issued (resolved, 9) or handed over (returned, 10); before that a
+/// result file may still be a draft of the processing officials.
+fn result_hidden(actor: &Actor, row: &DossierRow) -> AppResult<bool> {
+    if !matches!(actor.principal, Principal::Citizen { .. }) {
+        return Ok(false);
+    }
+    let status = row.dossier()?.status;
+    Ok(!matches!(
+        status,
+        Some(DossierStatus::Resolved | DossierStatus::Returned)
+    ))
+}
+
 /// The required paper `index` of a procedure, by index and name.
 fn requirement_of(procedure: &Procedure, index: u32) -> AppResult<(i64, String)> {
     let document = usize::try_from(index)
@@ -56,6 +133,246 @@ fn requirement_of(procedure: &Procedure, index: u32) -> AppResult<(i64, String)>
 }
 
 impl App {
+    /// Checks papers sent with a form: each a PDF/JPEG/PNG within the size limit for a paper of
+    /// the procedure; with `required` (the indexes already provided otherwise, e.g. reused
+    /// uploads) every paper marked required must be among them or the uploads. Nothing is stored.
+    pub(crate) fn check_papers(
+        &self,
+        procedure: &Procedure,
+        uploads: &[PaperUpload],
+        required: Option<&[u32]>,
+    ) -> (Vec<CheckedPaper>, Vec<InvalidField>) {
+        let mut checked = Vec::new();
+        let mut problems = Vec::new();
+        for upload in uploads {
+            let requirement = match upload.requirement {
+                Some(index) => match requirement_of(procedure, index) {
+                    Ok(requirement) => Some(requirement),
+                    Err(_) => {
+                        problems.push(InvalidField::new(
+                            &upload.field,
+                            "error-attachment-requirement",
+                        ));
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let result = if upload.oversize {
+                Err(UploadError::TooLarge {
+                    max: self.settings.max_attachment_bytes,
+                })
+            } else {
+                check_upload(
+                    &upload.file_name,
+                    upload.declared_type.as_deref(),
+                    &upload.bytes,
+                    self.settings.max_attachment_bytes,
+                )
+            };
+            match result {
+                Ok(ok) => checked.push(CheckedPaper {
+                    requirement,
+                    checked: ok,
+                    sha256: sha256_hex(&upload.bytes),
+                    bytes: upload.bytes.clone(),
+                }),
+                Err(error) => problems.push(InvalidField::new(&upload.field, error.code())),
+            }
+        }
+        if let Some(provided) = required {
+            let sent: Vec<u32> = uploads.iter().filter_map(|u| u.requirement).collect();
+            for (index, document) in procedure.required_documents.iter().enumerate() {
+                let Ok(index) = u32::try_from(index) else {
+                    break;
+                };
+                let field = paper_field(index);
+                if document.required
+                    && !provided.contains(&index)
+                    && !sent.contains(&index)
+                    && !problems.iter().any(|p| p.field == field)
+                {
+                    problems.push(InvalidField::new(&field, "error-paper-required"));
+                }
+            }
+        }
+        (checked, problems)
+    }
+
+    /// Writes the bytes of checked papers before the transaction that records them (a crash in
+    /// between leaves only an unreferenced, content-addressed blob).
+    pub(crate) async fn store_paper_blobs(&self, papers: &[CheckedPaper]) -> AppResult<()> {
+        for paper in papers {
+            self.blobs
+                .put(&paper.sha256, paper.bytes.clone())
+                .await
+                .map_err(blob_failure)?;
+        }
+        Ok(())
+    }
+
+    /// Records checked papers as the actor's uploads and attaches them to a dossier, inside the
+    /// caller's transaction (so they commit with the dossier change they belong to).
+    pub(crate) async fn add_papers_in(
+        &self,
+        tx: &mut StoreTx,
+        actor: &Actor,
+        dossier_id: i64,
+        papers: &[CheckedPaper],
+        purpose: Purpose,
+        now: i64,
+    ) -> AppResult<Vec<i64>> {
+        let owner = owner_of(actor)?;
+        let mut links = Vec::with_capacity(papers.len());
+        for paper in papers {
+            let size =
+                i64::try_from(paper.checked.size).map_err(|e| AppError::Internal(e.into()))?;
+            let media_type = paper.checked.media_type.as_str();
+            tx.insert_blob(&paper.sha256, size, media_type, now).await?;
+            let row = tx
+                .insert_attachment(
+                    &NewAttachment {
+                        sha256: paper.sha256.clone(),
+                        owner,
+                        file_name: paper.checked.file_name.clone(),
+                        media_type: media_type.to_owned(),
+                        size,
+                    },
+                    now,
+                )
+                .await?;
+            tx.append_audit(
+                &actor.audit(
+                    "attachment.upload",
+                    Some(format!("attachment:{}", row.id)),
+                    json!({ "sha256": paper.sha256, "size": size, "media_type": media_type }),
+                ),
+                now,
+            )
+            .await?;
+            let (requirement_index, requirement_name) = match &paper.requirement {
+                Some((index, name)) => (Some(*index), Some(name.clone())),
+                None => (None, None),
+            };
+            let link = NewDossierAttachment {
+                dossier_id,
+                attachment_id: row.id,
+                purpose: purpose.as_str().to_owned(),
+                requirement_index,
+                requirement_name,
+                added_by_kind: actor.kind().to_owned(),
+                added_by_id: actor.id().unwrap_or_default(),
+            };
+            links.push(self.link_in(tx, actor, &link, now).await?);
+        }
+        Ok(links)
+    }
+
+    /// The applicant provides the papers asked for (purpose supplement) and reports the
+    /// supplement done (đã bổ sung). Every file is checked before anything is stored; the files
+    /// commit before the status changes, so a refused status change leaves them attached as
+    /// supplements, which the desk sees.
+    pub async fn provide_supplement(
+        &self,
+        actor: &Actor,
+        dossier_id: i64,
+        uploads: &[PaperUpload],
+    ) -> AppResult<DossierRow> {
+        if !matches!(actor.principal, Principal::Citizen { .. }) {
+            return Err(AppError::Forbidden);
+        }
+        let row = self.dossier_for(actor, dossier_id).await?;
+        let actions = self.available_actions(actor, &row).await?;
+        if !actions.contains(&CommandKind::SupplementProvided) {
+            return Err(AppError::Conflict("error-dossier-state"));
+        }
+        if !uploads.is_empty() {
+            let state = row.dossier()?;
+            may_attach(Attacher::Citizen, Purpose::Supplement, state.status).map_err(|error| {
+                match error {
+                    AttachError::NotAllowed => AppError::Forbidden,
+                    AttachError::WrongStatus => AppError::Conflict("error-attachment-status"),
+                }
+            })?;
+            let procedure = self
+                .procedure_version(&Actor::system(), &row.procedure_code, row.procedure_version)
+                .await?;
+            let (checked, problems) = self.check_papers(&procedure.procedure, uploads, None);
+            if !problems.is_empty() {
+                return Err(AppError::Invalid(problems));
+            }
+            self.store_paper_blobs(&checked).await?;
+            let now = self.now_micros();
+            let mut tx = self.store.begin().await?;
+            self.add_papers_in(
+                &mut tx,
+                actor,
+                dossier_id,
+                &checked,
+                Purpose::Supplement,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        self.act_on_dossier(
+            actor,
+            dossier_id,
+            Command::SupplementProvided { new_due: None },
+        )
+        .await
+    }
+
+    /// The official who may resolve the dossier now (the current step's role at the processing
+    /// agency, as [`App::available_actions`] says) uploads the result document (kết quả).
+    pub async fn upload_result(
+        &self,
+        actor: &Actor,
+        dossier_id: i64,
+        upload: &PaperUpload,
+    ) -> AppResult<DossierAttachmentRow> {
+        if !matches!(actor.principal, Principal::Official { .. }) {
+            return Err(AppError::Forbidden);
+        }
+        let row = self.dossier_for(actor, dossier_id).await?;
+        let actions = self.available_actions(actor, &row).await?;
+        if !actions.contains(&CommandKind::Resolve) {
+            return Err(AppError::Forbidden);
+        }
+        let attacher = self.official_attacher(actor, &row, Purpose::Result)?;
+        may_attach(attacher, Purpose::Result, row.dossier()?.status).map_err(
+            |error| match error {
+                AttachError::NotAllowed => AppError::Forbidden,
+                AttachError::WrongStatus => AppError::Conflict("error-attachment-status"),
+            },
+        )?;
+        let procedure = self
+            .procedure_version(&Actor::system(), &row.procedure_code, row.procedure_version)
+            .await?;
+        let upload = PaperUpload {
+            requirement: None,
+            ..upload.clone()
+        };
+        let (checked, problems) =
+            self.check_papers(&procedure.procedure, std::slice::from_ref(&upload), None);
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        self.store_paper_blobs(&checked).await?;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let links = self
+            .add_papers_in(&mut tx, actor, dossier_id, &checked, Purpose::Result, now)
+            .await?;
+        tx.commit().await?;
+        self.store
+            .dossier_attachments(dossier_id)
+            .await?
+            .into_iter()
+            .find(|l| links.contains(&l.link_id))
+            .ok_or(AppError::NotFound)
+    }
+
     /// Stores one uploaded file for a citizen or an official and records it as theirs.
     pub async fn upload_attachment(
         &self,
@@ -318,8 +635,15 @@ impl App {
         actor: &Actor,
         dossier_id: i64,
     ) -> AppResult<Vec<DossierAttachmentRow>> {
-        self.dossier_for_files(actor, dossier_id).await?;
-        Ok(self.store.dossier_attachments(dossier_id).await?)
+        let row = self.dossier_for_files(actor, dossier_id).await?;
+        let hide_result = result_hidden(actor, &row)?;
+        Ok(self
+            .store
+            .dossier_attachments(dossier_id)
+            .await?
+            .into_iter()
+            .filter(|l| !(hide_result && l.purpose == Purpose::Result.as_str()))
+            .collect())
     }
 
     /// One file of a dossier with its bytes (verified against its hash).
@@ -329,7 +653,21 @@ impl App {
         dossier_id: i64,
         attachment_id: i64,
     ) -> AppResult<(AttachmentRow, Bytes)> {
-        self.dossier_for_files(actor, dossier_id).await?;
+        let row = self.dossier_for_files(actor, dossier_id).await?;
+        if result_hidden(actor, &row)? {
+            let links = self.store.dossier_attachments(dossier_id).await?;
+            let linked = |purpose: Purpose| {
+                links
+                    .iter()
+                    .any(|l| l.attachment_id == attachment_id && l.purpose == purpose.as_str())
+            };
+            // A result not yet issued is "not found" for the applicant, unless the same file
+            // is also one of their papers.
+            if linked(Purpose::Result) && !linked(Purpose::Document) && !linked(Purpose::Supplement)
+            {
+                return Err(AppError::NotFound);
+            }
+        }
         let attachment = self
             .store
             .dossier_attachment(dossier_id, attachment_id)

@@ -6,7 +6,9 @@
 //! events and the notifications in one transaction. Due times come from the agency's working
 //! calendar; the legal processing time from the procedure version in force.
 
+use crate::attachments::{Papers, with_paper_problems};
 use crate::{Actor, App, AppError, AppResult, InvalidField};
+use motcua_domain::attachment::Purpose;
 use motcua_domain::authz::{Permission, Principal, Role};
 use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::dossier::{
@@ -275,7 +277,20 @@ impl App {
         actor: &Actor,
         submission: &Submission,
     ) -> AppResult<DossierRow> {
-        self.submit_online(actor, None, submission).await
+        self.submit_online(actor, None, submission, &Papers::default())
+            .await
+    }
+
+    /// [`App::submit_dossier`] with files uploaded in the same form (the online form without
+    /// JavaScript): every problem of the form and the papers is reported at once and nothing
+    /// is stored; otherwise the uploads, their links and the dossier commit in one transaction.
+    pub async fn submit_dossier_with_papers(
+        &self,
+        actor: &Actor,
+        submission: &Submission,
+        papers: &Papers,
+    ) -> AppResult<DossierRow> {
+        self.submit_online(actor, None, submission, papers).await
     }
 
     /// Submits a saved draft (lưu nháp → nộp) with the values now on the form; the draft keeps
@@ -286,7 +301,21 @@ impl App {
         draft_id: i64,
         submission: &Submission,
     ) -> AppResult<DossierRow> {
-        self.submit_online(actor, Some(draft_id), submission).await
+        self.submit_online(actor, Some(draft_id), submission, &Papers::default())
+            .await
+    }
+
+    /// [`App::submit_draft`] with files uploaded in the same form; papers already attached to
+    /// the draft count as provided.
+    pub async fn submit_draft_with_papers(
+        &self,
+        actor: &Actor,
+        draft_id: i64,
+        submission: &Submission,
+        papers: &Papers,
+    ) -> AppResult<DossierRow> {
+        self.submit_online(actor, Some(draft_id), submission, papers)
+            .await
     }
 
     /// Saves the form as a draft (new, or over an earlier draft of the same citizen) without
@@ -298,8 +327,25 @@ impl App {
         draft_id: Option<i64>,
         submission: &Submission,
     ) -> AppResult<DossierRow> {
+        self.save_draft_with_papers(actor, draft_id, submission, &Papers::default())
+            .await
+    }
+
+    /// [`App::save_draft`] with files uploaded in the same form: they are checked (type, size)
+    /// and kept with the draft, so nothing the citizen sent is lost; missing papers are not an
+    /// error until the draft is submitted.
+    pub async fn save_draft_with_papers(
+        &self,
+        actor: &Actor,
+        draft_id: Option<i64>,
+        submission: &Submission,
+        papers: &Papers,
+    ) -> AppResult<DossierRow> {
         let citizen_id = citizen_of(actor)?;
         let opened = self.open_online(citizen_id, submission).await?;
+        let (papers, problems) = self.check_papers(&opened.procedure, &papers.uploads, None);
+        with_paper_problems(Ok(()), problems)?;
+        self.store_paper_blobs(&papers).await?;
         let form =
             serde_json::to_string(&submission.form).map_err(|e| AppError::Internal(e.into()))?;
         let new = opened.new_dossier(form, &submission.delivery);
@@ -318,6 +364,8 @@ impl App {
             }
         };
         self.link_submission(&mut tx, actor, id, opened.links, micros)
+            .await?;
+        self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
             .await?;
         tx.commit().await?;
         Ok(self.store.get_dossier(id).await?)
@@ -367,6 +415,7 @@ impl App {
         Ok(OpenedDossier {
             procedure_code: submission.procedure_code.clone(),
             procedure_version: procedure.row.version,
+            procedure: procedure.procedure,
             agency,
             agency_code,
             workflow,
@@ -380,21 +429,41 @@ impl App {
         actor: &Actor,
         draft_id: Option<i64>,
         submission: &Submission,
+        papers: &Papers,
     ) -> AppResult<DossierRow> {
         let citizen_id = citizen_of(actor)?;
         let draft_row = match draft_id {
             Some(id) => Some(self.own_draft(citizen_id, id).await?),
             None => None,
         };
-        let validated = self
-            .validate_procedure_form(&submission.procedure_code, None, &submission.form)
-            .await?;
-        let opened = self.open_online(citizen_id, submission).await?;
         if let Some(row) = &draft_row
             && row.procedure_code != submission.procedure_code
         {
             return Err(AppError::invalid("procedure", "error-draft-procedure"));
         }
+        let validated = self
+            .validate_procedure_form(&submission.procedure_code, None, &submission.form)
+            .await;
+        let opened = self.open_online(citizen_id, submission).await?;
+        // Papers count as provided when reused from earlier uploads or already on the draft.
+        let mut provided: Vec<u32> = submission.attachments.iter().map(|(r, _)| *r).collect();
+        if let Some(row) = &draft_row {
+            provided.extend(
+                self.store
+                    .dossier_attachments(row.id)
+                    .await?
+                    .iter()
+                    .filter_map(|a| a.requirement_index)
+                    .filter_map(|i| u32::try_from(i).ok()),
+            );
+        }
+        let (papers, problems) = self.check_papers(
+            &opened.procedure,
+            &papers.uploads,
+            papers.require_all.then_some(provided.as_slice()),
+        );
+        let validated = with_paper_problems(validated, problems)?;
+        self.store_paper_blobs(&papers).await?;
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
@@ -439,6 +508,8 @@ impl App {
             })?;
         tx.append_dossier_events(id, &decision.events).await?;
         self.link_submission(&mut tx, actor, id, opened.links, micros)
+            .await?;
+        self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
             .await?;
         tx.commit().await?;
         Ok(self.store.get_dossier(id).await?)
@@ -537,6 +608,18 @@ impl App {
         actor: &Actor,
         registration: &CounterRegistration,
     ) -> AppResult<DossierRow> {
+        self.register_at_counter_with_papers(actor, registration, &Papers::default())
+            .await
+    }
+
+    /// [`App::register_at_counter`] with the scanned papers (purpose document, by requirement)
+    /// stored and attached in the registering transaction.
+    pub async fn register_at_counter_with_papers(
+        &self,
+        actor: &Actor,
+        registration: &CounterRegistration,
+        papers: &Papers,
+    ) -> AppResult<DossierRow> {
         let agency = self
             .store
             .get_unit_by_code(&registration.agency_code)
@@ -594,12 +677,15 @@ impl App {
             }
             Err(other) => return Err(other),
         };
-        let Some(validated) = validated.filter(|_| problems.is_empty()) else {
-            return Err(AppError::Invalid(problems));
-        };
         let procedure = self
             .procedure_in_force(&registration.procedure_code, None)
             .await?;
+        let (papers, paper_problems) =
+            self.check_papers(&procedure.procedure, &papers.uploads, None);
+        problems.extend(paper_problems);
+        let Some(validated) = validated.filter(|_| problems.is_empty()) else {
+            return Err(AppError::Invalid(problems));
+        };
         let workflow = self
             .workflow_for_new_dossier(&registration.procedure_code, &procedure)
             .await?;
@@ -630,6 +716,7 @@ impl App {
         let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();
         let draft = Dossier::draft(&workflow);
         let form = serde_json::to_string(&validated).map_err(|e| AppError::Internal(e.into()))?;
+        self.store_paper_blobs(&papers).await?;
         let micros = self.now_micros();
         let mut tx = self.store.begin().await?;
         let number = tx
@@ -676,6 +763,8 @@ impl App {
         tx.update_dossier(id, 0, &decision.new_state, &roles, micros)
             .await?;
         tx.append_dossier_events(id, &decision.events).await?;
+        self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
+            .await?;
         tx.commit().await?;
         Ok(self.store.get_dossier(id).await?)
     }
@@ -960,6 +1049,7 @@ fn citizen_of(actor: &Actor) -> AppResult<i64> {
 struct OpenedDossier {
     procedure_code: String,
     procedure_version: i64,
+    procedure: motcua_domain::procedure::Procedure,
     agency: motcua_store::org::OrgUnitRow,
     agency_code: AgencyCode,
     workflow: Workflow,

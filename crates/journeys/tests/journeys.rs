@@ -34,8 +34,11 @@ impl Journey {
     }
 
     async fn submit(&self, form_action: &str) {
+        // Forms that carry files send their CSRF token in the address (`?_csrf=`).
         let button = self
-            .element(&format!("form[action='{form_action}'] button[type=submit]"))
+            .element(&format!(
+                "form[action='{form_action}'] button[type=submit], form[action^='{form_action}?'] button[type=submit]"
+            ))
             .await
             .expect("submit button");
         button.click().await.expect("click");
@@ -311,6 +314,38 @@ impl Journey {
     }
 }
 
+/// A small but complete one-page PDF (valid cross-reference table), as a scanner would send.
+fn small_pdf() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        "<< /Length 46 >>\nstream\nBT /F1 18 Tf 72 770 Td (To khai ket hon) Tj ET\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (index, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", index + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
 fn pdf_text(bytes: &[u8]) -> String {
     let dir = motcua_journeys::artefacts_dir();
     let path = dir.join(format!("receipt-{}.pdf", std::process::id()));
@@ -415,6 +450,25 @@ async fn dossier_journey(javascript: bool) {
             .await
             .expect("tick");
     }
+    // The papers the procedure requires: the declaration as a real PDF, the identity papers.
+    let pdf = small_pdf();
+    let papers_dir = motcua_journeys::artefacts_dir();
+    let declaration = papers_dir.join(format!("to-khai-ket-hon-{}.pdf", std::process::id()));
+    std::fs::write(&declaration, &pdf).expect("write the PDF");
+    let identity = papers_dir.join(format!("giay-to-tuy-than-{}.pdf", std::process::id()));
+    std::fs::write(&identity, &pdf).expect("write the PDF");
+    for (input, path) in [("#f-paper-0", &declaration), ("#f-paper-2", &identity)] {
+        j.element(input)
+            .await
+            .expect("file input")
+            .send_keys(
+                &std::fs::canonicalize(path)
+                    .expect("absolute path")
+                    .to_string_lossy(),
+            )
+            .await
+            .expect("choose the file");
+    }
     j.submit("/dossiers/new/1.000894").await;
     assert!(j.arrive_prefix("/my/dossiers/").await, "{}", j.text().await);
     assert!(j.shows("Mới đăng ký").await, "{}", j.text().await);
@@ -443,7 +497,19 @@ async fn dossier_journey(javascript: bool) {
     assert!(j.shows(&code).await);
     j.record("04-queue").await;
     j.open(&format!("/staff/dossiers/{id}")).await;
+    // The reception check: the declaration is in the checklist and downloads as sent.
+    assert!(j.shows("Thành phần hồ sơ").await, "{}", j.text().await);
+    let declaration_name = declaration
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    assert!(j.shows(&declaration_name).await, "{}", j.text().await);
     j.record("05-to-receive").await;
+    let downloaded = j.download("#paper-0 a.file-link").await;
+    assert_eq!(
+        downloaded, pdf,
+        "the desk gets the citizen's PDF byte for byte"
+    );
     j.press("do-receive", "tiếp nhận, cấp giấy hẹn").await;
     j.record("06-received").await;
     let receipt = j.download("#receipt-pdf").await;

@@ -130,6 +130,11 @@ pub struct MultipartLimits {
     pub fields: usize,
     /// Largest text field, in bytes.
     pub field_bytes: u64,
+    /// Page forms: a file over `file_bytes` is drained and kept as [`UploadedFile::oversize`]
+    /// instead of failing the request, so the form comes back with what was typed and the
+    /// problem next to its input; an empty file input ("no file chosen") is skipped. The whole
+    /// body stays bounded.
+    pub mark_oversize: bool,
 }
 
 impl MultipartLimits {
@@ -140,6 +145,15 @@ impl MultipartLimits {
             files: 10,
             fields: 50,
             field_bytes: 64 * 1024,
+            mark_oversize: false,
+        }
+    }
+
+    /// A page form without JavaScript: the fields and one file per paper of a procedure.
+    pub fn for_page_forms(file_bytes: u64) -> Self {
+        MultipartLimits {
+            mark_oversize: true,
+            ..MultipartLimits::for_files(file_bytes)
         }
     }
 
@@ -163,6 +177,8 @@ pub struct UploadedFile {
     /// The type the browser declared (untrusted; checked against the bytes).
     pub content_type: Option<String>,
     pub bytes: Bytes,
+    /// Larger than the limit (only with [`MultipartLimits::mark_oversize`]); `bytes` is empty.
+    pub oversize: bool,
 }
 
 /// A `multipart/form-data` body: text fields (NFC) and files, read within [`MultipartLimits`].
@@ -238,7 +254,11 @@ impl MultipartForm {
             multer::SizeLimit::new()
                 .whole_stream(limits.whole_body())
                 // One byte over the limit is enough to know a file is too large.
-                .per_field(limits.file_bytes.saturating_add(1)),
+                .per_field(if limits.mark_oversize {
+                    limits.whole_body()
+                } else {
+                    limits.file_bytes.saturating_add(1)
+                }),
         );
         let stream = request.into_body().into_data_stream();
         let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
@@ -259,15 +279,45 @@ impl MultipartForm {
             let name = field.name().unwrap_or_default().to_owned();
             let file_name = field.file_name().map(str::to_owned);
             let declared = field.content_type().map(ToString::to_string);
-            let bytes = match field.bytes().await {
-                Ok(bytes) => bytes,
-                Err(error) if size_error(&error) => return Err(too_large()),
-                Err(_) => return Err(malformed()),
+            let (bytes, oversize) = if limits.mark_oversize && file_name.is_some() {
+                let mut kept: Vec<u8> = Vec::new();
+                let mut oversize = false;
+                let mut field = field;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            let total = kept.len().saturating_add(chunk.len());
+                            if oversize
+                                || u64::try_from(total).unwrap_or(u64::MAX) > limits.file_bytes
+                            {
+                                // Drained, not kept: only the fact that it was too large matters.
+                                oversize = true;
+                                kept = Vec::new();
+                            } else {
+                                kept.extend_from_slice(&chunk);
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(error) if size_error(&error) => return Err(too_large()),
+                        Err(_) => return Err(malformed()),
+                    }
+                }
+                (Bytes::from(kept), oversize)
+            } else {
+                match field.bytes().await {
+                    Ok(bytes) => (bytes, false),
+                    Err(error) if size_error(&error) => return Err(too_large()),
+                    Err(_) => return Err(malformed()),
+                }
             };
             match file_name {
+                // A file input left empty sends an unnamed, empty part.
+                Some(file_name)
+                    if limits.mark_oversize && file_name.is_empty() && bytes.is_empty() => {}
                 Some(file_name) => {
                     if form.files.len() >= limits.files
-                        || u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limits.file_bytes
+                        || (!oversize
+                            && u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limits.file_bytes)
                     {
                         return Err(too_large());
                     }
@@ -276,6 +326,7 @@ impl MultipartForm {
                         file_name: motcua_domain::text::nfc(&file_name),
                         content_type: declared,
                         bytes,
+                        oversize,
                     });
                 }
                 None => {

@@ -514,11 +514,39 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Citizen,
             pages::ratings::rate,
         )
+        // The papers asked for in a supplement request, with "đã bổ sung" (multipart).
+        .at(
+            M::POST,
+            "/my/dossiers/{id}/supplement",
+            Citizen,
+            pages::dossiers::my_supplement,
+        )
+        // Files of one's own dossier; result files once issued (checked in the use case).
+        .at(
+            M::GET,
+            "/my/dossiers/{id}/files/{attachment_id}",
+            Citizen,
+            api::attachments::download,
+        )
         .at(
             M::GET,
             "/staff/dossiers",
             Staff(P::DossierView),
             pages::dossiers::queue,
+        )
+        // Files of a dossier the official may view (jurisdiction checked in the use case).
+        .at(
+            M::GET,
+            "/staff/dossiers/{id}/files/{attachment_id}",
+            Staff(P::DossierView),
+            api::attachments::download,
+        )
+        // The result document, by the official who may resolve (checked in the use case).
+        .at(
+            M::POST,
+            "/staff/dossiers/{id}/result",
+            Staff(P::DossierView),
+            pages::dossiers::staff_result,
         )
         .at(
             M::GET,

@@ -747,7 +747,8 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
         "{}",
         as_result.text()
     );
-    // The applicant downloads the result.
+    // The applicant sees the result only once it is issued (resolved or returned); the
+    // officials see it at once.
     let result_download = h
         .send(
             Method::GET,
@@ -756,9 +757,20 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
             None,
         )
         .await;
-    assert_eq!(result_download.status, StatusCode::OK);
-    assert_eq!(result_download.body, b"%PDF-1.4 result");
-    let all = h.send(Method::GET, &files_path, &hau, None).await;
+    assert_eq!(result_download.status, StatusCode::NOT_FOUND);
+    let by_officials = h
+        .send(
+            Method::GET,
+            &format!("{files_path}/{result_id}"),
+            &desk,
+            None,
+        )
+        .await;
+    assert_eq!(by_officials.status, StatusCode::OK);
+    assert_eq!(by_officials.body, b"%PDF-1.4 result");
+    let for_applicant = h.send(Method::GET, &files_path, &hau, None).await;
+    assert_eq!(for_applicant.json().as_array().map(Vec::len), Some(3));
+    let all = h.send(Method::GET, &files_path, &desk, None).await;
     let purposes: Vec<String> = all
         .json()
         .as_array()

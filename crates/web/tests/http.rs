@@ -190,6 +190,46 @@ impl Harness {
         .await
     }
 
+    /// A page form with files, as a browser sends it without JavaScript: `multipart/form-data`
+    /// with the CSRF token in the address.
+    async fn multipart(
+        &self,
+        path: &str,
+        client: &Client,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        let boundary = "----motcua-http-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let path = if client.csrf {
+            format!("{path}?_csrf={CSRF}")
+        } else {
+            path.to_owned()
+        };
+        let client = Client {
+            csrf: false,
+            ..client.clone()
+        };
+        self.send(Method::POST, &path, &client, Some((&content_type, body)))
+            .await
+    }
+
     async fn json(
         &self,
         method: Method,
@@ -1876,10 +1916,11 @@ async fn dossier_pages_offer_only_the_actions_the_caller_may_take(h: Harness) {
         "generated inputs"
     );
     let refused = h
-        .form(
+        .multipart(
             "/dossiers/new/1.001193",
             &citizen,
             &[("agency", "000.00.30.H13"), ("tre_ho_ten", "Bé Na")],
+            &[],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1915,7 +1956,20 @@ async fn dossier_pages_offer_only_the_actions_the_caller_may_take(h: Harness) {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let submitted = h.form("/dossiers/new/1.001193", &citizen, &pairs).await;
+    // The three papers the procedure marks required (tờ khai, giấy chứng sinh, giấy tờ tùy thân).
+    let pdf: &[u8] = b"%PDF-1.4 paper";
+    let submitted = h
+        .multipart(
+            "/dossiers/new/1.001193",
+            &citizen,
+            &pairs,
+            &[
+                ("paper.0", "to-khai.pdf", pdf),
+                ("paper.1", "chung-sinh.pdf", pdf),
+                ("paper.5", "cccd.pdf", pdf),
+            ],
+        )
+        .await;
     assert_eq!(
         submitted.status,
         StatusCode::SEE_OTHER,

@@ -9,18 +9,21 @@
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{ContextualError, WebResult};
-use crate::extract::FormFields;
+use crate::extract::{FormFields, MultipartForm, MultipartLimits, megabytes};
 use crate::i18n;
 use crate::pages::layout::{FormState, Page, render, render_status, status_of};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::attachments::{PaperUpload, Papers, paper_field};
 use motcua_app::dossiers::{CounterRegistration, Submission};
 use motcua_app::{Actor, AppError};
-use motcua_domain::dossier::{Command, CommandKind, DossierStatus, ReturnMethod};
+use motcua_domain::attachment::{MediaType, Purpose};
+use motcua_domain::dossier::{Command, CommandKind, DossierStatus, ResultDelivery, ReturnMethod};
 use motcua_domain::org::AgencyCode;
 use motcua_domain::procedure::flat::{ADDRESS_PARTS, pairs_from_values, values_from_pairs};
 use motcua_domain::procedure::{Field, FieldKind, FormSchema, FormValues, Procedure};
+use motcua_store::attachments::DossierAttachmentRow;
 use motcua_store::dossiers::DossierRow;
 use std::collections::HashMap;
 
@@ -294,6 +297,117 @@ fn status_text(row: &DossierRow) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Papers (thành phần hồ sơ): file inputs on the forms, the files of a dossier
+
+/// One required paper of the procedure on a form: its file input and, for the citizen, the
+/// earlier uploads they may reuse for it.
+pub struct PaperInput {
+    /// `paper.{index}`: the file input's name, and where its problems are reported.
+    pub field: String,
+    pub id: String,
+    pub index: u32,
+    pub name: String,
+    pub note: String,
+    pub required: bool,
+    pub error: String,
+    /// (attachment id, label, chosen)
+    pub reuse: Vec<(i64, String, bool)>,
+}
+
+impl PaperInput {
+    pub fn has_error(&self) -> bool {
+        !self.error.is_empty()
+    }
+}
+
+/// A file of a dossier as shown: a download link with its name, size and type.
+pub struct FileLink {
+    pub href: String,
+    pub name: String,
+    pub size: String,
+    pub kind: &'static str,
+}
+
+/// A row of the reception checklist: a paper of the procedure and the files attached for it.
+pub struct PaperCheck {
+    pub index: u32,
+    pub name: String,
+    pub required: bool,
+    pub files: Vec<FileLink>,
+}
+
+impl PaperCheck {
+    pub fn missing(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// A paper asked for in a supplement request, with its file input.
+pub struct SupplementInput {
+    pub field: String,
+    pub id: String,
+    pub name: String,
+    pub error: String,
+}
+
+/// Accepted by every file input: what the domain accepts (PDF, JPEG, PNG).
+pub const ACCEPT: &str = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
+
+fn file_link(base: &str, dossier_id: i64, row: &DossierAttachmentRow) -> FileLink {
+    FileLink {
+        href: format!("{base}/{dossier_id}/files/{}", row.attachment_id),
+        name: row.file_name.clone(),
+        size: megabytes(u64::try_from(row.size).unwrap_or(0)),
+        kind: match MediaType::parse(&row.media_type) {
+            Some(MediaType::Pdf) => "PDF",
+            Some(MediaType::Jpeg) => "JPEG",
+            Some(MediaType::Png) => "PNG",
+            None => "",
+        },
+    }
+}
+
+/// Reads a page form sent as `multipart/form-data` (the forms that carry files).
+async fn page_form(state: &AppState, request: Request) -> WebResult<MultipartForm> {
+    MultipartForm::parse(
+        request,
+        MultipartLimits::for_page_forms(state.app.settings.max_attachment_bytes),
+    )
+    .await
+}
+
+fn upload_of(field: &str, requirement: Option<u32>, form: &MultipartForm) -> Option<PaperUpload> {
+    form.file(field).map(|file| PaperUpload {
+        field: field.to_owned(),
+        requirement,
+        file_name: file.file_name.clone(),
+        declared_type: file.content_type.clone(),
+        bytes: file.bytes.clone(),
+        oversize: file.oversize,
+    })
+}
+
+/// The papers of a form: a file per paper, or (the citizen) an earlier upload chosen for it.
+fn papers_of(procedure: &Procedure, form: &MultipartForm) -> (Vec<PaperUpload>, Vec<(u32, i64)>) {
+    let mut uploads = Vec::new();
+    let mut reused = Vec::new();
+    for index in 0..procedure.required_documents.len() {
+        let Ok(index) = u32::try_from(index) else {
+            break;
+        };
+        if let Some(upload) = upload_of(&paper_field(index), Some(index), form) {
+            uploads.push(upload);
+        } else if let Some(id) = form
+            .field(&format!("reuse.{index}"))
+            .and_then(|v| v.trim().parse::<i64>().ok())
+        {
+            reused.push((index, id));
+        }
+    }
+    (uploads, reused)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Citizen: the online form
 
 #[derive(Template)]
@@ -311,6 +425,25 @@ struct NewDossierPage {
     applicant_name: String,
     applicant_personal_id: String,
     applicant_errors: (String, String),
+    papers: Vec<PaperInput>,
+    accept: &'static str,
+    /// Hình thức nhận kết quả: the method chosen, the postal address and their errors.
+    delivery: String,
+    delivery_address: String,
+    delivery_errors: (String, String),
+    /// The draft being completed, if any.
+    draft: String,
+}
+
+/// The delivery choice as sent by the form (at the counter when none is chosen).
+fn delivery_from(fields: &HashMap<String, String>) -> Result<ResultDelivery, AppError> {
+    let method = fields
+        .get("delivery")
+        .map(String::as_str)
+        .filter(|m| !m.is_empty())
+        .unwrap_or("counter");
+    ResultDelivery::new(method, fields.get("delivery_address").map(String::as_str))
+        .map_err(|e| AppError::invalid(e.field(), e.code()))
 }
 
 async fn new_page(
@@ -327,8 +460,58 @@ async fn new_page(
         .await
         .ctx(ctx)?
         .procedure;
-    let (errors, general) = error.map(|e| errors_of(ctx, e)).unwrap_or_default();
+    let (errors, mut general) = error.map(|e| errors_of(ctx, e)).unwrap_or_default();
+    if let Some(reuse_error) = errors.get("attachments") {
+        general = format!("{general} {reuse_error}");
+    }
     let pairs = pairs_of(fields);
+    // The citizen may reuse earlier uploads; at the counter the papers are scanned.
+    let earlier = if counter {
+        Vec::new()
+    } else {
+        state
+            .app
+            .my_attachments(&ctx.actor())
+            .await
+            .unwrap_or_default()
+    };
+    let papers = procedure
+        .required_documents
+        .iter()
+        .enumerate()
+        .filter_map(|(index, document)| {
+            let index = u32::try_from(index).ok()?;
+            let field = paper_field(index);
+            let chosen = fields
+                .get(&format!("reuse.{index}"))
+                .cloned()
+                .unwrap_or_default();
+            Some(PaperInput {
+                id: format!("f-paper-{index}"),
+                index,
+                name: document.name.clone(),
+                note: document.note.clone().unwrap_or_default(),
+                required: document.required,
+                error: errors.get(&field).cloned().unwrap_or_default(),
+                reuse: earlier
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.id,
+                            format!(
+                                "{} ({}, {})",
+                                a.file_name,
+                                megabytes(u64::try_from(a.size).unwrap_or(0)),
+                                local_time(a.created_at)
+                            ),
+                            chosen == a.id.to_string(),
+                        )
+                    })
+                    .collect(),
+                field,
+            })
+        })
+        .collect();
     let chosen = fields.get("agency").cloned().unwrap_or_default();
     let agencies = agencies_for(state, &procedure)
         .await
@@ -369,10 +552,24 @@ async fn new_page(
             .cloned()
             .unwrap_or_default(),
         procedure,
-        action,
+        // No JavaScript: the CSRF token of a multipart form travels in the address.
+        action: format!("{action}?_csrf={}", ctx.csrf),
         agencies,
         general,
         counter,
+        papers,
+        accept: ACCEPT,
+        delivery: fields
+            .get("delivery")
+            .cloned()
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "counter".to_owned()),
+        delivery_address: fields.get("delivery_address").cloned().unwrap_or_default(),
+        delivery_errors: (
+            errors.get("delivery").cloned().unwrap_or_default(),
+            errors.get("delivery_address").cloned().unwrap_or_default(),
+        ),
+        draft: fields.get("draft").cloned().unwrap_or_default(),
     };
     Ok(match error {
         Some(error) => render_status(status_of(error), &template),
@@ -380,39 +577,105 @@ async fn new_page(
     })
 }
 
+/// The online form, empty or (`?draft=ID`) filled with the citizen's saved draft.
 pub async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    new_page(&state, &ctx, &code, false, &HashMap::new(), None).await
+    let mut fields = HashMap::new();
+    if let Some(id) = query.get("draft").and_then(|d| d.parse::<i64>().ok()) {
+        let row = state.app.dossier_for(&ctx.actor(), id).await.ctx(&ctx)?;
+        if row.status_code.is_some() || row.procedure_code != code {
+            return Err(AppError::NotFound).ctx(&ctx);
+        }
+        let schema = state
+            .app
+            .procedure_in_force(&code, None)
+            .await
+            .ctx(&ctx)?
+            .procedure
+            .form_schema;
+        let values: FormValues = serde_json::from_str(&row.form).unwrap_or_default();
+        fields.extend(pairs_from_values(&schema, &values));
+        if let Ok(unit) = state.app.store.get_unit(row.agency_id).await
+            && let Some(agency) = unit.code
+        {
+            fields.insert("agency".to_owned(), agency);
+        }
+        fields.insert("delivery".to_owned(), row.delivery_method.clone());
+        if let Some(address) = &row.delivery_address {
+            fields.insert("delivery_address".to_owned(), address.clone());
+        }
+        fields.insert("draft".to_owned(), id.to_string());
+    }
+    new_page(&state, &ctx, &code, false, &fields, None).await
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    fields: FormFields,
+    request: Request,
 ) -> WebResult<Response> {
+    let sent = page_form(&state, request).await?;
     let procedure = state
         .app
         .procedure_in_force(&code, None)
         .await
         .ctx(&ctx)?
         .procedure;
-    let form = values_from_pairs(&procedure.form_schema, &pairs_of(&fields.0));
+    let form = values_from_pairs(&procedure.form_schema, &pairs_of(&sent.fields));
+    let (uploads, reused) = papers_of(&procedure, &sent);
+    let delivery = match delivery_from(&sent.fields) {
+        Ok(delivery) => delivery,
+        Err(error) => {
+            return new_page(&state, &ctx, &code, false, &sent.fields, Some(&error)).await;
+        }
+    };
     let submission = Submission {
         procedure_code: code.clone(),
-        agency_code: fields.get("agency"),
+        agency_code: sent.field("agency").unwrap_or_default().to_owned(),
         form,
-        attachments: Vec::new(),
-        delivery: Default::default(),
+        attachments: reused,
+        delivery,
     };
-    match state.app.submit_dossier(&ctx.actor(), &submission).await {
+    let papers = Papers {
+        uploads,
+        require_all: true,
+    };
+    let draft_id = sent.field("draft").and_then(|d| d.parse::<i64>().ok());
+    let actor = ctx.actor();
+    // "Lưu nháp" keeps a half-filled form; "Nộp hồ sơ" validates and submits.
+    let (result, done) = if sent.field("intent") == Some("draft") {
+        let saved = state
+            .app
+            .save_draft_with_papers(&actor, draft_id, &submission, &papers)
+            .await;
+        (saved, "draft")
+    } else {
+        let submitted = match draft_id {
+            Some(id) => {
+                state
+                    .app
+                    .submit_draft_with_papers(&actor, id, &submission, &papers)
+                    .await
+            }
+            None => {
+                state
+                    .app
+                    .submit_dossier_with_papers(&actor, &submission, &papers)
+                    .await
+            }
+        };
+        (submitted, "submit")
+    };
+    match result {
         Ok(row) => {
-            Ok(Redirect::to(&format!("/my/dossiers/{}?done=submit", row.id)).into_response())
+            Ok(Redirect::to(&format!("/my/dossiers/{}?done={done}", row.id)).into_response())
         }
-        Err(error) => new_page(&state, &ctx, &code, false, &fields.0, Some(&error)).await,
+        Err(error) => new_page(&state, &ctx, &code, false, &sent.fields, Some(&error)).await,
     }
 }
 
@@ -558,6 +821,18 @@ struct DetailPage {
     agencies: Vec<(String, String)>,
     error: String,
     missing: Vec<String>,
+    /// The reception checklist: each paper of the procedure with its files.
+    papers: Vec<PaperCheck>,
+    /// Files not attached for a listed paper (e.g. supplements sent as "other").
+    other_files: Vec<FileLink>,
+    results: Vec<FileLink>,
+    /// The applicant's file inputs for the papers asked for (status 5).
+    supplement_inputs: Vec<SupplementInput>,
+    supplement_other_error: String,
+    supplement_url: String,
+    result_url: String,
+    result_error: String,
+    accept: &'static str,
 }
 
 impl DetailPage {
@@ -608,19 +883,11 @@ async fn detail_page(
     let agency_name = unit_name(Some(row.agency_id)).await;
     let desk_name = unit_name(row.desk_id).await;
     let events = state.app.store.dossier_events(id).await.unwrap_or_default();
-    let mut missing = Vec::new();
+    let missing = requested_papers(&events);
     let timeline = events
         .iter()
         .filter_map(|e| e.event().ok())
         .map(|e| {
-            if e.kind == CommandKind::RequestSupplement {
-                missing = e
-                    .data
-                    .iter()
-                    .filter(|(k, _)| k.starts_with("missing."))
-                    .map(|(_, v)| v.clone())
-                    .collect();
-            }
             let who = match &e.actor {
                 motcua_domain::dossier::Actor::Citizen { .. } => {
                     i18n::t(ctx.lang, "dossier-by-applicant")
@@ -682,6 +949,72 @@ async fn detail_page(
         Some(other) => i18n::t(ctx.lang, other.code()),
         None => String::new(),
     };
+    let field_errors: HashMap<String, String> = match error {
+        Some(AppError::Invalid(fields)) => fields
+            .iter()
+            .map(|f| (f.field.clone(), i18n::t(ctx.lang, &f.code)))
+            .collect(),
+        _ => HashMap::new(),
+    };
+    let base = if staff {
+        "/staff/dossiers"
+    } else {
+        "/my/dossiers"
+    };
+    let files = state
+        .app
+        .dossier_attachments(&actor, id)
+        .await
+        .unwrap_or_default();
+    let papers: Vec<PaperCheck> = procedure
+        .required_documents
+        .iter()
+        .enumerate()
+        .filter_map(|(index, document)| {
+            let index = u32::try_from(index).ok()?;
+            Some(PaperCheck {
+                index,
+                name: document.name.clone(),
+                required: document.required,
+                files: files
+                    .iter()
+                    .filter(|f| {
+                        f.purpose != Purpose::Result.as_str()
+                            && f.requirement_index == Some(i64::from(index))
+                    })
+                    .map(|f| file_link(base, id, f))
+                    .collect(),
+            })
+        })
+        .collect();
+    let listed_paper = |f: &DossierAttachmentRow| {
+        f.requirement_index
+            .and_then(|i| usize::try_from(i).ok())
+            .is_some_and(|i| i < papers.len())
+    };
+    let other_files = files
+        .iter()
+        .filter(|f| f.purpose != Purpose::Result.as_str() && !listed_paper(f))
+        .map(|f| file_link(base, id, f))
+        .collect();
+    let results = files
+        .iter()
+        .filter(|f| f.purpose == Purpose::Result.as_str())
+        .map(|f| file_link(base, id, f))
+        .collect();
+    let supplement_inputs = missing
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let field = format!("supplement.{k}");
+            SupplementInput {
+                id: format!("f-supplement-{k}"),
+                name: name.clone(),
+                error: field_errors.get(&field).cloned().unwrap_or_default(),
+                field,
+            }
+        })
+        .collect();
     let mut page = Page::new(ctx, "dossier-detail-title").with_flash(flash);
     if let Some(code) = &row.code {
         page.title = format!("{} {code}", page.title);
@@ -714,12 +1047,40 @@ async fn detail_page(
         agencies,
         error: general,
         missing,
+        papers,
+        other_files,
+        results,
+        supplement_inputs,
+        supplement_other_error: field_errors
+            .get("supplement.other")
+            .cloned()
+            .unwrap_or_default(),
+        supplement_url: format!("/my/dossiers/{id}/supplement?_csrf={}", ctx.csrf),
+        result_url: format!("/staff/dossiers/{id}/result?_csrf={}", ctx.csrf),
+        result_error: field_errors.get("result").cloned().unwrap_or_default(),
+        accept: ACCEPT,
         row,
     };
     Ok(match error {
         Some(error) => render_status(status_of(error), &template),
         None => render(&template),
     })
+}
+
+/// The papers asked for by the latest supplement request.
+fn requested_papers(events: &[motcua_store::dossiers::EventRow]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| e.event().ok())
+        .rfind(|e| e.kind == CommandKind::RequestSupplement)
+        .map(|e| {
+            e.data
+                .iter()
+                .filter(|(k, _)| k.starts_with("missing."))
+                .map(|(_, v)| v.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn flash_of(ctx: &Ctx, query: &HashMap<String, String>) -> Option<String> {
@@ -731,7 +1092,11 @@ fn flash_of(ctx: &Ctx, query: &HashMap<String, String>) -> Option<String> {
 
 /// Reads an action form into a command of the state machine. Times typed as dd/mm/yyyy keep
 /// the time of day of the current appointment.
-fn command_from(fields: &FormFields, row: &DossierRow) -> Result<Option<Command>, AppError> {
+fn command_from(
+    fields: &FormFields,
+    row: &DossierRow,
+    paper_names: &[String],
+) -> Result<Option<Command>, AppError> {
     let lines = |name: &str| -> Vec<String> {
         fields
             .get(name)
@@ -750,10 +1115,24 @@ fn command_from(fields: &FormFields, row: &DossierRow) -> Result<Option<Command>
     };
     let command = match fields.get("command").as_str() {
         "receive" => return Ok(None),
-        "request_supplement" => Command::RequestSupplement {
-            missing: lines("missing"),
-            reason: fields.get("reason"),
-        },
+        "request_supplement" => {
+            // The papers ticked in the checklist, then anything typed in.
+            let mut missing: Vec<String> = paper_names
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| fields.0.contains_key(&format!("missing_paper.{index}")))
+                .map(|(_, name)| name.clone())
+                .collect();
+            for line in lines("missing") {
+                if !missing.contains(&line) {
+                    missing.push(line);
+                }
+            }
+            Command::RequestSupplement {
+                missing,
+                reason: fields.get("reason"),
+            }
+        }
         "refuse" => Command::Refuse {
             reasons: lines("reasons"),
         },
@@ -820,7 +1199,19 @@ async fn act(
 ) -> WebResult<Response> {
     let actor = ctx.actor();
     let row = state.app.dossier_for(&actor, id).await.ctx(ctx)?;
-    let result = match command_from(fields, &row) {
+    let paper_names: Vec<String> = state
+        .app
+        .procedure_version(&Actor::system(), &row.procedure_code, row.procedure_version)
+        .await
+        .map(|p| {
+            p.procedure
+                .required_documents
+                .into_iter()
+                .map(|d| d.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let result = match command_from(fields, &row, &paper_names) {
         Ok(None) => state.app.receive_dossier(&actor, id).await,
         Ok(Some(command)) => state.app.act_on_dossier(&actor, id, command).await,
         Err(error) => Err(error),
@@ -844,16 +1235,75 @@ async fn act(
 #[template(path = "dossiers/mine.html")]
 struct MinePage {
     page: Page,
-    rows: Vec<(DossierRow, String, String)>,
+    /// Each dossier with its status, appointment and result files (once issued).
+    rows: Vec<(DossierRow, String, String, Vec<FileLink>)>,
 }
 
 pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
-    let rows = state.app.my_dossiers(&ctx.actor()).await.ctx(&ctx)?;
-    let rows = listed(rows);
+    let actor = ctx.actor();
+    let rows = state.app.my_dossiers(&actor).await.ctx(&ctx)?;
+    let mut shown = Vec::with_capacity(rows.len());
+    for (row, status, due) in listed(rows) {
+        // The result is offered once resolved (9) or returned (10).
+        let results = if matches!(row.status_code, Some(9 | 10)) {
+            state
+                .app
+                .dossier_attachments(&actor, row.id)
+                .await
+                .unwrap_or_default()
+                .iter()
+                .filter(|f| f.purpose == Purpose::Result.as_str())
+                .map(|f| file_link("/my/dossiers", row.id, f))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        shown.push((row, status, due, results));
+    }
     Ok(render(&MinePage {
         page: Page::new(&ctx, "dossier-mine-title"),
-        rows,
+        rows: shown,
     }))
+}
+
+/// The applicant sends the papers asked for and reports the supplement done (status 5).
+pub async fn my_supplement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    request: Request,
+) -> WebResult<Response> {
+    let sent = page_form(&state, request).await?;
+    let actor = ctx.actor();
+    let row = state.app.dossier_for(&actor, id).await.ctx(&ctx)?;
+    let events = state.app.store.dossier_events(id).await.unwrap_or_default();
+    let documents = state
+        .app
+        .procedure_version(&Actor::system(), &row.procedure_code, row.procedure_version)
+        .await
+        .ctx(&ctx)?
+        .procedure
+        .required_documents;
+    let mut uploads = Vec::new();
+    for (k, name) in requested_papers(&events).iter().enumerate() {
+        // A requested paper that is one of the procedure's is attached as that paper.
+        let requirement = documents
+            .iter()
+            .position(|d| &d.name == name)
+            .and_then(|i| u32::try_from(i).ok());
+        if let Some(upload) = upload_of(&format!("supplement.{k}"), requirement, &sent) {
+            uploads.push(upload);
+        }
+    }
+    if let Some(upload) = upload_of("supplement.other", None, &sent) {
+        uploads.push(upload);
+    }
+    match state.app.provide_supplement(&actor, id, &uploads).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/my/dossiers/{id}?done=supplement_provided")).into_response(),
+        ),
+        Err(error) => detail_page(&state, &ctx, id, false, Some(&error), None).await,
+    }
 }
 
 pub async fn my_detail(
@@ -935,6 +1385,24 @@ pub async fn staff_act(
     act(&state, &ctx, id, &fields, true).await
 }
 
+/// The official who may resolve the dossier uploads the result document.
+pub async fn staff_result(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    request: Request,
+) -> WebResult<Response> {
+    let sent = page_form(&state, request).await?;
+    let result = match upload_of("result", None, &sent) {
+        Some(upload) => state.app.upload_result(&ctx.actor(), id, &upload).await,
+        None => Err(AppError::invalid("result", "error-file-missing")),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/staff/dossiers/{id}?done=result")).into_response()),
+        Err(error) => detail_page(&state, &ctx, id, true, Some(&error), None).await,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "dossiers/counter.html")]
 struct CounterPage {
@@ -975,8 +1443,10 @@ pub async fn counter_register(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    fields: FormFields,
+    request: Request,
 ) -> WebResult<Response> {
+    let sent = page_form(&state, request).await?;
+    let fields = FormFields(sent.fields.clone());
     let procedure = state
         .app
         .procedure_in_force(&code, None)
@@ -989,11 +1459,22 @@ pub async fn counter_register(
         applicant_name: fields.get("applicant_name"),
         applicant_personal_id: fields.optional("applicant_personal_id"),
         form: values_from_pairs(&procedure.form_schema, &pairs_of(&fields.0)),
-        delivery: Default::default(),
+        delivery: match delivery_from(&fields.0) {
+            Ok(delivery) => delivery,
+            Err(error) => {
+                return new_page(&state, &ctx, &code, true, &fields.0, Some(&error)).await;
+            }
+        },
+    };
+    // The scans at the counter are the officer's uploads; earlier uploads are not offered.
+    let (uploads, _) = papers_of(&procedure, &sent);
+    let papers = Papers {
+        uploads,
+        require_all: false,
     };
     match state
         .app
-        .register_at_counter(&ctx.actor(), &registration)
+        .register_at_counter_with_papers(&ctx.actor(), &registration, &papers)
         .await
     {
         Ok(row) => {
