@@ -26,6 +26,7 @@ macro_rules! both {
 
 both!(
     every_route_admits_exactly_the_roles_its_access_names,
+    drafts_and_the_delivery_choice_go_through_the_api,
     a_form_post_without_csrf_token_is_refused_and_changes_nothing,
     a_citizen_signs_up_verifies_with_the_code_and_signs_in,
     an_invalid_personal_id_is_explained_and_nothing_is_created,
@@ -2083,5 +2084,95 @@ async fn dossier_pages_offer_only_the_actions_the_caller_may_take(h: Harness) {
         empty.body.contains("Vui lòng nhập đủ nội dung"),
         "{}",
         empty.body
+    );
+}
+
+async fn drafts_and_the_delivery_choice_go_through_the_api(h: Harness) {
+    let hau = h.citizen("092095001234").await;
+    let linh = h.citizen("092196005678").await;
+    let desk = h.bearer("tiepnhan.ninhkieu").await;
+    let half = serde_json::json!({"procedure_code": "1.001193", "agency_code": "000.00.30.H13",
+        "form": {"tre_ho_ten": "Nguyễn Ngọc Anh"}, "delivery": {"method": "post"}});
+    // Post without an address: refused with the field named, nothing stored.
+    let refused = h
+        .json(Method::POST, "/api/v1/my/drafts", &hau, half.clone())
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("delivery_address"),
+        "{}",
+        refused.body
+    );
+    let mut with_address = half.clone();
+    with_address["delivery"]["address"] =
+        serde_json::json!("45 đường 30/4, phường Ninh Kiều, Cần Thơ");
+    let saved = h
+        .json(
+            Method::POST,
+            "/api/v1/my/drafts",
+            &hau,
+            with_address.clone(),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let draft = saved.json();
+    let id = draft["id"].as_i64().expect("id");
+    assert_eq!(draft["code"], serde_json::Value::Null);
+    assert_eq!(draft["delivery_method"], "post");
+    // Officials cannot save drafts; another citizen cannot touch this one.
+    let by_desk = h
+        .json(
+            Method::POST,
+            "/api/v1/my/drafts",
+            &desk,
+            with_address.clone(),
+        )
+        .await;
+    assert_eq!(by_desk.status, StatusCode::FORBIDDEN, "{}", by_desk.body);
+    let foreign = h
+        .json(
+            Method::DELETE,
+            &format!("/api/v1/my/drafts/{id}"),
+            &linh,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{}", foreign.body);
+    // Submitting with the complete form numbers the same dossier.
+    let mut complete = with_address.clone();
+    complete["form"] = birth_form();
+    let submitted = h
+        .json(
+            Method::POST,
+            &format!("/api/v1/my/drafts/{id}/submit"),
+            &hau,
+            complete,
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::CREATED, "{}", submitted.body);
+    let dossier = submitted.json();
+    assert_eq!(dossier["id"].as_i64(), Some(id));
+    assert_eq!(dossier["status_code"].as_i64(), Some(1));
+    assert_eq!(
+        dossier["delivery_address"],
+        "45 đường 30/4, phường Ninh Kiều, Cần Thơ"
+    );
+    let gone = h
+        .json(
+            Method::DELETE,
+            &format!("/api/v1/my/drafts/{id}"),
+            &hau,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        gone.status,
+        StatusCode::NOT_FOUND,
+        "a submitted dossier is no draft"
     );
 }
