@@ -352,8 +352,8 @@ impl App {
         let micros = self.now_micros();
         let mut tx = self.store.begin().await?;
         let id = match draft_id {
+            // The update itself only matches the citizen's own, untouched draft.
             Some(id) => {
-                self.own_draft(citizen_id, id).await?;
                 tx.update_draft(id, citizen_id, &new, micros).await?;
                 id
             }
