@@ -423,23 +423,30 @@ impl App {
     /// # Errors
     /// `Invalid(agency)` when no unit has that code.
     pub async fn work_calendar(&self, agency: Option<&str>) -> AppResult<Arc<WorkCalendar>> {
-        let (overrides, hours) = self.calendar_data().await?;
-        let unit = match agency.map(str::trim).filter(|c| !c.is_empty()) {
-            Some(code) => {
-                let unit = self
-                    .store
+        let path = match agency.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => Some(
+                self.store
                     .get_unit_by_code(code)
                     .await
-                    .map_err(|_| AppError::invalid("agency", "error-calendar-agency"))?;
-                // The path lists the ids from the root down: the deepest with hours wins.
-                unit.path
-                    .split('/')
-                    .filter_map(|id| id.parse::<i64>().ok())
-                    .rev()
-                    .find(|id| hours.contains_key(id))
-            }
+                    .map_err(|_| AppError::invalid("agency", "error-calendar-agency"))?
+                    .path,
+            ),
             None => None,
         };
+        self.work_calendar_at(path.as_deref()).await
+    }
+
+    /// The working calendar of the unit with this stored path (`/1/5/23/`), for callers that
+    /// already hold the path (a dossier's agency) and need not look the unit up again.
+    pub async fn work_calendar_at(&self, path: Option<&str>) -> AppResult<Arc<WorkCalendar>> {
+        let (overrides, hours) = self.calendar_data().await?;
+        // The path lists the ids from the root down: the deepest with hours wins.
+        let unit = path.and_then(|path| {
+            path.split('/')
+                .filter_map(|id| id.parse::<i64>().ok())
+                .rev()
+                .find(|id| hours.contains_key(id))
+        });
         let mut guard = self
             .calendar_cache
             .inner

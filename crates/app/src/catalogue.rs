@@ -147,7 +147,15 @@ impl App {
         let found = self.store.search_procedures(&query).await?;
         let mut items = Vec::with_capacity(found.hits.len());
         for hit in found.hits {
-            let procedure = hit.row.procedure()?;
+            // Hits are published versions, which never change: parse each once per process.
+            let procedure = match self.versions.procedure(&hit.row.code, hit.row.version) {
+                Some(cached) => cached.procedure.clone(),
+                None => {
+                    let version = std::sync::Arc::new(version_of(hit.row)?);
+                    self.versions.keep_procedure(&version);
+                    version.procedure.clone()
+                }
+            };
             let body = procedure
                 .description
                 .clone()
@@ -173,8 +181,40 @@ impl App {
         code: &str,
         on: Option<Date>,
     ) -> AppResult<ProcedureVersion> {
+        Ok((*self.procedure_in_force_shared(code, on).await?).clone())
+    }
+
+    /// As [`App::procedure_in_force`], shared: which version is in force is read from the
+    /// database every time (publishing is seen at once); the parsed version itself comes from
+    /// the [`crate::versions`] cache, since a published version never changes.
+    pub(crate) async fn procedure_in_force_shared(
+        &self,
+        code: &str,
+        on: Option<Date>,
+    ) -> AppResult<std::sync::Arc<ProcedureVersion>> {
         let on = on.unwrap_or_else(|| self.today());
-        version_of(self.store.procedure_in_force(code, &iso_date(on)).await?)
+        let version = self
+            .store
+            .procedure_version_in_force(code, &iso_date(on))
+            .await?;
+        self.published_version(code, version).await
+    }
+
+    /// A version that is known to be published (in force, or referenced by a dossier), through
+    /// the cache.
+    pub(crate) async fn published_version(
+        &self,
+        code: &str,
+        version: i64,
+    ) -> AppResult<std::sync::Arc<ProcedureVersion>> {
+        if let Some(cached) = self.versions.procedure(code, version) {
+            return Ok(cached);
+        }
+        let found = std::sync::Arc::new(version_of(
+            self.store.procedure_version(code, version).await?,
+        )?);
+        self.versions.keep_procedure(&found);
+        Ok(found)
     }
 
     /// One version; drafts only for catalogue managers (they are not public yet).
@@ -184,6 +224,9 @@ impl App {
         code: &str,
         version: i64,
     ) -> AppResult<ProcedureVersion> {
+        if let Some(cached) = self.versions.procedure(code, version) {
+            return Ok((*cached).clone());
+        }
         let row = self.store.procedure_version(code, version).await?;
         if !row.is_published()
             && actor
@@ -192,7 +235,12 @@ impl App {
         {
             return Err(AppError::NotFound);
         }
-        version_of(row)
+        let found = version_of(row)?;
+        if found.row.is_published() {
+            self.versions
+                .keep_procedure(&std::sync::Arc::new(found.clone()));
+        }
+        Ok(found)
     }
 
     /// Every version of one procedure, newest first (administration).
@@ -353,7 +401,16 @@ impl App {
         on: Option<Date>,
         values: &FormValues,
     ) -> AppResult<ValidatedForm> {
-        let version = self.procedure_in_force(code, on).await?;
+        let version = self.procedure_in_force_shared(code, on).await?;
+        self.validate_form_of(&version, values)
+    }
+
+    /// Checks an applicant's answers against the form schema of one version.
+    pub fn validate_form_of(
+        &self,
+        version: &ProcedureVersion,
+        values: &FormValues,
+    ) -> AppResult<ValidatedForm> {
         version
             .procedure
             .form_schema

@@ -343,7 +343,7 @@ impl App {
     ) -> AppResult<DossierRow> {
         let citizen_id = citizen_of(actor)?;
         let opened = self.open_online(citizen_id, submission).await?;
-        let (papers, problems) = self.check_papers(&opened.procedure, &papers.uploads, None);
+        let (papers, problems) = self.check_papers(&opened.version.procedure, &papers.uploads, None);
         with_paper_problems(Ok(()), problems)?;
         self.store_paper_blobs(&papers).await?;
         let form =
@@ -395,8 +395,9 @@ impl App {
         citizen_id: i64,
         submission: &Submission,
     ) -> AppResult<OpenedDossier> {
+        // One read of the version in force serves the validation, the papers and the dossier.
         let procedure = self
-            .procedure_in_force(&submission.procedure_code, None)
+            .procedure_in_force_shared(&submission.procedure_code, None)
             .await?;
         let agency = self
             .store
@@ -414,8 +415,7 @@ impl App {
             .await?;
         Ok(OpenedDossier {
             procedure_code: submission.procedure_code.clone(),
-            procedure_version: procedure.row.version,
-            procedure: procedure.procedure,
+            version: procedure,
             agency,
             agency_code,
             workflow,
@@ -441,10 +441,8 @@ impl App {
         {
             return Err(AppError::invalid("procedure", "error-draft-procedure"));
         }
-        let validated = self
-            .validate_procedure_form(&submission.procedure_code, None, &submission.form)
-            .await;
         let opened = self.open_online(citizen_id, submission).await?;
+        let validated = self.validate_form_of(&opened.version, &submission.form);
         // Papers count as provided when reused from earlier uploads or already on the draft.
         let mut provided: Vec<u32> = submission.attachments.iter().map(|(r, _)| *r).collect();
         if let Some(row) = &draft_row {
@@ -458,7 +456,7 @@ impl App {
             );
         }
         let (papers, problems) = self.check_papers(
-            &opened.procedure,
+            &opened.version.procedure,
             &papers.uploads,
             papers.require_all.then_some(provided.as_slice()),
         );
@@ -494,18 +492,23 @@ impl App {
         let id = match &draft_row {
             Some(row) => {
                 tx.update_draft(row.id, citizen_id, &new, micros).await?;
+                tx.update_dossier(row.id, 0, &decision.new_state, &roles, micros)
+                    .await
+                    .map_err(|e| match e {
+                        motcua_store::StoreError::Conflict(_) => {
+                            AppError::Conflict("error-dossier-changed")
+                        }
+                        other => other.into(),
+                    })?;
                 row.id
             }
-            None => tx.insert_dossier(&new, &draft, &roles, micros).await?,
+            // A new dossier is written once, already in its submitted state: the draft is only
+            // the starting point of the decision.
+            None => {
+                tx.insert_dossier(&new, &decision.new_state, &roles, micros)
+                    .await?
+            }
         };
-        tx.update_dossier(id, 0, &decision.new_state, &roles, micros)
-            .await
-            .map_err(|e| match e {
-                motcua_store::StoreError::Conflict(_) => {
-                    AppError::Conflict("error-dossier-changed")
-                }
-                other => other.into(),
-            })?;
         tx.append_dossier_events(id, &decision.events).await?;
         self.link_submission(&mut tx, actor, id, opened.links, micros)
             .await?;
@@ -520,8 +523,9 @@ impl App {
     pub async fn receive_dossier(&self, actor: &Actor, id: i64) -> AppResult<DossierRow> {
         let row = self.store.get_dossier(id).await?;
         actor.require_at(Permission::DossierReceive, &row.agency_path)?;
+        // A dossier refers to the published version it was submitted under (never a draft).
         let procedure = self
-            .procedure_version(&Actor::system(), &row.procedure_code, row.procedure_version)
+            .published_version(&row.procedure_code, row.procedure_version)
             .await?;
         let channel = Channel::parse(&row.channel).unwrap_or(Channel::Online);
         let limit = procedure
@@ -535,16 +539,18 @@ impl App {
                     row.procedure_code
                 ))
             })?;
-        let agency = self.store.get_unit(row.agency_id).await?;
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
+        // The row already names the agency's path: its calendar needs no unit lookup.
         let due = self
-            .calendar_due(agency.code.as_deref(), now, ProcessingTime::from(limit))
-            .await?;
-        self.act_on_dossier(
+            .work_calendar_at(Some(&row.agency_path))
+            .await?
+            .due(now, ProcessingTime::from(limit))
+            .map_err(|_| AppError::invalid("from", "error-calendar-year"))?;
+        self.act_on_row(
             actor,
-            id,
+            row,
             Command::Receive {
                 due,
                 code: None,
@@ -564,6 +570,16 @@ impl App {
         command: Command,
     ) -> AppResult<DossierRow> {
         let row = self.store.get_dossier(id).await?;
+        self.act_on_row(actor, row, command).await
+    }
+
+    /// [`App::act_on_dossier`] on a row already read.
+    async fn act_on_row(
+        &self,
+        actor: &Actor,
+        row: DossierRow,
+        command: Command,
+    ) -> AppResult<DossierRow> {
         if matches!(actor.principal, Principal::Official { .. }) {
             self.check_dossier_access(actor, &row)?;
         }
@@ -666,10 +682,11 @@ impl App {
                 }
             },
         };
-        let validated = match self
-            .validate_procedure_form(&registration.procedure_code, None, &registration.form)
-            .await
-        {
+        // One read of the version in force serves the validation, the papers and the dossier.
+        let procedure = self
+            .procedure_in_force_shared(&registration.procedure_code, None)
+            .await?;
+        let validated = match self.validate_form_of(&procedure, &registration.form) {
             Ok(values) => Some(values),
             Err(AppError::Invalid(fields)) => {
                 problems.extend(fields);
@@ -677,9 +694,6 @@ impl App {
             }
             Err(other) => return Err(other),
         };
-        let procedure = self
-            .procedure_in_force(&registration.procedure_code, None)
-            .await?;
         let (papers, paper_problems) =
             self.check_papers(&procedure.procedure, &papers.uploads, None);
         problems.extend(paper_problems);
@@ -759,8 +773,9 @@ impl App {
             delivery_method: registration.delivery.method.as_str().to_owned(),
             delivery_address: registration.delivery.address.clone(),
         };
-        let id = tx.insert_dossier(&new, &draft, &roles, micros).await?;
-        tx.update_dossier(id, 0, &decision.new_state, &roles, micros)
+        // Written once, already received: the draft is only the starting point of the decision.
+        let id = tx
+            .insert_dossier(&new, &decision.new_state, &roles, micros)
             .await?;
         tx.append_dossier_events(id, &decision.events).await?;
         self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
@@ -1048,8 +1063,8 @@ fn citizen_of(actor: &Actor) -> AppResult<i64> {
 /// The reads behind a new online dossier or draft.
 struct OpenedDossier {
     procedure_code: String,
-    procedure_version: i64,
-    procedure: motcua_domain::procedure::Procedure,
+    /// The version in force, shared with the [`crate::versions`] cache.
+    version: std::sync::Arc<crate::catalogue::ProcedureVersion>,
     agency: motcua_store::org::OrgUnitRow,
     agency_code: AgencyCode,
     workflow: Workflow,
@@ -1065,7 +1080,7 @@ impl OpenedDossier {
     fn new_dossier(&self, form: String, delivery: &ResultDelivery) -> NewDossier {
         NewDossier {
             procedure_code: self.procedure_code.clone(),
-            procedure_version: self.procedure_version,
+            procedure_version: self.version.row.version,
             agency_id: self.agency.id,
             agency_path: self.agency.path.clone(),
             citizen_id: Some(self.citizen.id),

@@ -33,6 +33,7 @@ pub mod security;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod transfer;
+pub mod versions;
 pub mod workflows;
 
 /// One invalid input field: the field name and a stable message code from the catalogues.
@@ -273,6 +274,8 @@ pub struct App {
     pub ip_limiter: Arc<ratelimit::RateLimiter>,
     /// Notices and office hours read from the store, per process (see [`calendar`]).
     pub calendar_cache: Arc<calendar::CalendarCache>,
+    /// Parsed published procedure versions and workflow versions (write-once, see [`versions`]).
+    pub versions: Arc<versions::VersionCache>,
     /// Sign-in through an external OpenID Connect provider, when configured.
     pub oidc: Option<Arc<oidc::Oidc>>,
     /// Where attachment contents live (see [`attachments`]); set with [`App::with_blobs`].
@@ -288,6 +291,7 @@ impl App {
             limiter: Arc::new(ratelimit::RateLimiter::new(10, time::Duration::minutes(5))),
             ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
             calendar_cache: Arc::default(),
+            versions: Arc::default(),
             oidc: None,
             // Content-addressed, so a shared scratch directory is safe; `motcua serve` always
             // configures its own (the data directory or S3).

@@ -246,10 +246,25 @@ impl App {
         procedure_code: &str,
         version: Option<i64>,
     ) -> AppResult<Workflow> {
+        // A stored workflow version never changes (an import adds a new one), so the parsed
+        // one is kept per process; the latest version is still asked of the database.
+        if let Some(version) = version
+            && let Some(cached) = self.versions.workflow(procedure_code, version)
+        {
+            return Ok((*cached).clone());
+        }
         let (stored_version, definition) = self.store.workflow(procedure_code, version).await?;
+        if let Some(cached) = self.versions.workflow(procedure_code, stored_version) {
+            return Ok((*cached).clone());
+        }
         let mut workflow: Workflow = serde_json::from_str(&definition)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("stored workflow: {e}")))?;
         workflow.version = u32::try_from(stored_version).unwrap_or(u32::MAX);
+        self.versions.keep_workflow(
+            procedure_code,
+            stored_version,
+            &std::sync::Arc::new(workflow.clone()),
+        );
         Ok(workflow)
     }
 

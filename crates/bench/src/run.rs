@@ -6,14 +6,17 @@
 //! 2. submit + receive: `write_concurrency` clients each submit a dossier as a citizen
 //!    (session cookie + CSRF header) and receive it as the ward's reception desk (bearer
 //!    token), with the server's normal durability; dossiers/s and the ratio to (1);
-//! 3. public lookup by code and catalogue search, `clients` concurrent clients;
+//! 3. public lookup by code and catalogue search: first closed-loop (`clients` clients firing
+//!    back to back: the saturation throughput), then open-loop (the reported latency): requests
+//!    on a Poisson schedule at a stated rate, at most `clients` in flight, each latency taken
+//!    from its scheduled send time;
 //! 4. the specialist's and the desk's work queues, one request at a time;
 //! 5. the receipt PDF (Mẫu 01), one request at a time;
 //! 6. the server's peak and current resident memory.
 
 use crate::generate::{GenerateOptions, GenerateReport, generate};
 use crate::server::{Memory, Server};
-use crate::stats::Latency;
+use crate::stats::{Latency, OpenLoop, poisson_schedule};
 use anyhow::{Context, anyhow};
 use motcua_app::demo::{DEMO_BIRTH_FORM, DEMO_CITIZENS, DEMO_PASSWORD};
 use motcua_app::{Actor, App, AppSettings};
@@ -50,8 +53,15 @@ pub struct BenchOptions {
     pub write_concurrency: usize,
     /// Concurrent clients for lookup and search.
     pub clients: usize,
-    /// Requests per read phase (lookup, search).
+    /// Requests per read phase (lookup, search), closed-loop and open-loop each.
     pub requests: usize,
+    /// Offered rate of the open-loop lookup phase, requests per second over all clients.
+    pub lookup_rate: f64,
+    /// Offered rate of the open-loop search phase.
+    pub search_rate: f64,
+    /// When set, both open-loop rates are this fraction of the phase's measured closed-loop
+    /// (saturation) throughput instead.
+    pub rate_fraction: Option<f64>,
     pub queue_iterations: usize,
     pub pdf_iterations: usize,
     /// Keep the databases afterwards (the SQLite file of a million dossiers is several GB).
@@ -70,6 +80,9 @@ impl Default for BenchOptions {
             write_concurrency: 16,
             clients: 200,
             requests: 20_000,
+            lookup_rate: 1_000.0,
+            search_rate: 1_000.0,
+            rate_fraction: None,
             queue_iterations: 300,
             pdf_iterations: 50,
             keep: false,
@@ -109,8 +122,13 @@ pub struct BackendReport {
     pub durability: String,
     pub generated: GenerateReport,
     pub throughput: Throughput,
-    pub lookup: Latency,
-    pub search: Latency,
+    /// Open-loop at a stated rate (the figure compared with the target).
+    pub lookup: OpenLoop,
+    /// Closed-loop, `clients` clients back to back: saturation throughput (`per_second`); its
+    /// latencies are mostly queueing (Little's law).
+    pub lookup_saturation: Latency,
+    pub search: OpenLoop,
+    pub search_saturation: Latency,
     pub queue_mine: QueueFigures,
     pub queue_receive: QueueFigures,
     pub pdf: Latency,
@@ -500,26 +518,34 @@ async fn measure(
     codes.extend(received.iter().map(|(_, code)| code.clone()));
     anyhow::ensure!(!codes.is_empty(), "no dossier code to look up");
 
-    // 3. Lookup and search under concurrent load.
-    eprintln!("[{name}] lookup, {} clients", options.clients);
+    // 3. Lookup and search: saturation (closed-loop), then latency at a stated rate (open-loop).
     let codes = Arc::new(codes.clone());
-    report.lookup = concurrent(&client, options, {
+    let lookup_url: UrlOf = {
         let base = base.clone();
         let codes = codes.clone();
-        move |i| format!("{base}/api/v1/lookup/{}", codes[(i * 7919) % codes.len()])
-    })
-    .await?;
-    eprintln!("[{name}] search, {} clients", options.clients);
-    report.search = concurrent(&client, options, {
+        Arc::new(move |i: usize| {
+            format!("{base}/api/v1/lookup/{}", codes[(i * 7919) % codes.len()])
+        })
+    };
+    let search_url: UrlOf = {
         let base = base.clone();
-        move |i| {
+        Arc::new(move |i: usize| {
             format!(
                 "{base}/api/v1/procedures?q={}",
                 encode(QUERIES[i % QUERIES.len()])
             )
-        }
-    })
-    .await?;
+        })
+    };
+    eprintln!("[{name}] lookup, closed-loop, {} clients", options.clients);
+    report.lookup_saturation = concurrent(&client, options, lookup_url.clone()).await?;
+    let rate = open_rate(options, options.lookup_rate, &report.lookup_saturation);
+    eprintln!("[{name}] lookup, open-loop at {rate:.0} req/s");
+    report.lookup = open_loop(&client, options, rate, 1, lookup_url).await?;
+    eprintln!("[{name}] search, closed-loop, {} clients", options.clients);
+    report.search_saturation = concurrent(&client, options, search_url.clone()).await?;
+    let rate = open_rate(options, options.search_rate, &report.search_saturation);
+    eprintln!("[{name}] search, open-loop at {rate:.0} req/s");
+    report.search = open_loop(&client, options, rate, 2, search_url).await?;
 
     // 4. Work queues, one request at a time.
     eprintln!("[{name}] work queues");
@@ -581,13 +607,83 @@ fn store_url(store: &Store, work_dir: &std::path::Path, postgres_url: &str) -> S
     }
 }
 
-/// `requests` GETs from `clients` concurrent clients; `url(i)` names the i-th request.
+type UrlOf = Arc<dyn Fn(usize) -> String + Send + Sync>;
+
+/// The open-loop rate of a phase: the stated one, or the fraction of its saturation throughput.
+fn open_rate(options: &BenchOptions, stated: f64, saturation: &Latency) -> f64 {
+    match options.rate_fraction {
+        Some(fraction) => (saturation.per_second * fraction).max(1.0),
+        None => stated.max(1.0),
+    }
+}
+
+/// Open loop: `requests` GETs on a Poisson schedule of `rate` per second, taken in order by
+/// `clients` client tasks. A client sleeps until its request's scheduled time; when every
+/// client is busy the request leaves late, and the delay counts in its latency, which runs
+/// from the scheduled time to the last byte (as wrk2 does, against coordinated omission).
+async fn open_loop(
+    client: &reqwest::Client,
+    options: &BenchOptions,
+    rate: f64,
+    seed: u64,
+    url: UrlOf,
+) -> anyhow::Result<OpenLoop> {
+    let schedule = Arc::new(poisson_schedule(options.requests, rate, seed));
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    // A little ahead, so that spawning the clients is not counted against the first requests.
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    for _ in 0..options.clients.max(1) {
+        let client = client.clone();
+        let url = url.clone();
+        let next = next.clone();
+        let schedule = schedule.clone();
+        tasks.spawn(async move {
+            let mut samples = Vec::new();
+            let mut lags = Vec::new();
+            let mut errors = 0usize;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(offset) = schedule.get(i) else {
+                    break;
+                };
+                let scheduled = start + *offset;
+                tokio::time::sleep_until(scheduled).await;
+                lags.push(tokio::time::Instant::now().saturating_duration_since(scheduled));
+                match client.get(url(i)).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        samples.push(tokio::time::Instant::now() - scheduled);
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (samples, lags, errors)
+        });
+    }
+    let (mut samples, mut lags, mut errors) = (Vec::new(), Vec::new(), 0);
+    while let Some(result) = tasks.join_next().await {
+        let (s, l, e) = result?;
+        samples.extend(s);
+        lags.extend(l);
+        errors += e;
+    }
+    let wall = tokio::time::Instant::now().saturating_duration_since(start);
+    Ok(OpenLoop::new(
+        rate,
+        options.clients.max(1),
+        Latency::from_samples(samples, errors, wall),
+        lags,
+    ))
+}
+
+/// Closed loop: `requests` GETs from `clients` concurrent clients, each firing its next request
+/// as soon as the previous answer arrives; `url(i)` names the i-th request.
 async fn concurrent(
     client: &reqwest::Client,
     options: &BenchOptions,
-    url: impl Fn(usize) -> String + Send + Sync + 'static,
+    url: UrlOf,
 ) -> anyhow::Result<Latency> {
-    let url = Arc::new(url);
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();
     let started = Instant::now();
@@ -681,8 +777,10 @@ pub fn table(report: &BenchReport) -> String {
              raw commits                 {:.0}/s ({} tasks, one-row insert per transaction)\n\
              submit+receive              {:.1} dossiers/s ({} dossiers, {} errors; submit p50 {:.1} ms p99 {:.1} ms, receive p50 {:.1} ms p99 {:.1} ms)\n\
              ratio to raw commits        {:.1} %   target >= 30 %: {}\n\
-             lookup by code              p50 {:.2} ms  p99 {:.2} ms  {:.0} req/s, {} clients, {} errors   target p99 < 5 ms: {}\n\
-             catalogue search            p50 {:.2} ms  p99 {:.2} ms  {:.0} req/s, {} clients, {} errors   target p99 < 20 ms: {}\n\
+             lookup by code (open loop)  p50 {:.2} ms  p99 {:.2} ms  offered {:.0} req/s (Poisson), served {:.0} req/s, up to {} clients, {} errors, send lag p99 {:.2} ms   target p99 < 5 ms: {}\n\
+             lookup saturation (closed)  {:.0} req/s  ({} clients back to back; p50 {:.2} ms p99 {:.2} ms, queueing)\n\
+             catalogue search (open)     p50 {:.2} ms  p99 {:.2} ms  offered {:.0} req/s (Poisson), served {:.0} req/s, up to {} clients, {} errors, send lag p99 {:.2} ms   target p99 < 20 ms: {}\n\
+             search saturation (closed)  {:.0} req/s  ({} clients back to back; p50 {:.2} ms p99 {:.2} ms, queueing)\n\
              work queue (specialist)     p50 {:.2} ms  p99 {:.2} ms  ({} rows)   target p99 < 50 ms: {}\n\
              work queue (reception)      p50 {:.2} ms  p99 {:.2} ms  ({} rows)\n\
              receipt PDF (Mẫu 01)        p50 {:.1} ms  p99 {:.1} ms  ({} bytes, {} errors)   target < 20 ms: {}\n\
@@ -705,18 +803,30 @@ pub fn table(report: &BenchReport) -> String {
             t.receive.p99_ms,
             t.ratio * 100.0,
             mark(t.ratio >= 0.30),
-            b.lookup.p50_ms,
-            b.lookup.p99_ms,
-            b.lookup.per_second,
+            b.lookup.latency.p50_ms,
+            b.lookup.latency.p99_ms,
+            b.lookup.offered_per_second,
+            b.lookup.latency.per_second,
+            b.lookup.clients,
+            b.lookup.latency.errors,
+            b.lookup.send_lag_p99_ms,
+            mark(b.lookup.latency.p99_ms < 5.0 && b.lookup.latency.errors == 0),
+            b.lookup_saturation.per_second,
             b.clients,
-            b.lookup.errors,
-            mark(b.lookup.p99_ms < 5.0 && b.lookup.errors == 0),
-            b.search.p50_ms,
-            b.search.p99_ms,
-            b.search.per_second,
+            b.lookup_saturation.p50_ms,
+            b.lookup_saturation.p99_ms,
+            b.search.latency.p50_ms,
+            b.search.latency.p99_ms,
+            b.search.offered_per_second,
+            b.search.latency.per_second,
+            b.search.clients,
+            b.search.latency.errors,
+            b.search.send_lag_p99_ms,
+            mark(b.search.latency.p99_ms < 20.0 && b.search.latency.errors == 0),
+            b.search_saturation.per_second,
             b.clients,
-            b.search.errors,
-            mark(b.search.p99_ms < 20.0 && b.search.errors == 0),
+            b.search_saturation.p50_ms,
+            b.search_saturation.p99_ms,
             b.queue_mine.latency.p50_ms,
             b.queue_mine.latency.p99_ms,
             b.queue_mine.rows,

@@ -60,9 +60,20 @@ pub struct BenchArgs {
     /// Concurrent clients for lookup and search.
     #[arg(long, default_value_t = 200)]
     clients: usize,
-    /// Requests per read phase.
+    /// Requests per read phase (closed-loop and open-loop each).
     #[arg(long, default_value_t = 20_000)]
     requests: usize,
+    /// Offered rate of the open-loop lookup phase (requests/s, Poisson arrivals, at most
+    /// `--clients` in flight).
+    #[arg(long, default_value_t = 1_000.0)]
+    lookup_rate: f64,
+    /// Offered rate of the open-loop catalogue search phase (requests/s).
+    #[arg(long, default_value_t = 1_000.0)]
+    search_rate: f64,
+    /// Instead of the stated rates: this fraction of each phase's measured closed-loop
+    /// (saturation) throughput, e.g. 0.5.
+    #[arg(long)]
+    rate_fraction: Option<f64>,
     #[arg(long, default_value_t = 300)]
     queue_iterations: usize,
     #[arg(long, default_value_t = 50)]
@@ -76,6 +87,10 @@ pub struct BenchArgs {
     /// Keeps the benchmark databases.
     #[arg(long)]
     keep: bool,
+    /// The `motcua` binary to measure as the server (default: this one), e.g. an older build
+    /// to compare against with the same client.
+    #[arg(long)]
+    server_exe: Option<PathBuf>,
 }
 
 pub async fn generate_command(command: DemoCommand, configured_url: String) -> anyhow::Result<()> {
@@ -133,7 +148,10 @@ pub async fn bench_command(args: BenchArgs) -> anyhow::Result<()> {
         Which::Both => vec![BenchBackend::Sqlite, BenchBackend::Postgres],
     };
     let options = BenchOptions {
-        exe: std::env::current_exe().context("cannot find the motcua binary")?,
+        exe: match args.server_exe {
+            Some(exe) => exe,
+            None => std::env::current_exe().context("cannot find the motcua binary")?,
+        },
         backends,
         postgres_url: args.postgres_url,
         work_dir: args.work_dir,
@@ -142,6 +160,17 @@ pub async fn bench_command(args: BenchArgs) -> anyhow::Result<()> {
         write_concurrency: args.write_concurrency.max(1),
         clients: args.clients.max(1),
         requests: args.requests.max(1),
+        lookup_rate: if args.lookup_rate.is_finite() {
+            args.lookup_rate.max(1.0)
+        } else {
+            1_000.0
+        },
+        search_rate: if args.search_rate.is_finite() {
+            args.search_rate.max(1.0)
+        } else {
+            1_000.0
+        },
+        rate_fraction: args.rate_fraction.filter(|f| f.is_finite() && *f > 0.0),
         queue_iterations: args.queue_iterations.max(1),
         pdf_iterations: args.pdf_iterations.max(1),
         keep: args.keep,

@@ -227,6 +227,21 @@ impl Store {
         }))
     }
 
+    /// The number of the published version of `code` in force on `on` (`YYYY-MM-DD`): the
+    /// same choice as [`Store::procedure_in_force`] without reading the document, for callers
+    /// that keep parsed published versions (they never change).
+    pub async fn procedure_version_in_force(&self, code: &str, on: &str) -> StoreResult<i64> {
+        let sql = format!("SELECT p.version FROM procedures p WHERE {IN_FORCE} AND p.code = $2");
+        let (version,): (i64,) = on_backend!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(on)
+                .bind(code)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(version)
+    }
+
     /// One version of a procedure, draft or published.
     pub async fn procedure_version(&self, code: &str, version: i64) -> StoreResult<ProcedureRow> {
         let sql =
