@@ -144,18 +144,19 @@ impl App {
             limit: i64::from(per_page),
             offset: i64::from(page - 1) * i64::from(per_page),
         };
-        let found = self.store.search_procedures(&query).await?;
+        // Hits are published versions, which never change: the search reads only their keys
+        // and each document is read and parsed once per process (see `crate::versions`).
+        let found = self
+            .store
+            .search_procedures_without_documents(&query)
+            .await?;
         let mut items = Vec::with_capacity(found.hits.len());
         for hit in found.hits {
-            // Hits are published versions, which never change: parse each once per process.
-            let procedure = match self.versions.procedure(&hit.row.code, hit.row.version) {
-                Some(cached) => cached.procedure.clone(),
-                None => {
-                    let version = std::sync::Arc::new(version_of(hit.row)?);
-                    self.versions.keep_procedure(&version);
-                    version.procedure.clone()
-                }
-            };
+            let procedure = self
+                .published_version(&hit.row.code, hit.row.version)
+                .await?
+                .procedure
+                .clone();
             let body = procedure
                 .description
                 .clone()

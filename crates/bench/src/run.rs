@@ -104,6 +104,8 @@ pub struct Throughput {
     pub ratio: f64,
     pub submit: Latency,
     pub receive: Latency,
+    /// Server CPU time (user + system) per submitted and received dossier, in ms.
+    pub server_cpu_ms_per_dossier: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -129,6 +131,10 @@ pub struct BackendReport {
     pub lookup_saturation: Latency,
     pub search: OpenLoop,
     pub search_saturation: Latency,
+    /// Server CPU time per request in the closed-loop phases, in ms (the cost of one request,
+    /// mostly independent of other load on the machine).
+    pub lookup_cpu_ms: f64,
+    pub search_cpu_ms: f64,
     pub queue_mine: QueueFigures,
     pub queue_receive: QueueFigures,
     pub pdf: Latency,
@@ -423,6 +429,7 @@ async fn measure(
         "form": form,
     }));
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = server.cpu_seconds();
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for worker in 0..options.write_concurrency.max(1) {
@@ -515,6 +522,7 @@ async fn measure(
     t.ratio = t.dossiers_per_second / t.raw_commits_per_second.max(1e-9);
     t.submit = Latency::from_samples(submits, 0, wall);
     t.receive = Latency::from_samples(receives, 0, wall);
+    t.server_cpu_ms_per_dossier = cpu_ms_per(server, cpu_before, received.len());
     codes.extend(received.iter().map(|(_, code)| code.clone()));
     anyhow::ensure!(!codes.is_empty(), "no dossier code to look up");
 
@@ -537,12 +545,16 @@ async fn measure(
         })
     };
     eprintln!("[{name}] lookup, closed-loop, {} clients", options.clients);
+    let cpu_before = server.cpu_seconds();
     report.lookup_saturation = concurrent(&client, options, lookup_url.clone()).await?;
+    report.lookup_cpu_ms = cpu_ms_per(server, cpu_before, report.lookup_saturation.count);
     let rate = open_rate(options, options.lookup_rate, &report.lookup_saturation);
     eprintln!("[{name}] lookup, open-loop at {rate:.0} req/s");
     report.lookup = open_loop(&client, options, rate, 1, lookup_url).await?;
     eprintln!("[{name}] search, closed-loop, {} clients", options.clients);
+    let cpu_before = server.cpu_seconds();
     report.search_saturation = concurrent(&client, options, search_url.clone()).await?;
+    report.search_cpu_ms = cpu_ms_per(server, cpu_before, report.search_saturation.count);
     let rate = open_rate(options, options.search_rate, &report.search_saturation);
     eprintln!("[{name}] search, open-loop at {rate:.0} req/s");
     report.search = open_loop(&client, options, rate, 2, search_url).await?;
@@ -604,6 +616,14 @@ fn store_url(store: &Store, work_dir: &std::path::Path, postgres_url: &str) -> S
                 .map_or(postgres_url, |(base, _)| base);
             format!("{base}/motcua_bench")
         }
+    }
+}
+
+/// Server CPU milliseconds per request since `before` (0 when unknown).
+fn cpu_ms_per(server: &Server, before: Option<f64>, requests: usize) -> f64 {
+    match (before, server.cpu_seconds()) {
+        (Some(before), Some(now)) if requests > 0 => (now - before) * 1000.0 / requests as f64,
+        _ => 0.0,
     }
 }
 
@@ -775,12 +795,12 @@ pub fn table(report: &BenchReport) -> String {
             "\n== {} ({}) ==\n\
              dossiers in database        {} (generated {} with {} events in {:.0} s, {:.0} dossiers/s)\n\
              raw commits                 {:.0}/s ({} tasks, one-row insert per transaction)\n\
-             submit+receive              {:.1} dossiers/s ({} dossiers, {} errors; submit p50 {:.1} ms p99 {:.1} ms, receive p50 {:.1} ms p99 {:.1} ms)\n\
+             submit+receive              {:.1} dossiers/s ({} dossiers, {} errors; submit p50 {:.1} ms p99 {:.1} ms, receive p50 {:.1} ms p99 {:.1} ms; server CPU {:.2} ms/dossier)\n\
              ratio to raw commits        {:.1} %   target >= 30 %: {}\n\
              lookup by code (open loop)  p50 {:.2} ms  p99 {:.2} ms  offered {:.0} req/s (Poisson), served {:.0} req/s, up to {} clients, {} errors, send lag p99 {:.2} ms   target p99 < 5 ms: {}\n\
-             lookup saturation (closed)  {:.0} req/s  ({} clients back to back; p50 {:.2} ms p99 {:.2} ms, queueing)\n\
+             lookup saturation (closed)  {:.0} req/s  ({} clients back to back; p50 {:.2} ms p99 {:.2} ms, queueing; server CPU {:.3} ms/request)\n\
              catalogue search (open)     p50 {:.2} ms  p99 {:.2} ms  offered {:.0} req/s (Poisson), served {:.0} req/s, up to {} clients, {} errors, send lag p99 {:.2} ms   target p99 < 20 ms: {}\n\
-             search saturation (closed)  {:.0} req/s  ({} clients back to back; p50 {:.2} ms p99 {:.2} ms, queueing)\n\
+             search saturation (closed)  {:.0} req/s  ({} clients back to back; p50 {:.2} ms p99 {:.2} ms, queueing; server CPU {:.3} ms/request)\n\
              work queue (specialist)     p50 {:.2} ms  p99 {:.2} ms  ({} rows)   target p99 < 50 ms: {}\n\
              work queue (reception)      p50 {:.2} ms  p99 {:.2} ms  ({} rows)\n\
              receipt PDF (Mẫu 01)        p50 {:.1} ms  p99 {:.1} ms  ({} bytes, {} errors)   target < 20 ms: {}\n\
@@ -801,6 +821,7 @@ pub fn table(report: &BenchReport) -> String {
             t.submit.p99_ms,
             t.receive.p50_ms,
             t.receive.p99_ms,
+            t.server_cpu_ms_per_dossier,
             t.ratio * 100.0,
             mark(t.ratio >= 0.30),
             b.lookup.latency.p50_ms,
@@ -815,6 +836,7 @@ pub fn table(report: &BenchReport) -> String {
             b.clients,
             b.lookup_saturation.p50_ms,
             b.lookup_saturation.p99_ms,
+            b.lookup_cpu_ms,
             b.search.latency.p50_ms,
             b.search.latency.p99_ms,
             b.search.offered_per_second,
@@ -827,6 +849,7 @@ pub fn table(report: &BenchReport) -> String {
             b.clients,
             b.search_saturation.p50_ms,
             b.search_saturation.p99_ms,
+            b.search_cpu_ms,
             b.queue_mine.latency.p50_ms,
             b.queue_mine.latency.p99_ms,
             b.queue_mine.rows,

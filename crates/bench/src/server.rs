@@ -21,6 +21,18 @@ pub struct Memory {
     pub rss_kib: u64,
 }
 
+/// Clock ticks per second of `/proc` times (`getconf CLK_TCK`; 100 on Linux).
+fn clock_ticks() -> u32 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|t| t.trim().parse().ok())
+        .filter(|t| *t > 0)
+        .unwrap_or(100)
+}
+
 fn free_port() -> anyhow::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
@@ -90,6 +102,22 @@ impl Server {
             peak_rss_kib: field("VmHWM:"),
             rss_kib: field("VmRSS:"),
         }
+    }
+
+    /// CPU time the server process has used so far (user + system, all threads), from
+    /// `/proc/<pid>/stat`; `None` where that is not readable. Divided by the requests of a phase
+    /// it gives the server's cost per request, which other load on the machine barely changes
+    /// (unlike latency).
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).ok()?;
+        // The command name may hold spaces; the fields after its closing parenthesis do not.
+        let rest = stat.rsplit_once(')')?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the whole line (11 and 12 after the name).
+        let utime: f64 = fields.get(11)?.parse().ok()?;
+        let stime: f64 = fields.get(12)?.parse().ok()?;
+        let ticks = f64::from(clock_ticks());
+        Some((utime + stime) / ticks)
     }
 
     /// SIGTERM (the server finishes its requests and its outbox worker), then SIGKILL after 20 s.

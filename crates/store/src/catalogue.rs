@@ -126,10 +126,32 @@ const PG_NAME_LENGTH: &str = "CASE WHEN p.name_fts @@ to_tsquery('simple', vi_fo
 impl Store {
     /// Searches the procedures in force, name matches first.
     pub async fn search_procedures(&self, query: &CatalogueQuery) -> StoreResult<CataloguePage> {
+        self.search(query, true).await
+    }
+
+    /// As [`Store::search_procedures`], but every hit's `document` is left empty: for callers
+    /// that keep parsed published versions (they never change) and would otherwise read and
+    /// decode every result's whole document (several KB, overflow pages in SQLite) again.
+    pub async fn search_procedures_without_documents(
+        &self,
+        query: &CatalogueQuery,
+    ) -> StoreResult<CataloguePage> {
+        self.search(query, false).await
+    }
+
+    async fn search(&self, query: &CatalogueQuery, documents: bool) -> StoreResult<CataloguePage> {
+        let (columns, columns_p) = if documents {
+            (COLUMNS.to_owned(), COLUMNS_P.to_owned())
+        } else {
+            (
+                COLUMNS.replace(" document,", " '' AS document,"),
+                COLUMNS_P.replace(" p.document,", " '' AS document,"),
+            )
+        };
         let terms = clean_terms(&query.terms);
         let rows: Vec<HitRow> = if terms.is_empty() {
             let sql = format!(
-                "SELECT {COLUMNS}, CAST(0 AS BIGINT) AS name_match, COUNT(*) OVER () AS total FROM procedures p \
+                "SELECT {columns}, CAST(0 AS BIGINT) AS name_match, COUNT(*) OVER () AS total FROM procedures p \
                  WHERE {IN_FORCE} AND {FILTERS} ORDER BY p.sector_name, p.name, p.code \
                  LIMIT $6 OFFSET $7"
             );
@@ -156,7 +178,7 @@ impl Store {
                          FROM procedures_fts WHERE procedures_fts MATCH $8), \
                          n AS MATERIALIZED (SELECT rowid AS id FROM procedures_fts \
                          WHERE procedures_fts MATCH $9) \
-                         SELECT {COLUMNS_P}, CASE WHEN p.id IN (SELECT id FROM n) THEN 1 ELSE 0 END \
+                         SELECT {columns_p}, CASE WHEN p.id IN (SELECT id FROM n) THEN 1 ELSE 0 END \
                          AS name_match, COUNT(*) OVER () AS total \
                          FROM m JOIN procedures p ON p.id = m.id \
                          WHERE {IN_FORCE} AND {FILTERS} \
@@ -178,7 +200,7 @@ impl Store {
                 }
                 Store::Postgres(pool) => {
                     let sql = format!(
-                        "SELECT {COLUMNS}, \
+                        "SELECT {columns}, \
                          CASE WHEN p.name_fts @@ to_tsquery('simple', vi_fold($8)) THEN 1 ELSE 0 END::BIGINT \
                          AS name_match, COUNT(*) OVER () AS total FROM procedures p \
                          WHERE (p.name_fts || p.body_fts) @@ to_tsquery('simple', vi_fold($8)) \
