@@ -20,6 +20,7 @@ contract!(
     filters_and_pages_narrow_the_results,
     versions_take_effect_on_their_date,
     drafts_are_not_public_and_versions_are_unique,
+    searching_without_documents_finds_the_same_page,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -371,4 +372,34 @@ async fn drafts_are_not_public_and_versions_are_unique(store: Store) {
     assert_eq!(page.hits.len(), 1);
     assert_eq!(page.hits[0].row.published_at, Some(5));
     assert_eq!(store.count_procedures().await.expect("count"), 1);
+}
+
+/// The search used by the application (documents come from its cache of published versions)
+/// returns exactly the page of the full search, only without the documents.
+async fn searching_without_documents_finds_the_same_page(store: Store) {
+    load(&store).await;
+    for q in ["dang ky ket hon", "Chứng thực", "khai sinh", "xyzzy", ""] {
+        let full = store.search_procedures(&query(q)).await.expect("search");
+        let light = store
+            .search_procedures_without_documents(&query(q))
+            .await
+            .expect("search without documents");
+        assert_eq!(light.total, full.total, "{q}");
+        assert_eq!(light.hits.len(), full.hits.len(), "{q}");
+        for (light, full) in light.hits.iter().zip(&full.hits) {
+            assert!(light.row.document.is_empty(), "{q}");
+            assert!(!full.row.document.is_empty(), "{q}");
+            assert_eq!(light.name_match, full.name_match, "{q}");
+            let blank = motcua_store::catalogue::ProcedureRow {
+                document: String::new(),
+                ..full.row.clone()
+            };
+            assert_eq!(light.row, blank, "{q}");
+        }
+    }
+    let everything = store
+        .search_procedures_without_documents(&query(""))
+        .await
+        .expect("list");
+    assert!(everything.total > 0);
 }
