@@ -172,6 +172,11 @@ impl App {
     /// processing it or of the desk that received it. Another citizen learns nothing (not
     /// found); an official outside the jurisdiction is refused.
     pub fn check_dossier_access(&self, actor: &Actor, row: &DossierRow) -> AppResult<()> {
+        let own = matches!(&actor.principal, Principal::Citizen { citizen_id } if row.citizen_id == Some(*citizen_id));
+        // A draft is nobody's business but its author's, officials included.
+        if row.status_code.is_none() && !own {
+            return Err(AppError::NotFound);
+        }
         match &actor.principal {
             Principal::Citizen { citizen_id } if row.citizen_id == Some(*citizen_id) => Ok(()),
             Principal::Citizen { .. } => Err(AppError::NotFound),
@@ -343,7 +348,8 @@ impl App {
     ) -> AppResult<DossierRow> {
         let citizen_id = citizen_of(actor)?;
         let opened = self.open_online(citizen_id, submission).await?;
-        let (papers, problems) = self.check_papers(&opened.version.procedure, &papers.uploads, None);
+        let (papers, problems) =
+            self.check_papers(&opened.version.procedure, &papers.uploads, None);
         with_paper_problems(Ok(()), problems)?;
         self.store_paper_blobs(&papers).await?;
         let form =
@@ -522,6 +528,20 @@ impl App {
     /// processing time for the channel and the agency's working calendar.
     pub async fn receive_dossier(&self, actor: &Actor, id: i64) -> AppResult<DossierRow> {
         let row = self.store.get_dossier(id).await?;
+        self.receive_row(actor, row, None).await
+    }
+
+    /// [`App::receive_dossier`] on a row already read, optionally naming who processes it.
+    async fn receive_row(
+        &self,
+        actor: &Actor,
+        row: DossierRow,
+        assignee: Option<i64>,
+    ) -> AppResult<DossierRow> {
+        // A draft is its citizen's alone: the desk does not even learn that it exists.
+        if row.status_code.is_none() {
+            return Err(AppError::NotFound);
+        }
         actor.require_at(Permission::DossierReceive, &row.agency_path)?;
         // A dossier refers to the published version it was submitted under (never a draft).
         let procedure = self
@@ -554,7 +574,7 @@ impl App {
             Command::Receive {
                 due,
                 code: None,
-                assignee: None,
+                assignee,
             },
         )
         .await
@@ -570,7 +590,20 @@ impl App {
         command: Command,
     ) -> AppResult<DossierRow> {
         let row = self.store.get_dossier(id).await?;
-        self.act_on_row(actor, row, command).await
+        // Drafts change only through the draft doors (save, discard, submit), where the form
+        // is validated and the code numbered; an action names no draft.
+        if row.status_code.is_none() {
+            return Err(AppError::NotFound);
+        }
+        match command {
+            // Submission numbers the dossier from the agency's day counter; a code chosen by
+            // the caller would skip validation and take a number that is not theirs.
+            Command::Submit { .. } => Err(AppError::invalid("command", "error-command-submit")),
+            // The appointment comes from the calendar, the code from the submission: only the
+            // assignee is the caller's to choose.
+            Command::Receive { assignee, .. } => self.receive_row(actor, row, assignee).await,
+            other => self.act_on_row(actor, row, other).await,
+        }
     }
 
     /// [`App::act_on_dossier`] on a row already read.
@@ -588,24 +621,37 @@ impl App {
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
+        // Times that follow from the calendar are computed here whatever the caller sent:
+        // a paused clock resumes with the working time it had left, never with a chosen date.
         let command = match command {
-            Command::SupplementProvided { new_due: None } if state.paused_at.is_some() => {
-                let agency = self.store.get_unit(row.agency_id).await?;
-                let calendar = self.work_calendar(agency.code.as_deref()).await?;
-                let due = state
-                    .appointment
-                    .map(|a| a.due())
+            Command::SupplementProvided { .. } => Command::SupplementProvided {
+                new_due: match state.paused_at {
+                    Some(paused) => Some(self.resumed_due(&row, &state, paused, now).await?),
+                    None => None,
+                },
+            },
+            Command::ObligationPaid { .. } => {
+                let paused = state
+                    .paused_at
                     .ok_or(AppError::Conflict("error-dossier-state"))?;
-                let paused = state.paused_at.unwrap_or(now);
-                let new_due = calendar
-                    .resume(due, paused, now)
-                    .map_err(|_| AppError::invalid("command", "error-calendar-year"))?;
-                Command::SupplementProvided {
-                    new_due: Some(new_due),
+                Command::ObligationPaid {
+                    new_due: self.resumed_due(&row, &state, paused, now).await?,
                 }
             }
             other => other,
         };
+        if let Some((to_step, assignee)) = match &command {
+            Command::Receive { assignee, .. } => Some((Some(0), *assignee)),
+            Command::Forward { to_step, assignee }
+            | Command::Return {
+                to_step, assignee, ..
+            } => Some((Some(*to_step), *assignee)),
+            _ => None,
+        } && let Some(assignee) = assignee
+        {
+            let role = to_step.and_then(|s| workflow.steps.get(s)).map(|s| s.role);
+            self.check_assignee(&row, assignee, role).await?;
+        }
         let kind = command.kind();
         let dossier_actor = self.acting_role(actor, &row, &workflow, &state, kind)?;
         let context = Context {
@@ -615,6 +661,56 @@ impl App {
         };
         let decision = dossier::decide(&state, &command, &context).map_err(transition_error)?;
         self.persist(&row, &workflow, &state, decision).await
+    }
+
+    /// The due time after a pause: the working time that was left when the clock stopped,
+    /// counted again from now on the agency's calendar.
+    async fn resumed_due(
+        &self,
+        row: &DossierRow,
+        state: &Dossier,
+        paused: time::OffsetDateTime,
+        now: time::OffsetDateTime,
+    ) -> AppResult<time::OffsetDateTime> {
+        let due = state
+            .appointment
+            .map(|a| a.due())
+            .ok_or(AppError::Conflict("error-dossier-state"))?;
+        self.work_calendar_at(Some(&row.agency_path))
+            .await?
+            .resume(due, paused, now)
+            .map_err(|_| AppError::invalid("command", "error-calendar-year"))
+    }
+
+    /// The official a dossier is handed to must be active and hold the step's role over the
+    /// dossier's agency (or any role there when the step is not known).
+    async fn check_assignee(
+        &self,
+        row: &DossierRow,
+        official_id: i64,
+        role: Option<Role>,
+    ) -> AppResult<()> {
+        let refused = || AppError::invalid("assignee", "error-assignee");
+        let official = self
+            .store
+            .get_official(official_id)
+            .await
+            .map_err(|_| refused())?;
+        if !official.active {
+            return Err(refused());
+        }
+        let agency = motcua_domain::org::OrgPath::from_stored(row.agency_path.clone());
+        let holds = self
+            .store
+            .roles_of(official_id)
+            .await?
+            .iter()
+            .any(|assignment| {
+                motcua_domain::org::OrgPath::from_stored(assignment.unit_path.clone())
+                    .contains(&agency)
+                    && role.is_none_or(|r| Role::parse(&assignment.role) == Some(r))
+            });
+        if holds { Ok(()) } else { Err(refused()) }
     }
 
     /// The desk registers a dossier brought to the counter and receives it at once: the same
@@ -1005,24 +1101,25 @@ impl App {
                 ..Default::default()
             },
             "unit" => DossierFilter {
-                statuses: open.clone(),
+                statuses: open,
                 ..Default::default()
             },
             "due-soon" => {
-                // Due within one working day of now, by the national working calendar.
+                // Due within one working day of now, by the national working calendar. A
+                // paused dossier (5, 6) has a frozen due time and is neither due nor late.
                 let within = self
                     .calendar_due(None, self.now(), ProcessingTime::WorkingDays(1))
                     .await
                     .map(motcua_store::micros)
                     .unwrap_or(now + 86_400_000_000);
                 DossierFilter {
-                    statuses: open.clone(),
+                    statuses: vec![2, 4],
                     due_before: Some(within),
                     ..Default::default()
                 }
             }
             "overdue" => DossierFilter {
-                statuses: open,
+                statuses: vec![2, 4],
                 due_before: Some(now),
                 ..Default::default()
             },

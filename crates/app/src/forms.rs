@@ -14,7 +14,8 @@ use crate::{Actor, App, AppError, AppResult};
 use motcua_domain::authz::{Permission, Principal, Role};
 use motcua_domain::calendar::{OpenStatus, Timeliness as DomainTimeliness, VIETNAM_OFFSET};
 use motcua_domain::dossier::{
-    self, Actor as DossierActor, CommandKind, Dossier, DossierStatus, Event, Form, Judgement,
+    self, Actor as DossierActor, CommandKind, Dossier, DossierCode, DossierStatus, Event, Form,
+    Judgement,
 };
 use motcua_domain::procedure::{Channel, DocumentForm, Procedure, TimeUnit};
 use motcua_render::{
@@ -279,6 +280,16 @@ impl Sources {
 }
 
 impl App {
+    /// The public lookup page of a dossier code (printed, with its QR code, on the forms).
+    fn lookup_url_of(&self, code: Option<&DossierCode>) -> Option<String> {
+        code.map(|code| {
+            format!(
+                "{}/tra-cuu/{code}",
+                self.settings.public_url.trim_end_matches('/')
+            )
+        })
+    }
+
     /// Whether `actor` may see this dossier: its owner citizen, an official who may view the
     /// dossier's agency, or the system. Another citizen learns nothing (not found); an official
     /// outside the jurisdiction is refused as everywhere in the dossier API.
@@ -367,8 +378,10 @@ impl App {
         let sources = self.form_sources(row).await?;
         match form {
             Form::Mau01 => self.receipt(&sources),
-            Form::Mau02 => supplement_request(&sources),
-            Form::Mau03 => refusal(&sources),
+            Form::Mau02 => {
+                supplement_request(&sources, self.lookup_url_of(sources.state.code.as_ref()))
+            }
+            Form::Mau03 => refusal(&sources, self.lookup_url_of(sources.state.code.as_ref())),
             Form::Mau04 => apology(&sources),
             Form::Mau05 => stop_notice(&sources),
             Form::Mau06 => self.control_sheet(&sources).await,
@@ -438,10 +451,7 @@ impl App {
                 sequence: code.sequence().to_string(),
             }),
             receiving_officer: s.receiving_officer(),
-            lookup_url: format!(
-                "{}/tra-cuu/{code}",
-                self.settings.public_url.trim_end_matches('/')
-            ),
+            lookup_url: self.lookup_url_of(Some(&code)).unwrap_or_default(),
         }))
     }
 
@@ -603,7 +613,7 @@ impl App {
 
 /// Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, from the latest request: every missing
 /// paper at once, the reason, the official who asked and when.
-fn supplement_request(s: &Sources) -> AppResult<FormDocument> {
+fn supplement_request(s: &Sources, lookup_url: Option<String>) -> AppResult<FormDocument> {
     let event = s.latest(&[CommandKind::RequestSupplement])?;
     let official = s.official(&event.actor);
     let name = official.map(|o| o.full_name.clone()).unwrap_or_default();
@@ -624,11 +634,12 @@ fn supplement_request(s: &Sources) -> AppResult<FormDocument> {
         contact_officer: name.clone(),
         contact_phone: phone,
         guiding_officer: name,
+        lookup_url,
     }))
 }
 
 /// Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ, with every reason given.
-fn refusal(s: &Sources) -> AppResult<FormDocument> {
+fn refusal(s: &Sources, lookup_url: Option<String>) -> AppResult<FormDocument> {
     let event = s.latest(&[CommandKind::Refuse])?;
     Ok(FormDocument::Refusal(Refusal {
         header: s.header(local(event.at).date(), s.number("TCHS")),
@@ -642,6 +653,7 @@ fn refusal(s: &Sources) -> AppResult<FormDocument> {
             .map(str::to_owned)
             .collect(),
         receiving_officer: s.official_name(&event.actor),
+        lookup_url,
     }))
 }
 

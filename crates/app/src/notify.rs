@@ -129,12 +129,18 @@ impl Channels {
     }
 }
 
+/// How many outbox rows one delivery round leases.
+const OUTBOX_BATCH: i64 = 50;
+
 impl App {
     /// Delivers what is due now; returns how many rows were delivered.
     pub async fn deliver_outbox(&self, channels: &Channels) -> anyhow::Result<usize> {
         let now = self.now_micros();
-        let rows = self.store.claim_outbox(now, 60_000_000, 50).await?;
-        let mut delivered = 0;
+        let rows = self
+            .store
+            .claim_outbox(now, 60_000_000, OUTBOX_BATCH)
+            .await?;
+        let mut delivered = Vec::with_capacity(rows.len());
         for row in rows {
             let result = match row.kind.as_str() {
                 "notify" => match serde_json::from_str::<Notification>(&row.payload) {
@@ -156,12 +162,7 @@ impl App {
                 other => Err(anyhow::anyhow!("no handler for outbox kind {other}")),
             };
             match result {
-                Ok(()) => {
-                    self.store
-                        .complete_outbox(row.id, self.now_micros())
-                        .await?;
-                    delivered += 1;
-                }
+                Ok(()) => delivered.push(row.id),
                 Err(error) => {
                     // Exponential backoff: 30 s, 1 min, 2 min … capped at 1 hour.
                     let exponent = u32::try_from(row.attempts.clamp(1, 8) - 1).unwrap_or(0);
@@ -175,10 +176,16 @@ impl App {
                 }
             }
         }
-        Ok(delivered)
+        // Delivery is at least once: a crash before this line re-sends the batch after the
+        // lease, which handlers tolerate.
+        self.store
+            .complete_outbox_rows(&delivered, self.now_micros())
+            .await?;
+        Ok(delivered.len())
     }
 
-    /// Runs delivery until `stop` fires, polling every second.
+    /// Runs delivery until `stop` fires, polling every second while idle and going straight
+    /// on while batches come back full, so a burst does not wait a second per batch.
     pub async fn run_outbox_worker(
         self,
         channels: Channels,
@@ -186,6 +193,12 @@ impl App {
     ) {
         loop {
             match self.deliver_outbox(&channels).await {
+                Ok(delivered) if delivered as i64 == OUTBOX_BATCH => {
+                    if *stop.borrow() {
+                        break;
+                    }
+                    continue;
+                }
                 Ok(_) => {}
                 Err(error) => tracing::error!(error = %format!("{error:#}"), "outbox worker"),
             }

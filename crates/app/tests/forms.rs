@@ -85,6 +85,14 @@ async fn each_form_comes_from_the_event_that_issued_it(f: Fixture) -> Fixture {
         .collect();
     assert_eq!(counts, [(1, 0, 0), (1, 0, 0), (0, 0, 1)], "{form:?}");
     assert_eq!(form.reason, "Thiếu giấy tờ chứng minh việc sinh");
+    let code = asked.code.clone().expect("numbered at submission");
+    assert!(
+        form.lookup_url
+            .as_deref()
+            .is_some_and(|url| url.ends_with(&format!("/tra-cuu/{code}"))),
+        "the QR code leads to the public lookup: {:?}",
+        form.lookup_url
+    );
     assert_eq!(form.guiding_officer, "Nguyễn Thị Thu Trang");
     assert_eq!(form.header.date, MONDAY_0830.date());
     assert_eq!(form.applicant.name, "Nguyễn Văn Hậu");

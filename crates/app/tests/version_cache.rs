@@ -59,6 +59,7 @@ async fn new_versions_are_seen_at_once(backend: Backend) {
         agency_code: "000.00.30.H13".into(),
         form: birth_registration(),
         attachments: Vec::new(),
+        delivery: Default::default(),
     };
 
     // A first dossier fills the cache with the versions in use today.

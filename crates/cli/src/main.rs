@@ -544,9 +544,6 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
             sms: Arc::new(notify::LogNotifier),
         }
     };
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(app.clone().run_outbox_worker(channels, stop_rx));
-
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
     let public_url = if config.server.public_url.is_empty() {
         format!("http://{listen}")
@@ -554,6 +551,9 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
         config.server.public_url.clone()
     };
     let app = with_oidc(app, &config, &public_url)?.with_public_url(&public_url);
+    // Started with the finished settings, so what the worker sends names the public address.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(app.clone().run_outbox_worker(channels, stop_rx));
     let web_config = motcua_web::WebConfig {
         public_url: public_url.clone(),
         demo,

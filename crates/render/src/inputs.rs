@@ -133,7 +133,8 @@ pub(crate) fn template_of(form: &FormDocument) -> (&'static str, &'static str) {
     }
 }
 
-/// Builds the complete `sys.inputs` dictionary; `qr_svg` is the QR code for Mẫu 01.
+/// Builds the complete `sys.inputs` dictionary; `qr_svg` is the QR code of the lookup address
+/// (Mẫu 01, and 02/03 when the dossier has a code).
 pub(crate) fn build(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict, RenderError> {
     let (_, title) = template_of(form);
     let (header, code) = match form {
@@ -157,8 +158,8 @@ pub(crate) fn build(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict
         .int("day", header.date.day());
     let data = match form {
         FormDocument::Receipt(f) => receipt(f, qr_svg),
-        FormDocument::SupplementRequest(f) => supplement(f),
-        FormDocument::Refusal(f) => refusal(f),
+        FormDocument::SupplementRequest(f) => supplement(f, qr_svg),
+        FormDocument::Refusal(f) => refusal(f, qr_svg),
         FormDocument::Apology(f) => apology(f),
         FormDocument::StopNotice(f) => stop_notice(f),
         FormDocument::ControlSheet(f) => control_sheet(f),
@@ -203,12 +204,16 @@ fn signer_value(s: &Signer) -> Result<Value, RenderError> {
         .build()
 }
 
-fn receipt(f: &Receipt, qr_svg: Option<Vec<u8>>) -> Result<Value, RenderError> {
-    let total: u64 = f.fees.iter().map(|fee| fee.amount).sum();
-    let qr = match qr_svg {
+fn qr_value(qr_svg: Option<Vec<u8>>) -> Value {
+    match qr_svg {
         Some(svg) => Value::Bytes(Bytes::new(svg)),
         None => Value::None,
-    };
+    }
+}
+
+fn receipt(f: &Receipt, qr_svg: Option<Vec<u8>>) -> Result<Value, RenderError> {
+    let total: u64 = f.fees.iter().map(|fee| fee.amount).sum();
+    let qr = qr_value(qr_svg);
     Obj::new()
         .text("dossier_code", &f.dossier_code)
         .nested("applicant", applicant_value(&f.applicant))
@@ -248,7 +253,7 @@ fn receipt(f: &Receipt, qr_svg: Option<Vec<u8>>) -> Result<Value, RenderError> {
         .build()
 }
 
-fn supplement(f: &SupplementRequest) -> Result<Value, RenderError> {
+fn supplement(f: &SupplementRequest, qr_svg: Option<Vec<u8>>) -> Result<Value, RenderError> {
     Obj::new()
         .opt_text("dossier_code", f.dossier_code.as_deref())
         .nested("applicant", applicant_value(&f.applicant))
@@ -265,10 +270,12 @@ fn supplement(f: &SupplementRequest) -> Result<Value, RenderError> {
         .text("contact_officer", &f.contact_officer)
         .text("contact_phone", &f.contact_phone)
         .text("guiding_officer", &f.guiding_officer)
+        .opt_text("lookup_url", f.lookup_url.as_deref())
+        .value("qr", qr_value(qr_svg))
         .build()
 }
 
-fn refusal(f: &Refusal) -> Result<Value, RenderError> {
+fn refusal(f: &Refusal, qr_svg: Option<Vec<u8>>) -> Result<Value, RenderError> {
     Obj::new()
         .nested("applicant", applicant_value(&f.applicant))
         .text("procedure_name", &f.procedure_name)
@@ -276,6 +283,8 @@ fn refusal(f: &Refusal) -> Result<Value, RenderError> {
             checked_text("reasons", r)
         })
         .text("receiving_officer", &f.receiving_officer)
+        .opt_text("lookup_url", f.lookup_url.as_deref())
+        .value("qr", qr_value(qr_svg))
         .build()
 }
 

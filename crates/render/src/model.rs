@@ -231,6 +231,9 @@ pub struct SupplementRequest {
     pub contact_phone: String,
     /// Người hướng dẫn (signs the form).
     pub guiding_officer: String,
+    /// The public lookup address of the dossier, printed with its QR code when it has a code.
+    #[serde(default)]
+    pub lookup_url: Option<String>,
 }
 
 /// Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ.
@@ -244,6 +247,9 @@ pub struct Refusal {
     pub reasons: Vec<String>,
     /// Người tiếp nhận hồ sơ (signs the form).
     pub receiving_officer: String,
+    /// The public lookup address of the dossier, printed with its QR code when it has a code.
+    #[serde(default)]
+    pub lookup_url: Option<String>,
 }
 
 /// Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết.

@@ -72,6 +72,10 @@ impl DocumentRenderer for TypstRenderer {
     fn render(&self, form: &FormDocument) -> Result<Vec<u8>, RenderError> {
         let qr = match form {
             FormDocument::Receipt(r) => Some(qr_svg(&r.lookup_url)?),
+            FormDocument::SupplementRequest(f) => {
+                f.lookup_url.as_deref().map(qr_svg).transpose()?
+            }
+            FormDocument::Refusal(f) => f.lookup_url.as_deref().map(qr_svg).transpose()?,
             _ => None,
         };
         let (template, _) = inputs::template_of(form);

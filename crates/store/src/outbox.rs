@@ -77,12 +77,29 @@ impl Store {
     }
 
     pub async fn complete_outbox(&self, id: i64, now: i64) -> StoreResult<()> {
+        self.complete_outbox_rows(&[id], now).await
+    }
+
+    /// Marks several delivered rows done in one statement (one commit for a whole batch, so
+    /// the worker does not add a commit per notification to the database's write load).
+    pub async fn complete_outbox_rows(&self, ids: &[i64], now: i64) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let placeholders = (0..ids.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE outbox SET done_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({placeholders})"
+        );
         on_backend!(self, |pool| {
-            sqlx::query("UPDATE outbox SET done_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(pool)
-                .await?;
+            // Only numbered placeholders are formatted in; the ids are bound.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(now);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.execute(pool).await?;
         });
         Ok(())
     }

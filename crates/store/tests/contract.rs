@@ -424,6 +424,18 @@ async fn outbox_rows_are_claimed_once_and_retried(store: Store) {
     assert_eq!(retry.len(), 1);
     assert_eq!(retry[0].attempts, 2);
     assert_eq!(store.pending_outbox().await.expect("pending"), 1);
+    // A batch is completed in one statement; completing nothing changes nothing.
+    let mut tx = store.begin().await.expect("begin");
+    let third = tx.enqueue("email", "{}", 6_000).await.expect("enqueue");
+    let fourth = tx.enqueue("email", "{}", 6_000).await.expect("enqueue");
+    tx.commit().await.expect("commit");
+    store.complete_outbox_rows(&[], 6_500).await.expect("none");
+    assert_eq!(store.pending_outbox().await.expect("pending"), 3);
+    store
+        .complete_outbox_rows(&[second.id, third, fourth], 7_000)
+        .await
+        .expect("batch");
+    assert_eq!(store.pending_outbox().await.expect("pending"), 0);
 }
 
 #[tokio::test]

@@ -27,6 +27,7 @@ macro_rules! both {
 both!(
     every_route_admits_exactly_the_roles_its_access_names,
     drafts_and_the_delivery_choice_go_through_the_api,
+    actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private,
     a_form_post_without_csrf_token_is_refused_and_changes_nothing,
     a_citizen_signs_up_verifies_with_the_code_and_signs_in,
     an_invalid_personal_id_is_explained_and_nothing_is_created,
@@ -2175,4 +2176,242 @@ async fn drafts_and_the_delivery_choice_go_through_the_api(h: Harness) {
         StatusCode::NOT_FOUND,
         "a submitted dossier is no draft"
     );
+}
+
+/// The action door takes what an official decides (which action, reasons, the assignee) but
+/// never what the server computes: codes come from the day counter, appointments and resumed
+/// due times from the calendar. Drafts are invisible outside their author.
+async fn actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private(h: Harness) {
+    use time::macros::datetime;
+    // Monday 07/12/2026, a working day in Cần Thơ.
+    h.set_clock(datetime!(2026-12-07 08:30 +7));
+    let hau = h.citizen("092095001234").await;
+    let desk = h.bearer("tiepnhan.ninhkieu").await;
+    let far = "2030-01-02T09:00:00+07:00";
+    let forged_code = "000.00.30.H13-261207-0099";
+    let saved = h
+        .json(
+            Method::POST,
+            "/api/v1/my/drafts",
+            &hau,
+            serde_json::json!({"procedure_code": "1.001193",
+        "agency_code": "000.00.30.H13", "form": {"tre_ho_ten": "Nguyễn Ngọc Anh"}}),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let draft = saved.json()["id"].as_i64().expect("draft id");
+    // The desk neither sees nor receives a draft; the citizen cannot number it by hand.
+    let seen = h
+        .send(
+            Method::GET,
+            &format!("/api/v1/dossiers/{draft}"),
+            &desk,
+            None,
+        )
+        .await;
+    assert_eq!(seen.status, StatusCode::NOT_FOUND, "{}", seen.body);
+    for (client, path, body) in [
+        (
+            &desk,
+            format!("/api/v1/dossiers/{draft}/actions"),
+            serde_json::json!({"command": "receive", "due": far, "code": forged_code, "assignee": null}),
+        ),
+        (
+            &desk,
+            format!("/api/v1/dossiers/{draft}/receive"),
+            serde_json::json!({}),
+        ),
+        (
+            &hau,
+            format!("/api/v1/my/dossiers/{draft}/actions"),
+            serde_json::json!({"command": "submit", "code": forged_code}),
+        ),
+    ] {
+        let reply = h.json(Method::POST, &path, client, body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            reply.body
+        );
+    }
+    let still = h.store.get_dossier(draft).await.expect("draft");
+    assert_eq!(
+        (still.status_code, still.code.clone()),
+        (None, None),
+        "the draft is untouched"
+    );
+
+    let submitted = h
+        .json(
+            Method::POST,
+            "/api/v1/dossiers",
+            &hau,
+            serde_json::json!({"procedure_code": "1.001193",
+        "agency_code": "000.00.30.H13", "form": birth_form()}),
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::CREATED, "{}", submitted.body);
+    let id = submitted.json()["id"].as_i64().expect("id");
+    let code = submitted.json()["code"].as_str().expect("code").to_owned();
+    let resubmit = h
+        .json(
+            Method::POST,
+            &format!("/api/v1/my/dossiers/{id}/actions"),
+            &hau,
+            serde_json::json!({"command": "submit", "code": forged_code}),
+        )
+        .await;
+    assert_eq!(
+        resubmit.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        resubmit.body
+    );
+    assert!(
+        resubmit.body.contains("mã hồ sơ được cấp tự động"),
+        "{}",
+        resubmit.body
+    );
+
+    // Receiving through the action door: the assignee must work for the ward in the first
+    // step's role; the caller's appointment and code are ignored.
+    h.set_clock(datetime!(2026-12-07 09:00 +7));
+    let actions = format!("/api/v1/dossiers/{id}/actions");
+    let store = h.store.clone();
+    let official_id = |username: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .official_credentials(username)
+                .await
+                .expect("official")
+                .id
+        }
+    };
+    let elsewhere = official_id("chuyenvien.trunghung").await;
+    let refused = h
+        .json(
+            Method::POST,
+            &actions,
+            &desk,
+            serde_json::json!({"command": "receive", "due": far,
+        "code": forged_code, "assignee": elsewhere}),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("assignee"), "{}", refused.body);
+    assert_eq!(
+        h.store.get_dossier(id).await.expect("row").status_code,
+        Some(1),
+        "nothing changed"
+    );
+    let specialist_id = official_id("chuyenvien.ninhkieu").await;
+    let received = h
+        .json(
+            Method::POST,
+            &actions,
+            &desk,
+            serde_json::json!({"command": "receive", "due": far,
+        "code": forged_code, "assignee": specialist_id}),
+        )
+        .await;
+    assert_eq!(received.status, StatusCode::OK, "{}", received.body);
+    assert_eq!(
+        received.json()["code"],
+        code.as_str(),
+        "the code stays the submission's"
+    );
+    let due = rfc3339(&received.json()["due_at"]);
+    let calendar = h
+        .app
+        .work_calendar(Some("000.00.30.H13"))
+        .await
+        .expect("calendar");
+    let expected = calendar
+        .due(
+            datetime!(2026-12-07 09:00 +7),
+            motcua_domain::calendar::ProcessingTime::SameDay,
+        )
+        .expect("due");
+    assert_eq!(
+        due, expected,
+        "the appointment is the calendar's, not the caller's"
+    );
+    let specialist = h.bearer("chuyenvien.ninhkieu").await;
+    let assigned = h
+        .send(
+            Method::GET,
+            "/api/v1/dossiers?queue=assigned",
+            &specialist,
+            None,
+        )
+        .await;
+    assert!(
+        assigned
+            .json()
+            .as_array()
+            .expect("queue")
+            .iter()
+            .any(|d| d["id"].as_i64() == Some(id)),
+        "the assignee finds it in 'assigned to me': {}",
+        assigned.body
+    );
+
+    // A supplement during processing pauses the clock; the resumed due time is the
+    // calendar's even when the caller names another.
+    h.set_clock(datetime!(2026-12-07 10:00 +7));
+    let asked = h
+        .json(
+            Method::POST,
+            &actions,
+            &specialist,
+            serde_json::json!({"command": "request_supplement",
+        "missing": ["Bản sao giấy chứng sinh"], "reason": "Thiếu giấy chứng sinh"}),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    h.set_clock(datetime!(2026-12-07 11:00 +7));
+    let overdue = h
+        .send(
+            Method::GET,
+            "/api/v1/dossiers?queue=overdue",
+            &specialist,
+            None,
+        )
+        .await;
+    assert!(
+        !overdue
+            .json()
+            .as_array()
+            .expect("queue")
+            .iter()
+            .any(|d| d["id"].as_i64() == Some(id)),
+        "a paused dossier is not overdue: {}",
+        overdue.body
+    );
+    h.set_clock(datetime!(2026-12-08 10:00 +7));
+    let hau = h.citizen("092095001234").await;
+    let provided = h
+        .json(
+            Method::POST,
+            &format!("/api/v1/my/dossiers/{id}/actions"),
+            &hau,
+            serde_json::json!({"command": "supplement_provided", "new_due": far}),
+        )
+        .await;
+    assert_eq!(provided.status, StatusCode::OK, "{}", provided.body);
+    let resumed = calendar
+        .resume(
+            due,
+            datetime!(2026-12-07 10:00 +7),
+            datetime!(2026-12-08 10:00 +7),
+        )
+        .expect("resume");
+    assert_eq!(rfc3339(&provided.json()["due_at"]), resumed);
 }

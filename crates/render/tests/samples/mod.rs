@@ -112,6 +112,7 @@ pub fn supplement() -> FormDocument {
         contact_officer: "ông Trần Quốc Vượng".into(),
         contact_phone: "0292 3821 234".into(),
         guiding_officer: "Trần Quốc Vượng".into(),
+        lookup_url: Some(LOOKUP_URL.into()),
     })
 }
 
@@ -125,6 +126,7 @@ pub fn refusal() -> FormDocument {
             "Đề nghị Ông/Bà liên hệ Sở Xây dựng thành phố Cần Thơ.".into(),
         ],
         receiving_officer: "Trần Quốc Vượng".into(),
+        lookup_url: None,
     })
 }
 
