@@ -230,6 +230,31 @@ impl App {
             Some(citizen_id) if notify => self.store.get_citizen(citizen_id).await.ok(),
             _ => None,
         };
+        // Xin ý kiến: the consulted unit must exist (named by its agency code or id); its
+        // officials with an e-mail address are told what is asked of them.
+        let mut consulted = Vec::new();
+        for effect in &decision.effects {
+            if let Effect::RequestOpinion { unit } = effect {
+                let unit = unit.trim();
+                let found = match unit.parse::<i64>() {
+                    Ok(id) => self.store.get_unit(id).await,
+                    Err(_) => self.store.get_unit_by_code(unit).await,
+                }
+                .map_err(|_| AppError::invalid("unit", "error-consult-unit"))?;
+                if found.id == row.agency_id {
+                    return Err(AppError::invalid("unit", "error-consult-same-unit"));
+                }
+                consulted.extend(
+                    self.store
+                        .list_officials(Some(&found.path))
+                        .await?
+                        .into_iter()
+                        .filter(|o| o.active)
+                        .filter_map(|o| o.email)
+                        .map(|email| (email, found.name.clone())),
+                );
+            }
+        }
         let mut tx = self.store.begin().await?;
         if let Some(unit) = &moved_to {
             tx.move_dossier_agency(row.id, unit.id, &unit.path).await?;
@@ -267,6 +292,28 @@ impl App {
                     "channel": channel, "to": to, "template": "dossier-status",
                     "subject": format!("Hồ sơ {code}: {status}"),
                     "body": format!("Hồ sơ {code} của bạn đã chuyển sang trạng thái: {status}. Tra cứu tại cổng dịch vụ công bằng mã hồ sơ.\n\nYour dossier {code} is now: {status}."),
+                });
+                tx.enqueue("notify", &payload.to_string(), now).await?;
+            }
+        }
+        if !consulted.is_empty() {
+            let code = row.code.clone().unwrap_or_default();
+            let question = decision
+                .events
+                .iter()
+                .map(|e| e.reason.as_str())
+                .find(|r| !r.is_empty())
+                .unwrap_or_default();
+            let link = format!(
+                "{}/staff/dossiers/{}",
+                self.settings.public_url.trim_end_matches('/'),
+                row.id
+            );
+            for (email, unit_name) in &consulted {
+                let payload = json!({
+                    "channel": "email", "to": email, "template": "dossier-consult",
+                    "subject": format!("Xin ý kiến về hồ sơ {code}"),
+                    "body": format!("{unit_name} được đề nghị cho ý kiến về hồ sơ {code} (thủ tục {procedure}).\n\nNội dung xin ý kiến: {question}\n\nHồ sơ: {link}\n\nYour opinion is asked on dossier {code}: {question}", procedure = row.procedure_code),
                 });
                 tx.enqueue("notify", &payload.to_string(), now).await?;
             }

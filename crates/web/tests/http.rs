@@ -2414,4 +2414,68 @@ async fn actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private(
         )
         .expect("resume");
     assert_eq!(rfc3339(&provided.json()["due_at"]), resumed);
+
+    // Xin ý kiến: the unit must exist and be another one; its officials are written to.
+    let specialist = h.bearer("chuyenvien.ninhkieu").await;
+    for (unit, field) in [
+        ("000.00.99.H13", "unit"),
+        ("000.00.30.H13", "unit"),
+        ("", "unit"),
+    ] {
+        let reply = h
+            .json(
+                Method::POST,
+                &actions,
+                &specialist,
+                serde_json::json!({"command": "consult",
+            "unit": unit, "question": "Đề nghị xác minh nơi cư trú"}),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{unit}: {}",
+            reply.body
+        );
+        assert!(reply.body.contains(field), "{}", reply.body);
+    }
+    let before = h
+        .store
+        .outbox_of_kind("notify")
+        .await
+        .expect("outbox")
+        .len();
+    let consulted = h
+        .json(
+            Method::POST,
+            &actions,
+            &specialist,
+            serde_json::json!({"command": "consult",
+        "unit": "000.00.10.H13", "question": "Đề nghị xác minh nơi cư trú"}),
+        )
+        .await;
+    assert_eq!(consulted.status, StatusCode::OK, "{}", consulted.body);
+    assert_eq!(
+        consulted.json()["status_code"],
+        4,
+        "the dossier stays where it is"
+    );
+    let letters: Vec<serde_json::Value> = h.store.outbox_of_kind("notify").await.expect("outbox")
+        [before..]
+        .iter()
+        .filter_map(|row| serde_json::from_str(&row.payload).ok())
+        .filter(|p: &serde_json::Value| p["template"] == "dossier-consult")
+        .collect();
+    assert!(
+        letters
+            .iter()
+            .any(|p| p["to"] == "chuyenvien-stp@cantho.example.vn"),
+        "the department's specialist is asked: {letters:?}"
+    );
+    assert!(
+        letters.iter().all(|p| p["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("xác minh nơi cư trú") && b.contains(&code))),
+        "{letters:?}"
+    );
 }
