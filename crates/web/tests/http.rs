@@ -28,6 +28,7 @@ both!(
     every_route_admits_exactly_the_roles_its_access_names,
     drafts_and_the_delivery_choice_go_through_the_api,
     actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private,
+    refusal_and_withdrawal_through_the_api_end_at_status_3_and_7,
     a_form_post_without_csrf_token_is_refused_and_changes_nothing,
     a_citizen_signs_up_verifies_with_the_code_and_signs_in,
     an_invalid_personal_id_is_explained_and_nothing_is_created,
@@ -2477,5 +2478,158 @@ async fn actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private(
             .as_str()
             .is_some_and(|b| b.contains("xác minh nơi cư trú") && b.contains(&code))),
         "{letters:?}"
+    );
+}
+
+/// The two other endings through the API: the desk refuses (Mẫu 03, status 3) and a citizen
+/// withdraws (status 7); both show on the public lookup, and nothing acts on them afterwards.
+async fn refusal_and_withdrawal_through_the_api_end_at_status_3_and_7(h: Harness) {
+    let h = &h;
+    let hau = h.citizen("092095001234").await;
+    let desk = h.bearer("tiepnhan.ninhkieu").await;
+    let submit = || async {
+        let hau = h.citizen("092095001234").await;
+        let reply = h
+            .json(
+                Method::POST,
+                "/api/v1/dossiers",
+                &hau,
+                serde_json::json!({"procedure_code": "1.001193",
+            "agency_code": "000.00.30.H13", "form": birth_form()}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let body = reply.json();
+        (
+            body["id"].as_i64().expect("id"),
+            body["code"].as_str().expect("code").to_owned(),
+        )
+    };
+    let lookup = |code: String| async move {
+        let h = h;
+        h.send(
+            Method::GET,
+            &format!("/api/v1/lookup/{code}"),
+            &Client::default(),
+            None,
+        )
+        .await
+        .json()
+    };
+
+    let (refused_id, refused_code) = submit().await;
+    let actions = format!("/api/v1/dossiers/{refused_id}/actions");
+    let without_reason = h
+        .json(
+            Method::POST,
+            &actions,
+            &desk,
+            serde_json::json!({"command": "refuse", "reasons": []}),
+        )
+        .await;
+    assert_eq!(
+        without_reason.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        without_reason.body
+    );
+    let by_specialist = h
+        .json(
+            Method::POST,
+            &actions,
+            &h.bearer("chuyenvien.ninhkieu").await,
+            serde_json::json!({"command": "refuse", "reasons": ["Không thuộc thẩm quyền"]}),
+        )
+        .await;
+    assert_eq!(
+        by_specialist.status,
+        StatusCode::FORBIDDEN,
+        "only the desk refuses: {}",
+        by_specialist.body
+    );
+    let refused = h
+        .json(
+            Method::POST,
+            &actions,
+            &desk,
+            serde_json::json!({"command": "refuse",
+        "reasons": ["Thủ tục không thuộc thẩm quyền của UBND phường Ninh Kiều"]}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.body);
+    assert_eq!(refused.json()["status_code"], 3);
+    assert_eq!(
+        lookup(refused_code.clone()).await["status"],
+        "Không được tiếp nhận"
+    );
+    let pdf = h
+        .send(
+            Method::GET,
+            &format!("/api/v1/dossiers/{refused_id}/forms/mau03.pdf"),
+            &hau,
+            None,
+        )
+        .await;
+    assert_eq!(
+        pdf.status,
+        StatusCode::OK,
+        "the applicant gets the refusal (Mẫu 03)"
+    );
+    let after = h
+        .send(
+            Method::POST,
+            &format!("/api/v1/dossiers/{refused_id}/receive"),
+            &desk,
+            None,
+        )
+        .await;
+    assert_eq!(
+        after.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a refused dossier stays refused: {}",
+        after.body
+    );
+    assert!(
+        after.body.contains("dossier-not-allowed-in-state"),
+        "{}",
+        after.body
+    );
+
+    let (withdrawn_id, withdrawn_code) = submit().await;
+    let mine = format!("/api/v1/my/dossiers/{withdrawn_id}/actions");
+    let foreign = h
+        .json(
+            Method::POST,
+            &mine,
+            &h.citizen("092196005678").await,
+            serde_json::json!({"command": "withdraw", "reason": "Không cần nữa"}),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{}", foreign.body);
+    let withdrawn = h.json(Method::POST, &mine, &hau, serde_json::json!({"command": "withdraw", "reason": "Gia đình đã đăng ký tại nơi khác"})).await;
+    assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.body);
+    assert_eq!(withdrawn.json()["status_code"], 7);
+    assert_eq!(
+        lookup(withdrawn_code).await["status"],
+        "Công dân yêu cầu rút hồ sơ"
+    );
+    let late = h
+        .send(
+            Method::POST,
+            &format!("/api/v1/dossiers/{withdrawn_id}/receive"),
+            &desk,
+            None,
+        )
+        .await;
+    assert_eq!(
+        late.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        late.body
+    );
+    assert!(
+        late.body.contains("dossier-not-allowed-in-state"),
+        "{}",
+        late.body
     );
 }
