@@ -379,6 +379,9 @@ impl App {
         tx.append_audit(&system.audit("demo.load", None, json!(report)), now)
             .await?;
         tx.commit().await?;
+        // Every procedure of the demo gets its workflow now, so the workflow pages list them
+        // all before a first dossier is submitted.
+        self.ensure_catalogue_workflows().await?;
         Ok(report)
     }
 }

@@ -268,24 +268,36 @@ impl App {
         Ok(workflow)
     }
 
-    /// Makes sure every given procedure has a workflow, creating the default where none exists.
+    /// Gives every published procedure of the catalogue a workflow (the default where none
+    /// exists yet); returns how many were created.
+    pub async fn ensure_catalogue_workflows(&self) -> AppResult<usize> {
+        let mut latest: std::collections::BTreeMap<String, bool> = Default::default();
+        for row in self.store.list_procedure_versions().await? {
+            if row.status == "published" {
+                latest.insert(row.code.clone(), row.level != "commune");
+            }
+        }
+        let wanted: Vec<(String, bool)> = latest.into_iter().collect();
+        self.ensure_default_workflows(&wanted).await
+    }
+
+    /// Creates the default workflow of each listed procedure that has none yet (`true`: a
+    /// province-level procedure, with a unit head's review step).
     pub async fn ensure_default_workflows(
         &self,
         procedures: &[(String, bool)],
     ) -> AppResult<usize> {
+        // One transaction for all; a procedure that has any workflow keeps it (version 1
+        // exists), so this is idempotent and safe against concurrent callers.
         let mut created = 0;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
         for (code, province_level) in procedures {
-            if self.store.workflow(code, None).await.is_ok() {
-                continue;
-            }
             let definition = serde_json::to_string(&default_workflow(code, *province_level))
                 .map_err(|e| AppError::Internal(e.into()))?;
-            let now = self.now_micros();
-            let mut tx = self.store.begin().await?;
-            tx.insert_workflow(code, &definition, None, now).await?;
-            tx.commit().await?;
-            created += 1;
+            created += usize::from(tx.insert_first_workflow(code, &definition, now).await?);
         }
+        tx.commit().await?;
         Ok(created)
     }
 

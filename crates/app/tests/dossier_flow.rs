@@ -453,24 +453,8 @@ async fn parallel_receptions_number_without_gaps_or_duplicates(backend: Backend)
     let applicant = citizen(&app, "092095001234").await;
     const COUNTER: usize = 12;
     const ONLINE: usize = 12;
-    let mut online_ids = Vec::new();
-    for _ in 0..ONLINE {
-        online_ids.push(
-            app.submit_dossier(
-                &applicant,
-                &Submission {
-                    procedure_code: "1.001193".into(),
-                    agency_code: "000.00.30.H13".into(),
-                    form: birth_registration(),
-                    attachments: Vec::new(),
-                    delivery: Default::default(),
-                },
-            )
-            .await
-            .expect("submitted")
-            .id,
-        );
-    }
+    // Online submissions (numbered as they are submitted, then received) race with counter
+    // registrations (numbered and received at once) for the same ward's day counter.
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..COUNTER {
         let (app, reception) = (app.clone(), reception.clone());
@@ -490,10 +474,22 @@ async fn parallel_receptions_number_without_gaps_or_duplicates(backend: Backend)
             .map(|row| row.code)
         });
     }
-    for id in online_ids {
-        let (app, reception) = (app.clone(), reception.clone());
+    for _ in 0..ONLINE {
+        let (app, reception, applicant) = (app.clone(), reception.clone(), applicant.clone());
         tasks.spawn(async move {
-            app.receive_dossier(&reception, id)
+            let submitted = app
+                .submit_dossier(
+                    &applicant,
+                    &Submission {
+                        procedure_code: "1.001193".into(),
+                        agency_code: "000.00.30.H13".into(),
+                        form: birth_registration(),
+                        attachments: Vec::new(),
+                        delivery: Default::default(),
+                    },
+                )
+                .await?;
+            app.receive_dossier(&reception, submitted.id)
                 .await
                 .map(|row| row.code)
         });

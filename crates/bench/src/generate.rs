@@ -255,11 +255,7 @@ async fn prepare(
             }
         }
     }
-    let wanted: Vec<(String, bool)> = latest
-        .values()
-        .map(|r| (r.code.clone(), r.level != "commune"))
-        .collect();
-    app.ensure_default_workflows(&wanted)
+    app.ensure_catalogue_workflows()
         .await
         .map_err(|e| anyhow!("workflows: {e}"))?;
     for row in latest.values() {

@@ -512,6 +512,30 @@ impl StoreTx {
         u32::try_from(last).map_err(|_| StoreError::Corrupt("dossier counter".into()))
     }
 
+    /// Stores version 1 of a procedure's workflow unless one exists; `false` when another
+    /// writer got there first. Concurrent first dossiers of a procedure without a workflow
+    /// therefore agree on one version instead of each adding their own.
+    pub async fn insert_first_workflow(
+        &mut self,
+        procedure_code: &str,
+        definition: &str,
+        at: i64,
+    ) -> StoreResult<bool> {
+        let inserted = on_tx!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO workflows (procedure_code, version, definition, created_at, created_by) \
+                 VALUES ($1, 1, $2, $3, NULL) ON CONFLICT (procedure_code, version) DO NOTHING",
+            )
+            .bind(procedure_code)
+            .bind(definition)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(inserted == 1)
+    }
+
     /// Stores a new workflow version and returns its number.
     pub async fn insert_workflow(
         &mut self,
