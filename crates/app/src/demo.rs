@@ -532,6 +532,38 @@ impl App {
                 _ => {}
             }
         }
+        // Situations beyond one per status, so the other queues have something to show: a
+        // dossier handed to the chairman by name ("assigned to me"), one transferred to the
+        // Department of Justice (liên thông, its queues), one paused for a supplement during
+        // processing, and a draft the citizen can continue.
+        let chairman_id = self
+            .store
+            .official_credentials("chutich.ninhkieu")
+            .await?
+            .id;
+        for situation in ["assigned", "transferred", "paused"] {
+            let id = self.submit_dossier(&citizen, &submission).await?.id;
+            created += 1;
+            self.receive_dossier(&reception, id).await?;
+            let command = match situation {
+                "assigned" => Command::Forward {
+                    to_step: 1,
+                    assignee: Some(chairman_id),
+                },
+                "transferred" => Command::Transfer {
+                    to_agency: motcua_domain::org::AgencyCode::parse("000.00.10.H13")
+                        .map_err(|_| crate::AppError::Conflict("error-agency-code"))?,
+                    reason: "Đề nghị Sở Tư pháp xác minh thông tin hộ tịch".into(),
+                },
+                _ => Command::RequestSupplement {
+                    missing: vec!["Văn bản xác nhận nơi cư trú của người mẹ".into()],
+                    reason: "Cần xác minh nơi cư trú".into(),
+                },
+            };
+            self.act_on_dossier(&specialist, id, command).await?;
+        }
+        self.save_draft(&citizen, None, &submission).await?;
+        created += 1;
         Ok(created)
     }
 }

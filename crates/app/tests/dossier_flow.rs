@@ -404,25 +404,38 @@ async fn the_demo_has_a_dossier_in_every_status(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let app = App::new(db.store.clone(), AppSettings::default());
     app.load_demo().await.expect("demo");
-    assert_eq!(app.load_demo_dossiers().await.expect("dossiers"), 10);
+    // One per status, three more situations (assigned, transferred, paused in processing)
+    // and a draft.
+    assert_eq!(app.load_demo_dossiers().await.expect("dossiers"), 14);
     assert_eq!(
         app.load_demo_dossiers().await.expect("again"),
         0,
         "only into an empty database"
     );
     let mut statuses = Vec::new();
+    let mut rows = Vec::new();
     for id in db.store.dossier_ids().await.expect("ids") {
-        statuses.push(
-            db.store
-                .get_dossier(id)
-                .await
-                .expect("dossier")
-                .status_code
-                .expect("status"),
-        );
+        let row = db.store.get_dossier(id).await.expect("dossier");
+        statuses.extend(row.status_code);
+        rows.push(row);
     }
     statuses.sort_unstable();
+    statuses.dedup();
     assert_eq!(statuses, (1..=10).collect::<Vec<i64>>());
+    assert_eq!(
+        rows.iter().filter(|r| r.status_code.is_none()).count(),
+        1,
+        "one draft"
+    );
+    assert!(
+        rows.iter().any(|r| r.assignee_id.is_some()),
+        "one handed to an official by name"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.agency_id != r.desk_id.unwrap_or(r.agency_id)),
+        "one transferred to another agency"
+    );
     assert!(
         app.verify_dossier_chains(&Actor::system())
             .await

@@ -76,7 +76,7 @@ pub struct BenchArgs {
     rate_fraction: Option<f64>,
     #[arg(long, default_value_t = 300)]
     queue_iterations: usize,
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 200)]
     pdf_iterations: usize,
     /// Where the SQLite database and the server logs go.
     #[arg(long, default_value = "bench-out")]

@@ -2087,6 +2087,70 @@ async fn dossier_pages_offer_only_the_actions_the_caller_may_take(h: Harness) {
         "{}",
         empty.body
     );
+    // Forwarding names the next official: the page offers the ward's officials, consulting
+    // offers the other agencies; an official without the step's role is refused by name.
+    assert!(
+        page.body.contains("name=\"assignee\"") && page.body.contains("Nguyễn Thị Thu Trang"),
+        "assignee choice on the forward form"
+    );
+    assert!(
+        page.body.contains("<select id=\"f-unit\" name=\"unit\">")
+            && page.body.contains("value=\"000.00.10.H13\""),
+        "consult offers the other agencies"
+    );
+    let leader_id = h
+        .store
+        .official_credentials("chutich.ninhkieu")
+        .await
+        .expect("leader")
+        .id
+        .to_string();
+    let wrong = h
+        .form(
+            &format!("/staff/dossiers/{id}/actions"),
+            &specialist,
+            &[
+                ("command", "forward"),
+                ("to_step", "1"),
+                ("assignee", "999999"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    let forwarded = h
+        .form(
+            &format!("/staff/dossiers/{id}/actions"),
+            &specialist,
+            &[
+                ("command", "forward"),
+                ("to_step", "1"),
+                ("assignee", &leader_id),
+            ],
+        )
+        .await;
+    assert_eq!(
+        forwarded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        forwarded.body
+    );
+    let assigned = h
+        .send(
+            Method::GET,
+            "/staff/dossiers?queue=assigned",
+            &h.official("chutich.ninhkieu").await,
+            None,
+        )
+        .await;
+    assert!(
+        assigned.body.contains(&format!("/staff/dossiers/{id}")),
+        "in the leader's 'assigned to me' queue"
+    );
 }
 
 async fn drafts_and_the_delivery_choice_go_through_the_api(h: Harness) {
@@ -2211,30 +2275,29 @@ async fn actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private(
         )
         .await;
     assert_eq!(seen.status, StatusCode::NOT_FOUND, "{}", seen.body);
-    for (client, path, body) in [
+    for (client, path, body, status) in [
         (
             &desk,
             format!("/api/v1/dossiers/{draft}/actions"),
             serde_json::json!({"command": "receive", "due": far, "code": forged_code, "assignee": null}),
+            StatusCode::NOT_FOUND,
         ),
         (
             &desk,
             format!("/api/v1/dossiers/{draft}/receive"),
             serde_json::json!({}),
+            StatusCode::NOT_FOUND,
         ),
+        // Submitting is no action: only the submission doors number a dossier.
         (
             &hau,
             format!("/api/v1/my/dossiers/{draft}/actions"),
             serde_json::json!({"command": "submit", "code": forged_code}),
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
     ] {
         let reply = h.json(Method::POST, &path, client, body).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::NOT_FOUND,
-            "{path}: {}",
-            reply.body
-        );
+        assert_eq!(reply.status, status, "{path}: {}", reply.body);
     }
     let still = h.store.get_dossier(draft).await.expect("draft");
     assert_eq!(
@@ -2269,10 +2332,11 @@ async fn actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private(
         "{}",
         resubmit.body
     );
-    assert!(
-        resubmit.body.contains("mã hồ sơ được cấp tự động"),
-        "{}",
-        resubmit.body
+    let unchanged = h.store.get_dossier(id).await.expect("row");
+    assert_eq!(
+        unchanged.code.as_deref(),
+        Some(code.as_str()),
+        "the code stays the submission's"
     );
 
     // Receiving through the action door: the assignee must work for the ward in the first

@@ -295,18 +295,138 @@ pub async fn receive(
     ))
 }
 
-/// An official acts on a dossier. The body is one command, e.g. `{"command": "forward",
-/// "to_step": 1, "assignee": null}`, `{"command": "approve"}`, `{"command": "resolve"}`,
-/// `{"command": "return_result", "method": "counter"}`, `{"command": "refuse", "reasons": […]}`.
+/// One action on a dossier: the body of `POST …/actions`, tagged by `command`. It carries what
+/// the caller decides (which action, reasons, the next step, an assignee, a proposed new
+/// appointment when apologising); the dossier code, the appointment and the due time after a
+/// pause are the server's to compute and are not accepted (extra fields are ignored).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum ApiAction {
+    /// Tiếp nhận: the desk accepts an online dossier (appointment from the calendar).
+    Receive {
+        /// Official who processes the first step (must hold its role at the agency).
+        #[serde(default)]
+        assignee: Option<i64>,
+    },
+    /// Yêu cầu bổ sung (Mẫu 02): everything missing at once; pauses the clock in processing.
+    RequestSupplement {
+        missing: Vec<String>,
+        #[serde(default)]
+        reason: String,
+    },
+    /// Bổ sung xong: the clock resumes with the working time that was left.
+    SupplementProvided {},
+    /// Từ chối tiếp nhận (Mẫu 03), with every reason.
+    Refuse { reasons: Vec<String> },
+    /// Chuyển bước: to a later step of the workflow (0-based index).
+    Forward {
+        to_step: usize,
+        #[serde(default)]
+        assignee: Option<i64>,
+    },
+    /// Trả lại bước trước, with a reason.
+    Return {
+        to_step: usize,
+        reason: String,
+        #[serde(default)]
+        assignee: Option<i64>,
+    },
+    /// Xin ý kiến: another agency (by its identification code) is asked for an opinion.
+    Consult { unit: String, question: String },
+    /// Liên thông: the dossier goes to another agency (identification code) for its part.
+    Transfer { to_agency: String, reason: String },
+    /// Yêu cầu thực hiện nghĩa vụ tài chính (status 6, clock paused).
+    RequireFinancialObligation { description: String },
+    /// Đã thực hiện nghĩa vụ tài chính: the clock resumes.
+    ObligationPaid {},
+    /// Phê duyệt.
+    Approve,
+    /// Ký số kết quả.
+    Sign,
+    /// Chuyển kết quả về Bộ phận Một cửa (status 9).
+    Resolve,
+    /// Trả kết quả (status 10): `counter`, `post` or `online`.
+    ReturnResult {
+        #[schema(value_type = String, example = "counter")]
+        method: motcua_domain::dossier::ReturnMethod,
+    },
+    /// Rút hồ sơ (status 7), by the applicant.
+    Withdraw { reason: String },
+    /// Dừng xử lý (status 8, Mẫu 05).
+    Stop { reason: String },
+    /// Xin lỗi và hẹn lại (Mẫu 04): once, before the current due time; RFC 3339.
+    Extend {
+        #[serde(with = "time::serde::rfc3339")]
+        #[schema(value_type = String, format = DateTime, example = "2026-12-10T16:30:00+07:00")]
+        new_due: time::OffsetDateTime,
+        reason: String,
+    },
+}
+
+impl ApiAction {
+    /// The state-machine command. Times the server computes are placeholders here:
+    /// `App::act_on_dossier` replaces them from the calendar (and takes the code from the
+    /// submission) whatever they hold.
+    fn into_command(self) -> Result<Command, AppError> {
+        let placeholder = time::OffsetDateTime::UNIX_EPOCH;
+        Ok(match self {
+            ApiAction::Receive { assignee } => Command::Receive {
+                due: placeholder,
+                code: None,
+                assignee,
+            },
+            ApiAction::RequestSupplement { missing, reason } => {
+                Command::RequestSupplement { missing, reason }
+            }
+            ApiAction::SupplementProvided {} => Command::SupplementProvided { new_due: None },
+            ApiAction::Refuse { reasons } => Command::Refuse { reasons },
+            ApiAction::Forward { to_step, assignee } => Command::Forward { to_step, assignee },
+            ApiAction::Return {
+                to_step,
+                reason,
+                assignee,
+            } => Command::Return {
+                to_step,
+                reason,
+                assignee,
+            },
+            ApiAction::Consult { unit, question } => Command::Consult { unit, question },
+            ApiAction::Transfer { to_agency, reason } => Command::Transfer {
+                to_agency: motcua_domain::org::AgencyCode::parse(to_agency.trim())
+                    .map_err(|_| AppError::invalid("to_agency", "error-agency-code"))?,
+                reason,
+            },
+            ApiAction::RequireFinancialObligation { description } => {
+                Command::RequireFinancialObligation { description }
+            }
+            ApiAction::ObligationPaid {} => Command::ObligationPaid {
+                new_due: placeholder,
+            },
+            ApiAction::Approve => Command::Approve,
+            ApiAction::Sign => Command::Sign,
+            ApiAction::Resolve => Command::Resolve,
+            ApiAction::ReturnResult { method } => Command::ReturnResult { method },
+            ApiAction::Withdraw { reason } => Command::Withdraw { reason },
+            ApiAction::Stop { reason } => Command::Stop { reason },
+            ApiAction::Extend { new_due, reason } => Command::Extend { new_due, reason },
+        })
+    }
+}
+
+/// An official acts on a dossier, e.g. `{"command": "forward", "to_step": 1}`,
+/// `{"command": "approve"}`, `{"command": "return_result", "method": "counter"}`,
+/// `{"command": "refuse", "reasons": […]}`. Only actions the caller's role may take at the
+/// dossier's current step and state succeed.
 #[utoipa::path(post, path = "/api/v1/dossiers/{id}/actions", tag = "dossiers", params(("id" = i64, Path)),
-    request_body(content = Object, description = "A command of the dossier state machine"),
+    request_body = ApiAction,
     responses((status = 200, body = ApiDossier), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn act(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    ApiJson(command): ApiJson<Command>,
+    ApiJson(action): ApiJson<ApiAction>,
 ) -> WebResult<Json<ApiDossier>> {
+    let command = action.into_command().ctx(&ctx)?;
     Ok(Json(
         state
             .app
@@ -317,16 +437,18 @@ pub async fn act(
     ))
 }
 
-/// The citizen acts on their own dossier (withdraw, provide a supplement).
+/// The citizen acts on their own dossier: `{"command": "withdraw", "reason": "…"}` or
+/// `{"command": "supplement_provided"}` (after uploading the papers asked for).
 #[utoipa::path(post, path = "/api/v1/my/dossiers/{id}/actions", tag = "dossiers", params(("id" = i64, Path)),
-    request_body(content = Object, description = "`{\"command\": \"withdraw\", \"reason\": \"…\"}` or `{\"command\": \"supplement_provided\", \"new_due\": null}`"),
+    request_body = ApiAction,
     responses((status = 200, body = ApiDossier), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn citizen_act(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    ApiJson(command): ApiJson<Command>,
+    ApiJson(action): ApiJson<ApiAction>,
 ) -> WebResult<Json<ApiDossier>> {
+    let command = action.into_command().ctx(&ctx)?;
     Ok(Json(
         state
             .app

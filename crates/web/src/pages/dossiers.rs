@@ -819,6 +819,8 @@ struct DetailPage {
     later_steps: Vec<StepChoice>,
     earlier_steps: Vec<StepChoice>,
     agencies: Vec<(String, String)>,
+    /// Officials of the agency a step may be handed to (id, "name — unit").
+    assignees: Vec<(i64, String)>,
     error: String,
     missing: Vec<String>,
     /// The reception checklist: each paper of the procedure with its files.
@@ -909,7 +911,7 @@ async fn detail_page(
             }
         })
         .collect();
-    let actions = state
+    let actions: Vec<String> = state
         .app
         .available_actions(&actor, &row)
         .await
@@ -938,6 +940,22 @@ async fn detail_page(
         .filter(|u| u.kind == "agency" && u.id != row.agency_id)
         .filter_map(|u| u.code.map(|c| (c, u.name)))
         .collect();
+    // Chuyển bước to a named official ("assigned to me" in their queue); the server checks
+    // that they hold the chosen step's role.
+    let assignees = if staff && actions.iter().any(|a| a == "forward") {
+        state
+            .app
+            .store
+            .list_officials(Some(&row.agency_path))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| o.active)
+            .map(|o| (o.id, format!("{} — {}", o.full_name, o.unit_name)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Action forms are small: every problem is listed above them.
     let general = match error {
         Some(AppError::Invalid(fields)) => {
@@ -1045,6 +1063,7 @@ async fn detail_page(
         later_steps: step_choices(current + 1..workflow.steps.len()),
         earlier_steps: step_choices(0..current),
         agencies,
+        assignees,
         error: general,
         missing,
         papers,
@@ -1138,7 +1157,13 @@ fn command_from(
         },
         "forward" => Command::Forward {
             to_step: step("to_step")?,
-            assignee: None,
+            assignee: match fields.get("assignee").trim() {
+                "" => None,
+                id => Some(
+                    id.parse()
+                        .map_err(|_| AppError::invalid("assignee", "error-assignee"))?,
+                ),
+            },
         },
         "return" => Command::Return {
             to_step: step("to_step")?,
