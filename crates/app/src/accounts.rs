@@ -454,24 +454,19 @@ impl App {
 
     /// The principal of an active official, with every role and its jurisdiction.
     pub async fn official_principal(&self, official_id: i64) -> AppResult<Option<Principal>> {
-        let credentials = match self.store.official_credentials_by_id(official_id).await {
-            Ok(c) => c,
-            Err(StoreError::NotFound) => return Ok(None),
-            Err(other) => return Err(other.into()),
+        let Some((active, roles)) = self.store.official_access(official_id).await? else {
+            return Ok(None);
         };
-        if !credentials.active {
+        if !active {
             return Ok(None);
         }
-        let assignments = self
-            .store
-            .roles_of(official_id)
-            .await?
+        let assignments = roles
             .into_iter()
-            .filter_map(|row| {
+            .filter_map(|(role, unit_id, unit_path)| {
                 Some(RoleAssignment {
-                    role: Role::parse(&row.role)?,
-                    unit_id: row.unit_id,
-                    unit_path: OrgPath::from_stored(row.unit_path),
+                    role: Role::parse(&role)?,
+                    unit_id,
+                    unit_path: OrgPath::from_stored(unit_path),
                 })
             })
             .collect();

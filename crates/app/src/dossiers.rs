@@ -259,7 +259,8 @@ impl App {
         if let Some(unit) = &moved_to {
             tx.move_dossier_agency(row.id, unit.id, &unit.path).await?;
         }
-        tx.update_dossier(row.id, before.last_seq, &decision.new_state, &roles, now)
+        let updated = tx
+            .update_dossier(row.id, before.last_seq, &decision.new_state, &roles, now)
             .await
             .map_err(|e| match e {
                 motcua_store::StoreError::Conflict(_) => {
@@ -319,7 +320,8 @@ impl App {
             }
         }
         tx.commit().await?;
-        Ok(self.store.get_dossier(row.id).await?)
+        // The UPDATE returned the row as committed: no read after the commit.
+        Ok(updated)
     }
 
     /// A citizen submits a dossier online: the form is validated against the procedure version
@@ -542,7 +544,7 @@ impl App {
         let decision = dossier::decide(&draft, &Command::Submit { code }, &context)
             .map_err(transition_error)?;
         let new = opened.new_dossier(form, &submission.delivery);
-        let id = match &draft_row {
+        let stored = match &draft_row {
             Some(row) => {
                 tx.update_draft(row.id, citizen_id, &new, micros).await?;
                 tx.update_dossier(row.id, 0, &decision.new_state, &roles, micros)
@@ -552,23 +554,24 @@ impl App {
                             AppError::Conflict("error-dossier-changed")
                         }
                         other => other.into(),
-                    })?;
-                row.id
+                    })?
             }
             // A new dossier is written once, already in its submitted state: the draft is only
             // the starting point of the decision.
             None => {
-                tx.insert_dossier(&new, &decision.new_state, &roles, micros)
+                tx.insert_dossier_row(&new, &decision.new_state, &roles, micros)
                     .await?
             }
         };
+        let id = stored.id;
         tx.append_dossier_events(id, &decision.events).await?;
         self.link_submission(&mut tx, actor, id, opened.links, micros)
             .await?;
         self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
             .await?;
         tx.commit().await?;
-        Ok(self.store.get_dossier(id).await?)
+        // The row as written (events and papers do not change its columns).
+        Ok(stored)
     }
 
     /// The desk receives an online dossier: the appointment is computed from the procedure's
@@ -917,14 +920,22 @@ impl App {
             delivery_address: registration.delivery.address.clone(),
         };
         // Written once, already received: the draft is only the starting point of the decision.
-        let id = tx
-            .insert_dossier(&new, &decision.new_state, &roles, micros)
+        let stored = tx
+            .insert_dossier_row(&new, &decision.new_state, &roles, micros)
             .await?;
-        tx.append_dossier_events(id, &decision.events).await?;
-        self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
+        tx.append_dossier_events(stored.id, &decision.events)
             .await?;
+        self.add_papers_in(
+            &mut tx,
+            actor,
+            stored.id,
+            &papers,
+            Purpose::Document,
+            micros,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(self.store.get_dossier(id).await?)
+        Ok(stored)
     }
 
     /// The workflow a new dossier of this procedure starts with (the default one is created

@@ -48,7 +48,12 @@ impl Server {
             .args(["serve", "--listen", &listen])
             .env("DATABASE_URL", database_url)
             .env("MOTCUA_LOG__LEVEL", "warn")
-            .env("RUST_LOG", "warn")
+            // `BENCH_SERVER_RUST_LOG=sqlx::query=debug` shows every statement the server
+            // runs (how the per-request statement counts in BENCHMARKS.md were taken).
+            .env(
+                "RUST_LOG",
+                std::env::var("BENCH_SERVER_RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log_file))

@@ -567,39 +567,54 @@ impl StoreTx {
         step_roles: &[Role],
         at: i64,
     ) -> StoreResult<i64> {
-        let (id,): (i64,) = on_tx!(self, |conn| {
-            sqlx::query_as(
-                "INSERT INTO dossiers (code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
+        Ok(self
+            .insert_dossier_row(new, dossier, step_roles, at)
+            .await?
+            .id)
+    }
+
+    /// [`StoreTx::insert_dossier`], returning the whole row as stored.
+    pub async fn insert_dossier_row(
+        &mut self,
+        new: &NewDossier,
+        dossier: &Dossier,
+        step_roles: &[Role],
+        at: i64,
+    ) -> StoreResult<DossierRow> {
+        let sql = format!(
+            "INSERT INTO dossiers (code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
                  applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, \
                  created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $5, $6, $21, $22) RETURNING id",
-            )
-            .bind(dossier.code.as_ref().map(ToString::to_string))
-            .bind(&new.procedure_code)
-            .bind(new.procedure_version)
-            .bind(i64::from(dossier.workflow_version))
-            .bind(new.agency_id)
-            .bind(&new.agency_path)
-            .bind(new.citizen_id)
-            .bind(&new.applicant_name)
-            .bind(&new.applicant_personal_id)
-            .bind(&new.channel)
-            .bind(dossier.status.map(|s| i64::from(s.national_code())))
-            .bind(dossier.step.map(|s| s as i64))
-            .bind(step_role(dossier, step_roles))
-            .bind(dossier.assignee)
-            .bind(dossier.appointment.map(|a| micros(a.due())))
-            .bind(encode_state(dossier))
-            .bind(&new.form)
-            .bind(dossier.last_seq as i64)
-            .bind(to_hex(&dossier.head))
-            .bind(at)
-            .bind(&new.delivery_method)
-            .bind(&new.delivery_address)
-            .fetch_one(&mut *conn)
-            .await?
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $5, $6, $21, $22) RETURNING {DOSSIER_COLUMNS}"
+        );
+        let row = on_tx!(self, |conn| {
+            sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(dossier.code.as_ref().map(ToString::to_string))
+                .bind(&new.procedure_code)
+                .bind(new.procedure_version)
+                .bind(i64::from(dossier.workflow_version))
+                .bind(new.agency_id)
+                .bind(&new.agency_path)
+                .bind(new.citizen_id)
+                .bind(&new.applicant_name)
+                .bind(&new.applicant_personal_id)
+                .bind(&new.channel)
+                .bind(dossier.status.map(|s| i64::from(s.national_code())))
+                .bind(dossier.step.map(|s| s as i64))
+                .bind(step_role(dossier, step_roles))
+                .bind(dossier.assignee)
+                .bind(dossier.appointment.map(|a| micros(a.due())))
+                .bind(encode_state(dossier))
+                .bind(&new.form)
+                .bind(dossier.last_seq as i64)
+                .bind(to_hex(&dossier.head))
+                .bind(at)
+                .bind(&new.delivery_method)
+                .bind(&new.delivery_address)
+                .fetch_one(&mut *conn)
+                .await?
         });
-        Ok(id)
+        Ok(row)
     }
 
     /// Rewrites a citizen's draft (form, agency, delivery choice). Only a draft that has no
@@ -667,6 +682,8 @@ impl StoreTx {
     }
 
     /// Replaces the state of a dossier, only if nobody changed it since `expected_last_seq`.
+    /// Writes a dossier's new state if nobody changed it since `expected_last_seq`, and returns
+    /// the row as it now stands (one statement: no read after the commit is needed).
     pub async fn update_dossier(
         &mut self,
         id: i64,
@@ -674,32 +691,30 @@ impl StoreTx {
         dossier: &Dossier,
         step_roles: &[Role],
         at: i64,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<DossierRow> {
+        let sql = format!(
+            "UPDATE dossiers SET code = $1, status_code = $2, step = $3, step_role = $4, assignee_id = $5, due_at = $6, \
+             state = $7, last_seq = $8, head = $9, updated_at = $10 WHERE id = $11 AND last_seq = $12 \
+             RETURNING {DOSSIER_COLUMNS}"
+        );
         let changed = on_tx!(self, |conn| {
-            sqlx::query(
-                "UPDATE dossiers SET code = $1, status_code = $2, step = $3, step_role = $4, assignee_id = $5, due_at = $6, \
-                 state = $7, last_seq = $8, head = $9, updated_at = $10 WHERE id = $11 AND last_seq = $12",
-            )
-            .bind(dossier.code.as_ref().map(ToString::to_string))
-            .bind(dossier.status.map(|s| i64::from(s.national_code())))
-            .bind(dossier.step.map(|s| s as i64))
-            .bind(step_role(dossier, step_roles))
-            .bind(dossier.assignee)
-            .bind(dossier.appointment.map(|a| micros(a.due())))
-            .bind(encode_state(dossier))
-            .bind(dossier.last_seq as i64)
-            .bind(to_hex(&dossier.head))
-            .bind(at)
-            .bind(id)
-            .bind(expected_last_seq as i64)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
+            sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(dossier.code.as_ref().map(ToString::to_string))
+                .bind(dossier.status.map(|s| i64::from(s.national_code())))
+                .bind(dossier.step.map(|s| s as i64))
+                .bind(step_role(dossier, step_roles))
+                .bind(dossier.assignee)
+                .bind(dossier.appointment.map(|a| micros(a.due())))
+                .bind(encode_state(dossier))
+                .bind(dossier.last_seq as i64)
+                .bind(to_hex(&dossier.head))
+                .bind(at)
+                .bind(id)
+                .bind(expected_last_seq as i64)
+                .fetch_optional(&mut *conn)
+                .await?
         });
-        if changed == 0 {
-            return Err(StoreError::Conflict("dossier changed concurrently".into()));
-        }
-        Ok(())
+        changed.ok_or_else(|| StoreError::Conflict("dossier changed concurrently".into()))
     }
 
     /// Liên thông: the dossier is now processed by another agency; its desk stays.

@@ -75,6 +75,10 @@ pub struct CitizenCredentials {
     pub verified_at: Option<i64>,
 }
 
+/// One row of [`Store::official_access`]: active, then role, unit id and unit path (absent for
+/// an official without any role).
+type AccessRow = (bool, Option<String>, Option<i64>, Option<String>);
+
 impl Store {
     /// Officials working in the subtree at `path_prefix` (all when `None`), by name.
     pub async fn list_officials(&self, path_prefix: Option<&str>) -> StoreResult<Vec<OfficialRow>> {
@@ -131,6 +135,35 @@ impl Store {
             .await?
         });
         row.ok_or(StoreError::NotFound)
+    }
+
+    /// What an official may do, in one statement: `None` when there is no such official,
+    /// otherwise whether the account is active and each role with its unit's id and path.
+    /// Read on every signed-in official's request, hence one query rather than two.
+    pub async fn official_access(
+        &self,
+        official_id: i64,
+    ) -> StoreResult<Option<(bool, Vec<(String, i64, String)>)>> {
+        let rows: Vec<AccessRow> = on_backend!(self, |pool| {
+            sqlx::query_as(
+                "SELECT o.active, r.role, r.unit_id, u.path FROM officials o \
+                     LEFT JOIN role_assignments r ON r.official_id = o.id \
+                     LEFT JOIN org_units u ON u.id = r.unit_id \
+                     WHERE o.id = $1 ORDER BY r.role, u.path",
+            )
+            .bind(official_id)
+            .fetch_all(pool)
+            .await?
+        });
+        let Some((active, ..)) = rows.first() else {
+            return Ok(None);
+        };
+        let active = *active;
+        let roles = rows
+            .into_iter()
+            .filter_map(|(_, role, unit_id, path)| Some((role?, unit_id?, path?)))
+            .collect();
+        Ok(Some((active, roles)))
     }
 
     /// The roles of one official, each with the path of its unit.

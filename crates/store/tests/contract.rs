@@ -264,6 +264,15 @@ async fn officials_and_roles_round_trip(store: Store) {
     assert_eq!(roles.len(), 1);
     assert_eq!(roles[0].unit_path, commune.path);
     assert_eq!(
+        store.official_access(id).await.expect("access"),
+        Some((
+            true,
+            vec![("reception".to_owned(), commune.id, commune.path.clone())]
+        )),
+        "the one-statement access read agrees with roles_of"
+    );
+    assert_eq!(store.official_access(id + 1000).await.expect("none"), None);
+    assert_eq!(
         store
             .list_officials(Some(&root.path))
             .await
@@ -286,6 +295,11 @@ async fn officials_and_roles_round_trip(store: Store) {
     assert_eq!(revoked.role, "reception");
     tx.commit().await.expect("commit");
     assert!(store.roles_of(id).await.expect("roles").is_empty());
+    assert_eq!(
+        store.official_access(id).await.expect("access"),
+        Some((true, Vec::new())),
+        "an official without roles exists, with nothing to do"
+    );
 }
 
 async fn citizens_are_unique_by_personal_id(store: Store) {
