@@ -51,6 +51,10 @@ pub struct BenchOptions {
     /// Dossiers submitted and received in the throughput phase.
     pub writes: usize,
     pub write_concurrency: usize,
+    /// Communes the throughput phase submits to, in turn (1: all to Ninh Kiều, the worst case
+    /// for the per-agency day counter; more: a city's load spread over its communes, received
+    /// by a desk official whose reception role covers the whole city).
+    pub write_agencies: usize,
     /// Concurrent clients for lookup and search.
     pub clients: usize,
     /// Requests per read phase (lookup, search), closed-loop and open-loop each.
@@ -78,6 +82,7 @@ impl Default for BenchOptions {
             dossiers: 1_000_000,
             writes: 2_000,
             write_concurrency: 16,
+            write_agencies: 1,
             clients: 200,
             requests: 20_000,
             lookup_rate: 1_000.0,
@@ -94,6 +99,8 @@ impl Default for BenchOptions {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Throughput {
     pub concurrency: usize,
+    /// Agencies the dossiers were submitted to.
+    pub agencies: usize,
     pub raw_commits: usize,
     pub raw_commits_per_second: f64,
     pub dossiers: usize,
@@ -274,7 +281,12 @@ async fn run_backend(
                 .map_err(|e| anyhow!("token: {e}"))
         }
     };
-    let reception = token(reception_id).await?;
+    let (reception, write_agencies) = if options.write_agencies > 1 {
+        let (id, agencies) = city_desk(&store, options.write_agencies).await?;
+        (token(id).await?, agencies)
+    } else {
+        (token(reception_id).await?, vec!["000.00.30.H13".to_owned()])
+    };
     let specialist = token(specialist_id).await?;
     let mut sessions = Vec::new();
     for (personal_id, _, _) in DEMO_CITIZENS {
@@ -311,6 +323,7 @@ async fn run_backend(
         &reception,
         &specialist,
         &sessions,
+        &write_agencies,
         &mut codes,
         &mut report,
     )
@@ -383,6 +396,7 @@ async fn measure(
     reception: &str,
     specialist: &str,
     sessions: &[String],
+    agencies: &[String],
     codes: &mut Vec<String>,
     report: &mut BackendReport,
 ) -> anyhow::Result<()> {
@@ -426,11 +440,21 @@ async fn measure(
     // 2. Submit + receive through the API.
     eprintln!("[{name}] submit + receive, {} dossiers", options.writes);
     let form: serde_json::Value = serde_json::from_str(DEMO_BIRTH_FORM)?;
-    let submission = Arc::new(serde_json::json!({
-        "procedure_code": "1.001193",
-        "agency_code": "000.00.30.H13",
-        "form": form,
-    }));
+    // One body per agency; dossier n goes to agency n mod the number of agencies.
+    let submissions: Arc<Vec<String>> = Arc::new(
+        agencies
+            .iter()
+            .map(|agency| {
+                serde_json::json!({
+                    "procedure_code": "1.001193",
+                    "agency_code": agency,
+                    "form": form,
+                })
+                .to_string()
+            })
+            .collect(),
+    );
+    report.throughput.agencies = agencies.len();
     let next = Arc::new(AtomicUsize::new(0));
     let cpu_before = server.cpu_seconds();
     let started = Instant::now();
@@ -440,7 +464,7 @@ async fn measure(
         let base = base.clone();
         let session = sessions[worker % sessions.len()].clone();
         let reception = reception.to_owned();
-        let submission = submission.clone();
+        let submissions = submissions.clone();
         let next = next.clone();
         let writes = options.writes;
         tasks.spawn(async move {
@@ -449,7 +473,11 @@ async fn measure(
             let mut receives = Vec::new();
             let mut received = Vec::new();
             let mut errors = 0usize;
-            while next.fetch_add(1, Ordering::Relaxed) < writes {
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= writes {
+                    break;
+                }
                 let start = Instant::now();
                 let answer = client
                     .post(format!("{base}/api/v1/dossiers"))
@@ -460,7 +488,7 @@ async fn measure(
                     )
                     .header("x-csrf-token", &csrf)
                     .header("content-type", "application/json")
-                    .body(submission.to_string())
+                    .body(submissions[n % submissions.len()].clone())
                     .send()
                     .await;
                 let id = match answer {
@@ -807,7 +835,7 @@ pub fn table(report: &BenchReport) -> String {
             "\n== {} ({}) ==\n\
              dossiers in database        {} (generated {} with {} events in {:.0} s, {:.0} dossiers/s)\n\
              raw commits                 {:.0}/s ({} tasks, one-row insert per transaction)\n\
-             submit+receive              {:.1} dossiers/s ({} dossiers, {} errors; submit p50 {:.1} ms p99 {:.1} ms, receive p50 {:.1} ms p99 {:.1} ms; server CPU {:.2} ms/dossier)\n\
+             submit+receive              {:.1} dossiers/s ({} dossiers to {} agencies, {} errors; submit p50 {:.1} ms p99 {:.1} ms, receive p50 {:.1} ms p99 {:.1} ms; server CPU {:.2} ms/dossier)\n\
              ratio to raw commits        {:.1} %   target >= 30 %: {}\n\
              lookup by code (open loop)  p50 {:.2} ms  p99 {:.2} ms  offered {:.0} req/s (Poisson), served {:.0} req/s, up to {} clients, {} errors, send lag p99 {:.2} ms   target p99 < 5 ms: {}\n\
              lookup saturation (closed)  {:.0} req/s  ({} clients back to back; p50 {:.2} ms p99 {:.2} ms, queueing; server CPU {:.3} ms/request)\n\
@@ -828,6 +856,7 @@ pub fn table(report: &BenchReport) -> String {
             t.concurrency,
             t.dossiers_per_second,
             t.dossiers,
+            t.agencies,
             t.errors,
             t.submit.p50_ms,
             t.submit.p99_ms,
@@ -884,4 +913,46 @@ pub fn table(report: &BenchReport) -> String {
         }
     }
     out
+}
+
+/// A desk official whose reception role covers the whole city, and the codes of the first `n`
+/// communes (agencies at commune level with a code): the write phase spread over a city.
+async fn city_desk(store: &Store, n: usize) -> anyhow::Result<(i64, Vec<String>)> {
+    let units = store.list_units().await?;
+    let root = units
+        .iter()
+        .find(|u| u.parent_id.is_none())
+        .ok_or_else(|| anyhow!("no root unit"))?;
+    let agencies: Vec<String> = units
+        .iter()
+        .filter(|u| u.level == "commune" && u.kind == "agency")
+        .filter_map(|u| u.code.clone())
+        .take(n)
+        .collect();
+    anyhow::ensure!(!agencies.is_empty(), "no commune agency with a code");
+    let username = "tiepnhan.bench";
+    if let Ok(existing) = store.official_credentials(username).await {
+        return Ok((existing.id, agencies));
+    }
+    let mut tx = store.begin().await?;
+    let id = tx
+        .insert_official(
+            &motcua_store::people::OfficialInput {
+                username: username.into(),
+                full_name: "Bộ phận Một cửa (benchmark)".into(),
+                position_id: None,
+                unit_id: root.id,
+                email: None,
+                phone: None,
+                employed_from: None,
+                employed_to: None,
+                active: true,
+            },
+            "!",
+            0,
+        )
+        .await?;
+    tx.assign_role(id, "reception", root.id, None, 0).await?;
+    tx.commit().await?;
+    Ok((id, agencies))
 }

@@ -57,6 +57,10 @@ pub struct BenchArgs {
     /// Concurrent clients of the throughput phase (and tasks of the raw commit loop).
     #[arg(long, default_value_t = 16)]
     write_concurrency: usize,
+    /// Communes the throughput phase submits to in turn (1: all to one ward, the worst case
+    /// for its day counter; e.g. 20: a city's load spread over its communes)
+    #[arg(long, default_value_t = 1)]
+    write_agencies: usize,
     /// Concurrent clients for lookup and search.
     #[arg(long, default_value_t = 200)]
     clients: usize,
@@ -158,6 +162,7 @@ pub async fn bench_command(args: BenchArgs) -> anyhow::Result<()> {
         dossiers: args.dossiers,
         writes: args.writes,
         write_concurrency: args.write_concurrency.max(1),
+        write_agencies: args.write_agencies.max(1),
         clients: args.clients.max(1),
         requests: args.requests.max(1),
         lookup_rate: if args.lookup_rate.is_finite() {
