@@ -111,6 +111,9 @@ impl App {
 
     /// The role an official acts under for `kind` on this dossier: one they hold over the
     /// dossier's agency that may issue the command, preferring the current step's role.
+    ///
+    /// `in_step_unit` is false when the current step names a unit (phòng/ban) the official
+    /// does not work in ([`App::works_in_step_unit`]): the step's role then does not count.
     fn acting_role(
         &self,
         actor: &Actor,
@@ -118,6 +121,7 @@ impl App {
         workflow: &Workflow,
         state: &Dossier,
         kind: CommandKind,
+        in_step_unit: bool,
     ) -> AppResult<DossierActor> {
         match &actor.principal {
             Principal::Citizen { citizen_id } => {
@@ -139,23 +143,25 @@ impl App {
             } => {
                 let target = motcua_domain::org::OrgPath::from_stored(row.agency_path.clone());
                 let desk = motcua_domain::org::OrgPath::from_stored(row.desk_path().to_owned());
+                let step_role = state
+                    .step
+                    .and_then(|s| workflow.steps.get(s))
+                    .map(|s| s.role);
                 // After a transfer the processing agency works the steps; the receiving desk
-                // keeps only its reception role (return the result, hand papers over).
+                // keeps only its reception role (return the result, hand papers over). A step
+                // that names its unit is worked only by those holding its role in that unit.
                 let held: Vec<Role> = assignments
                     .iter()
                     .filter(|a| {
                         a.unit_path.contains(&target)
                             || (a.role == Role::Reception && a.unit_path.contains(&desk))
                     })
+                    .filter(|a| in_step_unit || Some(a.role) != step_role)
                     .map(|a| a.role)
                     .collect();
                 if held.is_empty() {
                     return Err(AppError::Forbidden);
                 }
-                let step_role = state
-                    .step
-                    .and_then(|s| workflow.steps.get(s))
-                    .map(|s| s.role);
                 let role = step_role
                     .filter(|r| held.contains(r) && role_may_issue(*r, kind))
                     .or_else(|| held.iter().copied().find(|r| role_may_issue(*r, kind)))
@@ -166,6 +172,61 @@ impl App {
                 })
             }
         }
+    }
+
+    /// The unit (phòng/ban) the current step of the workflow names, looked up under the
+    /// dossier's agency by code or by name (NFC, any case). `None` when the step names none, or
+    /// names one this agency does not have: the agency itself then works the step.
+    async fn step_unit(
+        &self,
+        row: &DossierRow,
+        workflow: &Workflow,
+        state: &Dossier,
+    ) -> AppResult<Option<motcua_domain::org::OrgPath>> {
+        let Some(reference) = state
+            .step
+            .and_then(|s| workflow.steps.get(s))
+            .and_then(|s| s.unit_ref.as_deref())
+            .map(|r| motcua_domain::text::clean(r).to_lowercase())
+            .filter(|r| !r.is_empty())
+        else {
+            return Ok(None);
+        };
+        let agency = motcua_domain::org::OrgPath::from_stored(row.agency_path.clone());
+        Ok(self
+            .store
+            .list_units()
+            .await?
+            .into_iter()
+            .map(|u| (motcua_domain::org::OrgPath::from_stored(u.path.clone()), u))
+            .find(|(path, u)| {
+                agency.contains(path)
+                    && (u.code.as_deref().map(str::to_lowercase) == Some(reference.clone())
+                        || motcua_domain::text::clean(&u.name).to_lowercase() == reference)
+            })
+            .map(|(path, _)| path))
+    }
+
+    /// Whether the calling official works in the unit the current step names (their own unit
+    /// is that one or below it). True when the step names none, for anyone who is not an
+    /// official, and when the agency has no such unit.
+    async fn works_in_step_unit(
+        &self,
+        actor: &Actor,
+        row: &DossierRow,
+        workflow: &Workflow,
+        state: &Dossier,
+    ) -> AppResult<bool> {
+        let Principal::Official { official_id, .. } = &actor.principal else {
+            return Ok(true);
+        };
+        let Some(unit) = self.step_unit(row, workflow, state).await? else {
+            return Ok(true);
+        };
+        let official = self.store.get_official(*official_id).await?;
+        Ok(unit.contains(&motcua_domain::org::OrgPath::from_stored(
+            official.unit_path,
+        )))
     }
 
     /// Who may see a dossier: its applicant, and officials who may view dossiers of the agency
@@ -703,7 +764,10 @@ impl App {
             self.check_assignee(&row, assignee, role).await?;
         }
         let kind = command.kind();
-        let dossier_actor = self.acting_role(actor, &row, &workflow, &state, kind)?;
+        let in_step_unit = self
+            .works_in_step_unit(actor, &row, &workflow, &state)
+            .await?;
+        let dossier_actor = self.acting_role(actor, &row, &workflow, &state, kind, in_step_unit)?;
         let context = Context {
             workflow: &workflow,
             actor: &dossier_actor,
@@ -970,6 +1034,9 @@ impl App {
         }
         let workflow = self.workflow_of(row).await?;
         let state = row.dossier()?;
+        let in_step_unit = self
+            .works_in_step_unit(actor, row, &workflow, &state)
+            .await?;
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
@@ -1037,7 +1104,8 @@ impl App {
             {
                 continue;
             }
-            let Ok(acting) = self.acting_role(actor, row, &workflow, &state, kind) else {
+            let Ok(acting) = self.acting_role(actor, row, &workflow, &state, kind, in_step_unit)
+            else {
                 continue;
             };
             let context = Context {
@@ -1051,7 +1119,14 @@ impl App {
         }
         // Extension: allowed once and before the due time; the exact new date is checked later.
         if let Some(appointment) = state.appointment
-            && let Ok(acting) = self.acting_role(actor, row, &workflow, &state, CommandKind::Extend)
+            && let Ok(acting) = self.acting_role(
+                actor,
+                row,
+                &workflow,
+                &state,
+                CommandKind::Extend,
+                in_step_unit,
+            )
         {
             let context = Context {
                 workflow: &workflow,

@@ -535,3 +535,96 @@ async fn sqlite_parallel_receptions_number_without_gaps_or_duplicates() {
 async fn postgres_parallel_receptions_number_without_gaps_or_duplicates() {
     parallel_receptions_number_without_gaps_or_duplicates(Backend::Postgres).await;
 }
+
+/// A workflow step that names its unit (phòng/ban) is worked only by officials holding the
+/// step's role in that unit; a name the agency does not have leaves the step to the agency.
+async fn a_step_naming_its_unit_is_worked_in_that_unit(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let app = App::new(db.store.clone(), AppSettings::default());
+    app.load_demo().await.expect("demo");
+    let hau = citizen(&app, "092095001234").await;
+    let reception = official(&app, "tiepnhan.ninhkieu").await;
+    let submission = Submission {
+        procedure_code: "1.001193".into(),
+        agency_code: "000.00.30.H13".into(),
+        form: birth_registration(),
+        attachments: Vec::new(),
+        delivery: Default::default(),
+    };
+    let import = |unit: &str| {
+        let mut workflow = motcua_app::workflows::default_workflow("1.001193", false);
+        workflow.steps[0].unit_ref = Some(unit.to_owned());
+        serde_json::to_string(&workflow).expect("json")
+    };
+    let forward = Command::Forward {
+        to_step: 1,
+        assignee: None,
+    };
+
+    // The ward's specialist works in its culture and society office, not in its secretariat.
+    app.import_workflow(&Actor::system(), &import("Văn phòng HĐND và UBND"))
+        .await
+        .expect("import");
+    let first = app.submit_dossier(&hau, &submission).await.expect("submit");
+    app.receive_dossier(&reception, first.id)
+        .await
+        .expect("receive");
+    let specialist = official(&app, "chuyenvien.ninhkieu").await;
+    let refused = app
+        .act_on_dossier(&specialist, first.id, forward.clone())
+        .await;
+    assert!(matches!(refused, Err(AppError::Forbidden)), "{refused:?}");
+    assert!(
+        !app.available_actions(
+            &specialist,
+            &db.store.get_dossier(first.id).await.expect("row")
+        )
+        .await
+        .expect("actions")
+        .contains(&motcua_domain::dossier::CommandKind::Forward),
+        "the page does not offer it either"
+    );
+    // A step naming his own office (any case): he works it.
+    app.import_workflow(&Actor::system(), &import("phòng văn hóa - xã hội"))
+        .await
+        .expect("import");
+    let own = app.submit_dossier(&hau, &submission).await.expect("submit");
+    app.receive_dossier(&reception, own.id)
+        .await
+        .expect("receive");
+    let forwarded = app
+        .act_on_dossier(&specialist, own.id, forward.clone())
+        .await
+        .expect("forward from his office");
+    assert_eq!(forwarded.step_role.as_deref(), Some("leader"));
+
+    // A unit the ward does not have: the ward itself works the step.
+    app.import_workflow(&Actor::system(), &import("Phòng không tồn tại"))
+        .await
+        .expect("import");
+    let second = app.submit_dossier(&hau, &submission).await.expect("submit");
+    app.receive_dossier(&reception, second.id)
+        .await
+        .expect("receive");
+    let at_ward = official(&app, "chuyenvien.trunghung").await;
+    assert!(
+        app.act_on_dossier(&at_ward, second.id, forward.clone())
+            .await
+            .is_err(),
+        "another commune still cannot"
+    );
+    app.act_on_dossier(&specialist, second.id, forward)
+        .await
+        .expect("forward at the ward");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_a_step_naming_its_unit_is_worked_in_that_unit() {
+    a_step_naming_its_unit_is_worked_in_that_unit(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_step_naming_its_unit_is_worked_in_that_unit() {
+    a_step_naming_its_unit_is_worked_in_that_unit(Backend::Postgres).await;
+}
