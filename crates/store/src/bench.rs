@@ -82,7 +82,7 @@ impl Store {
     /// Creates the commit-probe table.
     pub async fn probe_prepare(&self) -> StoreResult<()> {
         match self {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 sqlx::query(PROBE_TABLE_SQLITE).execute(pool).await?;
             }
             Store::Postgres(pool) => {
@@ -120,7 +120,7 @@ impl Store {
     /// PostgreSQL's `synchronous_commit` and `fsync`, for the benchmark report.
     pub async fn durability(&self) -> StoreResult<String> {
         Ok(match self {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 let mut conn = pool.acquire().await?;
                 let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
                     .fetch_one(&mut *conn)

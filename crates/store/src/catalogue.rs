@@ -169,7 +169,7 @@ impl Store {
             })
         } else {
             match self {
-                Store::Sqlite(pool) => {
+                Store::Sqlite(pool, _) => {
                     // bm25() cannot run beside a window function, so the FTS scores are
                     // computed first.
                     let sql = format!(

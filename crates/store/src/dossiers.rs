@@ -361,7 +361,7 @@ impl Store {
             }};
         }
         Ok(match self {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 let explain = format!("EXPLAIN QUERY PLAN {sql}");
                 let rows: Vec<(i64, i64, i64, String)> =
                     bound!(sqlx::query_as(sqlx::AssertSqlSafe(explain)))
@@ -830,7 +830,7 @@ impl Store {
     /// Updates the planner's statistics after a bulk load (`ANALYZE`).
     pub async fn analyze(&self) -> StoreResult<()> {
         match self {
-            Store::Sqlite(pool) => {
+            Store::Sqlite(pool, _) => {
                 sqlx::query("ANALYZE").execute(pool).await?;
             }
             Store::Postgres(pool) => {
@@ -853,7 +853,7 @@ impl StoreTx {
         dossiers: &[GeneratedDossier],
     ) -> StoreResult<()> {
         let backend = match self {
-            StoreTx::Sqlite(_) => crate::Backend::Sqlite,
+            StoreTx::Sqlite(..) => crate::Backend::Sqlite,
             StoreTx::Postgres(_) => crate::Backend::Postgres,
         };
         for chunk in dossiers.chunks(rows_per_statement(backend, 22)) {
