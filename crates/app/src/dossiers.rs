@@ -805,25 +805,14 @@ impl App {
         role: Option<Role>,
     ) -> AppResult<()> {
         let refused = || AppError::invalid("assignee", "error-assignee");
-        let official = self
-            .store
-            .get_official(official_id)
-            .await
-            .map_err(|_| refused())?;
-        if !official.active {
+        let Some((true, roles)) = self.store.official_access(official_id).await? else {
             return Err(refused());
-        }
+        };
         let agency = motcua_domain::org::OrgPath::from_stored(row.agency_path.clone());
-        let holds = self
-            .store
-            .roles_of(official_id)
-            .await?
-            .iter()
-            .any(|assignment| {
-                motcua_domain::org::OrgPath::from_stored(assignment.unit_path.clone())
-                    .contains(&agency)
-                    && role.is_none_or(|r| Role::parse(&assignment.role) == Some(r))
-            });
+        let holds = roles.iter().any(|(held, _, unit_path)| {
+            motcua_domain::org::OrgPath::from_stored(unit_path.clone()).contains(&agency)
+                && role.is_none_or(|r| Role::parse(held) == Some(r))
+        });
         if holds { Ok(()) } else { Err(refused()) }
     }
 
