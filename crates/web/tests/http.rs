@@ -1142,6 +1142,38 @@ async fn every_api_route_is_in_the_openapi_document_and_back() {
     documented.sort();
     routed.sort();
     assert_eq!(documented, routed);
+    // The action body is documented action by action, and only with what the caller decides.
+    let action = doc["components"]["schemas"]["ApiAction"].to_string();
+    for variant in [
+        "receive",
+        "request_supplement",
+        "supplement_provided",
+        "refuse",
+        "forward",
+        "return",
+        "consult",
+        "transfer",
+        "approve",
+        "resolve",
+        "return_result",
+        "withdraw",
+        "stop",
+        "extend",
+    ] {
+        assert!(
+            action.contains(&format!("\"{variant}\"")),
+            "{variant} in {action}"
+        );
+    }
+    assert!(
+        !action.contains("\"submit\"") && !action.contains("\"due\""),
+        "{action}"
+    );
+    assert_eq!(
+        doc["paths"]["/api/v1/dossiers/{id}/actions"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/ApiAction"
+    );
     db.cleanup().await;
 }
 
