@@ -248,11 +248,25 @@ impl App {
         }
     }
 
-    /// A dossier the caller may see.
+    /// A dossier the caller may see: besides [`App::check_dossier_access`], officials of an
+    /// agency asked for an opinion on it (xin ý kiến) may read it. Reading is all: acting goes
+    /// through `acting_role`, which only counts roles over the processing agency.
     pub async fn dossier_for(&self, actor: &Actor, id: i64) -> AppResult<DossierRow> {
         let row = self.store.get_dossier(id).await?;
-        self.check_dossier_access(actor, &row)?;
-        Ok(row)
+        match self.check_dossier_access(actor, &row) {
+            Err(AppError::Forbidden) if matches!(actor.principal, Principal::Official { .. }) => {
+                let consulted = self.store.consulted_unit_paths(row.id).await?;
+                if consulted
+                    .iter()
+                    .any(|path| actor.require_at(Permission::DossierView, path).is_ok())
+                {
+                    Ok(row)
+                } else {
+                    Err(AppError::Forbidden)
+                }
+            }
+            other => other.map(|()| row),
+        }
     }
 
     /// Applies a decided transition: state, events and notifications in one transaction.
@@ -294,6 +308,7 @@ impl App {
         // Xin ý kiến: the consulted unit must exist (named by its agency code or id); its
         // officials with an e-mail address are told what is asked of them.
         let mut consulted = Vec::new();
+        let mut consulted_units = Vec::new();
         for effect in &decision.effects {
             if let Effect::RequestOpinion { unit } = effect {
                 let unit = unit.trim();
@@ -305,6 +320,7 @@ impl App {
                 if found.id == row.agency_id {
                     return Err(AppError::invalid("unit", "error-consult-same-unit"));
                 }
+                consulted_units.push((found.id, found.path.clone()));
                 consulted.extend(
                     self.store
                         .list_officials(Some(&found.path))
@@ -357,6 +373,10 @@ impl App {
                 });
                 tx.enqueue("notify", &payload.to_string(), now).await?;
             }
+        }
+        for (unit_id, unit_path) in &consulted_units {
+            tx.insert_consultation(row.id, *unit_id, unit_path, now)
+                .await?;
         }
         if !consulted.is_empty() {
             let code = row.code.clone().unwrap_or_default();

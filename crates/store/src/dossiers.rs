@@ -287,6 +287,19 @@ impl Store {
         row.ok_or(StoreError::NotFound)
     }
 
+    /// The paths of the agencies a dossier was sent to for an opinion (xin ý kiến).
+    pub async fn consulted_unit_paths(&self, dossier_id: i64) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = on_backend!(self, |pool| {
+            sqlx::query_as(
+                "SELECT DISTINCT unit_path FROM dossier_consultations WHERE dossier_id = $1 ORDER BY unit_path",
+            )
+            .bind(dossier_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(path,)| path).collect())
+    }
+
     /// The timeline of one dossier, oldest first.
     pub async fn dossier_events(&self, dossier_id: i64) -> StoreResult<Vec<EventRow>> {
         Ok(on_backend!(self, |pool| {
@@ -715,6 +728,28 @@ impl StoreTx {
                 .await?
         });
         changed.ok_or_else(|| StoreError::Conflict("dossier changed concurrently".into()))
+    }
+
+    /// Xin ý kiến: records that `unit` was asked for an opinion on the dossier.
+    pub async fn insert_consultation(
+        &mut self,
+        dossier_id: i64,
+        unit_id: i64,
+        unit_path: &str,
+        at: i64,
+    ) -> StoreResult<()> {
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO dossier_consultations (dossier_id, unit_id, unit_path, asked_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(dossier_id)
+            .bind(unit_id)
+            .bind(unit_path)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
     }
 
     /// Liên thông: the dossier is now processed by another agency; its desk stays.

@@ -2536,6 +2536,15 @@ async fn actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private(
         );
         assert!(reply.body.contains(field), "{}", reply.body);
     }
+    // Before it is asked, the department cannot read the ward's dossier.
+    let department = h.bearer("chuyenvien.stp").await;
+    let dossier_path = format!("/api/v1/dossiers/{id}");
+    assert_eq!(
+        h.send(Method::GET, &dossier_path, &department, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let before = h
         .store
         .outbox_of_kind("notify")
@@ -2574,6 +2583,46 @@ async fn actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private(
             .as_str()
             .is_some_and(|b| b.contains("xác minh nơi cư trú") && b.contains(&code))),
         "{letters:?}"
+    );
+    // Once asked, it reads the dossier (API and page) but may not act on it.
+    let read = h.send(Method::GET, &dossier_path, &department, None).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(
+        read.json()["actions"],
+        serde_json::json!([]),
+        "{}",
+        read.body
+    );
+    let page = h
+        .send(
+            Method::GET,
+            &format!("/staff/dossiers/{id}"),
+            &h.official("chuyenvien.stp").await,
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("do-forward"), "no action offered");
+    let acted = h
+        .json(
+            Method::POST,
+            &actions,
+            &department,
+            serde_json::json!({"command": "forward", "to_step": 1}),
+        )
+        .await;
+    assert_eq!(acted.status, StatusCode::FORBIDDEN, "{}", acted.body);
+    assert_eq!(
+        h.send(
+            Method::GET,
+            &dossier_path,
+            &h.bearer("chuyenvien.trunghung").await,
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN,
+        "an agency not asked still cannot read it"
     );
 }
 
