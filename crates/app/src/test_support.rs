@@ -63,37 +63,12 @@ impl Fixture {
 
     /// A demo official by username, with their roles.
     pub async fn official(&self, username: &str) -> Actor {
-        let id = self
-            .app
-            .store
-            .official_credentials(username)
-            .await
-            .expect("demo official")
-            .id;
-        Actor {
-            principal: self
-                .app
-                .official_principal(id)
-                .await
-                .expect("principal")
-                .expect("active"),
-            ip: None,
-        }
+        official(&self.app, username).await
     }
 
     /// A demo citizen by personal identification number.
     pub async fn citizen(&self, personal_id: &str) -> Actor {
-        let id = self
-            .app
-            .store
-            .citizen_credentials(personal_id)
-            .await
-            .expect("demo citizen")
-            .id;
-        Actor {
-            principal: Principal::Citizen { citizen_id: id },
-            ip: None,
-        }
+        citizen(&self.app, personal_id).await
     }
 
     /// [`CITIZEN`] submits a birth registration to [`WARD`] online (status 1).
@@ -256,5 +231,37 @@ pub mod pdf {
             .lines()
             .map(str::to_owned)
             .collect()
+    }
+}
+
+/// A demo official of `app` by username, with their roles (tests that build their own `App`).
+pub async fn official(app: &App, username: &str) -> Actor {
+    let id = app
+        .store
+        .official_credentials(username)
+        .await
+        .expect("demo official")
+        .id;
+    Actor {
+        principal: app
+            .official_principal(id)
+            .await
+            .expect("principal")
+            .expect("active"),
+        ip: None,
+    }
+}
+
+/// A demo citizen of `app` by personal identification number.
+pub async fn citizen(app: &App, personal_id: &str) -> Actor {
+    let id = app
+        .store
+        .citizen_credentials(personal_id)
+        .await
+        .expect("demo citizen")
+        .id;
+    Actor {
+        principal: Principal::Citizen { citizen_id: id },
+        ip: None,
     }
 }

@@ -3,8 +3,8 @@
 //! resolved → result returned → public lookup shows status 10; withdrawal; jurisdiction.
 
 use motcua_app::dossiers::Submission;
+use motcua_app::test_support::{citizen, official};
 use motcua_app::{Actor, App, AppError, AppSettings};
-use motcua_domain::authz::Principal;
 use motcua_domain::dossier::{Command, ResultDelivery, ReturnMethod};
 use motcua_domain::procedure::FormValues;
 use motcua_store::Backend;
@@ -40,36 +40,6 @@ fn birth_registration() -> FormValues {
         "cam_doan": "on",
     }))
     .expect("form values")
-}
-
-async fn official(app: &App, username: &str) -> Actor {
-    let id = app
-        .store
-        .official_credentials(username)
-        .await
-        .expect("official")
-        .id;
-    Actor {
-        principal: app
-            .official_principal(id)
-            .await
-            .expect("principal")
-            .expect("active"),
-        ip: None,
-    }
-}
-
-async fn citizen(app: &App, personal_id: &str) -> Actor {
-    let id = app
-        .store
-        .citizen_credentials(personal_id)
-        .await
-        .expect("citizen")
-        .id;
-    Actor {
-        principal: Principal::Citizen { citizen_id: id },
-        ip: None,
-    }
 }
 
 async fn a_birth_registration_goes_from_submission_to_returned_result(backend: Backend) {

@@ -11,8 +11,8 @@
 //! and a new dossier per case keep the whole test well under a minute per database.
 
 use motcua_app::dossiers::Submission;
+use motcua_app::test_support::{citizen, official};
 use motcua_app::{Actor, App, AppError, AppSettings};
-use motcua_domain::authz::Principal;
 use motcua_domain::dossier::{Command, DossierStatus, ReturnMethod, verify_chain};
 use motcua_store::Backend;
 use motcua_store::dossiers::DossierRow;
@@ -139,36 +139,6 @@ impl World {
     fn actor(&self, who: Who) -> &Actor {
         // `actors` is built in the order of `WHO`.
         &self.actors[who as usize]
-    }
-}
-
-async fn official(app: &App, username: &str) -> Actor {
-    let id = app
-        .store
-        .official_credentials(username)
-        .await
-        .expect("official")
-        .id;
-    Actor {
-        principal: app
-            .official_principal(id)
-            .await
-            .expect("principal")
-            .expect("active"),
-        ip: None,
-    }
-}
-
-async fn citizen(app: &App, personal_id: &str) -> Actor {
-    let id = app
-        .store
-        .citizen_credentials(personal_id)
-        .await
-        .expect("citizen")
-        .id;
-    Actor {
-        principal: Principal::Citizen { citizen_id: id },
-        ip: None,
     }
 }
 

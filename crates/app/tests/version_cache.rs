@@ -4,9 +4,9 @@
 //! (which change in place) are read fresh. On both databases.
 
 use motcua_app::dossiers::Submission;
+use motcua_app::test_support::{citizen, official};
 use motcua_app::workflows::default_workflow;
 use motcua_app::{Actor, App, AppSettings};
-use motcua_domain::authz::Principal;
 use motcua_domain::procedure::FormValues;
 use motcua_store::Backend;
 use motcua_store::test_support::TestDatabase;
@@ -15,36 +15,6 @@ const BIRTH: &str = "1.001193";
 
 fn birth_registration() -> FormValues {
     serde_json::from_str(motcua_app::demo::DEMO_BIRTH_FORM).expect("demo form")
-}
-
-async fn citizen(app: &App, personal_id: &str) -> Actor {
-    let id = app
-        .store
-        .citizen_credentials(personal_id)
-        .await
-        .expect("citizen")
-        .id;
-    Actor {
-        principal: Principal::Citizen { citizen_id: id },
-        ip: None,
-    }
-}
-
-async fn official(app: &App, username: &str) -> Actor {
-    let id = app
-        .store
-        .official_credentials(username)
-        .await
-        .expect("official")
-        .id;
-    Actor {
-        principal: app
-            .official_principal(id)
-            .await
-            .expect("principal")
-            .expect("active"),
-        ip: None,
-    }
 }
 
 async fn new_versions_are_seen_at_once(backend: Backend) {

@@ -171,21 +171,7 @@ impl Web {
             .await
             .expect("demo citizen")
             .id;
-        let token = random_token();
-        let now = self.f.app.now_micros();
-        let mut tx = self.f.app.store.begin().await.expect("begin");
-        tx.insert_session(&SessionRow {
-            token_hash: token_hash(&token),
-            principal_kind: "citizen".into(),
-            principal_id: id,
-            stage: "full".into(),
-            created_at: now,
-            expires_at: now + 30 * 86_400_000_000,
-        })
-        .await
-        .expect("session");
-        tx.commit().await.expect("commit");
-        Client::Session(token)
+        self.session("citizen", id).await
     }
 
     /// A signed-in browser session of a demo official (for the pages).
@@ -199,12 +185,17 @@ impl Web {
             .await
             .expect("demo official")
             .id;
+        self.session("official", id).await
+    }
+
+    /// A full session of `kind` (`citizen` or `official`) `id`, valid for 30 days.
+    async fn session(&self, kind: &str, id: i64) -> Client {
         let token = random_token();
         let now = self.f.app.now_micros();
         let mut tx = self.f.app.store.begin().await.expect("begin");
         tx.insert_session(&SessionRow {
             token_hash: token_hash(&token),
-            principal_kind: "official".into(),
+            principal_kind: kind.into(),
             principal_id: id,
             stage: "full".into(),
             created_at: now,
