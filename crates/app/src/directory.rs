@@ -529,7 +529,8 @@ impl App {
         Ok(())
     }
 
-    pub async fn revoke_role(&self, actor: &Actor, assignment_id: i64) -> AppResult<()> {
+    /// Revokes one role assignment; returns the official who held it.
+    pub async fn revoke_role(&self, actor: &Actor, assignment_id: i64) -> AppResult<i64> {
         actor.require(motcua_domain::authz::Access::Staff(Permission::RolesAssign))?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
@@ -545,7 +546,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(revoked.official_id)
     }
 
     pub async fn list_audit(

@@ -7,6 +7,7 @@
 //! calendar; the legal processing time from the procedure version in force.
 
 use crate::attachments::{Papers, with_paper_problems};
+use crate::effects::{EffectTarget, enqueue_effects};
 use crate::{Actor, App, AppError, AppResult, InvalidField};
 use motcua_domain::attachment::Purpose;
 use motcua_domain::authz::{Permission, Principal, Role};
@@ -346,34 +347,18 @@ impl App {
                 other => other.into(),
             })?;
         tx.append_dossier_events(row.id, &decision.events).await?;
-        for effect in &decision.effects {
-            if let Effect::NotifyCitizen { .. } = effect
-                && let Some(citizen) = &citizen
-            {
-                let status = decision
-                    .new_state
-                    .status
-                    .map(DossierStatus::vietnamese)
-                    .unwrap_or_default();
-                let code = decision
-                    .new_state
-                    .code
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                let (channel, to) = match (&citizen.email, &citizen.phone) {
-                    (Some(email), _) => ("email", email.clone()),
-                    (None, Some(phone)) => ("sms", phone.clone()),
-                    (None, None) => continue,
-                };
-                let payload = json!({
-                    "channel": channel, "to": to, "template": "dossier-status",
-                    "subject": format!("Hồ sơ {code}: {status}"),
-                    "body": format!("Hồ sơ {code} của bạn đã chuyển sang trạng thái: {status}. Tra cứu tại cổng dịch vụ công bằng mã hồ sơ.\n\nYour dossier {code} is now: {status}."),
-                });
-                tx.enqueue("notify", &payload.to_string(), now).await?;
-            }
-        }
+        let scope = moved_to
+            .as_ref()
+            .map_or(row.agency_path.as_str(), |unit| unit.path.as_str());
+        let target = EffectTarget {
+            dossier_id: row.id,
+            dossier_code: row.code.as_deref(),
+            procedure_code: &row.procedure_code,
+            scope,
+            delivery_address: row.delivery_address.as_deref(),
+            applicant: citizen.as_ref(),
+        };
+        enqueue_effects(&mut tx, &target, &decision, now).await?;
         for (unit_id, unit_path) in &consulted_units {
             tx.insert_consultation(row.id, *unit_id, unit_path, now)
                 .await?;
@@ -608,6 +593,8 @@ impl App {
         let draft = Dossier::draft(&opened.workflow);
         let form = serde_json::to_string(&validated).map_err(|e| AppError::Internal(e.into()))?;
         let micros = self.now_micros();
+        // Read before the write transaction (see `persist`): the applicant is told the code.
+        let applicant = self.store.get_citizen(citizen_id).await?;
         let mut tx = self.store.begin().await?;
         let number = tx
             .next_dossier_number(
@@ -646,6 +633,15 @@ impl App {
         };
         let id = stored.id;
         tx.append_dossier_events(id, &decision.events).await?;
+        let target = EffectTarget {
+            dossier_id: id,
+            dossier_code: stored.code.as_deref(),
+            procedure_code: &stored.procedure_code,
+            scope: &stored.agency_path,
+            delivery_address: stored.delivery_address.as_deref(),
+            applicant: Some(&applicant),
+        };
+        enqueue_effects(&mut tx, &target, &decision, micros).await?;
         self.link_submission(&mut tx, actor, id, opened.links, micros)
             .await?;
         self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
@@ -951,6 +947,11 @@ impl App {
         let form = serde_json::to_string(&validated).map_err(|e| AppError::Internal(e.into()))?;
         self.store_paper_blobs(&papers).await?;
         let micros = self.now_micros();
+        // The linked account is told the code (read before the write transaction).
+        let applicant = match citizen_id {
+            Some(id) => Some(self.store.get_citizen(id).await?),
+            None => None,
+        };
         let mut tx = self.store.begin().await?;
         let number = tx
             .next_dossier_number(
@@ -998,6 +999,15 @@ impl App {
             .await?;
         tx.append_dossier_events(stored.id, &decision.events)
             .await?;
+        let target = EffectTarget {
+            dossier_id: stored.id,
+            dossier_code: stored.code.as_deref(),
+            procedure_code: &stored.procedure_code,
+            scope: &stored.agency_path,
+            delivery_address: stored.delivery_address.as_deref(),
+            applicant: applicant.as_ref(),
+        };
+        enqueue_effects(&mut tx, &target, &decision, micros).await?;
         self.add_papers_in(
             &mut tx,
             actor,

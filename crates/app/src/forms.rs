@@ -984,6 +984,42 @@ impl App {
     }
 }
 
+impl App {
+    /// Renders a form to PDF with the configured renderer, off the async workers (Typst is
+    /// CPU-bound).
+    async fn render_pdf(&self, document: FormDocument) -> AppResult<Vec<u8>> {
+        let renderer = self.renderer.clone().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("no document renderer is configured"))
+        })?;
+        tokio::task::spawn_blocking(move || renderer.render(&document))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("render: {e}")))
+    }
+
+    /// [`App::dossier_form`] as a PDF file.
+    pub async fn dossier_form_pdf(
+        &self,
+        actor: &Actor,
+        dossier_id: i64,
+        form: Form,
+    ) -> AppResult<Vec<u8>> {
+        let document = self.dossier_form(actor, dossier_id, form).await?;
+        self.render_pdf(document).await
+    }
+
+    /// [`App::tracking_book_form`] as a PDF file.
+    pub async fn tracking_book_pdf(
+        &self,
+        actor: &Actor,
+        agency_code: &str,
+        period: Period,
+    ) -> AppResult<Vec<u8>> {
+        let document = self.tracking_book_form(actor, agency_code, period).await?;
+        self.render_pdf(document).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ pub mod clients;
 pub mod demo;
 pub mod directory;
 pub mod dossiers;
+pub mod effects;
 pub mod forms;
 pub mod notify;
 pub mod oidc;
@@ -34,6 +35,7 @@ pub mod security;
 pub mod test_support;
 pub mod transfer;
 pub mod versions;
+pub mod views;
 pub mod workflows;
 
 /// One invalid input field: the field name and a stable message code from the catalogues.
@@ -266,7 +268,7 @@ impl Default for AppSettings {
 /// The application: store, clock, settings, and the sign-in limiter. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    store: Store,
     pub settings: Arc<AppSettings>,
     /// Attempts per account (sign-in, codes): 10 in 5 minutes.
     pub limiter: Arc<ratelimit::RateLimiter>,
@@ -280,6 +282,9 @@ pub struct App {
     pub oidc: Option<Arc<oidc::Oidc>>,
     /// Where attachment contents live (see [`attachments`]); set with [`App::with_blobs`].
     pub blobs: Arc<dyn motcua_blobs::BlobStore>,
+    /// Turns form data into PDF (the Typst engine, injected by the binary so that this crate
+    /// builds without it); set with [`App::with_renderer`].
+    renderer: Option<Arc<dyn motcua_render::DocumentRenderer>>,
     clock: Clock,
 }
 
@@ -298,8 +303,15 @@ impl App {
             blobs: Arc::new(motcua_blobs::LocalBlobs::new(
                 std::env::temp_dir().join("motcua-blobs"),
             )),
+            renderer: None,
             clock: Arc::new(OffsetDateTime::now_utc),
         }
+    }
+
+    /// Sets what renders forms to PDF.
+    pub fn with_renderer(mut self, renderer: Arc<dyn motcua_render::DocumentRenderer>) -> Self {
+        self.renderer = Some(renderer);
+        self
     }
 
     /// Sets the public address printed in forms (the QR code of Mẫu 01).

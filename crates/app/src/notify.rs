@@ -138,27 +138,34 @@ impl App {
         let now = self.now_micros();
         let rows = self
             .store
-            .claim_outbox(now, 60_000_000, OUTBOX_BATCH)
+            .claim_outbox(
+                now,
+                60_000_000,
+                OUTBOX_BATCH,
+                crate::effects::DELIVERED_KINDS,
+            )
             .await?;
         let mut delivered = Vec::with_capacity(rows.len());
         for row in rows {
             let result = match row.kind.as_str() {
-                "notify" => match serde_json::from_str::<Notification>(&row.payload) {
-                    Ok(message) => {
-                        let notifier = if message.channel == "email" {
-                            &channels.email
-                        } else {
-                            &channels.sms
-                        };
-                        if self.settings.log_codes
-                            && let Some(code) = &message.code
-                        {
-                            tracing::info!(to = %message.to, %code, "demo mode: one-time code");
+                crate::effects::outbox_kind::NOTIFY => {
+                    match serde_json::from_str::<Notification>(&row.payload) {
+                        Ok(message) => {
+                            let notifier = if message.channel == "email" {
+                                &channels.email
+                            } else {
+                                &channels.sms
+                            };
+                            if self.settings.log_codes
+                                && let Some(code) = &message.code
+                            {
+                                tracing::info!(to = %message.to, %code, "demo mode: one-time code");
+                            }
+                            notifier.send(&message).await
                         }
-                        notifier.send(&message).await
+                        Err(error) => Err(anyhow::anyhow!("unreadable payload: {error}")),
                     }
-                    Err(error) => Err(anyhow::anyhow!("unreadable payload: {error}")),
-                },
+                }
                 other => Err(anyhow::anyhow!("no handler for outbox kind {other}")),
             };
             match result {

@@ -76,7 +76,7 @@ fn official(id: i64, role: Role) -> Actor {
 }
 
 async fn a_new_version_takes_effect_on_its_date(store: Store) {
-    let (app, clock) = TestClock::app(store);
+    let (app, clock) = TestClock::app(store.clone());
     assert_eq!(app.load_bundled_catalogue().await.expect("load"), 65);
     let admin = official(7, Role::Admin);
     let v1 = app.procedure_in_force(MARRIAGE, None).await.expect("v1");
@@ -145,7 +145,7 @@ async fn a_new_version_takes_effect_on_its_date(store: Store) {
 }
 
 async fn export_then_import_into_an_empty_database_is_identical(store: Store) {
-    let (app, _clock) = TestClock::app(store);
+    let (app, _clock) = TestClock::app(store.clone());
     app.load_bundled_catalogue().await.expect("load");
     let system = Actor::system();
     let exported = app.export_catalogue(&system).await.expect("export");
@@ -158,7 +158,7 @@ async fn export_then_import_into_an_empty_database_is_identical(store: Store) {
         (0, 65),
         "import is idempotent"
     );
-    let backend = app.store.backend();
+    let backend = store.backend();
     let other = TestDatabase::new(backend).await;
     let (fresh, _clock) = TestClock::app(other.store.clone());
     let report = fresh
@@ -184,7 +184,7 @@ async fn export_then_import_into_an_empty_database_is_identical(store: Store) {
         .await
         .expect("import change");
     assert_eq!(report.drafted, 1);
-    let versions = fresh
+    let versions = other
         .store
         .procedure_versions(&code)
         .await
@@ -195,7 +195,7 @@ async fn export_then_import_into_an_empty_database_is_identical(store: Store) {
 }
 
 async fn submitted_forms_are_checked_against_the_schema(store: Store) {
-    let (app, _clock) = TestClock::app(store);
+    let (app, _clock) = TestClock::app(store.clone());
     app.load_bundled_catalogue().await.expect("load");
     let empty = app
         .validate_procedure_form(MARRIAGE, None, &FormValues::new())
@@ -231,15 +231,14 @@ async fn submitted_forms_are_checked_against_the_schema(store: Store) {
 }
 
 async fn only_catalogue_managers_change_the_catalogue(store: Store) {
-    let (app, _clock) = TestClock::app(store);
+    let (app, _clock) = TestClock::app(store.clone());
     app.load_bundled_catalogue().await.expect("load");
     let marriage = app
         .procedure_in_force(MARRIAGE, None)
         .await
         .expect("marriage")
         .procedure;
-    let audit_before = app
-        .store
+    let audit_before = store
         .list_audit(None, 1000, None)
         .await
         .expect("audit")
@@ -292,9 +291,9 @@ async fn only_catalogue_managers_change_the_catalogue(store: Store) {
             .await,
         Err(AppError::NotFound)
     ));
-    assert_eq!(app.store.count_procedures().await.expect("count"), 65);
+    assert_eq!(store.count_procedures().await.expect("count"), 65);
     assert_eq!(
-        app.store
+        store
             .list_audit(None, 1000, None)
             .await
             .expect("audit")
@@ -305,7 +304,7 @@ async fn only_catalogue_managers_change_the_catalogue(store: Store) {
 }
 
 async fn search_highlights_the_original_words(store: Store) {
-    let (app, _clock) = TestClock::app(store);
+    let (app, _clock) = TestClock::app(store.clone());
     app.load_bundled_catalogue().await.expect("load");
     let result = app
         .search_procedures(&SearchParams {

@@ -294,7 +294,7 @@ async fn a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice(ba
         Err(AppError::Invalid(_))
     ));
     assert_eq!(
-        app.store
+        db.store
             .get_dossier(saved.id)
             .await
             .expect("still")
@@ -356,7 +356,7 @@ async fn a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice(ba
     // A second draft is discarded for good.
     let other = app.save_draft(&hau, None, &draft).await.expect("draft");
     app.discard_draft(&hau, other.id).await.expect("discard");
-    assert!(app.store.get_dossier(other.id).await.is_err());
+    assert!(db.store.get_dossier(other.id).await.is_err());
     db.cleanup().await;
 }
 

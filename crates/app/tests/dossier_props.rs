@@ -130,6 +130,7 @@ fn next_on_path(row: &DossierRow, approved: bool, signed: bool) -> (What, Who) {
 
 struct World {
     app: App,
+    store: motcua_store::Store,
     clock: Arc<AtomicI64>,
     actors: Vec<Actor>,
     submission: Submission,
@@ -164,6 +165,7 @@ async fn world(db: &TestDatabase) -> World {
     let form = serde_json::from_str(motcua_app::demo::DEMO_BIRTH_FORM).expect("demo form");
     World {
         app,
+        store: db.store.clone(),
         clock,
         actors,
         submission: Submission {
@@ -244,7 +246,7 @@ fn command(what: What, op: &Op, row: &DossierRow) -> Command {
 /// stored head; the indexed columns agree with the snapshot.
 async fn check(world: &World, id: i64, accepted: usize) -> Result<DossierRow, TestCaseError> {
     let app = &world.app;
-    let row = app.store.get_dossier(id).await.expect("dossier");
+    let row = world.store.get_dossier(id).await.expect("dossier");
     let state = row.dossier().expect("state decodes");
     let workflow = app
         .workflow(&row.procedure_code, Some(row.workflow_version))
@@ -274,7 +276,7 @@ async fn check(world: &World, id: i64, accepted: usize) -> Result<DossierRow, Te
         state.appointment.map(|a| motcua_store::micros(a.due()))
     );
     prop_assert_eq!(row.last_seq, i64::try_from(accepted).unwrap_or(-1));
-    let events: Vec<_> = app
+    let events: Vec<_> = world
         .store
         .dossier_events(id)
         .await
@@ -320,7 +322,7 @@ async fn case(world: &World, ops: &[Op]) -> Result<(), TestCaseError> {
                 )));
             }
             Err(_) => {
-                let after = app.store.get_dossier(id).await.expect("dossier");
+                let after = world.store.get_dossier(id).await.expect("dossier");
                 prop_assert_eq!(
                     &after.state,
                     &row.state,

@@ -29,6 +29,7 @@ use motcua_domain::dossier::{
 };
 use motcua_domain::org::AgencyCode;
 use motcua_domain::procedure::Channel;
+use motcua_store::Store;
 use motcua_store::dossiers::{GeneratedDossier, NewDossier};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -184,13 +185,14 @@ fn person_name(rng: &mut StdRng) -> String {
 /// Database errors, or a transition the state machine refuses (a bug in the generator).
 pub async fn generate(
     app: &App,
+    store: &Store,
     options: &GenerateOptions,
     progress: Progress<'_>,
 ) -> anyhow::Result<GenerateReport> {
     let started = std::time::Instant::now();
     app.load_demo().await.map_err(|e| anyhow!("demo: {e}"))?;
     let mut report = GenerateReport::default();
-    let plan = prepare(app, options, &mut report).await?;
+    let plan = prepare(app, store, options, &mut report).await?;
     report.agencies = plan.agencies.len();
     report.procedures = plan.procedures.len();
     report.citizens = plan.citizens.len();
@@ -200,7 +202,7 @@ pub async fn generate(
     let producer = std::thread::spawn(move || produce(plan, &producer_options, &sender));
     let sample_every = (options.dossiers / 5_000).max(1);
     while let Some(batch) = receiver.recv().await {
-        let mut tx = app.store.begin().await?;
+        let mut tx = store.begin().await?;
         tx.insert_generated_dossiers(&batch.dossiers).await?;
         for ((agency, day), last) in &batch.counters {
             tx.raise_dossier_counter(agency, day, *last).await?;
@@ -223,8 +225,8 @@ pub async fn generate(
     producer
         .join()
         .map_err(|_| anyhow!("the generator thread panicked"))??;
-    app.store.resync_dossier_ids().await?;
-    app.store.analyze().await?;
+    store.resync_dossier_ids().await?;
+    store.analyze().await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -236,16 +238,17 @@ struct Batch {
 
 async fn prepare(
     app: &App,
+    store: &Store,
     options: &GenerateOptions,
     report: &mut GenerateReport,
 ) -> anyhow::Result<Plan> {
     let system = AppActor::system();
-    let units = app.store.list_units().await?;
+    let units = store.list_units().await?;
     // Procedures in force, grouped by the agency that resolves them.
     let mut procedures = Vec::new();
     let mut commune_procedures = Vec::new();
     let mut by_department: HashMap<&'static str, Vec<usize>> = HashMap::new();
-    let rows = app.store.list_procedure_versions().await?;
+    let rows = store.list_procedure_versions().await?;
     let mut latest: BTreeMap<String, motcua_store::catalogue::ProcedureRow> = BTreeMap::new();
     for row in rows.into_iter().filter(|r| r.status == "published") {
         match latest.get(&row.code) {
@@ -300,8 +303,8 @@ async fn prepare(
 
     // Who holds which role where, to find (or create) the staff of each agency.
     let mut held: Vec<(Role, String, i64)> = Vec::new();
-    for official in app.store.list_officials(None).await? {
-        for assignment in app.store.roles_of(official.id).await? {
+    for official in store.list_officials(None).await? {
+        for assignment in store.roles_of(official.id).await? {
             if let Some(role) = Role::parse(&assignment.role) {
                 held.push((role, assignment.unit_path, official.id));
             }
@@ -338,7 +341,7 @@ async fn prepare(
             let id = match found {
                 Some(id) => id,
                 None => {
-                    let id = create_official(app, &system, role, code_text, unit.id).await?;
+                    let id = create_official(app, store, &system, role, code_text, unit.id).await?;
                     report.officials_created += 1;
                     held.push((role, unit.path.clone(), id));
                     id
@@ -362,9 +365,8 @@ async fn prepare(
     }
     anyhow::ensure!(!agencies.is_empty(), "no agency to generate dossiers for");
 
-    let citizens = ensure_citizens(app, options).await?;
-    let counters = app
-        .store
+    let citizens = ensure_citizens(app, store, options).await?;
+    let counters = store
         .dossier_counters()
         .await?
         .into_iter()
@@ -376,7 +378,7 @@ async fn prepare(
         procedures,
         citizens,
         counters,
-        first_id: app.store.max_dossier_id().await? + 1,
+        first_id: store.max_dossier_id().await? + 1,
         today: now.date(),
         now,
     })
@@ -385,6 +387,7 @@ async fn prepare(
 /// An official for `role` at an agency that has none (the demo staffs only some agencies).
 async fn create_official(
     app: &App,
+    store: &Store,
     system: &AppActor,
     role: Role,
     agency_code: &str,
@@ -402,7 +405,7 @@ async fn create_official(
         .collect::<String>()
         .to_lowercase();
     let username = format!("{prefix}.g{slug}");
-    let id = match app.store.official_credentials(&username).await {
+    let id = match store.official_credentials(&username).await {
         Ok(found) => found.id,
         Err(_) => {
             let mut rng = rand::rng();
@@ -431,6 +434,7 @@ async fn create_official(
 /// the three demo citizens and about one per 50 dossiers, at most 20,000.
 async fn ensure_citizens(
     app: &App,
+    store: &Store,
     options: &GenerateOptions,
 ) -> anyhow::Result<Vec<(i64, String, String)>> {
     let wanted = usize::try_from(options.dossiers / 50)
@@ -443,10 +447,10 @@ async fn ensure_citizens(
     let now = app.now_micros();
     let mut citizens = Vec::with_capacity(wanted + 3);
     for (personal_id, name, _) in motcua_app::demo::DEMO_CITIZENS {
-        let id = app.store.citizen_credentials(personal_id).await?.id;
+        let id = store.citizen_credentials(personal_id).await?.id;
         citizens.push((id, (*name).to_owned(), (*personal_id).to_owned()));
     }
-    let mut tx = app.store.begin().await?;
+    let mut tx = store.begin().await?;
     for serial in 0..wanted {
         // 092 (Cần Thơ), century and sex, year of birth, serial: unique by the serial.
         let personal_id = format!(
@@ -456,7 +460,7 @@ async fn ensure_citizens(
             200_000 + serial
         );
         let name = person_name(&mut rng);
-        let id = match app.store.citizen_credentials(&personal_id).await {
+        let id = match store.citizen_credentials(&personal_id).await {
             Ok(found) => found.id,
             Err(_) => {
                 let email = format!("congdan{serial}@example.vn");

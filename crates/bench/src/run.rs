@@ -252,7 +252,7 @@ async fn run_backend(
         }
     };
     let generated = if options.dossiers > 0 {
-        generate(&app, &generate_options, &mut progress).await?
+        generate(&app, &store, &generate_options, &mut progress).await?
     } else {
         app.load_demo().await.map_err(|e| anyhow!("demo: {e}"))?;
         GenerateReport::default()

@@ -107,7 +107,7 @@ pub async fn generate_command(command: DemoCommand, configured_url: String) -> a
     } = command;
     let url = database.unwrap_or(configured_url);
     let store = crate::open_store_at(&url).await?;
-    let app = motcua_app::App::new(store, motcua_app::AppSettings::default());
+    let app = motcua_app::App::new(store.clone(), motcua_app::AppSettings::default());
     let options = GenerateOptions {
         dossiers,
         days: days.max(1),
@@ -125,7 +125,7 @@ pub async fn generate_command(command: DemoCommand, configured_url: String) -> a
             );
         }
     };
-    let report = generate(&app, &options, &mut progress).await?;
+    let report = generate(&app, &store, &options, &mut progress).await?;
     println!(
         "generated {} dossiers with {} events in {:.1} s ({} agencies, {} procedures, {} citizens, {} officials created)",
         report.dossiers,

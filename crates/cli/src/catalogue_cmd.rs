@@ -124,10 +124,13 @@ async fn bench(app: &App, iterations: usize, concurrency: usize) -> anyhow::Resu
         .load_bundled_catalogue()
         .await
         .map_err(crate::describe)?;
-    let total = app.store.count_procedures().await?;
+    let total = app
+        .procedure_version_count()
+        .await
+        .map_err(crate::describe)?;
     println!(
         "backend {}, {total} procedure versions ({loaded} loaded now), {iterations} searches, concurrency {concurrency}",
-        app.store.backend().as_str()
+        app.backend_name()
     );
     // Warm-up: prepared statements and caches, as on a running server.
     for q in QUERIES {

@@ -410,7 +410,7 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
             role,
             password,
         } => {
-            let units = app.store.list_units().await?;
+            let units = app.public_units().await.map_err(describe)?;
             let unit_for = |code: Option<&str>| -> anyhow::Result<i64> {
                 match code {
                     Some(code) => units.iter().find(|u| u.code.as_deref() == Some(code)).map(|u| u.id).ok_or_else(|| anyhow::anyhow!("no unit with code {code}")),
@@ -443,12 +443,12 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
             println!("created official {} ({})", official.id, official.username);
         }
         AdminCommand::SetPassword { username, password } => {
-            let credentials = app
-                .store
-                .official_credentials(&username.to_lowercase())
+            let official_id = app
+                .official_id_by_username(&system, &username)
                 .await
+                .map_err(describe)
                 .context("no such official")?;
-            app.set_official_password(&system, credentials.id, &password)
+            app.set_official_password(&system, official_id, &password)
                 .await
                 .map_err(describe)?;
             println!("password changed for {username}");
@@ -458,13 +458,13 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
             name,
             days,
         } => {
-            let credentials = app
-                .store
-                .official_credentials(&username.to_lowercase())
+            let official_id = app
+                .official_id_by_username(&system, &username)
                 .await
+                .map_err(describe)
                 .context("no such official")?;
             let token = app
-                .issue_api_token(&system, credentials.id, &name, days)
+                .issue_api_token(&system, official_id, &name, days)
                 .await
                 .map_err(describe)?;
             println!("{token}");
@@ -508,7 +508,9 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     let store = open_store(&config).await?;
     let blobs = config.attachments.blob_store(&config.database.data_dir)?;
     tracing::info!(storage = %blobs.describe(), "attachments");
-    let app = app_for(store, &config, demo).with_blobs(blobs);
+    let app = app_for(store, &config, demo)
+        .with_blobs(blobs)
+        .with_renderer(std::sync::Arc::new(motcua_render::TypstRenderer::new()));
     // A fresh installation gets the bundled official notices (2024–2026); edits are kept.
     let seeded = app.seed_calendar().await.map_err(describe)?;
     if seeded > 0 {

@@ -94,7 +94,8 @@ impl Server {
                 log_codes: true,
                 ..AppSettings::default()
             },
-        );
+        )
+        .with_renderer(std::sync::Arc::new(motcua_render::TypstRenderer::new()));
         app.load_demo()
             .await
             .map_err(|e| anyhow::anyhow!("demo: {e}"))?;

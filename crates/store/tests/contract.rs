@@ -25,6 +25,7 @@ contract!(
     sessions_expire,
     audit_entries_commit_with_the_change_or_not_at_all,
     outbox_rows_are_claimed_once_and_retried,
+    outbox_kinds_wait_for_their_worker_and_are_shown_by_scope,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -410,11 +411,14 @@ async fn outbox_rows_are_claimed_once_and_retried(store: Store) {
         .await
         .expect("enqueue");
     tx.commit().await.expect("commit");
-    let claimed = store.claim_outbox(100, 1_000, 10).await.expect("claim");
+    let claimed = store
+        .claim_outbox(100, 1_000, 10, &["email"])
+        .await
+        .expect("claim");
     assert_eq!(claimed.len(), 2);
     assert!(
         store
-            .claim_outbox(200, 1_000, 10)
+            .claim_outbox(200, 1_000, 10, &["email"])
             .await
             .expect("claim")
             .is_empty(),
@@ -428,13 +432,16 @@ async fn outbox_rows_are_claimed_once_and_retried(store: Store) {
         .expect("fail");
     assert!(
         store
-            .claim_outbox(400, 1_000, 10)
+            .claim_outbox(400, 1_000, 10, &["email"])
             .await
             .expect("claim")
             .is_empty(),
         "retry waits"
     );
-    let retry = store.claim_outbox(5_000, 1_000, 10).await.expect("claim");
+    let retry = store
+        .claim_outbox(5_000, 1_000, 10, &["email"])
+        .await
+        .expect("claim");
     assert_eq!(retry.len(), 1);
     assert_eq!(retry[0].attempts, 2);
     assert_eq!(store.pending_outbox().await.expect("pending"), 1);
@@ -450,6 +457,83 @@ async fn outbox_rows_are_claimed_once_and_retried(store: Store) {
         .await
         .expect("batch");
     assert_eq!(store.pending_outbox().await.expect("pending"), 0);
+}
+
+async fn outbox_kinds_wait_for_their_worker_and_are_shown_by_scope(store: Store) {
+    use motcua_store::outbox::OutboxScope;
+    let mut tx = store.begin().await.expect("begin");
+    tx.enqueue_scoped("sync-national", "{}", 100, Some("/1/5/"))
+        .await
+        .expect("enqueue");
+    tx.enqueue_scoped("deliver-result", "{}", 100, Some("/1/6/"))
+        .await
+        .expect("enqueue");
+    tx.enqueue("notify", "{\"code\":\"123456\"}", 100)
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
+    // A worker that delivers notifications never claims the other kinds.
+    let claimed = store
+        .claim_outbox(200, 1_000, 10, &["notify"])
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].kind, "notify");
+    assert!(
+        store
+            .claim_outbox(200, 1_000, 10, &[])
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    store
+        .complete_outbox(claimed[0].id, 300)
+        .await
+        .expect("done");
+    let everything = OutboxScope {
+        paths: None,
+        unscoped: true,
+    };
+    let counts = store.outbox_counts(&everything).await.expect("counts");
+    let kinds: Vec<(&str, i64, i64)> = counts
+        .iter()
+        .map(|c| (c.kind.as_str(), c.pending, c.done))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("deliver-result", 1, 0),
+            ("notify", 0, 1),
+            ("sync-national", 1, 0)
+        ]
+    );
+    // A ward's administrator sees the rows of the ward only, never unscoped ones.
+    let ward = OutboxScope {
+        paths: Some(vec!["/1/5/".to_owned()]),
+        unscoped: false,
+    };
+    let waiting = store.outbox_waiting(&ward, 50).await.expect("waiting");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].kind, "sync-national");
+    assert_eq!(waiting[0].scope_path.as_deref(), Some("/1/5/"));
+    let nowhere = OutboxScope {
+        paths: Some(Vec::new()),
+        unscoped: false,
+    };
+    assert!(
+        store
+            .outbox_counts(&nowhere)
+            .await
+            .expect("counts")
+            .is_empty()
+    );
+    assert!(
+        store
+            .outbox_waiting(&nowhere, 50)
+            .await
+            .expect("waiting")
+            .is_empty()
+    );
 }
 
 #[tokio::test]

@@ -114,7 +114,7 @@ pub fn format_date(date: time::Date) -> String {
 
 /// A stored time (unix µs) as dd/mm/yyyy HH:MM in Vietnam time.
 pub fn format_time_micros(micros: i64) -> String {
-    let at = motcua_store::from_micros(micros).to_offset(time::macros::offset!(+7));
+    let at = motcua_app::views::from_micros(micros).to_offset(time::macros::offset!(+7));
     format!(
         "{} {:02}:{:02}",
         format_date(at.date()),

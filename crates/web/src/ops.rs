@@ -28,7 +28,7 @@ pub async fn healthz() -> &'static str {
 
 /// Readiness: the database answers.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if state.app.store.ping().await {
+    if state.app.is_ready().await {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
@@ -45,7 +45,7 @@ pub async fn metrics(State(state): State<AppState>, ctx: crate::context::Ctx) ->
     if !local {
         return StatusCode::FORBIDDEN.into_response();
     }
-    if let Ok(pending) = state.app.store.pending_outbox().await {
+    if let Ok(pending) = state.app.pending_effects().await {
         metrics::gauge!("motcua_outbox_pending").set(pending as f64);
     }
     match &state.metrics {

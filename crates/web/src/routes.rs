@@ -253,6 +253,7 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             pages::clients::revoke_token,
         )
         .at(M::GET, "/admin/audit", Staff(P::AuditView), admin::audit)
+        .at(M::GET, "/admin/outbox", Staff(P::AuditView), admin::outbox)
         .at(
             M::GET,
             "/admin/transfer",

@@ -20,7 +20,7 @@ both!(
 );
 
 async fn unit_id(w: &Web, code: &str) -> i64 {
-    w.f.app
+    w.f.db
         .store
         .get_unit_by_code(code)
         .await
@@ -332,7 +332,7 @@ async fn system_clients_are_managed_from_the_admin_pages(w: Web) -> Web {
     assert!(text.contains("id=\"e-name\""), "{text}");
     assert!(text.contains("Cần chọn ít nhất một quyền."), "{text}");
     assert!(
-        w.f.app
+        w.f.db
             .store
             .list_system_clients()
             .await
@@ -357,7 +357,7 @@ async fn system_clients_are_managed_from_the_admin_pages(w: Web) -> Web {
         .to_str()
         .expect("location")
         .to_owned();
-    let id = w.f.app.store.list_system_clients().await.expect("list")[0].id;
+    let id = w.f.db.store.list_system_clients().await.expect("list")[0].id;
     assert!(location.starts_with(&format!("/admin/clients/{id}")));
 
     // Issue: the token is in this answer only, and it works.
@@ -393,7 +393,7 @@ async fn system_clients_are_managed_from_the_admin_pages(w: Web) -> Web {
     assert!(bad_days.text().contains("từ 1 đến 3650"));
 
     // Revoke from the page.
-    let token_id = w.f.app.store.client_tokens(id).await.expect("tokens")[0].id;
+    let token_id = w.f.db.store.client_tokens(id).await.expect("tokens")[0].id;
     let revoked = w
         .form(
             &format!("/admin/clients/{id}/tokens/{token_id}/revoke"),
@@ -422,7 +422,7 @@ async fn system_clients_are_managed_from_the_admin_pages(w: Web) -> Web {
         )
         .await;
     assert_eq!(changed.status, 303, "{}", changed.text());
-    let row = w.f.app.store.get_system_client(id).await.expect("client");
+    let row = w.f.db.store.get_system_client(id).await.expect("client");
     assert_eq!(row.permissions, "org_read,dossier_view");
 
     // Refusals: a specialist, a citizen, another ward's administrator.
@@ -919,8 +919,7 @@ async fn a_citizen_rates_a_returned_dossier_on_its_page(w: Web) -> Web {
         "answers kept"
     );
     assert!(
-        f.app
-            .store
+        f.db.store
             .dossier_rating(dossier.id)
             .await
             .expect("read")
@@ -948,13 +947,12 @@ async fn a_citizen_rates_a_returned_dossier_on_its_page(w: Web) -> Web {
 
     let rated = post(answers.clone()).await;
     assert_eq!(rated.status, 303, "{}", rated.text());
-    let stored = f
-        .app
-        .store
-        .dossier_rating(dossier.id)
-        .await
-        .expect("read")
-        .expect("rated");
+    let stored =
+        f.db.store
+            .dossier_rating(dossier.id)
+            .await
+            .expect("read")
+            .expect("rated");
     assert_eq!(stored.scores.len(), 9);
     assert_eq!(stored.scores[8], (9, 0));
     assert_eq!(stored.comment, "Cán bộ hướng dẫn tận tình");

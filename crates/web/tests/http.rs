@@ -62,13 +62,15 @@ where
     let db = TestDatabase::new(backend).await;
     let clock = Arc::new(std::sync::Mutex::new(None::<time::OffsetDateTime>));
     let shared = clock.clone();
-    let app = App::new(db.store.clone(), AppSettings::default()).with_clock(Arc::new(move || {
-        shared
-            .lock()
-            .ok()
-            .and_then(|c| *c)
-            .unwrap_or_else(time::OffsetDateTime::now_utc)
-    }));
+    let app = App::new(db.store.clone(), AppSettings::default())
+        .with_clock(Arc::new(move || {
+            shared
+                .lock()
+                .ok()
+                .and_then(|c| *c)
+                .unwrap_or_else(time::OffsetDateTime::now_utc)
+        }))
+        .with_renderer(Arc::new(motcua_render::TypstRenderer::new()));
     app.load_demo().await.expect("demo loads");
     let state = AppState {
         app: app.clone(),

@@ -11,14 +11,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
+use motcua_app::views::{AttachmentRow, DossierAttachmentRow};
 use motcua_domain::attachment::{MediaType, Purpose};
-use motcua_store::attachments::{AttachmentRow, DossierAttachmentRow};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 fn rfc3339(micros: i64) -> String {
-    motcua_store::from_micros(micros)
+    motcua_app::views::from_micros(micros)
         .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()

@@ -2,8 +2,8 @@
 //! format (documented in `data/catalogue/README.md`), so it appears here as an object.
 
 use motcua_app::catalogue::{ProcedureVersion, SearchItem, SearchResult};
+use motcua_app::views::FacetCount;
 use motcua_domain::highlight::Segment;
-use motcua_store::catalogue::FacetCount;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::clients::ClientForm;
-use motcua_store::clients::{ClientTokenRow, SystemClientRow};
+use motcua_app::views::{ClientTokenRow, SystemClientRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -247,7 +247,7 @@ pub async fn audit(
         rows.into_iter()
             .map(|r| ApiAuditEntry {
                 id: r.id,
-                at: motcua_store::from_micros(r.at)
+                at: motcua_app::views::from_micros(r.at)
                     .format(&rfc3339)
                     .unwrap_or_default(),
                 actor_kind: r.actor_kind,

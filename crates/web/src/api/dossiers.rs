@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
 use motcua_app::dossiers::{CounterRegistration, PublicStatus, Submission};
+use motcua_app::views::DossierRow;
 use motcua_domain::dossier::{Command, DossierStatus, ResultDelivery};
-use motcua_store::dossiers::DossierRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -65,7 +65,7 @@ impl From<DossierRow> for ApiDossier {
             delivery_method: row.delivery_method,
             delivery_address: row.delivery_address,
             due_at: row.due_at.map(|d| {
-                motcua_store::from_micros(d)
+                motcua_app::views::from_micros(d)
                     .to_offset(time::macros::offset!(+7))
                     .format(&rfc3339)
                     .unwrap_or_default()
@@ -509,10 +509,8 @@ pub async fn get(
         .collect();
     let events: Vec<serde_json::Value> = state
         .app
-        .store
-        .dossier_events(id)
+        .dossier_history(&actor, id)
         .await
-        .map_err(AppError::from)
         .ctx(&ctx)?
         .iter()
         .filter_map(|e| e.event().ok())

@@ -14,26 +14,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
 use motcua_app::forms::{Period, TrackingBookReport, parse_dossier_form};
-use motcua_render::{DocumentRenderer, FormDocument, TypstRenderer};
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, OnceLock};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-fn renderer() -> Arc<TypstRenderer> {
-    static RENDERER: OnceLock<Arc<TypstRenderer>> = OnceLock::new();
-    RENDERER
-        .get_or_init(|| Arc::new(TypstRenderer::new()))
-        .clone()
-}
-
-/// Renders in a blocking task (Typst is CPU-bound) and answers with the PDF inline.
-async fn pdf_response(document: FormDocument, filename: &str) -> WebResult<Response> {
-    let renderer = renderer();
-    let bytes = tokio::task::spawn_blocking(move || renderer.render(&document))
-        .await
-        .map_err(|e| WebError::internal(e.into()))?
-        .map_err(|e| WebError::internal(anyhow::anyhow!("render: {e}")))?;
+/// Answers with a rendered PDF inline.
+fn pdf_response(bytes: Vec<u8>, filename: &str) -> WebResult<Response> {
     let mut response = (StatusCode::OK, bytes).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -62,12 +48,12 @@ pub async fn form_pdf(
     let Some(kind) = form.strip_suffix(".pdf").and_then(parse_dossier_form) else {
         return Err(WebError::from(AppError::NotFound).with(ctx.lang, ctx.api));
     };
-    let document = state
+    let pdf = state
         .app
-        .dossier_form(&ctx.actor(), id, kind)
+        .dossier_form_pdf(&ctx.actor(), id, kind)
         .await
         .ctx(&ctx)?;
-    pdf_response(document, &format!("{}.pdf", kind.as_str())).await
+    pdf_response(pdf, &format!("{}.pdf", kind.as_str()))
 }
 
 /// The period of a register or a report: `from` and `to` as `dd/mm/yyyy` or `yyyy-mm-dd`.
@@ -200,10 +186,10 @@ pub async fn tracking_book_pdf(
     Query(query): Query<PeriodQuery>,
 ) -> WebResult<Response> {
     let period = query.period().ctx(&ctx)?;
-    let document = state
+    let pdf = state
         .app
-        .tracking_book_form(&ctx.actor(), &code, period)
+        .tracking_book_pdf(&ctx.actor(), &code, period)
         .await
         .ctx(&ctx)?;
-    pdf_response(document, "mau07.pdf").await
+    pdf_response(pdf, "mau07.pdf")
 }

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::ratings::{CRITERIA, MAX_SCORE, RatingInput};
-use motcua_store::ratings::RatingRow;
+use motcua_app::views::RatingRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -117,7 +117,7 @@ fn answer_text(lang: Lang, score: i64) -> String {
 }
 
 fn api_rating(row: RatingRow, lang: Lang) -> ApiRating {
-    let rated_at = motcua_store::from_micros(row.rated_at)
+    let rated_at = motcua_app::views::from_micros(row.rated_at)
         .to_offset(time::macros::offset!(+7))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();

@@ -1,7 +1,6 @@
 //! The shapes the API speaks, kept apart from storage rows so that the schema is deliberate.
 
-use motcua_store::org::OrgUnitRow;
-use motcua_store::people::{OfficialRow, RoleAssignmentRow};
+use motcua_app::views::{OfficialRow, OrgUnitRow, RoleAssignmentRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

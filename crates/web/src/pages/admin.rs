@@ -13,11 +13,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppError;
 use motcua_app::directory::{OfficialForm, UnitForm};
 use motcua_app::transfer::Format;
+use motcua_app::views::{AuditRow, OfficialRow, OrgUnitRow, RoleAssignmentRow};
 use motcua_domain::authz::Role;
 use motcua_domain::org::{GovLevel, OrgKind};
-use motcua_store::audit::AuditRow;
-use motcua_store::org::OrgUnitRow;
-use motcua_store::people::{OfficialRow, RoleAssignmentRow};
 use std::collections::HashMap;
 
 pub struct UnitView {
@@ -73,6 +71,15 @@ struct AuditPage {
     page: Page,
     entries: Vec<(String, AuditRow, String)>,
     older: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/outbox.html")]
+struct OutboxPage {
+    page: Page,
+    overview: motcua_app::effects::OutboxOverview,
+    /// Each waiting row with its time and the name of the unit it concerns.
+    waiting: Vec<(String, motcua_app::effects::WaitingEffect, String)>,
 }
 
 #[derive(Template)]
@@ -411,13 +418,7 @@ pub async fn official_update(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/admin/officials/{id}?saved=1")).into_response()),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let roles = state
-                .app
-                .store
-                .roles_of(id)
-                .await
-                .map_err(AppError::from)
-                .ctx(&ctx)?;
+            let (_, roles) = state.app.get_official(&ctx.actor(), id).await.ctx(&ctx)?;
             let form = FormState::from_values(fields.0).fail(ctx.lang, &error);
             Ok(render_status(
                 status_of(&error),
@@ -452,19 +453,8 @@ pub async fn role_revoke(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    let assignment = state
-        .app
-        .store
-        .roles_of_assignment(id)
-        .await
-        .map_err(AppError::from)
-        .ctx(&ctx)?;
-    state.app.revoke_role(&ctx.actor(), id).await.ctx(&ctx)?;
-    Ok(Redirect::to(&format!(
-        "/admin/officials/{}?saved=1",
-        assignment.official_id
-    ))
-    .into_response())
+    let official_id = state.app.revoke_role(&ctx.actor(), id).await.ctx(&ctx)?;
+    Ok(Redirect::to(&format!("/admin/officials/{official_id}?saved=1")).into_response())
 }
 
 pub async fn audit(
@@ -508,6 +498,28 @@ pub async fn audit(
         page: Page::new(&ctx, "admin-audit-title"),
         entries,
         older,
+    }))
+}
+
+/// Tác vụ gửi đi: every outbox kind with its counts, and the rows that wait.
+pub async fn outbox(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
+    let mut overview = state.app.outbox_overview(&ctx.actor()).await.ctx(&ctx)?;
+    let waiting = std::mem::take(&mut overview.waiting)
+        .into_iter()
+        .map(|w| {
+            // Rows that concern no unit (sign-up codes) are system-wide.
+            let scope = w
+                .scope_name
+                .clone()
+                .or_else(|| w.scope_path.clone())
+                .unwrap_or_else(|| "—".to_owned());
+            (i18n::format_time_micros(w.created_at), w, scope)
+        })
+        .collect();
+    Ok(render(&OutboxPage {
+        page: Page::new(&ctx, "admin-outbox-title"),
+        overview,
+        waiting,
     }))
 }
 

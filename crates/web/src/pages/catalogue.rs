@@ -11,9 +11,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use motcua_app::catalogue::{SearchItem, SearchParams, parse_iso_date};
+use motcua_app::views::FacetCount;
 use motcua_domain::highlight::Segment;
 use motcua_domain::procedure::{AgencyKind, OnlineLevel, Procedure, TimeLimit, TimeUnit};
-use motcua_store::catalogue::FacetCount;
 use serde::Deserialize;
 
 /// The search form's fields (all optional; unknown ones are ignored so old links keep working).

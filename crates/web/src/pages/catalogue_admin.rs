@@ -14,9 +14,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::catalogue::{ProcedureVersion, iso_date, parse_iso_date};
+use motcua_app::views::ProcedureRow;
 use motcua_app::{AppError, InvalidField};
 use motcua_domain::procedure::Procedure;
-use motcua_store::catalogue::ProcedureRow;
 use std::collections::HashMap;
 
 /// Fields of the edit form that have their own input; other problems are listed by path next
@@ -93,10 +93,10 @@ pub async fn list(
     }))
 }
 
-async fn who(state: &AppState, kind: &str, id: Option<i64>) -> String {
+async fn who(state: &AppState, ctx: &Ctx, kind: &str, id: Option<i64>) -> String {
     match (kind, id) {
-        ("official", Some(id)) => match state.app.store.get_official(id).await {
-            Ok(official) => format!("{} ({})", official.full_name, official.username),
+        ("official", Some(id)) => match state.app.official_label(&ctx.actor(), id).await {
+            Ok(label) => label,
             Err(_) => format!("official {id}"),
         },
         (kind, Some(id)) => format!("{kind} {id}"),
@@ -119,7 +119,7 @@ pub async fn history(
     for entry in entries {
         audit.push((
             i18n::format_time_micros(entry.at),
-            who(&state, &entry.actor_kind, entry.actor_id).await,
+            who(&state, &ctx, &entry.actor_kind, entry.actor_id).await,
             entry.action,
             entry.detail,
         ));

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::accounts::CitizenSignUp;
-use motcua_store::people::CitizenRow;
+use motcua_app::views::CitizenRow;
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -197,17 +197,10 @@ pub async fn resend(State(state): State<AppState>, ctx: Ctx, fields: FormFields)
 }
 
 pub async fn account(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
-    let citizen_id = ctx
-        .principal
-        .citizen_id()
-        .ok_or(motcua_app::AppError::Forbidden)
-        .ctx(&ctx)?;
     let citizen = state
         .app
-        .store
-        .get_citizen(citizen_id)
+        .own_citizen_account(&ctx.actor())
         .await
-        .map_err(motcua_app::AppError::from)
         .ctx(&ctx)?;
     let masked_id = motcua_domain::identity::PersonalId::parse(&citizen.personal_id)
         .map(|p| p.masked())

@@ -12,8 +12,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppError;
 use motcua_app::clients::{ClientForm, client_permissions};
+use motcua_app::views::SystemClientRow;
 use motcua_domain::authz::Permission;
-use motcua_store::clients::SystemClientRow;
 use std::collections::HashMap;
 
 /// One token as the page shows it.

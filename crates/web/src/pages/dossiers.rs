@@ -17,14 +17,13 @@ use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::attachments::{PaperUpload, Papers, paper_field};
 use motcua_app::dossiers::{CounterRegistration, Submission};
+use motcua_app::views::{DossierAttachmentRow, DossierRow, EventRow};
 use motcua_app::{Actor, AppError};
 use motcua_domain::attachment::{MediaType, Purpose};
 use motcua_domain::dossier::{Command, CommandKind, DossierStatus, ResultDelivery, ReturnMethod};
 use motcua_domain::org::AgencyCode;
 use motcua_domain::procedure::flat::{ADDRESS_PARTS, pairs_from_values, values_from_pairs};
 use motcua_domain::procedure::{Field, FieldKind, FormSchema, FormValues, Procedure};
-use motcua_store::attachments::DossierAttachmentRow;
-use motcua_store::dossiers::DossierRow;
 use std::collections::HashMap;
 
 /// One input (or a fieldset boundary) of a generated form, flattened so the template is a
@@ -252,10 +251,11 @@ fn add_fields(
 /// code (the applicant picks their ward or the department).
 async fn agencies_for(state: &AppState, procedure: &Procedure) -> Vec<(String, String)> {
     let level = procedure.level.as_str();
+    // The choice is only offered; a failed read leaves it empty and the submission names
+    // its agency, which the use case checks.
     state
         .app
-        .store
-        .list_units()
+        .public_units()
         .await
         .unwrap_or_default()
         .into_iter()
@@ -599,7 +599,7 @@ pub async fn new_form(
             .form_schema;
         let values: FormValues = serde_json::from_str(&row.form).unwrap_or_default();
         fields.extend(pairs_from_values(&schema, &values));
-        if let Ok(unit) = state.app.store.get_unit(row.agency_id).await
+        if let Ok(unit) = state.app.public_unit(row.agency_id).await
             && let Some(agency) = unit.code
         {
             fields.insert("agency".to_owned(), agency);
@@ -872,19 +872,13 @@ async fn detail_page(
     let values: FormValues = serde_json::from_str(&row.form).unwrap_or_default();
     let unit_name = |id: Option<i64>| async move {
         match id {
-            Some(id) => state
-                .app
-                .store
-                .get_unit(id)
-                .await
-                .map(|u| u.name)
-                .unwrap_or_default(),
-            None => String::new(),
+            Some(id) => state.app.public_unit(id).await.map(|u| u.name),
+            None => Ok(String::new()),
         }
     };
-    let agency_name = unit_name(Some(row.agency_id)).await;
-    let desk_name = unit_name(row.desk_id).await;
-    let events = state.app.store.dossier_events(id).await.unwrap_or_default();
+    let agency_name = unit_name(Some(row.agency_id)).await.ctx(ctx)?;
+    let desk_name = unit_name(row.desk_id).await.ctx(ctx)?;
+    let events = state.app.dossier_history(&actor, id).await.ctx(ctx)?;
     let missing = requested_papers(&events);
     let timeline = events
         .iter()
@@ -900,7 +894,7 @@ async fn detail_page(
                 motcua_domain::dossier::Actor::System => i18n::t(ctx.lang, "dossier-by-system"),
             };
             Step {
-                at: local_time(motcua_store::micros(e.at)),
+                at: local_time(motcua_app::views::micros(e.at)),
                 action: i18n::t(ctx.lang, &format!("event-{}", e.kind.as_str())),
                 status: e
                     .to_status
@@ -932,10 +926,9 @@ async fn detail_page(
     };
     let agencies = state
         .app
-        .store
-        .list_units()
+        .public_units()
         .await
-        .unwrap_or_default()
+        .ctx(ctx)?
         .into_iter()
         .filter(|u| u.kind == "agency" && u.id != row.agency_id)
         .filter_map(|u| u.code.map(|c| (c, u.name)))
@@ -945,12 +938,10 @@ async fn detail_page(
     let assignees = if staff && actions.iter().any(|a| a == "forward") {
         state
             .app
-            .store
-            .list_officials(Some(&row.agency_path))
+            .assignable_officials(&actor, &row)
             .await
-            .unwrap_or_default()
+            .ctx(ctx)?
             .into_iter()
-            .filter(|o| o.active)
             .map(|o| (o.id, format!("{} — {}", o.full_name, o.unit_name)))
             .collect()
     } else {
@@ -1087,7 +1078,7 @@ async fn detail_page(
 }
 
 /// The papers asked for by the latest supplement request.
-fn requested_papers(events: &[motcua_store::dossiers::EventRow]) -> Vec<String> {
+fn requested_papers(events: &[EventRow]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| e.event().ok())
@@ -1202,7 +1193,8 @@ fn command_from(
             let current = row
                 .due_at
                 .map(|d| {
-                    motcua_store::from_micros(d).to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
+                    motcua_app::views::from_micros(d)
+                        .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
                 })
                 .ok_or(AppError::Conflict("error-dossier-state"))?;
             Command::Extend {
@@ -1301,7 +1293,8 @@ pub async fn my_supplement(
     let sent = page_form(&state, request).await?;
     let actor = ctx.actor();
     let row = state.app.dossier_for(&actor, id).await.ctx(&ctx)?;
-    let events = state.app.store.dossier_events(id).await.unwrap_or_default();
+    // A failed read must not drop the papers asked for and still resume the clock.
+    let events = state.app.dossier_history(&actor, row.id).await.ctx(&ctx)?;
     let documents = state
         .app
         .procedure_version(&Actor::system(), &row.procedure_code, row.procedure_version)

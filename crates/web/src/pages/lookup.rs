@@ -25,7 +25,7 @@ struct LookupPage {
 
 fn when(rfc3339: &str) -> String {
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .map(|t| i18n::format_time_micros(motcua_store::micros(t)))
+        .map(|t| i18n::format_time_micros(motcua_app::views::micros(t)))
         .unwrap_or_default()
 }
 

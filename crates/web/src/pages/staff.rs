@@ -9,7 +9,7 @@ use crate::{AppState, i18n};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use motcua_store::people::OfficialRow;
+use motcua_app::views::OfficialRow;
 
 #[derive(Template)]
 #[template(path = "staff/signin.html")]

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // Shared by every HTTP test file; each uses a subset.
 //! HTTP side of the shared test setup: the real router over a [`Fixture`] (demo data, test
 //! clock), clients signed in as demo accounts, and requests that return status, headers and
 //! raw bytes (PDFs are binary).
@@ -32,7 +33,8 @@ where
     F: FnOnce(Web) -> Fut,
     Fut: std::future::Future<Output = Web>,
 {
-    let f = Fixture::new(backend).await;
+    let mut f = Fixture::new(backend).await;
+    f.app = f.app.clone().with_renderer(renderer());
     let state = AppState {
         app: f.app.clone(),
         config: Arc::new(WebConfig::default()),
@@ -40,6 +42,16 @@ where
     };
     let router = motcua_web::routes::build(state);
     test(Web { f, router }).await.f.cleanup().await;
+}
+
+/// The real PDF renderer, as the binary gives it to the app; one per test binary (it loads
+/// the fonts once).
+pub fn renderer() -> Arc<dyn motcua_render::DocumentRenderer> {
+    static RENDERER: std::sync::OnceLock<Arc<motcua_render::TypstRenderer>> =
+        std::sync::OnceLock::new();
+    RENDERER
+        .get_or_init(|| Arc::new(motcua_render::TypstRenderer::new()))
+        .clone()
 }
 
 /// How a request authenticates.
@@ -146,7 +158,7 @@ impl Web {
     pub async fn official(&self, username: &str) -> Client {
         let id = self
             .f
-            .app
+            .db
             .store
             .official_credentials(username)
             .await
@@ -165,7 +177,7 @@ impl Web {
     pub async fn citizen(&self, personal_id: &str) -> Client {
         let id = self
             .f
-            .app
+            .db
             .store
             .citizen_credentials(personal_id)
             .await
@@ -179,7 +191,7 @@ impl Web {
     pub async fn official_session(&self, username: &str) -> Client {
         let id = self
             .f
-            .app
+            .db
             .store
             .official_credentials(username)
             .await
@@ -192,7 +204,7 @@ impl Web {
     async fn session(&self, kind: &str, id: i64) -> Client {
         let token = random_token();
         let now = self.f.app.now_micros();
-        let mut tx = self.f.app.store.begin().await.expect("begin");
+        let mut tx = self.f.db.store.begin().await.expect("begin");
         tx.insert_session(&SessionRow {
             token_hash: token_hash(&token),
             principal_kind: kind.into(),
