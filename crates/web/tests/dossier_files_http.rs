@@ -649,7 +649,7 @@ async fn the_reception_checklist_shows_the_papers_and_asks_for_the_missing_ones(
     assert_eq!(other_citizen.status, StatusCode::NOT_FOUND);
     let elsewhere = h.official("tiepnhan.trunghung").await;
     let other_commune = h.get(&format!("{prefix}{declaration}"), &elsewhere).await;
-    assert_eq!(other_commune.status, StatusCode::NOT_FOUND);
+    assert_eq!(other_commune.status, StatusCode::FORBIDDEN);
     assert_eq!(
         h.get(&format!("/staff/dossiers/{id}"), &elsewhere)
             .await
