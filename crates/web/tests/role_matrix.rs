@@ -9,9 +9,11 @@
 //! Each route is called with real targets in the ward Ninh Kiều (the citizen's received
 //! dossier and its paper, the ward and its officials, a client and a role of the ward, the
 //! birth registration procedure), so jurisdiction inside the use cases counts, not only the
-//! route gate. An answer is `deny` when the caller is refused for who they are — 401, 403,
-//! the route gate's refusal or a redirect to a sign-in page — and `allow` otherwise (a 404 or
-//! a 422 for the minimal body the test sends is still "let through"). A 5xx fails the test.
+//! route gate. An answer is `gate` when the route gate refused the caller (its `Access`),
+//! `deny` when the use case refused them for who they are — 401, 403 or a redirect to a
+//! sign-in page — and `allow` otherwise (a 404 or a 422 for the minimal body the test sends is
+//! still "let through"). Telling the two refusals apart means a wrong `Access` shows even where
+//! the use case would have refused the caller anyway. A 5xx fails the test.
 
 #[macro_use]
 #[allow(dead_code)] // Each test file uses some of the shared helpers.
@@ -47,8 +49,38 @@ const PDF: &[u8] =
     b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 const PROCEDURE: &str = "1.001193";
 
-/// `(method, path) → [allow?; 7]` from the table file.
-fn expected() -> BTreeMap<(String, String), Vec<bool>> {
+/// How a caller was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Let through (whatever the use case then said about the request itself).
+    Allow,
+    /// Refused by the route gate (`Access` in routes.rs).
+    Gate,
+    /// Let through the gate, refused by the use case (jurisdiction, ownership, a draft…).
+    Deny,
+}
+
+impl Outcome {
+    fn parse(cell: &str) -> Option<Outcome> {
+        match cell {
+            "allow" => Some(Outcome::Allow),
+            "gate" => Some(Outcome::Gate),
+            "deny" => Some(Outcome::Deny),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allow => "allow",
+            Outcome::Gate => "gate",
+            Outcome::Deny => "deny",
+        }
+    }
+}
+
+/// `(method, path) → [outcome; 7]` from the table file.
+fn expected() -> BTreeMap<(String, String), Vec<Outcome>> {
     let mut rows = BTreeMap::new();
     let mut lines = TABLE
         .lines()
@@ -61,10 +93,9 @@ fn expected() -> BTreeMap<(String, String), Vec<bool>> {
         assert_eq!(cells.len(), 2 + CALLERS.len(), "table row: {line}");
         let outcomes = cells[2..]
             .iter()
-            .map(|c| match *c {
-                "allow" => true,
-                "deny" => false,
-                other => panic!("table row {line}: {other} is neither allow nor deny"),
+            .map(|c| {
+                Outcome::parse(c)
+                    .unwrap_or_else(|| panic!("table row {line}: {c} is not allow, gate or deny"))
             })
             .collect();
         let key = (cells[0].to_owned(), cells[1].to_owned());
@@ -253,17 +284,23 @@ async fn caller(h: &Web, kind: &str, system_client: &str) -> Client {
     }
 }
 
-fn refused(reply: &support::Reply) -> bool {
+fn outcome(reply: &support::Reply) -> Outcome {
     let to_signin = reply.status == StatusCode::SEE_OTHER
         && reply
             .headers
             .get(header::LOCATION)
             .and_then(|l| l.to_str().ok())
             .is_some_and(|l| l.starts_with("/signin") || l.starts_with("/staff/signin"));
-    reply.headers.contains_key(DENIED_HEADER)
-        || reply.status == StatusCode::UNAUTHORIZED
+    if reply.headers.contains_key(DENIED_HEADER) {
+        Outcome::Gate
+    } else if reply.status == StatusCode::UNAUTHORIZED
         || reply.status == StatusCode::FORBIDDEN
         || to_signin
+    {
+        Outcome::Deny
+    } else {
+        Outcome::Allow
+    }
 }
 
 async fn every_route_answers_every_caller_as_the_reviewed_table_says(h: Web) -> Web {
@@ -344,15 +381,18 @@ async fn every_route_answers_every_caller_as_the_reviewed_table_says(h: Web) -> 
                 reply.status,
                 reply.text().chars().take(300).collect::<String>()
             );
-            let allowed = !refused(&reply);
-            row.push_str(if allowed { "\tallow" } else { "\tdeny" });
+            let answered = outcome(&reply);
+            row.push('\t');
+            row.push_str(answered.as_str());
             let key = (spec.method.to_string(), spec.path.to_owned());
-            if table.get(&key).map(|r| r[column]) != Some(allowed) {
+            let expected = table.get(&key).map(|r| r[column]);
+            if expected != Some(answered) {
                 differences.push(format!(
-                    "{} {} as {kind}: table says {}, answer {} {}",
+                    "{} {} as {kind}: table says {}, answer {} ({}) {}",
                     spec.method,
                     spec.path,
-                    if allowed { "deny" } else { "allow" },
+                    expected.map_or("nothing", Outcome::as_str),
+                    answered.as_str(),
                     reply.status,
                     reply.text().chars().take(160).collect::<String>()
                 ));
