@@ -652,7 +652,7 @@ impl App {
                     .await?,
             );
         }
-        rows.sort_by(|a, b| b.id.cmp(&a.id));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.id));
         rows.dedup_by_key(|r| r.id);
         rows.truncate(usize::try_from(PAGE).unwrap_or(100));
         Ok(rows)
