@@ -431,27 +431,6 @@ impl App {
             .await?)
     }
 
-    /// The dossier, if the caller may see its files: its applicant, or an official who may view
-    /// dossiers of its agency. Anyone else gets "not found".
-    async fn dossier_for_files(&self, actor: &Actor, dossier_id: i64) -> AppResult<DossierRow> {
-        if actor.principal == Principal::Anonymous {
-            return Err(AppError::Unauthenticated);
-        }
-        let row = self.store.get_dossier(dossier_id).await?;
-        let visible = match actor.principal {
-            Principal::Citizen { citizen_id } => row.citizen_id == Some(citizen_id),
-            _ => actor.principal.may_at(
-                Permission::DossierView,
-                &OrgPath::from_stored(row.agency_path.clone()),
-            ),
-        };
-        if visible {
-            Ok(row)
-        } else {
-            Err(AppError::NotFound)
-        }
-    }
-
     /// In which capacity an official (or the system) attaches a file of this purpose.
     fn official_attacher(
         &self,
@@ -501,7 +480,7 @@ impl App {
         requirement: Option<u32>,
     ) -> AppResult<DossierAttachmentRow> {
         let owner = owner_of(actor)?;
-        let row = self.dossier_for_files(actor, dossier_id).await?;
+        let row = self.dossier_for(actor, dossier_id).await?;
         let attachment = self.store.get_attachment(attachment_id).await?;
         // Only one's own uploads: someone else's file is "not found", like a missing one.
         if attachment.owner() != Some(owner) {
@@ -635,7 +614,7 @@ impl App {
         actor: &Actor,
         dossier_id: i64,
     ) -> AppResult<Vec<DossierAttachmentRow>> {
-        let row = self.dossier_for_files(actor, dossier_id).await?;
+        let row = self.dossier_for(actor, dossier_id).await?;
         let hide_result = result_hidden(actor, &row)?;
         Ok(self
             .store
@@ -653,7 +632,7 @@ impl App {
         dossier_id: i64,
         attachment_id: i64,
     ) -> AppResult<(AttachmentRow, Bytes)> {
-        let row = self.dossier_for_files(actor, dossier_id).await?;
+        let row = self.dossier_for(actor, dossier_id).await?;
         if result_hidden(actor, &row)? {
             let links = self.store.dossier_attachments(dossier_id).await?;
             let linked = |purpose: Purpose| {

@@ -14,7 +14,7 @@
 //! hours) and are audited in the same transaction.
 
 use crate::{Actor, App, AppError, AppResult, InvalidField};
-use motcua_domain::authz::{Access, Permission, Principal};
+use motcua_domain::authz::{Permission, Principal};
 use motcua_domain::calendar::{
     DayKind, DayOff, DayOverride, LunarDate, OfficeHours, OfficeHoursError, ParseProblem,
     ProcessingTime, VIETNAM_OFFSET, WorkCalendar, bundled_overrides, parse_overrides,
@@ -339,20 +339,10 @@ pub fn parse_notice(text: &str) -> Result<Vec<DayOverride>, Vec<InvalidField>> {
 
 impl App {
     /// The yearly notice applies to every agency, so changing it needs CalendarManage over the
-    /// whole tree (its roots): an administrator of one commune manages only that commune's
-    /// office hours.
+    /// whole tree: an administrator of one commune manages only that commune's office hours.
     async fn require_notice_admin(&self, actor: &Actor) -> AppResult<()> {
-        actor.require(Access::Staff(Permission::CalendarManage))?;
-        for root in self
-            .store
-            .list_units()
-            .await?
-            .iter()
-            .filter(|u| u.parent_id.is_none())
-        {
-            actor.require_at(Permission::CalendarManage, &root.path)?;
-        }
-        Ok(())
+        self.require_over_whole_tree(actor, Permission::CalendarManage)
+            .await
     }
 
     /// Loads the bundled notices (2024–2026) when no notice is stored yet, so a fresh

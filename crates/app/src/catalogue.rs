@@ -277,6 +277,18 @@ impl App {
         Ok(self.store.agency_counts(&iso_date(on)).await?)
     }
 
+    /// Requires `CatalogueManage` at the scope that owns the catalogue's procedures and their
+    /// workflows. Every procedure is the province's — the provincial People's Committee
+    /// publishes the list, commune-level procedures included, and every agency uses the same
+    /// version and workflow — so the owner is the root of the tree: an administrator of one
+    /// ward reads the catalogue but changing it would change it for every ward. Reads stay open
+    /// to any catalogue manager. Should procedures ever belong to one agency, this is the one
+    /// place that learns it.
+    pub(crate) async fn require_catalogue_owner(&self, actor: &Actor) -> AppResult<()> {
+        self.require_over_whole_tree(actor, Permission::CatalogueManage)
+            .await
+    }
+
     /// Creates the next draft version of `procedure.code` (a new procedure starts at 1). The
     /// version and effective date in the input are replaced: the number is the next free one
     /// and the date is set when publishing.
@@ -285,7 +297,7 @@ impl App {
         actor: &Actor,
         procedure: &Procedure,
     ) -> AppResult<ProcedureVersion> {
-        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        self.require_catalogue_owner(actor).await?;
         let mut procedure = procedure.clone();
         procedure.version = 1;
         procedure
@@ -322,7 +334,7 @@ impl App {
         version: i64,
         procedure: &Procedure,
     ) -> AppResult<ProcedureVersion> {
-        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        self.require_catalogue_owner(actor).await?;
         let mut procedure = procedure.clone();
         procedure.version = u32::try_from(version).map_err(|_| AppError::NotFound)?;
         if procedure.code != code {
@@ -361,7 +373,7 @@ impl App {
         version: i64,
         effective_from: Date,
     ) -> AppResult<ProcedureVersion> {
-        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        self.require_catalogue_owner(actor).await?;
         if effective_from < self.today() && actor.principal != Principal::System {
             return Err(AppError::invalid(
                 "effective_from",

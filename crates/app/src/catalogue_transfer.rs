@@ -141,7 +141,7 @@ impl App {
         actor: &Actor,
         text: &str,
     ) -> AppResult<CatalogueImportReport> {
-        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        self.require_catalogue_owner(actor).await?;
         let procedures = parse_catalogue(text)?;
         self.import_procedures(actor, &procedures).await
     }
@@ -152,7 +152,7 @@ impl App {
         actor: &Actor,
         procedures: &[Procedure],
     ) -> AppResult<CatalogueImportReport> {
-        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        self.require_catalogue_owner(actor).await?;
         let mut problems = Vec::new();
         for (index, procedure) in procedures.iter().enumerate() {
             if let Err(found) = procedure.validate() {

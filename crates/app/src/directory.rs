@@ -213,7 +213,69 @@ impl OfficialForm {
     }
 }
 
+/// Where an existing official stands: their unit and the units of every role they hold.
+#[derive(Debug, Clone)]
+pub(crate) struct OfficialStanding {
+    pub id: i64,
+    pub unit_path: String,
+    pub role_units: Vec<String>,
+}
+
+/// The one rule for changing an official's record, for the edit page, the API and the import
+/// alike: the caller needs `OfficialsManage` over the unit the official is placed in
+/// (`new_unit_path`) and, for an existing official (`current`), over the unit they are in now
+/// and every unit they hold a role in. Otherwise an administrator of one ward could rewrite the
+/// e-mail or the active flag of someone with powers beyond that ward, and so take the account.
+pub(crate) fn authorise_official_change(
+    actor: &Actor,
+    current: Option<&OfficialStanding>,
+    new_unit_path: &str,
+) -> AppResult<()> {
+    if let Some(current) = current {
+        actor.require_at(Permission::OfficialsManage, &current.unit_path)?;
+        for path in &current.role_units {
+            actor.require_at(Permission::OfficialsManage, path)?;
+        }
+    }
+    actor.require_at(Permission::OfficialsManage, new_unit_path)
+}
+
+/// Writes a changed official inside the caller's transaction; a deactivated official's
+/// sessions end with the change (edit and import alike).
+pub(crate) async fn write_official_change(
+    tx: &mut motcua_store::StoreTx,
+    id: i64,
+    input: &OfficialInput,
+    now: i64,
+) -> AppResult<()> {
+    tx.update_official(id, input, now).await?;
+    if !input.active {
+        tx.delete_sessions_of("official", id).await?;
+    }
+    Ok(())
+}
+
 impl App {
+    /// Requires `permission` over the whole organisation tree (every root): for what every
+    /// agency shares — the yearly calendar notice, the procedure catalogue and its workflows.
+    pub(crate) async fn require_over_whole_tree(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+    ) -> AppResult<()> {
+        actor.require(motcua_domain::authz::Access::Staff(permission))?;
+        for root in self
+            .store
+            .list_units()
+            .await?
+            .iter()
+            .filter(|u| u.parent_id.is_none())
+        {
+            actor.require_at(permission, &root.path)?;
+        }
+        Ok(())
+    }
+
     /// The whole tree, for those who may read the directory.
     pub async fn list_units(&self, actor: &Actor) -> AppResult<Vec<OrgUnitRow>> {
         actor.require(motcua_domain::authz::Access::Staff(Permission::OrgRead))?;
@@ -398,7 +460,7 @@ impl App {
             .get_unit(input.unit_id)
             .await
             .map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
-        actor.require_at(Permission::OfficialsManage, &unit.path)?;
+        authorise_official_change(actor, None, &unit.path)?;
         let hash = security::hash_password_off_thread(&password.unwrap_or_default()).await?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
@@ -419,6 +481,24 @@ impl App {
         Ok(self.store.get_official(id).await?)
     }
 
+    /// What [`authorise_official_change`] needs to know about an existing official: where
+    /// they are and every unit they hold a role in. Read before any write transaction.
+    pub(crate) async fn official_standing(&self, id: i64) -> AppResult<OfficialStanding> {
+        let official = self.store.get_official(id).await?;
+        let role_units = self
+            .store
+            .roles_of(id)
+            .await?
+            .into_iter()
+            .map(|r| r.unit_path)
+            .collect();
+        Ok(OfficialStanding {
+            id,
+            unit_path: official.unit_path,
+            role_units,
+        })
+    }
+
     /// Changes an official's record; moving them needs the right over both units.
     pub async fn update_official(
         &self,
@@ -426,27 +506,23 @@ impl App {
         id: i64,
         form: &OfficialForm,
     ) -> AppResult<OfficialRow> {
-        let current = self.store.get_official(id).await?;
-        actor.require_at(Permission::OfficialsManage, &current.unit_path)?;
+        let standing = self.official_standing(id).await?;
+        // Refuse before validating: someone outside the jurisdiction learns nothing of the rules.
+        authorise_official_change(actor, Some(&standing), &standing.unit_path)?;
         let (mut input, _) = form.validate(false).map_err(AppError::Invalid)?;
-        if input.unit_id != current.unit_id {
-            let unit = self
-                .store
-                .get_unit(input.unit_id)
-                .await
-                .map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
-            actor.require_at(Permission::OfficialsManage, &unit.path)?;
-        }
+        let unit = self
+            .store
+            .get_unit(input.unit_id)
+            .await
+            .map_err(|_| AppError::invalid("unit_id", "error-parent"))?;
+        authorise_official_change(actor, Some(&standing), &unit.path)?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         input.position_id = match optional_text(&form.position) {
             Some(position) => Some(tx.ensure_position(&position, 100).await?),
             None => None,
         };
-        tx.update_official(id, &input, now).await?;
-        if !input.active {
-            tx.delete_sessions_of("official", id).await?;
-        }
+        write_official_change(&mut tx, id, &input, now).await?;
         tx.append_audit(
             &actor.audit(
                 "official.update",
@@ -460,16 +536,18 @@ impl App {
         Ok(self.store.get_official(id).await?)
     }
 
-    /// Sets a new password (by an administrator over the official's unit, or by the system).
+    /// Sets a new password (by an administrator who may change the official's record, see
+    /// [`authorise_official_change`], or by the system).
     pub async fn set_official_password(
         &self,
         actor: &Actor,
         id: i64,
         password: &str,
     ) -> AppResult<()> {
-        let current = self.store.get_official(id).await?;
         if actor.principal.official_id() != Some(id) {
-            actor.require_at(Permission::OfficialsManage, &current.unit_path)?;
+            // A new password takes the account: the same rule as any change of the record.
+            let standing = self.official_standing(id).await?;
+            authorise_official_change(actor, Some(&standing), &standing.unit_path)?;
         }
         if password.chars().count() < crate::accounts::MIN_PASSWORD_LEN {
             return Err(AppError::invalid("password", "error-password-short"));
@@ -549,6 +627,9 @@ impl App {
         Ok(revoked.official_id)
     }
 
+    /// The audit log within the caller's jurisdiction for `AuditView`: entries by officials
+    /// and system clients of units in their subtrees (see [`motcua_store::Store::list_audit_within`]),
+    /// newest first, 100 a page.
     pub async fn list_audit(
         &self,
         actor: &Actor,
@@ -556,6 +637,25 @@ impl App {
         before_id: Option<i64>,
     ) -> AppResult<Vec<motcua_store::audit::AuditRow>> {
         actor.require(motcua_domain::authz::Access::Staff(Permission::AuditView))?;
-        Ok(self.store.list_audit(action, 100, before_id).await?)
+        const PAGE: i64 = 100;
+        let Some(paths) = actor.principal.jurisdictions(Permission::AuditView) else {
+            return Ok(self.store.list_audit(action, PAGE, before_id).await?);
+        };
+        // Each subtree's newest page, merged: the newest page of the union is among them.
+        // Entries of actors outside the tree (citizens, visitors, the operator) concern the
+        // whole city and are shown only to those who audit from a root.
+        let mut rows = Vec::new();
+        for path in paths {
+            let root = path.depth() == 1;
+            rows.extend(
+                self.store
+                    .list_audit_within(action, PAGE, before_id, path.as_str(), root)
+                    .await?,
+            );
+        }
+        rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+        rows.dedup_by_key(|r| r.id);
+        rows.truncate(usize::try_from(PAGE).unwrap_or(100));
+        Ok(rows)
     }
 }

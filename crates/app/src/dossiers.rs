@@ -230,17 +230,18 @@ impl App {
         )))
     }
 
-    /// Who may see a dossier: its applicant, and officials who may view dossiers of the agency
-    /// processing it or of the desk that received it. Another citizen learns nothing (not
-    /// found); an official outside the jurisdiction is refused.
-    pub fn check_dossier_access(&self, actor: &Actor, row: &DossierRow) -> AppResult<()> {
+    /// Who may see a dossier, judged on the row: its applicant, the system, and officials (or
+    /// system clients) who may view dossiers of the agency processing it or of the desk that
+    /// received it. A draft is its author's alone. Another citizen learns nothing (not found);
+    /// an official outside the jurisdiction is refused. Reads go through [`App::dossier_for`],
+    /// which adds the consulted agencies; this part also guards officials' actions.
+    pub(crate) fn check_dossier_access(&self, actor: &Actor, row: &DossierRow) -> AppResult<()> {
         let own = matches!(&actor.principal, Principal::Citizen { citizen_id } if row.citizen_id == Some(*citizen_id));
-        // A draft is nobody's business but its author's, officials included.
-        if row.status_code.is_none() && !own {
-            return Err(AppError::NotFound);
-        }
         match &actor.principal {
-            Principal::Citizen { citizen_id } if row.citizen_id == Some(*citizen_id) => Ok(()),
+            _ if own => Ok(()),
+            Principal::System => Ok(()),
+            // A draft is nobody's business but its author's, officials included.
+            _ if row.status_code.is_none() => Err(AppError::NotFound),
             Principal::Citizen { .. } => Err(AppError::NotFound),
             Principal::Anonymous => Err(AppError::Unauthenticated),
             _ => actor
@@ -249,10 +250,16 @@ impl App {
         }
     }
 
-    /// A dossier the caller may see: besides [`App::check_dossier_access`], officials of an
-    /// agency asked for an opinion on it (xin ý kiến) may read it. Reading is all: acting goes
-    /// through `acting_role`, which only counts roles over the processing agency.
+    /// The one door to a dossier and everything under it — its detail, events, files, official
+    /// forms (Mẫu 01–06) and rating — for every caller: [`App::check_dossier_access`], plus
+    /// officials of an agency asked for an opinion on it (xin ý kiến), who may read it. Reading
+    /// is all: acting goes through `acting_role`, which only counts roles over the processing
+    /// agency. An anonymous caller is asked to sign in before anything is read, so the answer
+    /// is the same whether or not the dossier exists.
     pub async fn dossier_for(&self, actor: &Actor, id: i64) -> AppResult<DossierRow> {
+        if actor.principal == Principal::Anonymous {
+            return Err(AppError::Unauthenticated);
+        }
         let row = self.store.get_dossier(id).await?;
         match self.check_dossier_access(actor, &row) {
             Err(AppError::Forbidden) if matches!(actor.principal, Principal::Official { .. }) => {

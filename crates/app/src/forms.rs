@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use crate::{Actor, App, AppError, AppResult};
-use motcua_domain::authz::{Permission, Principal, Role};
+use motcua_domain::authz::{Permission, Role};
 use motcua_domain::calendar::{OpenStatus, Timeliness as DomainTimeliness, VIETNAM_OFFSET};
 use motcua_domain::dossier::{
     self, Actor as DossierActor, CommandKind, Dossier, DossierCode, DossierStatus, Event, Form,
@@ -290,16 +290,6 @@ impl App {
         })
     }
 
-    /// Whether `actor` may see this dossier: its owner citizen, an official who may view the
-    /// dossier's agency, or the system. Another citizen learns nothing (not found); an official
-    /// outside the jurisdiction is refused as everywhere in the dossier API.
-    pub(crate) fn require_dossier_view(&self, actor: &Actor, row: &DossierRow) -> AppResult<()> {
-        if actor.principal == Principal::System {
-            return Ok(());
-        }
-        self.check_dossier_access(actor, row)
-    }
-
     async fn form_sources(&self, row: DossierRow) -> AppResult<Sources> {
         let state = row.dossier()?;
         let events = self
@@ -373,8 +363,7 @@ impl App {
         dossier_id: i64,
         form: Form,
     ) -> AppResult<FormDocument> {
-        let row = self.store.get_dossier(dossier_id).await?;
-        self.require_dossier_view(actor, &row)?;
+        let row = self.dossier_for(actor, dossier_id).await?;
         let sources = self.form_sources(row).await?;
         match form {
             Form::Mau01 => self.receipt(&sources),
@@ -824,7 +813,10 @@ impl App {
     /// of receipt, for officials who may view that agency's dossiers.
     ///
     /// # Errors
-    /// `NotFound` for an unknown agency code, `Forbidden` outside the jurisdiction.
+    /// `NotFound` for an unknown agency code, `Forbidden` outside the jurisdiction,
+    /// `Invalid("to", "error-tracking-book-too-many")` when the period holds more than
+    /// [`crate::AppSettings::tracking_book_max_rows`] dossiers (the JSON, the page and the PDF
+    /// alike: the caller narrows the period).
     pub async fn tracking_book(
         &self,
         actor: &Actor,
@@ -908,6 +900,9 @@ impl App {
                 timeliness,
                 note,
             });
+        }
+        if entries.len() > self.settings.tracking_book_max_rows {
+            return Err(AppError::invalid("to", "error-tracking-book-too-many"));
         }
         entries.sort_by(|a, b| {
             a.received_at

@@ -250,6 +250,9 @@ pub struct AppSettings {
     pub public_url: String,
     /// Largest accepted attachment, in bytes.
     pub max_attachment_bytes: u64,
+    /// Most lines of one tracking book (Mẫu 07): a longer period is refused with a request to
+    /// choose a shorter one, so one request cannot make the server read and typeset without end.
+    pub tracking_book_max_rows: usize,
 }
 
 impl Default for AppSettings {
@@ -261,6 +264,7 @@ impl Default for AppSettings {
             issuer: "Một Cửa".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             max_attachment_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
+            tracking_book_max_rows: 2000,
         }
     }
 }

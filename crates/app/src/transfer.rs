@@ -5,7 +5,9 @@
 //! in a spreadsheet. Importing is idempotent: a unit or official that already exists is
 //! updated, not duplicated. Each import is one transaction with one audit entry.
 
-use crate::directory::UnitForm;
+use crate::directory::{
+    OfficialStanding, UnitForm, authorise_official_change, write_official_change,
+};
 use crate::{Actor, App, AppError, AppResult, InvalidField};
 use motcua_domain::authz::{Permission, Role};
 use motcua_store::org::OrgUnitRow;
@@ -324,6 +326,12 @@ impl App {
 
     /// Imports officials. New officials get no usable password: an administrator sets one
     /// (`motcua admin set-password`) or they sign in through the identity provider.
+    ///
+    /// Every record is checked first — its unit, its fields, and the caller's right to make the
+    /// change by the same rule as the edit page ([`authorise_official_change`]: the unit an
+    /// existing official is in now, every unit they hold a role in, and the unit they move to) —
+    /// and everything is read before the write transaction opens. One refused record refuses
+    /// the whole file; nothing is written.
     pub async fn import_officials(
         &self,
         actor: &Actor,
@@ -344,9 +352,17 @@ impl App {
                     .map(|u| (reference, u.clone()))
             })
             .collect();
-        let now = self.now_micros();
-        let mut report = ImportReport::default();
-        let mut tx = self.store.begin().await?;
+        let existing: HashMap<String, i64> = self
+            .store
+            .list_officials(None)
+            .await?
+            .into_iter()
+            .map(|o| (o.username, o.id))
+            .collect();
+        // Where each official named in the file stands, as the file's earlier records leave
+        // them: a later record about the same person is judged against the earlier change.
+        let mut standing: HashMap<String, Option<OfficialStanding>> = HashMap::new();
+        let mut plan = Vec::with_capacity(records.len());
         for (index, record) in records.iter().enumerate() {
             let at = |code: &str| {
                 AppError::Invalid(vec![InvalidField {
@@ -357,7 +373,6 @@ impl App {
             let unit = refs
                 .get(&record.unit_ref)
                 .ok_or_else(|| at("error-parent"))?;
-            actor.require_at(Permission::OfficialsManage, &unit.path)?;
             let form = crate::directory::OfficialForm {
                 username: record.username.clone(),
                 full_name: record.full_name.clone(),
@@ -370,28 +385,21 @@ impl App {
                 active: record.active,
                 password: None,
             };
-            let mut input = form.validate_for_import().map_err(|mut problems| {
+            let input = form.validate_for_import().map_err(|mut problems| {
                 for p in &mut problems {
                     p.field = format!("record {}: {}", index + 1, p.field);
                 }
                 AppError::Invalid(problems)
             })?;
-            input.position_id = match &form.position {
-                Some(position) => Some(tx.ensure_position(position, 100).await?),
-                None => None,
+            let current = match standing.get(&input.username) {
+                Some(known) => known.clone(),
+                None => match existing.get(&input.username) {
+                    Some(id) => Some(self.official_standing(*id).await?),
+                    None => None,
+                },
             };
-            let id = match self.store.official_credentials(&input.username).await {
-                Ok(existing) => {
-                    tx.update_official(existing.id, &input, now).await?;
-                    report.updated += 1;
-                    existing.id
-                }
-                Err(motcua_store::StoreError::NotFound) => {
-                    report.created += 1;
-                    tx.insert_official(&input, "!no-password", now).await?
-                }
-                Err(other) => return Err(other.into()),
-            };
+            authorise_official_change(actor, current.as_ref(), &unit.path)?;
+            let mut roles = Vec::new();
             for role_spec in record
                 .roles
                 .split(';')
@@ -406,8 +414,51 @@ impl App {
                     .get(unit_ref.trim())
                     .ok_or_else(|| at("error-parent"))?;
                 actor.require_at(Permission::RolesAssign, &role_unit.path)?;
+                roles.push((role, role_unit.id, role_unit.path.clone()));
+            }
+            let mut after = current.clone().unwrap_or(OfficialStanding {
+                id: 0,
+                unit_path: String::new(),
+                role_units: Vec::new(),
+            });
+            after.unit_path = unit.path.clone();
+            after
+                .role_units
+                .extend(roles.iter().map(|(_, _, path)| path.clone()));
+            standing.insert(input.username.clone(), Some(after));
+            plan.push((
+                input,
+                form.position,
+                current.map(|c| c.id).filter(|id| *id != 0),
+                roles,
+            ));
+        }
+        let now = self.now_micros();
+        let mut report = ImportReport::default();
+        // Officials created by this file, by username, for its later records about them.
+        let mut created: HashMap<String, i64> = HashMap::new();
+        let mut tx = self.store.begin().await?;
+        for (mut input, position, existing_id, roles) in plan {
+            input.position_id = match &position {
+                Some(position) => Some(tx.ensure_position(position, 100).await?),
+                None => None,
+            };
+            let id = match existing_id.or_else(|| created.get(&input.username).copied()) {
+                Some(id) => {
+                    write_official_change(&mut tx, id, &input, now).await?;
+                    report.updated += 1;
+                    id
+                }
+                None => {
+                    report.created += 1;
+                    let id = tx.insert_official(&input, "!no-password", now).await?;
+                    created.insert(input.username.clone(), id);
+                    id
+                }
+            };
+            for (role, unit_id, _) in roles {
                 if tx
-                    .assign_role(id, role.as_str(), role_unit.id, actor.id(), now)
+                    .assign_role(id, role.as_str(), unit_id, actor.id(), now)
                     .await?
                 {
                     report.roles_added += 1;

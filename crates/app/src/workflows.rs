@@ -107,7 +107,7 @@ impl App {
         actor: &Actor,
         json_text: &str,
     ) -> AppResult<(String, i64)> {
-        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        self.require_catalogue_owner(actor).await?;
         let workflow: Workflow = serde_json::from_str(json_text).map_err(|e| {
             AppError::Invalid(vec![InvalidField {
                 field: format!("line {}", e.line()),
@@ -128,7 +128,7 @@ impl App {
         procedure_code: &str,
         mut workflow: Workflow,
     ) -> AppResult<i64> {
-        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        self.require_catalogue_owner(actor).await?;
         workflow.id = procedure_code.to_owned();
         let definition =
             serde_json::to_string(&workflow).map_err(|e| AppError::Internal(e.into()))?;
@@ -204,7 +204,7 @@ impl App {
         procedure_code: &str,
         json_text: &str,
     ) -> AppResult<i64> {
-        actor.require(Access::Staff(Permission::CatalogueManage))?;
+        self.require_catalogue_owner(actor).await?;
         let workflow: Workflow = serde_json::from_str(json_text)
             .map_err(|_| AppError::invalid("json", "error-workflow-json"))?;
         if workflow.id != procedure_code {

@@ -50,6 +50,41 @@ impl Store {
             .await?
         }))
     }
+
+    /// [`Store::list_audit`] within one subtree of the organisation: the entries whose actor
+    /// is an official or a system client of a unit at or below `path_prefix` (by the actor's
+    /// unit now), and, when `with_unscoped`, the entries of actors that belong to no unit
+    /// (citizens, visitors, the operator).
+    pub async fn list_audit_within(
+        &self,
+        action: Option<&str>,
+        limit: i64,
+        before_id: Option<i64>,
+        path_prefix: &str,
+        with_unscoped: bool,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let before = before_id.unwrap_or(i64::MAX);
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, AuditRow>(
+                "SELECT a.id, a.at, a.actor_kind, a.actor_id, a.action, a.target, a.detail, a.ip \
+                 FROM audit_log a \
+                 LEFT JOIN officials o ON a.actor_kind = 'official' AND o.id = a.actor_id \
+                 LEFT JOIN system_clients c ON a.actor_kind = 'client' AND c.id = a.actor_id \
+                 LEFT JOIN org_units u ON u.id = COALESCE(o.unit_id, c.unit_id) \
+                 WHERE ($1 IS NULL OR a.action = $1) AND a.id < $2 \
+                 AND ((u.path IS NOT NULL AND substr(u.path, 1, length($4)) = $4) \
+                      OR (u.path IS NULL AND $5)) \
+                 ORDER BY a.id DESC LIMIT $3",
+            )
+            .bind(action)
+            .bind(before)
+            .bind(limit)
+            .bind(path_prefix)
+            .bind(with_unscoped)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
 }
 
 impl StoreTx {

@@ -582,6 +582,7 @@ error-form-not-issued = This dossier's history has not produced the requested fo
 error-period-date = Invalid date: use day/month/year (31/12/2026) or year-month-day (2026-12-31).
 error-period-order = The end date must not be before the start date.
 error-period-too-long = The period may be at most one year.
+error-tracking-book-too-many = This period holds too many dossiers for one tracking book. Please choose a shorter period (for example one month).
 error-rating-not-finished = A dossier can be rated only once its result is ready or has been handed over.
 error-rating-exists = This dossier has already been rated; each dossier is rated once.
 error-rating-scores = Please answer all 9 criteria.

@@ -582,6 +582,7 @@ error-form-not-issued = Hồ sơ này chưa phát sinh biểu mẫu được yê
 error-period-date = Ngày không hợp lệ: dùng dạng ngày/tháng/năm (31/12/2026) hoặc năm-tháng-ngày (2026-12-31).
 error-period-order = Ngày kết thúc không được trước ngày bắt đầu.
 error-period-too-long = Khoảng thời gian tối đa là một năm.
+error-tracking-book-too-many = Khoảng thời gian này có quá nhiều hồ sơ để lập một sổ theo dõi. Vui lòng chọn khoảng thời gian ngắn hơn (ví dụ từng tháng).
 error-rating-not-finished = Chỉ đánh giá được khi hồ sơ đã có kết quả hoặc đã trả kết quả.
 error-rating-exists = Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.
 error-rating-scores = Cần trả lời đủ 9 tiêu chí đánh giá.

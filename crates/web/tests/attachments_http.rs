@@ -629,15 +629,15 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
     assert_eq!(by_desk.status, StatusCode::OK);
     assert_eq!(by_desk.body, PDF);
     let elsewhere = h.official("tiepnhan.trunghung").await;
-    for (who, client) in [("another citizen", &linh), ("another commune", &elsewhere)] {
+    // As for the dossier itself (`App::dossier_for`): another citizen learns nothing, an
+    // official outside the jurisdiction is refused.
+    for (who, client, refusal) in [
+        ("another citizen", &linh, StatusCode::NOT_FOUND),
+        ("another commune", &elsewhere, StatusCode::FORBIDDEN),
+    ] {
         for path in [download.clone(), files_path.clone()] {
             let reply = h.send(Method::GET, &path, client, None).await;
-            assert_eq!(
-                reply.status,
-                StatusCode::NOT_FOUND,
-                "{who} {path}: {}",
-                reply.text()
-            );
+            assert_eq!(reply.status, refusal, "{who} {path}: {}", reply.text());
         }
     }
     let missing_dossier = h
@@ -712,7 +712,7 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
     let refused = h
         .json(Method::POST, &files_path, &elsewhere, serde_json::json!({"attachment_id": other_scan_id, "purpose": "document", "requirement": 1}))
         .await;
-    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // The specialist may not register papers, but the result is attached by the step's role.
     let specialist = h.official("chuyenvien.ninhkieu").await;
     let result = h

@@ -649,7 +649,7 @@ async fn the_reception_checklist_shows_the_papers_and_asks_for_the_missing_ones(
     assert_eq!(other_citizen.status, StatusCode::NOT_FOUND);
     let elsewhere = h.official("tiepnhan.trunghung").await;
     let other_commune = h.get(&format!("{prefix}{declaration}"), &elsewhere).await;
-    assert_eq!(other_commune.status, StatusCode::NOT_FOUND);
+    assert_eq!(other_commune.status, StatusCode::FORBIDDEN);
     assert_eq!(
         h.get(&format!("/staff/dossiers/{id}"), &elsewhere)
             .await
@@ -948,7 +948,8 @@ async fn the_official_who_resolves_uploads_the_result_and_the_applicant_gets_it_
     let download = h.get(&href, &hau).await;
     assert_eq!(download.status, StatusCode::OK);
     assert_eq!(download.body, b"%PDF-1.4 result");
-    // Nobody else: another citizen, another commune's officials.
+    // Nobody else: another citizen (not found), another commune's officials (refused, as for
+    // the dossier itself).
     let linh = h.citizen(LINH).await;
     assert_eq!(h.get(&href, &linh).await.status, StatusCode::NOT_FOUND);
     assert!(!h.get("/my/dossiers", &linh).await.text().contains(&href));
@@ -957,6 +958,6 @@ async fn the_official_who_resolves_uploads_the_result_and_the_applicant_gets_it_
         h.get(&format!("{staff_prefix}{result_id}"), &elsewhere)
             .await
             .status,
-        StatusCode::NOT_FOUND
+        StatusCode::FORBIDDEN
     );
 }
