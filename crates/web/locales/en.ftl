@@ -145,6 +145,7 @@ error-not-verified = The account is not verified yet. Please enter the verificat
 error-rate-limited = Too many attempts. Please try again in a few minutes.
 error-internal = Something went wrong on our side. Please try again later.
 error-csrf = The form has expired or is not valid. Please reload the page and try again.
+error-return-path-line-break = The return path is not valid: it must not contain line breaks.
 error-body-too-large = The data sent is too large.
 error-malformed-json = The JSON data is not well-formed.
 error-json-shape = The JSON data does not have the expected structure: { $detail }

@@ -145,6 +145,7 @@ error-not-verified = Tài khoản chưa được xác minh. Vui lòng nhập mã
 error-rate-limited = Bạn đã thử quá nhiều lần. Vui lòng thử lại sau ít phút.
 error-internal = Hệ thống gặp sự cố. Vui lòng thử lại sau.
 error-csrf = Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.
+error-return-path-line-break = Đường dẫn quay lại không hợp lệ: không được chứa ký tự xuống dòng.
 error-body-too-large = Dữ liệu gửi lên quá lớn.
 error-malformed-json = Dữ liệu JSON không đúng cú pháp.
 error-json-shape = Dữ liệu JSON không đúng cấu trúc: { $detail }
