@@ -25,6 +25,7 @@ pub mod demo;
 pub mod directory;
 pub mod dossiers;
 pub mod forms;
+pub mod lookup;
 pub mod notify;
 pub mod oidc;
 pub mod ratelimit;
@@ -272,6 +273,8 @@ pub struct App {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Attempts per client address: 100 in 5 minutes, so one counter of a busy office works.
     pub ip_limiter: Arc<ratelimit::RateLimiter>,
+    /// Public lookups per client address (see [`lookup`]).
+    pub lookup_limiter: Arc<ratelimit::RateLimiter>,
     /// Notices and office hours read from the store, per process (see [`calendar`]).
     pub calendar_cache: Arc<calendar::CalendarCache>,
     /// Parsed published procedure versions and workflow versions (write-once, see [`versions`]).
@@ -290,6 +293,10 @@ impl App {
             settings: Arc::new(settings),
             limiter: Arc::new(ratelimit::RateLimiter::new(10, time::Duration::minutes(5))),
             ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
+            lookup_limiter: Arc::new(ratelimit::RateLimiter::new(
+                lookup::LOOKUPS_PER_MINUTE,
+                time::Duration::minutes(1),
+            )),
             calendar_cache: Arc::default(),
             versions: Arc::default(),
             oidc: None,

@@ -454,6 +454,9 @@ lookup-procedure = Procedure
 lookup-applicant = Applicant
 lookup-appointment = Result due
 lookup-timeline = Processing history
+lookup-proof = The applicant's phone number or the last 4 digits of their personal identification number (optional)
+lookup-proof-help = The applicant's name (partly hidden) is shown only when this matches the dossier.
+lookup-proof-mismatch = The details given do not match the dossier, so the applicant's name is not shown.
 nav-lookup = Dossier status
 
 # Dossier pages (issue 5).

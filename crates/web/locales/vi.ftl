@@ -454,6 +454,9 @@ lookup-procedure = Thủ tục
 lookup-applicant = Người nộp
 lookup-appointment = Ngày hẹn trả kết quả
 lookup-timeline = Quá trình xử lý
+lookup-proof = Số điện thoại hoặc 4 số cuối số định danh cá nhân của người nộp (không bắt buộc)
+lookup-proof-help = Chỉ khi thông tin này khớp với hồ sơ, tên người nộp (đã che bớt) mới được hiển thị.
+lookup-proof-mismatch = Thông tin xác minh không khớp với hồ sơ nên tên người nộp không được hiển thị.
 nav-lookup = Tra cứu hồ sơ
 
 # Dossier pages (issue 5).

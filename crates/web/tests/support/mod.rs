@@ -32,12 +32,25 @@ where
     F: FnOnce(Web) -> Fut,
     Fut: std::future::Future<Output = Web>,
 {
-    let f = Fixture::new(backend).await;
-    let state = AppState {
+    run_with(backend, |_| {}, test).await;
+}
+
+/// [`run`] with the state adjusted first (the app's settings, the metrics recorder).
+#[allow(dead_code)] // Not every test file uses every helper.
+pub async fn run_with<C, F, Fut>(backend: motcua_store::Backend, configure: C, test: F)
+where
+    C: FnOnce(&mut AppState),
+    F: FnOnce(Web) -> Fut,
+    Fut: std::future::Future<Output = Web>,
+{
+    let mut f = Fixture::new(backend).await;
+    let mut state = AppState {
         app: f.app.clone(),
         config: Arc::new(WebConfig::default()),
         metrics: None,
     };
+    configure(&mut state);
+    f.app = state.app.clone();
     let router = motcua_web::routes::build(state);
     test(Web { f, router }).await.f.cleanup().await;
 }
@@ -235,6 +248,34 @@ impl Web {
             .header(header::COOKIE, cookies.join("; "))
             .body(Body::from(body))
             .expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            bytes,
+        }
+    }
+}
+
+impl Web {
+    /// Sends a request built by the test (any headers, extensions such as the peer address)
+    /// and reads the whole reply.
+    #[allow(dead_code)] // Not every test file uses every helper.
+    pub async fn request(&self, request: Request<Body>) -> Reply {
         let response = self
             .router
             .clone()
