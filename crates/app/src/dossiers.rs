@@ -463,7 +463,7 @@ impl App {
         let (papers, problems) =
             self.check_papers(&opened.version.procedure, &papers.uploads, None);
         with_paper_problems(Ok(()), problems)?;
-        self.store_paper_blobs(&papers).await?;
+        self.store_paper_blobs(actor, &papers).await?;
         let form =
             serde_json::to_string(&submission.form).map_err(|e| AppError::Internal(e.into()))?;
         let new = opened.new_dossier(form, &submission.delivery);
@@ -579,7 +579,7 @@ impl App {
             papers.require_all.then_some(provided.as_slice()),
         );
         let validated = with_paper_problems(validated, problems)?;
-        self.store_paper_blobs(&papers).await?;
+        self.store_paper_blobs(actor, &papers).await?;
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
@@ -931,7 +931,7 @@ impl App {
         let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();
         let draft = Dossier::draft(&workflow);
         let form = serde_json::to_string(&validated).map_err(|e| AppError::Internal(e.into()))?;
-        self.store_paper_blobs(&papers).await?;
+        self.store_paper_blobs(actor, &papers).await?;
         let micros = self.now_micros();
         let mut tx = self.store.begin().await?;
         let number = tx

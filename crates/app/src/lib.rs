@@ -249,7 +249,12 @@ pub struct AppSettings {
     pub public_url: String,
     /// Largest accepted attachment, in bytes.
     pub max_attachment_bytes: u64,
+    /// Most bytes of uploads one citizen may keep (every upload counts, reused ones once).
+    pub upload_quota_bytes: u64,
 }
+
+/// The default [`AppSettings::upload_quota_bytes`]: 200 MiB, twenty full-size scans.
+pub const DEFAULT_UPLOAD_QUOTA_BYTES: u64 = 200 * 1024 * 1024;
 
 impl Default for AppSettings {
     fn default() -> Self {
@@ -260,6 +265,7 @@ impl Default for AppSettings {
             issuer: "Một Cửa".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             max_attachment_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
+            upload_quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
         }
     }
 }
