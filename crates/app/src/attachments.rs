@@ -12,9 +12,10 @@
 //! found", never "forbidden", so the existence of a dossier or a file does not leak.
 
 use crate::{Actor, App, AppError, AppResult, InvalidField};
-use motcua_blobs::{BlobError, Bytes, sha256_hex};
+pub use motcua_blobs::StagedBlob;
+use motcua_blobs::{BlobError, Bytes};
 use motcua_domain::attachment::{
-    AttachError, Attacher, CheckedUpload, Purpose, UploadError, check_upload, may_attach,
+    AttachError, Attacher, CheckedUpload, Purpose, UploadError, check_upload_head, may_attach,
 };
 use motcua_domain::authz::{Permission, Principal, Role};
 use motcua_domain::dossier::{Command, CommandKind, DossierStatus};
@@ -48,7 +49,8 @@ pub struct PaperUpload {
     pub file_name: String,
     /// The type the browser declared (untrusted; checked against the bytes).
     pub declared_type: Option<String>,
-    pub bytes: Bytes,
+    /// The content, staged in a temporary file by the web layer (never whole in memory).
+    pub content: StagedBlob,
     /// The file was larger than the limit and the web layer stopped keeping its bytes, so the
     /// form can still be shown again with the problem next to the input.
     pub oversize: bool,
@@ -66,9 +68,10 @@ pub struct Papers {
 /// A paper that passed the domain checks, its bytes not stored yet.
 pub(crate) struct CheckedPaper {
     requirement: Option<(i64, String)>,
+    /// The form field it came in, where a quota refusal is reported.
+    field: String,
     checked: CheckedUpload,
-    sha256: String,
-    bytes: Bytes,
+    content: StagedBlob,
 }
 
 /// Adds paper problems to the result of validating the rest of a form, so a form shows every
@@ -163,19 +166,20 @@ impl App {
                     max: self.settings.max_attachment_bytes,
                 })
             } else {
-                check_upload(
+                check_upload_head(
                     &upload.file_name,
                     upload.declared_type.as_deref(),
-                    &upload.bytes,
+                    upload.content.head(),
+                    upload.content.size(),
                     self.settings.max_attachment_bytes,
                 )
             };
             match result {
                 Ok(ok) => checked.push(CheckedPaper {
                     requirement,
+                    field: upload.field.clone(),
                     checked: ok,
-                    sha256: sha256_hex(&upload.bytes),
-                    bytes: upload.bytes.clone(),
+                    content: upload.content.clone(),
                 }),
                 Err(error) => problems.push(InvalidField::new(&upload.field, error.code())),
             }
@@ -200,11 +204,25 @@ impl App {
     }
 
     /// Writes the bytes of checked papers before the transaction that records them (a crash in
-    /// between leaves only an unreferenced, content-addressed blob).
-    pub(crate) async fn store_paper_blobs(&self, papers: &[CheckedPaper]) -> AppResult<()> {
+    /// between leaves only an unreferenced, content-addressed blob). Papers past a citizen's
+    /// quota are refused here already, so a refusal stores nothing.
+    pub(crate) async fn store_paper_blobs(
+        &self,
+        actor: &Actor,
+        papers: &[CheckedPaper],
+    ) -> AppResult<()> {
+        if let Ok(owner @ Owner::Citizen(_)) = owner_of(actor)
+            && !papers.is_empty()
+        {
+            let sizes: Vec<(&str, u64)> = papers
+                .iter()
+                .map(|p| (p.field.as_str(), p.checked.size))
+                .collect();
+            self.quota_problem(self.store.uploaded_bytes(owner).await?, &sizes)?;
+        }
         for paper in papers {
             self.blobs
-                .put(&paper.sha256, paper.bytes.clone())
+                .put_staged(&paper.content)
                 .await
                 .map_err(blob_failure)?;
         }
@@ -223,16 +241,22 @@ impl App {
         now: i64,
     ) -> AppResult<Vec<i64>> {
         let owner = owner_of(actor)?;
+        let sizes: Vec<(&str, u64)> = papers
+            .iter()
+            .map(|p| (p.field.as_str(), p.checked.size))
+            .collect();
+        self.check_quota_in(tx, owner, &sizes).await?;
         let mut links = Vec::with_capacity(papers.len());
         for paper in papers {
             let size =
                 i64::try_from(paper.checked.size).map_err(|e| AppError::Internal(e.into()))?;
             let media_type = paper.checked.media_type.as_str();
-            tx.insert_blob(&paper.sha256, size, media_type, now).await?;
+            let sha256 = paper.content.sha256();
+            tx.insert_blob(sha256, size, media_type, now).await?;
             let row = tx
                 .insert_attachment(
                     &NewAttachment {
-                        sha256: paper.sha256.clone(),
+                        sha256: sha256.to_owned(),
                         owner,
                         file_name: paper.checked.file_name.clone(),
                         media_type: media_type.to_owned(),
@@ -245,7 +269,7 @@ impl App {
                 &actor.audit(
                     "attachment.upload",
                     Some(format!("attachment:{}", row.id)),
-                    json!({ "sha256": paper.sha256, "size": size, "media_type": media_type }),
+                    json!({ "sha256": sha256, "size": size, "media_type": media_type }),
                 ),
                 now,
             )
@@ -301,7 +325,7 @@ impl App {
             if !problems.is_empty() {
                 return Err(AppError::Invalid(problems));
             }
-            self.store_paper_blobs(&checked).await?;
+            self.store_paper_blobs(actor, &checked).await?;
             let now = self.now_micros();
             let mut tx = self.store.begin().await?;
             self.add_papers_in(
@@ -358,7 +382,7 @@ impl App {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        self.store_paper_blobs(&checked).await?;
+        self.store_paper_blobs(actor, &checked).await?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         let links = self
@@ -373,7 +397,8 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
-    /// Stores one uploaded file for a citizen or an official and records it as theirs.
+    /// Stores one uploaded file (bytes in memory) for a citizen or an official: stages it and
+    /// goes on as [`App::upload_staged`].
     pub async fn upload_attachment(
         &self,
         actor: &Actor,
@@ -381,19 +406,58 @@ impl App {
         declared_media_type: Option<&str>,
         bytes: Bytes,
     ) -> AppResult<AttachmentRow> {
+        let staged = self.stage(&bytes).await?;
+        self.upload_staged(actor, "file", file_name, declared_media_type, &staged)
+            .await
+    }
+
+    /// Stages bytes already in memory where the blob store stages uploads.
+    pub async fn stage(&self, bytes: &[u8]) -> AppResult<StagedBlob> {
+        StagedBlob::from_bytes(bytes, self.blobs.staging_dir().as_deref())
+            .await
+            .map_err(blob_failure)
+    }
+
+    /// Where the web layer stages uploads while it reads them (see [`StagedBlob`]).
+    pub async fn blob_writer(&self) -> AppResult<motcua_blobs::BlobWriter> {
+        motcua_blobs::BlobWriter::new(self.blobs.staging_dir().as_deref())
+            .await
+            .map_err(blob_failure)
+    }
+
+    /// Stores one staged upload for a citizen or an official and records it as theirs. The
+    /// checks (type, size, the citizen's quota) come first; a refused file is never stored.
+    /// `field` names the input, where a problem is reported.
+    pub async fn upload_staged(
+        &self,
+        actor: &Actor,
+        field: &str,
+        file_name: &str,
+        declared_media_type: Option<&str>,
+        staged: &StagedBlob,
+    ) -> AppResult<AttachmentRow> {
         let owner = owner_of(actor)?;
-        let checked = check_upload(
+        let checked = check_upload_head(
             file_name,
             declared_media_type,
-            &bytes,
+            staged.head(),
+            staged.size(),
             self.settings.max_attachment_bytes,
         )
-        .map_err(|error| AppError::invalid("file", error.code()))?;
-        let sha256 = sha256_hex(&bytes);
+        .map_err(|error| AppError::invalid(field, error.code()))?;
+        let sha256 = staged.sha256().to_owned();
         let size = i64::try_from(checked.size).map_err(|e| AppError::Internal(e.into()))?;
-        self.blobs.put(&sha256, bytes).await.map_err(blob_failure)?;
+        // Refused before the bytes are written anywhere (checked again in the transaction,
+        // which is what holds under concurrent uploads).
+        if let Owner::Citizen(_) = owner {
+            let used = self.store.uploaded_bytes(owner).await?;
+            self.quota_problem(used, &[(field, checked.size)])?;
+        }
+        self.blobs.put_staged(staged).await.map_err(blob_failure)?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
+        self.check_quota_in(&mut tx, owner, &[(field, checked.size)])
+            .await?;
         tx.insert_blob(&sha256, size, checked.media_type.as_str(), now)
             .await?;
         let row = tx
@@ -420,6 +484,37 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(row)
+    }
+
+    /// Refuses new files that would take a citizen past [`AppSettings::upload_quota_bytes`]
+    /// (officials upload the office's scans and results, which no quota should stop). Inside
+    /// the transaction that records them, with the owner locked, so concurrent uploads cannot
+    /// both squeeze in.
+    ///
+    /// [`AppSettings::upload_quota_bytes`]: crate::AppSettings::upload_quota_bytes
+    pub(crate) async fn check_quota_in(
+        &self,
+        tx: &mut StoreTx,
+        owner: Owner,
+        new: &[(&str, u64)],
+    ) -> AppResult<()> {
+        if !matches!(owner, Owner::Citizen(_)) || new.is_empty() {
+            return Ok(());
+        }
+        let used = tx.uploaded_bytes_locked(owner).await?;
+        self.quota_problem(used, new)
+    }
+
+    /// The first new file (by its field) that does not fit in the quota after `used` bytes.
+    fn quota_problem(&self, used: i64, new: &[(&str, u64)]) -> AppResult<()> {
+        let mut total = u64::try_from(used).unwrap_or(0);
+        for (field, size) in new {
+            total = total.saturating_add(*size);
+            if total > self.settings.upload_quota_bytes {
+                return Err(AppError::invalid(field, "error-upload-quota"));
+            }
+        }
+        Ok(())
     }
 
     /// The caller's own uploads, newest first, to reuse in another dossier.

@@ -19,7 +19,6 @@ use motcua_domain::dossier::{
 use motcua_domain::org::AgencyCode;
 use motcua_domain::procedure::{Channel, FormValues};
 use motcua_store::dossiers::{DossierFilter, DossierRow, NewDossier};
-use serde::Serialize;
 use serde_json::json;
 
 /// A citizen's online submission.
@@ -50,24 +49,7 @@ pub struct CounterRegistration {
     pub delivery: ResultDelivery,
 }
 
-/// What the public lookup page shows: no personal data beyond a masked name.
-#[derive(Debug, Clone, Serialize)]
-pub struct PublicStatus {
-    pub code: String,
-    pub procedure_code: String,
-    pub status_code: Option<u8>,
-    pub status: String,
-    pub applicant: String,
-    pub appointment: Option<String>,
-    pub timeline: Vec<PublicStep>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PublicStep {
-    pub at: String,
-    pub action: String,
-    pub status: Option<String>,
-}
+pub use crate::lookup::{LookupProof, PublicStatus, PublicStep};
 
 /// "Nguyễn Văn Hậu" → "Nguyễn V. H.": enough to recognise, not to identify.
 pub fn mask_name(name: &str) -> String {
@@ -98,7 +80,7 @@ fn transition_error(error: dossier::TransitionError) -> AppError {
     }])
 }
 
-fn rfc3339(at: time::OffsetDateTime) -> String {
+pub(crate) fn rfc3339(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
@@ -473,7 +455,7 @@ impl App {
         let (papers, problems) =
             self.check_papers(&opened.version.procedure, &papers.uploads, None);
         with_paper_problems(Ok(()), problems)?;
-        self.store_paper_blobs(&papers).await?;
+        self.store_paper_blobs(actor, &papers).await?;
         let form =
             serde_json::to_string(&submission.form).map_err(|e| AppError::Internal(e.into()))?;
         let new = opened.new_dossier(form, &submission.delivery);
@@ -589,7 +571,7 @@ impl App {
             papers.require_all.then_some(provided.as_slice()),
         );
         let validated = with_paper_problems(validated, problems)?;
-        self.store_paper_blobs(&papers).await?;
+        self.store_paper_blobs(actor, &papers).await?;
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
@@ -952,7 +934,7 @@ impl App {
         let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();
         let draft = Dossier::draft(&workflow);
         let form = serde_json::to_string(&validated).map_err(|e| AppError::Internal(e.into()))?;
-        self.store_paper_blobs(&papers).await?;
+        self.store_paper_blobs(actor, &papers).await?;
         let micros = self.now_micros();
         // The linked account is told the code (read before the write transaction).
         let applicant = match citizen_id {
@@ -1172,39 +1154,6 @@ impl App {
             }
         }
         Ok(kinds)
-    }
-
-    /// Public status by code (web page, QR, API, chat): masked name, public timeline.
-    pub async fn lookup_dossier(&self, code: &str) -> AppResult<PublicStatus> {
-        let code = DossierCode::parse(code.trim())
-            .map_err(|_| AppError::invalid("code", "error-dossier-code"))?;
-        let row = self.store.get_dossier_by_code(&code.to_string()).await?;
-        let state = row.dossier()?;
-        let timeline = self
-            .store
-            .dossier_events(row.id)
-            .await?
-            .iter()
-            .filter_map(|e| e.event().ok())
-            .map(|e| PublicStep {
-                at: rfc3339(e.at),
-                action: e.kind.as_str().to_owned(),
-                status: e.to_status.map(|s| s.vietnamese().to_owned()),
-            })
-            .collect();
-        Ok(PublicStatus {
-            code: code.to_string(),
-            procedure_code: row.procedure_code.clone(),
-            status_code: state.status.map(DossierStatus::national_code),
-            status: state
-                .status
-                .map(DossierStatus::vietnamese)
-                .unwrap_or_default()
-                .to_owned(),
-            applicant: mask_name(&row.applicant_name),
-            appointment: state.appointment.map(|a| rfc3339(a.due())),
-            timeline,
-        })
     }
 
     /// A citizen's own dossiers, newest first.

@@ -26,6 +26,7 @@ pub mod directory;
 pub mod dossiers;
 pub mod effects;
 pub mod forms;
+pub mod lookup;
 pub mod notify;
 pub mod oidc;
 pub mod ratelimit;
@@ -253,7 +254,12 @@ pub struct AppSettings {
     /// Most lines of one tracking book (Mẫu 07): a longer period is refused with a request to
     /// choose a shorter one, so one request cannot make the server read and typeset without end.
     pub tracking_book_max_rows: usize,
+    /// Most bytes of uploads one citizen may keep (every upload counts, reused ones once).
+    pub upload_quota_bytes: u64,
 }
+
+/// The default [`AppSettings::upload_quota_bytes`]: 200 MiB, twenty full-size scans.
+pub const DEFAULT_UPLOAD_QUOTA_BYTES: u64 = 200 * 1024 * 1024;
 
 impl Default for AppSettings {
     fn default() -> Self {
@@ -265,6 +271,7 @@ impl Default for AppSettings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             max_attachment_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
             tracking_book_max_rows: 2000,
+            upload_quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
         }
     }
 }
@@ -278,6 +285,8 @@ pub struct App {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Attempts per client address: 100 in 5 minutes, so one counter of a busy office works.
     pub ip_limiter: Arc<ratelimit::RateLimiter>,
+    /// Public lookups per client address (see [`lookup`]).
+    pub lookup_limiter: Arc<ratelimit::RateLimiter>,
     /// Notices and office hours read from the store, per process (see [`calendar`]).
     pub calendar_cache: Arc<calendar::CalendarCache>,
     /// Parsed published procedure versions and workflow versions (write-once, see [`versions`]).
@@ -299,6 +308,10 @@ impl App {
             settings: Arc::new(settings),
             limiter: Arc::new(ratelimit::RateLimiter::new(10, time::Duration::minutes(5))),
             ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
+            lookup_limiter: Arc::new(ratelimit::RateLimiter::new(
+                lookup::LOOKUPS_PER_MINUTE,
+                time::Duration::minutes(1),
+            )),
             calendar_cache: Arc::default(),
             versions: Arc::default(),
             oidc: None,

@@ -124,7 +124,7 @@ impl Purpose {
         }
     }
 
-    fn default_return(self) -> &'static str {
+    pub fn default_return(self) -> &'static str {
         match self {
             Purpose::Citizen => "/account",
             Purpose::Official => "/staff",
@@ -193,21 +193,12 @@ pub struct OidcSignedIn {
     pub return_to: String,
 }
 
-/// Accepts only local absolute paths (`/…`), so the return path cannot send the browser to
-/// another site after signing in (open redirect).
+/// Accepts only local paths (the one rule, [`motcua_domain::return_path`]), so the return path
+/// cannot send the browser to another site after signing in (open redirect). The web layer
+/// already answered 400 to a line break; here it only falls back.
 pub fn safe_return_path(next: Option<&str>, purpose: Purpose) -> String {
-    match next.map(str::trim) {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.chars().any(char::is_control)
-                && path.len() <= 512 =>
-        {
-            path.to_owned()
-        }
-        _ => purpose.default_return().to_owned(),
-    }
+    motcua_domain::return_path::return_path_or(next, purpose.default_return())
+        .unwrap_or_else(|_| purpose.default_return().to_owned())
 }
 
 /// The PKCE S256 challenge of a verifier (RFC 7636 §4.2).
@@ -640,6 +631,8 @@ mod tests {
             "/account"
         );
         assert_eq!(safe_return_path(Some("/\\evil.example"), c), "/account");
+        assert_eq!(safe_return_path(Some("/%09/evil.example"), c), "/account");
+        assert_eq!(safe_return_path(Some("/x\r\nSet-Cookie: a"), c), "/account");
         assert_eq!(safe_return_path(None, Purpose::Official), "/staff");
     }
 

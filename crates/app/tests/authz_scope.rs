@@ -38,14 +38,12 @@ where
 const WARD_REF: &str = "UBND thành phố Cần Thơ > UBND phường Ninh Kiều";
 
 async fn official_row(f: &Fixture, username: &str) -> motcua_store::people::OfficialRow {
-    let id = f
-        .app
-        .store
+    let id = f.db.store
         .official_credentials(username)
         .await
         .expect("official")
         .id;
-    f.app.store.get_official(id).await.expect("row")
+    f.db.store.get_official(id).await.expect("row")
 }
 
 fn record(username: &str, unit_ref: &str) -> serde_json::Value {
@@ -147,8 +145,7 @@ async fn a_ward_administrator_imports_no_official_beyond_the_ward(f: Fixture) ->
 }
 
 async fn unit_id(f: &Fixture, name: &str) -> i64 {
-    f.app
-        .store
+    f.db.store
         .list_units()
         .await
         .expect("units")
@@ -375,12 +372,10 @@ async fn the_audit_log_is_filtered_to_the_callers_jurisdiction(f: Fixture) -> Fi
         .await
         .expect("ward audit");
     assert!(!everything.is_empty());
-    let ward_path = f.app.store.get_unit_by_code(WARD).await.expect("ward").path;
+    let ward_path = f.db.store.get_unit_by_code(WARD).await.expect("ward").path;
     for row in &everything {
         assert_eq!(row.actor_kind, "official", "{row:?}");
-        let actor = f
-            .app
-            .store
+        let actor = f.db.store
             .get_official(row.actor_id.expect("actor"))
             .await
             .expect("actor");

@@ -148,14 +148,18 @@ async fn a_birth_registration_goes_from_submission_to_returned_result(backend: B
         .expect("return");
     assert_eq!(returned.status_code, Some(10));
 
-    let public = app.lookup_dossier(&code).await.expect("lookup");
+    let anyone = Actor::anonymous(Some("203.0.113.7".into()));
+    let public = app
+        .lookup_dossier(&anyone, &code, Some("1234"))
+        .await
+        .expect("lookup");
     assert_eq!(public.status_code, Some(10));
     assert_eq!(public.status, "Đã trả kết quả");
-    assert_eq!(public.applicant, "Nguyễn V. H.");
+    assert_eq!(public.applicant.as_deref(), Some("Nguyễn V. H."));
     assert!(public.appointment.is_some());
     assert_eq!(public.timeline.len(), 7);
     assert!(matches!(
-        app.lookup_dossier("not-a-code").await,
+        app.lookup_dossier(&anyone, "not-a-code", None).await,
         Err(AppError::Invalid(_))
     ));
 

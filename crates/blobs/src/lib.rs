@@ -17,10 +17,12 @@ use std::pin::Pin;
 mod local;
 mod s3;
 pub mod sigv4;
+mod staged;
 
 pub use bytes::Bytes;
 pub use local::LocalBlobs;
 pub use s3::{S3Blobs, S3Config};
+pub use staged::{BlobWriter, HEAD_BYTES, StagedBlob};
 
 /// A boxed future, so that [`BlobStore`] can be used as `Arc<dyn BlobStore>`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -52,6 +54,21 @@ pub type BlobResult<T> = Result<T, BlobError>;
 pub trait BlobStore: Send + Sync {
     /// Stores `bytes` under `sha256` unless it is already there. The bytes must hash to the key.
     fn put<'a>(&'a self, sha256: &'a str, bytes: Bytes) -> BoxFuture<'a, BlobResult<()>>;
+
+    /// Stores a staged upload under its SHA-256. The default reads it into memory and calls
+    /// [`BlobStore::put`]; stores that can take a file (the local directory) stream it.
+    fn put_staged<'a>(&'a self, staged: &'a StagedBlob) -> BoxFuture<'a, BlobResult<()>> {
+        Box::pin(async move {
+            let bytes = staged.read_all().await?;
+            self.put(staged.sha256(), bytes).await
+        })
+    }
+
+    /// Where uploads are staged before [`BlobStore::put_staged`]: a directory on the same disk
+    /// as the store when it has one, else the system's temporary directory (`None`).
+    fn staging_dir(&self) -> Option<std::path::PathBuf> {
+        None
+    }
 
     /// The bytes stored under `sha256`, verified against the key.
     fn get<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, BlobResult<Bytes>>;

@@ -4,11 +4,13 @@
 //! A blob is written to a temporary file in its final directory, flushed to disk, and renamed
 //! into place; the directory is then flushed too. A crash therefore leaves either no blob or the
 //! whole blob under its name, never a partial one (a stray `.tmp` file at worst). Reads hash the
-//! bytes again before returning them.
+//! bytes again before returning them. Uploads are staged in `.incoming/` under the root and
+//! copied into place in pieces, so a large file is never whole in memory.
 
-use crate::{BlobError, BlobResult, BlobStore, BoxFuture, check_key, verify};
+use crate::{BlobError, BlobResult, BlobStore, BoxFuture, StagedBlob, check_key, hex, verify};
 use bytes::Bytes;
-use std::io::Write;
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -40,11 +42,53 @@ impl LocalBlobs {
     }
 
     fn put_blocking(&self, sha256: &str, bytes: &[u8]) -> BlobResult<()> {
+        self.install(
+            sha256,
+            u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+            |file| Ok(file.write_all(bytes)?),
+        )
+    }
+
+    /// Copies a staged upload into place in 64 KiB pieces (never whole in memory), hashing
+    /// the copy: a staged file changed since it was hashed is refused, not stored.
+    fn put_file_blocking(&self, sha256: &str, source: &Path, size: u64) -> BlobResult<()> {
+        self.install(sha256, size, |file| {
+            let mut source = std::fs::File::open(source)?;
+            let mut hasher = Sha256::new();
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                let read = source.read(&mut buffer)?;
+                if read == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..read]);
+                file.write_all(&buffer[..read])?;
+            }
+            let actual = hex(&hasher.finalize());
+            if actual == sha256 {
+                Ok(())
+            } else {
+                Err(BlobError::Corrupt {
+                    expected: sha256.to_owned(),
+                    actual,
+                })
+            }
+        })
+    }
+
+    /// Writes a blob of `size` bytes with `fill` to a temporary file in its final directory,
+    /// flushes it and renames it into place, unless the same content is already there.
+    fn install(
+        &self,
+        sha256: &str,
+        size: u64,
+        fill: impl FnOnce(&mut std::fs::File) -> BlobResult<()>,
+    ) -> BlobResult<()> {
         let path = self.path_of(sha256);
         // Content-addressed: a file of the right size under the name is the same content (and
         // every read verifies it anyway). A damaged, shorter or longer one is replaced.
         if let Ok(meta) = std::fs::metadata(&path)
-            && meta.len() == u64::try_from(bytes.len()).unwrap_or(u64::MAX)
+            && meta.len() == size
         {
             return Ok(());
         }
@@ -55,21 +99,21 @@ impl LocalBlobs {
             std::process::id(),
             TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
-        let written = (|| -> std::io::Result<()> {
+        let written = (|| -> BlobResult<()> {
             let mut file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(&temp)?;
-            file.write_all(bytes)?;
+            fill(&mut file)?;
             file.sync_all()?;
             std::fs::rename(&temp, &path)?;
             // The rename is durable only once the directory entry is on disk.
-            std::fs::File::open(&directory)?.sync_all()
+            Ok(std::fs::File::open(&directory)?.sync_all()?)
         })();
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
         }
-        Ok(written?)
+        written
     }
 
     fn get_blocking(&self, sha256: &str) -> BlobResult<Bytes> {
@@ -102,6 +146,31 @@ impl BlobStore for LocalBlobs {
             let key = sha256.to_owned();
             blocking(move || this.put_blocking(&key, &bytes)).await
         })
+    }
+
+    fn put_staged<'a>(&'a self, staged: &'a StagedBlob) -> BoxFuture<'a, BlobResult<()>> {
+        Box::pin(async move {
+            let key = staged.sha256().to_owned();
+            check_key(&key)?;
+            let Some(source) = staged.path().map(Path::to_owned) else {
+                return self.put(staged.sha256(), Bytes::new()).await;
+            };
+            let this = self.clone();
+            let size = staged.size();
+            // The clone keeps the staged file alive until the copy is done.
+            let keep = staged.clone();
+            blocking(move || {
+                let result = this.put_file_blocking(&key, &source, size);
+                drop(keep);
+                result
+            })
+            .await
+        })
+    }
+
+    /// Next to the blobs, so staging and storing stay on one disk.
+    fn staging_dir(&self) -> Option<PathBuf> {
+        Some(self.root.join(".incoming"))
     }
 
     fn get<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, BlobResult<Bytes>> {

@@ -149,6 +149,8 @@ pub struct AttachmentsConfig {
     pub dir: PathBuf,
     /// Largest accepted file, in bytes.
     pub max_bytes: u64,
+    /// Most bytes of uploads one citizen may keep (officials have no quota).
+    pub quota_bytes: u64,
     /// Base URL of the S3 service, e.g. `https://s3.cantho.gov.vn` (path-style requests).
     pub s3_endpoint: String,
     pub s3_region: String,
@@ -164,6 +166,7 @@ impl std::fmt::Debug for AttachmentsConfig {
             .field("backend", &self.backend)
             .field("dir", &self.dir)
             .field("max_bytes", &self.max_bytes)
+            .field("quota_bytes", &self.quota_bytes)
             .field("s3_endpoint", &self.s3_endpoint)
             .field("s3_region", &self.s3_region)
             .field("s3_bucket", &self.s3_bucket)
@@ -179,6 +182,7 @@ impl Default for AttachmentsConfig {
             backend: "local".into(),
             dir: PathBuf::new(),
             max_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
+            quota_bytes: motcua_app::DEFAULT_UPLOAD_QUOTA_BYTES,
             s3_endpoint: String::new(),
             s3_region: "us-east-1".into(),
             s3_bucket: String::new(),
@@ -323,7 +327,7 @@ impl Config {
              # MOTCUA_SERVER__LISTEN=0.0.0.0:8080, MOTCUA_DATABASE__URL=postgres://… (or DATABASE_URL).\n\
              # [attachments] backend = \"local\" stores uploads in `dir` (empty: <data_dir>/attachments);\n\
              # \"s3\" uses the s3_* keys (path-style, SigV4; secret in MOTCUA_ATTACHMENTS__S3_SECRET_KEY).\n\
-             # max_bytes is the largest accepted file.\n{body}"
+             # max_bytes is the largest accepted file, quota_bytes what one citizen may keep.\n{body}"
         )
     }
 }

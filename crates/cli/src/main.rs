@@ -232,6 +232,7 @@ fn app_for(store: Store, config: &Config, demo: bool) -> App {
             session_ttl: time::Duration::minutes(config.server.session_minutes),
             log_codes: demo,
             max_attachment_bytes: config.attachments.max_bytes,
+            upload_quota_bytes: config.attachments.quota_bytes,
             ..AppSettings::default()
         },
     )

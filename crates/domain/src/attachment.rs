@@ -131,6 +131,18 @@ pub fn check_upload(
     max_bytes: u64,
 ) -> Result<CheckedUpload, UploadError> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    check_upload_head(file_name, declared, bytes, size, max_bytes)
+}
+
+/// [`check_upload`] for a file received in pieces: `head` is its first bytes (a dozen are
+/// enough for the signatures), `size` its whole length.
+pub fn check_upload_head(
+    file_name: &str,
+    declared: Option<&str>,
+    head: &[u8],
+    size: u64,
+    max_bytes: u64,
+) -> Result<CheckedUpload, UploadError> {
     if size == 0 {
         return Err(UploadError::Empty);
     }
@@ -143,7 +155,7 @@ pub fn check_upload(
                 .to_ascii_lowercase()
                 .starts_with("application/octet-stream")
     });
-    let sniffed = MediaType::sniff(bytes);
+    let sniffed = MediaType::sniff(head);
     let media_type = match (declared.map(MediaType::parse), sniffed) {
         (None, Some(actual)) => actual,
         (Some(Some(claimed)), Some(actual)) if claimed == actual => actual,

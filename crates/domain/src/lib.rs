@@ -14,4 +14,5 @@ pub mod identity;
 pub mod org;
 pub mod procedure;
 pub mod query_text;
+pub mod return_path;
 pub mod text;

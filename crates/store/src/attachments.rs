@@ -48,6 +48,14 @@ impl AttachmentRow {
     }
 }
 
+/// The column of `attachments` that holds this owner, and the owner's id.
+fn owner_column(owner: Owner) -> (&'static str, i64) {
+    match owner {
+        Owner::Citizen(id) => ("citizen_id", id),
+        Owner::Official(id) => ("official_id", id),
+    }
+}
+
 /// What a new upload records.
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
@@ -152,6 +160,22 @@ impl Store {
         }))
     }
 
+    /// The bytes of all of an owner's uploads (the quota counts each upload, even of a
+    /// content stored once).
+    pub async fn uploaded_bytes(&self, owner: Owner) -> StoreResult<i64> {
+        let (column, id) = owner_column(owner);
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments WHERE {column} = $1"
+        );
+        let (total,): (i64,) = on_backend!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(total)
+    }
+
     /// The files of a dossier in the order they were added.
     pub async fn dossier_attachments(
         &self,
@@ -242,6 +266,34 @@ impl StoreTx {
                 .fetch_one(&mut *conn)
                 .await?
         }))
+    }
+
+    /// [`Store::uploaded_bytes`] inside the transaction, with the owner's row locked until it
+    /// ends, so two uploads of one person cannot both pass a quota check. On SQLite the open
+    /// write transaction already excludes every other writer.
+    pub async fn uploaded_bytes_locked(&mut self, owner: Owner) -> StoreResult<i64> {
+        let (column, id) = owner_column(owner);
+        if let StoreTx::Postgres(transaction) = self {
+            let table = match owner {
+                Owner::Citizen(_) => "citizens",
+                Owner::Official(_) => "officials",
+            };
+            let lock = format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE");
+            sqlx::query(sqlx::AssertSqlSafe(lock))
+                .bind(id)
+                .execute(&mut **transaction)
+                .await?;
+        }
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments WHERE {column} = $1"
+        );
+        let (total,): (i64,) = on_tx!(self, |conn| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?
+        });
+        Ok(total)
     }
 
     /// The link with the same dossier, upload, purpose and requirement, if there is one.

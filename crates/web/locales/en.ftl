@@ -160,6 +160,7 @@ error-not-verified = The account is not verified yet. Please enter the verificat
 error-rate-limited = Too many attempts. Please try again in a few minutes.
 error-internal = Something went wrong on our side. Please try again later.
 error-csrf = The form has expired or is not valid. Please reload the page and try again.
+error-return-path-line-break = The return path is not valid: it must not contain line breaks.
 error-body-too-large = The data sent is too large.
 error-malformed-json = The JSON data is not well-formed.
 error-json-shape = The JSON data does not have the expected structure: { $detail }
@@ -468,6 +469,9 @@ lookup-procedure = Procedure
 lookup-applicant = Applicant
 lookup-appointment = Result due
 lookup-timeline = Processing history
+lookup-proof = The applicant's phone number or the last 4 digits of their personal identification number (optional)
+lookup-proof-help = The applicant's name (partly hidden) is shown only when this matches the dossier.
+lookup-proof-mismatch = The details given do not match the dossier, so the applicant's name is not shown.
 nav-lookup = Dossier status
 
 # Dossier pages (issue 5).
@@ -614,6 +618,9 @@ error-upload-too-large = The file is too large: at most { $detail } per file. Pl
 error-file-type = Only PDF, JPEG or PNG files are accepted.
 error-file-type-mismatch = The file's content does not match its declared type. Only real PDF, JPEG or PNG files are accepted.
 error-multipart = The upload is malformed.
+error-multipart-field = The form sent a field it does not have: { $detail }. No file was stored; please send only the fields of the form.
+error-multipart-too-many-files = Too many files in one request: at most { $detail }.
+error-upload-quota = Your uploaded files have reached the storage limit, so this file was not stored. Please reuse files you uploaded before or contact the one-stop desk.
 error-attachment-purpose = The purpose must be document, supplement or result.
 error-attachment-requirement = This paper is not in the procedure's list of required papers.
 error-attachment-status = The dossier does not accept this kind of file in its current status.

@@ -160,6 +160,7 @@ error-not-verified = Tài khoản chưa được xác minh. Vui lòng nhập mã
 error-rate-limited = Bạn đã thử quá nhiều lần. Vui lòng thử lại sau ít phút.
 error-internal = Hệ thống gặp sự cố. Vui lòng thử lại sau.
 error-csrf = Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.
+error-return-path-line-break = Đường dẫn quay lại không hợp lệ: không được chứa ký tự xuống dòng.
 error-body-too-large = Dữ liệu gửi lên quá lớn.
 error-malformed-json = Dữ liệu JSON không đúng cú pháp.
 error-json-shape = Dữ liệu JSON không đúng cấu trúc: { $detail }
@@ -468,6 +469,9 @@ lookup-procedure = Thủ tục
 lookup-applicant = Người nộp
 lookup-appointment = Ngày hẹn trả kết quả
 lookup-timeline = Quá trình xử lý
+lookup-proof = Số điện thoại hoặc 4 số cuối số định danh cá nhân của người nộp (không bắt buộc)
+lookup-proof-help = Chỉ khi thông tin này khớp với hồ sơ, tên người nộp (đã che bớt) mới được hiển thị.
+lookup-proof-mismatch = Thông tin xác minh không khớp với hồ sơ nên tên người nộp không được hiển thị.
 nav-lookup = Tra cứu hồ sơ
 
 # Dossier pages (issue 5).
@@ -614,6 +618,9 @@ error-upload-too-large = Tệp quá lớn: mỗi tệp tối đa { $detail }. Vu
 error-file-type = Chỉ nhận tệp PDF, JPEG hoặc PNG.
 error-file-type-mismatch = Nội dung tệp không đúng định dạng đã khai báo. Chỉ nhận tệp PDF, JPEG hoặc PNG thật.
 error-multipart = Dữ liệu tải lên không hợp lệ.
+error-multipart-field = Biểu mẫu gửi lên có trường không được chấp nhận: { $detail }. Không có tệp nào được lưu; vui lòng gửi lại đúng các trường của biểu mẫu.
+error-multipart-too-many-files = Gửi quá nhiều tệp trong một lần: tối đa { $detail } tệp.
+error-upload-quota = Tổng dung lượng các tệp bạn đã tải lên đã đạt giới hạn cho phép nên tệp này không được lưu. Vui lòng dùng lại các tệp đã tải lên trước đây hoặc liên hệ bộ phận một cửa.
 error-attachment-purpose = Mục đích đính kèm phải là document (thành phần hồ sơ), supplement (bổ sung) hoặc result (kết quả).
 error-attachment-requirement = Thành phần hồ sơ không có trong danh mục giấy tờ của thủ tục.
 error-attachment-status = Hồ sơ ở trạng thái hiện tại không nhận thêm tệp loại này.

@@ -6,6 +6,7 @@ use crate::error::WebError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
+use motcua_app::attachments::StagedBlob;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 
@@ -118,8 +119,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Limits of a `multipart/form-data` body. Files are held in memory, so these bound what one
-/// request can cost.
+/// Limits of a `multipart/form-data` body and the fields it may have. Files are streamed to
+/// staged temporary files (see [`motcua_app::attachments::StagedBlob`]) as they arrive, so
+/// memory stays bounded whatever the sizes; the first field the form does not have stops the
+/// request before anything is stored.
 #[derive(Debug, Clone, Copy)]
 pub struct MultipartLimits {
     /// Largest file, in bytes. A larger one is refused with 413 while it is being read.
@@ -135,25 +138,47 @@ pub struct MultipartLimits {
     /// problem next to its input; an empty file input ("no file chosen") is skipped. The whole
     /// body stays bounded.
     pub mark_oversize: bool,
+    /// The names a file may come in.
+    pub file_field: fn(&str) -> bool,
+    /// The names a text field may come in.
+    pub text_field: fn(&str) -> bool,
+}
+
+/// The file inputs of the dossier pages: a paper of the procedure (`paper.{i}`), a paper asked
+/// for in a supplement request (`supplement.{k}`, `supplement.other`), the result (`result`).
+pub fn is_page_file_field(name: &str) -> bool {
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    numbered("paper.") || numbered("supplement.") || name == "supplement.other" || name == "result"
 }
 
 impl MultipartLimits {
-    /// One upload form: a few files of at most `file_bytes` and a few small fields.
-    pub fn for_files(file_bytes: u64) -> Self {
+    /// `POST /api/v1/attachments`: one file in the field `file`, nothing else.
+    pub fn for_api_upload(file_bytes: u64) -> Self {
+        MultipartLimits {
+            file_bytes,
+            files: 1,
+            fields: 0,
+            field_bytes: 0,
+            mark_oversize: false,
+            file_field: |name| name == "file",
+            text_field: |_| false,
+        }
+    }
+
+    /// A page form without JavaScript: the fields of the form (named after its schema, so any
+    /// name, a bounded number of them) and the dossier pages' file inputs.
+    pub fn for_page_forms(file_bytes: u64) -> Self {
         MultipartLimits {
             file_bytes,
             files: 10,
             fields: 50,
             field_bytes: 64 * 1024,
-            mark_oversize: false,
-        }
-    }
-
-    /// A page form without JavaScript: the fields and one file per paper of a procedure.
-    pub fn for_page_forms(file_bytes: u64) -> Self {
-        MultipartLimits {
             mark_oversize: true,
-            ..MultipartLimits::for_files(file_bytes)
+            file_field: is_page_file_field,
+            text_field: |_| true,
         }
     }
 
@@ -176,8 +201,9 @@ pub struct UploadedFile {
     pub file_name: String,
     /// The type the browser declared (untrusted; checked against the bytes).
     pub content_type: Option<String>,
-    pub bytes: Bytes,
-    /// Larger than the limit (only with [`MultipartLimits::mark_oversize`]); `bytes` is empty.
+    /// The content in a temporary file, not stored yet.
+    pub content: StagedBlob,
+    /// Larger than the limit (only with [`MultipartLimits::mark_oversize`]); `content` is empty.
     pub oversize: bool,
 }
 
@@ -213,9 +239,15 @@ impl MultipartForm {
         self.files.iter().find(|f| f.field == field)
     }
 
-    /// Reads a multipart request within `limits`. Errors are ready to send: 415 for another
-    /// content type, 413 (with the limit in the message) for too much, 400 for a broken body.
-    pub async fn parse(request: Request, limits: MultipartLimits) -> Result<Self, WebError> {
+    /// Reads a multipart request within `limits`, staging files where `app`'s blob store
+    /// stages uploads. Errors are ready to send: 415 for another content type, 413 (with the
+    /// limit in the message) for too much, 400 for a broken body or a field the form does not
+    /// have (named in the message; nothing is kept).
+    pub async fn parse(
+        request: Request,
+        limits: MultipartLimits,
+        app: &motcua_app::App,
+    ) -> Result<Self, WebError> {
         let (lang, api) = context_of(&request);
         let too_large = || {
             WebError::coded(StatusCode::PAYLOAD_TOO_LARGE, "error-upload-too-large")
@@ -224,6 +256,11 @@ impl MultipartForm {
         };
         let malformed =
             || WebError::coded(StatusCode::BAD_REQUEST, "error-multipart").with(lang, api);
+        let unexpected = |name: &str| {
+            WebError::coded(StatusCode::BAD_REQUEST, "error-multipart-field")
+                .with(lang, api)
+                .detail(name.chars().take(64).collect::<String>())
+        };
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -250,88 +287,46 @@ impl MultipartForm {
         if announced.is_some_and(|length| length > limits.whole_body()) {
             return Err(too_large());
         }
-        let constraints = multer::Constraints::new().size_limit(
-            multer::SizeLimit::new()
-                .whole_stream(limits.whole_body())
-                // One byte over the limit is enough to know a file is too large.
-                .per_field(if limits.mark_oversize {
-                    limits.whole_body()
-                } else {
-                    limits.file_bytes.saturating_add(1)
-                }),
-        );
+        // Each part is read chunk by chunk against its own limit below; multer only bounds
+        // the whole stream.
+        let constraints = multer::Constraints::new()
+            .size_limit(multer::SizeLimit::new().whole_stream(limits.whole_body()));
         let stream = request.into_body().into_data_stream();
         let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
         let mut form = MultipartForm::default();
-        let size_error = |error: &multer::Error| {
-            matches!(
+        let read_error = |error: &multer::Error| {
+            if matches!(
                 error,
                 multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. }
-            )
+            ) {
+                too_large()
+            } else {
+                malformed()
+            }
         };
+        let storage = |error: motcua_app::AppError| WebError::from(error).with(lang, api);
         loop {
-            let field = match multipart.next_field().await {
+            let mut field = match multipart.next_field().await {
                 Ok(Some(field)) => field,
                 Ok(None) => break,
-                Err(error) if size_error(&error) => return Err(too_large()),
-                Err(_) => return Err(malformed()),
+                Err(error) => return Err(read_error(&error)),
             };
             let name = field.name().unwrap_or_default().to_owned();
-            let file_name = field.file_name().map(str::to_owned);
-            let declared = field.content_type().map(ToString::to_string);
-            let (bytes, oversize) = if limits.mark_oversize && file_name.is_some() {
-                let mut kept: Vec<u8> = Vec::new();
-                let mut oversize = false;
-                let mut field = field;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            let total = kept.len().saturating_add(chunk.len());
-                            if oversize
-                                || u64::try_from(total).unwrap_or(u64::MAX) > limits.file_bytes
-                            {
-                                // Drained, not kept: only the fact that it was too large matters.
-                                oversize = true;
-                                kept = Vec::new();
-                            } else {
-                                kept.extend_from_slice(&chunk);
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(error) if size_error(&error) => return Err(too_large()),
-                        Err(_) => return Err(malformed()),
-                    }
+            let Some(file_name) = field.file_name().map(str::to_owned) else {
+                if !(limits.text_field)(&name) {
+                    return Err(unexpected(&name));
                 }
-                (Bytes::from(kept), oversize)
-            } else {
-                match field.bytes().await {
-                    Ok(bytes) => (bytes, false),
-                    Err(error) if size_error(&error) => return Err(too_large()),
-                    Err(_) => return Err(malformed()),
+                if form.fields.len() >= limits.fields {
+                    return Err(WebError::coded(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "error-body-too-large",
+                    )
+                    .with(lang, api));
                 }
-            };
-            match file_name {
-                // A file input left empty sends an unnamed, empty part.
-                Some(file_name)
-                    if limits.mark_oversize && file_name.is_empty() && bytes.is_empty() => {}
-                Some(file_name) => {
-                    if form.files.len() >= limits.files
-                        || (!oversize
-                            && u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limits.file_bytes)
-                    {
-                        return Err(too_large());
-                    }
-                    form.files.push(UploadedFile {
-                        field: name,
-                        file_name: motcua_domain::text::nfc(&file_name),
-                        content_type: declared,
-                        bytes,
-                        oversize,
-                    });
-                }
-                None => {
-                    if form.fields.len() >= limits.fields
-                        || u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limits.field_bytes
+                let mut text: Vec<u8> = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|e| read_error(&e))? {
+                    if u64::try_from(text.len() + chunk.len()).unwrap_or(u64::MAX)
+                        > limits.field_bytes
                     {
                         return Err(WebError::coded(
                             StatusCode::PAYLOAD_TOO_LARGE,
@@ -339,10 +334,62 @@ impl MultipartForm {
                         )
                         .with(lang, api));
                     }
-                    let text = String::from_utf8(bytes.to_vec()).map_err(|_| malformed())?;
-                    form.fields.insert(name, motcua_domain::text::nfc(&text));
+                    text.extend_from_slice(&chunk);
+                }
+                let text = String::from_utf8(text).map_err(|_| malformed())?;
+                form.fields.insert(name, motcua_domain::text::nfc(&text));
+                continue;
+            };
+            if !(limits.file_field)(&name) {
+                return Err(unexpected(&name));
+            }
+            let declared = field.content_type().map(ToString::to_string);
+            // Written to a temporary file as it comes; dropped (and removed) on any error.
+            let mut writer = Some(app.blob_writer().await.map_err(storage)?);
+            let mut received: u64 = 0;
+            while let Some(chunk) = field.chunk().await.map_err(|e| read_error(&e))? {
+                received = received.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+                if received > limits.file_bytes {
+                    if !limits.mark_oversize {
+                        return Err(too_large());
+                    }
+                    // Drained, not kept: only the fact that it was too large matters.
+                    writer = None;
+                }
+                if let Some(writer) = writer.as_mut() {
+                    writer
+                        .write(&chunk)
+                        .await
+                        .map_err(|e| storage(motcua_app::AppError::Internal(e.into())))?;
                 }
             }
+            let oversize = writer.is_none();
+            // A file input left empty sends an unnamed, empty part.
+            if limits.mark_oversize && file_name.is_empty() && received == 0 {
+                continue;
+            }
+            if form.files.len() >= limits.files {
+                return Err(WebError::coded(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "error-multipart-too-many-files",
+                )
+                .with(lang, api)
+                .detail(limits.files.to_string()));
+            }
+            let content = match writer {
+                Some(writer) => writer
+                    .finish()
+                    .await
+                    .map_err(|e| storage(motcua_app::AppError::Internal(e.into())))?,
+                None => StagedBlob::empty(),
+            };
+            form.files.push(UploadedFile {
+                field: name,
+                file_name: motcua_domain::text::nfc(&file_name),
+                content_type: declared,
+                content,
+                oversize,
+            });
         }
         Ok(form)
     }
@@ -356,7 +403,7 @@ impl FromRequest<crate::AppState> for MultipartForm {
         request: Request,
         state: &crate::AppState,
     ) -> Result<Self, Self::Rejection> {
-        let limits = MultipartLimits::for_files(state.app.settings.max_attachment_bytes);
-        MultipartForm::parse(request, limits).await
+        let limits = MultipartLimits::for_api_upload(state.app.settings.max_attachment_bytes);
+        MultipartForm::parse(request, limits, &state.app).await
     }
 }

@@ -61,6 +61,37 @@ pub async fn metrics(State(state): State<AppState>, ctx: crate::context::Ctx) ->
     }
 }
 
+/// Counts public lookups by channel (`page`, `api`) and outcome: `found`, `not_found`,
+/// `invalid` (not a code), `refused` (rate limit) or `error`, so scraping shows as a rise of
+/// `refused` and `not_found` (`motcua_public_lookups_total`); proofs of the applicant (phone or
+/// personal-id suffix) by whether they matched (`motcua_public_lookup_proofs_total`).
+pub fn count_lookup(
+    channel: &'static str,
+    result: &Result<motcua_app::lookup::PublicStatus, motcua_app::AppError>,
+) {
+    use motcua_app::AppError;
+    use motcua_app::lookup::LookupProof;
+    if let Ok(found) = result {
+        let proof = match found.proof {
+            LookupProof::NotGiven => None,
+            LookupProof::Matched => Some("matched"),
+            LookupProof::Mismatch => Some("mismatch"),
+        };
+        if let Some(proof) = proof {
+            metrics::counter!("motcua_public_lookup_proofs_total", "result" => proof).increment(1);
+        }
+    }
+    let outcome = match result {
+        Ok(_) => "found",
+        Err(AppError::NotFound) => "not_found",
+        Err(AppError::Invalid(_)) => "invalid",
+        Err(AppError::RateLimited) => "refused",
+        Err(_) => "error",
+    };
+    metrics::counter!("motcua_public_lookups_total", "channel" => channel, "outcome" => outcome)
+        .increment(1);
+}
+
 /// Counts requests and their latency by route template (never by raw path, which may hold ids).
 pub async fn track(request: Request, next: Next) -> Response {
     let route = request

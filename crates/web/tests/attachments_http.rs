@@ -404,8 +404,19 @@ async fn pdf_jpeg_and_png_are_accepted_and_everything_else_refused(h: Harness) {
         .upload(&hau, "exact.pdf", Some("application/pdf"), &exact)
         .await;
     assert_eq!(at_limit.status, StatusCode::CREATED, "{}", at_limit.text());
-    // No file field, not multipart, not signed in.
+    // No file, another field instead (refused as soon as it comes), not multipart, not
+    // signed in.
     let no_file = h
+        .send(
+            Method::POST,
+            "/api/v1/attachments",
+            &hau,
+            Some(multipart(&[])),
+        )
+        .await;
+    assert_eq!(no_file.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_code(&no_file), "error-file-missing");
+    let other_field = h
         .send(
             Method::POST,
             "/api/v1/attachments",
@@ -413,8 +424,8 @@ async fn pdf_jpeg_and_png_are_accepted_and_everything_else_refused(h: Harness) {
             Some(multipart(&[("note", None, None, b"hello")])),
         )
         .await;
-    assert_eq!(no_file.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_code(&no_file), "error-file-missing");
+    assert_eq!(other_field.status, StatusCode::BAD_REQUEST);
+    assert_eq!(other_field.json()["error"]["code"], "error-multipart-field");
     let not_multipart = h
         .json(
             Method::POST,

@@ -143,7 +143,7 @@ impl Targets {
             .receive_dossier(&h.f.official("tiepnhan.ninhkieu").await, submitted.id)
             .await
             .expect("receive");
-        let units = app.store.list_units().await.expect("units");
+        let units = h.f.db.store.list_units().await.expect("units");
         let ward = units
             .iter()
             .find(|u| u.code.as_deref() == Some(WARD))
@@ -154,13 +154,12 @@ impl Targets {
             .find(|u| u.parent_id == Some(ward) && u.name == "Phòng Kinh tế, Hạ tầng và Đô thị")
             .expect("leaf unit")
             .id;
-        let official = app
-            .store
+        let official = h.f.db.store
             .official_credentials("chuyenvien.ninhkieu")
             .await
             .expect("official")
             .id;
-        let role = app.store.roles_of(official).await.expect("roles")[0].id;
+        let role = h.f.db.store.roles_of(official).await.expect("roles")[0].id;
         let client = app
             .create_system_client(
                 &Actor::system(),

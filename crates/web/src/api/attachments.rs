@@ -109,10 +109,13 @@ impl From<DossierAttachmentRow> for ApiDossierAttachment {
 
 /// Uploads one file (field `file`) for the signed-in citizen or official. The type is decided by
 /// the content (PDF, JPEG, PNG) and must agree with the declared one; equal contents are stored
-/// once. The returned id is used to attach the file to a dossier, now or later.
+/// once. The returned id is used to attach the file to a dossier, now or later. Any other field
+/// is refused (400) before anything is stored; a citizen's uploads together may not exceed the
+/// configured quota (422, `error-upload-quota`).
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
     request_body(content = ApiUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = ApiAttachment), (status = 401, body = ApiErrorBody),
+        (status = 400, body = ApiErrorBody, description = "Malformed body, or a field other than `file`"),
         (status = 413, body = ApiErrorBody, description = "File larger than the configured limit"),
         (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody, description = "Not a PDF/JPEG/PNG, or not what was declared")))]
 pub async fn upload(
@@ -125,11 +128,12 @@ pub async fn upload(
     };
     let result = state
         .app
-        .upload_attachment(
+        .upload_staged(
             &ctx.actor(),
+            "file",
             &file.file_name,
             file.content_type.as_deref(),
-            file.bytes.clone(),
+            &file.content,
         )
         .await;
     match result {

@@ -135,15 +135,15 @@ pub struct ApiSubmissionAttachment {
     pub attachment_id: i64,
 }
 
-/// The public status of a dossier.
+/// The public status of a dossier. It names nobody: the code alone proves nothing about who
+/// asks (the lookup page shows a masked name to a visitor who also gives the applicant's phone
+/// or personal-id suffix).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApiLookup {
     pub code: String,
     pub procedure_code: String,
     pub status_code: Option<u8>,
     pub status: String,
-    /// Masked, e.g. `Nguyễn V. H.`.
-    pub applicant: String,
     pub appointment: Option<String>,
     #[schema(value_type = Vec<Object>)]
     pub timeline: serde_json::Value,
@@ -156,7 +156,6 @@ impl From<PublicStatus> for ApiLookup {
             procedure_code: s.procedure_code,
             status_code: s.status_code,
             status: s.status,
-            applicant: s.applicant,
             appointment: s.appointment,
             timeline: serde_json::to_value(s.timeline).unwrap_or_default(),
         }
@@ -459,17 +458,19 @@ pub async fn citizen_act(
     ))
 }
 
-/// Public status by dossier code: procedure, status, appointment, public timeline, masked name.
+/// Public status by dossier code: procedure, status, appointment, public timeline; no name.
+/// Limited per client address (429 beyond).
 #[utoipa::path(get, path = "/api/v1/lookup/{code}", tag = "dossiers", params(("code" = String, Path)),
-    responses((status = 200, body = ApiLookup), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    responses((status = 200, body = ApiLookup), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+        (status = 429, body = ApiErrorBody, description = "Too many lookups from this address")))]
 pub async fn lookup(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> WebResult<Json<ApiLookup>> {
-    Ok(Json(
-        state.app.lookup_dossier(&code).await.ctx(&ctx)?.into(),
-    ))
+    let result = state.app.lookup_dossier(&ctx.actor(), &code, None).await;
+    crate::ops::count_lookup("api", &result);
+    Ok(Json(result.ctx(&ctx)?.into()))
 }
 
 /// A dossier with its form, timeline and the actions the caller may take now.

@@ -372,6 +372,7 @@ async fn page_form(state: &AppState, request: Request) -> WebResult<MultipartFor
     MultipartForm::parse(
         request,
         MultipartLimits::for_page_forms(state.app.settings.max_attachment_bytes),
+        &state.app,
     )
     .await
 }
@@ -382,7 +383,7 @@ fn upload_of(field: &str, requirement: Option<u32>, form: &MultipartForm) -> Opt
         requirement,
         file_name: file.file_name.clone(),
         declared_type: file.content_type.clone(),
-        bytes: file.bytes.clone(),
+        content: file.content.clone(),
         oversize: file.oversize,
     })
 }

@@ -1,6 +1,7 @@
 //! The public lookup page (`/tra-cuu`): anyone enters a dossier code, or scans the QR code on a
-//! receipt, and sees the status, the appointment and the public steps — no personal data
-//! beyond a masked name.
+//! receipt, and sees the status, the appointment and the public steps. The masked name of the
+//! applicant is shown only when the visitor also gives their phone number or the last digits of
+//! their personal identification number (`xac_minh`); see `motcua_app::lookup`.
 
 use crate::AppState;
 use crate::context::Ctx;
@@ -9,7 +10,7 @@ use crate::pages::layout::{Page, render, render_status, status_of};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use motcua_app::dossiers::PublicStatus;
+use motcua_app::lookup::{LookupProof, PublicStatus};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -17,6 +18,10 @@ use std::collections::HashMap;
 struct LookupPage {
     page: Page,
     code: String,
+    /// What the visitor typed as proof (shown back in the input).
+    proof: String,
+    /// The proof did not match: said plainly, without telling which part.
+    proof_mismatch: bool,
     error: Option<String>,
     status: Option<PublicStatus>,
     appointment: String,
@@ -29,10 +34,12 @@ fn when(rfc3339: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn show(state: &AppState, ctx: &Ctx, code: String) -> Response {
+async fn show(state: &AppState, ctx: &Ctx, code: String, proof: String) -> Response {
     let mut page = LookupPage {
         page: Page::new(ctx, "lookup-title"),
         code: code.clone(),
+        proof: proof.clone(),
+        proof_mismatch: false,
         error: None,
         status: None,
         appointment: String::new(),
@@ -41,8 +48,14 @@ async fn show(state: &AppState, ctx: &Ctx, code: String) -> Response {
     if code.trim().is_empty() {
         return render(&page);
     }
-    match state.app.lookup_dossier(&code).await {
+    let result = state
+        .app
+        .lookup_dossier(&ctx.actor(), &code, Some(proof.as_str()))
+        .await;
+    crate::ops::count_lookup("page", &result);
+    match result {
         Ok(status) => {
+            page.proof_mismatch = status.proof == LookupProof::Mismatch;
             page.appointment = status
                 .appointment
                 .as_deref()
@@ -74,13 +87,16 @@ pub async fn form(
     ctx: Ctx,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    show(&state, &ctx, query.get("code").cloned().unwrap_or_default()).await
+    let field = |name: &str| query.get(name).cloned().unwrap_or_default();
+    show(&state, &ctx, field("code"), field("xac_minh")).await
 }
 
 pub async fn by_code(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    show(&state, &ctx, code).await
+    let proof = query.get("xac_minh").cloned().unwrap_or_default();
+    show(&state, &ctx, code, proof).await
 }

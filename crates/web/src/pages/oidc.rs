@@ -38,9 +38,11 @@ pub async fn start(
         Some("official") => Purpose::Official,
         _ => Purpose::Citizen,
     };
+    let next =
+        crate::pages::public::return_to(query.next.as_deref(), purpose.default_return(), &ctx)?;
     let url = state
         .app
-        .oidc_start(&ctx.actor(), purpose, query.next.as_deref(), &ctx.csrf)
+        .oidc_start(&ctx.actor(), purpose, Some(&next), &ctx.csrf)
         .await
         .ctx(&ctx)?;
     Ok(Redirect::to(&url).into_response())

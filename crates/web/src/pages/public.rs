@@ -1,12 +1,14 @@
 //! Public pages: home, language switch, static assets.
 
 use crate::context::{Ctx, LANG_COOKIE, set_cookie};
+use crate::error::{WebError, WebResult};
 use crate::pages::layout::{Page, render};
 use crate::{AppState, i18n::Lang};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_domain::return_path::return_path_or;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -26,23 +28,24 @@ pub struct Back {
     back: Option<String>,
 }
 
-/// Only same-site relative paths are followed, so the switch cannot redirect elsewhere.
-pub fn safe_back(back: Option<&str>) -> String {
-    match back {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+/// Where to send the browser back to from a caller-supplied `back`/`next` parameter: a path
+/// of this site only (see [`motcua_domain::return_path`]), else `default`; a line break in it is
+/// a 400, never a redirect. Every redirect to a caller-supplied target goes through here.
+pub fn return_to(raw: Option<&str>, default: &str, ctx: &Ctx) -> Result<String, WebError> {
+    return_path_or(raw, default).map_err(|error| {
+        WebError::coded(StatusCode::BAD_REQUEST, error.code()).with(ctx.lang, ctx.api)
+    })
 }
 
 pub async fn switch_language(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(code): Path<String>,
     Query(back): Query<Back>,
-) -> Response {
+) -> WebResult<Response> {
     let lang = Lang::parse(&code).unwrap_or_default();
-    let mut response = Redirect::to(&safe_back(back.back.as_deref())).into_response();
+    let to = return_to(back.back.as_deref(), "/", &ctx)?;
+    let mut response = Redirect::to(&to).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(
@@ -52,7 +55,7 @@ pub async fn switch_language(
             Some(31_536_000),
         ),
     );
-    response
+    Ok(response)
 }
 
 pub async fn static_file(Path(name): Path<String>) -> Response {

@@ -33,13 +33,26 @@ where
     F: FnOnce(Web) -> Fut,
     Fut: std::future::Future<Output = Web>,
 {
+    run_with(backend, |_| {}, test).await;
+}
+
+/// [`run`] with the state adjusted first (the app's settings, the metrics recorder).
+#[allow(dead_code)] // Not every test file uses every helper.
+pub async fn run_with<C, F, Fut>(backend: motcua_store::Backend, configure: C, test: F)
+where
+    C: FnOnce(&mut AppState),
+    F: FnOnce(Web) -> Fut,
+    Fut: std::future::Future<Output = Web>,
+{
     let mut f = Fixture::new(backend).await;
     f.app = f.app.clone().with_renderer(renderer());
-    let state = AppState {
+    let mut state = AppState {
         app: f.app.clone(),
         config: Arc::new(WebConfig::default()),
         metrics: None,
     };
+    configure(&mut state);
+    f.app = state.app.clone();
     let router = motcua_web::routes::build(state);
     test(Web { f, router }).await.f.cleanup().await;
 }
@@ -247,6 +260,34 @@ impl Web {
             .header(header::COOKIE, cookies.join("; "))
             .body(Body::from(body))
             .expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            bytes,
+        }
+    }
+}
+
+impl Web {
+    /// Sends a request built by the test (any headers, extensions such as the peer address)
+    /// and reads the whole reply.
+    #[allow(dead_code)] // Not every test file uses every helper.
+    pub async fn request(&self, request: Request<Body>) -> Reply {
         let response = self
             .router
             .clone()
