@@ -119,29 +119,17 @@ pub mod pdf {
     /// A4 landscape in points (297 × 210 mm).
     pub const A4_LANDSCAPE: (f64, f64) = (841.89, 595.28);
 
-    /// Installs a Debian package when its tool is missing (CI images start bare).
+    /// Fails unless `tool` is installed; `.ci/setup-test-tools` installs it, tests never do.
     fn ensure_tool(tool: &str, package: &str) {
-        let present = |t: &str| {
-            Command::new("sh")
-                .args(["-c", &format!("command -v {t}")])
-                .output()
-                .map(|o| o.status.success())
-                .unwrap_or(false)
-        };
-        if present(tool) {
-            return;
-        }
-        static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        if !present(tool) {
-            let _ = Command::new("sh")
-                .args([
-                    "-c",
-                    &format!("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {package}"),
-                ])
-                .status();
-        }
-        assert!(present(tool), "{tool} (Debian {package}) is required");
+        let present = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        assert!(
+            present,
+            "{tool} is missing: the PDF checks need Debian's {package}; run `.ci/setup-test-tools` (as root) to install it"
+        );
     }
 
     fn run(tool: &str, package: &str, args: &[&str]) -> String {

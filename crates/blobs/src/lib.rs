@@ -2,7 +2,7 @@
 //! SHA-256 of its bytes, behind one [`BlobStore`] trait.
 //!
 //! Two implementations: [`LocalBlobs`] (a directory, the default) and [`S3Blobs`] (any
-//! S3-compatible service, signed with AWS Signature Version 4, see [`sigv4`]). Because the key is
+//! S3-compatible service, through the `object_store` crate's S3 client). Because the key is
 //! the hash of the content, writing is idempotent, the same scan uploaded by two citizens or
 //! reused in ten dossiers takes the space of one, and every read is verified against its key: a
 //! blob that was damaged on disk or in the bucket is reported, never served.
@@ -16,7 +16,6 @@ use std::pin::Pin;
 
 mod local;
 mod s3;
-pub mod sigv4;
 mod staged;
 
 pub use bytes::Bytes;

@@ -1,16 +1,21 @@
-//! Blobs in an S3-compatible service (MinIO, Ceph RGW, a provincial cloud, AWS S3) over plain
-//! HTTP requests signed with [`sigv4`](crate::sigv4).
+//! Blobs in an S3-compatible service (MinIO, Ceph RGW, a provincial cloud, AWS S3) through the
+//! `object_store` crate's S3 client (request signing, error bodies, retries of transient
+//! failures), so no protocol code of our own.
 //!
 //! Path-style URLs (`{endpoint}/{bucket}/{key}`) because most self-hosted services and local
 //! clouds serve them without wildcard DNS. The object key is the SHA-256 itself, so the bucket
-//! can be shared only with other content-addressed data. Every request carries the payload's
-//! SHA-256 in `x-amz-content-sha256`, which S3 checks against the body it received. The client
-//! follows no redirects, uses no system proxy, and has connect and total timeouts.
+//! can be shared only with other content-addressed data. Requests are signed over the payload's
+//! SHA-256, which S3 checks against the body it received. The HTTP client is ours, built like
+//! the OpenID Connect one: rustls with ring, no redirects, no system proxy, connect and total
+//! timeouts.
 
-use crate::sigv4::{self, Credentials, EMPTY_SHA256};
 use crate::{BlobError, BlobResult, BlobStore, BoxFuture, check_key, verify};
 use bytes::Bytes;
-use reqwest::{Method, StatusCode, Url};
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::client::{HttpClient, HttpConnector};
+use object_store::path::Path;
+use object_store::{ClientOptions, ObjectStoreExt, PutPayload, RetryConfig};
+use reqwest::Url;
 use std::time::Duration;
 
 /// Where and how to reach the service.
@@ -43,13 +48,11 @@ impl std::fmt::Debug for S3Config {
 
 /// An S3-compatible bucket.
 pub struct S3Blobs {
-    client: reqwest::Client,
+    store: AmazonS3,
+    /// For [`BlobStore::describe`]: the endpoint without credentials.
     endpoint: Url,
-    /// `host[:port]` exactly as sent in the `Host` header (and signed).
-    host: String,
     region: String,
     bucket: String,
-    credentials: Credentials,
 }
 
 impl std::fmt::Debug for S3Blobs {
@@ -70,6 +73,37 @@ fn error_code(body: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `object_store` keeps the HTTP status in its error kind and the service's XML answer in the
+/// message; the code (e.g. `SignatureDoesNotMatch`) is what an operator needs to see.
+fn from_store(error: object_store::Error) -> BlobError {
+    use object_store::Error as E;
+    match &error {
+        E::NotFound { .. } => BlobError::NotFound,
+        E::PermissionDenied { .. } => BlobError::Refused {
+            status: 403,
+            code: error_code(&error.to_string()),
+        },
+        E::Unauthenticated { .. } => BlobError::Refused {
+            status: 401,
+            code: error_code(&error.to_string()),
+        },
+        _ => unavailable("s3", error),
+    }
+}
+
+/// Hands `object_store` our own `reqwest` client instead of the one it would build from
+/// [`ClientOptions`], which follows the system proxy and cannot switch redirects off.
+#[derive(Debug)]
+struct Connector {
+    client: reqwest::Client,
+}
+
+impl HttpConnector for Connector {
+    fn connect(&self, _options: &ClientOptions) -> object_store::Result<HttpClient> {
+        Ok(HttpClient::new(self.client.clone()))
+    }
+}
+
 impl S3Blobs {
     pub fn new(config: S3Config) -> BlobResult<Self> {
         let endpoint = Url::parse(config.endpoint.trim_end_matches('/'))
@@ -80,11 +114,9 @@ impl S3Blobs {
                 "must be an http:// or https:// URL",
             ));
         }
-        let host = match (endpoint.host_str(), endpoint.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_owned(),
-            (None, _) => return Err(unavailable("s3 endpoint", "has no host")),
-        };
+        if endpoint.host_str().is_none() {
+            return Err(unavailable("s3 endpoint", "has no host"));
+        }
         let bucket = config.bucket.trim().to_owned();
         if bucket.is_empty() || bucket.contains('/') {
             return Err(unavailable("s3 bucket", "must be a bucket name"));
@@ -100,81 +132,29 @@ impl S3Blobs {
             .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| unavailable("http client", e))?;
+        let store = AmazonS3Builder::new()
+            .with_endpoint(endpoint.as_str().trim_end_matches('/'))
+            .with_region(&config.region)
+            .with_bucket_name(&bucket)
+            .with_access_key_id(&config.access_key)
+            .with_secret_access_key(&config.secret_key)
+            .with_virtual_hosted_style_request(false)
+            .with_allow_http(endpoint.scheme() == "http")
+            // A few quick retries of timeouts and 5xx answers, all within the request budget.
+            .with_retry(RetryConfig {
+                max_retries: 2,
+                retry_timeout: config.timeout,
+                ..RetryConfig::default()
+            })
+            .with_http_connector(Connector { client })
+            .build()
+            .map_err(|e| unavailable("s3 configuration", e))?;
         Ok(S3Blobs {
-            client,
+            store,
             endpoint,
-            host,
             region: config.region,
             bucket,
-            credentials: Credentials {
-                access_key: config.access_key,
-                secret_key: config.secret_key,
-            },
         })
-    }
-
-    /// The URI-encoded path of an object (the endpoint's own path, if any, comes first).
-    fn object_path(&self, key: &str) -> String {
-        let base = self.endpoint.path().trim_end_matches('/');
-        sigv4::uri_encode(&format!("{base}/{}/{key}", self.bucket), true)
-    }
-
-    /// Sends one signed request for the object `key`.
-    async fn send(
-        &self,
-        method: Method,
-        key: &str,
-        payload_sha256: &str,
-        body: Option<Bytes>,
-    ) -> BlobResult<reqwest::Response> {
-        let path = self.object_path(key);
-        let amz_date = sigv4::amz_date(time::OffsetDateTime::now_utc());
-        let headers = [
-            ("host", self.host.as_str()),
-            ("x-amz-content-sha256", payload_sha256),
-            ("x-amz-date", amz_date.as_str()),
-        ];
-        let authorization = sigv4::authorization(
-            &self.credentials,
-            &self.region,
-            "s3",
-            &sigv4::Request {
-                method: method.as_str(),
-                path: &path,
-                query: "",
-                headers: &headers,
-                payload_sha256,
-                amz_date: &amz_date,
-            },
-        );
-        let mut url = self.endpoint.clone();
-        // The path is already percent-encoded; `set_path` keeps valid escapes as they are.
-        url.set_path(&path);
-        let mut request = self
-            .client
-            .request(method, url)
-            .header(reqwest::header::HOST, &self.host)
-            .header("x-amz-content-sha256", payload_sha256)
-            .header("x-amz-date", &amz_date)
-            .header(reqwest::header::AUTHORIZATION, authorization);
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                .body(body);
-        }
-        request
-            .send()
-            .await
-            .map_err(|e| unavailable("s3 request", e))
-    }
-
-    async fn refused(response: reqwest::Response) -> BlobError {
-        let status = response.status().as_u16();
-        let body = response.text().await.unwrap_or_default();
-        BlobError::Refused {
-            status,
-            code: error_code(&body),
-        }
     }
 }
 
@@ -188,45 +168,35 @@ impl BlobStore for S3Blobs {
             if self.exists(sha256).await? {
                 return Ok(());
             }
-            let response = self.send(Method::PUT, sha256, sha256, Some(bytes)).await?;
-            if response.status().is_success() {
-                Ok(())
-            } else {
-                Err(Self::refused(response).await)
-            }
+            self.store
+                .put(&Path::from(sha256), PutPayload::from_bytes(bytes))
+                .await
+                .map_err(from_store)?;
+            Ok(())
         })
     }
 
     fn get<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, BlobResult<Bytes>> {
         Box::pin(async move {
             check_key(sha256)?;
-            let response = self.send(Method::GET, sha256, EMPTY_SHA256, None).await?;
-            match response.status() {
-                StatusCode::OK => {
-                    let bytes = response
-                        .bytes()
-                        .await
-                        .map_err(|e| unavailable("s3 body", e))?;
-                    verify(sha256, &bytes)?;
-                    Ok(bytes)
-                }
-                StatusCode::NOT_FOUND => Err(BlobError::NotFound),
-                _ => Err(Self::refused(response).await),
-            }
+            let answer = self
+                .store
+                .get(&Path::from(sha256))
+                .await
+                .map_err(from_store)?;
+            let bytes = answer.bytes().await.map_err(from_store)?;
+            verify(sha256, &bytes)?;
+            Ok(bytes)
         })
     }
 
     fn exists<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, BlobResult<bool>> {
         Box::pin(async move {
             check_key(sha256)?;
-            let response = self.send(Method::HEAD, sha256, EMPTY_SHA256, None).await?;
-            match response.status() {
-                StatusCode::OK => Ok(true),
-                StatusCode::NOT_FOUND => Ok(false),
-                status => Err(BlobError::Refused {
-                    status: status.as_u16(),
-                    code: String::new(),
-                }),
+            match self.store.head(&Path::from(sha256)).await {
+                Ok(_) => Ok(true),
+                Err(object_store::Error::NotFound { .. }) => Ok(false),
+                Err(error) => Err(from_store(error)),
             }
         })
     }
@@ -257,22 +227,16 @@ mod tests {
     }
 
     #[test]
-    fn paths_are_path_style_under_the_endpoint() {
-        let blobs = S3Blobs::new(config("http://127.0.0.1:9000")).expect("config");
-        assert_eq!(blobs.host, "127.0.0.1:9000");
-        assert_eq!(blobs.object_path("abc"), "/motcua/abc");
-        let prefixed = S3Blobs::new(config("https://cloud.example.vn/storage/")).expect("config");
-        assert_eq!(prefixed.host, "cloud.example.vn");
-        assert_eq!(prefixed.object_path("abc"), "/storage/motcua/abc");
-    }
-
-    #[test]
     fn bad_endpoints_are_refused_and_secrets_never_printed() {
         assert!(S3Blobs::new(config("ftp://example.vn")).is_err());
         assert!(S3Blobs::new(config("not a url")).is_err());
         let debug = format!("{:?}", config("http://127.0.0.1:9000"));
         assert!(!debug.contains("very-secret"), "{debug}");
-        let blobs = S3Blobs::new(config("http://127.0.0.1:9000")).expect("config");
+        let blobs = S3Blobs::new(config("https://cloud.example.vn/storage/")).expect("config");
+        assert_eq!(
+            blobs.describe(),
+            "s3:https://cloud.example.vn/storage/motcua (us-east-1)"
+        );
         assert!(!format!("{blobs:?}").contains("very-secret"));
     }
 

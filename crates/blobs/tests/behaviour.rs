@@ -1,218 +1,232 @@
-//! The same behaviour tests against [`LocalBlobs`] and [`S3Blobs`], the latter talking to a small
-//! S3 simulator on a loopback port that checks what S3 checks: the SigV4 signature recomputed
-//! from the request as received, the signing scope and time, and the payload's SHA-256.
+//! The same behaviour tests against [`LocalBlobs`] and [`S3Blobs`], the latter talking to a real
+//! S3-compatible server: `moto_server` (PyPI `moto[server]`, installed by
+//! `.ci/setup-test-tools`), started on a free loopback port for each test with signature
+//! checking switched on, and stopped when the test ends.
 
-use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use motcua_blobs::sigv4::{self, Credentials};
 use motcua_blobs::{BlobError, BlobStore, LocalBlobs, S3Blobs, S3Config, sha256_hex};
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use object_store::ObjectStoreExt;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::path::Path as ObjectPath;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
-const ACCESS_KEY: &str = "MOTCUATESTKEY";
-const SECRET_KEY: &str = "simulator-secret-0123456789";
-const REGION: &str = "vn-south-1";
+const REGION: &str = "us-east-1";
 const BUCKET: &str = "ho-so";
 
-// --- The S3 simulator ---
+// --- moto_server ---
 
-#[derive(Default)]
-struct Bucket {
-    objects: Mutex<HashMap<String, Vec<u8>>>,
-    puts: AtomicUsize,
-}
-
-fn s3_error(status: StatusCode, code: &str) -> Response {
-    (
-        status,
-        [("content-type", "application/xml")],
-        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code></Error>"),
-    )
-        .into_response()
-}
-
-/// The value of a header as S3 reads it for signing (repeated headers joined with commas).
-fn header_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    let values: Vec<&str> = headers
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    if values.is_empty() {
-        None
-    } else {
-        Some(values.join(","))
+/// Where the S3 tests find `moto_server`: `MOTCUA_MOTO_SERVER`, else the venv that
+/// `.ci/setup-test-tools` makes under `target/`, else `PATH`. Missing is a failure, not a skip.
+fn moto_server_program() -> PathBuf {
+    const HOW: &str = "run `.ci/setup-test-tools` (installs PyPI's moto[server] into \
+                       target/test-tools/moto) or set MOTCUA_MOTO_SERVER to a moto_server binary";
+    if let Some(path) = std::env::var_os("MOTCUA_MOTO_SERVER") {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "MOTCUA_MOTO_SERVER={} does not exist: the S3 tests need moto_server; {HOW}",
+            path.display()
+        );
+        return path;
     }
-}
-
-/// Checks the request's SigV4 signature like S3 does; `Err` is the response S3 would give.
-fn authenticate(request: &axum::http::request::Parts) -> Result<String, Box<Response>> {
-    let denied = |code: &str| Err(Box::new(s3_error(StatusCode::FORBIDDEN, code)));
-    let Some(authorization) = header_value(&request.headers, "authorization") else {
-        return denied("AccessDenied");
-    };
-    let Some(fields) = authorization.strip_prefix("AWS4-HMAC-SHA256 ") else {
-        return denied("AccessDenied");
-    };
-    let mut credential = None;
-    let mut signed_headers = None;
-    let mut signature = None;
-    for part in fields.split(',') {
-        match part.trim().split_once('=') {
-            Some(("Credential", v)) => credential = Some(v.to_owned()),
-            Some(("SignedHeaders", v)) => signed_headers = Some(v.to_owned()),
-            Some(("Signature", v)) => signature = Some(v.to_owned()),
-            _ => {}
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/test-tools/moto/bin/moto_server");
+    if venv.is_file() {
+        return venv;
+    }
+    let on_path = Command::new("sh")
+        .args(["-c", "command -v moto_server"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|p| !p.is_empty());
+    match on_path {
+        Some(path) => PathBuf::from(path),
+        None => {
+            panic!("moto_server is missing: the S3 tests need a real S3-compatible server; {HOW}")
         }
     }
-    let (Some(credential), Some(signed_headers), Some(signature)) =
-        (credential, signed_headers, signature)
-    else {
-        return denied("AuthorizationHeaderMalformed");
-    };
-    let scope_parts: Vec<&str> = credential.split('/').collect();
-    let [access_key, day, region, service, terminator] = scope_parts[..] else {
-        return denied("AuthorizationHeaderMalformed");
-    };
-    if access_key != ACCESS_KEY {
-        return denied("InvalidAccessKeyId");
+}
+
+/// A `moto_server` with one bucket and one IAM user allowed `s3:*`; moto checks every
+/// request's SigV4 signature against that user's secret. Killed when dropped (also on panic).
+struct Moto {
+    child: Child,
+    endpoint: String,
+    access_key: String,
+    secret_key: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
-    if region != REGION || service != "s3" || terminator != "aws4_request" {
-        return denied("AuthorizationHeaderMalformed");
-    }
-    let Some(amz_date) = header_value(&request.headers, "x-amz-date") else {
-        return denied("AccessDenied");
-    };
-    if !amz_date.starts_with(day) {
-        return denied("AuthorizationHeaderMalformed");
-    }
-    let now = sigv4::amz_date(time::OffsetDateTime::now_utc());
-    let parse = |d: &str| {
-        time::PrimitiveDateTime::parse(
-            d,
-            time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"),
-        )
-    };
-    match (parse(&amz_date), parse(&now)) {
-        (Ok(sent), Ok(now)) if (now - sent).abs() <= time::Duration::minutes(15) => {}
-        _ => return denied("RequestTimeTooSkewed"),
-    }
-    let names: Vec<&str> = signed_headers.split(';').collect();
-    for required in ["host", "x-amz-content-sha256", "x-amz-date"] {
-        if !names.contains(&required) {
-            return denied("AccessDenied");
+}
+
+/// The text of `<name>…</name>` in an XML answer.
+fn xml_field(xml: &str, name: &str) -> String {
+    xml.split_once(&format!("<{name}>"))
+        .and_then(|(_, rest)| rest.split_once(&format!("</{name}>")))
+        .map(|(value, _)| value.to_owned())
+        .unwrap_or_else(|| panic!("no <{name}> in {xml}"))
+}
+
+impl Moto {
+    async fn start() -> Moto {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let log = tempfile::NamedTempFile::new().expect("log file");
+        let mut child = Command::new(moto_server_program())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log.reopen().expect("log"))
+            .stderr(log.reopen().expect("log"))
+            .spawn()
+            .expect("starting moto_server");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client");
+        // Python's start-up on a busy 2-core machine takes seconds; wait for an HTTP answer.
+        let started = Instant::now();
+        loop {
+            if http
+                .get(format!("{endpoint}/moto-api/"))
+                .send()
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            let exited = child.try_wait().ok().flatten();
+            if exited.is_some() || started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!(
+                    "moto_server did not answer on {endpoint} ({exited:?}): {}",
+                    std::fs::read_to_string(log.path()).unwrap_or_default()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-    let mut values = Vec::new();
-    for name in &names {
-        let Some(value) = header_value(&request.headers, name) else {
-            return denied("SignatureDoesNotMatch");
+        let mut moto = Moto {
+            child,
+            endpoint,
+            access_key: String::new(),
+            secret_key: String::new(),
         };
-        values.push((*name, value));
+        // Authentication is off until the user exists; these calls need no valid signature,
+        // only a credential scope from which moto reads the service.
+        let scope = |service: &str| {
+            format!(
+                "AWS4-HMAC-SHA256 Credential=AKIASETUPSETUPSETUP0/20260101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+            )
+        };
+        let base = moto.endpoint.clone();
+        let iam = async |form: &[(&str, &str)]| -> String {
+            let answer = http
+                .post(format!("{base}/"))
+                .header("authorization", scope("iam"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(
+                    form.iter()
+                        .map(|(k, v)| format!("{k}={}", percent(v)))
+                        .collect::<Vec<_>>()
+                        .join("&"),
+                )
+                .send()
+                .await
+                .expect("iam request");
+            assert!(answer.status().is_success(), "iam {form:?}: {answer:?}");
+            answer.text().await.expect("iam answer")
+        };
+        let version = ("Version", "2010-05-08");
+        iam(&[("Action", "CreateUser"), version, ("UserName", "motcua")]).await;
+        let key = iam(&[
+            ("Action", "CreateAccessKey"),
+            version,
+            ("UserName", "motcua"),
+        ])
+        .await;
+        moto.access_key = xml_field(&key, "AccessKeyId");
+        moto.secret_key = xml_field(&key, "SecretAccessKey");
+        iam(&[
+            ("Action", "PutUserPolicy"),
+            version,
+            ("UserName", "motcua"),
+            ("PolicyName", "blobs"),
+            (
+                "PolicyDocument",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+            ),
+        ])
+        .await;
+        let bucket = http
+            .put(format!("{}/{BUCKET}", moto.endpoint))
+            .header("authorization", scope("s3"))
+            .send()
+            .await
+            .expect("create bucket");
+        assert!(bucket.status().is_success(), "create bucket: {bucket:?}");
+        let auth = http
+            .post(format!("{}/moto-api/reset-auth", moto.endpoint))
+            .header("content-type", "application/json")
+            .body("0")
+            .send()
+            .await
+            .expect("reset-auth");
+        assert!(auth.status().is_success(), "reset-auth: {auth:?}");
+        moto
     }
-    let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let Some(payload) = header_value(&request.headers, "x-amz-content-sha256") else {
-        return denied("AccessDenied");
-    };
-    let mut query: Vec<&str> = request
-        .uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .collect();
-    query.sort_unstable();
-    let (canonical, _) = sigv4::canonical_request(
-        request.method.as_str(),
-        request.uri.path(),
-        &query.join("&"),
-        &pairs,
-        &payload,
-    );
-    let scope = sigv4::scope(&amz_date, REGION, "s3");
-    let expected = sigv4::signature(
-        &sigv4::signing_key(SECRET_KEY, day, REGION, "s3"),
-        &sigv4::string_to_sign(&amz_date, &scope, &canonical),
-    );
-    if expected != signature {
-        return denied("SignatureDoesNotMatch");
-    }
-    Ok(payload)
-}
 
-async fn s3(State(bucket): State<Arc<Bucket>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let payload_hash = match authenticate(&parts) {
-        Ok(hash) => hash,
-        Err(response) => return *response,
-    };
-    let Ok(body) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
-        return s3_error(StatusCode::BAD_REQUEST, "IncompleteBody");
-    };
-    // S3 hashes the body it received and compares it with the signed claim.
-    if payload_hash != "UNSIGNED-PAYLOAD" && sha256_hex(&body) != payload_hash {
-        return s3_error(StatusCode::BAD_REQUEST, "XAmzContentSHA256Mismatch");
-    }
-    let Some(key) = parts
-        .uri
-        .path()
-        .strip_prefix(&format!("/{BUCKET}/"))
-        .map(str::to_owned)
-    else {
-        return s3_error(StatusCode::NOT_FOUND, "NoSuchBucket");
-    };
-    let mut objects = bucket.objects.lock().expect("lock");
-    match parts.method {
-        Method::PUT => {
-            bucket.puts.fetch_add(1, Ordering::SeqCst);
-            objects.insert(key, body.to_vec());
-            StatusCode::OK.into_response()
+    fn config(&self, secret: &str) -> S3Config {
+        S3Config {
+            endpoint: self.endpoint.clone(),
+            region: REGION.into(),
+            bucket: BUCKET.into(),
+            access_key: self.access_key.clone(),
+            secret_key: secret.into(),
+            timeout: Duration::from_secs(10),
         }
-        Method::GET => match objects.get(&key) {
-            Some(bytes) => (StatusCode::OK, Bytes::from(bytes.clone())).into_response(),
-            None => s3_error(StatusCode::NOT_FOUND, "NoSuchKey"),
-        },
-        Method::HEAD => match objects.get(&key) {
-            Some(_) => StatusCode::OK.into_response(),
-            None => StatusCode::NOT_FOUND.into_response(),
-        },
-        _ => s3_error(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"),
+    }
+
+    /// A second client of the bucket, to look at and damage objects behind `S3Blobs`'s back.
+    fn raw(&self) -> AmazonS3 {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        AmazonS3Builder::new()
+            .with_endpoint(&self.endpoint)
+            .with_region(REGION)
+            .with_bucket_name(BUCKET)
+            .with_access_key_id(&self.access_key)
+            .with_secret_access_key(&self.secret_key)
+            .with_allow_http(true)
+            .build()
+            .expect("raw s3 client")
     }
 }
 
-/// Starts the simulator on 127.0.0.1:0; returns its base URL and its bucket.
-async fn simulator() -> (String, Arc<Bucket>) {
-    let bucket = Arc::new(Bucket::default());
-    let router = axum::Router::new().fallback(s3).with_state(bucket.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    (format!("http://{address}"), bucket)
-}
-
-fn s3_config(endpoint: &str, secret: &str) -> S3Config {
-    S3Config {
-        endpoint: endpoint.into(),
-        region: REGION.into(),
-        bucket: BUCKET.into(),
-        access_key: ACCESS_KEY.into(),
-        secret_key: secret.into(),
-        timeout: Duration::from_secs(10),
-    }
+fn percent(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 // --- The shared behaviour ---
 
 /// What every [`BlobStore`] must do. `damage` replaces the stored bytes of a key.
-async fn behaves_like_a_blob_store(store: &dyn BlobStore, damage: &dyn Fn(&str, &[u8])) {
+async fn behaves_like_a_blob_store(store: &dyn BlobStore, damage: impl AsyncFn(&str, &[u8])) {
     let scan = b"%PDF-1.7 Gi\xe1\xba\xa5y khai sinh".to_vec();
     let key = sha256_hex(&scan);
     assert!(!store.exists(&key).await.expect("exists"));
@@ -261,7 +275,7 @@ async fn behaves_like_a_blob_store(store: &dyn BlobStore, damage: &dyn Fn(&str, 
     assert_eq!(store.get(&big_key).await.expect("get").len(), big.len());
 
     // Damaged storage is reported, never served.
-    damage(&key, b"%PDF-1.7 something else");
+    damage(&key, b"%PDF-1.7 something else").await;
     let read = store.get(&key).await;
     assert!(matches!(read, Err(BlobError::Corrupt { .. })), "{read:?}");
 }
@@ -270,10 +284,10 @@ async fn behaves_like_a_blob_store(store: &dyn BlobStore, damage: &dyn Fn(&str, 
 async fn local_blobs_behave_like_a_blob_store() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = LocalBlobs::new(dir.path().join("blobs"));
-    let damage = |key: &str, bytes: &[u8]| {
+    let damage = async |key: &str, bytes: &[u8]| {
         std::fs::write(store.path_of(key), bytes).expect("damage");
     };
-    behaves_like_a_blob_store(&store, &damage).await;
+    behaves_like_a_blob_store(&store, damage).await;
 }
 
 #[tokio::test]
@@ -312,34 +326,44 @@ async fn a_truncated_local_blob_is_rewritten_by_the_next_upload() {
 
 #[tokio::test]
 async fn s3_blobs_behave_like_a_blob_store() {
-    let (endpoint, bucket) = simulator().await;
-    let store = S3Blobs::new(s3_config(&endpoint, SECRET_KEY)).expect("s3");
-    let damage = |key: &str, bytes: &[u8]| {
-        bucket
-            .objects
-            .lock()
-            .expect("lock")
-            .insert(key.to_owned(), bytes.to_vec());
+    let moto = Moto::start().await;
+    let store = S3Blobs::new(moto.config(&moto.secret_key)).expect("s3");
+    let raw = moto.raw();
+    let damage = async |key: &str, bytes: &[u8]| {
+        raw.put(&ObjectPath::from(key), bytes.to_vec().into())
+            .await
+            .expect("damage");
     };
-    behaves_like_a_blob_store(&store, &damage).await;
-    assert!(store.describe().starts_with("s3:"));
+    behaves_like_a_blob_store(&store, damage).await;
+    assert!(store.describe().starts_with("s3:http://127.0.0.1:"));
 }
 
 #[tokio::test]
 async fn s3_uploads_of_stored_content_are_skipped() {
-    let (endpoint, bucket) = simulator().await;
-    let store = S3Blobs::new(s3_config(&endpoint, SECRET_KEY)).expect("s3");
+    let moto = Moto::start().await;
+    let store = S3Blobs::new(moto.config(&moto.secret_key)).expect("s3");
+    let raw = moto.raw();
     let bytes = b"\xff\xd8\xff\xe0 scan".to_vec();
     let key = sha256_hex(&bytes);
     store.put(&key, bytes.clone().into()).await.expect("put");
+    let first = raw
+        .head(&ObjectPath::from(key.as_str()))
+        .await
+        .expect("head");
+    // S3 keeps modification times to the second: a second upload would show a later one.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     store.put(&key, bytes.into()).await.expect("put again");
-    assert_eq!(bucket.puts.load(Ordering::SeqCst), 1);
+    let second = raw
+        .head(&ObjectPath::from(key.as_str()))
+        .await
+        .expect("head");
+    assert_eq!(first.last_modified, second.last_modified, "uploaded twice");
 }
 
 #[tokio::test]
 async fn s3_refuses_a_wrong_secret() {
-    let (endpoint, bucket) = simulator().await;
-    let store = S3Blobs::new(s3_config(&endpoint, "not-the-secret")).expect("s3");
+    let moto = Moto::start().await;
+    let store = S3Blobs::new(moto.config("not-the-secret")).expect("s3");
     let bytes = b"%PDF-1.7".to_vec();
     let key = sha256_hex(&bytes);
     match store.put(&key, bytes.clone().into()).await {
@@ -352,76 +376,29 @@ async fn s3_refuses_a_wrong_secret() {
         }
         other => panic!("expected 403, got {other:?}"),
     }
-    assert!(bucket.objects.lock().expect("lock").is_empty());
+    let genuine = S3Blobs::new(moto.config(&moto.secret_key)).expect("s3");
+    assert!(
+        !genuine.exists(&key).await.expect("exists"),
+        "nothing was written"
+    );
 }
 
 #[tokio::test]
-async fn the_simulator_refuses_a_body_that_differs_from_its_signed_hash() {
-    let (endpoint, bucket) = simulator().await;
-    let host = endpoint.trim_start_matches("http://").to_owned();
-    let claimed = sha256_hex(b"the real scan");
-    let amz_date = sigv4::amz_date(time::OffsetDateTime::now_utc());
-    let path = format!("/{BUCKET}/{claimed}");
-    let headers = [
-        ("host", host.as_str()),
-        ("x-amz-content-sha256", claimed.as_str()),
-        ("x-amz-date", amz_date.as_str()),
-    ];
-    let authorization = sigv4::authorization(
-        &Credentials {
-            access_key: ACCESS_KEY.into(),
-            secret_key: SECRET_KEY.into(),
-        },
-        REGION,
-        "s3",
-        &sigv4::Request {
-            method: "PUT",
-            path: &path,
-            query: "",
-            headers: &headers,
-            payload_sha256: &claimed,
-            amz_date: &amz_date,
-        },
-    );
-    let _ = rustls_default();
-    let client = reqwest::Client::new();
-    let send = |body: &'static [u8], authorization: String| {
-        client
-            .put(format!("{endpoint}{path}"))
-            .header("x-amz-content-sha256", &claimed)
-            .header("x-amz-date", &amz_date)
-            .header("authorization", authorization)
-            .body(body)
-            .send()
-    };
-    // Correctly signed, but the body was swapped in flight.
-    let swapped = send(b"a forged scan", authorization.clone())
-        .await
-        .expect("send");
-    assert_eq!(swapped.status().as_u16(), 400);
-    assert!(
-        swapped
-            .text()
-            .await
-            .expect("body")
-            .contains("XAmzContentSHA256Mismatch")
-    );
-    // A signature changed by one digit.
-    let mut tampered = authorization.clone();
-    let last = tampered.pop().expect("digit");
-    tampered.push(if last == '0' { '1' } else { '0' });
-    let forged = send(b"the real scan", tampered).await.expect("send");
-    assert_eq!(forged.status().as_u16(), 403);
-    // The genuine request passes.
-    let genuine = send(b"the real scan", authorization).await.expect("send");
-    assert_eq!(genuine.status().as_u16(), 200);
-    assert_eq!(bucket.objects.lock().expect("lock").len(), 1);
-}
-
-/// reqwest here is built without a crypto provider; plain HTTP needs none, but building a
-/// client checks that one is installed.
-fn rustls_default() -> bool {
-    rustls::crypto::ring::default_provider()
-        .install_default()
-        .is_ok()
+async fn an_unreachable_s3_service_is_reported_as_unavailable() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let store = S3Blobs::new(S3Config {
+        endpoint: format!("http://127.0.0.1:{port}"),
+        region: REGION.into(),
+        bucket: BUCKET.into(),
+        access_key: "AKIAEXAMPLE".into(),
+        secret_key: "secret".into(),
+        timeout: Duration::from_secs(2),
+    })
+    .expect("s3");
+    let key = sha256_hex(b"x");
+    let read = store.exists(&key).await;
+    assert!(matches!(read, Err(BlobError::Unavailable(_))), "{read:?}");
 }

@@ -2,8 +2,9 @@
 //! Chromium driven through chromedriver (WebDriver), screenshots kept as test artefacts, and an
 //! axe-core accessibility check injected into the page.
 //!
-//! What the journeys need is installed here if missing (Debian `chromium`, `chromium-driver`;
-//! `axe-core` from npm into `target/journeys/npm`), so `cargo test` works on a fresh machine.
+//! What the journeys need (Debian `chromium`, `chromium-driver`; `axe-core` from npm in
+//! `target/journeys/npm`) is installed by `.ci/setup-test-tools`, never here: a missing tool
+//! fails the journey with a message naming it and the script.
 
 use anyhow::{Context, bail};
 use fantoccini::{Client, ClientBuilder};
@@ -32,47 +33,29 @@ fn installed(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Serialises installs: the journeys of one test binary run in parallel threads.
-static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Installs Chromium and its driver from Debian's packages when they are missing.
+/// Fails unless Chromium and its driver are installed.
 pub fn ensure_browser() -> anyhow::Result<()> {
-    let _guard = INSTALL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if installed("chromium") && installed("chromedriver") {
-        return Ok(());
-    }
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg("(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver")
-        .status()
-        .context("running apt-get")?;
-    if !status.success() || !installed("chromedriver") {
-        bail!(
-            "Chromium and chromedriver are required for the browser journeys (apt-get install chromium chromium-driver)"
-        );
+    for (program, package) in [
+        ("chromium", "chromium"),
+        ("chromedriver", "chromium-driver"),
+    ] {
+        if !installed(program) {
+            bail!(
+                "{program} is missing: the browser journeys need Debian's {package}; run `.ci/setup-test-tools` (as root) to install it"
+            );
+        }
     }
     Ok(())
 }
 
-/// The axe-core script, installed from npm on first use.
+/// The axe-core script, as installed by `.ci/setup-test-tools`.
 pub fn axe_script() -> anyhow::Result<String> {
-    let _guard = INSTALL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let prefix = artefacts_dir().join("npm");
-    let script = prefix.join("node_modules/axe-core/axe.min.js");
+    let script = artefacts_dir().join("npm/node_modules/axe-core/axe.min.js");
     if !script.exists() {
-        let status = Command::new("npm")
-            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&prefix)
-            .arg("axe-core@4")
-            .status()
-            .context("running npm install axe-core")?;
-        if !status.success() {
-            bail!("npm install axe-core failed");
-        }
+        bail!(
+            "axe-core is missing at {}: run `.ci/setup-test-tools` (installs npm's axe-core@4 into target/journeys/npm)",
+            script.display()
+        );
     }
     std::fs::read_to_string(&script).with_context(|| format!("reading {}", script.display()))
 }
