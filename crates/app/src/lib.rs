@@ -73,6 +73,9 @@ pub enum AppError {
     NotVerified,
     #[error("too many attempts")]
     RateLimited,
+    /// Too many accounts opened from one client address.
+    #[error("too many sign-ups")]
+    TooManySignUps,
     /// A sign-in through the external identity provider was refused (see [`oidc::OidcError`]).
     #[error("identity provider sign-in refused: {0:?}")]
     Oidc(oidc::OidcError),
@@ -93,6 +96,7 @@ impl AppError {
             AppError::BadCode => "error-bad-code",
             AppError::NotVerified => "error-not-verified",
             AppError::RateLimited => "error-rate-limited",
+            AppError::TooManySignUps => "error-signup-rate-limited",
             AppError::Oidc(error) => error.code(),
             AppError::Internal(_) => "error-internal",
         }
@@ -248,6 +252,28 @@ pub struct AppSettings {
     pub public_url: String,
     /// Largest accepted attachment, in bytes.
     pub max_attachment_bytes: u64,
+    /// Which channels really deliver (must match the [`notify::Channels`] of the worker).
+    pub channels: ContactChannels,
+}
+
+/// Which contact channels reach people. A contact on a channel that is not configured is
+/// refused at sign-up instead of being sent a code nobody receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactChannels {
+    /// A mail relay is configured (or the demo log channel is on).
+    pub email: bool,
+    /// An SMS gateway is configured (or the demo log channel is on).
+    pub sms: bool,
+}
+
+impl Default for ContactChannels {
+    /// E-mail only: there is no SMS gateway adapter yet.
+    fn default() -> Self {
+        ContactChannels {
+            email: true,
+            sms: false,
+        }
+    }
 }
 
 impl Default for AppSettings {
@@ -259,6 +285,7 @@ impl Default for AppSettings {
             issuer: "Một Cửa".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             max_attachment_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
+            channels: ContactChannels::default(),
         }
     }
 }
@@ -272,6 +299,9 @@ pub struct App {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Attempts per client address: 100 in 5 minutes, so one counter of a busy office works.
     pub ip_limiter: Arc<ratelimit::RateLimiter>,
+    /// Citizen sign-ups per client address: 20 an hour (a town hall's public computer signs up
+    /// a few people a day; a script signing up hundreds is stopped).
+    pub signup_limiter: Arc<ratelimit::RateLimiter>,
     /// Notices and office hours read from the store, per process (see [`calendar`]).
     pub calendar_cache: Arc<calendar::CalendarCache>,
     /// Parsed published procedure versions and workflow versions (write-once, see [`versions`]).
@@ -290,6 +320,7 @@ impl App {
             settings: Arc::new(settings),
             limiter: Arc::new(ratelimit::RateLimiter::new(10, time::Duration::minutes(5))),
             ip_limiter: Arc::new(ratelimit::RateLimiter::new(100, time::Duration::minutes(5))),
+            signup_limiter: Arc::new(ratelimit::RateLimiter::new(20, time::Duration::hours(1))),
             calendar_cache: Arc::default(),
             versions: Arc::default(),
             oidc: None,
