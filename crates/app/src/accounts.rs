@@ -8,7 +8,7 @@ use motcua_domain::identity::{Email, PersonalId, Phone};
 use motcua_domain::org::OrgPath;
 use motcua_domain::text;
 use motcua_store::StoreError;
-use motcua_store::auth::SessionRow;
+use motcua_store::auth::{ApiTokenRow, SessionRow};
 use serde_json::json;
 
 /// The result of a password check.
@@ -124,7 +124,15 @@ impl App {
     }
 
     /// Opens a citizen account and sends a one-time code to the e-mail or phone given.
+    ///
+    /// Limited per client address (each sign-up costs an Argon2id hash and a message to any
+    /// address). The number typed in is only *claimed*: the account does not see dossiers
+    /// registered at the counter for it until the number is proven (see [`App::prove_citizen_id`]).
     pub async fn citizen_sign_up(&self, actor: &Actor, input: &CitizenSignUp) -> AppResult<i64> {
+        let ip_key = format!("signup-ip:{}", actor.ip.as_deref().unwrap_or("-"));
+        if !self.signup_limiter.allow(&ip_key, self.now()) {
+            return Err(AppError::TooManySignUps);
+        }
         let mut problems = Vec::new();
         let personal_id = PersonalId::parse(&input.personal_id)
             .map_err(|_| problems.push(InvalidField::new("personal_id", "error-personal-id")))
@@ -153,7 +161,24 @@ impl App {
         if input.password.chars().count() < MIN_PASSWORD_LEN {
             problems.push(InvalidField::new("password", "error-password-short"));
         }
-        let Some(personal_id) = personal_id.filter(|_| problems.is_empty()) else {
+        let channel = if email.is_some() || phone.is_some() {
+            match self.code_channel(
+                email.as_ref().map(Email::as_str),
+                phone.as_ref().map(Phone::as_str),
+            ) {
+                Ok(found) => Some(found),
+                Err(field) => {
+                    problems.push(field);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let (Some(personal_id), Some((channel, destination))) = (
+            personal_id.filter(|_| problems.is_empty()),
+            channel.filter(|_| problems.is_empty()),
+        ) else {
             return Err(AppError::Invalid(problems));
         };
         let hash = security::hash_password_off_thread(&input.password).await?;
@@ -169,11 +194,6 @@ impl App {
                 now,
             )
             .await?;
-        let (channel, destination) = match (&email, &phone) {
-            (Some(e), _) => ("email", e.as_str().to_owned()),
-            (None, Some(p)) => ("sms", p.as_str().to_owned()),
-            (None, None) => return Err(AppError::invalid("email", "error-contact-required")),
-        };
         self.send_code(&mut tx, citizen_id, channel, &destination, now)
             .await?;
         tx.append_audit(
@@ -199,11 +219,9 @@ impl App {
             return Ok(());
         }
         let citizen = self.store.get_citizen(credentials.id).await?;
-        let (channel, destination) = match (&citizen.email, &citizen.phone) {
-            (Some(e), _) => ("email", e.clone()),
-            (None, Some(p)) => ("sms", p.clone()),
-            (None, None) => return Err(AppError::invalid("email", "error-contact-required")),
-        };
+        let (channel, destination) = self
+            .code_channel(citizen.email.as_deref(), citizen.phone.as_deref())
+            .map_err(|field| AppError::Invalid(vec![field]))?;
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
         self.send_code(&mut tx, citizen.id, channel, &destination, now)
@@ -232,8 +250,35 @@ impl App {
         )
         .await?;
         let payload = json!({ "channel": channel, "to": destination, "template": "verification-code", "code": code });
-        tx.enqueue("notify", &payload.to_string(), now).await?;
+        // Once sent (or expired) the row keeps where it went, never the code.
+        let redacted = json!({ "channel": channel, "to": destination, "template": "verification-code", "code": null });
+        tx.enqueue_secret(
+            "notify",
+            &payload.to_string(),
+            &redacted.to_string(),
+            expires,
+            now,
+        )
+        .await?;
         Ok(())
+    }
+
+    /// The channel a one-time code goes out on: e-mail when given and a mail relay is
+    /// configured, else SMS when given and a gateway is configured. A contact whose channel
+    /// is not configured is refused rather than "sent" where nobody receives it.
+    fn code_channel(
+        &self,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<(&'static str, String), InvalidField> {
+        let channels = &self.settings.channels;
+        match (email, phone) {
+            (Some(e), _) if channels.email => Ok(("email", e.to_owned())),
+            (_, Some(p)) if channels.sms => Ok(("sms", p.to_owned())),
+            (Some(_), _) => Err(InvalidField::new("email", "error-email-unavailable")),
+            (None, Some(_)) => Err(InvalidField::new("phone", "error-sms-unavailable")),
+            (None, None) => Err(InvalidField::new("email", "error-contact-required")),
+        }
     }
 
     /// Confirms a citizen's contact with the code sent to it. Five wrong tries burn the code.
@@ -414,24 +459,51 @@ impl App {
         Ok(token)
     }
 
-    /// Starts TOTP enrolment: stores a new secret (not yet required) and returns it with its URI.
-    pub async fn totp_enrol_start(&self, actor: &Actor) -> AppResult<(String, String)> {
+    /// Starts TOTP enrolment: stores a new secret next to the one in force and returns it with
+    /// its URI. With two-factor already on, `current_code` must be a valid code of the secret in
+    /// force: a stolen session alone can neither turn two-factor off nor replace it.
+    pub async fn totp_enrol_start(
+        &self,
+        actor: &Actor,
+        current_code: Option<&str>,
+    ) -> AppResult<(String, String)> {
         let official_id = actor.principal.official_id().ok_or(AppError::Forbidden)?;
         let official = self.store.get_official(official_id).await?;
+        let credentials = self.store.official_credentials_by_id(official_id).await?;
+        if credentials.totp_enabled {
+            self.check_rate(actor, &format!("totp:{official_id}"))?;
+            let current = credentials.totp_secret.unwrap_or_default();
+            let code = current_code.unwrap_or_default();
+            if !security::verify_totp(&current, code, self.now().unix_timestamp()) {
+                self.audit_failure(
+                    actor,
+                    "totp.replace_failed",
+                    &format!("official:{official_id}"),
+                )
+                .await?;
+                return Err(AppError::invalid("current_code", "error-totp-current"));
+            }
+        }
         let secret = security::new_totp_secret();
         let mut tx = self.store.begin().await?;
-        tx.set_official_totp(official_id, Some(&secret), false)
-            .await?;
+        tx.set_official_totp_pending(official_id, &secret).await?;
         tx.commit().await?;
         let uri = security::totp_uri(&secret, &official.username, &self.settings.issuer);
         Ok((secret, uri))
     }
 
-    /// Finishes TOTP enrolment once the official proves the app shows the right code.
+    /// Finishes TOTP enrolment once the official proves the app shows the right code; the new
+    /// secret then replaces the one in force.
     pub async fn totp_enrol_confirm(&self, actor: &Actor, code: &str) -> AppResult<()> {
         let official_id = actor.principal.official_id().ok_or(AppError::Forbidden)?;
+        self.check_rate(actor, &format!("totp:{official_id}"))?;
         let credentials = self.store.official_credentials_by_id(official_id).await?;
-        let secret = credentials.totp_secret.ok_or(AppError::BadCode)?;
+        // An enrolment started before pending secrets existed kept its secret in place, unused.
+        let secret = match (credentials.totp_pending_secret, credentials.totp_enabled) {
+            (Some(pending), _) => pending,
+            (None, false) => credentials.totp_secret.ok_or(AppError::BadCode)?,
+            (None, true) => return Err(AppError::BadCode),
+        };
         if !security::verify_totp(&secret, code, self.now().unix_timestamp()) {
             return Err(AppError::BadCode);
         }
@@ -441,7 +513,11 @@ impl App {
             .await?;
         tx.append_audit(
             &actor.audit(
-                "totp.enabled",
+                if credentials.totp_enabled {
+                    "totp.replaced"
+                } else {
+                    "totp.enabled"
+                },
                 Some(format!("official:{official_id}")),
                 json!({}),
             ),
@@ -450,6 +526,62 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The calling official's API tokens (never the tokens themselves, which are not stored).
+    pub async fn list_api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiTokenRow>> {
+        let official_id = actor.principal.official_id().ok_or(AppError::Forbidden)?;
+        Ok(self.store.api_tokens_of(official_id).await?)
+    }
+
+    /// Revokes one of the calling official's API tokens; another official's token or an
+    /// already revoked one is "not found".
+    pub async fn revoke_api_token(&self, actor: &Actor, token_id: i64) -> AppResult<()> {
+        let official_id = actor.principal.official_id().ok_or(AppError::Forbidden)?;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        if !tx.revoke_api_token(token_id, official_id, now).await? {
+            return Err(AppError::NotFound);
+        }
+        tx.append_audit(
+            &actor.audit(
+                "api_token.revoke",
+                Some(format!("official:{official_id}")),
+                json!({ "token_id": token_id }),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An official at the counter has seen the citizen's ID card: the account's personal
+    /// identification number is proven from now on, and the counter dossiers registered for
+    /// that number are linked to it. Recorded in the audit log with who checked.
+    pub async fn prove_citizen_id(&self, actor: &Actor, personal_id: &str) -> AppResult<u64> {
+        actor.require(motcua_domain::authz::Access::Staff(
+            motcua_domain::authz::Permission::DossierReceive,
+        ))?;
+        let personal_id = PersonalId::parse(personal_id)
+            .map_err(|_| AppError::invalid("personal_id", "error-personal-id"))?;
+        let credentials = self.store.citizen_credentials(personal_id.as_str()).await?;
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let linked = tx
+            .mark_citizen_id_proven(credentials.id, personal_id.as_str(), "id_card", now)
+            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "citizen.id_proven",
+                Some(format!("citizen:{}", credentials.id)),
+                json!({ "by": "id_card", "linked_dossiers": linked, "again": credentials.id_proven_at.is_some() }),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(linked)
     }
 
     /// The principal of an active official, with every role and its jurisdiction.

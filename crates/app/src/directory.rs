@@ -557,11 +557,13 @@ impl App {
         let mut tx = self.store.begin().await?;
         tx.set_official_password(id, &hash, now).await?;
         tx.delete_sessions_of("official", id).await?;
+        // A token issued under the old password is as suspect as a session opened with it.
+        let revoked = tx.revoke_api_tokens_of(id, now).await?;
         tx.append_audit(
             &actor.audit(
                 "official.password",
                 Some(format!("official:{id}")),
-                json!({}),
+                json!({ "api_tokens_revoked": revoked }),
             ),
             now,
         )

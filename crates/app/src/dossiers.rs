@@ -927,8 +927,10 @@ impl App {
             .await?;
         let agency_code = AgencyCode::parse(agency.code.as_deref().unwrap_or_default())
             .map_err(|_| AppError::invalid("agency", "error-agency-code"))?;
+        // Only an account that proved the number gets the dossier: anyone can type someone
+        // else's number at sign-up (see `App::prove_citizen_id`).
         let citizen_id = match &personal_id {
-            Some(id) => self.store.citizen_credentials(id).await.ok().map(|c| c.id),
+            Some(id) => self.store.proven_citizen(id).await?,
             None => None,
         };
         let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();

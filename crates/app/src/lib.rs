@@ -76,6 +76,9 @@ pub enum AppError {
     NotVerified,
     #[error("too many attempts")]
     RateLimited,
+    /// Too many accounts opened from one client address.
+    #[error("too many sign-ups")]
+    TooManySignUps,
     /// A sign-in through the external identity provider was refused (see [`oidc::OidcError`]).
     #[error("identity provider sign-in refused: {0:?}")]
     Oidc(oidc::OidcError),
@@ -96,6 +99,7 @@ impl AppError {
             AppError::BadCode => "error-bad-code",
             AppError::NotVerified => "error-not-verified",
             AppError::RateLimited => "error-rate-limited",
+            AppError::TooManySignUps => "error-signup-rate-limited",
             AppError::Oidc(error) => error.code(),
             AppError::Internal(_) => "error-internal",
         }
@@ -256,6 +260,28 @@ pub struct AppSettings {
     pub tracking_book_max_rows: usize,
     /// Most bytes of uploads one citizen may keep (every upload counts, reused ones once).
     pub upload_quota_bytes: u64,
+    /// Which channels really deliver (must match the [`notify::Channels`] of the worker).
+    pub channels: ContactChannels,
+}
+
+/// Which contact channels reach people. A contact on a channel that is not configured is
+/// refused at sign-up instead of being sent a code nobody receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactChannels {
+    /// A mail relay is configured (or the demo log channel is on).
+    pub email: bool,
+    /// An SMS gateway is configured (or the demo log channel is on).
+    pub sms: bool,
+}
+
+impl Default for ContactChannels {
+    /// E-mail only: there is no SMS gateway adapter yet.
+    fn default() -> Self {
+        ContactChannels {
+            email: true,
+            sms: false,
+        }
+    }
 }
 
 /// The default [`AppSettings::upload_quota_bytes`]: 200 MiB, twenty full-size scans.
@@ -272,6 +298,7 @@ impl Default for AppSettings {
             max_attachment_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
             tracking_book_max_rows: 2000,
             upload_quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
+            channels: ContactChannels::default(),
         }
     }
 }
@@ -287,6 +314,9 @@ pub struct App {
     pub ip_limiter: Arc<ratelimit::RateLimiter>,
     /// Public lookups per client address (see [`lookup`]).
     pub lookup_limiter: Arc<ratelimit::RateLimiter>,
+    /// Citizen sign-ups per client address: 20 an hour (a town hall's public computer signs up
+    /// a few people a day; a script signing up hundreds is stopped).
+    pub signup_limiter: Arc<ratelimit::RateLimiter>,
     /// Notices and office hours read from the store, per process (see [`calendar`]).
     pub calendar_cache: Arc<calendar::CalendarCache>,
     /// Parsed published procedure versions and workflow versions (write-once, see [`versions`]).
@@ -312,6 +342,7 @@ impl App {
                 lookup::LOOKUPS_PER_MINUTE,
                 time::Duration::minutes(1),
             )),
+            signup_limiter: Arc::new(ratelimit::RateLimiter::new(20, time::Duration::hours(1))),
             calendar_cache: Arc::default(),
             versions: Arc::default(),
             oidc: None,

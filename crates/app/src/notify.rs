@@ -54,7 +54,21 @@ pub trait Notifier: Send + Sync {
 }
 
 /// Writes messages to the server log: the demo channel, so codes can be read off the console.
+/// Never used for a channel in production: it would mark as delivered what nobody received.
 pub struct LogNotifier;
+
+/// A channel with no adapter configured (no mail relay, no SMS gateway): every message fails,
+/// so its row stays pending and visible instead of being marked delivered.
+pub struct NotConfigured(pub &'static str);
+
+impl Notifier for NotConfigured {
+    fn send<'a>(
+        &'a self,
+        _message: &'a Notification,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
+        Box::pin(async move { Err(anyhow::anyhow!("no {} channel is configured", self.0)) })
+    }
+}
 
 impl Notifier for LogNotifier {
     fn send<'a>(
@@ -121,10 +135,20 @@ pub struct Channels {
 }
 
 impl Channels {
+    /// The demo channels: both to the log.
     pub fn log_only() -> Self {
         Channels {
             email: Arc::new(LogNotifier),
             sms: Arc::new(LogNotifier),
+        }
+    }
+
+    /// Production channels: e-mail through `email` when a relay is configured; SMS has no
+    /// gateway adapter yet. A missing channel fails its messages rather than pretending.
+    pub fn production(email: Option<Arc<dyn Notifier>>) -> Self {
+        Channels {
+            email: email.unwrap_or_else(|| Arc::new(NotConfigured("e-mail"))),
+            sms: Arc::new(NotConfigured("SMS")),
         }
     }
 }
@@ -147,6 +171,14 @@ impl App {
             .await?;
         let mut delivered = Vec::with_capacity(rows.len());
         for row in rows {
+            // A one-time code that can no longer be used is not sent late; its row is closed
+            // and the code removed.
+            if row.discard_after.is_some_and(|until| until <= now) {
+                self.store
+                    .discard_outbox(row.id, "expired before delivery", self.now_micros())
+                    .await?;
+                continue;
+            }
             let result = match row.kind.as_str() {
                 crate::effects::outbox_kind::NOTIFY => {
                     match serde_json::from_str::<Notification>(&row.payload) {
@@ -176,9 +208,23 @@ impl App {
                     let delay = 30_000_000i64
                         .saturating_mul(1 << exponent)
                         .min(3_600_000_000);
+                    let retry_at = self.now_micros() + delay;
+                    if row.discard_after.is_some_and(|until| until <= retry_at) {
+                        // The retry would come after the code expired: drop it now, so the
+                        // code does not wait in clear text for a send that cannot help.
+                        tracing::warn!(outbox_id = row.id, error = %error, "delivery failed; one-time code dropped");
+                        self.store
+                            .discard_outbox(
+                                row.id,
+                                &format!("{error}; expires before the next attempt"),
+                                self.now_micros(),
+                            )
+                            .await?;
+                        continue;
+                    }
                     tracing::warn!(outbox_id = row.id, attempts = row.attempts, error = %error, "delivery failed; will retry");
                     self.store
-                        .fail_outbox(row.id, &error.to_string(), self.now_micros() + delay)
+                        .fail_outbox(row.id, &error.to_string(), retry_at)
                         .await?;
                 }
             }

@@ -479,38 +479,64 @@ impl App {
             )
         })?;
         let now = self.now_micros();
+        let email = claims
+            .get("email")
+            .and_then(Value::as_str)
+            .filter(|_| claims.get("email_verified") == Some(&Value::Bool(true)))
+            .and_then(|e| Email::parse(e).ok());
+        let phone = claims
+            .get("phone_number")
+            .and_then(Value::as_str)
+            .filter(|_| claims.get("phone_number_verified") == Some(&Value::Bool(true)))
+            .and_then(|p| Phone::parse(p).ok());
         match self.store.citizen_credentials(personal_id.as_str()).await {
+            Ok(existing) if existing.id_proven_at.is_some() => Ok(existing.id),
             Ok(existing) => {
-                if existing.verified_at.is_none() {
-                    let mut tx = self.store.begin().await?;
-                    tx.mark_citizen_verified(existing.id, now).await?;
-                    tx.append_audit(
-                        &actor.audit(
-                            "citizen.verified",
-                            Some(format!("citizen:{}", existing.id)),
-                            json!({ "channel": "oidc" }),
-                        ),
-                        now,
+                let citizen = self.store.get_citizen(existing.id).await?;
+                // The same verified contact as the account's: the person who signed up with a
+                // password now proves their number. Otherwise the number was claimed by
+                // someone else, and the provider's person takes the account over.
+                let same_person = (email.is_some()
+                    && email.as_ref().map(Email::as_str) == citizen.email.as_deref())
+                    || (phone.is_some()
+                        && phone.as_ref().map(Phone::as_str) == citizen.phone.as_deref());
+                let mut tx = self.store.begin().await?;
+                if !same_person {
+                    let name = full_name(claims).unwrap_or_else(|| citizen.full_name.clone());
+                    tx.take_over_citizen(
+                        existing.id,
+                        &name,
+                        email.as_ref().map(Email::as_str),
+                        phone.as_ref().map(Phone::as_str),
+                        NO_PASSWORD,
                     )
                     .await?;
-                    tx.commit().await?;
+                    tx.delete_sessions_of("citizen", existing.id).await?;
+                    notify_taken_over(&mut tx, &citizen, &personal_id, now).await?;
                 }
+                let linked = tx
+                    .mark_citizen_id_proven(existing.id, personal_id.as_str(), "oidc", now)
+                    .await?;
+                tx.append_audit(
+                    &actor.audit(
+                        if same_person {
+                            "citizen.id_proven"
+                        } else {
+                            "citizen.taken_over"
+                        },
+                        Some(format!("citizen:{}", existing.id)),
+                        json!({ "by": "oidc", "linked_dossiers": linked }),
+                    ),
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
                 Ok(existing.id)
             }
             Err(StoreError::NotFound) => {
                 let name = full_name(claims)
                     .ok_or_else(|| Refusal::new(OidcError::TokenInvalid, "no usable name claim"))
                     .map_err(|r| r.about(personal_id.masked()))?;
-                let email = claims
-                    .get("email")
-                    .and_then(Value::as_str)
-                    .filter(|_| claims.get("email_verified") == Some(&Value::Bool(true)))
-                    .and_then(|e| Email::parse(e).ok());
-                let phone = claims
-                    .get("phone_number")
-                    .and_then(Value::as_str)
-                    .filter(|_| claims.get("phone_number_verified") == Some(&Value::Bool(true)))
-                    .and_then(|p| Phone::parse(p).ok());
                 let mut tx = self.store.begin().await?;
                 let id = tx
                     .insert_citizen(
@@ -522,7 +548,8 @@ impl App {
                         now,
                     )
                     .await?;
-                tx.mark_citizen_verified(id, now).await?;
+                tx.mark_citizen_id_proven(id, personal_id.as_str(), "oidc", now)
+                    .await?;
                 tx.append_audit(
                     &actor.audit(
                         "citizen.sign_up.oidc",
@@ -600,6 +627,34 @@ impl App {
             Err(AppError::RateLimited)
         }
     }
+}
+
+/// Tells the contact of an account whose number was only claimed that the holder of the number,
+/// proven by the identity provider, has taken it over (their password no longer opens it).
+async fn notify_taken_over(
+    tx: &mut motcua_store::StoreTx,
+    citizen: &motcua_store::people::CitizenRow,
+    personal_id: &PersonalId,
+    now: i64,
+) -> Result<(), StoreError> {
+    let (channel, to) = match (&citizen.email, &citizen.phone) {
+        (Some(email), _) => ("email", email.clone()),
+        (None, Some(phone)) => ("sms", phone.clone()),
+        (None, None) => return Ok(()),
+    };
+    let masked = personal_id.masked();
+    let payload = json!({
+        "channel": channel, "to": to, "template": "account-taken-over",
+        "subject": "Tài khoản Một Cửa của bạn đã được chủ số định danh xác thực lại",
+        "body": format!(
+            "Tài khoản Một Cửa đăng ký với số định danh {masked} vừa được người mang số định danh này xác thực qua tài khoản định danh điện tử. \
+             Mật khẩu và thông tin liên hệ cũ của tài khoản không còn dùng được. Nếu bạn là chủ số định danh, hãy đăng nhập bằng tài khoản định danh điện tử.\n\n\
+             The Một Cửa account registered with personal id {masked} was just proven by the holder of that number through the national identity provider. \
+             Its old password and contact no longer work."
+        ),
+    });
+    tx.enqueue("notify", &payload.to_string(), now).await?;
+    Ok(())
 }
 
 /// The person's name from the standard claims: `name`, else family, middle and given names in

@@ -1,9 +1,9 @@
-//! Secrets: password hashing (Argon2id), random tokens, token hashing, TOTP (RFC 6238).
+//! Secrets: password hashing (Argon2id), random tokens, token hashing, TOTP (RFC 6238, through
+//! `totp-rs`).
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use data_encoding::{BASE32_NOPAD, BASE64URL_NOPAD, HEXLOWER};
-use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -111,30 +111,41 @@ pub fn totp_uri(secret: &str, account: &str, issuer: &str) -> String {
     )
 }
 
-/// The TOTP code for a time step (RFC 6238 with HMAC-SHA1, 6 digits, 30 s).
-pub fn totp_code(secret: &str, unix_seconds: i64) -> Option<String> {
+/// The TOTP of a stored secret: RFC 6238 with HMAC-SHA1, 6 digits, 30 s steps, and one step
+/// of clock drift either way. `None` when the secret is not base32.
+fn totp(secret: &str) -> Option<totp_rs::TOTP> {
     let key = BASE32_NOPAD
         .decode(secret.trim_end_matches('=').as_bytes())
         .ok()?;
-    let counter = u64::try_from(unix_seconds.div_euclid(30)).ok()?;
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&key).ok()?;
-    mac.update(&counter.to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = usize::from(digest[19] & 0x0f);
-    let binary = (u32::from(digest[offset] & 0x7f) << 24)
-        | (u32::from(digest[offset + 1]) << 16)
-        | (u32::from(digest[offset + 2]) << 8)
-        | u32::from(digest[offset + 3]);
-    Some(format!("{:06}", binary % 1_000_000))
+    // Unchecked: every secret we issue has 160 bits, and one stored by an older release must
+    // keep working rather than be refused by a length rule it was not issued under.
+    Some(totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        key,
+    ))
 }
 
-/// Accepts the current code and the ones just before and after (clock drift of ±30 s).
+/// Seconds since the epoch as the crate wants them; times before the first step (which no
+/// real clock shows) are refused rather than wrapped.
+fn totp_time(unix_seconds: i64) -> Option<u64> {
+    u64::try_from(unix_seconds).ok().filter(|t| *t >= 30)
+}
+
+/// The TOTP code for the time step holding `unix_seconds`.
+pub fn totp_code(secret: &str, unix_seconds: i64) -> Option<String> {
+    Some(totp(secret)?.generate(u64::try_from(unix_seconds).ok()?))
+}
+
+/// Accepts the current code and the ones just before and after (clock drift of ±30 s),
+/// compared in constant time.
 pub fn verify_totp(secret: &str, code: &str, unix_seconds: i64) -> bool {
-    let code = code.trim();
-    [-30, 0, 30].iter().any(|skew| {
-        totp_code(secret, unix_seconds + skew)
-            .is_some_and(|expected| constant_time_eq(&expected, code))
-    })
+    match (totp(secret), totp_time(unix_seconds)) {
+        (Some(totp), Some(time)) => totp.check(code.trim(), time),
+        _ => false,
+    }
 }
 
 /// Compares secrets without an early exit.
@@ -170,6 +181,19 @@ mod tests {
         assert!(verify_totp(&secret, "287082", 59 + 30));
         assert!(!verify_totp(&secret, "287082", 59 + 120));
         assert!(!verify_totp("not base32!", "287082", 59));
+    }
+
+    #[test]
+    fn a_secret_stored_by_the_former_implementation_still_verifies() {
+        // Issued by `new_totp_secret` before the crate was used: same base32, same codes.
+        let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        let at = 1_765_000_000;
+        let code = totp_code(secret, at).expect("code");
+        assert_eq!(code.len(), 6);
+        assert!(verify_totp(secret, &code, at));
+        assert!(verify_totp(secret, &format!(" {code} "), at + 30));
+        assert!(!verify_totp(secret, &code, at + 90));
+        assert!(!verify_totp(secret, "", at));
     }
 
     #[test]

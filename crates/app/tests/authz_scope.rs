@@ -38,11 +38,12 @@ where
 const WARD_REF: &str = "UBND thành phố Cần Thơ > UBND phường Ninh Kiều";
 
 async fn official_row(f: &Fixture, username: &str) -> motcua_store::people::OfficialRow {
-    let id = f.db.store
-        .official_credentials(username)
-        .await
-        .expect("official")
-        .id;
+    let id =
+        f.db.store
+            .official_credentials(username)
+            .await
+            .expect("official")
+            .id;
     f.db.store.get_official(id).await.expect("row")
 }
 
@@ -375,10 +376,11 @@ async fn the_audit_log_is_filtered_to_the_callers_jurisdiction(f: Fixture) -> Fi
     let ward_path = f.db.store.get_unit_by_code(WARD).await.expect("ward").path;
     for row in &everything {
         assert_eq!(row.actor_kind, "official", "{row:?}");
-        let actor = f.db.store
-            .get_official(row.actor_id.expect("actor"))
-            .await
-            .expect("actor");
+        let actor =
+            f.db.store
+                .get_official(row.actor_id.expect("actor"))
+                .await
+                .expect("actor");
         assert!(actor.unit_path.starts_with(&ward_path), "{row:?}");
     }
     // The city's administrator and inspector audit from the root: both changes, and the

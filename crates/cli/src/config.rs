@@ -64,7 +64,7 @@ pub struct MailConfig {
 
 /// Sign-in through an external OpenID Connect identity provider (provincial SSO, national
 /// identity). The client secret is best given as `MOTCUA_OIDC__CLIENT_SECRET`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OidcConfig {
     /// Shows the provider button and opens `/oidc/start` and `/oidc/callback`.
@@ -82,6 +82,22 @@ pub struct OidcConfig {
     /// Replaces the button text (default: "Đăng nhập bằng tài khoản định danh").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_label: Option<String>,
+}
+
+impl std::fmt::Debug for OidcConfig {
+    // The secret must not end up in logs (`Config` is printed with `{:?}` on errors).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("enabled", &self.enabled)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("scopes", &self.scopes)
+            .field("personal_id_claim", &self.personal_id_claim)
+            .field("allow_officials", &self.allow_officials)
+            .field("button_label", &self.button_label)
+            .finish()
+    }
 }
 
 impl Default for OidcConfig {
@@ -356,6 +372,17 @@ mod tests {
     fn defaults_give_sqlite_in_the_data_directory() {
         let config = Config::default();
         assert_eq!(config.database_url(), "sqlite://motcua-data/motcua.db");
+    }
+
+    #[test]
+    fn debug_output_hides_the_secrets() {
+        let mut config = Config::default();
+        config.oidc.client_secret = "oidc-client-secret-value".into();
+        config.attachments.s3_secret_key = "s3-secret-key-value".into();
+        let printed = format!("{config:?} {:?}", config.oidc);
+        assert!(!printed.contains("oidc-client-secret-value"), "{printed}");
+        assert!(!printed.contains("s3-secret-key-value"), "{printed}");
+        assert!(printed.contains("client_secret: \"***\""), "{printed}");
     }
 
     #[test]

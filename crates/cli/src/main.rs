@@ -233,6 +233,10 @@ fn app_for(store: Store, config: &Config, demo: bool) -> App {
             log_codes: demo,
             max_attachment_bytes: config.attachments.max_bytes,
             upload_quota_bytes: config.attachments.quota_bytes,
+            channels: motcua_app::ContactChannels {
+                email: demo || !config.mail.smtp_host.is_empty(),
+                sms: demo,
+            },
             ..AppSettings::default()
         },
     )
@@ -534,19 +538,24 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
             Err(error) => tracing::warn!(error = %error, "demo dossiers not loaded"),
         }
     }
-    let channels = if config.mail.smtp_host.is_empty() {
-        notify::Channels::log_only()
-    } else {
-        let smtp = notify::SmtpNotifier::new(
+    // Only the demo sends to the log; in production a channel without an adapter fails its
+    // messages (they stay pending) and sign-up refuses contacts on it (`app_for`).
+    let demo_log: Arc<dyn notify::Notifier> = Arc::new(notify::LogNotifier);
+    let email: Option<Arc<dyn notify::Notifier>> = if !config.mail.smtp_host.is_empty() {
+        Some(Arc::new(notify::SmtpNotifier::new(
             &config.mail.smtp_host,
             config.mail.smtp_port,
             &config.mail.from,
-        )?;
-        notify::Channels {
-            email: Arc::new(smtp),
-            sms: Arc::new(notify::LogNotifier),
-        }
+        )?))
+    } else if demo {
+        Some(demo_log.clone())
+    } else {
+        None
     };
+    let mut channels = notify::Channels::production(email);
+    if demo {
+        channels.sms = demo_log;
+    }
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
     let public_url = if config.server.public_url.is_empty() {
         format!("http://{listen}")

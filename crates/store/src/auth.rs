@@ -32,6 +32,7 @@ pub struct ApiTokenRow {
     pub id: i64,
     pub official_id: i64,
     pub name: String,
+    pub created_at: i64,
     pub expires_at: Option<i64>,
     pub revoked_at: Option<i64>,
 }
@@ -54,13 +55,26 @@ impl Store {
     pub async fn get_api_token(&self, token_hash: &str) -> StoreResult<ApiTokenRow> {
         let row = on_backend!(self, |pool| {
             sqlx::query_as::<_, ApiTokenRow>(
-                "SELECT id, official_id, name, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
+                "SELECT id, official_id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
             )
             .bind(token_hash)
             .fetch_optional(pool)
             .await?
         });
         row.ok_or(StoreError::NotFound)
+    }
+
+    /// Every API token of one official (live, expired and revoked), newest first.
+    pub async fn api_tokens_of(&self, official_id: i64) -> StoreResult<Vec<ApiTokenRow>> {
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, ApiTokenRow>(
+                "SELECT id, official_id, name, created_at, expires_at, revoked_at FROM api_tokens \
+                 WHERE official_id = $1 ORDER BY id DESC",
+            )
+            .bind(official_id)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 }
 
@@ -213,5 +227,41 @@ impl StoreTx {
             .await?
         });
         Ok(id)
+    }
+
+    /// Revokes one of `official_id`'s tokens; false when they hold no live token with that id.
+    pub async fn revoke_api_token(
+        &mut self,
+        id: i64,
+        official_id: i64,
+        at: i64,
+    ) -> StoreResult<bool> {
+        let changed = on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 \
+                 WHERE id = $2 AND official_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(at)
+            .bind(id)
+            .bind(official_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(changed > 0)
+    }
+
+    /// Revokes every live token of an official (after a password change); returns how many.
+    pub async fn revoke_api_tokens_of(&mut self, official_id: i64, at: i64) -> StoreResult<u64> {
+        Ok(on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE official_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(at)
+            .bind(official_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        }))
     }
 }

@@ -14,6 +14,9 @@ pub struct OutboxRow {
     pub kind: String,
     pub payload: String,
     pub attempts: i64,
+    /// For a row carrying a secret: after this time it is not sent any more (see
+    /// [`StoreTx::enqueue_secret`]).
+    pub discard_after: Option<i64>,
 }
 
 /// One outbox row as the administration page shows it: never the payload, which may carry a
@@ -96,6 +99,33 @@ impl StoreTx {
         });
         Ok(id)
     }
+
+    /// Enqueues a row whose payload carries a secret (a one-time code). Once the row is done
+    /// (delivered, or dropped because `discard_after` passed) its payload is replaced by
+    /// `redacted`, so the secret does not stay in the database in clear text.
+    pub async fn enqueue_secret(
+        &mut self,
+        kind: &str,
+        payload: &str,
+        redacted: &str,
+        discard_after: i64,
+        at: i64,
+    ) -> StoreResult<i64> {
+        let (id,): (i64,) = on_tx!(self, |conn| {
+            sqlx::query_as(
+                "INSERT INTO outbox (kind, payload, redacted_payload, discard_after, created_at, available_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(kind)
+            .bind(payload)
+            .bind(redacted)
+            .bind(discard_after)
+            .bind(at)
+            .fetch_one(&mut *conn)
+            .await?
+        });
+        Ok(id)
+    }
 }
 
 impl Store {
@@ -124,7 +154,7 @@ impl Store {
                     "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ( \
                        SELECT id FROM outbox WHERE done_at IS NULL AND available_at <= $2 \
                        AND (locked_until IS NULL OR locked_until <= $2) AND kind IN ({kind_list}) \
-                       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, kind, payload, attempts"
+                       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, kind, payload, attempts, discard_after"
                 );
                 on_backend!(self, |pool| {
                     let mut query =
@@ -145,7 +175,7 @@ impl Store {
                     "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ( \
                        SELECT id FROM outbox WHERE done_at IS NULL AND available_at <= $2 \
                        AND (locked_until IS NULL OR locked_until <= $2) AND kind IN ({kind_list}) \
-                       ORDER BY id LIMIT $3) RETURNING id, kind, payload, attempts"
+                       ORDER BY id LIMIT $3) RETURNING id, kind, payload, attempts, discard_after"
                 );
                 on_backend!(self, |pool| {
                     let mut query =
@@ -178,7 +208,8 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "UPDATE outbox SET done_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({placeholders})"
+            "UPDATE outbox SET done_at = $1, locked_until = NULL, last_error = NULL, \
+             payload = COALESCE(redacted_payload, payload), redacted_payload = NULL WHERE id IN ({placeholders})"
         );
         on_backend!(self, |pool| {
             // Only numbered placeholders are formatted in; the ids are bound.
@@ -204,6 +235,23 @@ impl Store {
         Ok(())
     }
 
+    /// Gives up a row whose secret is no longer worth sending: done, with `reason` as its
+    /// last error and the secret removed from its payload.
+    pub async fn discard_outbox(&self, id: i64, reason: &str, now: i64) -> StoreResult<()> {
+        on_backend!(self, |pool| {
+            sqlx::query(
+                "UPDATE outbox SET done_at = $1, locked_until = NULL, last_error = $2, \
+                 payload = COALESCE(redacted_payload, payload), redacted_payload = NULL WHERE id = $3",
+            )
+            .bind(now)
+            .bind(reason)
+            .bind(id)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Rows not yet delivered (for health pages and the test harness).
     pub async fn pending_outbox(&self) -> StoreResult<i64> {
         let (count,): (i64,) = on_backend!(self, |pool| {
@@ -218,7 +266,7 @@ impl Store {
     pub async fn outbox_of_kind(&self, kind: &str) -> StoreResult<Vec<OutboxRow>> {
         Ok(on_backend!(self, |pool| {
             sqlx::query_as::<_, OutboxRow>(
-                "SELECT id, kind, payload, attempts FROM outbox WHERE kind = $1 ORDER BY id",
+                "SELECT id, kind, payload, attempts, discard_after FROM outbox WHERE kind = $1 ORDER BY id",
             )
             .bind(kind)
             .fetch_all(pool)

@@ -43,6 +43,8 @@ pub struct OfficialCredentials {
     pub password_hash: String,
     pub totp_secret: Option<String>,
     pub totp_enabled: bool,
+    /// A replacement secret being enrolled; the one in force stays until it is confirmed.
+    pub totp_pending_secret: Option<String>,
     pub active: bool,
 }
 
@@ -66,6 +68,9 @@ pub struct CitizenRow {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub verified_at: Option<i64>,
+    /// When the personal identification number was proven (provider sign-in or ID card seen at
+    /// the counter); `None` for a number that was only typed in at sign-up.
+    pub id_proven_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -73,6 +78,7 @@ pub struct CitizenCredentials {
     pub id: i64,
     pub password_hash: String,
     pub verified_at: Option<i64>,
+    pub id_proven_at: Option<i64>,
 }
 
 /// One row of [`Store::official_access`]: active, then role, unit id and unit path (absent for
@@ -116,7 +122,7 @@ impl Store {
     pub async fn official_credentials(&self, username: &str) -> StoreResult<OfficialCredentials> {
         let row = on_backend!(self, |pool| {
             sqlx::query_as::<_, OfficialCredentials>(
-                "SELECT id, password_hash, totp_secret, totp_enabled, active FROM officials WHERE username = $1",
+                "SELECT id, password_hash, totp_secret, totp_enabled, totp_pending_secret, active FROM officials WHERE username = $1",
             )
             .bind(username)
             .fetch_optional(pool)
@@ -128,7 +134,7 @@ impl Store {
     pub async fn official_credentials_by_id(&self, id: i64) -> StoreResult<OfficialCredentials> {
         let row = on_backend!(self, |pool| {
             sqlx::query_as::<_, OfficialCredentials>(
-                "SELECT id, password_hash, totp_secret, totp_enabled, active FROM officials WHERE id = $1",
+                "SELECT id, password_hash, totp_secret, totp_enabled, totp_pending_secret, active FROM officials WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(pool)
@@ -192,7 +198,7 @@ impl Store {
     pub async fn get_citizen(&self, id: i64) -> StoreResult<CitizenRow> {
         let row = on_backend!(self, |pool| {
             sqlx::query_as::<_, CitizenRow>(
-                "SELECT id, personal_id, full_name, email, phone, verified_at FROM citizens WHERE id = $1",
+                "SELECT id, personal_id, full_name, email, phone, verified_at, id_proven_at FROM citizens WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(pool)
@@ -204,13 +210,27 @@ impl Store {
     pub async fn citizen_credentials(&self, personal_id: &str) -> StoreResult<CitizenCredentials> {
         let row = on_backend!(self, |pool| {
             sqlx::query_as::<_, CitizenCredentials>(
-                "SELECT id, password_hash, verified_at FROM citizens WHERE personal_id = $1",
+                "SELECT id, password_hash, verified_at, id_proven_at FROM citizens WHERE personal_id = $1",
             )
             .bind(personal_id)
             .fetch_optional(pool)
             .await?
         });
         row.ok_or(StoreError::NotFound)
+    }
+
+    /// The account holding `personal_id`, only when that account has proven the number: the
+    /// one a dossier registered at the counter for this number may be linked to.
+    pub async fn proven_citizen(&self, personal_id: &str) -> StoreResult<Option<i64>> {
+        let row: Option<(i64,)> = on_backend!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id FROM citizens WHERE personal_id = $1 AND id_proven_at IS NOT NULL",
+            )
+            .bind(personal_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(id,)| id))
     }
 }
 
@@ -301,9 +321,23 @@ impl StoreTx {
         enabled: bool,
     ) -> StoreResult<()> {
         on_tx!(self, |conn| {
-            sqlx::query("UPDATE officials SET totp_secret = $1, totp_enabled = $2 WHERE id = $3")
+            sqlx::query(
+                "UPDATE officials SET totp_secret = $1, totp_enabled = $2, totp_pending_secret = NULL WHERE id = $3",
+            )
                 .bind(secret)
                 .bind(enabled)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Stores a TOTP secret being enrolled, leaving the one in force untouched.
+    pub async fn set_official_totp_pending(&mut self, id: i64, secret: &str) -> StoreResult<()> {
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE officials SET totp_pending_secret = $1 WHERE id = $2")
+                .bind(secret)
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
@@ -381,6 +415,65 @@ impl StoreTx {
             .await?
         });
         Ok(id)
+    }
+
+    /// Records that the citizen's personal identification number is proven (`by`: `oidc` or
+    /// `id_card`) and links the counter dossiers registered for that number that no account
+    /// holds yet. Returns how many dossiers were linked.
+    pub async fn mark_citizen_id_proven(
+        &mut self,
+        id: i64,
+        personal_id: &str,
+        by: &str,
+        at: i64,
+    ) -> StoreResult<u64> {
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE citizens SET id_proven_at = $1, id_proven_by = $2, \
+                 verified_at = COALESCE(verified_at, $1) WHERE id = $3",
+            )
+            .bind(at)
+            .bind(by)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE dossiers SET citizen_id = $1 \
+                 WHERE applicant_personal_id = $2 AND citizen_id IS NULL AND channel = 'counter'",
+            )
+            .bind(id)
+            .bind(personal_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        }))
+    }
+
+    /// Hands an account whose number was only claimed to the person the identity provider
+    /// proved: the password and contact the claimant set stop working.
+    pub async fn take_over_citizen(
+        &mut self,
+        id: i64,
+        full_name: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+        password_hash: &str,
+    ) -> StoreResult<()> {
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE citizens SET full_name = $1, email = $2, phone = $3, password_hash = $4 WHERE id = $5",
+            )
+            .bind(full_name)
+            .bind(email)
+            .bind(phone)
+            .bind(password_hash)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
     }
 
     pub async fn mark_citizen_verified(&mut self, id: i64, at: i64) -> StoreResult<()> {

@@ -75,7 +75,7 @@ pub fn app_status(error: &AppError) -> StatusCode {
         AppError::BadCredentials | AppError::BadCode | AppError::NotVerified => {
             StatusCode::UNAUTHORIZED
         }
-        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::RateLimited | AppError::TooManySignUps => StatusCode::TOO_MANY_REQUESTS,
         AppError::Oidc(error) => oidc_status(*error),
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -37,7 +37,7 @@ impl Modify for BearerAuth {
         the client's permissions within its unit's subtree, and every call it makes is audited under the client's name). \
         Errors are JSON `{error: {code, message, fields}}`; messages follow `Accept-Language` (vi default, en)."),
     paths(
-        directory::me, directory::issue_token,
+        directory::me, directory::issue_token, directory::list_tokens, directory::revoke_token, directory::prove_citizen_id,
         directory::list_units, directory::get_unit, directory::create_unit, directory::update_unit, directory::delete_unit,
         directory::positions, directory::list_officials, directory::get_official, directory::create_official, directory::update_official,
         directory::assign_role, directory::revoke_role, directory::audit, directory::export, directory::import,

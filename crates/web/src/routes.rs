@@ -139,6 +139,12 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Official,
             staff::totp_confirm,
         )
+        .at(
+            M::POST,
+            "/staff/security/tokens/{id}/revoke",
+            Official,
+            staff::revoke_token,
+        )
         // Administration.
         .at(M::GET, "/admin/units", Staff(P::OrgRead), admin::units)
         .at(
@@ -281,6 +287,25 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             "/api/v1/tokens",
             Official,
             api::directory::issue_token,
+        )
+        .at(
+            M::GET,
+            "/api/v1/tokens",
+            Official,
+            api::directory::list_tokens,
+        )
+        .at(
+            M::DELETE,
+            "/api/v1/tokens/{id}",
+            Official,
+            api::directory::revoke_token,
+        )
+        // Identity proof at the counter (the desk has seen the citizen's ID card).
+        .at(
+            M::POST,
+            "/api/v1/citizens/id-proof",
+            Staff(P::DossierReceive),
+            api::directory::prove_citizen_id,
         )
         .at(
             M::GET,

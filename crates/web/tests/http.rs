@@ -700,7 +700,7 @@ async fn an_official_with_totp_needs_the_code(h: Harness) {
             .expect("active"),
         ip: None,
     };
-    let (secret, uri) = h.app.totp_enrol_start(&actor).await.expect("start");
+    let (secret, uri) = h.app.totp_enrol_start(&actor, None).await.expect("start");
     assert!(uri.starts_with("otpauth://totp/"));
     let now = h.app.now().unix_timestamp();
     let code = motcua_app::security::totp_code(&secret, now).expect("code");

@@ -52,6 +52,13 @@ both!(
     a_rotated_provider_key_is_fetched_and_accepted,
     a_cancelled_sign_in_is_explained,
     an_official_is_mapped_by_username_and_never_created,
+    a_token_with_alg_none_is_refused,
+    an_hs256_token_keyed_with_the_public_key_is_refused,
+    a_token_from_another_issuer_is_refused,
+    an_expired_token_is_refused,
+    a_replayed_nonce_is_refused,
+    an_unproven_account_is_taken_over_and_its_old_contact_told,
+    the_same_person_proves_their_number_and_keeps_the_password,
 );
 
 const CLIENT_ID: &str = "motcua-cantho";
@@ -83,6 +90,14 @@ struct Behaviour {
     rotated: bool,
     /// Answer /authorize with `error=access_denied` (the person cancelled).
     deny: bool,
+    /// An unsigned ID token (`alg: none`).
+    alg_none: bool,
+    /// HS256 "signed" with the provider's published public key as the HMAC secret.
+    hs256_with_public_key: bool,
+    /// Another `iss` than the provider's.
+    issuer: Option<String>,
+    /// `exp` well in the past (beyond the 60 s leeway).
+    expired: bool,
 }
 
 impl Default for Behaviour {
@@ -98,6 +113,10 @@ impl Default for Behaviour {
             post_only: false,
             rotated: false,
             deny: false,
+            alg_none: false,
+            hs256_with_public_key: false,
+            issuer: None,
+            expired: false,
         }
     }
 }
@@ -111,6 +130,8 @@ struct Grant {
 
 struct Simulator {
     issuer: String,
+    /// The nonces of the ID tokens issued so far.
+    nonces: Mutex<Vec<String>>,
     key_a: EncodingKey,
     key_b: EncodingKey,
     jwks: JwkSet,
@@ -253,13 +274,20 @@ async fn token(
     }
     let b = sim.behaviour();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let nonce = b.nonce.clone().unwrap_or(grant.nonce);
+    sim.nonces.lock().expect("lock").push(nonce.clone());
+    let (iat, exp) = if b.expired {
+        (now - 900, now - 600)
+    } else {
+        (now, now + 300)
+    };
     let mut claims = json!({
-        "iss": sim.issuer,
+        "iss": b.issuer.clone().unwrap_or_else(|| sim.issuer.clone()),
         "sub": "sub-0001",
         "aud": b.audience.clone().unwrap_or_else(|| CLIENT_ID.to_owned()),
-        "iat": now,
-        "exp": now + 300,
-        "nonce": b.nonce.clone().unwrap_or(grant.nonce),
+        "iat": iat,
+        "exp": exp,
+        "nonce": nonce,
         "name": b.name,
     });
     if let Some(pid) = b.personal_id {
@@ -279,7 +307,23 @@ async fn token(
     } else {
         &sim.key_a
     };
-    let id_token = jsonwebtoken::encode(&jwt_header, &claims, key).expect("sign");
+    let id_token = if b.alg_none {
+        let part = |v: &Value| data_encoding::BASE64URL_NOPAD.encode(v.to_string().as_bytes());
+        format!(
+            "{}.{}.",
+            part(&json!({ "alg": "none", "typ": "JWT", "kid": "key-a" })),
+            part(&claims)
+        )
+    } else if b.hs256_with_public_key {
+        // The classic confusion: a verifier that takes `alg` from the token would check this
+        // HMAC with the RSA public key it holds, which anyone can read at /jwks.
+        let public = serde_json::to_vec(&sim.jwks.keys[0]).expect("public key");
+        let mut hs = Header::new(Algorithm::HS256);
+        hs.kid = Some("key-a".into());
+        jsonwebtoken::encode(&hs, &claims, &EncodingKey::from_secret(&public)).expect("sign")
+    } else {
+        jsonwebtoken::encode(&jwt_header, &claims, key).expect("sign")
+    };
     Json(json!({
         "access_token": "at-unused",
         "token_type": "Bearer",
@@ -302,6 +346,7 @@ async fn start_simulator() -> Arc<Simulator> {
     jwk_b.common.key_id = Some("key-b".into());
     let sim = Arc::new(Simulator {
         issuer,
+        nonces: Mutex::new(Vec::new()),
         key_a,
         key_b,
         jwks: JwkSet {
@@ -940,4 +985,242 @@ async fn a_callback_in_another_browser_is_refused(h: Harness) {
     let later = h.get(&callback).await;
     assert_eq!(later.status, StatusCode::BAD_REQUEST, "{}", later.body);
     assert_eq!(h.sim.token_calls.load(Ordering::SeqCst), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forged or stale ID tokens (issue 13): each is refused, nothing is created.
+// ---------------------------------------------------------------------------------------------
+
+const TOKEN_REFUSED: &str = "Thông tin xác thực do hệ thống định danh gửi về không hợp lệ";
+
+async fn a_token_with_alg_none_is_refused(h: Harness) {
+    h.sim.set(|b| b.alg_none = true);
+    let reply = h.sign_in().await;
+    h.assert_refused(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        TOKEN_REFUSED,
+        "error-oidc-token",
+    )
+    .await;
+}
+
+async fn an_hs256_token_keyed_with_the_public_key_is_refused(h: Harness) {
+    h.sim.set(|b| b.hs256_with_public_key = true);
+    let reply = h.sign_in().await;
+    h.assert_refused(&reply, StatusCode::UNAUTHORIZED, TOKEN_REFUSED, "HS256")
+        .await;
+}
+
+async fn a_token_from_another_issuer_is_refused(h: Harness) {
+    h.sim
+        .set(|b| b.issuer = Some("https://gia-mao.example.vn".into()));
+    let reply = h.sign_in().await;
+    h.assert_refused(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        TOKEN_REFUSED,
+        "InvalidIssuer",
+    )
+    .await;
+}
+
+async fn an_expired_token_is_refused(h: Harness) {
+    h.sim.set(|b| b.expired = true);
+    let reply = h.sign_in().await;
+    h.assert_refused(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        TOKEN_REFUSED,
+        "ExpiredSignature",
+    )
+    .await;
+}
+
+async fn a_replayed_nonce_is_refused(h: Harness) {
+    // A first sign-in completes; its ID token (and nonce) is then replayed in a new flow.
+    let first = h.sign_in().await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let used = h.sim.nonces.lock().expect("lock")[0].clone();
+    h.sim.set(|b| b.nonce = Some(used));
+    let replay = h.sign_in().await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.body);
+    assert!(replay.body.contains(TOKEN_REFUSED), "{}", replay.body);
+    assert!(replay.session_cookie().is_none());
+    let audit = h.audit_actions().await;
+    assert!(
+        audit
+            .iter()
+            .any(|(a, d)| a == "signin.oidc.failed" && d.contains("nonce mismatch")),
+        "{audit:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A number claimed at password sign-up and then proven by the provider (issue 13, finding 2).
+// ---------------------------------------------------------------------------------------------
+
+/// Someone signs up with [`NEW_CITIZEN`]'s number and their own e-mail, and proves the e-mail.
+async fn squat(h: &Harness, email: &str) -> i64 {
+    let app = App::new(h.store.clone(), AppSettings::default());
+    let actor = motcua_app::Actor::anonymous(Some("10.6.6.6".into()));
+    let id = app
+        .citizen_sign_up(
+            &actor,
+            &motcua_app::accounts::CitizenSignUp {
+                personal_id: NEW_CITIZEN.into(),
+                full_name: "Kẻ Mạo Danh".into(),
+                email: Some(email.into()),
+                phone: None,
+                password: "mat-khau-cua-ke-gian".into(),
+            },
+        )
+        .await
+        .expect("sign up");
+    let rows = h.store.outbox_of_kind("notify").await.expect("outbox");
+    let code = rows
+        .iter()
+        .filter_map(|r| serde_json::from_str::<Value>(&r.payload).ok())
+        .find_map(|p| p["code"].as_str().map(str::to_owned))
+        .expect("code");
+    app.citizen_verify(&actor, NEW_CITIZEN, &code)
+        .await
+        .expect("verify");
+    id
+}
+
+/// A dossier registered at the Ninh Kiều desk for [`NEW_CITIZEN`].
+async fn counter_dossier(h: &Harness) -> i64 {
+    let app = App::new(h.store.clone(), AppSettings::default());
+    let reception = motcua_app::test_support::official(&app, "tiepnhan.ninhkieu").await;
+    app.register_at_counter(
+        &reception,
+        &motcua_app::dossiers::CounterRegistration {
+            procedure_code: "1.001193".into(),
+            agency_code: motcua_app::test_support::WARD.into(),
+            applicant_name: "Lê Thị Thu Hà".into(),
+            applicant_personal_id: Some(NEW_CITIZEN.into()),
+            form: motcua_app::test_support::birth_registration(),
+            delivery: Default::default(),
+        },
+    )
+    .await
+    .expect("counter")
+    .id
+}
+
+async fn an_unproven_account_is_taken_over_and_its_old_contact_told(h: Harness) {
+    let id = squat(&h, "ke-gian@example.vn").await;
+    let dossier = counter_dossier(&h).await;
+    assert_eq!(
+        h.store
+            .get_dossier(dossier)
+            .await
+            .expect("dossier")
+            .citizen_id,
+        None,
+        "the squatter does not get the counter dossier"
+    );
+    // The squatter's session, opened before the takeover.
+    let app = App::new(h.store.clone(), AppSettings::default());
+    let squatter = app
+        .citizen_sign_in(
+            &motcua_app::Actor::anonymous(None),
+            NEW_CITIZEN,
+            "mat-khau-cua-ke-gian",
+        )
+        .await
+        .expect("the squatter signs in")
+        .token;
+
+    let reply = h.sign_in().await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let session = reply.session_cookie().expect("session");
+
+    let credentials = h
+        .store
+        .citizen_credentials(NEW_CITIZEN)
+        .await
+        .expect("account");
+    assert_eq!(credentials.id, id, "the same account, taken over");
+    assert!(credentials.id_proven_at.is_some());
+    assert_eq!(credentials.password_hash, motcua_app::oidc::NO_PASSWORD);
+    let citizen = h.store.get_citizen(id).await.expect("citizen");
+    assert_eq!(citizen.full_name, "Lê Thị Thu Hà");
+    assert_eq!(citizen.email.as_deref(), Some("ha.le@example.vn"));
+    assert!(
+        app.citizen_sign_in(
+            &motcua_app::Actor::anonymous(None),
+            NEW_CITIZEN,
+            "mat-khau-cua-ke-gian"
+        )
+        .await
+        .is_err(),
+        "the squatter's password is dead"
+    );
+    let old = call(&h.router, "/account", Some(&squatter)).await;
+    assert_ne!(old.status, StatusCode::OK, "the squatter's session is dead");
+    // The counter dossier now belongs to the proven holder.
+    assert_eq!(
+        h.store
+            .get_dossier(dossier)
+            .await
+            .expect("dossier")
+            .citizen_id,
+        Some(id)
+    );
+    let account = call(&h.router, "/account", Some(&session)).await;
+    assert_eq!(account.status, StatusCode::OK, "{}", account.body);
+    // The old contact is told, through the outbox.
+    let told = h
+        .store
+        .outbox_of_kind("notify")
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter_map(|r| serde_json::from_str::<Value>(&r.payload).ok())
+        .find(|p| p["template"] == "account-taken-over")
+        .expect("a message to the old contact");
+    assert_eq!(told["to"], "ke-gian@example.vn");
+    assert!(
+        told["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("********3456"),
+        "{told}"
+    );
+    let audit = h.audit_actions().await;
+    assert!(
+        audit
+            .iter()
+            .any(|(a, d)| a == "citizen.taken_over" && d.contains("oidc")),
+        "{audit:?}"
+    );
+}
+
+async fn the_same_person_proves_their_number_and_keeps_the_password(h: Harness) {
+    // The provider's verified e-mail is the account's: it is the same person.
+    let id = squat(&h, "ha.le@example.vn").await;
+    let before = h
+        .store
+        .citizen_credentials(NEW_CITIZEN)
+        .await
+        .expect("account");
+    let reply = h.sign_in().await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let after = h
+        .store
+        .citizen_credentials(NEW_CITIZEN)
+        .await
+        .expect("account");
+    assert_eq!(after.id, id);
+    assert!(after.id_proven_at.is_some());
+    assert_eq!(after.password_hash, before.password_hash, "password kept");
+    let outbox = h.store.outbox_of_kind("notify").await.expect("outbox");
+    assert!(
+        !outbox
+            .iter()
+            .any(|r| r.payload.contains("account-taken-over")),
+        "nobody to warn"
+    );
 }

@@ -154,11 +154,13 @@ impl Targets {
             .find(|u| u.parent_id == Some(ward) && u.name == "Phòng Kinh tế, Hạ tầng và Đô thị")
             .expect("leaf unit")
             .id;
-        let official = h.f.db.store
-            .official_credentials("chuyenvien.ninhkieu")
-            .await
-            .expect("official")
-            .id;
+        let official =
+            h.f.db
+                .store
+                .official_credentials("chuyenvien.ninhkieu")
+                .await
+                .expect("official")
+                .id;
         let role = h.f.db.store.roles_of(official).await.expect("roles")[0].id;
         let client = app
             .create_system_client(

@@ -49,6 +49,62 @@ pub async fn issue_token(
     Ok((StatusCode::CREATED, Json(ApiToken { token })).into_response())
 }
 
+/// The calling official's API tokens, newest first (live, expired and revoked).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "directory",
+    responses((status = 200, body = [ApiTokenInfo]), (status = 401, body = ApiErrorBody)))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> WebResult<Json<Vec<ApiTokenInfo>>> {
+    let tokens = state.app.list_api_tokens(&ctx.actor()).await.ctx(&ctx)?;
+    Ok(Json(
+        tokens
+            .into_iter()
+            .map(|t| ApiTokenInfo {
+                id: t.id,
+                name: t.name,
+                created_at: t.created_at,
+                expires_at: t.expires_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes one of the calling official's API tokens; it is refused from the next request on.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "directory", params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<StatusCode> {
+    state
+        .app
+        .revoke_api_token(&ctx.actor(), id)
+        .await
+        .ctx(&ctx)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records that a desk official checked a citizen's ID card: the account's personal
+/// identification number is proven, and counter dossiers for it become the account's.
+#[utoipa::path(post, path = "/api/v1/citizens/id-proof", tag = "directory", request_body = ApiIdProofInput,
+    responses((status = 200, body = ApiIdProof), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn prove_citizen_id(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<ApiIdProofInput>,
+) -> WebResult<Json<ApiIdProof>> {
+    let linked_dossiers = state
+        .app
+        .prove_citizen_id(&ctx.actor(), &input.personal_id)
+        .await
+        .ctx(&ctx)?;
+    Ok(Json(ApiIdProof { linked_dossiers }))
+}
+
 /// The whole organisation tree, parents before children.
 #[utoipa::path(get, path = "/api/v1/units", tag = "directory", responses((status = 200, body = [ApiUnit]), (status = 403, body = ApiErrorBody)))]
 pub async fn list_units(State(state): State<AppState>, ctx: Ctx) -> WebResult<Json<Vec<ApiUnit>>> {

@@ -224,6 +224,32 @@ pub struct ApiToken {
     pub token: String,
 }
 
+/// One of the calling official's API tokens (the token itself is never shown again).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiTokenInfo {
+    pub id: i64,
+    pub name: String,
+    /// Unix microseconds.
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// A citizen whose ID card an official has checked at the counter.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiIdProofInput {
+    /// The 12-digit personal identification number printed on the card.
+    pub personal_id: String,
+}
+
+/// The result of an ID card check.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiIdProof {
+    /// Counter dossiers registered for the number that the account now sees.
+    pub linked_dossiers: u64,
+}
+
 /// A position (chức vụ).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApiPosition {

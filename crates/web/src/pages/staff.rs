@@ -43,6 +43,58 @@ struct SecurityPage {
     enabled: bool,
     secret: Option<String>,
     uri: String,
+    form: FormState,
+    tokens: Vec<TokenLine>,
+}
+
+/// One API token on the security page.
+struct TokenLine {
+    id: i64,
+    name: String,
+    /// A catalogue key: live, expired or revoked.
+    state: &'static str,
+}
+
+impl SecurityPage {
+    async fn load(state: &AppState, ctx: &Ctx, page: Page) -> WebResult<SecurityPage> {
+        let official_id = ctx
+            .principal
+            .official_id()
+            .ok_or(motcua_app::AppError::Forbidden)
+            .ctx(ctx)?;
+        let (official, _) = state
+            .app
+            .get_official(&ctx.actor(), official_id)
+            .await
+            .ctx(ctx)?;
+        let now = state.app.now_micros();
+        let tokens = state
+            .app
+            .list_api_tokens(&ctx.actor())
+            .await
+            .ctx(ctx)?
+            .into_iter()
+            .map(|t| TokenLine {
+                id: t.id,
+                name: t.name,
+                state: if t.revoked_at.is_some() {
+                    "staff-token-revoked"
+                } else if t.expires_at.is_some_and(|e| e <= now) {
+                    "staff-token-expired"
+                } else {
+                    "staff-token-live"
+                },
+            })
+            .collect();
+        Ok(SecurityPage {
+            page,
+            enabled: official.totp_enabled,
+            secret: None,
+            uri: String::new(),
+            form: FormState::default(),
+            tokens,
+        })
+    }
 }
 
 pub async fn signin_form(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -136,32 +188,52 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response
 }
 
 pub async fn security(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
-    let official_id = ctx
-        .principal
-        .official_id()
-        .ok_or(motcua_app::AppError::Forbidden)
-        .ctx(&ctx)?;
-    let (official, _) = state
-        .app
-        .get_official(&ctx.actor(), official_id)
-        .await
-        .ctx(&ctx)?;
-    Ok(render(&SecurityPage {
-        page: Page::new(&ctx, "staff-security-title"),
-        enabled: official.totp_enabled,
-        secret: None,
-        uri: String::new(),
-    }))
+    let page = Page::new(&ctx, "staff-security-title");
+    Ok(render(&SecurityPage::load(&state, &ctx, page).await?))
 }
 
-pub async fn totp_start(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
-    let (secret, uri) = state.app.totp_enrol_start(&ctx.actor()).await.ctx(&ctx)?;
-    Ok(render(&SecurityPage {
-        page: Page::new(&ctx, "staff-security-title"),
-        enabled: false,
-        secret: Some(secret),
-        uri,
-    }))
+/// Starts (or restarts) TOTP enrolment; with two-factor on, the form carries a current code.
+pub async fn totp_start(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    fields: FormFields,
+) -> WebResult<Response> {
+    let current = fields.get("current_code");
+    let started = state
+        .app
+        .totp_enrol_start(
+            &ctx.actor(),
+            Some(current.as_str()).filter(|c| !c.is_empty()),
+        )
+        .await;
+    let page = Page::new(&ctx, "staff-security-title");
+    let mut view = SecurityPage::load(&state, &ctx, page).await?;
+    match started {
+        Ok((secret, uri)) => {
+            view.secret = Some(secret);
+            view.uri = uri;
+            Ok(render(&view))
+        }
+        Err(error) => {
+            let status = status_of(&error);
+            view.form = FormState::default().fail(ctx.lang, &error);
+            Ok(render_status(status, &view))
+        }
+    }
+}
+
+/// Revokes one of the official's API tokens from the security page.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> WebResult<Response> {
+    state
+        .app
+        .revoke_api_token(&ctx.actor(), id)
+        .await
+        .ctx(&ctx)?;
+    Ok(Redirect::to("/staff/security").into_response())
 }
 
 pub async fn totp_confirm(
@@ -174,13 +246,11 @@ pub async fn totp_confirm(
         .totp_enrol_confirm(&ctx.actor(), &fields.get("code"))
         .await
     {
-        Ok(()) => Ok(render(&SecurityPage {
-            page: Page::new(&ctx, "staff-security-title")
-                .with_flash(Some(i18n::t(ctx.lang, "staff-totp-done"))),
-            enabled: true,
-            secret: None,
-            uri: String::new(),
-        })),
+        Ok(()) => {
+            let page = Page::new(&ctx, "staff-security-title")
+                .with_flash(Some(i18n::t(ctx.lang, "staff-totp-done")));
+            Ok(render(&SecurityPage::load(&state, &ctx, page).await?))
+        }
         Err(error) => Ok(render_status(
             status_of(&error),
             &TotpPage {
