@@ -3,7 +3,6 @@
 //! an anonymous caller gets the same answer whether or not a dossier exists.
 
 #[macro_use]
-#[allow(dead_code)] // Each test file uses some of the shared helpers.
 mod support;
 
 use axum::http::{Method, StatusCode};

@@ -3,7 +3,6 @@
 //! `/metrics`.
 
 #[macro_use]
-#[allow(dead_code)] // Not every helper is used here.
 mod support;
 
 use axum::body::Body;

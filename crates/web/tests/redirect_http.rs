@@ -2,7 +2,6 @@
 //! this site, and a line break in the target is a 400 with a clear message, not a 500.
 
 #[macro_use]
-#[allow(dead_code)] // Not every helper is used here.
 mod support;
 
 use axum::http::{StatusCode, header};

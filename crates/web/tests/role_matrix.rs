@@ -16,7 +16,6 @@
 //! the use case would have refused the caller anyway. A 5xx fails the test.
 
 #[macro_use]
-#[allow(dead_code)] // Each test file uses some of the shared helpers.
 mod support;
 
 use axum::http::{Method, StatusCode, header};

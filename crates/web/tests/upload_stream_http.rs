@@ -3,7 +3,6 @@
 //! blob). A file close to the size limit goes through.
 
 #[macro_use]
-#[allow(dead_code)] // Not every helper is used here.
 mod support;
 
 use axum::body::Body;

@@ -1,0 +1,265 @@
+//! The online form (nộp hồ sơ trực tuyến): generated from the procedure's field schema, with
+//! one file input per paper, saved as a draft or submitted.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "dossiers/new.html")]
+pub(super) struct NewDossierPage {
+    page: Page,
+    procedure: Procedure,
+    action: String,
+    agencies: Vec<(String, String, bool)>,
+    inputs: Vec<Input>,
+    general: String,
+    agency_error: String,
+    /// Staff at the counter type the applicant's name and number.
+    counter: bool,
+    applicant_name: String,
+    applicant_personal_id: String,
+    applicant_errors: (String, String),
+    papers: Vec<PaperInput>,
+    accept: &'static str,
+    /// Hình thức nhận kết quả: the method chosen, the postal address and their errors.
+    delivery: String,
+    delivery_address: String,
+    delivery_errors: (String, String),
+    /// The draft being completed, if any.
+    draft: String,
+}
+
+pub(super) async fn new_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    counter: bool,
+    fields: &HashMap<String, String>,
+    error: Option<&AppError>,
+) -> WebResult<Response> {
+    let procedure = state
+        .app
+        .procedure_in_force(code, None)
+        .await
+        .ctx(ctx)?
+        .procedure;
+    let (errors, mut general) = error.map(|e| errors_of(ctx, e)).unwrap_or_default();
+    if let Some(reuse_error) = errors.get("attachments") {
+        general = format!("{general} {reuse_error}");
+    }
+    let pairs = pairs_of(fields);
+    // The citizen may reuse earlier uploads; at the counter the papers are scanned.
+    let earlier = if counter {
+        Vec::new()
+    } else {
+        state
+            .app
+            .my_attachments(&ctx.actor())
+            .await
+            .unwrap_or_default()
+    };
+    let papers = procedure
+        .required_documents
+        .iter()
+        .enumerate()
+        .filter_map(|(index, document)| {
+            let index = u32::try_from(index).ok()?;
+            let field = paper_field(index);
+            let chosen = fields
+                .get(&format!("reuse.{index}"))
+                .cloned()
+                .unwrap_or_default();
+            Some(PaperInput {
+                id: format!("f-paper-{index}"),
+                index,
+                name: document.name.clone(),
+                note: document.note.clone().unwrap_or_default(),
+                required: document.required,
+                error: errors.get(&field).cloned().unwrap_or_default(),
+                reuse: earlier
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.id,
+                            format!(
+                                "{} ({}, {})",
+                                a.file_name,
+                                megabytes(u64::try_from(a.size).unwrap_or(0)),
+                                local_time(a.created_at)
+                            ),
+                            chosen == a.id.to_string(),
+                        )
+                    })
+                    .collect(),
+                field,
+            })
+        })
+        .collect();
+    let chosen = fields.get("agency").cloned().unwrap_or_default();
+    let agencies = agencies_for(state, &procedure)
+        .await
+        .into_iter()
+        .map(|(c, n)| {
+            let selected = c == chosen;
+            (c, n, selected)
+        })
+        .collect();
+    let mut page = Page::new(
+        ctx,
+        if counter {
+            "dossier-counter-title"
+        } else {
+            "dossier-new-title"
+        },
+    );
+    page.title = format!("{} – {}", page.title, procedure.name);
+    let action = if counter {
+        format!("/staff/counter/{code}")
+    } else {
+        format!("/dossiers/new/{code}")
+    };
+    let template = NewDossierPage {
+        page,
+        inputs: form_inputs(ctx, &procedure.form_schema, &pairs, &errors),
+        agency_error: errors.get("agency").cloned().unwrap_or_default(),
+        applicant_errors: (
+            errors.get("applicant_name").cloned().unwrap_or_default(),
+            errors
+                .get("applicant_personal_id")
+                .cloned()
+                .unwrap_or_default(),
+        ),
+        applicant_name: fields.get("applicant_name").cloned().unwrap_or_default(),
+        applicant_personal_id: fields
+            .get("applicant_personal_id")
+            .cloned()
+            .unwrap_or_default(),
+        procedure,
+        // No JavaScript: the CSRF token of a multipart form travels in the address.
+        action: format!("{action}?_csrf={}", ctx.csrf),
+        agencies,
+        general,
+        counter,
+        papers,
+        accept: ACCEPT,
+        delivery: fields
+            .get("delivery")
+            .cloned()
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "counter".to_owned()),
+        delivery_address: fields.get("delivery_address").cloned().unwrap_or_default(),
+        delivery_errors: (
+            errors.get("delivery").cloned().unwrap_or_default(),
+            errors.get("delivery_address").cloned().unwrap_or_default(),
+        ),
+        draft: fields.get("draft").cloned().unwrap_or_default(),
+    };
+    Ok(match error {
+        Some(error) => render_status(status_of(error), &template),
+        None => render(&template),
+    })
+}
+
+/// The online form, empty or (`?draft=ID`) filled with the citizen's saved draft.
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let mut fields = HashMap::new();
+    if let Some(id) = query.get("draft").and_then(|d| d.parse::<i64>().ok()) {
+        let row = state.app.dossier_for(&ctx.actor(), id).await.ctx(&ctx)?;
+        if row.status_code.is_some() || row.procedure_code != code {
+            return Err(AppError::NotFound).ctx(&ctx);
+        }
+        let schema = state
+            .app
+            .procedure_in_force(&code, None)
+            .await
+            .ctx(&ctx)?
+            .procedure
+            .form_schema;
+        let values: FormValues = serde_json::from_str(&row.form).unwrap_or_default();
+        fields.extend(pairs_from_values(&schema, &values));
+        if let Ok(unit) = state.app.public_unit(row.agency_id).await
+            && let Some(agency) = unit.code
+        {
+            fields.insert("agency".to_owned(), agency);
+        }
+        fields.insert("delivery".to_owned(), row.delivery_method.clone());
+        if let Some(address) = &row.delivery_address {
+            fields.insert("delivery_address".to_owned(), address.clone());
+        }
+        fields.insert("draft".to_owned(), id.to_string());
+    }
+    new_page(&state, &ctx, &code, false, &fields, None).await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    request: Request,
+) -> WebResult<Response> {
+    let sent = page_form(&state, request).await?;
+    let procedure = state
+        .app
+        .procedure_in_force(&code, None)
+        .await
+        .ctx(&ctx)?
+        .procedure;
+    let form = values_from_pairs(&procedure.form_schema, &pairs_of(&sent.fields));
+    let (uploads, reused) = papers_of(&procedure, &sent);
+    let delivery = match delivery_from(&sent.fields) {
+        Ok(delivery) => delivery,
+        Err(error) => {
+            return new_page(&state, &ctx, &code, false, &sent.fields, Some(&error)).await;
+        }
+    };
+    let submission = Submission {
+        procedure_code: code.clone(),
+        agency_code: sent.field("agency").unwrap_or_default().to_owned(),
+        form,
+        attachments: reused,
+        delivery,
+    };
+    let papers = Papers {
+        uploads,
+        require_all: true,
+    };
+    let draft_id = sent.field("draft").and_then(|d| d.parse::<i64>().ok());
+    let actor = ctx.actor();
+    // "Lưu nháp" keeps a half-filled form; "Nộp hồ sơ" validates and submits.
+    let (result, done) = if sent.field("intent") == Some("draft") {
+        let saved = state
+            .app
+            .save_draft_with_papers(&actor, draft_id, &submission, &papers)
+            .await;
+        (saved, "draft")
+    } else {
+        let submitted = match draft_id {
+            Some(id) => {
+                state
+                    .app
+                    .submit_draft_with_papers(&actor, id, &submission, &papers)
+                    .await
+            }
+            None => {
+                state
+                    .app
+                    .submit_dossier_with_papers(&actor, &submission, &papers)
+                    .await
+            }
+        };
+        (submitted, "submit")
+    };
+    match result {
+        Ok(row) => {
+            Ok(Redirect::to(&format!("/my/dossiers/{}?done={done}", row.id)).into_response())
+        }
+        Err(error) => new_page(&state, &ctx, &code, false, &sent.fields, Some(&error)).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A dossier's view, shared by its applicant and the back office
