@@ -99,6 +99,34 @@ impl Fixture {
             .expect("receive")
     }
 
+    /// A received dossier taken through the ward's workflow (specialist forwards, the leader
+    /// approves, signs and resolves) and returned by `method` (status 10).
+    pub async fn returned(&self, method: motcua_domain::dossier::ReturnMethod) -> DossierRow {
+        use motcua_domain::dossier::Command;
+        let received = self.received().await;
+        let specialist = self.official("chuyenvien.ninhkieu").await;
+        let leader = self.official("chutich.ninhkieu").await;
+        let reception = self.official("tiepnhan.ninhkieu").await;
+        let forward = Command::Forward {
+            to_step: 1,
+            assignee: None,
+        };
+        self.app
+            .act_on_dossier(&specialist, received.id, forward)
+            .await
+            .expect("forward");
+        for command in [Command::Approve, Command::Sign, Command::Resolve] {
+            self.app
+                .act_on_dossier(&leader, received.id, command)
+                .await
+                .expect("leader acts");
+        }
+        self.app
+            .act_on_dossier(&reception, received.id, Command::ReturnResult { method })
+            .await
+            .expect("return")
+    }
+
     /// Removes the database.
     pub async fn cleanup(self) {
         self.db.cleanup().await;

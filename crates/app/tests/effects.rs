@@ -7,41 +7,15 @@ use motcua_app::AppError;
 use motcua_app::effects::outbox_kind;
 use motcua_app::notify::Channels;
 use motcua_app::test_support::Fixture;
-use motcua_domain::dossier::{Command, ReturnMethod};
+use motcua_domain::dossier::ReturnMethod;
 use motcua_store::Backend;
 
 async fn sync_and_delivery_effects_wait_in_the_outbox(backend: Backend) {
     let fx = Fixture::new(backend).await;
-    let received = fx.received().await;
-    let code = received.code.clone().expect("code");
+    let returned = fx.returned(ReturnMethod::Post).await;
+    let code = returned.code.clone().expect("code");
     let specialist = fx.official("chuyenvien.ninhkieu").await;
-    let leader = fx.official("chutich.ninhkieu").await;
-    let reception = fx.official("tiepnhan.ninhkieu").await;
     let app = &fx.app;
-    app.act_on_dossier(
-        &specialist,
-        received.id,
-        Command::Forward {
-            to_step: 1,
-            assignee: None,
-        },
-    )
-    .await
-    .expect("forward");
-    for command in [Command::Approve, Command::Sign, Command::Resolve] {
-        app.act_on_dossier(&leader, received.id, command)
-            .await
-            .expect("leader acts");
-    }
-    app.act_on_dossier(
-        &reception,
-        received.id,
-        Command::ReturnResult {
-            method: ReturnMethod::Post,
-        },
-    )
-    .await
-    .expect("return");
 
     // One national sync per status change of a coded dossier: 1 at submission, then 2, 4, 9, 10
     // (approve and sign do not change the status).
@@ -57,7 +31,7 @@ async fn sync_and_delivery_effects_wait_in_the_outbox(backend: Backend) {
             let payload: serde_json::Value =
                 serde_json::from_str(&row.payload).expect("json payload");
             assert_eq!(payload["dossier_code"], code.as_str());
-            assert_eq!(payload["dossier_id"], received.id);
+            assert_eq!(payload["dossier_id"], returned.id);
             payload["status"].as_i64().expect("status")
         })
         .collect();

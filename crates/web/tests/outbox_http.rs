@@ -5,41 +5,13 @@
 #[macro_use]
 mod support;
 
-use motcua_domain::dossier::{Command, ReturnMethod};
+use motcua_domain::dossier::ReturnMethod;
 use support::{Client, Web};
 
 both!(waiting_effects_are_shown_to_administrators_only);
 
 async fn waiting_effects_are_shown_to_administrators_only(w: Web) -> Web {
-    let received = w.f.received().await;
-    let specialist = w.f.official("chuyenvien.ninhkieu").await;
-    let leader = w.f.official("chutich.ninhkieu").await;
-    let reception = w.f.official("tiepnhan.ninhkieu").await;
-    let app = &w.f.app;
-    app.act_on_dossier(
-        &specialist,
-        received.id,
-        Command::Forward {
-            to_step: 1,
-            assignee: None,
-        },
-    )
-    .await
-    .expect("forward");
-    for command in [Command::Approve, Command::Sign, Command::Resolve] {
-        app.act_on_dossier(&leader, received.id, command)
-            .await
-            .expect("leader");
-    }
-    app.act_on_dossier(
-        &reception,
-        received.id,
-        Command::ReturnResult {
-            method: ReturnMethod::Post,
-        },
-    )
-    .await
-    .expect("return");
+    w.f.returned(ReturnMethod::Post).await;
 
     let admin = w.official_session("admin").await;
     let page = w.get("/admin/outbox", &admin).await;
