@@ -215,21 +215,7 @@ impl Web {
 
     /// A full session of `kind` (`citizen` or `official`) `id`, valid for 30 days.
     async fn session(&self, kind: &str, id: i64) -> Client {
-        let token = random_token();
-        let now = self.f.app.now_micros();
-        let mut tx = self.f.db.store.begin().await.expect("begin");
-        tx.insert_session(&SessionRow {
-            token_hash: token_hash(&token),
-            principal_kind: kind.into(),
-            principal_id: id,
-            stage: "full".into(),
-            created_at: now,
-            expires_at: now + 30 * 86_400_000_000,
-        })
-        .await
-        .expect("session");
-        tx.commit().await.expect("commit");
-        Client::Session(token)
+        Client::Session(self.session_token(kind, id, 30 * 86_400_000_000).await)
     }
 
     /// A no-JavaScript form post (`application/x-www-form-urlencoded`, CSRF as a field).
@@ -309,4 +295,216 @@ impl Web {
             bytes,
         }
     }
+}
+
+/// What the big HTTP suite needs beyond [`Web::send`] and [`Web::form`]: raw bodies, another
+/// language, forms without their CSRF token, files, sessions with a chosen lifetime, units by
+/// name.
+impl Web {
+    /// A request with a body of `content_type` (malformed JSON, wrong media types, oversized
+    /// bodies), authenticated like [`Web::send`].
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        client: &Client,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        let request = self
+            .builder(method, path, client, true, false)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(bytes))
+            .expect("request");
+        self.request(request).await
+    }
+
+    /// [`Web::send`] from a browser that asks for English (`Accept-Language: en`).
+    pub async fn send_english(
+        &self,
+        method: Method,
+        path: &str,
+        client: &Client,
+        json: Option<serde_json::Value>,
+    ) -> Reply {
+        let builder = self.builder(method, path, client, true, true);
+        let request = match json {
+            Some(value) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(value.to_string())),
+            None => builder.body(Body::empty()),
+        }
+        .expect("request");
+        self.request(request).await
+    }
+
+    /// [`Web::form`] from a browser that asks for English.
+    pub async fn form_english(
+        &self,
+        path: &str,
+        client: &Client,
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        self.form_as(path, client, fields, true, true).await
+    }
+
+    /// [`Web::form`] without the `_csrf` field (a forged or expired form); the cookie is still
+    /// sent, as a browser would.
+    pub async fn form_without_csrf(
+        &self,
+        path: &str,
+        client: &Client,
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        self.form_as(path, client, fields, false, false).await
+    }
+
+    async fn form_as(
+        &self,
+        path: &str,
+        client: &Client,
+        fields: &[(&str, &str)],
+        csrf: bool,
+        english: bool,
+    ) -> Reply {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        if csrf {
+            pairs.push(("_csrf", CSRF));
+        }
+        let body = serde_urlencoded::to_string(&pairs).expect("form");
+        let request = self
+            .builder(Method::POST, path, client, false, english)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.request(request).await
+    }
+
+    /// A page form with files, as a browser sends it without JavaScript: `multipart/form-data`
+    /// with the CSRF token in the address (the body is read after the token is checked).
+    pub async fn multipart(
+        &self,
+        path: &str,
+        client: &Client,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        let boundary = "----motcua-http-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = self
+            .builder(
+                Method::POST,
+                &format!("{path}?_csrf={CSRF}"),
+                client,
+                false,
+                false,
+            )
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .expect("request");
+        self.request(request).await
+    }
+
+    /// A request carrying the CSRF cookie, the client's session cookie or bearer token, and
+    /// when asked the CSRF header (sessions only, as [`Web::send`]) and `Accept-Language: en`.
+    fn builder(
+        &self,
+        method: Method,
+        path: &str,
+        client: &Client,
+        csrf_header: bool,
+        english: bool,
+    ) -> axum::http::request::Builder {
+        let mut builder = Request::builder().method(method).uri(path);
+        let mut cookies = vec![format!(
+            "{}={CSRF}",
+            motcua_web::context::csrf_cookie_name(true)
+        )];
+        match client {
+            Client::Anonymous => {}
+            Client::Bearer(token) => {
+                builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+            Client::Session(token) => {
+                cookies.push(format!(
+                    "{}={token}",
+                    motcua_web::context::session_cookie_name(true)
+                ));
+                if csrf_header {
+                    builder = builder.header("x-csrf-token", CSRF);
+                }
+            }
+        }
+        if english {
+            builder = builder.header(header::ACCEPT_LANGUAGE, "en");
+        }
+        builder.header(header::COOKIE, cookies.join("; "))
+    }
+
+    /// A full session of `kind` (`citizen` or `official`) `id` that ends `expires_in_micros`
+    /// from the fixture's clock (negative: already expired); the raw token.
+    pub async fn session_token(&self, kind: &str, id: i64, expires_in_micros: i64) -> String {
+        let token = random_token();
+        let now = self.f.app.now_micros();
+        let mut tx = self.f.db.store.begin().await.expect("begin");
+        tx.insert_session(&SessionRow {
+            token_hash: token_hash(&token),
+            principal_kind: kind.into(),
+            principal_id: id,
+            stage: "full".into(),
+            created_at: now,
+            expires_at: now + expires_in_micros,
+        })
+        .await
+        .expect("session");
+        tx.commit().await.expect("commit");
+        token
+    }
+
+    /// The id of the demo unit called `name` (read straight from the store).
+    pub async fn unit_id(&self, name: &str) -> i64 {
+        self.f
+            .db
+            .store
+            .list_units()
+            .await
+            .expect("units")
+            .into_iter()
+            .find(|u| u.name == name)
+            .expect("unit")
+            .id
+    }
+}
+
+/// A complete birth-registration form as the JSON API takes it (the API tests' applicant).
+pub fn birth_form() -> serde_json::Value {
+    let address =
+        serde_json::json!({"street": "45 đường 30/4", "province": "92", "commune": "31117"});
+    serde_json::json!({
+        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu", "nguoi_yeu_cau_so_dinh_danh": "092095001234",
+        "nguoi_yeu_cau_noi_cu_tru": address, "nguoi_yeu_cau_quan_he": "Cha", "so_dien_thoai": "0912345678",
+        "tre_ho_ten": "Nguyễn Ngọc Anh", "tre_ngay_sinh": "02/11/2026", "tre_gioi_tinh": "nu", "tre_dan_toc": "Kinh",
+        "tre_quoc_tich": "Việt Nam", "tre_noi_sinh": "Bệnh viện Phụ sản thành phố Cần Thơ", "tre_que_quan": "Thành phố Cần Thơ",
+        "me_ho_ten": "Lê Thị Hoa", "me_nam_sinh": 1995, "me_dan_toc": "Kinh", "me_quoc_tich": "Việt Nam", "me_noi_cu_tru": address,
+        "cha_ho_ten": "Nguyễn Văn Hậu", "cha_nam_sinh": "1993", "loai_giay_chung_sinh": "giay_chung_sinh", "cha_me_da_ket_hon": "co",
+        "so_ban_sao": "2", "hinh_thuc_nhan_ket_qua": "truc_tuyen", "cam_doan": "on"
+    })
 }
