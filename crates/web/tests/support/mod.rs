@@ -137,26 +137,7 @@ impl Web {
             None => builder.body(Body::empty()),
         }
         .expect("request");
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Reply {
-            status,
-            headers,
-            bytes,
-        }
+        self.request(request).await
     }
 
     pub async fn get(&self, path: &str, client: &Client) -> Reply {
@@ -246,33 +227,13 @@ impl Web {
             .header(header::COOKIE, cookies.join("; "))
             .body(Body::from(body))
             .expect("request");
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Reply {
-            status,
-            headers,
-            bytes,
-        }
+        self.request(request).await
     }
 }
 
 impl Web {
     /// Sends a request built by the test (any headers, extensions such as the peer address)
     /// and reads the whole reply.
-    #[allow(dead_code)] // Not every test file uses every helper.
     pub async fn request(&self, request: Request<Body>) -> Reply {
         let response = self
             .router

@@ -262,19 +262,21 @@ fn add_fields(
 
 /// Agencies that may resolve a procedure: those of its government level with an electronic
 /// code (the applicant picks their ward or the department).
-async fn agencies_for(state: &AppState, procedure: &Procedure) -> Vec<(String, String)> {
+async fn agencies_for(
+    state: &AppState,
+    ctx: &Ctx,
+    procedure: &Procedure,
+) -> WebResult<Vec<(String, String)>> {
     let level = procedure.level.as_str();
-    // The choice is only offered; a failed read leaves it empty and the submission names
-    // its agency, which the use case checks.
-    state
+    Ok(state
         .app
         .public_units()
         .await
-        .unwrap_or_default()
+        .ctx(ctx)?
         .into_iter()
         .filter(|u| u.kind == "agency" && u.level == level)
         .filter_map(|u| u.code.map(|code| (code, u.name)))
-        .collect()
+        .collect())
 }
 
 fn pairs_of(fields: &HashMap<String, String>) -> Vec<(String, String)> {

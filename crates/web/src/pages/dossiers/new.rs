@@ -95,8 +95,8 @@ pub(super) async fn new_page(
         })
         .collect();
     let chosen = fields.get("agency").cloned().unwrap_or_default();
-    let agencies = agencies_for(state, &procedure)
-        .await
+    let agencies = agencies_for(state, ctx, &procedure)
+        .await?
         .into_iter()
         .map(|(c, n)| {
             let selected = c == chosen;
