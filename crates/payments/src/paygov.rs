@@ -1,0 +1,1 @@
+//! National payment platform adapter: to be written.

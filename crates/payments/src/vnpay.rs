@@ -1,0 +1,1 @@
+//! VNPay adapter: to be written.
