@@ -8,12 +8,12 @@
 use typst::foundations::{Array, Bytes, Dict, Value};
 
 use crate::RenderError;
-use crate::format::{money, nfc, place_date, short_date, time_and_date};
+use crate::format::{money, nfc, place_date, short_date, short_date_time, time_and_date};
 use crate::model::*;
 
 /// Longest accepted text field, in characters.
 const MAX_TEXT: usize = 2_000;
-/// Most list entries in one form (documents, fees, reasons, steps).
+/// Most list entries in one form (documents, fees, reasons, steps, receipt lines).
 const MAX_ITEMS: usize = 200;
 /// Most lines in one register print-out (Mẫu 07).
 const MAX_BOOK_ROWS: usize = 5_000;
@@ -130,29 +130,41 @@ pub(crate) fn template_of(form: &FormDocument) -> (&'static str, &'static str) {
             ("mau06.typ", "Phiếu kiểm soát quá trình giải quyết hồ sơ")
         }
         FormDocument::TrackingBook(_) => ("mau07.typ", "Sổ theo dõi hồ sơ"),
+        FormDocument::PaymentReceipt(_) => ("bien_lai.typ", "Biên lai thu phí, lệ phí"),
     }
 }
 
 /// Builds the complete `sys.inputs` dictionary; `qr_svg` is the QR code of the lookup address
-/// (Mẫu 01, and 02/03 when the dossier has a code).
+/// (Mẫu 01, and 02/03 when the dossier has a code) or of the receipt's verification address.
 pub(crate) fn build(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict, RenderError> {
     let (_, title) = template_of(form);
-    let (header, code) = match form {
-        FormDocument::Receipt(f) => (&f.header, Some(f.dossier_code.as_str())),
-        FormDocument::SupplementRequest(f) => (&f.header, f.dossier_code.as_deref()),
-        FormDocument::Refusal(f) => (&f.header, None),
-        FormDocument::Apology(f) => (&f.header, Some(f.dossier_code.as_str())),
-        FormDocument::StopNotice(f) => (&f.header, Some(f.dossier_code.as_str())),
-        FormDocument::ControlSheet(f) => (&f.header, Some(f.dossier_code.as_str())),
-        FormDocument::TrackingBook(f) => (&f.header, None),
+    let (header, code, basis) = match form {
+        FormDocument::Receipt(f) => (&f.header, Some(f.dossier_code.as_str()), FORMS_BASIS),
+        FormDocument::SupplementRequest(f) => (&f.header, f.dossier_code.as_deref(), FORMS_BASIS),
+        FormDocument::Refusal(f) => (&f.header, None, FORMS_BASIS),
+        FormDocument::Apology(f) => (&f.header, Some(f.dossier_code.as_str()), FORMS_BASIS),
+        FormDocument::StopNotice(f) => (&f.header, Some(f.dossier_code.as_str()), FORMS_BASIS),
+        FormDocument::ControlSheet(f) => (&f.header, Some(f.dossier_code.as_str()), FORMS_BASIS),
+        FormDocument::TrackingBook(f) => (&f.header, None, FORMS_BASIS),
+        FormDocument::PaymentReceipt(f) => (&f.header, None, RECEIPT_BASIS),
     };
-    let full_title = match code {
-        Some(code) => format!("{} – {title} – {}", form.form_number(), nfc(code.trim())),
-        None => format!("{} – {title}", form.form_number()),
+    let full_title = match (form, code) {
+        // "Biên lai thu phí, lệ phí – <số biên lai>": the form number would repeat the title.
+        // A refunded receipt says so in its title too.
+        (FormDocument::PaymentReceipt(f), _) => {
+            let number = nfc(f.receipt_number.trim());
+            match f.state_note.as_deref().map(str::trim) {
+                Some(note) if !note.is_empty() => format!("{title} – {number} – {}", nfc(note)),
+                _ => format!("{title} – {number}"),
+            }
+        }
+        (_, Some(code)) => format!("{} – {title} – {}", form.form_number(), nfc(code.trim())),
+        (_, None) => format!("{} – {title}", form.form_number()),
     };
     let meta = Obj::new()
         .text("title", &full_title)
         .text("form_number", form.form_number())
+        .text("basis", basis)
         .int("year", header.date.year())
         .int("month", u8::from(header.date.month()))
         .int("day", header.date.day());
@@ -164,25 +176,36 @@ pub(crate) fn build(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict
         FormDocument::StopNotice(f) => stop_notice(f),
         FormDocument::ControlSheet(f) => control_sheet(f),
         FormDocument::TrackingBook(f) => tracking_book(f),
+        FormDocument::PaymentReceipt(f) => payment_receipt(f, qr_svg),
     };
     Obj::new()
         .nested("meta", meta.build())
-        .nested("header", header_value(header))
+        .nested(
+            "header",
+            // The receipt prints its number once, under the title (see `PaymentReceipt::header`).
+            header_value(header, !matches!(form, FormDocument::PaymentReceipt(_))),
+        )
         .nested("data", data)
         .into_dict()
 }
+
+/// The legal basis named in the PDF keywords: the forms of Phụ lục I…
+const FORMS_BASIS: &str = "TT 03/2025/TT-VPCP";
+/// …and the decree on invoices and receipts (hóa đơn, chứng từ) for the fee receipt.
+const RECEIPT_BASIS: &str = "NĐ 123/2020/NĐ-CP";
 
 fn caps(text: &str) -> String {
     nfc(text).to_uppercase()
 }
 
-fn header_value(h: &Header) -> Result<Value, RenderError> {
+/// The heading block; `with_number`: print "Số: …" under the body when the header has one.
+fn header_value(h: &Header, with_number: bool) -> Result<Value, RenderError> {
     Obj::new()
         .opt_text("parent_body", h.parent_body.as_deref().map(caps).as_deref())
         .text("body", &caps(&h.body))
         .opt_text("unit", h.unit.as_deref().map(caps).as_deref())
         .text("place_date", &place_date(&h.place, h.date))
-        .opt_text("number", h.number.as_deref())
+        .opt_text("number", h.number.as_deref().filter(|_| with_number))
         .build()
 }
 
@@ -365,5 +388,44 @@ fn tracking_book(f: &TrackingBook) -> Result<Value, RenderError> {
                 .text("note", &r.note)
                 .build()
         })
+        .build()
+}
+
+fn payment_receipt(f: &PaymentReceipt, qr_svg: Option<Vec<u8>>) -> Result<Value, RenderError> {
+    let sum = f
+        .lines
+        .iter()
+        .try_fold(0u64, |sum, line| sum.checked_add(line.amount));
+    if sum != Some(f.total) {
+        return Err(RenderError::Invalid(format!(
+            "total: {} đồng, but the lines add up to {}",
+            f.total,
+            sum.map_or_else(|| "more than u64::MAX".to_owned(), |s| s.to_string())
+        )));
+    }
+    Obj::new()
+        .text("receipt_number", &f.receipt_number)
+        .text("reference", &f.reference)
+        .text("dossier_code", &f.dossier_code)
+        .text("procedure_name", &f.procedure_name)
+        .text("payer_name", &f.payer_name)
+        .opt_text("payer_personal_id", f.payer_personal_id.as_deref())
+        .text("method", &f.method)
+        .opt_text("gateway_transaction", f.gateway_transaction.as_deref())
+        .text("paid_at", &short_date_time(f.paid_at))
+        .list("lines", &f.lines, MAX_ITEMS, |line| {
+            Obj::new()
+                .text("name", &line.name)
+                .text("kind", &line.kind_label)
+                .int("quantity", line.quantity)
+                .text("unit_amount", &money(line.unit_amount))
+                .text("amount", &money(line.amount))
+                .build()
+        })
+        .text("total", &money(f.total))
+        .text("total_in_words", &f.total_in_words)
+        .text("verify_url", &f.verify_url)
+        .value("qr", qr_value(qr_svg))
+        .opt_text("state_note", f.state_note.as_deref())
         .build()
 }

@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, PrimitiveDateTime};
 
-/// Any one form, tagged by its number in Phụ lục I (`"form": "mau01"` … `"mau07"`).
+/// Any one form, tagged by its number in Phụ lục I (`"form": "mau01"` … `"mau07"`), or
+/// `"bien_lai"` for the electronic fee receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "form", rename_all = "snake_case")]
 pub enum FormDocument {
@@ -33,10 +34,14 @@ pub enum FormDocument {
     /// Mẫu 07 — Sổ theo dõi hồ sơ.
     #[serde(rename = "mau07")]
     TrackingBook(TrackingBook),
+    /// Biên lai thu phí, lệ phí (bản thể hiện của biên lai điện tử).
+    #[serde(rename = "bien_lai")]
+    PaymentReceipt(PaymentReceipt),
 }
 
 impl FormDocument {
-    /// The form number as printed ("Mẫu 01" … "Mẫu 07").
+    /// The form number as printed ("Mẫu 01" … "Mẫu 07"; "Biên lai" for the fee receipt, which
+    /// is not one of the forms of Phụ lục I).
     pub fn form_number(&self) -> &'static str {
         match self {
             FormDocument::Receipt(_) => "Mẫu 01",
@@ -46,6 +51,7 @@ impl FormDocument {
             FormDocument::StopNotice(_) => "Mẫu 05",
             FormDocument::ControlSheet(_) => "Mẫu 06",
             FormDocument::TrackingBook(_) => "Mẫu 07",
+            FormDocument::PaymentReceipt(_) => "Biên lai",
         }
     }
 
@@ -61,7 +67,7 @@ impl FormDocument {
 /// Page format of a rendered form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Paper {
-    /// 148 × 210 mm (419.53 × 595.28 pt): Mẫu 01–05.
+    /// 148 × 210 mm (419.53 × 595.28 pt): Mẫu 01–05 and the fee receipt.
     A5Portrait,
     /// 297 × 210 mm (841.89 × 595.28 pt): Mẫu 06 and the register Mẫu 07.
     A4Landscape,
@@ -396,4 +402,60 @@ pub struct TrackingBook {
     /// Period covered, e.g. "Năm 2026" or "Tháng 01 năm 2026".
     pub period: String,
     pub rows: Vec<TrackingRow>,
+}
+
+/// One charge on a fee receipt (một dòng phí, lệ phí trên biên lai).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptLine {
+    /// Tên loại phí, lệ phí, e.g. "Lệ phí đăng ký khai sinh".
+    pub name: String,
+    /// "Phí" or "Lệ phí", already localised.
+    pub kind_label: String,
+    /// Số lượng.
+    pub quantity: u32,
+    /// Đơn giá in đồng.
+    pub unit_amount: u64,
+    /// Thành tiền in đồng (normally `quantity × unit_amount`; printed as given).
+    pub amount: u64,
+}
+
+/// Biên lai thu phí, lệ phí — the printable form (bản thể hiện) of an electronic receipt for
+/// the fees of a dossier, paid online or at the counter (A5 portrait).
+///
+/// The renderer refuses a receipt whose `total` is not the sum of the line amounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentReceipt {
+    /// The collecting body and the date of issue. `header.number` is not printed: the receipt
+    /// number appears once, under the title, from `receipt_number`.
+    pub header: Header,
+    /// Số biên lai, e.g. "000.00.30.H13/2026/000012".
+    pub receipt_number: String,
+    /// Mã tham chiếu (the merchant reference sent to the payment gateway).
+    pub reference: String,
+    /// Mã hồ sơ.
+    pub dossier_code: String,
+    /// Tên thủ tục hành chính.
+    pub procedure_name: String,
+    /// Người nộp tiền.
+    pub payer_name: String,
+    /// Số định danh cá nhân / mã số thuế of the payer, printed exactly as given.
+    pub payer_personal_id: Option<String>,
+    /// Hình thức thanh toán, already localised, e.g. "VNPay", "Tiền mặt".
+    pub method: String,
+    /// Mã giao dịch of the payment gateway; `None` for cash.
+    pub gateway_transaction: Option<String>,
+    /// Thời điểm thanh toán (local time), printed "05/01/2026 08:30".
+    pub paid_at: PrimitiveDateTime,
+    /// Các khoản phí, lệ phí.
+    pub lines: Vec<ReceiptLine>,
+    /// Tổng cộng in đồng.
+    pub total: u64,
+    /// Số tiền bằng chữ, normally [`crate::format::amount_in_words`]`(total)`.
+    pub total_in_words: String,
+    /// Address that verifies the receipt (tra cứu biên lai), encoded in the QR code and printed.
+    pub verify_url: String,
+    /// A state printed as a framed stamp under the title and added to the document title, e.g.
+    /// "ĐÃ HOÀN PHÍ"; `None` for a plain receipt.
+    #[serde(default)]
+    pub state_note: Option<String>,
 }

@@ -24,7 +24,7 @@ const FONTS: [&[u8]; 4] = [
 ];
 
 /// Template sources, addressed by file name from each other (`#import "common.typ": *`).
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("mau01.typ", include_str!("../templates/mau01.typ")),
     ("mau02.typ", include_str!("../templates/mau02.typ")),
@@ -33,6 +33,7 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("mau05.typ", include_str!("../templates/mau05.typ")),
     ("mau06.typ", include_str!("../templates/mau06.typ")),
     ("mau07.typ", include_str!("../templates/mau07.typ")),
+    ("bien_lai.typ", include_str!("../templates/bien_lai.typ")),
 ];
 
 /// Renders forms with Typst. Create it once (it parses the fonts) and share it (`Arc`); it is
@@ -71,11 +72,18 @@ impl TypstRenderer {
 impl DocumentRenderer for TypstRenderer {
     fn render(&self, form: &FormDocument) -> Result<Vec<u8>, RenderError> {
         let qr = match form {
-            FormDocument::Receipt(r) => Some(qr_svg(&r.lookup_url)?),
-            FormDocument::SupplementRequest(f) => {
-                f.lookup_url.as_deref().map(qr_svg).transpose()?
-            }
-            FormDocument::Refusal(f) => f.lookup_url.as_deref().map(qr_svg).transpose()?,
+            FormDocument::Receipt(r) => Some(qr_svg("lookup_url", &r.lookup_url)?),
+            FormDocument::SupplementRequest(f) => f
+                .lookup_url
+                .as_deref()
+                .map(|url| qr_svg("lookup_url", url))
+                .transpose()?,
+            FormDocument::Refusal(f) => f
+                .lookup_url
+                .as_deref()
+                .map(|url| qr_svg("lookup_url", url))
+                .transpose()?,
+            FormDocument::PaymentReceipt(f) => Some(qr_svg("verify_url", &f.verify_url)?),
             _ => None,
         };
         let (template, _) = inputs::template_of(form);
@@ -94,11 +102,12 @@ impl DocumentRenderer for TypstRenderer {
     }
 }
 
-/// The QR code of the public lookup address, as an SVG document.
-fn qr_svg(url: &str) -> Result<Vec<u8>, RenderError> {
+/// The QR code of a public address (lookup or receipt verification), as an SVG document;
+/// `field` names the address in errors.
+fn qr_svg(field: &str, url: &str) -> Result<Vec<u8>, RenderError> {
     let url = url.trim();
     if url.is_empty() {
-        return Err(RenderError::Invalid("lookup_url: empty".into()));
+        return Err(RenderError::Invalid(format!("{field}: empty")));
     }
     let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
         .map_err(|e| RenderError::Qr(e.to_string()))?;

@@ -260,6 +260,58 @@ pub fn tracking_book(rows: u32) -> FormDocument {
     })
 }
 
+pub const RECEIPT_NUMBER: &str = "000.00.30.H13/2026/000012";
+pub const VERIFY_URL: &str = "https://dichvucong.cantho.gov.vn/bien-lai/MC-260105-000012?k=7f3a9c";
+
+/// A fee receipt for a building permit paid through the national payment platform:
+/// 75.000 + 1.105.000 + 5 × 5.000 = 1.205.000 đ.
+pub fn payment_receipt_data() -> PaymentReceipt {
+    let total = 1_205_000;
+    PaymentReceipt {
+        header: header(Some(RECEIPT_NUMBER)),
+        receipt_number: RECEIPT_NUMBER.into(),
+        reference: "MC-260105-000012".into(),
+        dossier_code: "H59.22-260105-0012".into(),
+        procedure_name: "Cấp giấy phép xây dựng nhà ở riêng lẻ".into(),
+        payer_name: "Đặng Thị Hồng Nhung".into(),
+        payer_personal_id: Some("092******456".into()),
+        method: "Nền tảng thanh toán quốc gia".into(),
+        gateway_transaction: Some("PAYGOV-20260105-88412".into()),
+        paid_at: datetime!(2026-01-05 08:30),
+        lines: vec![
+            ReceiptLine {
+                name: "Lệ phí cấp giấy phép xây dựng nhà ở riêng lẻ".into(),
+                kind_label: "Lệ phí".into(),
+                quantity: 1,
+                unit_amount: 75_000,
+                amount: 75_000,
+            },
+            ReceiptLine {
+                name: "Phí thẩm định thiết kế xây dựng".into(),
+                kind_label: "Phí".into(),
+                quantity: 1,
+                unit_amount: 1_105_000,
+                amount: 1_105_000,
+            },
+            ReceiptLine {
+                name: "Phí cấp bản sao giấy phép".into(),
+                kind_label: "Phí".into(),
+                quantity: 5,
+                unit_amount: 5_000,
+                amount: 25_000,
+            },
+        ],
+        total,
+        total_in_words: format::amount_in_words(total),
+        verify_url: VERIFY_URL.into(),
+        state_note: None,
+    }
+}
+
+pub fn payment_receipt() -> FormDocument {
+    FormDocument::PaymentReceipt(payment_receipt_data())
+}
+
 /// Every form with a file-name stem, for loops over all of them.
 pub fn all() -> Vec<(&'static str, FormDocument)> {
     vec![
