@@ -11,10 +11,14 @@
 //! the `simulator` feature, [`simulator`] runs a local imitation of each that checks our
 //! signatures exactly as the real service does and sends signed callbacks back.
 
+mod fold;
+mod http;
 pub mod paygov;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod vnpay;
+
+pub use fold::fold_diacritics;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -191,7 +195,9 @@ pub enum QueryStatus {
     /// Started, not finished (or not yet started by the citizen).
     Pending,
     /// The attempt failed or was cancelled at the gateway.
-    Failed { code: String },
+    Failed {
+        code: String,
+    },
     /// The gateway never heard of this reference.
     NotFound,
     Refunded {
@@ -232,6 +238,11 @@ pub enum GatewayError {
     NotSupported,
     #[error("unexpected gateway reply: {0}")]
     Protocol(String),
+    /// The order (or refund) cannot be sent as it is: a reference with other characters than
+    /// ASCII letters and digits, an amount that is not positive, fee lines that do not add up.
+    /// Nothing was sent to the gateway.
+    #[error("invalid payment order: {0}")]
+    InvalidOrder(String),
 }
 
 /// One gateway adapter.
@@ -240,10 +251,16 @@ pub trait PaymentGateway: Send + Sync {
 
     /// Registers the order with the gateway where the protocol needs it (the national
     /// platform's INIT) and returns where the browser goes.
-    fn checkout<'a>(&'a self, order: &'a PaymentOrder) -> BoxFuture<'a, Result<Checkout, GatewayError>>;
+    fn checkout<'a>(
+        &'a self,
+        order: &'a PaymentOrder,
+    ) -> BoxFuture<'a, Result<Checkout, GatewayError>>;
 
     /// Reads and verifies a server-to-server confirmation (VNPay IPN, the platform's confirm).
-    fn verify_confirmation(&self, callback: &InboundCallback) -> Result<Confirmation, CallbackError>;
+    fn verify_confirmation(
+        &self,
+        callback: &InboundCallback,
+    ) -> Result<Confirmation, CallbackError>;
 
     /// Reads and verifies the browser's return, only to say which payment it is about. The
     /// result is shown ("đang chờ xác nhận"), never acted on.
@@ -304,6 +321,29 @@ pub fn parse_gateway_time(value: &str) -> Option<OffsetDateTime> {
     )
     .ok()?;
     Some(date.with_time(clock).assume_offset(VIETNAM))
+}
+
+/// Equality of two byte strings in time that depends only on their lengths (which are public:
+/// both are digests of a fixed size), for comparing signatures.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(difference) == 0
+}
+
+/// A merchant reference both protocols accept: 1 to 100 ASCII letters and digits.
+pub(crate) fn check_reference(reference: &str) -> Result<(), GatewayError> {
+    if reference.is_empty()
+        || reference.len() > 100
+        || !reference.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(GatewayError::InvalidOrder(format!(
+            "reference {reference:?} must be 1 to 100 ASCII letters and digits"
+        )));
+    }
+    Ok(())
 }
 
 /// Vietnam's offset; both gateways read and write local time.
