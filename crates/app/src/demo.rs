@@ -491,6 +491,7 @@ impl App {
                         id,
                         Command::RequireFinancialObligation {
                             description: "Nộp lệ phí cấp bản sao trích lục".into(),
+                            amount_vnd: Some(8_000),
                         },
                     )
                     .await?;

@@ -23,6 +23,8 @@ pub mod outbox_kind {
     pub const SYNC_NATIONAL: &str = "sync-national";
     /// Trả kết quả: hand the result over by the chosen method (post, online).
     pub const DELIVER_RESULT: &str = "deliver-result";
+    /// A payment was confirmed: resume the dossier it pays for (see `payments`).
+    pub const PAYMENT_SETTLED: &str = "payment-settled";
 }
 
 /// The dossier a decision concerns, as its effects need it.
@@ -121,7 +123,7 @@ pub(crate) async fn enqueue_effects(
 }
 
 /// The kinds a worker of this build delivers; the others wait for their integration.
-pub const DELIVERED_KINDS: &[&str] = &[outbox_kind::NOTIFY];
+pub const DELIVERED_KINDS: &[&str] = &[outbox_kind::NOTIFY, outbox_kind::PAYMENT_SETTLED];
 
 /// One kind's rows within the caller's jurisdiction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -20,8 +20,8 @@ use motcua_domain::dossier::{
 use motcua_domain::procedure::{Channel, DocumentForm, Procedure, TimeUnit};
 use motcua_render::{
     Applicant, ControlSheet, ControlStep, CopyKind, Fee, FormDocument, Header, MissingItem,
-    Receipt, ReceivedDocument, Refusal, RegisterEntry, Signer, StopNotice, SupplementRequest,
-    Timeliness, TrackingBook, TrackingRow,
+    PaymentReceipt, Receipt, ReceiptLine, ReceivedDocument, Refusal, RegisterEntry, Signer,
+    StopNotice, SupplementRequest, Timeliness, TrackingBook, TrackingRow,
 };
 use motcua_store::dossiers::DossierRow;
 use motcua_store::org::OrgUnitRow;
@@ -62,6 +62,17 @@ fn short_time(at: OffsetDateTime) -> String {
 }
 
 /// "UBND thành phố Cần Thơ" → "Cần Thơ": the place name printed on the date line.
+/// How a payment was made, as a receipt prints it.
+fn method_label(method: &str) -> &'static str {
+    match method {
+        "paygov" => "Nền tảng thanh toán trực tuyến của Cổng Dịch vụ công quốc gia",
+        "vnpay" => "VNPay",
+        "cash" => "Tiền mặt",
+        "pos" => "Thẻ qua máy POS",
+        _ => "Khác",
+    }
+}
+
 fn place_of(root: &str) -> String {
     for marker in ["thành phố ", "tỉnh ", "Thành phố ", "Tỉnh "] {
         if let Some((_, place)) = root.split_once(marker) {
@@ -1000,6 +1011,75 @@ impl App {
         form: Form,
     ) -> AppResult<Vec<u8>> {
         let document = self.dossier_form(actor, dossier_id, form).await?;
+        self.render_pdf(document).await
+    }
+
+    /// Biên lai thu phí, lệ phí of a paid (or refunded) attempt, for whoever may read its
+    /// dossier. The QR code leads to the public check of the receipt
+    /// ([`App::verify_receipt`]).
+    pub async fn payment_receipt_form(
+        &self,
+        actor: &Actor,
+        payment_id: i64,
+    ) -> AppResult<FormDocument> {
+        use motcua_domain::payment::PaymentState;
+        let payment = self.payment(actor, payment_id).await?;
+        let refunded = match payment.state() {
+            Some(PaymentState::Paid) => false,
+            Some(PaymentState::Refunded) => true,
+            _ => return Err(AppError::Conflict("error-payment-no-receipt")),
+        };
+        let receipt_number = payment
+            .receipt_number
+            .clone()
+            .ok_or(AppError::Conflict("error-payment-no-receipt"))?;
+        let row = self.store.get_dossier(payment.dossier_id).await?;
+        let personal_id = row.applicant_personal_id.clone();
+        let sources = self.form_sources(row).await?;
+        let paid_at = local(payment.settled_at.unwrap_or(payment.created_at));
+        let amount = |vnd: i64| u64::try_from(vnd).unwrap_or(0);
+        let total = amount(payment.amount_vnd);
+        Ok(FormDocument::PaymentReceipt(PaymentReceipt {
+            header: sources.header(paid_at.date(), None),
+            receipt_number,
+            reference: payment.reference.clone(),
+            dossier_code: sources
+                .state
+                .code
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            procedure_name: sources.procedure.name.clone(),
+            payer_name: payment.payer_name.clone(),
+            payer_personal_id: personal_id,
+            method: method_label(&payment.method).to_owned(),
+            gateway_transaction: payment.gateway_transaction.clone(),
+            paid_at,
+            lines: payment
+                .lines
+                .iter()
+                .map(|l| ReceiptLine {
+                    name: l.name.clone(),
+                    kind_label: if l.kind == "fee" { "Phí" } else { "Lệ phí" }.to_owned(),
+                    quantity: l.quantity,
+                    unit_amount: amount(l.unit_amount_vnd),
+                    amount: amount(l.amount_vnd),
+                })
+                .collect(),
+            total,
+            total_in_words: motcua_render::format::amount_in_words(total),
+            verify_url: format!(
+                "{}/bien-lai/{}",
+                self.settings.public_url.trim_end_matches('/'),
+                payment.reference
+            ),
+            state_note: refunded.then(|| "ĐÃ HOÀN PHÍ".to_owned()),
+        }))
+    }
+
+    /// [`App::payment_receipt_form`] as a PDF file.
+    pub async fn payment_receipt_pdf(&self, actor: &Actor, payment_id: i64) -> AppResult<Vec<u8>> {
+        let document = self.payment_receipt_form(actor, payment_id).await?;
         self.render_pdf(document).await
     }
 

@@ -29,6 +29,7 @@ pub mod forms;
 pub mod lookup;
 pub mod notify;
 pub mod oidc;
+pub mod payments;
 pub mod ratelimit;
 pub mod ratings;
 pub mod security;
@@ -328,6 +329,8 @@ pub struct App {
     /// Turns form data into PDF (the Typst engine, injected by the binary so that this crate
     /// builds without it); set with [`App::with_renderer`].
     renderer: Option<Arc<dyn motcua_render::DocumentRenderer>>,
+    /// Payment gateways (see [`payments`]); none until [`App::with_gateways`].
+    gateways: payments::Gateways,
     clock: Clock,
 }
 
@@ -352,6 +355,7 @@ impl App {
                 std::env::temp_dir().join("motcua-blobs"),
             )),
             renderer: None,
+            gateways: payments::Gateways::default(),
             clock: Arc::new(OffsetDateTime::now_utc),
         }
     }

@@ -198,6 +198,9 @@ impl App {
                         Err(error) => Err(anyhow::anyhow!("unreadable payload: {error}")),
                     }
                 }
+                crate::effects::outbox_kind::PAYMENT_SETTLED => {
+                    self.deliver_payment_settled(&row.payload).await
+                }
                 other => Err(anyhow::anyhow!("no handler for outbox kind {other}")),
             };
             match result {

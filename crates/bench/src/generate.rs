@@ -797,6 +797,7 @@ fn build(
                         now,
                         Command::RequireFinancialObligation {
                             description: "Nộp lệ phí theo quy định".into(),
+                            amount_vnd: None,
                         },
                     )?;
                 }

@@ -12,6 +12,7 @@ pub mod dossier;
 pub mod highlight;
 pub mod identity;
 pub mod org;
+pub mod payment;
 pub mod procedure;
 pub mod query_text;
 pub mod return_path;

@@ -31,6 +31,7 @@ pub mod dossiers;
 pub mod oidc;
 pub mod org;
 pub mod outbox;
+pub mod payments;
 pub mod people;
 pub mod ratings;
 pub mod workflows;

@@ -3,7 +3,7 @@
 
 use crate::api::{
     attachments, calendar, catalogue, catalogue_types, clients, directory, dossiers, forms,
-    ratings, types, workflows,
+    payments, ratings, types, workflows,
 };
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
@@ -58,6 +58,9 @@ impl Modify for BearerAuth {
         forms::tracking_book, forms::tracking_book_pdf, ratings::get, ratings::rate, ratings::agency,
         // Attachments.
         attachments::upload, attachments::mine, attachments::attach, attachments::list, attachments::download,
+        // Payments of fees and charges.
+        payments::of_dossier, payments::start, payments::counter, payments::get, payments::cancel, payments::refund,
+        payments::reconciliation, payments::reconciliation_csv_file,
     ),
     components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
     modifiers(&BearerAuth),
@@ -66,6 +69,7 @@ impl Modify for BearerAuth {
         (name = "calendar", description = "Working-day calendar: due dates, days off, lunar dates, yearly notices, office hours"),
         (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"),
         (name = "ratings", description = "Citizen satisfaction ratings of resolved dossiers (9 criteria, 0–2 points each)"),
+        (name = "payments", description = "Payments of fees and charges: amount due, online payment through a gateway, desk payments, cancellation, refunds, reconciliation"),
         (name = "attachments", description = "Attachments: upload (PDF/JPEG/PNG, stored once by SHA-256), reuse, files of a dossier, download"))
 )]
 pub struct ApiDoc;

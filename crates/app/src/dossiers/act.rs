@@ -148,6 +148,14 @@ impl App {
             .published_version(&row.procedure_code, row.procedure_version)
             .await?;
         let channel = Channel::parse(&row.channel).unwrap_or(Channel::Online);
+        // A procedure paid at submission is received once its fees are paid (online, or in
+        // cash at this desk first): the desk never checks a bank statement by hand.
+        if procedure.procedure.pay_at_submission
+            && channel == Channel::Online
+            && self.submission_fees_unpaid(&row).await?
+        {
+            return Err(AppError::Conflict("error-payment-due"));
+        }
         let limit = procedure
             .procedure
             .processing_time
@@ -207,7 +215,7 @@ impl App {
     }
 
     /// [`App::act_on_dossier`] on a row already read.
-    pub(super) async fn act_on_row(
+    pub(crate) async fn act_on_row(
         &self,
         actor: &Actor,
         row: DossierRow,

@@ -109,7 +109,13 @@ pub enum Command {
         reason: String,
     },
     /// Yêu cầu thực hiện nghĩa vụ tài chính (status 6, clock paused).
-    RequireFinancialObligation { description: String },
+    RequireFinancialObligation {
+        description: String,
+        /// The amount to pay in đồng, when the official sets it (a fee the catalogue marks
+        /// conditional, a tax figure); without it the procedure's fees are due.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount_vnd: Option<i64>,
+    },
     /// Đã thực hiện nghĩa vụ tài chính: back to processing. `new_due` from
     /// [`crate::calendar::WorkCalendar::resume`] (or the current due when the procedure counts
     /// the payment time).

@@ -371,9 +371,18 @@ impl Transition<'_> {
                     agency: to_agency.clone(),
                 });
             }
-            Command::RequireFinancialObligation { description } => {
+            Command::RequireFinancialObligation {
+                description,
+                amount_vnd,
+            } => {
                 self.step_work(None)?;
                 required(description, "description")?;
+                if let Some(amount) = amount_vnd {
+                    if !(1..=crate::payment::MAX_OBLIGATION_VND).contains(amount) {
+                        return Err(TransitionError::AmountOutOfRange);
+                    }
+                    self.data.insert("amount_vnd".into(), amount.to_string());
+                }
                 self.reason.clone_from(description);
                 self.next.paused_at = Some(now);
                 self.next.status = Some(S::FinancialObligation);

@@ -60,6 +60,8 @@ pub enum TransitionError {
     Extension(ExtensionError),
     #[error("the dossier has too many events")]
     SequenceOverflow,
+    #[error("the amount must be between 1 đồng and the largest obligation")]
+    AmountOutOfRange,
 }
 
 impl TransitionError {
@@ -91,6 +93,7 @@ impl TransitionError {
             Self::Extension(ExtensionError::NotLater) => "dossier-extension-not-later",
             Self::Extension(ExtensionError::NotAWorkingDay) => "dossier-extension-not-working-day",
             Self::SequenceOverflow => "dossier-sequence-overflow",
+            Self::AmountOutOfRange => "dossier-amount-out-of-range",
         }
     }
 }

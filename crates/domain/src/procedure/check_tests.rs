@@ -55,6 +55,7 @@ fn sample() -> Procedure {
             conditional: false,
         }],
         fee_note: None,
+        pay_at_submission: false,
         result: "Giấy chứng nhận kết hôn".into(),
         legal_basis: vec![LegalCitation {
             number: "60/2014/QH13".into(),

@@ -76,6 +76,11 @@ pub struct Procedure {
     /// Remarks on fees: which resolution set them, variable obligations, online discounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_note: Option<String>,
+    /// The fees are paid online right after an online submission, before the desk receives
+    /// the dossier (thanh toán trực tuyến khi nộp hồ sơ); otherwise they are collected at the
+    /// desk or raised by an official as a financial obligation.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pay_at_submission: bool,
     /// What the applicant gets (kết quả thực hiện).
     pub result: String,
     pub legal_basis: Vec<LegalCitation>,

@@ -335,7 +335,12 @@ pub enum ApiAction {
     /// Liên thông: the dossier goes to another agency (identification code) for its part.
     Transfer { to_agency: String, reason: String },
     /// Yêu cầu thực hiện nghĩa vụ tài chính (status 6, clock paused).
-    RequireFinancialObligation { description: String },
+    RequireFinancialObligation {
+        description: String,
+        /// The amount to pay in đồng; without it the procedure's fees are due.
+        #[serde(default)]
+        amount_vnd: Option<i64>,
+    },
     /// Đã thực hiện nghĩa vụ tài chính: the clock resumes.
     ObligationPaid {},
     /// Phê duyệt.
@@ -395,9 +400,13 @@ impl ApiAction {
                     .map_err(|_| AppError::invalid("to_agency", "error-agency-code"))?,
                 reason,
             },
-            ApiAction::RequireFinancialObligation { description } => {
-                Command::RequireFinancialObligation { description }
-            }
+            ApiAction::RequireFinancialObligation {
+                description,
+                amount_vnd,
+            } => Command::RequireFinancialObligation {
+                description,
+                amount_vnd,
+            },
             ApiAction::ObligationPaid {} => Command::ObligationPaid {
                 new_due: placeholder,
             },

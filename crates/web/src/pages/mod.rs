@@ -11,6 +11,7 @@ pub mod dossiers;
 pub mod layout;
 pub mod lookup;
 pub mod oidc;
+pub mod payments;
 pub mod public;
 pub mod ratings;
 pub mod staff;

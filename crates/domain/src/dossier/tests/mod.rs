@@ -229,6 +229,7 @@ pub(super) fn obligation() -> Run {
         &official(Role::Specialist),
         Command::RequireFinancialObligation {
             description: "Lệ phí trước bạ".into(),
+            amount_vnd: None,
         },
     )
 }

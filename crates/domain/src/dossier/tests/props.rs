@@ -166,6 +166,7 @@ fn build(
         },
         CommandKind::RequireFinancialObligation => Command::RequireFinancialObligation {
             description: text("Lệ phí"),
+            amount_vnd: None,
         },
         CommandKind::ObligationPaid => Command::ObligationPaid { new_due: after_due },
         CommandKind::Approve => Command::Approve,

@@ -143,9 +143,10 @@ fn cases() -> Vec<Case> {
         case("transfer (liên thông)", received, o(UnitHead), |_| Command::Transfer { to_agency: AgencyCode::parse("000.00.00.H26").expect("valid"), reason: reason(), }, To(Some(S::InProcessing))),
         case("leader step does not transfer", || at_step(2), o(Leader), |_| Command::Transfer { to_agency: AgencyCode::parse("000.00.00.H26").expect("valid"), reason: reason(), }, Fails("dossier-action-not-in-step")),
         // Financial obligation
-        case("require payment", || at_step(1), o(Specialist), |_| Command::RequireFinancialObligation { description: "Lệ phí".into(), }, To(Some(S::FinancialObligation))),
-        case("payment before receipt", submitted, o(Specialist), |_| Command::RequireFinancialObligation { description: "Lệ phí".into(), }, Fails("dossier-not-allowed-in-state")),
-        case("payment without description", || at_step(1), o(Specialist), |_| Command::RequireFinancialObligation { description: String::new(), }, Fails("dossier-field-required")),
+        case("require payment", || at_step(1), o(Specialist), |_| Command::RequireFinancialObligation { description: "Lệ phí".into(), amount_vnd: None }, To(Some(S::FinancialObligation))),
+        case("payment before receipt", submitted, o(Specialist), |_| Command::RequireFinancialObligation { description: "Lệ phí".into(), amount_vnd: None }, Fails("dossier-not-allowed-in-state")),
+        case("payment without description", || at_step(1), o(Specialist), |_| Command::RequireFinancialObligation { description: String::new(), amount_vnd: None }, Fails("dossier-field-required")),
+        case("payment of no money", || at_step(1), o(Specialist), |_| Command::RequireFinancialObligation { description: "Lệ phí".into(), amount_vnd: Some(0) }, Fails("dossier-amount-out-of-range")),
         case("gateway confirms payment", obligation, Actor::System, |r| Command::ObligationPaid { new_due: resumed(r), }, To(Some(S::InProcessing))),
         case("cash at the counter", obligation, o(Reception), |r| Command::ObligationPaid { new_due: resumed(r), }, To(Some(S::InProcessing))),
         case("citizen cannot confirm payment", obligation, citizen(), |r| Command::ObligationPaid { new_due: resumed(r), }, Fails("dossier-role-not-allowed")),
@@ -293,6 +294,7 @@ fn terminal_states_accept_nothing() {
             o(Specialist),
             Command::RequireFinancialObligation {
                 description: "Phí".into(),
+                amount_vnd: Some(8_000),
             },
         ),
         (

@@ -491,6 +491,23 @@ pub(super) fn command_from(
                 .map_err(|_| AppError::invalid("to_agency", "error-agency-code"))?,
             reason: fields.get("reason"),
         },
+        "require_financial_obligation" => Command::RequireFinancialObligation {
+            description: fields.get("description"),
+            amount_vnd: {
+                // "1.234.567", "1 234 567 đ" or "1234567": the digits are the amount.
+                let typed = fields.get("amount_vnd");
+                let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+                if typed.trim().is_empty() {
+                    None
+                } else {
+                    Some(
+                        digits
+                            .parse::<i64>()
+                            .map_err(|_| AppError::invalid("amount_vnd", "error-payment-amount"))?,
+                    )
+                }
+            },
+        },
         "approve" => Command::Approve,
         "sign" => Command::Sign,
         "resolve" => Command::Resolve,
