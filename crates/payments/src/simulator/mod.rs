@@ -120,6 +120,8 @@ pub(crate) struct State {
     pub lose: bool,
     pub next_number: u64,
     pub request_ids: std::collections::HashSet<String>,
+    /// Added to the real time: tests whose own clock stands elsewhere move the simulator's.
+    pub clock_offset: time::Duration,
 }
 
 impl State {
@@ -129,6 +131,11 @@ impl State {
 
     pub fn order_mut(&mut self, reference: &str) -> Option<&mut Order> {
         self.orders.iter_mut().find(|o| o.reference == reference)
+    }
+
+    /// The simulator's current time.
+    pub fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + self.clock_offset
     }
 
     /// The next transaction number (deterministic: 14000001, 14000002, …).
@@ -190,7 +197,7 @@ impl Core {
     ) -> Result<Option<String>, SimulatorError> {
         let (outbound, target, lose) = {
             let mut state = self.state();
-            let now = OffsetDateTime::now_utc();
+            let now = state.now();
             let number = state.number();
             let order = state
                 .order_mut(reference)
@@ -307,13 +314,14 @@ impl Core {
         let outbound = {
             let mut state = self.state();
             let number = state.number();
+            let now = state.now();
             let mut order = state
                 .order(reference)
                 .cloned()
                 .ok_or_else(|| SimulatorError::UnknownReference(reference.to_owned()))?;
             if order.status == SimStatus::Pending {
                 order.transaction = Some(number);
-                order.paid_at = Some(OffsetDateTime::now_utc());
+                order.paid_at = Some(now);
                 order.result_code = "00".to_owned();
             }
             self.confirmation(&order, variant)
@@ -426,6 +434,12 @@ impl SimulatorHandle {
     /// sends the last one.
     pub fn set_lose_confirmations(&self, lose: bool) {
         self.core.state().lose = lose;
+    }
+
+    /// Sets the simulator's clock to `at` (it then runs on from there), so that a test whose
+    /// application clock stands at a fixed time sees expiries as the real service would.
+    pub fn set_now(&self, at: OffsetDateTime) {
+        self.core.state().clock_offset = at - OffsetDateTime::now_utc();
     }
 
     /// Every confirmation sent, with the merchant's reply, oldest first.

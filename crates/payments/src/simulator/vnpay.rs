@@ -21,7 +21,6 @@ use axum::routing::{get, post};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use time::OffsetDateTime;
 
 pub(super) const PAY_PATH: &str = "/paymentv2/vpcpay.html";
 pub(super) const ERROR_PATH: &str = "/paymentv2/Payment/Error.html";
@@ -433,6 +432,7 @@ fn apply_refund(app: &App, request: &Value) -> Result<Fields, (&'static str, &'s
     let transaction = field_text(request, "vnp_TransactionNo");
     let mut state = app.core.state();
     let number = state.number();
+    let now = state.now();
     let order = state
         .order_mut(&reference)
         .filter(|o| o.created == date)
@@ -457,10 +457,7 @@ fn apply_refund(app: &App, request: &Value) -> Result<Fields, (&'static str, &'s
     Ok(vec![
         ("vnp_Amount", amount.saturating_mul(100).to_string()),
         ("vnp_BankCode", "NCB".to_owned()),
-        (
-            "vnp_PayDate",
-            format_gateway_time(OffsetDateTime::now_utc()),
-        ),
+        ("vnp_PayDate", format_gateway_time(now)),
         ("vnp_TransactionNo", number),
         ("vnp_TransactionType", kind),
         ("vnp_TransactionStatus", "05".to_owned()),

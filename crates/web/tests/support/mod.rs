@@ -104,6 +104,12 @@ impl Reply {
 }
 
 impl Web {
+    /// The router itself, to serve it on a real socket when another process must call in
+    /// (a payment gateway's callback).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     pub async fn send(
         &self,
         method: Method,
