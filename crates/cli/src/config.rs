@@ -16,6 +16,56 @@ pub struct Config {
     pub mail: MailConfig,
     pub oidc: OidcConfig,
     pub attachments: AttachmentsConfig,
+    #[serde(default)]
+    pub payments: PaymentsConfig,
+}
+
+/// Payment gateways. A gateway is offered when its keys are set; secrets are best given in
+/// the environment (`MOTCUA_PAYMENTS__VNPAY_HASH_SECRET`, `MOTCUA_PAYMENTS__PAYGOV_SECRET_KEY`).
+/// `serve --demo` with no gateway configured starts local simulators of both instead.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentsConfig {
+    /// VNPay terminal code (vnp_TmnCode).
+    pub vnpay_tmn_code: String,
+    pub vnpay_hash_secret: String,
+    /// e.g. `https://sandbox.vnpayment.vn/paymentv2/vpcpay.html`.
+    pub vnpay_pay_url: String,
+    /// e.g. `https://sandbox.vnpayment.vn/merchant_webapi/api/transaction`.
+    pub vnpay_api_url: String,
+    /// Mã đối tác on the national payment platform.
+    pub paygov_partner_code: String,
+    pub paygov_secret_key: String,
+    /// The platform's INIT/QUERY endpoint.
+    pub paygov_api_url: String,
+    /// Bearer token, when the platform issued one.
+    pub paygov_bearer_token: String,
+}
+
+impl std::fmt::Debug for PaymentsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |s: &str| if s.is_empty() { "" } else { "***" };
+        f.debug_struct("PaymentsConfig")
+            .field("vnpay_tmn_code", &self.vnpay_tmn_code)
+            .field("vnpay_hash_secret", &hidden(&self.vnpay_hash_secret))
+            .field("vnpay_pay_url", &self.vnpay_pay_url)
+            .field("vnpay_api_url", &self.vnpay_api_url)
+            .field("paygov_partner_code", &self.paygov_partner_code)
+            .field("paygov_secret_key", &hidden(&self.paygov_secret_key))
+            .field("paygov_api_url", &self.paygov_api_url)
+            .field("paygov_bearer_token", &hidden(&self.paygov_bearer_token))
+            .finish()
+    }
+}
+
+impl PaymentsConfig {
+    pub fn vnpay_configured(&self) -> bool {
+        !self.vnpay_tmn_code.is_empty() && !self.vnpay_hash_secret.is_empty()
+    }
+
+    pub fn paygov_configured(&self) -> bool {
+        !self.paygov_partner_code.is_empty() && !self.paygov_secret_key.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -293,6 +343,7 @@ impl Default for Config {
             },
             oidc: OidcConfig::default(),
             attachments: AttachmentsConfig::default(),
+            payments: PaymentsConfig::default(),
         }
     }
 }

@@ -509,6 +509,80 @@ fn with_oidc(app: App, config: &Config, public_url: &str) -> anyhow::Result<App>
 
 // --- end of OpenID Connect sign-in ---
 
+/// The configured payment gateways. In the demo, a gateway without keys is replaced by its
+/// local simulator (a small HTTP service on a free loopback port, marked as a simulator on
+/// every page), so the whole payment flow can be tried on one machine; production never
+/// starts one.
+async fn payment_gateways(
+    config: &Config,
+    demo: bool,
+    public_url: &str,
+) -> anyhow::Result<(
+    motcua_app::payments::Gateways,
+    Vec<motcua_payments::simulator::SimulatorHandle>,
+)> {
+    use motcua_payments::paygov::{PayGov, PayGovConfig};
+    use motcua_payments::simulator::{
+        PayGovSimulator, PayGovSimulatorConfig, VnPaySimulator, VnPaySimulatorConfig,
+    };
+    use motcua_payments::vnpay::{VnPay, VnPayConfig};
+    let p = &config.payments;
+    let base = public_url.trim_end_matches('/');
+    let mut list: Vec<Arc<dyn motcua_payments::PaymentGateway>> = Vec::new();
+    let mut simulators = Vec::new();
+    if p.vnpay_configured() {
+        list.push(Arc::new(VnPay::new(VnPayConfig {
+            tmn_code: p.vnpay_tmn_code.clone(),
+            hash_secret: p.vnpay_hash_secret.clone(),
+            pay_url: p.vnpay_pay_url.clone(),
+            api_url: p.vnpay_api_url.clone(),
+        })?));
+    } else if demo {
+        let secret = motcua_app::security::random_token();
+        let sim = VnPaySimulator::start(VnPaySimulatorConfig {
+            tmn_code: "MOTCUADEMO".into(),
+            hash_secret: secret.clone(),
+            ipn_url: format!("{base}/api/v1/payments/gateways/vnpay/confirm"),
+        })
+        .await?;
+        tracing::info!(url = %sim.base_url(), "VNPay simulator (demo only)");
+        list.push(Arc::new(VnPay::new(VnPayConfig {
+            tmn_code: "MOTCUADEMO".into(),
+            hash_secret: secret,
+            pay_url: sim.pay_url(),
+            api_url: sim.api_url(),
+        })?));
+        simulators.push(sim);
+    }
+    if p.paygov_configured() {
+        list.push(Arc::new(PayGov::new(PayGovConfig {
+            partner_code: p.paygov_partner_code.clone(),
+            secret_key: p.paygov_secret_key.clone(),
+            api_url: p.paygov_api_url.clone(),
+            bearer_token: (!p.paygov_bearer_token.is_empty())
+                .then(|| p.paygov_bearer_token.clone()),
+        })?));
+    } else if demo {
+        let secret = motcua_app::security::random_token();
+        let sim = PayGovSimulator::start(PayGovSimulatorConfig {
+            partner_code: "MOTCUADEMO".into(),
+            secret_key: secret.clone(),
+            confirm_url: format!("{base}/api/v1/payments/gateways/paygov/confirm"),
+            bearer_token: None,
+        })
+        .await?;
+        tracing::info!(url = %sim.base_url(), "national payment platform simulator (demo only)");
+        list.push(Arc::new(PayGov::new(PayGovConfig {
+            partner_code: "MOTCUADEMO".into(),
+            secret_key: secret,
+            api_url: sim.api_url(),
+            bearer_token: None,
+        })?));
+        simulators.push(sim);
+    }
+    Ok((motcua_app::payments::Gateways::new(list), simulators))
+}
+
 async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     let blobs = config.attachments.blob_store(&config.database.data_dir)?;
@@ -563,9 +637,13 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
         config.server.public_url.clone()
     };
     let app = with_oidc(app, &config, &public_url)?.with_public_url(&public_url);
+    // Kept alive while serving: the demo's gateway simulators stop when dropped.
+    let (gateways, _simulators) = payment_gateways(&config, demo, &public_url).await?;
+    let app = app.with_gateways(gateways);
     // Started with the finished settings, so what the worker sends names the public address.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(app.clone().run_outbox_worker(channels, stop_rx));
+    let worker = tokio::spawn(app.clone().run_outbox_worker(channels, stop_rx.clone()));
+    let payment_jobs = tokio::spawn(app.clone().run_payment_jobs(stop_rx));
     let web_config = motcua_web::WebConfig {
         public_url: public_url.clone(),
         demo,
@@ -623,6 +701,7 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     .await?;
     let _ = stop_tx.send(true);
     let _ = worker.await;
+    let _ = payment_jobs.await;
     Ok(())
 }
 
