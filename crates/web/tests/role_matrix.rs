@@ -16,9 +16,9 @@
 //! the use case would have refused the caller anyway. A 5xx fails the test.
 //!
 //! Page forms that the use case only reaches with a complete body — the uploads and imports
-//! (multipart, CSRF token in the address), the procedure editor — get a valid one
-//! ([`Targets::page_request`]), and for those an answer that lets the caller through must be a
-//! success (2xx or a redirect), so their cells say what the use case decided.
+//! (multipart, CSRF token in the address), the procedure editor, the ID card check — get a
+//! valid one ([`Targets::page_request`]), and for those an answer that lets the caller through
+//! must be a success (2xx or a redirect), so their cells say what the use case decided.
 
 #[macro_use]
 mod support;
@@ -292,6 +292,9 @@ impl Targets {
             }
             "/admin/procedures" | "/admin/procedures/{code}/versions/{version}" => {
                 PageRequest::Form(vec![("document", document())])
+            }
+            "/staff/citizens/id-proof" => {
+                PageRequest::Form(vec![("personal_id", CITIZEN.to_owned())])
             }
             _ => return None,
         })
