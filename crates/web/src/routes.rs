@@ -732,6 +732,13 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::DossierReceive),
             pages::dossiers::counter_register,
         )
+        // The ID card check at the counter, as `POST /api/v1/citizens/id-proof`.
+        .at(
+            M::POST,
+            "/staff/citizens/id-proof",
+            Staff(P::DossierReceive),
+            pages::dossiers::counter_id_proof,
+        )
         // The applicant or officials over the dossier's agency; checked in the handler.
         .at(
             M::GET,

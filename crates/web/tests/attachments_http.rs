@@ -2,28 +2,16 @@
 //! by content, stored once, reused across dossiers, and visible only to the applicant and the
 //! officials of the dossier's agency.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
-use motcua_app::security::{random_token, token_hash};
-use motcua_app::{Actor, App, AppSettings};
-use motcua_store::auth::SessionRow;
-use motcua_store::test_support::TestDatabase;
-use motcua_store::{Backend, Store};
-use motcua_web::routes;
-use motcua_web::{AppState, WebConfig};
-use std::sync::Arc;
-use tower::ServiceExt;
+#[macro_use]
+mod support;
 
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::run(motcua_store::Backend::Sqlite, super::$name).await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::run(motcua_store::Backend::Postgres, super::$name).await } )* }
-    };
-}
+use axum::http::{Method, StatusCode, header};
+use motcua_web::AppState;
+use std::sync::Arc;
+use support::{Client, Part, Reply, Web};
 
 both!(
+    with small_attachments;
     pdf_jpeg_and_png_are_accepted_and_everything_else_refused,
     the_same_content_uploaded_twice_is_stored_once,
     files_follow_their_dossier_and_stay_private,
@@ -31,7 +19,6 @@ both!(
 
 /// Small, so the too-large case stays cheap.
 const MAX_BYTES: u64 = 64 * 1024;
-const CSRF: &str = "test-csrf-token-0123456789abcdefghijklmnop";
 const HAU: &str = "092095001234";
 const LINH: &str = "092196005678";
 
@@ -44,270 +31,38 @@ const PNG: &[u8] = &[
     0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n', 0, 0, 0, 13, b'I', b'H', b'D', b'R',
 ];
 
-struct Harness {
-    router: Router,
-    app: App,
-    store: Store,
-    blob_dir: tempfile::TempDir,
+fn small_attachments(state: &mut AppState) {
+    Arc::make_mut(&mut state.app.settings).max_attachment_bytes = MAX_BYTES;
 }
 
-async fn run<F, Fut>(backend: Backend, test: F)
-where
-    F: FnOnce(Harness) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let db = TestDatabase::new(backend).await;
-    let blob_dir = tempfile::tempdir().expect("tempdir");
-    let app = App::new(
-        db.store.clone(),
-        AppSettings {
-            max_attachment_bytes: MAX_BYTES,
-            ..AppSettings::default()
-        },
+/// One file sent to the upload API as `file`, declared `content_type` (or undeclared).
+async fn upload(
+    h: &Web,
+    client: &Client,
+    name: &str,
+    content_type: Option<&str>,
+    bytes: &[u8],
+) -> Reply {
+    h.upload(
+        "/api/v1/attachments",
+        client,
+        &[Part::File("file", name, content_type, bytes)],
     )
-    .with_blobs(Arc::new(motcua_blobs::LocalBlobs::new(blob_dir.path())));
-    app.load_demo().await.expect("demo loads");
-    let state = AppState {
-        app: app.clone(),
-        config: Arc::new(WebConfig::default()),
-        metrics: None,
-    };
-    let (router, _) = routes::assemble(state);
-    test(Harness {
-        router,
-        app,
-        store: db.store.clone(),
-        blob_dir,
-    })
-    .await;
-    db.cleanup().await;
+    .await
 }
 
-/// How a test client presents itself: a browser session (with its CSRF token) or a bearer token.
-#[derive(Clone, Default)]
-struct Client {
-    session: Option<String>,
-    bearer: Option<String>,
+/// A birth registration (1.001193) at Ninh Kiều by the signed-in citizen.
+async fn submit(h: &Web, client: &Client, attachments: serde_json::Value) -> Reply {
+    h.post(
+        "/api/v1/dossiers",
+        client,
+        serde_json::json!({"procedure_code": "1.001193", "agency_code": "000.00.30.H13",
+            "form": support::birth_form(), "attachments": attachments}),
+    )
+    .await
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// One part of a multipart body: field, file name, content type, bytes.
-type Part<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
-
-/// A multipart body and its content type.
-fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
-    let boundary = "----motcua-test-boundary-7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    for (field, file_name, content_type, bytes) in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        let mut disposition = format!("Content-Disposition: form-data; name=\"{field}\"");
-        if let Some(file_name) = file_name {
-            disposition.push_str(&format!("; filename=\"{file_name}\""));
-        }
-        body.extend_from_slice(disposition.as_bytes());
-        body.extend_from_slice(b"\r\n");
-        if let Some(content_type) = content_type {
-            body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
-        }
-        body.extend_from_slice(b"\r\n");
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-impl Harness {
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        client: &Client,
-        body: Option<(String, Vec<u8>)>,
-    ) -> Reply {
-        let mut builder = Request::builder().method(method).uri(path);
-        // Every browser request carries the CSRF cookie and header, so what is tested is the
-        // authorisation, not the CSRF check.
-        let mut cookies = vec![format!(
-            "{}={CSRF}",
-            motcua_web::context::csrf_cookie_name(true)
-        )];
-        builder = builder.header("x-csrf-token", CSRF);
-        if let Some(session) = &client.session {
-            cookies.push(format!(
-                "{}={session}",
-                motcua_web::context::session_cookie_name(true)
-            ));
-        }
-        builder = builder.header(header::COOKIE, cookies.join("; "));
-        if let Some(bearer) = &client.bearer {
-            builder = builder.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
-        }
-        let request = match body {
-            Some((content_type, bytes)) => builder
-                .header(header::CONTENT_TYPE, content_type)
-                .body(Body::from(bytes)),
-            None => builder.body(Body::empty()),
-        }
-        .expect("request");
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn upload(
-        &self,
-        client: &Client,
-        name: &str,
-        content_type: Option<&str>,
-        bytes: &[u8],
-    ) -> Reply {
-        let body = multipart(&[("file", Some(name), content_type, bytes)]);
-        self.send(Method::POST, "/api/v1/attachments", client, Some(body))
-            .await
-    }
-
-    async fn json(
-        &self,
-        method: Method,
-        path: &str,
-        client: &Client,
-        value: serde_json::Value,
-    ) -> Reply {
-        let body = (
-            "application/json".to_owned(),
-            value.to_string().into_bytes(),
-        );
-        self.send(method, path, client, Some(body)).await
-    }
-
-    async fn citizen(&self, personal_id: &str) -> Client {
-        let id = self
-            .store
-            .citizen_credentials(personal_id)
-            .await
-            .expect("demo citizen")
-            .id;
-        let token = random_token();
-        let now = self.app.now_micros();
-        let mut tx = self.store.begin().await.expect("begin");
-        tx.insert_session(&SessionRow {
-            token_hash: token_hash(&token),
-            principal_kind: "citizen".into(),
-            principal_id: id,
-            stage: "full".into(),
-            created_at: now,
-            expires_at: now + 3_600_000_000,
-        })
-        .await
-        .expect("session");
-        tx.commit().await.expect("commit");
-        Client {
-            session: Some(token),
-            bearer: None,
-        }
-    }
-
-    async fn official(&self, username: &str) -> Client {
-        let id = self
-            .store
-            .official_credentials(username)
-            .await
-            .expect("demo official")
-            .id;
-        let token = self
-            .app
-            .issue_api_token(&Actor::system(), id, "test", None)
-            .await
-            .expect("token");
-        Client {
-            session: None,
-            bearer: Some(token),
-        }
-    }
-
-    /// Files in the blob directory (temporary files included, so a leftover would show).
-    fn stored_files(&self) -> usize {
-        fn walk(dir: &std::path::Path) -> usize {
-            std::fs::read_dir(dir)
-                .map(|entries| {
-                    entries
-                        .filter_map(Result::ok)
-                        .map(|e| {
-                            let path = e.path();
-                            if path.is_dir() { walk(&path) } else { 1 }
-                        })
-                        .sum()
-                })
-                .unwrap_or(0)
-        }
-        walk(self.blob_dir.path())
-    }
-
-    /// A birth registration (1.001193) at Ninh Kiều by the signed-in citizen.
-    async fn submit(&self, client: &Client, attachments: serde_json::Value) -> Reply {
-        let address =
-            serde_json::json!({"street": "45 đường 30/4", "province": "92", "commune": "31117"});
-        let form = serde_json::json!({
-            "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu", "nguoi_yeu_cau_so_dinh_danh": "092095001234",
-            "nguoi_yeu_cau_noi_cu_tru": address, "nguoi_yeu_cau_quan_he": "Cha", "so_dien_thoai": "0912345678",
-            "tre_ho_ten": "Nguyễn Ngọc Anh", "tre_ngay_sinh": "02/11/2026", "tre_gioi_tinh": "nu", "tre_dan_toc": "Kinh",
-            "tre_quoc_tich": "Việt Nam", "tre_noi_sinh": "Bệnh viện Phụ sản thành phố Cần Thơ", "tre_que_quan": "Thành phố Cần Thơ",
-            "me_ho_ten": "Lê Thị Hoa", "me_nam_sinh": 1995, "me_dan_toc": "Kinh", "me_quoc_tich": "Việt Nam", "me_noi_cu_tru": address,
-            "cha_ho_ten": "Nguyễn Văn Hậu", "cha_nam_sinh": "1993", "loai_giay_chung_sinh": "giay_chung_sinh", "cha_me_da_ket_hon": "co",
-            "so_ban_sao": "2", "hinh_thuc_nhan_ket_qua": "truc_tuyen", "cam_doan": "on"
-        });
-        self.json(
-            Method::POST,
-            "/api/v1/dossiers",
-            client,
-            serde_json::json!({"procedure_code": "1.001193", "agency_code": "000.00.30.H13",
-                "form": form, "attachments": attachments}),
-        )
-        .await
-    }
-}
-
-fn field_code(reply: &Reply) -> String {
-    reply.json()["error"]["fields"][0]["code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-async fn pdf_jpeg_and_png_are_accepted_and_everything_else_refused(h: Harness) {
+async fn pdf_jpeg_and_png_are_accepted_and_everything_else_refused(h: Web) -> Web {
     let hau = h.citizen(HAU).await;
     let cases: [(&str, &str, &[u8], &str); 3] = [
         ("Tờ khai.pdf", "application/pdf", PDF, "application/pdf"),
@@ -315,7 +70,7 @@ async fn pdf_jpeg_and_png_are_accepted_and_everything_else_refused(h: Harness) {
         ("ảnh chụp.png", "image/png", PNG, "image/png"),
     ];
     for (name, declared, bytes, expected) in cases {
-        let reply = h.upload(&hau, name, Some(declared), bytes).await;
+        let reply = upload(&h, &hau, name, Some(declared), bytes).await;
         assert_eq!(
             reply.status,
             StatusCode::CREATED,
@@ -330,55 +85,51 @@ async fn pdf_jpeg_and_png_are_accepted_and_everything_else_refused(h: Harness) {
     }
     // An official uploads too (a scan at the counter).
     let desk = h.official("tiepnhan.ninhkieu").await;
-    let scan = h
-        .upload(
-            &desk,
-            "scan.pdf",
-            Some("application/pdf"),
-            b"%PDF-1.4 desk scan",
-        )
-        .await;
+    let scan = upload(
+        &h,
+        &desk,
+        "scan.pdf",
+        Some("application/pdf"),
+        b"%PDF-1.4 desk scan",
+    )
+    .await;
     assert_eq!(scan.status, StatusCode::CREATED, "{}", scan.text());
 
     // A text file presented as a PDF.
-    let fake = h
-        .upload(
-            &hau,
-            "giay-khai-sinh.pdf",
-            Some("application/pdf"),
-            b"this is not a pdf at all",
-        )
-        .await;
+    let fake = upload(
+        &h,
+        &hau,
+        "giay-khai-sinh.pdf",
+        Some("application/pdf"),
+        b"this is not a pdf at all",
+    )
+    .await;
     assert_eq!(
         fake.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
         fake.text()
     );
-    assert_eq!(field_code(&fake), "error-file-type-mismatch");
+    assert_eq!(fake.field_code(), "error-file-type-mismatch");
     assert!(
         fake.json()["error"]["fields"][0]["message"]
             .as_str()
             .is_some_and(|m| m.contains("PDF, JPEG hoặc PNG"))
     );
     // Not one of the accepted types at all.
-    let gif = h
-        .upload(&hau, "a.gif", Some("image/gif"), b"GIF89a\x01\x00")
-        .await;
+    let gif = upload(&h, &hau, "a.gif", Some("image/gif"), b"GIF89a\x01\x00").await;
     assert_eq!(gif.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_code(&gif), "error-file-type");
-    let empty = h.upload(&hau, "a.pdf", Some("application/pdf"), b"").await;
+    assert_eq!(gif.field_code(), "error-file-type");
+    let empty = upload(&h, &hau, "a.pdf", Some("application/pdf"), b"").await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_code(&empty), "error-file-empty");
+    assert_eq!(empty.field_code(), "error-file-empty");
     // Larger than the limit: refused while reading, with the limit in the message.
     let big = [
         PDF,
         &vec![b' '; usize::try_from(MAX_BYTES).expect("size")][..],
     ]
     .concat();
-    let too_large = h
-        .upload(&hau, "big.pdf", Some("application/pdf"), &big)
-        .await;
+    let too_large = upload(&h, &hau, "big.pdf", Some("application/pdf"), &big).await;
     assert_eq!(
         too_large.status,
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -400,44 +151,35 @@ async fn pdf_jpeg_and_png_are_accepted_and_everything_else_refused(h: Harness) {
         &vec![b' '; usize::try_from(MAX_BYTES).expect("size") - PDF.len()][..],
     ]
     .concat();
-    let at_limit = h
-        .upload(&hau, "exact.pdf", Some("application/pdf"), &exact)
-        .await;
+    let at_limit = upload(&h, &hau, "exact.pdf", Some("application/pdf"), &exact).await;
     assert_eq!(at_limit.status, StatusCode::CREATED, "{}", at_limit.text());
     // No file, another field instead (refused as soon as it comes), not multipart, not
     // signed in.
-    let no_file = h
-        .send(
-            Method::POST,
-            "/api/v1/attachments",
-            &hau,
-            Some(multipart(&[])),
-        )
-        .await;
+    let no_file = h.upload("/api/v1/attachments", &hau, &[]).await;
     assert_eq!(no_file.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_code(&no_file), "error-file-missing");
+    assert_eq!(no_file.field_code(), "error-file-missing");
     let other_field = h
-        .send(
-            Method::POST,
-            "/api/v1/attachments",
-            &hau,
-            Some(multipart(&[("note", None, None, b"hello")])),
-        )
+        .upload("/api/v1/attachments", &hau, &[Part::Field("note", "hello")])
         .await;
     assert_eq!(other_field.status, StatusCode::BAD_REQUEST);
     assert_eq!(other_field.json()["error"]["code"], "error-multipart-field");
     let not_multipart = h
-        .json(
+        .send(
             Method::POST,
             "/api/v1/attachments",
             &hau,
-            serde_json::json!({}),
+            Some(serde_json::json!({})),
         )
         .await;
     assert_eq!(not_multipart.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let anonymous = h
-        .upload(&Client::default(), "a.pdf", Some("application/pdf"), PDF)
-        .await;
+    let anonymous = upload(
+        &h,
+        &Client::default(),
+        "a.pdf",
+        Some("application/pdf"),
+        PDF,
+    )
+    .await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 
     // Refusals stored nothing: four accepted uploads for Hậu, one for the desk.
@@ -458,20 +200,24 @@ async fn pdf_jpeg_and_png_are_accepted_and_everything_else_refused(h: Harness) {
         .send(Method::GET, "/api/v1/my/attachments", &desk, None)
         .await;
     assert_eq!(desk_mine.json().as_array().map(Vec::len), Some(1));
-    assert_eq!(h.store.count_blobs().await.expect("count"), 5);
+    assert_eq!(h.f.db.store.count_blobs().await.expect("count"), 5);
     assert_eq!(h.stored_files(), 5);
+    h
 }
 
-async fn the_same_content_uploaded_twice_is_stored_once(h: Harness) {
+async fn the_same_content_uploaded_twice_is_stored_once(h: Web) -> Web {
     let hau = h.citizen(HAU).await;
     let linh = h.citizen(LINH).await;
-    let first = h
-        .upload(&hau, "Giấy chứng sinh.pdf", Some("application/pdf"), PDF)
-        .await;
-    let again = h.upload(&hau, "chứng sinh (bản 2).pdf", None, PDF).await;
-    let other = h
-        .upload(&linh, "giay.pdf", Some("application/pdf"), PDF)
-        .await;
+    let first = upload(
+        &h,
+        &hau,
+        "Giấy chứng sinh.pdf",
+        Some("application/pdf"),
+        PDF,
+    )
+    .await;
+    let again = upload(&h, &hau, "chứng sinh (bản 2).pdf", None, PDF).await;
+    let other = upload(&h, &linh, "giay.pdf", Some("application/pdf"), PDF).await;
     for reply in [&first, &again, &other] {
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
     }
@@ -488,72 +234,77 @@ async fn the_same_content_uploaded_twice_is_stored_once(h: Harness) {
     assert_eq!(first.json()["sha256"], other.json()["sha256"]);
     assert_eq!(again.json()["name"], "chứng sinh (bản 2).pdf");
     assert_eq!(
-        h.store.count_blobs().await.expect("count"),
+        h.f.db.store.count_blobs().await.expect("count"),
         1,
         "one blob row"
     );
     assert_eq!(h.stored_files(), 1, "one file on disk");
-    let audit = h
-        .store
-        .list_audit(Some("attachment.upload"), 10, None)
-        .await
-        .expect("audit");
+    let audit =
+        h.f.db
+            .store
+            .list_audit(Some("attachment.upload"), 10, None)
+            .await
+            .expect("audit");
     assert_eq!(audit.len(), 3);
     assert!(
         audit.iter().all(|e| !e.detail.contains("chứng sinh")),
         "file names stay out of the audit log"
     );
+    h
 }
 
-async fn files_follow_their_dossier_and_stay_private(h: Harness) {
+async fn files_follow_their_dossier_and_stay_private(h: Web) -> Web {
     let hau = h.citizen(HAU).await;
     let linh = h.citizen(LINH).await;
-    let declaration = h
-        .upload(&hau, "Tờ khai khai sinh.pdf", Some("application/pdf"), PDF)
-        .await;
+    let declaration = upload(
+        &h,
+        &hau,
+        "Tờ khai khai sinh.pdf",
+        Some("application/pdf"),
+        PDF,
+    )
+    .await;
     let declaration_id = declaration.json()["id"].as_i64().expect("id");
-    let id_card = h.upload(&hau, "CCCD.jpg", Some("image/jpeg"), JPEG).await;
+    let id_card = upload(&h, &hau, "CCCD.jpg", Some("image/jpeg"), JPEG).await;
     let id_card_id = id_card.json()["id"].as_i64().expect("id");
-    let linh_upload = h
-        .upload(&linh, "của Linh.png", Some("image/png"), PNG)
-        .await;
+    let linh_upload = upload(&h, &linh, "của Linh.png", Some("image/png"), PNG).await;
     let linh_upload_id = linh_upload.json()["id"].as_i64().expect("id");
 
     // Someone else's upload cannot be submitted, and nothing is created.
-    let stolen = h
-        .submit(
-            &hau,
-            serde_json::json!([{"requirement": 0, "attachment_id": linh_upload_id}]),
-        )
-        .await;
+    let stolen = submit(
+        &h,
+        &hau,
+        serde_json::json!([{"requirement": 0, "attachment_id": linh_upload_id}]),
+    )
+    .await;
     assert_eq!(
         stolen.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
         stolen.text()
     );
-    let unknown_requirement = h
-        .submit(
-            &hau,
-            serde_json::json!([{"requirement": 99, "attachment_id": declaration_id}]),
-        )
-        .await;
+    let unknown_requirement = submit(
+        &h,
+        &hau,
+        serde_json::json!([{"requirement": 99, "attachment_id": declaration_id}]),
+    )
+    .await;
     assert_eq!(unknown_requirement.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        field_code(&unknown_requirement),
+        unknown_requirement.field_code(),
         "error-attachment-requirement"
     );
     let none = h.send(Method::GET, "/api/v1/my/dossiers", &hau, None).await;
     assert_eq!(none.json().as_array().map(Vec::len), Some(0));
 
     // Submitted with the papers, linked in the same transaction.
-    let first = h
-        .submit(
-            &hau,
-            serde_json::json!([{"requirement": 0, "attachment_id": declaration_id},
+    let first = submit(
+        &h,
+        &hau,
+        serde_json::json!([{"requirement": 0, "attachment_id": declaration_id},
                                 {"requirement": 5, "attachment_id": id_card_id}]),
-        )
-        .await;
+    )
+    .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
     let first_id = first.json()["id"].as_i64().expect("id");
     let files_path = format!("/api/v1/dossiers/{first_id}/attachments");
@@ -567,16 +318,16 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
     assert_eq!(files[1]["requirement"], 5);
 
     // The earlier upload reused in a second dossier.
-    let second = h.submit(&hau, serde_json::json!([])).await;
+    let second = submit(&h, &hau, serde_json::json!([])).await;
     let second_id = second.json()["id"].as_i64().expect("id");
     let attach_path = format!("/api/v1/dossiers/{second_id}/attachments");
     let reuse = serde_json::json!({"attachment_id": declaration_id, "purpose": "document", "requirement": 0});
     let reused = h
-        .json(Method::POST, &attach_path, &hau, reuse.clone())
+        .send(Method::POST, &attach_path, &hau, Some(reuse.clone()))
         .await;
     assert_eq!(reused.status, StatusCode::CREATED, "{}", reused.text());
     assert_eq!(reused.json()["sha256"], declaration.json()["sha256"]);
-    let again = h.json(Method::POST, &attach_path, &hau, reuse).await;
+    let again = h.send(Method::POST, &attach_path, &hau, Some(reuse)).await;
     assert_eq!(
         again.status,
         StatusCode::CREATED,
@@ -585,36 +336,30 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
     let second_files = h.send(Method::GET, &attach_path, &hau, None).await;
     assert_eq!(second_files.json().as_array().map(Vec::len), Some(1));
     let bad_purpose = h
-        .json(
+        .send(
             Method::POST,
             &attach_path,
             &hau,
-            serde_json::json!({"attachment_id": declaration_id, "purpose": "other"}),
+            Some(serde_json::json!({"attachment_id": declaration_id, "purpose": "other"})),
         )
         .await;
     assert_eq!(bad_purpose.status, StatusCode::UNPROCESSABLE_ENTITY);
     let no_requirement = h
-        .json(
+        .send(
             Method::POST,
             &attach_path,
             &hau,
-            serde_json::json!({"attachment_id": declaration_id, "purpose": "document"}),
+            Some(serde_json::json!({"attachment_id": declaration_id, "purpose": "document"})),
         )
         .await;
-    assert_eq!(field_code(&no_requirement), "error-attachment-requirement");
+    assert_eq!(no_requirement.field_code(), "error-attachment-requirement");
     // Another citizen can neither attach their file to Hậu's dossier nor Hậu's file to it.
     for (client, attachment) in [
         (&linh, linh_upload_id),
         (&linh, declaration_id),
         (&hau, linh_upload_id),
     ] {
-        let refused = h
-            .json(
-                Method::POST,
-                &attach_path,
-                client,
-                serde_json::json!({"attachment_id": attachment, "purpose": "document", "requirement": 1}),
-            )
+        let refused = h.send(Method::POST, &attach_path, client, Some(serde_json::json!({"attachment_id": attachment, "purpose": "document", "requirement": 1})))
             .await;
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
     }
@@ -623,7 +368,7 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
     let download = format!("/api/v1/dossiers/{first_id}/attachments/{declaration_id}");
     let owner = h.send(Method::GET, &download, &hau, None).await;
     assert_eq!(owner.status, StatusCode::OK);
-    assert_eq!(owner.body, PDF);
+    assert_eq!(owner.bytes, PDF);
     assert_eq!(owner.headers[header::CONTENT_TYPE], "application/pdf");
     assert_eq!(owner.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     let disposition = owner.headers[header::CONTENT_DISPOSITION]
@@ -638,7 +383,7 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
     let desk = h.official("tiepnhan.ninhkieu").await;
     let by_desk = h.send(Method::GET, &download, &desk, None).await;
     assert_eq!(by_desk.status, StatusCode::OK);
-    assert_eq!(by_desk.body, PDF);
+    assert_eq!(by_desk.bytes, PDF);
     let elsewhere = h.official("tiepnhan.trunghung").await;
     // As for the dossier itself (`App::dossier_for`): another citizen learns nothing, an
     // official outside the jurisdiction is refused.
@@ -692,51 +437,40 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
         )
         .await;
     assert_eq!(received.status, StatusCode::OK, "{}", received.text());
-    let late = h
-        .json(Method::POST, &files_path, &hau, serde_json::json!({"attachment_id": id_card_id, "purpose": "document", "requirement": 1}))
+    let late = h.send(Method::POST, &files_path, &hau, Some(serde_json::json!({"attachment_id": id_card_id, "purpose": "document", "requirement": 1})))
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text());
     assert_eq!(late.json()["error"]["code"], "error-attachment-status");
-    let scan = h
-        .upload(
-            &desk,
-            "bản quét tại quầy.pdf",
-            Some("application/pdf"),
-            b"%PDF-1.4 scanned at the counter",
-        )
-        .await;
+    let scan = upload(
+        &h,
+        &desk,
+        "bản quét tại quầy.pdf",
+        Some("application/pdf"),
+        b"%PDF-1.4 scanned at the counter",
+    )
+    .await;
     let scan_id = scan.json()["id"].as_i64().expect("id");
-    let added = h
-        .json(
-            Method::POST,
-            &files_path,
-            &desk,
-            serde_json::json!({"attachment_id": scan_id, "purpose": "document", "requirement": 1}),
-        )
+    let added = h.send(Method::POST, &files_path, &desk, Some(serde_json::json!({"attachment_id": scan_id, "purpose": "document", "requirement": 1})))
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     assert_eq!(added.json()["added_by"], "official");
-    let other_desk_scan = h
-        .upload(&elsewhere, "x.pdf", None, b"%PDF-1.4 elsewhere")
-        .await;
+    let other_desk_scan = upload(&h, &elsewhere, "x.pdf", None, b"%PDF-1.4 elsewhere").await;
     let other_scan_id = other_desk_scan.json()["id"].as_i64().expect("id");
-    let refused = h
-        .json(Method::POST, &files_path, &elsewhere, serde_json::json!({"attachment_id": other_scan_id, "purpose": "document", "requirement": 1}))
+    let refused = h.send(Method::POST, &files_path, &elsewhere, Some(serde_json::json!({"attachment_id": other_scan_id, "purpose": "document", "requirement": 1})))
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // The specialist may not register papers, but the result is attached by the step's role.
     let specialist = h.official("chuyenvien.ninhkieu").await;
-    let result = h
-        .upload(
-            &specialist,
-            "Giấy khai sinh (bản chính).pdf",
-            None,
-            b"%PDF-1.4 result",
-        )
-        .await;
+    let result = upload(
+        &h,
+        &specialist,
+        "Giấy khai sinh (bản chính).pdf",
+        None,
+        b"%PDF-1.4 result",
+    )
+    .await;
     let result_id = result.json()["id"].as_i64().expect("id");
-    let as_document = h
-        .json(Method::POST, &files_path, &specialist, serde_json::json!({"attachment_id": result_id, "purpose": "document", "requirement": 0}))
+    let as_document = h.send(Method::POST, &files_path, &specialist, Some(serde_json::json!({"attachment_id": result_id, "purpose": "document", "requirement": 0})))
         .await;
     assert_eq!(
         as_document.status,
@@ -745,11 +479,11 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
         as_document.text()
     );
     let as_result = h
-        .json(
+        .send(
             Method::POST,
             &files_path,
             &specialist,
-            serde_json::json!({"attachment_id": result_id, "purpose": "result"}),
+            Some(serde_json::json!({"attachment_id": result_id, "purpose": "result"})),
         )
         .await;
     assert_eq!(
@@ -778,7 +512,7 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
         )
         .await;
     assert_eq!(by_officials.status, StatusCode::OK);
-    assert_eq!(by_officials.body, b"%PDF-1.4 result");
+    assert_eq!(by_officials.bytes, b"%PDF-1.4 result");
     let for_applicant = h.send(Method::GET, &files_path, &hau, None).await;
     assert_eq!(for_applicant.json().as_array().map(Vec::len), Some(3));
     let all = h.send(Method::GET, &files_path, &desk, None).await;
@@ -790,14 +524,16 @@ async fn files_follow_their_dossier_and_stay_private(h: Harness) {
         .filter_map(|f| f["purpose"].as_str().map(str::to_owned))
         .collect();
     assert_eq!(purposes, ["document", "document", "document", "result"]);
-    let audit = h
-        .store
-        .list_audit(Some("dossier.attachment.add"), 20, None)
-        .await
-        .expect("audit");
+    let audit =
+        h.f.db
+            .store
+            .list_audit(Some("dossier.attachment.add"), 20, None)
+            .await
+            .expect("audit");
     assert_eq!(
         audit.len(),
         5,
         "two at submission, the reuse, the desk's scan, the result"
     );
+    h
 }

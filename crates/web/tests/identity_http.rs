@@ -1,6 +1,7 @@
 //! Identity over HTTP (issue 13): the sign-up limit answers 429 with a clear Vietnamese
 //! message; officials list and revoke their API tokens; TOTP is not replaced from the security
-//! page without the current code; a desk official records an ID card check. Both databases.
+//! page without the current code; a desk official records an ID card check, through the API
+//! and on the counter page. Both databases.
 
 #[macro_use]
 mod support;
@@ -18,6 +19,7 @@ both!(
     an_official_lists_and_revokes_api_tokens_over_http,
     the_security_page_does_not_replace_totp_without_the_current_code,
     a_desk_official_records_an_id_card_check,
+    the_counter_page_records_an_id_card_check,
 );
 
 const CSRF: &str = "identity-http-csrf-0123456789abcdefghijkl";
@@ -264,5 +266,187 @@ async fn a_desk_official_records_an_id_card_check(w: Web) -> Web {
             .await
             .expect("account");
     assert!(credentials.id_proven_at.is_some());
+    w
+}
+
+async fn the_counter_page_records_an_id_card_check(w: Web) -> Web {
+    const NUMBER: &str = "092188007777";
+    let holder =
+        w.f.app
+            .citizen_sign_up(
+                &Actor::anonymous(Some("10.9.9.9".into())),
+                &motcua_app::accounts::CitizenSignUp {
+                    personal_id: NUMBER.into(),
+                    full_name: "Nguyễn Thị Thật".into(),
+                    email: Some("that@example.vn".into()),
+                    phone: None,
+                    password: "mat-khau-du-dai".into(),
+                },
+            )
+            .await
+            .expect("sign up");
+    // A dossier registered at the counter for the number waits for the proof.
+    let dossier =
+        w.f.app
+            .register_at_counter(
+                &w.f.official("tiepnhan.ninhkieu").await,
+                &motcua_app::dossiers::CounterRegistration {
+                    procedure_code: "1.001193".into(),
+                    agency_code: motcua_app::test_support::WARD.into(),
+                    applicant_name: "Nguyễn Thị Thật".into(),
+                    applicant_personal_id: Some(NUMBER.into()),
+                    form: motcua_app::test_support::birth_registration(),
+                    delivery: Default::default(),
+                },
+            )
+            .await
+            .expect("registered at the counter")
+            .id;
+    let proven = || async {
+        w.f.db
+            .store
+            .citizen_credentials(NUMBER)
+            .await
+            .expect("account")
+            .id_proven_at
+            .is_some()
+    };
+    let checks = || async {
+        w.f.db
+            .store
+            .list_audit(Some("citizen.id_proven"), 10, None)
+            .await
+            .expect("audit")
+    };
+    let path = "/staff/citizens/id-proof";
+
+    // The counter page offers the check as a plain form with its CSRF token.
+    let desk = w.official_session("tiepnhan.ninhkieu").await;
+    let page = w.get("/staff/counter", &desk).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    let form = &text[text.find("id=\"id-proof\"").expect("the ID card form")..];
+    assert!(
+        form.contains(&format!("action=\"{path}\""))
+            && form.contains("name=\"_csrf\"")
+            && form.contains("name=\"personal_id\""),
+        "{form}"
+    );
+
+    // Not 12 digits: the Vietnamese message next to the input, what was typed kept, nothing
+    // recorded.
+    for bad in ["", "12", "09218800777", "0921880077777", "09218800777a"] {
+        let reply = w.form(path, &desk, &[("personal_id", bad)]).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            reply.text()
+        );
+        let text = reply.text();
+        assert!(
+            text.contains(
+                "<p class=\"error\" id=\"e-personal_id\">Số định danh cá nhân phải gồm 12 chữ số hợp lệ.</p>"
+            ),
+            "{bad}: {text}"
+        );
+        assert!(text.contains(&format!("value=\"{bad}\"")), "{bad}: kept");
+    }
+    let english = w.form_english(path, &desk, &[("personal_id", "12")]).await;
+    assert!(
+        english
+            .text()
+            .contains("The personal identification number must be 12 valid digits."),
+        "{}",
+        english.text()
+    );
+    // Twelve digits but nobody's: said so, nothing recorded.
+    let unknown = w
+        .form(path, &desk, &[("personal_id", "092188009999")])
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown
+            .text()
+            .contains("Không có tài khoản công dân nào với số định danh cá nhân này."),
+        "{}",
+        unknown.text()
+    );
+    // Without the token the form is refused.
+    let forged = w
+        .form_without_csrf(path, &desk, &[("personal_id", NUMBER)])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // Nobody but an official with the reception role: a citizen (even the holder), the ward's
+    // specialist and its administrator; anonymous callers are sent to sign in.
+    for (who, client) in [
+        (
+            "a citizen",
+            w.citizen(motcua_app::test_support::CITIZEN).await,
+        ),
+        ("the holder", w.citizen(NUMBER).await),
+        (
+            "a specialist",
+            w.official_session("chuyenvien.ninhkieu").await,
+        ),
+        (
+            "an administrator",
+            w.official_session("quantri.ninhkieu").await,
+        ),
+    ] {
+        let reply = w.form(path, &client, &[("personal_id", NUMBER)]).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{who}: {}",
+            reply.text()
+        );
+    }
+    let anonymous = w
+        .form(path, &Client::Anonymous, &[("personal_id", NUMBER)])
+        .await;
+    assert!(
+        matches!(
+            anonymous.status,
+            StatusCode::UNAUTHORIZED | StatusCode::SEE_OTHER
+        ),
+        "{}",
+        anonymous.status
+    );
+    assert!(!proven().await, "refusals record nothing");
+    assert!(checks().await.is_empty());
+    let row = w.f.db.store.get_dossier(dossier).await.expect("dossier");
+    assert_eq!(row.citizen_id, None, "the counter dossier still waits");
+
+    // The desk official records the check: back to the counter with a message, the account
+    // proven, the counter dossier linked, the check in the audit log under the official.
+    let done = w.form(path, &desk, &[("personal_id", NUMBER)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    assert_eq!(done.location(), "/staff/counter?id_proven=1");
+    let shown = w.get(&done.location(), &desk).await;
+    assert!(
+        shown.text().contains(
+            "Đã ghi nhận việc kiểm tra thẻ căn cước; 1 hồ sơ tiếp nhận tại quầy được gắn vào tài khoản."
+        ),
+        "{}",
+        shown.text()
+    );
+    assert!(proven().await);
+    let row = w.f.db.store.get_dossier(dossier).await.expect("dossier");
+    assert_eq!(row.citizen_id, Some(holder));
+    let desk_id =
+        w.f.db
+            .store
+            .official_credentials("tiepnhan.ninhkieu")
+            .await
+            .expect("desk")
+            .id;
+    let audit = checks().await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].actor_kind, "official");
+    assert_eq!(audit[0].actor_id, Some(desk_id));
+    let holder_target = format!("citizen:{holder}");
+    assert_eq!(audit[0].target.as_deref(), Some(holder_target.as_str()));
     w
 }

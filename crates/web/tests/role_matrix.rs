@@ -14,6 +14,11 @@
 //! sign-in page — and `allow` otherwise (a 404 or a 422 for the minimal body the test sends is
 //! still "let through"). Telling the two refusals apart means a wrong `Access` shows even where
 //! the use case would have refused the caller anyway. A 5xx fails the test.
+//!
+//! Page forms that the use case only reaches with a complete body — the uploads and imports
+//! (multipart, CSRF token in the address), the procedure editor, the ID card check — get a
+//! valid one ([`Targets::page_request`]), and for those an answer that lets the caller through
+//! must be a success (2xx or a redirect), so their cells say what the use case decided.
 
 #[macro_use]
 mod support;
@@ -27,7 +32,7 @@ use motcua_web::routes::DENIED_HEADER;
 use motcua_web::{AppState, WebConfig};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use support::{Client, Web};
+use support::{Client, Part, Web};
 
 both!(every_route_answers_every_caller_as_the_reviewed_table_says);
 
@@ -47,6 +52,16 @@ const CALLERS: [&str; 7] = [
 const PDF: &[u8] =
     b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 const PROCEDURE: &str = "1.001193";
+/// A yearly calendar notice line (TSV) for the calendar import page.
+const NOTICE: &[u8] = "2027-01-01\tholiday\tTết Dương lịch\tBộ luật Lao động\n".as_bytes();
+
+/// What a page form (a `POST` outside `/api/`) is sent.
+enum PageRequest {
+    /// `application/x-www-form-urlencoded` fields.
+    Form(Vec<(&'static str, String)>),
+    /// `multipart/form-data`: file input, file name, declared type, contents.
+    Multipart(&'static str, &'static str, &'static str, Vec<u8>),
+}
 
 /// How a caller was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +134,8 @@ struct Targets {
     client_token: i64,
     procedure_json: serde_json::Value,
     workflow_json: serde_json::Value,
+    /// A draft version of the procedure (what the editor page saves).
+    draft_version: i64,
 }
 
 impl Targets {
@@ -183,6 +200,10 @@ impl Targets {
             .expect("procedure")
             .procedure;
         let workflow = app.workflow(PROCEDURE, None).await.expect("workflow");
+        let draft = app
+            .create_procedure_draft(&Actor::system(), &procedure)
+            .await
+            .expect("draft");
         Targets {
             dossier: received.id,
             dossier_code: received.code.clone().expect("code"),
@@ -195,6 +216,7 @@ impl Targets {
             client_token,
             procedure_json: serde_json::to_value(&procedure).expect("procedure json"),
             workflow_json: serde_json::to_value(&workflow).expect("workflow json"),
+            draft_version: draft.row.version,
         }
     }
 
@@ -227,13 +249,19 @@ impl Targets {
         } else {
             PROCEDURE.to_owned()
         };
+        let version =
+            if *method == Method::POST && path == "/admin/procedures/{code}/versions/{version}" {
+                self.draft_version.to_string()
+            } else {
+                "1".to_owned()
+            };
         let mut concrete = path
             .replace("{id}", &id.to_string())
             .replace("{attachment_id}", &self.paper.to_string())
             .replace("{token_id}", &self.client_token.to_string())
             .replace("{unit_id}", &self.ward.to_string())
             .replace("{code}", &code)
-            .replace("{version}", "1")
+            .replace("{version}", &version)
             .replace("{form}", "mau01.pdf")
             .replace("{date}", "2026-12-31")
             .replace("{name}", "app.css")
@@ -243,6 +271,33 @@ impl Targets {
             concrete.push_str(&format!("?agency={WARD}&from=2026-12-07&to=2026-12-07"));
         }
         concrete
+    }
+
+    /// A complete, valid body for the page forms whose use case is only reached with one, so
+    /// an allowed caller's request is carried out; `None` for the other page forms.
+    fn page_request(&self, path: &str) -> Option<PageRequest> {
+        let document = || self.procedure_json.to_string();
+        Some(match path {
+            "/staff/dossiers/{id}/result" => {
+                PageRequest::Multipart("result", "ket-qua.pdf", "application/pdf", PDF.to_vec())
+            }
+            "/admin/procedures/import" => PageRequest::Multipart(
+                "file",
+                "catalogue.json",
+                "application/json",
+                format!("[{}]", document()).into_bytes(),
+            ),
+            "/admin/calendar/import" => {
+                PageRequest::Multipart("file", "notice.tsv", "text/plain", NOTICE.to_vec())
+            }
+            "/admin/procedures" | "/admin/procedures/{code}/versions/{version}" => {
+                PageRequest::Form(vec![("document", document())])
+            }
+            "/staff/citizens/id-proof" => {
+                PageRequest::Form(vec![("personal_id", CITIZEN.to_owned())])
+            }
+            _ => return None,
+        })
     }
 
     /// A JSON body that gets past parsing where parsing comes before the access check.
@@ -352,6 +407,12 @@ async fn every_route_answers_every_caller_as_the_reviewed_table_says(h: Web) -> 
         for (column, kind) in CALLERS.iter().enumerate() {
             // A fresh session per request: some routes (sign-out) end the session they get.
             let client = caller(&h, kind, &portal_token).await;
+            let complete = if spec.method == Method::POST && !spec.path.starts_with("/api/") {
+                targets.page_request(spec.path)
+            } else {
+                None
+            };
+            let carried_out = complete.is_some();
             let reply = if spec.path.starts_with("/api/")
                 || !matches!(spec.method, Method::POST | Method::PUT)
             {
@@ -363,13 +424,27 @@ async fn every_route_answers_every_caller_as_the_reviewed_table_says(h: Web) -> 
                 )
                 .await
             } else {
-                let fields: &[(&str, &str)] =
-                    if spec.path == "/admin/procedures/{code}/versions/{version}/publish" {
-                        &[("effective_from", "2026-12-31")]
+                let request = complete.unwrap_or_else(|| {
+                    // The others get no field but the date the publish form needs to be read.
+                    let publish =
+                        spec.path == "/admin/procedures/{code}/versions/{version}/publish";
+                    PageRequest::Form(if publish {
+                        vec![("effective_from", "2026-12-31".to_owned())]
                     } else {
-                        &[]
-                    };
-                h.form(&path, &client, fields).await
+                        Vec::new()
+                    })
+                });
+                match request {
+                    PageRequest::Form(fields) => {
+                        let fields: Vec<(&str, &str)> =
+                            fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                        h.form(&path, &client, &fields).await
+                    }
+                    PageRequest::Multipart(input, file_name, media_type, bytes) => {
+                        let file = Part::File(input, file_name, Some(media_type), &bytes);
+                        h.multipart_parts(&path, &client, &[file]).await
+                    }
+                }
             };
             // The shared harness runs without a metrics recorder: /metrics says so with 503.
             let unavailable_metrics =
@@ -384,6 +459,19 @@ async fn every_route_answers_every_caller_as_the_reviewed_table_says(h: Web) -> 
             let answered = outcome(&reply);
             row.push('\t');
             row.push_str(answered.as_str());
+            // A complete request that was let through is carried out.
+            if answered == Outcome::Allow
+                && carried_out
+                && !(reply.status.is_success() || reply.status.is_redirection())
+            {
+                differences.push(format!(
+                    "{} {} as {kind}: let through but not carried out ({}) {}",
+                    spec.method,
+                    spec.path,
+                    reply.status,
+                    reply.text().chars().take(300).collect::<String>()
+                ));
+            }
             let key = (spec.method.to_string(), spec.path.to_owned());
             let expected = table.get(&key).map(|r| r[column]);
             if expected != Some(answered) {

@@ -15,8 +15,13 @@ use motcua_web::{AppState, WebConfig};
 use std::sync::Arc;
 use tower::ServiceExt;
 
-/// One test per backend from `async fn(Web) -> Web`.
+/// One test per backend from `async fn(Web) -> Web`; `both!(with configure; …)` adjusts the
+/// state first with `fn configure(&mut AppState)` (see [`run_with`]).
 macro_rules! both {
+    (with $configure:ident; $($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { $crate::support::run_with(motcua_store::Backend::Sqlite, super::$configure, super::$name).await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { $crate::support::run_with(motcua_store::Backend::Postgres, super::$configure, super::$name).await } )* }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite { $( #[tokio::test] async fn $name() { $crate::support::run(motcua_store::Backend::Sqlite, super::$name).await } )* }
         mod postgres { $( #[tokio::test] async fn $name() { $crate::support::run(motcua_store::Backend::Postgres, super::$name).await } )* }
@@ -26,6 +31,9 @@ macro_rules! both {
 pub struct Web {
     pub f: Fixture,
     router: Router,
+    /// This test's own blob directory (attachment contents), removed when the test ends, so
+    /// what a test stored is all that is in it.
+    blobs: tempfile::TempDir,
 }
 
 pub async fn run<F, Fut>(backend: motcua_store::Backend, test: F)
@@ -45,7 +53,12 @@ where
     Fut: std::future::Future<Output = Web>,
 {
     let mut f = Fixture::new(backend).await;
-    f.app = f.app.clone().with_renderer(renderer());
+    let blobs = tempfile::tempdir().expect("blob directory");
+    f.app = f
+        .app
+        .clone()
+        .with_renderer(renderer())
+        .with_blobs(Arc::new(motcua_blobs::LocalBlobs::new(blobs.path())));
     let mut state = AppState {
         app: f.app.clone(),
         config: Arc::new(WebConfig::default()),
@@ -54,7 +67,8 @@ where
     configure(&mut state);
     f.app = state.app.clone();
     let router = motcua_web::routes::build(state);
-    test(Web { f, router }).await.f.cleanup().await;
+    let web = test(Web { f, router, blobs }).await;
+    web.f.cleanup().await;
 }
 
 /// The real PDF renderer, as the binary gives it to the app; one per test binary (it loads
@@ -92,6 +106,23 @@ impl Reply {
 
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.bytes).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Where a redirect points (empty when the reply is no redirect).
+    pub fn location(&self) -> String {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The code of the first field problem of a JSON error body.
+    pub fn field_code(&self) -> String {
+        self.json()["error"]["fields"][0]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// The error message of a JSON error body.
@@ -348,7 +379,8 @@ impl Web {
     }
 
     /// A page form with files, as a browser sends it without JavaScript: `multipart/form-data`
-    /// with the CSRF token in the address (the body is read after the token is checked).
+    /// with the CSRF token in the address (the body is read after the token is checked). The
+    /// fields come first, then the files, each declared `application/pdf`.
     pub async fn multipart(
         &self,
         path: &str,
@@ -356,42 +388,74 @@ impl Web {
         fields: &[(&str, &str)],
         files: &[(&str, &str, &[u8])],
     ) -> Reply {
-        let boundary = "----motcua-http-test-boundary";
-        let mut body = Vec::new();
-        for (name, value) in fields {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            );
-        }
-        for (name, file_name, bytes) in files {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n")
-                    .as_bytes(),
-            );
-            body.extend_from_slice(bytes);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let parts: Vec<Part> = fields
+            .iter()
+            .map(|(name, value)| Part::Field(name, value))
+            .chain(
+                files
+                    .iter()
+                    .map(|(name, file_name, bytes)| Part::pdf(name, file_name, bytes)),
+            )
+            .collect();
+        self.multipart_parts(path, client, &parts).await
+    }
+
+    /// [`Web::multipart`] with the parts in the order given (a file's declared type included).
+    pub async fn multipart_parts(&self, path: &str, client: &Client, parts: &[Part<'_>]) -> Reply {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        self.multipart_as(&format!("{path}{separator}_csrf={CSRF}"), client, parts)
+            .await
+    }
+
+    /// A page form with files but without the token in the address (a forged form): the
+    /// CSRF cookie is still sent, as a browser would.
+    pub async fn multipart_without_csrf(
+        &self,
+        path: &str,
+        client: &Client,
+        parts: &[Part<'_>],
+    ) -> Reply {
+        self.multipart_as(path, client, parts).await
+    }
+
+    async fn multipart_as(&self, uri: &str, client: &Client, parts: &[Part<'_>]) -> Reply {
+        let (content_type, body) = multipart_body(parts);
         let request = self
-            .builder(
-                Method::POST,
-                &format!("{path}?_csrf={CSRF}"),
-                client,
-                false,
-                false,
-            )
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
+            .builder(Method::POST, uri, client, false, false)
+            .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(body))
             .expect("request");
         self.request(request).await
     }
 
+    /// A multipart `POST` to the API (an upload), authenticated like [`Web::send`].
+    pub async fn upload(&self, path: &str, client: &Client, parts: &[Part<'_>]) -> Reply {
+        let (content_type, body) = multipart_body(parts);
+        self.send_bytes(Method::POST, path, client, &content_type, body)
+            .await
+    }
+
+    /// Files in this test's blob directory (temporary files included, so a leftover shows).
+    pub fn stored_files(&self) -> usize {
+        fn walk(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| {
+                            let path = e.path();
+                            if path.is_dir() { walk(&path) } else { 1 }
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(self.blobs.path())
+    }
+
     /// A request carrying the CSRF cookie, the client's session cookie or bearer token, and
-    /// when asked the CSRF header (sessions only, as [`Web::send`]) and `Accept-Language: en`.
+    /// when asked the CSRF header (a browser's: signed in or anonymous, so what is tested is
+    /// the authorisation, not the CSRF check) and `Accept-Language: en`.
     fn builder(
         &self,
         method: Method,
@@ -410,15 +474,13 @@ impl Web {
             Client::Bearer(token) => {
                 builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
             }
-            Client::Session(token) => {
-                cookies.push(format!(
-                    "{}={token}",
-                    motcua_web::context::session_cookie_name(true)
-                ));
-                if csrf_header {
-                    builder = builder.header("x-csrf-token", CSRF);
-                }
-            }
+            Client::Session(token) => cookies.push(format!(
+                "{}={token}",
+                motcua_web::context::session_cookie_name(true)
+            )),
+        }
+        if csrf_header && !matches!(client, Client::Bearer(_)) {
+            builder = builder.header("x-csrf-token", CSRF);
         }
         if english {
             builder = builder.header(header::ACCEPT_LANGUAGE, "en");
@@ -459,6 +521,54 @@ impl Web {
             .expect("unit")
             .id
     }
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Clone, Copy)]
+pub enum Part<'a> {
+    /// A text field: name, value.
+    Field(&'a str, &'a str),
+    /// A file: input name, file name, declared media type (none: no `Content-Type` line),
+    /// bytes.
+    File(&'a str, &'a str, Option<&'a str>, &'a [u8]),
+}
+
+impl<'a> Part<'a> {
+    /// A file declared `application/pdf`.
+    pub fn pdf(name: &'a str, file_name: &'a str, bytes: &'a [u8]) -> Part<'a> {
+        Part::File(name, file_name, Some("application/pdf"), bytes)
+    }
+}
+
+/// A multipart body of `parts` in their order, and its content type.
+pub fn multipart_body(parts: &[Part]) -> (String, Vec<u8>) {
+    let boundary = "----motcua-http-test-boundary";
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match part {
+            Part::Field(name, value) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}")
+                    .as_bytes(),
+            ),
+            Part::File(name, file_name, content_type, bytes) => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n"
+                    )
+                    .as_bytes(),
+                );
+                if let Some(content_type) = content_type {
+                    body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+                }
+                body.extend_from_slice(b"\r\n");
+                body.extend_from_slice(bytes);
+            }
+        }
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// A complete birth-registration form as the JSON API takes it (the API tests' applicant).

@@ -7,10 +7,61 @@ use super::*;
 pub(super) struct CounterPage {
     page: Page,
     procedures: Vec<(String, String)>,
+    /// The ID card check (kiểm tra thẻ căn cước): the number typed and its problem.
+    id_proof: FormState,
 }
 
-/// The counter: pick the procedure, then type the form in.
-pub async fn counter(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
+/// The counter: pick the procedure, then type the form in; or record an ID card check.
+pub async fn counter(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    // Only the count travels in the address, never the personal identification number.
+    let flash = query
+        .get("id_proven")
+        .and_then(|linked| linked.parse::<u64>().ok())
+        .map(|linked| {
+            i18n::tf(
+                ctx.lang,
+                "counter-id-proof-done",
+                &[("linked", &linked.to_string())],
+            )
+        });
+    let page = counter_page(&state, &ctx, FormState::default()).await?;
+    Ok(render(&CounterPage {
+        page: page.page.with_flash(flash),
+        ..page
+    }))
+}
+
+/// The desk official has seen the citizen's ID card: the account holding the number is
+/// proven (the same use case as `POST /api/v1/citizens/id-proof`), then back to the counter.
+pub async fn counter_id_proof(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    fields: FormFields,
+) -> WebResult<Response> {
+    let personal_id = fields.get("personal_id").trim().to_owned();
+    match state.app.prove_citizen_id(&ctx.actor(), &personal_id).await {
+        Ok(linked) => {
+            Ok(Redirect::to(&format!("/staff/counter?id_proven={linked}")).into_response())
+        }
+        Err(error) => {
+            // No account for a well-formed number is a problem of what was typed.
+            let error = match error {
+                AppError::NotFound => AppError::invalid("personal_id", "error-id-proof-unknown"),
+                other => other,
+            };
+            let form = FormState::from_values([("personal_id".to_owned(), personal_id)])
+                .fail(ctx.lang, &error);
+            let page = counter_page(&state, &ctx, form).await?;
+            Ok(render_status(status_of(&error), &page))
+        }
+    }
+}
+
+async fn counter_page(state: &AppState, ctx: &Ctx, id_proof: FormState) -> WebResult<CounterPage> {
     let procedures = state
         .app
         .search_procedures(&motcua_app::catalogue::SearchParams {
@@ -19,15 +70,16 @@ pub async fn counter(State(state): State<AppState>, ctx: Ctx) -> WebResult<Respo
             ..Default::default()
         })
         .await
-        .ctx(&ctx)?
+        .ctx(ctx)?
         .items
         .into_iter()
         .map(|i| (i.procedure.code, i.procedure.name))
         .collect();
-    Ok(render(&CounterPage {
-        page: Page::new(&ctx, "dossier-counter-title"),
+    Ok(CounterPage {
+        page: Page::new(ctx, "dossier-counter-title"),
         procedures,
-    }))
+        id_proof,
+    })
 }
 
 pub async fn counter_form(

@@ -33,7 +33,7 @@ mod new;
 mod staff;
 
 pub use citizen::{mine, my_act, my_detail, my_supplement};
-pub use counter::{counter, counter_form, counter_register};
+pub use counter::{counter, counter_form, counter_id_proof, counter_register};
 use detail::*;
 use new::*;
 pub use new::{new_form, submit};
