@@ -132,6 +132,9 @@ struct Targets {
     role: i64,
     client: i64,
     client_token: i64,
+    /// A paid counter payment of another dossier of the citizen at the ward.
+    payment: i64,
+    payment_reference: String,
     procedure_json: serde_json::Value,
     workflow_json: serde_json::Value,
     /// A draft version of the procedure (what the editor page saves).
@@ -159,6 +162,26 @@ impl Targets {
             .receive_dossier(&h.f.official("tiepnhan.ninhkieu").await, submitted.id)
             .await
             .expect("receive");
+        let obligation = h.f.received().await;
+        app.act_on_dossier(
+            &h.f.official("chuyenvien.ninhkieu").await,
+            obligation.id,
+            motcua_domain::dossier::Command::RequireFinancialObligation {
+                description: "Lệ phí".into(),
+                amount_vnd: Some(8_000),
+            },
+        )
+        .await
+        .expect("obligation");
+        let payment = app
+            .record_counter_payment(
+                &h.f.official("tiepnhan.ninhkieu").await,
+                obligation.id,
+                motcua_domain::payment::PaymentMethod::Cash,
+                "",
+            )
+            .await
+            .expect("counter payment");
         let units = h.f.db.store.list_units().await.expect("units");
         let ward = units
             .iter()
@@ -214,6 +237,8 @@ impl Targets {
             role,
             client,
             client_token,
+            payment: payment.id,
+            payment_reference: payment.reference.clone(),
             procedure_json: serde_json::to_value(&procedure).expect("procedure json"),
             workflow_json: serde_json::to_value(&workflow).expect("workflow json"),
             draft_version: draft.row.version,
@@ -237,6 +262,8 @@ impl Targets {
             self.role
         } else if path.contains("/clients/{id}") {
             self.client
+        } else if path.contains("/payments/{id}") {
+            self.payment
         } else {
             self.dossier
         };
@@ -266,7 +293,12 @@ impl Targets {
             .replace("{date}", "2026-12-31")
             .replace("{name}", "app.css")
             .replace("{file}", "units.json")
-            .replace("{what}", "units");
+            .replace("{what}", "units")
+            .replace("{gateway}", "vnpay")
+            .replace("{reference}", &self.payment_reference);
+        if path.contains("/reconciliation") {
+            concrete.push_str(&format!("?unit_id={}&day=2026-12-07", self.ward));
+        }
         if path.contains("tracking-book") || path.ends_with("/ratings") {
             concrete.push_str(&format!("?agency={WARD}&from=2026-12-07&to=2026-12-07"));
         }
@@ -313,6 +345,11 @@ impl Targets {
             "/api/v1/dossiers/{id}/attachments" => serde_json::json!({
                 "attachment_id": self.paper, "purpose": "document", "requirement": 0
             }),
+            "/api/v1/dossiers/{id}/payments" => serde_json::json!({"gateway": "vnpay"}),
+            "/api/v1/dossiers/{id}/payments/counter" => serde_json::json!({"method": "cash"}),
+            "/api/v1/payments/{id}/cancel" | "/api/v1/payments/{id}/refund" => {
+                serde_json::json!({"reason": "Thử"})
+            }
             "/api/v1/procedures" => self.procedure_json.clone(),
             "/api/v1/workflows" => self.workflow_json.clone(),
             "/api/v1/procedures/{code}/versions/{version}/publish" => {
