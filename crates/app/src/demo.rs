@@ -570,3 +570,129 @@ impl App {
         Ok(created)
     }
 }
+
+/// A request for copies of a civil-status extract (2.000635, 8.000 đ per copy, paid at
+/// submission) for the demo's payments.
+fn demo_extract_form(copies: u32) -> AppResult<motcua_domain::procedure::FormValues> {
+    serde_json::from_value(serde_json::json!({
+        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu",
+        "nguoi_yeu_cau_so_dinh_danh": DEMO_CITIZENS[0].0,
+        "nguoi_yeu_cau_noi_cu_tru": {"street": "45 đường 30/4", "province": "92", "commune": "31117"},
+        "loai_trich_luc": ["khai_sinh"],
+        "nguoi_duoc_cap_ho_ten": "Nguyễn Ngọc Anh",
+        "noi_dang_ky": "UBND phường Ninh Kiều",
+        "so_ban_sao": copies,
+        "hinh_thuc_nhan_ket_qua": "truc_tuyen",
+        "cam_doan": "on"
+    }))
+    .map_err(|e| crate::AppError::Internal(e.into()))
+}
+
+impl App {
+    /// Demo payments in every state, on requests for civil-status extracts (paid at
+    /// submission) at the Ninh Kiều ward: paid in cash and received, paid by card and
+    /// refunded, an online attempt waiting for its gateway after a cancelled one, an expired
+    /// and a failed attempt. The dossier under a financial obligation (status 6) is left for a
+    /// visitor to pay through the simulators. Only once (when no payment exists yet).
+    pub async fn load_demo_payments(&self) -> AppResult<usize> {
+        use crate::dossiers::Submission;
+        use motcua_domain::payment::{PaymentMethod, merchant_reference};
+        use motcua_store::payments::NewPayment;
+        let citizen_id = self.store.citizen_credentials(DEMO_CITIZENS[0].0).await?.id;
+        let citizen = Actor {
+            principal: motcua_domain::authz::Principal::Citizen { citizen_id },
+            ip: None,
+        };
+        let official = |username: &'static str| async move {
+            let id = self.store.official_credentials(username).await?.id;
+            let principal = self
+                .official_principal(id)
+                .await?
+                .ok_or(crate::AppError::NotFound)?;
+            Ok::<Actor, crate::AppError>(Actor {
+                principal,
+                ip: None,
+            })
+        };
+        let reception = official("tiepnhan.ninhkieu").await?;
+        let leader = official("chutich.ninhkieu").await?;
+        let mut ids = Vec::new();
+        for copies in [2, 1, 3, 1, 2] {
+            let submission = Submission {
+                procedure_code: "2.000635".into(),
+                agency_code: "000.00.30.H13".into(),
+                form: demo_extract_form(copies)?,
+                attachments: Vec::new(),
+                delivery: Default::default(),
+            };
+            ids.push(self.submit_dossier(&citizen, &submission).await?.id);
+        }
+        // Paid in cash at the desk, then received.
+        self.record_counter_payment(&reception, ids[0], PaymentMethod::Cash, "Thu tại quầy")
+            .await?;
+        self.receive_dossier(&reception, ids[0]).await?;
+        // Paid by card, refunded by the chairman.
+        let paid = self
+            .record_counter_payment(&reception, ids[1], PaymentMethod::Pos, "")
+            .await?;
+        self.refund_payment(&leader, paid.id, "Công dân nộp trùng hai lần")
+            .await?;
+        // Online attempts as gateways leave them: written as they stand, since no gateway
+        // is reachable while the demo loads.
+        let now = self.now();
+        let online = [
+            (
+                ids[2],
+                "cancelled",
+                PaymentMethod::VnPay,
+                40,
+                "Công dân chọn kênh khác",
+            ),
+            (ids[2], "pending", PaymentMethod::PayGov, 5, ""),
+            (ids[3], "expired", PaymentMethod::VnPay, 200, ""),
+            (
+                ids[4],
+                "failed",
+                PaymentMethod::VnPay,
+                30,
+                "VNPay: 24 (khách hàng hủy giao dịch)",
+            ),
+        ];
+        let mut written = 2;
+        for (dossier_id, state, method, minutes_ago, note) in online {
+            let row = self.store.get_dossier(dossier_id).await?;
+            let Some((purpose, due)) = self.payment_due_of(&row).await? else {
+                continue;
+            };
+            let created = now - time::Duration::minutes(minutes_ago);
+            let mut tx = self.store.begin().await?;
+            tx.insert_payment(&NewPayment {
+                reference: merchant_reference(
+                    row.code.as_deref().unwrap_or("HS"),
+                    created,
+                    u32::try_from(written).unwrap_or(0),
+                ),
+                dossier_id,
+                agency_id: row.agency_id,
+                agency_path: row.agency_path.clone(),
+                purpose: purpose.to_stored(),
+                method: method.as_str().to_owned(),
+                amount_vnd: due.total_vnd,
+                lines: serde_json::to_string(&due.lines)
+                    .map_err(|e| crate::AppError::Internal(e.into()))?,
+                state: state.to_owned(),
+                payer_name: row.applicant_name.clone(),
+                created_at: motcua_store::micros(created),
+                expires_at: motcua_store::micros(created + crate::payments::PAYMENT_EXPIRY),
+                settled_at: None,
+                receipt_number: None,
+                note: note.to_owned(),
+                actor: format!("citizen:{citizen_id}"),
+            })
+            .await?;
+            tx.commit().await?;
+            written += 1;
+        }
+        Ok(written)
+    }
+}

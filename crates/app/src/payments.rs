@@ -292,7 +292,7 @@ impl App {
 
     /// What `row` owes now, if anything: the open obligation (status 6), or the submission
     /// fees of a procedure paid at submission while the dossier is still being worked.
-    async fn payment_due_of(
+    pub(crate) async fn payment_due_of(
         &self,
         row: &DossierRow,
     ) -> AppResult<Option<(PaymentPurpose, DueView)>> {

@@ -26,6 +26,7 @@ both!(
     a_refund_needs_a_leader_of_the_agency_and_a_reason,
     reconciliation_lists_the_days_payments_for_report_readers_only,
     the_demo_obligation_asks_its_amount,
+    the_demo_has_payments_in_every_state,
 );
 
 /// A copy of a civil-status extract (2.000635): 8.000 đ per copy, paid at submission.
@@ -335,5 +336,24 @@ async fn the_demo_obligation_asks_its_amount(backend: Backend) {
         }
     }
     assert!(found, "the demo has a dossier under a financial obligation");
+    f.cleanup().await;
+}
+
+async fn the_demo_has_payments_in_every_state(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    f.app.load_demo_dossiers().await.expect("demo dossiers");
+    let written = f.app.load_demo_payments().await.expect("demo payments");
+    assert_eq!(written, 6);
+    let mut states = std::collections::BTreeSet::new();
+    for id in f.db.store.dossier_ids().await.expect("ids") {
+        for payment in f.db.store.dossier_payments(id).await.expect("payments") {
+            states.insert(payment.state);
+        }
+    }
+    let all: std::collections::BTreeSet<String> = motcua_domain::payment::PaymentState::ALL
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    assert_eq!(states, all);
     f.cleanup().await;
 }

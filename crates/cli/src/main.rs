@@ -608,7 +608,13 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
         // Dossiers in every status, so each queue and page has something to show.
         match app.load_demo_dossiers().await {
             Ok(0) => {}
-            Ok(count) => tracing::info!(dossiers = count, "demo dossiers loaded"),
+            Ok(count) => {
+                tracing::info!(dossiers = count, "demo dossiers loaded");
+                match app.load_demo_payments().await {
+                    Ok(count) => tracing::info!(payments = count, "demo payments loaded"),
+                    Err(error) => tracing::warn!(error = %error, "demo payments not loaded"),
+                }
+            }
             Err(error) => tracing::warn!(error = %error, "demo dossiers not loaded"),
         }
     }
