@@ -51,6 +51,8 @@ pub struct BenchOptions {
     /// Dossiers submitted and received in the throughput phase.
     pub writes: usize,
     pub write_concurrency: usize,
+    /// Online payment attempts confirmed by signed gateway callbacks (then repeated).
+    pub payments: usize,
     /// Communes the throughput phase submits to, in turn (1: all to Ninh Kiều, the worst case
     /// for the per-agency day counter; more: a city's load spread over its communes, received
     /// by a desk official whose reception role covers the whole city).
@@ -82,6 +84,7 @@ impl Default for BenchOptions {
             dossiers: 1_000_000,
             writes: 2_000,
             write_concurrency: 16,
+            payments: 500,
             write_agencies: 1,
             clients: 200,
             requests: 20_000,
@@ -150,6 +153,12 @@ pub struct BackendReport {
     pub pdf_first_ms: f64,
     pub pdf_bytes: usize,
     pub memory: Memory,
+    /// Verified VNPay confirmations of pending attempts through the server (each pays one
+    /// attempt and enqueues its settlement in one transaction).
+    pub payment_callbacks: Latency,
+    /// The same confirmations again: answered "already confirmed", nothing written but the
+    /// callback log.
+    pub payment_repeats: Latency,
     /// The database's plan for the specialist's queue (`EXPLAIN QUERY PLAN` / `EXPLAIN ANALYZE`).
     pub queue_plan: Vec<String>,
     pub clients: usize,
@@ -314,6 +323,8 @@ async fn run_backend(
     report.generated = generated;
 
     let log = options.work_dir.join(format!("server-{name}.log"));
+    eprintln!("[{name}] {} payment attempts", options.payments);
+    let attempts = payable_attempts(&app, &store, options.payments).await?;
     let mut server = Server::start(&options.exe, &url, &log).await?;
     eprintln!("[{name}] server pid {} at {}", server.pid(), server.base);
     let outcome = measure(
@@ -328,6 +339,36 @@ async fn run_backend(
         &mut report,
     )
     .await;
+    if outcome.is_ok() && !attempts.is_empty() {
+        eprintln!("[{name}] payment callbacks, {} attempts", attempts.len());
+        let client = crate::http_client()
+            .pool_max_idle_per_host(options.write_concurrency + 8)
+            .timeout(Duration::from_secs(120))
+            .build()?;
+        let queries: Arc<Vec<String>> = Arc::new(
+            attempts
+                .iter()
+                .enumerate()
+                .map(|(i, (reference, amount))| signed_ipn(reference, *amount, i))
+                .collect(),
+        );
+        report.payment_callbacks = callbacks(
+            &client,
+            &server.base,
+            queries.clone(),
+            options.write_concurrency,
+            "\"RspCode\":\"00\"",
+        )
+        .await?;
+        report.payment_repeats = callbacks(
+            &client,
+            &server.base,
+            queries,
+            options.write_concurrency,
+            "\"RspCode\":\"02\"",
+        )
+        .await?;
+    }
     report.memory = server.memory();
     report.queue_mine.total_dossiers = total_dossiers;
     report.queue_receive.total_dossiers = total_dossiers;
@@ -844,6 +885,8 @@ pub fn table(report: &BenchReport) -> String {
              work queue (specialist)     p50 {:.2} ms  p99 {:.2} ms  ({} rows)   target p99 < 50 ms: {}\n\
              work queue (reception)      p50 {:.2} ms  p99 {:.2} ms  ({} rows)\n\
              receipt PDF (Mẫu 01)        p50 {:.1} ms  p99 {:.1} ms  ({} bytes, {} errors; first after start {:.1} ms)   target < 20 ms: {}\n\
+             payment callbacks (VNPay)   {:.1} confirmed/s  p50 {:.2} ms  p99 {:.2} ms  ({} attempts, {} errors, {} concurrent; {:.1} % of raw commits)\n\
+             repeated callbacks          {:.1} answered/s  p50 {:.2} ms  p99 {:.2} ms  ({} errors)\n\
              server memory               peak {:.1} MiB, now {:.1} MiB\n",
             b.backend,
             b.durability,
@@ -904,6 +947,17 @@ pub fn table(report: &BenchReport) -> String {
             b.pdf.errors,
             b.pdf_first_ms,
             mark(b.pdf.p99_ms < 20.0 && b.pdf.errors == 0),
+            b.payment_callbacks.per_second,
+            b.payment_callbacks.p50_ms,
+            b.payment_callbacks.p99_ms,
+            b.payment_callbacks.count,
+            b.payment_callbacks.errors,
+            t.concurrency,
+            100.0 * b.payment_callbacks.per_second / t.raw_commits_per_second.max(1e-9),
+            b.payment_repeats.per_second,
+            b.payment_repeats.p50_ms,
+            b.payment_repeats.p99_ms,
+            b.payment_repeats.errors,
             b.memory.peak_rss_kib as f64 / 1024.0,
             b.memory.rss_kib as f64 / 1024.0,
         ));
@@ -955,4 +1009,141 @@ async fn city_desk(store: &Store, n: usize) -> anyhow::Result<(i64, Vec<String>)
     tx.assign_role(id, "reception", root.id, None, 0).await?;
     tx.commit().await?;
     Ok((id, agencies))
+}
+
+/// The VNPay terminal and secret the bench's server is started with (`Server::start`), so
+/// the bench can sign callbacks as the gateway does.
+pub const BENCH_VNPAY_TMN: &str = "BENCH001";
+pub const BENCH_VNPAY_SECRET: &str = "BENCHSECRET0123456789ABCDEFGHIJK";
+
+/// `n` pending VNPay attempts, each on its own request for civil-status extracts (paid at
+/// submission) by the first demo citizen: their references and amounts.
+async fn payable_attempts(
+    app: &App,
+    store: &Store,
+    n: usize,
+) -> anyhow::Result<Vec<(String, i64)>> {
+    use motcua_payments::vnpay::{VnPay, VnPayConfig};
+    let gateway = VnPay::new(VnPayConfig {
+        tmn_code: BENCH_VNPAY_TMN.into(),
+        hash_secret: BENCH_VNPAY_SECRET.into(),
+        // Checkout builds the address locally: nothing is fetched from it.
+        pay_url: "http://127.0.0.1:9/paymentv2/vpcpay.html".into(),
+        api_url: "http://127.0.0.1:9/merchant_webapi/api/transaction".into(),
+    })?;
+    let app = app
+        .clone()
+        .with_gateways(motcua_app::payments::Gateways::new(vec![Arc::new(gateway)]));
+    let citizen_id = store.citizen_credentials(DEMO_CITIZENS[0].0).await?.id;
+    let citizen = Actor {
+        principal: motcua_domain::authz::Principal::Citizen { citizen_id },
+        ip: Some("127.0.0.1".into()),
+    };
+    let form: motcua_domain::procedure::FormValues = serde_json::from_value(serde_json::json!({
+        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu",
+        "nguoi_yeu_cau_so_dinh_danh": DEMO_CITIZENS[0].0,
+        "nguoi_yeu_cau_noi_cu_tru": {"street": "45 đường 30/4", "province": "92", "commune": "31117"},
+        "loai_trich_luc": ["khai_sinh"],
+        "nguoi_duoc_cap_ho_ten": "Nguyễn Ngọc Anh",
+        "noi_dang_ky": "UBND phường Ninh Kiều",
+        "so_ban_sao": 2,
+        "hinh_thuc_nhan_ket_qua": "truc_tuyen",
+        "cam_doan": "on"
+    }))?;
+    let mut attempts = Vec::with_capacity(n);
+    for _ in 0..n {
+        let id = app
+            .submit_dossier(
+                &citizen,
+                &motcua_app::dossiers::Submission {
+                    procedure_code: "2.000635".into(),
+                    agency_code: "000.00.30.H13".into(),
+                    form: form.clone(),
+                    attachments: Vec::new(),
+                    delivery: Default::default(),
+                },
+            )
+            .await
+            .map_err(|e| anyhow!("submit: {e}"))?
+            .id;
+        app.start_online_payment(&citizen, id, motcua_app::payments::GatewayKind::VnPay)
+            .await
+            .map_err(|e| anyhow!("start payment: {e}"))?;
+        let attempt = store
+            .dossier_payments(id)
+            .await?
+            .pop()
+            .ok_or_else(|| anyhow!("no attempt"))?;
+        attempts.push((attempt.reference, attempt.amount_vnd));
+    }
+    Ok(attempts)
+}
+
+/// The IPN VNPay sends for a successful payment of `reference`, signed.
+fn signed_ipn(reference: &str, amount_vnd: i64, number: usize) -> String {
+    let amount = (amount_vnd * 100).to_string();
+    let transaction = (14_000_000 + number).to_string();
+    motcua_payments::vnpay::sign_params(
+        BENCH_VNPAY_SECRET,
+        [
+            ("vnp_Amount", amount.as_str()),
+            ("vnp_BankCode", "NCB"),
+            ("vnp_BankTranNo", transaction.as_str()),
+            ("vnp_CardType", "ATM"),
+            ("vnp_OrderInfo", "Thanh toan ho so"),
+            ("vnp_PayDate", "20261207091500"),
+            ("vnp_ResponseCode", "00"),
+            ("vnp_TmnCode", BENCH_VNPAY_TMN),
+            ("vnp_TransactionNo", transaction.as_str()),
+            ("vnp_TransactionStatus", "00"),
+            ("vnp_TxnRef", reference),
+        ],
+    )
+}
+
+/// Sends every callback once with `concurrency` workers; a reply counts as an error unless
+/// its body carries `expected` (`"RspCode":"00"` first, `"RspCode":"02"` for the repeats).
+async fn callbacks(
+    client: &reqwest::Client,
+    base: &str,
+    queries: Arc<Vec<String>>,
+    concurrency: usize,
+    expected: &'static str,
+) -> anyhow::Result<Latency> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.max(1) {
+        let client = client.clone();
+        let queries = queries.clone();
+        let next = next.clone();
+        let url = format!("{base}/api/v1/payments/gateways/vnpay/confirm");
+        tasks.spawn(async move {
+            let mut samples = Vec::new();
+            let mut errors = 0usize;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(query) = queries.get(i) else { break };
+                let sent = Instant::now();
+                let ok = match client.get(format!("{url}?{query}")).send().await {
+                    Ok(reply) => reply.text().await.is_ok_and(|body| body.contains(expected)),
+                    Err(_) => false,
+                };
+                if ok {
+                    samples.push(sent.elapsed());
+                } else {
+                    errors += 1;
+                }
+            }
+            anyhow::Ok((samples, errors))
+        });
+    }
+    let mut samples = Vec::new();
+    let mut errors = 0;
+    while let Some(done) = tasks.join_next().await {
+        let (s, e) = done??;
+        samples.extend(s);
+        errors += e;
+    }
+    Ok(Latency::from_samples(samples, errors, started.elapsed()))
 }

@@ -48,6 +48,24 @@ impl Server {
             .args(["serve", "--listen", &listen])
             .env("DATABASE_URL", database_url)
             .env("MOTCUA_LOG__LEVEL", "warn")
+            // VNPay with the bench's own keys, so the bench signs callbacks as the gateway
+            // does (checkout builds its address locally; nothing is fetched from it).
+            .env(
+                "MOTCUA_PAYMENTS__VNPAY_TMN_CODE",
+                crate::run::BENCH_VNPAY_TMN,
+            )
+            .env(
+                "MOTCUA_PAYMENTS__VNPAY_HASH_SECRET",
+                crate::run::BENCH_VNPAY_SECRET,
+            )
+            .env(
+                "MOTCUA_PAYMENTS__VNPAY_PAY_URL",
+                "http://127.0.0.1:9/paymentv2/vpcpay.html",
+            )
+            .env(
+                "MOTCUA_PAYMENTS__VNPAY_API_URL",
+                "http://127.0.0.1:9/merchant_webapi/api/transaction",
+            )
             // `BENCH_SERVER_RUST_LOG=sqlx::query=debug` shows every statement the server
             // runs (how the per-request statement counts in BENCHMARKS.md were taken).
             .env(

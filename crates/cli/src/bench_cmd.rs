@@ -57,6 +57,9 @@ pub struct BenchArgs {
     /// Concurrent clients of the throughput phase (and tasks of the raw commit loop).
     #[arg(long, default_value_t = 16)]
     write_concurrency: usize,
+    /// Online payment attempts confirmed by signed VNPay callbacks (then each sent again).
+    #[arg(long, default_value_t = 500)]
+    payments: usize,
     /// Communes the throughput phase submits to in turn (1: all to one ward, the worst case
     /// for its day counter; e.g. 20: a city's load spread over its communes)
     #[arg(long, default_value_t = 1)]
@@ -162,6 +165,7 @@ pub async fn bench_command(args: BenchArgs) -> anyhow::Result<()> {
         dossiers: args.dossiers,
         writes: args.writes,
         write_concurrency: args.write_concurrency.max(1),
+        payments: args.payments,
         write_agencies: args.write_agencies.max(1),
         clients: args.clients.max(1),
         requests: args.requests.max(1),

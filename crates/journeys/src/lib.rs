@@ -65,11 +65,25 @@ pub struct Server {
     pub address: SocketAddr,
     pub app: App,
     pub database: TestDatabase,
+    /// The VNPay simulator the server pays through, when started with payments.
+    pub vnpay: Option<motcua_payments::simulator::SimulatorHandle>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Server {
     pub async fn start(backend: Backend) -> anyhow::Result<Server> {
+        Self::start_with(backend, false).await
+    }
+
+    /// [`Server::start`] with VNPay configured against its local simulator, which calls the
+    /// server back as the real gateway would.
+    pub async fn start_with_payments(backend: Backend) -> anyhow::Result<Server> {
+        Self::start_with(backend, true).await
+    }
+
+    async fn start_with(backend: Backend, payments: bool) -> anyhow::Result<Server> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
         let database = TestDatabase::new(backend).await;
         let app = App::new(
             database.store.clone(),
@@ -82,8 +96,29 @@ impl Server {
         app.load_demo()
             .await
             .map_err(|e| anyhow::anyhow!("demo: {e}"))?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let address = listener.local_addr()?;
+        let (app, vnpay) = if payments {
+            use motcua_payments::simulator::{VnPaySimulator, VnPaySimulatorConfig};
+            use motcua_payments::vnpay::{VnPay, VnPayConfig};
+            let secret = "JOURNEYSECRET0123456789ABCDEFGHI";
+            let sim = VnPaySimulator::start(VnPaySimulatorConfig {
+                tmn_code: "JOURNEY1".into(),
+                hash_secret: secret.into(),
+                ipn_url: format!("http://{address}/api/v1/payments/gateways/vnpay/confirm"),
+            })
+            .await?;
+            let gateway = VnPay::new(VnPayConfig {
+                tmn_code: "JOURNEY1".into(),
+                hash_secret: secret.into(),
+                pay_url: sim.pay_url(),
+                api_url: sim.api_url(),
+            })?;
+            let app = app
+                .with_gateways(motcua_app::payments::Gateways::new(vec![Arc::new(gateway)]))
+                .with_public_url(&format!("http://{address}"));
+            (app, Some(sim))
+        } else {
+            (app, None)
+        };
         let config = motcua_web::WebConfig {
             public_url: format!("http://{address}"),
             demo: true,
@@ -106,6 +141,7 @@ impl Server {
             address,
             app,
             database,
+            vnpay,
             task,
         })
     }

@@ -571,3 +571,118 @@ async fn dossier_journey_with_javascript() {
 async fn dossier_journey_without_javascript() {
     dossier_journey(false).await;
 }
+
+/// A citizen pays the fees of a request for civil-status extracts (paid at submission) through
+/// VNPay: our payment page, the gateway's (simulated) page, the button there, and back to our
+/// page, which shows the payment confirmed by the gateway's own call, with the e-receipt.
+async fn payment_journey(javascript: bool) {
+    let axe = javascript.then(|| axe_script().expect("axe-core"));
+    let server = Server::start_with_payments(Backend::Sqlite)
+        .await
+        .expect("server");
+    let citizen_id = server
+        .database
+        .store
+        .citizen_credentials("092095001234")
+        .await
+        .expect("demo citizen")
+        .id;
+    let citizen = motcua_app::Actor {
+        principal: motcua_domain::authz::Principal::Citizen { citizen_id },
+        ip: None,
+    };
+    let form = serde_json::from_value(serde_json::json!({
+        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu",
+        "nguoi_yeu_cau_so_dinh_danh": "092095001234",
+        "nguoi_yeu_cau_noi_cu_tru": {"street": "45 đường 30/4", "province": "92", "commune": "31117"},
+        "loai_trich_luc": ["khai_sinh"],
+        "nguoi_duoc_cap_ho_ten": "Nguyễn Ngọc Anh",
+        "noi_dang_ky": "UBND phường Ninh Kiều",
+        "so_ban_sao": 2,
+        "hinh_thuc_nhan_ket_qua": "truc_tuyen",
+        "cam_doan": "on"
+    }))
+    .expect("form");
+    let dossier = server
+        .app
+        .submit_dossier(
+            &citizen,
+            &motcua_app::dossiers::Submission {
+                procedure_code: "2.000635".into(),
+                agency_code: "000.00.30.H13".into(),
+                form,
+                attachments: Vec::new(),
+                delivery: Default::default(),
+            },
+        )
+        .await
+        .expect("submitted")
+        .id;
+    let driver = Driver::start().await.expect("chromedriver");
+    let browser = driver.browser(javascript).await.expect("browser");
+    let mut j = Journey {
+        browser,
+        server,
+        tag: if javascript {
+            "js-payment"
+        } else {
+            "nojs-payment"
+        },
+        axe,
+        problems: Vec::new(),
+    };
+    j.open("/lang/vi?back=/signin").await;
+    j.fill("f-personal_id", "092095001234").await;
+    j.fill("f-password", motcua_app::demo::DEMO_PASSWORD).await;
+    j.submit("/signin").await;
+    assert_eq!(j.arrive("/account").await, "/account");
+
+    let page = format!("/my/dossiers/{dossier}/payment");
+    j.open(&page).await;
+    assert!(j.shows("16.000 đ").await, "{}", j.text().await);
+    j.record("01-due").await;
+    j.element("#do-pay")
+        .await
+        .expect("pay button")
+        .click()
+        .await
+        .expect("click");
+    // The gateway's page, marked as a simulator.
+    assert!(
+        j.shows("MÔ PHỎNG").await,
+        "the simulator's page: {}",
+        j.text().await
+    );
+    assert!(j.shows("16.000 đ").await);
+    j.element("#sim-pay")
+        .await
+        .expect("the simulator's pay button")
+        .click()
+        .await
+        .expect("click");
+    assert!(
+        j.arrive_prefix("/thanh-toan/ket-qua/vnpay").await,
+        "back on our site"
+    );
+    assert!(j.shows("Đã thanh toán").await, "{}", j.text().await);
+    j.record("02-paid").await;
+    let receipt = j.download("a[href$='/receipt.pdf']").await;
+    assert!(receipt.starts_with(b"%PDF-"), "the e-receipt is a PDF");
+    let problems = std::mem::take(&mut j.problems);
+    j.server.stop().await;
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn payment_journey_with_javascript() {
+    payment_journey(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn payment_journey_without_javascript() {
+    payment_journey(false).await;
+}

@@ -543,8 +543,8 @@ pub(crate) fn payment_page(
          <dl><dt>Mã giao dịch / Reference</dt><dd>{reference}</dd>\
          <dt>Nội dung / Description</dt><dd>{description}</dd>\
          <dt>Số tiền / Amount</dt><dd class=\"amount\">{amount}</dd></dl>\
-         <form method=\"post\" action=\"{pay}\"><button type=\"submit\">Thanh toán</button></form>\
-         <form method=\"post\" action=\"{cancel}\"><button type=\"submit\">Hủy</button></form>",
+         <form method=\"post\" action=\"{pay}\"><button type=\"submit\" id=\"sim-pay\">Thanh toán</button></form>\
+         <form method=\"post\" action=\"{cancel}\"><button type=\"submit\" id=\"sim-cancel\">Hủy</button></form>",
         gateway = escape_html(gateway),
         reference = escape_html(&order.reference),
         description = escape_html(&order.description),
