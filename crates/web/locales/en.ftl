@@ -882,3 +882,6 @@ payment-verify-valid = Valid receipt: the amount was received.
 payment-verify-refunded = This receipt was refunded.
 payment-paid-at = Paid at
 error-payment-no-receipt = This payment has no receipt yet.
+payment-to-gateway-title = Going to the payment service
+payment-to-gateway-help = Your browser is taking you to the payment service. If nothing happens, press the button below.
+payment-to-gateway = Continue to the payment service

@@ -882,3 +882,6 @@ payment-verify-valid = Biên lai hợp lệ: khoản tiền đã được thu.
 payment-verify-refunded = Biên lai đã được hoàn phí.
 payment-paid-at = Thời điểm thanh toán
 error-payment-no-receipt = Khoản thanh toán này chưa có biên lai.
+payment-to-gateway-title = Đang chuyển đến cổng thanh toán
+payment-to-gateway-help = Trình duyệt đang chuyển bạn đến cổng thanh toán. Nếu trang không tự chuyển, hãy bấm nút dưới đây.
+payment-to-gateway = Tiếp tục đến cổng thanh toán

@@ -236,7 +236,7 @@ async fn a_citizen_pays_at_submission_through_vnpay_and_the_desk_then_receives(
     assert!(text.contains("16.000 đ"), "two copies at 8.000 đ");
     assert!(text.contains("value=\"vnpay\""));
 
-    // The page's form (no JavaScript) sends the browser to the gateway.
+    // The page's form (no JavaScript) leads to a page that moves on to the gateway by itself.
     let started = w
         .form(
             &format!("/my/dossiers/{id}/payment"),
@@ -244,11 +244,16 @@ async fn a_citizen_pays_at_submission_through_vnpay_and_the_desk_then_receives(
             &[("gateway", "vnpay")],
         )
         .await;
-    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.text());
-    let to = started.headers[header::LOCATION]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text());
+    let html = started.text();
+    let to = html
+        .split("id=\"to-gateway\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the gateway")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(html.contains("http-equiv=\"refresh\""));
     assert!(to.starts_with(g.vnpay.base_url()), "{to}");
     let gateway_page = open_gateway_page(&g, &to).await;
     assert!(gateway_page.contains("16.000 đ"));

@@ -195,12 +195,25 @@ pub async fn start(
         return dossier_page(&state, &ctx, id, false, form.fail(ctx.lang, &error), None).await;
     };
     match state.app.start_online_payment(&ctx.actor(), id, kind).await {
-        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        // A page that moves on by itself (meta refresh, no script) rather than a redirect: the
+        // Content Security Policy allows forms to post only to this site (`form-action
+        // 'self'`), and browsers apply that to where a form's redirect leads as well.
+        Ok(url) => Ok(render(&ToGatewayPage {
+            page: Page::new(&ctx, "payment-to-gateway-title"),
+            url,
+        })),
         Err(error @ (AppError::Conflict(_) | AppError::Invalid(_))) => {
             dossier_page(&state, &ctx, id, false, form.fail(ctx.lang, &error), None).await
         }
         Err(error) => Err(error).ctx(&ctx),
     }
+}
+
+#[derive(Template)]
+#[template(path = "payments/to_gateway.html")]
+struct ToGatewayPage {
+    page: Page,
+    url: String,
 }
 
 #[derive(Template)]
