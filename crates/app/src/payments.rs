@@ -451,8 +451,9 @@ impl App {
         let agency = self.store.get_unit(row.agency_id).await?;
         let stored_purpose = purpose.to_stored();
         let tag = actor_tag(actor);
+        let attempts = self.store.dossier_payments(row.id).await?;
         let mut tx = self.store.begin().await?;
-        for earlier in self.store.dossier_payments(row.id).await? {
+        for earlier in attempts {
             if earlier.purpose == stored_purpose && earlier.state == "pending" {
                 let change = self.decided_change(
                     &earlier,
@@ -702,6 +703,11 @@ impl App {
             return Ok((CallbackOutcome::UnknownReference, "unknown_reference"));
         }
         let now = self.now();
+        // Everything read through the pool is read before the transaction begins.
+        let Some(known) = self.store.payment_by_reference(reference).await? else {
+            return Ok((CallbackOutcome::UnknownReference, "unknown_reference"));
+        };
+        let agency_code = self.receipt_agency_code(known.agency_id).await?;
         let mut tx = self.store.begin().await?;
         let Some(row) = tx.payment_by_reference_tx(reference).await? else {
             return Ok((CallbackOutcome::UnknownReference, "unknown_reference"));
@@ -762,7 +768,7 @@ impl App {
         {
             change.settled_at = Some(micros(paid_at.unwrap_or(now)));
             change.gateway_transaction = Some(gateway_transaction.clone());
-            change.receipt_number = Some(self.receipt_number(&mut tx, &row, now).await?);
+            change.receipt_number = Some(self.receipt_number(&mut tx, &agency_code, now).await?);
             tx.enqueue_scoped(
                 outbox_kind::PAYMENT_SETTLED,
                 &json!(SettledPayload { payment_id: row.id }).to_string(),
@@ -782,15 +788,21 @@ impl App {
         Ok((CallbackOutcome::Accepted, "accepted"))
     }
 
+    /// The code receipts of an agency are numbered under. Read before a transaction begins:
+    /// a read through the pool while a write transaction holds a connection can exhaust the
+    /// pool under load (SQLite's single writer makes the others wait with theirs).
+    async fn receipt_agency_code(&self, agency_id: i64) -> AppResult<String> {
+        let agency = self.store.get_unit(agency_id).await?;
+        Ok(agency.code.unwrap_or_else(|| format!("DV{}", agency.id)))
+    }
+
     /// Số biên lai: `<agency code>/<year>/<number>`, gap-free per agency and year.
     async fn receipt_number(
         &self,
         tx: &mut motcua_store::StoreTx,
-        row: &PaymentRow,
+        code: &str,
         now: OffsetDateTime,
     ) -> AppResult<String> {
-        let agency = self.store.get_unit(row.agency_id).await?;
-        let code = agency.code.unwrap_or_else(|| format!("DV{}", agency.id));
         let year = now
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
             .year();
@@ -920,8 +932,10 @@ impl App {
         let tag = actor_tag(actor);
         let stored_purpose = purpose.to_stored();
         let note = motcua_domain::text::clean(note);
+        let agency_code = self.receipt_agency_code(row.agency_id).await?;
+        let attempts = self.store.dossier_payments(row.id).await?;
         let mut tx = self.store.begin().await?;
-        for earlier in self.store.dossier_payments(row.id).await? {
+        for earlier in attempts {
             if earlier.purpose == stored_purpose && earlier.state == "pending" {
                 let change = self.decided_change(
                     &earlier,
@@ -938,27 +952,7 @@ impl App {
             now,
             rand::random::<u32>(),
         );
-        let provisional = PaymentRow {
-            id: 0,
-            reference: reference.clone(),
-            dossier_id: row.id,
-            agency_id: row.agency_id,
-            agency_path: row.agency_path.clone(),
-            purpose: stored_purpose.clone(),
-            method: method.as_str().to_owned(),
-            amount_vnd: due.total_vnd,
-            lines: String::new(),
-            state: "paid".to_owned(),
-            payer_name: row.applicant_name.clone(),
-            created_at: micros(now),
-            expires_at: micros(now),
-            settled_at: Some(micros(now)),
-            gateway_transaction: None,
-            receipt_number: None,
-            note: String::new(),
-            last_seq: 0,
-        };
-        let receipt = self.receipt_number(&mut tx, &provisional, now).await?;
+        let receipt = self.receipt_number(&mut tx, &agency_code, now).await?;
         let lines = serde_json::to_string(&due.lines).map_err(|e| AppError::Internal(e.into()))?;
         let payment_id = tx
             .insert_payment(&NewPayment {

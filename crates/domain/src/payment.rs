@@ -349,25 +349,26 @@ pub fn assess_obligation(description: &str, amount_vnd: i64) -> Result<AmountDue
 }
 
 /// A merchant reference (mã tham chiếu / vnp_TxnRef) for one attempt: the dossier code's
-/// letters and digits, the attempt's creation time to the second in Vietnam time and a
-/// random suffix, so two attempts never share one even within a second. ASCII letters and
-/// digits only, at most 34 characters (both gateways accept that).
+/// letters and digits (the whole code, so two dossiers never share a prefix), the attempt's
+/// creation time to the second in Vietnam time and a random suffix for two attempts of one
+/// dossier within a second. ASCII letters and digits only, at most 34 characters (both
+/// gateways accept that).
 pub fn merchant_reference(dossier_code: &str, at: OffsetDateTime, random: u32) -> String {
     let local = at.to_offset(crate::calendar::VIETNAM_OFFSET);
     let code: String = dossier_code
         .chars()
         .filter(char::is_ascii_alphanumeric)
-        .take(16)
+        .take(20)
         .collect();
     format!(
-        "{code}{:02}{:02}{:02}{:02}{:02}{:02}{:04}",
+        "{code}{:02}{:02}{:02}{:02}{:02}{:02}{:02}",
         local.year() % 100,
         u8::from(local.month()),
         local.day(),
         local.hour(),
         local.minute(),
         local.second(),
-        random % 10_000
+        random % 100
     )
 }
 

@@ -162,12 +162,16 @@ proptest! {
         }
     }
 
-    /// References are unique per (time, random) and always of the accepted shape.
+    /// References always have the accepted shape, and two dossiers' references differ
+    /// whatever the time and the random part.
     #[test]
     fn references_have_the_accepted_shape(code in "[A-Z0-9.\\-]{0,40}", random in any::<u32>(), secs in 0i64..100_000_000) {
         let at = NOW + time::Duration::seconds(secs);
         let reference = merchant_reference(&code, at, random);
         prop_assert!(is_merchant_reference(&reference), "{reference}");
+        let first = merchant_reference("000.00.30.H13-261207-0001", at, random);
+        let second = merchant_reference("000.00.30.H13-261207-0002", at, random);
+        prop_assert_ne!(first, second);
     }
 
     #[test]
