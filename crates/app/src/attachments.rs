@@ -301,12 +301,12 @@ impl App {
         actor: &Actor,
         dossier_id: i64,
         uploads: &[PaperUpload],
-    ) -> AppResult<DossierRow> {
+    ) -> AppResult<crate::views::DossierView> {
         if !matches!(actor.principal, Principal::Citizen { .. }) {
             return Err(AppError::Forbidden);
         }
-        let row = self.dossier_for(actor, dossier_id).await?;
-        let actions = self.available_actions(actor, &row).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
+        let actions = self.actions_on_row(actor, &row).await?;
         if !actions.contains(&CommandKind::SupplementProvided) {
             return Err(AppError::Conflict("error-dossier-state"));
         }
@@ -358,8 +358,8 @@ impl App {
         if !matches!(actor.principal, Principal::Official { .. }) {
             return Err(AppError::Forbidden);
         }
-        let row = self.dossier_for(actor, dossier_id).await?;
-        let actions = self.available_actions(actor, &row).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
+        let actions = self.actions_on_row(actor, &row).await?;
         if !actions.contains(&CommandKind::Resolve) {
             return Err(AppError::Forbidden);
         }
@@ -575,7 +575,7 @@ impl App {
         requirement: Option<u32>,
     ) -> AppResult<DossierAttachmentRow> {
         let owner = owner_of(actor)?;
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         let attachment = self.store.get_attachment(attachment_id).await?;
         // Only one's own uploads: someone else's file is "not found", like a missing one.
         if attachment.owner() != Some(owner) {
@@ -709,7 +709,7 @@ impl App {
         actor: &Actor,
         dossier_id: i64,
     ) -> AppResult<Vec<DossierAttachmentRow>> {
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         let hide_result = result_hidden(actor, &row)?;
         Ok(self
             .store
@@ -727,7 +727,7 @@ impl App {
         dossier_id: i64,
         attachment_id: i64,
     ) -> AppResult<(AttachmentRow, Bytes)> {
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         if result_hidden(actor, &row)? {
             let links = self.store.dossier_attachments(dossier_id).await?;
             let linked = |purpose: Purpose| {

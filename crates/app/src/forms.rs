@@ -374,7 +374,7 @@ impl App {
         dossier_id: i64,
         form: Form,
     ) -> AppResult<FormDocument> {
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         let sources = self.form_sources(row).await?;
         match form {
             Form::Mau01 => self.receipt(&sources),

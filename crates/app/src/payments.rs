@@ -382,7 +382,7 @@ impl App {
         actor: &Actor,
         dossier_id: i64,
     ) -> AppResult<DossierPayments> {
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         let due = self.payment_due_of(&row).await?.map(|(_, due)| due);
         let attempts = self
             .store
@@ -428,7 +428,7 @@ impl App {
         let Principal::Citizen { citizen_id } = actor.principal else {
             return Err(AppError::Forbidden);
         };
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         if row.citizen_id != Some(citizen_id) {
             return Err(AppError::NotFound);
         }
@@ -876,7 +876,7 @@ impl App {
             .payment_by_reference(confirmation.reference())
             .await?
             .ok_or(AppError::NotFound)?;
-        self.dossier_for(actor, row.dossier_id).await?;
+        self.dossier_row(actor, row.dossier_id).await?;
         Ok(PaymentView::of(&row))
     }
 
@@ -906,7 +906,7 @@ impl App {
     /// One attempt, for whoever may read its dossier.
     pub async fn payment(&self, actor: &Actor, payment_id: i64) -> AppResult<PaymentView> {
         let row = self.store.payment(payment_id).await?;
-        self.dossier_for(actor, row.dossier_id).await?;
+        self.dossier_row(actor, row.dossier_id).await?;
         Ok(PaymentView::of(&row))
     }
 
@@ -922,7 +922,7 @@ impl App {
         if method.is_online() {
             return Err(AppError::invalid("method", "error-payment-method"));
         }
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         actor.require_at(Permission::DossierReceive, row.desk_path())?;
         let (purpose, due) = self
             .payment_due_of(&row)
@@ -1006,7 +1006,7 @@ impl App {
         reason: &str,
     ) -> AppResult<PaymentView> {
         let row = self.store.payment(payment_id).await?;
-        let dossier = self.dossier_for(actor, row.dossier_id).await?;
+        let dossier = self.dossier_row(actor, row.dossier_id).await?;
         let owner = matches!(actor.principal, Principal::Citizen { citizen_id } if dossier.citizen_id == Some(citizen_id));
         if !owner {
             actor.require_at(Permission::DossierReceive, dossier.desk_path())?;
@@ -1048,7 +1048,7 @@ impl App {
         reason: &str,
     ) -> AppResult<PaymentView> {
         let row = self.store.payment(payment_id).await?;
-        let dossier = self.dossier_for(actor, row.dossier_id).await?;
+        let dossier = self.dossier_row(actor, row.dossier_id).await?;
         actor.require_at(Permission::DossierApprove, &dossier.agency_path)?;
         let reason = motcua_domain::text::clean(reason);
         if reason.is_empty() {

@@ -118,7 +118,7 @@ impl App {
             Principal::Anonymous => return Err(AppError::Unauthenticated),
             _ => return Err(AppError::Forbidden),
         };
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         if row.citizen_id != Some(citizen_id) {
             return Err(AppError::NotFound);
         }
@@ -166,7 +166,7 @@ impl App {
 
     /// A dossier's rating, for its owner or an official who may view the dossier.
     pub async fn dossier_rating(&self, actor: &Actor, dossier_id: i64) -> AppResult<RatingStatus> {
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         let rating = self.store.dossier_rating(dossier_id).await?;
         let owner = matches!(actor.principal, Principal::Citizen { citizen_id } if row.citizen_id == Some(citizen_id));
         Ok(RatingStatus {

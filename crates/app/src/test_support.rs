@@ -74,7 +74,8 @@ impl Fixture {
     /// [`CITIZEN`] submits a birth registration to [`WARD`] online (status 1).
     pub async fn submit(&self) -> DossierRow {
         let citizen = self.citizen(CITIZEN).await;
-        self.app
+        let submitted = self
+            .app
             .submit_dossier(
                 &citizen,
                 &Submission {
@@ -86,7 +87,8 @@ impl Fixture {
                 },
             )
             .await
-            .expect("submit")
+            .expect("submit");
+        self.row(submitted.id).await
     }
 
     /// A submitted dossier received by the ward's desk (status 2, appointment set).
@@ -96,7 +98,8 @@ impl Fixture {
         self.app
             .receive_dossier(&reception, submitted.id)
             .await
-            .expect("receive")
+            .expect("receive");
+        self.row(submitted.id).await
     }
 
     /// A received dossier taken through the ward's workflow (specialist forwards, the leader
@@ -124,7 +127,13 @@ impl Fixture {
         self.app
             .act_on_dossier(&reception, received.id, Command::ReturnResult { method })
             .await
-            .expect("return")
+            .expect("return");
+        self.row(received.id).await
+    }
+
+    /// A dossier as stored, for tests that look at what the use cases wrote.
+    pub async fn row(&self, id: i64) -> DossierRow {
+        self.db.store.get_dossier(id).await.expect("dossier row")
     }
 
     /// Removes the database.

@@ -5,7 +5,7 @@
 use motcua_app::dossiers::Submission;
 use motcua_app::test_support::{citizen, official};
 use motcua_app::{Actor, App, AppError, AppSettings};
-use motcua_domain::dossier::{Command, ResultDelivery, ReturnMethod};
+use motcua_domain::dossier::{Command, DossierStatus, ResultDelivery, ReturnMethod};
 use motcua_domain::procedure::FormValues;
 use motcua_store::Backend;
 use motcua_store::test_support::TestDatabase;
@@ -55,7 +55,7 @@ async fn a_birth_registration_goes_from_submission_to_returned_result(backend: B
         delivery: Default::default(),
     };
     let submitted = app.submit_dossier(&hau, &submission).await.expect("submit");
-    assert_eq!(submitted.status_code, Some(1));
+    assert_eq!(submitted.status, Some(DossierStatus::Submitted));
     let code = submitted.code.clone().expect("code at submission");
     assert!(
         code.starts_with("000.00.30.H13-") && code.ends_with("-0001"),
@@ -88,9 +88,9 @@ async fn a_birth_registration_goes_from_submission_to_returned_result(backend: B
         .receive_dossier(&reception, submitted.id)
         .await
         .expect("receive");
-    assert_eq!(received.status_code, Some(2));
-    let due = received.due_at.expect("appointment");
-    assert!(due > received.updated_at, "the appointment lies ahead");
+    assert_eq!(received.status, Some(DossierStatus::Received));
+    let due = received.due.expect("appointment");
+    assert!(due > received.updated, "the appointment lies ahead");
 
     let specialist = official(&app, "chuyenvien.ninhkieu").await;
     assert_eq!(
@@ -111,8 +111,11 @@ async fn a_birth_registration_goes_from_submission_to_returned_result(backend: B
         )
         .await
         .expect("forward");
-    assert_eq!(forwarded.status_code, Some(4));
-    assert_eq!(forwarded.step_role.as_deref(), Some("leader"));
+    assert_eq!(forwarded.status, Some(DossierStatus::InProcessing));
+    assert_eq!(
+        forwarded.step_role,
+        Some(motcua_domain::authz::Role::Leader)
+    );
     let refused = app
         .act_on_dossier(&specialist, submitted.id, Command::Approve)
         .await;
@@ -135,7 +138,7 @@ async fn a_birth_registration_goes_from_submission_to_returned_result(backend: B
         .act_on_dossier(&leader, submitted.id, Command::Resolve)
         .await
         .expect("resolve");
-    assert_eq!(resolved.status_code, Some(9));
+    assert_eq!(resolved.status, Some(DossierStatus::Resolved));
     let returned = app
         .act_on_dossier(
             &reception,
@@ -146,7 +149,7 @@ async fn a_birth_registration_goes_from_submission_to_returned_result(backend: B
         )
         .await
         .expect("return");
-    assert_eq!(returned.status_code, Some(10));
+    assert_eq!(returned.status, Some(DossierStatus::Returned));
 
     let anyone = Actor::anonymous(Some("203.0.113.7".into()));
     let public = app
@@ -212,7 +215,7 @@ async fn a_citizen_withdraws_and_others_cannot_touch_the_dossier(backend: Backen
         )
         .await
         .expect("withdraw");
-    assert_eq!(withdrawn.status_code, Some(7));
+    assert_eq!(withdrawn.status, Some(DossierStatus::Withdrawn));
     assert_eq!(app.my_dossiers(&hau).await.expect("mine").len(), 1);
     let bad_form = Submission {
         form: FormValues::new(),
@@ -283,8 +286,8 @@ async fn a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice(ba
     // A half-filled form is a valid draft: saved, not numbered, not in any queue.
     let saved = app.save_draft(&hau, None, &draft).await.expect("draft");
     assert_eq!(saved.code, None);
-    assert_eq!(saved.status_code, None);
-    assert_eq!(saved.delivery_method, "post");
+    assert_eq!(saved.status, None);
+    assert_eq!(saved.delivery.method, ReturnMethod::Post);
     assert!(
         app.dossier_queue(&desk, "receive")
             .await
@@ -335,10 +338,10 @@ async fn a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice(ba
         .await
         .expect("submit");
     assert_eq!(submitted.id, saved.id);
-    assert_eq!(submitted.status_code, Some(1));
+    assert_eq!(submitted.status, Some(DossierStatus::Submitted));
     assert!(submitted.code.is_some());
     assert_eq!(
-        submitted.delivery_address.as_deref(),
+        submitted.delivery.address.as_deref(),
         Some("45 đường 30/4, phường Ninh Kiều, Cần Thơ")
     );
     assert!(
@@ -551,7 +554,7 @@ async fn a_step_naming_its_unit_is_worked_in_that_unit(backend: Backend) {
     assert!(
         !app.available_actions(
             &specialist,
-            &db.store.get_dossier(first.id).await.expect("row")
+            &app.dossier_for(&specialist, first.id).await.expect("view")
         )
         .await
         .expect("actions")
@@ -570,7 +573,10 @@ async fn a_step_naming_its_unit_is_worked_in_that_unit(backend: Backend) {
         .act_on_dossier(&specialist, own.id, forward.clone())
         .await
         .expect("forward from his office");
-    assert_eq!(forwarded.step_role.as_deref(), Some("leader"));
+    assert_eq!(
+        forwarded.step_role,
+        Some(motcua_domain::authz::Role::Leader)
+    );
 
     // A unit the ward does not have: the ward itself works the step.
     app.import_workflow(&Actor::system(), &import("Phòng không tồn tại"))

@@ -7,7 +7,7 @@
 use motcua_app::dossiers::Submission;
 use motcua_app::test_support::{CITIZEN, Fixture, WARD};
 use motcua_app::{AppError, notify::Channels};
-use motcua_domain::dossier::Command;
+use motcua_domain::dossier::{Command, DossierStatus};
 use motcua_domain::payment::PaymentMethod;
 use motcua_domain::procedure::FormValues;
 use motcua_store::Backend;
@@ -79,7 +79,7 @@ async fn under_obligation(f: &Fixture, amount: i64) -> i64 {
         )
         .await
         .expect("obligation raised");
-    assert_eq!(row.status_code, Some(6));
+    assert_eq!(row.status, Some(DossierStatus::FinancialObligation));
     row.id
 }
 
@@ -114,7 +114,11 @@ async fn an_obligation_paid_at_the_desk_resumes_the_clock_once(backend: Backend)
         Some(format!("{WARD}/{year}/000001").as_str())
     );
     let row = f.app.dossier_for(&reception, id).await.expect("dossier");
-    assert_eq!(row.status_code, Some(4), "processing resumes on payment");
+    assert_eq!(
+        row.status,
+        Some(DossierStatus::InProcessing),
+        "processing resumes on payment"
+    );
     let events = f.db.store.dossier_events(id).await.expect("events");
     let resumed = events
         .iter()
@@ -217,12 +221,8 @@ async fn a_procedure_paid_at_submission_is_received_only_once_paid(backend: Back
         "{refused:?}"
     );
     assert_eq!(
-        f.app
-            .dossier_for(&reception, id)
-            .await
-            .expect("row")
-            .status_code,
-        Some(1)
+        f.app.dossier_for(&reception, id).await.expect("row").status,
+        Some(DossierStatus::Submitted)
     );
     f.app
         .record_counter_payment(&reception, id, PaymentMethod::Cash, "")
@@ -233,7 +233,7 @@ async fn a_procedure_paid_at_submission_is_received_only_once_paid(backend: Back
         .receive_dossier(&reception, id)
         .await
         .expect("received");
-    assert_eq!(received.status_code, Some(2));
+    assert_eq!(received.status, Some(DossierStatus::Received));
     f.cleanup().await;
 }
 

@@ -112,15 +112,20 @@ pub fn format_date(date: time::Date) -> String {
     )
 }
 
-/// A stored time (unix µs) as dd/mm/yyyy HH:MM in Vietnam time.
-pub fn format_time_micros(micros: i64) -> String {
-    let at = motcua_app::views::from_micros(micros).to_offset(time::macros::offset!(+7));
+/// A date-time as dd/mm/yyyy HH:MM in Vietnam time.
+pub fn format_time(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
     format!(
         "{} {:02}:{:02}",
         format_date(at.date()),
         at.hour(),
         at.minute()
     )
+}
+
+/// A stored time (unix µs) as dd/mm/yyyy HH:MM in Vietnam time.
+pub fn format_time_micros(micros: i64) -> String {
+    format_time(motcua_app::views::from_micros(micros))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod support;
 
 use axum::http::Method;
 use motcua_app::test_support::{CITIZEN, OTHER_CITIZEN, WARD};
+use motcua_domain::authz::Role;
 use motcua_domain::dossier::Command;
 use serde_json::json;
 use support::{Client, Reply, Web};
@@ -662,7 +663,7 @@ async fn the_workflow_editor_saves_versions_and_started_dossiers_keep_theirs(w: 
             .await
             .expect("forward under v1");
     assert_eq!(old.workflow_version, v1);
-    assert_eq!(old.step_role.as_deref(), Some("leader"));
+    assert_eq!(old.step_role, Some(Role::Leader));
     // A dossier received now follows v2: the unit head reviews first.
     let fresh = w.f.received().await;
     assert_eq!(fresh.workflow_version, v2);
@@ -671,7 +672,7 @@ async fn the_workflow_editor_saves_versions_and_started_dossiers_keep_theirs(w: 
             .act_on_dossier(&specialist, fresh.id, forward)
             .await
             .expect("forward under v2");
-    assert_eq!(new.step_role.as_deref(), Some("unit_head"));
+    assert_eq!(new.step_role, Some(Role::UnitHead));
 
     // JSON import on the same page: another procedure's workflow and a broken one are refused.
     let mut other = serde_json::to_value(&current).expect("json");

@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use motcua_app::dossiers::Submission;
 use motcua_app::payments::Gateways;
 use motcua_app::test_support::{CITIZEN, Fixture, WARD};
-use motcua_domain::dossier::Command;
+use motcua_domain::dossier::{Command, DossierStatus};
 use motcua_payments::paygov::{PayGov, PayGovConfig};
 use motcua_payments::simulator::{
     BANNER, PayGovSimulator, PayGovSimulatorConfig, SimStatus, SimulatorHandle, VnPaySimulator,
@@ -312,7 +312,7 @@ async fn a_citizen_pays_at_submission_through_vnpay_and_the_desk_then_receives(
             .receive_dossier(&reception, id)
             .await
             .expect("receive");
-    assert_eq!(received.status_code, Some(2));
+    assert_eq!(received.status, Some(DossierStatus::Received));
     (w, g)
 }
 

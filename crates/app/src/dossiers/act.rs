@@ -126,9 +126,9 @@ impl App {
 
     /// The desk receives an online dossier: the appointment is computed from the procedure's
     /// processing time for the channel and the agency's working calendar.
-    pub async fn receive_dossier(&self, actor: &Actor, id: i64) -> AppResult<DossierRow> {
+    pub async fn receive_dossier(&self, actor: &Actor, id: i64) -> AppResult<DossierView> {
         let row = self.store.get_dossier(id).await?;
-        self.receive_row(actor, row, None).await
+        DossierView::from_row(&self.receive_row(actor, row, None).await?)
     }
 
     /// [`App::receive_dossier`] on a row already read, optionally naming who processes it.
@@ -196,7 +196,7 @@ impl App {
         actor: &Actor,
         id: i64,
         command: Command,
-    ) -> AppResult<DossierRow> {
+    ) -> AppResult<DossierView> {
         let row = self.store.get_dossier(id).await?;
         // Drafts change only through the draft doors (save, discard, submit), where the form
         // is validated and the code numbered; an action names no draft.
@@ -212,6 +212,7 @@ impl App {
             Command::Receive { assignee, .. } => self.receive_row(actor, row, assignee).await,
             other => self.act_on_row(actor, row, other).await,
         }
+        .and_then(|row| DossierView::from_row(&row))
     }
 
     /// [`App::act_on_dossier`] on a row already read.
@@ -317,6 +318,19 @@ impl App {
     /// with a representative command of each kind — so a page offers exactly what would be
     /// accepted (data such as reasons is still checked when the real command comes).
     pub async fn available_actions(
+        &self,
+        actor: &Actor,
+        dossier: &DossierView,
+    ) -> AppResult<Vec<CommandKind>> {
+        if actor.principal == Principal::Anonymous {
+            return Ok(Vec::new());
+        }
+        let row = self.dossier_row(actor, dossier.id).await?;
+        self.actions_on_row(actor, &row).await
+    }
+
+    /// [`App::available_actions`] on a row already read (and authorised) by the app.
+    pub(crate) async fn actions_on_row(
         &self,
         actor: &Actor,
         row: &DossierRow,

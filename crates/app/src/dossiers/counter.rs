@@ -10,7 +10,7 @@ impl App {
         &self,
         actor: &Actor,
         registration: &CounterRegistration,
-    ) -> AppResult<DossierRow> {
+    ) -> AppResult<DossierView> {
         self.register_at_counter_with_papers(actor, registration, &Papers::default())
             .await
     }
@@ -22,7 +22,7 @@ impl App {
         actor: &Actor,
         registration: &CounterRegistration,
         papers: &Papers,
-    ) -> AppResult<DossierRow> {
+    ) -> AppResult<DossierView> {
         let agency = self
             .store
             .get_unit_by_code(&registration.agency_code)
@@ -192,7 +192,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(stored)
+        DossierView::from_row(&stored)
     }
 
     /// The workflow a new dossier of this procedure starts with (the default one is created

@@ -18,6 +18,7 @@ mod submit;
 
 use crate::attachments::{Papers, with_paper_problems};
 use crate::effects::{EffectTarget, enqueue_effects};
+use crate::views::DossierView;
 use crate::{Actor, App, AppError, AppResult, InvalidField};
 use motcua_domain::attachment::Purpose;
 use motcua_domain::authz::{Permission, Principal, Role};
@@ -248,7 +249,12 @@ impl App {
     /// is all: acting goes through `acting_role`, which only counts roles over the processing
     /// agency. An anonymous caller is asked to sign in before anything is read, so the answer
     /// is the same whether or not the dossier exists.
-    pub async fn dossier_for(&self, actor: &Actor, id: i64) -> AppResult<DossierRow> {
+    pub async fn dossier_for(&self, actor: &Actor, id: i64) -> AppResult<DossierView> {
+        DossierView::from_row(&self.dossier_row(actor, id).await?)
+    }
+
+    /// [`App::dossier_for`] as the stored row, for the app's own use cases.
+    pub(crate) async fn dossier_row(&self, actor: &Actor, id: i64) -> AppResult<DossierRow> {
         if actor.principal == Principal::Anonymous {
             return Err(AppError::Unauthenticated);
         }

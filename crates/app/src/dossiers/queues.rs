@@ -4,7 +4,7 @@ use super::*;
 
 impl App {
     /// A citizen's own dossiers, newest first.
-    pub async fn my_dossiers(&self, actor: &Actor) -> AppResult<Vec<DossierRow>> {
+    pub async fn my_dossiers(&self, actor: &Actor) -> AppResult<Vec<DossierView>> {
         let citizen_id = actor.principal.citizen_id().ok_or(AppError::Forbidden)?;
         let mut rows = self
             .store
@@ -15,11 +15,11 @@ impl App {
             })
             .await?;
         rows.sort_by_key(|row| std::cmp::Reverse(row.updated_at));
-        Ok(rows)
+        DossierView::from_rows(&rows)
     }
 
     /// An official's work queue within their jurisdiction (see [`QUEUES`]).
-    pub async fn dossier_queue(&self, actor: &Actor, queue: &str) -> AppResult<Vec<DossierRow>> {
+    pub async fn dossier_queue(&self, actor: &Actor, queue: &str) -> AppResult<Vec<DossierView>> {
         actor.require(motcua_domain::authz::Access::Staff(Permission::DossierView))?;
         let paths: Option<Vec<String>> = actor
             .principal
@@ -85,13 +85,14 @@ impl App {
             },
             _ => return Err(AppError::invalid("queue", "error-choice")),
         };
-        Ok(self
+        let rows = self
             .store
             .list_dossiers(&DossierFilter {
                 agency_paths: paths,
                 limit: 200,
                 ..filter
             })
-            .await?)
+            .await?;
+        DossierView::from_rows(&rows)
     }
 }

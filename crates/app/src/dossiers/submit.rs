@@ -9,9 +9,10 @@ impl App {
         &self,
         actor: &Actor,
         submission: &Submission,
-    ) -> AppResult<DossierRow> {
+    ) -> AppResult<DossierView> {
         self.submit_online(actor, None, submission, &Papers::default())
             .await
+            .and_then(|row| DossierView::from_row(&row))
     }
 
     /// [`App::submit_dossier`] with files uploaded in the same form (the online form without
@@ -22,8 +23,10 @@ impl App {
         actor: &Actor,
         submission: &Submission,
         papers: &Papers,
-    ) -> AppResult<DossierRow> {
-        self.submit_online(actor, None, submission, papers).await
+    ) -> AppResult<DossierView> {
+        self.submit_online(actor, None, submission, papers)
+            .await
+            .and_then(|row| DossierView::from_row(&row))
     }
 
     /// Submits a saved draft (lưu nháp → nộp) with the values now on the form; the draft keeps
@@ -33,9 +36,10 @@ impl App {
         actor: &Actor,
         draft_id: i64,
         submission: &Submission,
-    ) -> AppResult<DossierRow> {
+    ) -> AppResult<DossierView> {
         self.submit_online(actor, Some(draft_id), submission, &Papers::default())
             .await
+            .and_then(|row| DossierView::from_row(&row))
     }
 
     /// [`App::submit_draft`] with files uploaded in the same form; papers already attached to
@@ -46,9 +50,10 @@ impl App {
         draft_id: i64,
         submission: &Submission,
         papers: &Papers,
-    ) -> AppResult<DossierRow> {
+    ) -> AppResult<DossierView> {
         self.submit_online(actor, Some(draft_id), submission, papers)
             .await
+            .and_then(|row| DossierView::from_row(&row))
     }
 
     /// Saves the form as a draft (new, or over an earlier draft of the same citizen) without
@@ -59,7 +64,7 @@ impl App {
         actor: &Actor,
         draft_id: Option<i64>,
         submission: &Submission,
-    ) -> AppResult<DossierRow> {
+    ) -> AppResult<DossierView> {
         self.save_draft_with_papers(actor, draft_id, submission, &Papers::default())
             .await
     }
@@ -73,7 +78,7 @@ impl App {
         draft_id: Option<i64>,
         submission: &Submission,
         papers: &Papers,
-    ) -> AppResult<DossierRow> {
+    ) -> AppResult<DossierView> {
         let citizen_id = citizen_of(actor)?;
         let opened = self.open_online(citizen_id, submission).await?;
         let (papers, problems) =
@@ -102,7 +107,7 @@ impl App {
         self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)
             .await?;
         tx.commit().await?;
-        Ok(self.store.get_dossier(id).await?)
+        DossierView::from_row(&self.store.get_dossier(id).await?)
     }
 
     /// Discards a citizen's draft (its uploads stay in their files for later dossiers).

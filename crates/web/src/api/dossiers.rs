@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
 use motcua_app::dossiers::{CounterRegistration, PublicStatus, Submission};
-use motcua_app::views::DossierRow;
+use motcua_app::views::DossierView;
 use motcua_domain::dossier::{Command, DossierStatus, ResultDelivery};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -42,31 +42,27 @@ pub struct ApiDossier {
     pub delivery_address: Option<String>,
 }
 
-impl From<DossierRow> for ApiDossier {
-    fn from(row: DossierRow) -> Self {
-        let status = row
-            .status_code
-            .and_then(|c| u8::try_from(c).ok())
-            .and_then(DossierStatus::from_national_code)
-            .map(|s| s.vietnamese().to_owned())
-            .unwrap_or_default();
+impl From<DossierView> for ApiDossier {
+    fn from(view: DossierView) -> Self {
         let rfc3339 = time::format_description::well_known::Rfc3339;
         ApiDossier {
-            id: row.id,
-            code: row.code,
-            procedure_code: row.procedure_code,
-            procedure_version: row.procedure_version,
-            agency_id: row.agency_id,
-            applicant_name: row.applicant_name,
-            channel: row.channel,
-            status_code: row.status_code,
-            status,
-            step_role: row.step_role,
-            delivery_method: row.delivery_method,
-            delivery_address: row.delivery_address,
-            due_at: row.due_at.map(|d| {
-                motcua_app::views::from_micros(d)
-                    .to_offset(time::macros::offset!(+7))
+            id: view.id,
+            code: view.code,
+            procedure_code: view.procedure_code,
+            procedure_version: view.procedure_version,
+            agency_id: view.agency_id,
+            applicant_name: view.applicant_name,
+            channel: view.channel.as_str().to_owned(),
+            status_code: view.status.map(|s| i64::from(s.national_code())),
+            status: view
+                .status
+                .map(|s| s.vietnamese().to_owned())
+                .unwrap_or_default(),
+            step_role: view.step_role.map(|r| r.as_str().to_owned()),
+            delivery_method: view.delivery.method.as_str().to_owned(),
+            delivery_address: view.delivery.address,
+            due_at: view.due.map(|d| {
+                d.to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
                     .format(&rfc3339)
                     .unwrap_or_default()
             }),
@@ -523,7 +519,6 @@ pub async fn get(
         .await
         .ctx(&ctx)?
         .iter()
-        .filter_map(|e| e.event().ok())
         .map(|e| {
             serde_json::json!({
                 "seq": e.seq,
@@ -538,7 +533,7 @@ pub async fn get(
         .collect();
     Ok(Json(ApiDossierDetail {
         desk_id: row.desk_id,
-        form: serde_json::from_str(&row.form).unwrap_or_default(),
+        form: row.form.clone(),
         timeline: serde_json::Value::Array(events),
         actions,
         dossier: row.into(),

@@ -30,7 +30,7 @@ struct LookupPage {
 
 fn when(rfc3339: &str) -> String {
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .map(|t| i18n::format_time_micros(motcua_app::views::micros(t)))
+        .map(i18n::format_time)
         .unwrap_or_default()
 }
 

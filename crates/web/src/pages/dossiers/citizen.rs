@@ -7,7 +7,7 @@ use super::*;
 pub(super) struct MinePage {
     page: Page,
     /// Each dossier with its status, appointment and result files (once issued).
-    rows: Vec<(DossierRow, String, String, Vec<FileLink>)>,
+    rows: Vec<(DossierView, String, String, Vec<FileLink>)>,
 }
 
 pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
@@ -16,7 +16,7 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response
     let mut shown = Vec::with_capacity(rows.len());
     for (row, status, due) in listed(rows) {
         // The result is offered once resolved (9) or returned (10).
-        let results = if matches!(row.status_code, Some(9 | 10)) {
+        let results = if row.is(DossierStatus::Resolved) || row.is(DossierStatus::Returned) {
             state
                 .app
                 .dossier_attachments(&actor, row.id)

@@ -123,7 +123,7 @@ pub struct StepChoice {
 #[template(path = "dossiers/detail.html")]
 pub(super) struct DetailPage {
     page: Page,
-    row: DossierRow,
+    row: DossierView,
     procedure_name: String,
     agency_name: String,
     desk_name: String,
@@ -164,7 +164,20 @@ impl DetailPage {
     }
 
     fn channel(&self) -> String {
-        i18n::t(self.page.lang, &format!("channel-{}", self.row.channel))
+        i18n::t(
+            self.page.lang,
+            &format!("channel-{}", self.row.channel.as_str()),
+        )
+    }
+
+    /// The result has been returned (status 10): the applicant may rate the service.
+    fn returned(&self) -> bool {
+        self.row.is(DossierStatus::Returned)
+    }
+
+    /// The desk waits for the papers it asked for (status 5).
+    fn awaiting_supplement(&self) -> bool {
+        self.row.is(DossierStatus::SupplementRequested)
     }
 }
 
@@ -178,7 +191,6 @@ pub(super) async fn detail_page(
 ) -> WebResult<Response> {
     let actor = ctx.actor();
     let row = state.app.dossier_for(&actor, id).await.ctx(ctx)?;
-    let dossier = row.dossier().map_err(AppError::from).ctx(ctx)?;
     let procedure = state
         .app
         .procedure_version(&Actor::system(), &row.procedure_code, row.procedure_version)
@@ -190,7 +202,7 @@ pub(super) async fn detail_page(
         .workflow(&row.procedure_code, Some(row.workflow_version))
         .await
         .ctx(ctx)?;
-    let values: FormValues = serde_json::from_str(&row.form).unwrap_or_default();
+    let values: FormValues = row.form_values();
     let unit_name = |id: Option<i64>| async move {
         match id {
             Some(id) => state.app.public_unit(id).await.map(|u| u.name),
@@ -201,9 +213,10 @@ pub(super) async fn detail_page(
     let desk_name = unit_name(row.desk_id).await.ctx(ctx)?;
     let events = state.app.dossier_history(&actor, id).await.ctx(ctx)?;
     let missing = requested_papers(&events);
+    // Mẫu 01 (the receipt) exists once the dossier has been received.
+    let receipt = events.iter().any(|e| e.kind == CommandKind::Receive);
     let timeline = events
         .iter()
-        .filter_map(|e| e.event().ok())
         .map(|e| {
             let who = match &e.actor {
                 motcua_domain::dossier::Actor::Citizen { .. } => {
@@ -215,7 +228,7 @@ pub(super) async fn detail_page(
                 motcua_domain::dossier::Actor::System => i18n::t(ctx.lang, "dossier-by-system"),
             };
             Step {
-                at: local_time(motcua_app::views::micros(e.at)),
+                at: local_time(e.at),
                 action: i18n::t(ctx.lang, &format!("event-{}", e.kind.as_str())),
                 status: e
                     .to_status
@@ -234,7 +247,7 @@ pub(super) async fn detail_page(
         .into_iter()
         .map(|k| k.as_str().to_owned())
         .collect();
-    let current = dossier.step.unwrap_or(0);
+    let current = row.step.unwrap_or(0);
     let step_choices = |range: std::ops::Range<usize>| {
         range
             .filter_map(|i| {
@@ -355,10 +368,20 @@ pub(super) async fn detail_page(
         agency_name,
         desk_name,
         status: status_text(&row),
-        due: row.due_at.map(local_time).unwrap_or_default(),
-        step_name: dossier
+        due: row.due.map(local_time).unwrap_or_default(),
+        step_name: row
             .step
-            .filter(|_| matches!(row.status_code, Some(2 | 4 | 5 | 6)))
+            .filter(|_| {
+                row.status.is_some_and(|s| {
+                    matches!(
+                        s,
+                        DossierStatus::Received
+                            | DossierStatus::InProcessing
+                            | DossierStatus::SupplementRequested
+                            | DossierStatus::FinancialObligation
+                    )
+                })
+            })
             .and_then(|s| workflow.steps.get(s))
             .map(|s| s.name.clone())
             .unwrap_or_default(),
@@ -371,7 +394,7 @@ pub(super) async fn detail_page(
             format!("/my/dossiers/{id}/actions")
         },
         staff,
-        receipt: dossier.received_at.is_some(),
+        receipt,
         later_steps: step_choices(current + 1..workflow.steps.len()),
         earlier_steps: step_choices(0..current),
         agencies,
@@ -399,10 +422,9 @@ pub(super) async fn detail_page(
 }
 
 /// The papers asked for by the latest supplement request.
-pub(super) fn requested_papers(events: &[EventRow]) -> Vec<String> {
+pub(super) fn requested_papers(events: &[EventView]) -> Vec<String> {
     events
         .iter()
-        .filter_map(|e| e.event().ok())
         .rfind(|e| e.kind == CommandKind::RequestSupplement)
         .map(|e| {
             e.data
@@ -425,7 +447,7 @@ pub(super) fn flash_of(ctx: &Ctx, query: &HashMap<String, String>) -> Option<Str
 /// the time of day of the current appointment.
 pub(super) fn command_from(
     fields: &FormFields,
-    row: &DossierRow,
+    row: &DossierView,
     paper_names: &[String],
 ) -> Result<Option<Command>, AppError> {
     let lines = |name: &str| -> Vec<String> {
@@ -529,11 +551,8 @@ pub(super) fn command_from(
             let date = motcua_domain::procedure::parse_form_date(fields.get("new_due").trim())
                 .ok_or_else(|| AppError::invalid("new_due", "error-date"))?;
             let current = row
-                .due_at
-                .map(|d| {
-                    motcua_app::views::from_micros(d)
-                        .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
-                })
+                .due
+                .map(|d| d.to_offset(motcua_domain::calendar::VIETNAM_OFFSET))
                 .ok_or(AppError::Conflict("error-dossier-state"))?;
             Command::Extend {
                 new_due: current.replace_date(date),

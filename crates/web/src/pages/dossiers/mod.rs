@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::attachments::{PaperUpload, Papers, paper_field};
 use motcua_app::dossiers::{CounterRegistration, Submission};
-use motcua_app::views::{DossierAttachmentRow, DossierRow, EventRow};
+use motcua_app::views::{DossierAttachmentRow, DossierView, EventView};
 use motcua_app::{Actor, AppError};
 use motcua_domain::attachment::{MediaType, Purpose};
 use motcua_domain::dossier::{Command, CommandKind, DossierStatus, ResultDelivery, ReturnMethod};
@@ -288,25 +288,25 @@ fn errors_of(ctx: &Ctx, error: &AppError) -> (HashMap<String, String>, String) {
     (state.errors, state.general.unwrap_or_default())
 }
 
-fn local_time(micros: i64) -> String {
-    i18n::format_time_micros(micros)
+fn local_time(at: time::OffsetDateTime) -> String {
+    i18n::format_time(at)
 }
 
-/// Rows of a dossier list with their status and appointment as shown.
-fn listed(rows: Vec<DossierRow>) -> Vec<(DossierRow, String, String)> {
-    rows.into_iter()
-        .map(|r| {
-            let status = status_text(&r);
-            let due = r.due_at.map(local_time).unwrap_or_default();
-            (r, status, due)
+/// Dossiers of a list with their status and appointment as shown.
+fn listed(dossiers: Vec<DossierView>) -> Vec<(DossierView, String, String)> {
+    dossiers
+        .into_iter()
+        .map(|d| {
+            let status = status_text(&d);
+            let due = d.due.map(local_time).unwrap_or_default();
+            (d, status, due)
         })
         .collect()
 }
 
-fn status_text(row: &DossierRow) -> String {
-    row.status_code
-        .and_then(|c| u8::try_from(c).ok())
-        .and_then(DossierStatus::from_national_code)
+fn status_text(dossier: &DossierView) -> String {
+    dossier
+        .status
         .map(|s| s.vietnamese().to_owned())
         .unwrap_or_else(|| "Nháp".into())
 }

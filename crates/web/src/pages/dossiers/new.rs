@@ -84,7 +84,7 @@ pub(super) async fn new_page(
                                 "{} ({}, {})",
                                 a.file_name,
                                 megabytes(u64::try_from(a.size).unwrap_or(0)),
-                                local_time(a.created_at)
+                                i18n::format_time_micros(a.created_at)
                             ),
                             chosen == a.id.to_string(),
                         )
@@ -169,7 +169,7 @@ pub async fn new_form(
     let mut fields = HashMap::new();
     if let Some(id) = query.get("draft").and_then(|d| d.parse::<i64>().ok()) {
         let row = state.app.dossier_for(&ctx.actor(), id).await.ctx(&ctx)?;
-        if row.status_code.is_some() || row.procedure_code != code {
+        if !row.is_draft() || row.procedure_code != code {
             return Err(AppError::NotFound).ctx(&ctx);
         }
         let schema = state
@@ -179,15 +179,18 @@ pub async fn new_form(
             .ctx(&ctx)?
             .procedure
             .form_schema;
-        let values: FormValues = serde_json::from_str(&row.form).unwrap_or_default();
+        let values: FormValues = row.form_values();
         fields.extend(pairs_from_values(&schema, &values));
         if let Ok(unit) = state.app.public_unit(row.agency_id).await
             && let Some(agency) = unit.code
         {
             fields.insert("agency".to_owned(), agency);
         }
-        fields.insert("delivery".to_owned(), row.delivery_method.clone());
-        if let Some(address) = &row.delivery_address {
+        fields.insert(
+            "delivery".to_owned(),
+            row.delivery.method.as_str().to_owned(),
+        );
+        if let Some(address) = &row.delivery.address {
             fields.insert("delivery_address".to_owned(), address.clone());
         }
         fields.insert("draft".to_owned(), id.to_string());

@@ -8,7 +8,7 @@ pub(super) struct QueuePage {
     page: Page,
     queue: String,
     queues: Vec<(String, String)>,
-    rows: Vec<(DossierRow, String, String)>,
+    rows: Vec<(DossierView, String, String)>,
     can_register: bool,
 }
 
