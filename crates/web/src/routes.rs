@@ -661,6 +661,30 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         )
         .at(
             M::POST,
+            "/api/v1/dossiers/{id}/payments/exemption",
+            Citizen,
+            api::payments::declare_exemption,
+        )
+        .at(
+            M::POST,
+            "/api/v1/dossiers/{id}/payments/exemption/decision",
+            Staff(P::DossierReceive),
+            api::payments::decide_exemption,
+        )
+        .at(
+            M::POST,
+            "/my/dossiers/{id}/payment/exemption",
+            Citizen,
+            pages::payments::declare_exemption,
+        )
+        .at(
+            M::POST,
+            "/staff/dossiers/{id}/payments/exemption",
+            Staff(P::DossierReceive),
+            pages::payments::decide_exemption,
+        )
+        .at(
+            M::POST,
             "/api/v1/dossiers/{id}/payments/counter",
             Staff(P::DossierReceive),
             api::payments::counter,

@@ -58,6 +58,22 @@ pub struct ApiDue {
     pub description: String,
     pub lines: Vec<ApiPaymentLine>,
     pub total_vnd: i64,
+    /// Exemption categories the applicant may declare (đối tượng miễn, giảm).
+    pub exemption_choices: Vec<String>,
+}
+
+/// An exemption claim.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiExemption {
+    pub id: i64,
+    pub purpose: String,
+    pub category: String,
+    pub note: String,
+    /// `declared`, `confirmed`, `rejected`.
+    pub state: String,
+    /// RFC 3339.
+    pub declared_at: String,
+    pub decision_note: String,
 }
 
 /// One payment attempt.
@@ -119,6 +135,10 @@ pub struct ApiDossierPayments {
     pub gateways: Vec<String>,
     pub may_collect: bool,
     pub may_refund: bool,
+    pub exemptions: Vec<ApiExemption>,
+    pub may_declare_exemption: bool,
+    /// The declared claim the caller may confirm or reject.
+    pub exemption_to_decide: Option<i64>,
 }
 
 fn api_dossier_payments(view: &DossierPayments) -> ApiDossierPayments {
@@ -129,12 +149,95 @@ fn api_dossier_payments(view: &DossierPayments) -> ApiDossierPayments {
             description: d.description.clone(),
             lines: lines(&d.lines),
             total_vnd: d.total_vnd,
+            exemption_choices: d.exemption_choices.clone(),
         }),
         attempts: view.attempts.iter().map(api_payment).collect(),
         gateways: view.gateways.clone(),
         may_collect: view.may_collect,
         may_refund: view.may_refund,
+        exemptions: view
+            .exemptions
+            .iter()
+            .map(|e| ApiExemption {
+                id: e.id,
+                purpose: e.purpose.clone(),
+                category: e.category.clone(),
+                note: e.note.clone(),
+                state: e.state.clone(),
+                declared_at: rfc3339(e.declared_at),
+                decision_note: e.decision_note.clone(),
+            })
+            .collect(),
+        may_declare_exemption: view.may_declare_exemption,
+        exemption_to_decide: view.exemption_to_decide,
     }
+}
+
+/// An exemption the applicant declares.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiDeclareExemption {
+    /// One of the due amount's `exemption_choices`.
+    pub category: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The applicant declares an exempted category; the full amount stays due until the desk
+/// confirms it.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/payments/exemption", tag = "payments", params(("id" = i64, Path)),
+    request_body = ApiDeclareExemption,
+    responses((status = 201, body = ApiExemption), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn declare_exemption(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ApiDeclareExemption>,
+) -> WebResult<Response> {
+    let view = state
+        .app
+        .declare_exemption(&ctx.actor(), id, &body.category, &body.note)
+        .await
+        .ctx(&ctx)?;
+    let body = ApiExemption {
+        id: view.id,
+        purpose: view.purpose,
+        category: view.category,
+        note: view.note,
+        state: view.state,
+        declared_at: rfc3339(view.declared_at),
+        decision_note: view.decision_note,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// The desk's decision on a declared exemption.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiExemptionDecision {
+    pub confirm: bool,
+    /// Required when rejecting.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// An official of the receiving desk confirms (the exempted fees are no longer due) or
+/// rejects (with a note) the declared exemption.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/payments/exemption/decision", tag = "payments", params(("id" = i64, Path)),
+    request_body = ApiExemptionDecision,
+    responses((status = 204), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn decide_exemption(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ApiExemptionDecision>,
+) -> WebResult<StatusCode> {
+    state
+        .app
+        .decide_exemption(&ctx.actor(), id, body.confirm, &body.note)
+        .await
+        .ctx(&ctx)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// What a dossier owes, its payment attempts, and what the caller may do.
