@@ -1555,3 +1555,49 @@ pub fn reconciliation_csv(report: &Reconciliation) -> AppResult<Vec<u8>> {
     }
     Ok(out)
 }
+
+/// The reconciliation as an Excel workbook (.xlsx), the same columns as the CSV.
+pub fn reconciliation_xlsx(report: &Reconciliation) -> Vec<u8> {
+    use crate::xlsx::Cell;
+    let text = |s: &str| Cell::Text(s.to_owned());
+    let mut rows = vec![
+        [
+            "Mã tham chiếu",
+            "Hồ sơ",
+            "Kênh",
+            "Trạng thái trong hệ thống",
+            "Số tiền (đồng)",
+            "Trạng thái tại cổng",
+            "Số tiền tại cổng (đồng)",
+            "Mã giao dịch",
+            "Chênh lệch",
+        ]
+        .iter()
+        .map(|h| text(h))
+        .collect::<Vec<_>>(),
+    ];
+    for row in &report.rows {
+        rows.push(vec![
+            text(&row.reference),
+            Cell::Number(row.dossier_id),
+            text(&row.method),
+            text(&row.our_state),
+            Cell::Number(row.our_amount_vnd),
+            text(&row.gateway_state),
+            row.gateway_amount_vnd
+                .map(Cell::Number)
+                .unwrap_or_else(|| text("")),
+            text(row.gateway_transaction.as_deref().unwrap_or_default()),
+            text(row.mismatch.as_deref().unwrap_or_default()),
+        ]);
+    }
+    crate::xlsx::workbook(
+        &format!(
+            "Đối soát {:02}-{:02}-{}",
+            report.day.day(),
+            u8::from(report.day.month()),
+            report.day.year()
+        ),
+        &rows,
+    )
+}

@@ -903,3 +903,4 @@ payment-done-exemption_rejected = The exemption request is rejected.
 error-exemption-category = Please choose one of the listed exempted categories.
 error-exemption-already-declared = You already asked for an exemption for this amount.
 error-exemption-none = No exemption request is waiting for a decision.
+payment-reconciliation-xlsx = Download Excel

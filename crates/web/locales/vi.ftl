@@ -903,3 +903,4 @@ payment-done-exemption_rejected = Đã từ chối đề nghị miễn phí, l�
 error-exemption-category = Vui lòng chọn một đối tượng được miễn có trong danh sách.
 error-exemption-already-declared = Bạn đã gửi đề nghị miễn cho khoản này.
 error-exemption-none = Không có đề nghị miễn nào đang chờ xác nhận.
+payment-reconciliation-xlsx = Tải tệp Excel

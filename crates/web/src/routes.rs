@@ -703,6 +703,12 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         )
         .at(
             M::GET,
+            "/api/v1/payments/reconciliation.xlsx",
+            Staff(P::ReportsView),
+            api::payments::reconciliation_xlsx_file,
+        )
+        .at(
+            M::GET,
             "/api/v1/payments/{id}",
             Access::SignedIn,
             api::payments::get,
@@ -724,13 +730,13 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             M::GET,
             "/api/v1/payments/gateways/{gateway}/confirm",
             Public,
-            api::payments::confirmation,
+            api::payments::confirmation_get,
         )
         .at(
             M::POST,
             "/api/v1/payments/gateways/{gateway}/confirm",
             Public,
-            api::payments::confirmation,
+            api::payments::confirmation_post,
         )
         .at(
             M::GET,

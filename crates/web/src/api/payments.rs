@@ -523,9 +523,71 @@ pub async fn reconciliation_csv_file(
     Ok(response)
 }
 
+/// The same as an Excel workbook (.xlsx).
+#[utoipa::path(get, path = "/api/v1/payments/reconciliation.xlsx", tag = "payments", params(ReconciliationQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn reconciliation_xlsx_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<ReconciliationQuery>,
+) -> WebResult<Response> {
+    let report = reconcile(&state, &ctx, &query).await?;
+    let bytes = motcua_app::payments::reconciliation_xlsx(&report);
+    let mut response = (StatusCode::OK, bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"doi-soat-{}-{}.xlsx\"",
+        report.unit_id, report.day
+    )) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// VNPay's IPN: a GET with the signed query (`vnp_*`, `vnp_SecureHash`). Public: only a
+/// verified signature and the payment rules decide; answered `{"RspCode","Message"}`.
+#[utoipa::path(get, path = "/api/v1/payments/gateways/{gateway}/confirm", tag = "payments",
+    params(("gateway" = String, Path, description = "`vnpay`")),
+    responses((status = 200, description = "The gateway's own reply format"), (status = 404)))]
+pub async fn confirmation_get(
+    state: State<AppState>,
+    ctx: Ctx,
+    gateway: Path<String>,
+    query: RawQuery,
+) -> Response {
+    confirmation(state, ctx, gateway, query, Bytes::new()).await
+}
+
+/// The national payment platform's confirm: a POST of signed JSON (`MaXacThuc`). Public: only
+/// a verified signature and the payment rules decide; answered `{"error_code","message"}`.
+#[utoipa::path(post, path = "/api/v1/payments/gateways/{gateway}/confirm", tag = "payments",
+    params(("gateway" = String, Path, description = "`paygov`")),
+    request_body(content = String, description = "The platform's signed JSON message", content_type = "application/json"),
+    responses((status = 200, description = "The gateway's own reply format"), (status = 404)))]
+pub async fn confirmation_post(
+    state: State<AppState>,
+    ctx: Ctx,
+    gateway: Path<String>,
+    query: RawQuery,
+    body: axum::body::Body,
+) -> Response {
+    // The platform's messages are small; anything larger than 64 KiB is not one.
+    let body = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    confirmation(state, ctx, gateway, query, body).await
+}
+
 /// A gateway's server-to-server confirmation (VNPay's IPN is a GET with a signed query; the
 /// national platform POSTs signed JSON). Answered in the gateway's protocol.
-pub async fn confirmation(
+async fn confirmation(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(gateway): Path<String>,
