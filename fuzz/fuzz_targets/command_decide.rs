@@ -122,7 +122,10 @@ fn states() -> &'static [(Dossier, Vec<Event>)] {
                 (reception.clone(), Command::Receive { due, code: None, assignee: None }),
                 (
                     specialist.clone(),
-                    Command::RequireFinancialObligation { description: "Lệ phí".into() },
+                    Command::RequireFinancialObligation {
+                        description: "Lệ phí".into(),
+                        amount_vnd: Some(8_000),
+                    },
                 ),
             ],
         ];

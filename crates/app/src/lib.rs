@@ -39,6 +39,7 @@ pub mod transfer;
 pub mod versions;
 pub mod views;
 pub mod workflows;
+pub mod xlsx;
 
 /// One invalid input field: the field name and a stable message code from the catalogues.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

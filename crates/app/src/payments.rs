@@ -19,8 +19,8 @@ use motcua_domain::authz::{Permission, Principal};
 use motcua_domain::dossier::{Command, CommandKind, DossierStatus};
 use motcua_domain::payment::{
     AmountDue, DueLine, PaymentFacts, PaymentMethod, PaymentPurpose, PaymentRefusal, PaymentState,
-    PaymentTransition, assess_obligation, assess_submission, decide_payment, is_merchant_reference,
-    merchant_reference,
+    PaymentTransition, assess_obligation, assess_submission, decide_payment, exemption_choices,
+    is_merchant_reference, merchant_reference, with_exemption,
 };
 use motcua_domain::procedure::{Channel, FeeKind};
 pub use motcua_payments::{
@@ -99,6 +99,22 @@ pub struct DueView {
     pub description: String,
     pub lines: Vec<LineView>,
     pub total_vnd: i64,
+    /// The exemption categories the applicant may declare (đối tượng miễn, giảm).
+    pub exemption_choices: Vec<String>,
+}
+
+/// An exemption claim as pages and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExemptionView {
+    pub id: i64,
+    pub purpose: String,
+    pub category: String,
+    pub note: String,
+    /// `declared`, `confirmed`, `rejected`.
+    pub state: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub declared_at: OffsetDateTime,
+    pub decision_note: String,
 }
 
 /// One payment attempt as pages and the API show it.
@@ -163,6 +179,12 @@ pub struct DossierPayments {
     pub may_collect: bool,
     /// The caller may refund a paid attempt.
     pub may_refund: bool,
+    /// Every exemption claim, oldest first.
+    pub exemptions: Vec<ExemptionView>,
+    /// The applicant may declare an exemption for what is due now.
+    pub may_declare_exemption: bool,
+    /// A declared claim the caller (the desk) may confirm or reject.
+    pub exemption_to_decide: Option<i64>,
 }
 
 /// What the public check of a receipt shows.
@@ -344,10 +366,22 @@ impl App {
             ),
             _ => return Ok(None),
         };
+        let stored = purpose.to_stored();
+        // A confirmed exemption frees the fees that name exempted people.
+        let confirmed = self
+            .store
+            .dossier_exemptions(row.id)
+            .await?
+            .iter()
+            .any(|e| e.purpose == stored && e.state == "confirmed");
+        let due = if confirmed {
+            with_exemption(&due, &procedure)
+        } else {
+            due
+        };
         if due.total_vnd <= 0 {
             return Ok(None);
         }
-        let stored = purpose.to_stored();
         let settled = self
             .store
             .dossier_payments(row.id)
@@ -364,6 +398,11 @@ impl App {
                 description,
                 lines: due.lines.iter().map(LineView::from).collect(),
                 total_vnd: due.total_vnd,
+                exemption_choices: if confirmed {
+                    Vec::new()
+                } else {
+                    exemption_choices(&due, &procedure)
+                },
             },
         )))
     }
@@ -392,6 +431,19 @@ impl App {
             .map(PaymentView::of)
             .collect();
         let is_owner = matches!(actor.principal, Principal::Citizen { citizen_id } if row.citizen_id == Some(citizen_id));
+        let claims = self.store.dossier_exemptions(row.id).await?;
+        let open_claim = |purpose: &str| {
+            claims.iter().any(|c| {
+                c.purpose == purpose && matches!(c.state.as_str(), "declared" | "confirmed")
+            })
+        };
+        let may_declare_exemption = is_owner
+            && due
+                .as_ref()
+                .is_some_and(|d| !d.exemption_choices.is_empty() && !open_claim(&d.purpose));
+        let may_collect = actor
+            .require_at(Permission::DossierReceive, row.desk_path())
+            .is_ok();
         let gateways = if is_owner && due.is_some() {
             self.gateways
                 .kinds()
@@ -407,12 +459,28 @@ impl App {
             due,
             attempts,
             gateways,
-            may_collect: actor
-                .require_at(Permission::DossierReceive, row.desk_path())
-                .is_ok(),
+            may_collect,
             may_refund: actor
                 .require_at(Permission::DossierApprove, &row.agency_path)
                 .is_ok(),
+            exemption_to_decide: claims
+                .iter()
+                .find(|c| c.state == "declared")
+                .filter(|_| may_collect)
+                .map(|c| c.id),
+            exemptions: claims
+                .iter()
+                .map(|c| ExemptionView {
+                    id: c.id,
+                    purpose: c.purpose.clone(),
+                    category: c.category.clone(),
+                    note: c.note.clone(),
+                    state: c.state.clone(),
+                    declared_at: from_micros(c.declared_at),
+                    decision_note: c.decision_note.clone(),
+                })
+                .collect(),
+            may_declare_exemption,
         })
     }
 
@@ -806,7 +874,7 @@ impl App {
         let year = now
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
             .year();
-        let number = tx.next_receipt_number(&code, year).await?;
+        let number = tx.next_receipt_number(code, year).await?;
         Ok(format!("{code}/{year}/{number:06}"))
     }
 
@@ -878,6 +946,114 @@ impl App {
             .ok_or(AppError::NotFound)?;
         self.dossier_row(actor, row.dossier_id).await?;
         Ok(PaymentView::of(&row))
+    }
+
+    /// The applicant declares that they belong to an exempted category (đối tượng miễn, giảm)
+    /// of the fees due now; the desk confirms it after checking the papers. Until then the full
+    /// amount stays due.
+    pub async fn declare_exemption(
+        &self,
+        actor: &Actor,
+        dossier_id: i64,
+        category: &str,
+        note: &str,
+    ) -> AppResult<ExemptionView> {
+        let Principal::Citizen { citizen_id } = actor.principal else {
+            return Err(AppError::Forbidden);
+        };
+        let row = self.dossier_for(actor, dossier_id).await?;
+        if row.citizen_id != Some(citizen_id) {
+            return Err(AppError::NotFound);
+        }
+        let (_, due) = self
+            .payment_due_of(&row)
+            .await?
+            .ok_or(AppError::Conflict("error-payment-nothing-due"))?;
+        let category = motcua_domain::text::clean(category);
+        if !due.exemption_choices.contains(&category) {
+            return Err(AppError::invalid("category", "error-exemption-category"));
+        }
+        let note: String = motcua_domain::text::clean(note)
+            .chars()
+            .take(1000)
+            .collect();
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let id = tx
+            .declare_exemption(
+                row.id,
+                &due.purpose,
+                &category,
+                &note,
+                now,
+                &actor_tag(actor),
+            )
+            .await
+            .map_err(|e| match e {
+                motcua_store::StoreError::Conflict(_) => {
+                    AppError::Conflict("error-exemption-already-declared")
+                }
+                other => other.into(),
+            })?;
+        tx.append_audit(
+            &actor.audit(
+                "payment.exemption_declared",
+                Some(format!("dossier:{}", row.id)),
+                json!({"category": category, "purpose": due.purpose}),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ExemptionView {
+            id,
+            purpose: due.purpose,
+            category,
+            note,
+            state: "declared".to_owned(),
+            declared_at: from_micros(now),
+            decision_note: String::new(),
+        })
+    }
+
+    /// The desk confirms or rejects a declared exemption, with a note (the papers checked,
+    /// or why not). A confirmed exemption takes the exempted fees off what is due.
+    pub async fn decide_exemption(
+        &self,
+        actor: &Actor,
+        dossier_id: i64,
+        confirm: bool,
+        note: &str,
+    ) -> AppResult<()> {
+        let row = self.dossier_for(actor, dossier_id).await?;
+        actor.require_at(Permission::DossierReceive, row.desk_path())?;
+        let claim = self
+            .store
+            .dossier_exemptions(row.id)
+            .await?
+            .into_iter()
+            .find(|c| c.state == "declared")
+            .ok_or(AppError::Conflict("error-exemption-none"))?;
+        let note = motcua_domain::text::clean(note);
+        if !confirm && note.is_empty() {
+            return Err(AppError::invalid("note", "error-payment-reason"));
+        }
+        let now = self.now_micros();
+        let state = if confirm { "confirmed" } else { "rejected" };
+        let mut tx = self.store.begin().await?;
+        tx.decide_exemption(claim.id, state, &note, now, &actor_tag(actor))
+            .await?;
+        tx.append_audit(
+            &actor.audit(
+                &format!("payment.exemption_{state}"),
+                Some(format!("dossier:{}", row.id)),
+                json!({"category": claim.category, "note": note}),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The public check of a receipt by its reference (the QR code on the receipt): whether
@@ -1378,4 +1554,50 @@ pub fn reconciliation_csv(report: &Reconciliation) -> AppResult<Vec<u8>> {
         writer.flush().map_err(|e| AppError::Internal(e.into()))?;
     }
     Ok(out)
+}
+
+/// The reconciliation as an Excel workbook (.xlsx), the same columns as the CSV.
+pub fn reconciliation_xlsx(report: &Reconciliation) -> Vec<u8> {
+    use crate::xlsx::Cell;
+    let text = |s: &str| Cell::Text(s.to_owned());
+    let mut rows = vec![
+        [
+            "Mã tham chiếu",
+            "Hồ sơ",
+            "Kênh",
+            "Trạng thái trong hệ thống",
+            "Số tiền (đồng)",
+            "Trạng thái tại cổng",
+            "Số tiền tại cổng (đồng)",
+            "Mã giao dịch",
+            "Chênh lệch",
+        ]
+        .iter()
+        .map(|h| text(h))
+        .collect::<Vec<_>>(),
+    ];
+    for row in &report.rows {
+        rows.push(vec![
+            text(&row.reference),
+            Cell::Number(row.dossier_id),
+            text(&row.method),
+            text(&row.our_state),
+            Cell::Number(row.our_amount_vnd),
+            text(&row.gateway_state),
+            row.gateway_amount_vnd
+                .map(Cell::Number)
+                .unwrap_or_else(|| text("")),
+            text(row.gateway_transaction.as_deref().unwrap_or_default()),
+            text(row.mismatch.as_deref().unwrap_or_default()),
+        ]);
+    }
+    crate::xlsx::workbook(
+        &format!(
+            "Đối soát {:02}-{:02}-{}",
+            report.day.day(),
+            u8::from(report.day.month()),
+            report.day.year()
+        ),
+        &rows,
+    )
 }

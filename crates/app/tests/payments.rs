@@ -27,6 +27,8 @@ both!(
     reconciliation_lists_the_days_payments_for_report_readers_only,
     the_demo_obligation_asks_its_amount,
     the_demo_has_payments_in_every_state,
+    an_exemption_confirmed_by_the_desk_frees_the_fees,
+    a_rejected_exemption_leaves_the_fees_due,
 );
 
 /// A copy of a civil-status extract (2.000635): 8.000 đ per copy, paid at submission.
@@ -355,5 +357,137 @@ async fn the_demo_has_payments_in_every_state(backend: Backend) {
         .map(|s| s.as_str().to_owned())
         .collect();
     assert_eq!(states, all);
+    f.cleanup().await;
+}
+
+async fn an_exemption_confirmed_by_the_desk_frees_the_fees(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    let id = submit_extract(&f, 2).await;
+    let citizen = f.citizen(CITIZEN).await;
+    let seen = f
+        .app
+        .dossier_payments(&citizen, id)
+        .await
+        .expect("payments");
+    assert!(seen.may_declare_exemption);
+    let choices = seen.due.expect("due").exemption_choices;
+    assert_eq!(choices.len(), 1, "{choices:?}");
+    let refused = f
+        .app
+        .declare_exemption(&citizen, id, "Người có thu nhập cao", "")
+        .await;
+    assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
+    f.app
+        .declare_exemption(&citizen, id, &choices[0], "Sổ hộ nghèo số 123")
+        .await
+        .expect("declared");
+    let again = f.app.declare_exemption(&citizen, id, &choices[0], "").await;
+    assert!(
+        matches!(
+            again,
+            Err(AppError::Conflict("error-exemption-already-declared"))
+        ),
+        "{again:?}"
+    );
+    // Declared is not confirmed: the fees stay due and the desk cannot receive yet.
+    let seen = f
+        .app
+        .dossier_payments(&citizen, id)
+        .await
+        .expect("payments");
+    assert_eq!(seen.due.map(|d| d.total_vnd), Some(16_000));
+    assert!(!seen.may_declare_exemption);
+    let reception = f.official("tiepnhan.ninhkieu").await;
+    assert!(matches!(
+        f.app.receive_dossier(&reception, id).await,
+        Err(AppError::Conflict("error-payment-due"))
+    ));
+    for who in ["tiepnhan.trunghung", "chuyenvien.ninhkieu"] {
+        let official = f.official(who).await;
+        let refused = f.app.decide_exemption(&official, id, true, "").await;
+        assert!(
+            matches!(refused, Err(AppError::Forbidden | AppError::NotFound)),
+            "{who}: {refused:?}"
+        );
+    }
+    let refused = f.app.decide_exemption(&citizen, id, true, "").await;
+    assert!(matches!(refused, Err(AppError::Forbidden)), "{refused:?}");
+    let desk = f
+        .app
+        .dossier_payments(&reception, id)
+        .await
+        .expect("payments");
+    assert!(desk.exemption_to_decide.is_some());
+    f.app
+        .decide_exemption(&reception, id, true, "Đã kiểm tra sổ hộ nghèo")
+        .await
+        .expect("confirmed");
+    assert!(
+        f.app
+            .dossier_payments(&citizen, id)
+            .await
+            .expect("payments")
+            .due
+            .is_none(),
+        "nothing is due once exempted"
+    );
+    let received = f
+        .app
+        .receive_dossier(&reception, id)
+        .await
+        .expect("received");
+    assert_eq!(received.status_code, Some(2));
+    let audit =
+        f.db.store
+            .list_audit(Some("payment.exemption_confirmed"), 10, None)
+            .await
+            .expect("audit");
+    assert_eq!(audit.len(), 1);
+    f.cleanup().await;
+}
+
+async fn a_rejected_exemption_leaves_the_fees_due(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    let id = submit_extract(&f, 1).await;
+    let citizen = f.citizen(CITIZEN).await;
+    let choice = f
+        .app
+        .dossier_payments(&citizen, id)
+        .await
+        .expect("payments")
+        .due
+        .expect("due")
+        .exemption_choices[0]
+        .clone();
+    f.app
+        .declare_exemption(&citizen, id, &choice, "")
+        .await
+        .expect("declared");
+    let reception = f.official("tiepnhan.ninhkieu").await;
+    let refused = f.app.decide_exemption(&reception, id, false, " ").await;
+    assert!(
+        matches!(refused, Err(AppError::Invalid(_))),
+        "a reason is needed: {refused:?}"
+    );
+    f.app
+        .decide_exemption(&reception, id, false, "Không có giấy tờ chứng minh")
+        .await
+        .expect("rejected");
+    let seen = f
+        .app
+        .dossier_payments(&citizen, id)
+        .await
+        .expect("payments");
+    assert_eq!(seen.due.map(|d| d.total_vnd), Some(8_000));
+    assert_eq!(seen.exemptions[0].state, "rejected");
+    assert!(
+        seen.may_declare_exemption,
+        "a new request may follow a rejection"
+    );
+    let none = f.app.decide_exemption(&reception, id, true, "").await;
+    assert!(
+        matches!(none, Err(AppError::Conflict("error-exemption-none"))),
+        "{none:?}"
+    );
     f.cleanup().await;
 }

@@ -713,6 +713,25 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
 
 #[cfg(test)]
 mod tests {
+    /// Only the demo starts gateway simulators; a production server without keys offers no
+    /// online payment rather than a pretend one.
+    #[tokio::test]
+    async fn production_never_starts_a_gateway_simulator() {
+        let config = crate::config::Config::default();
+        let (gateways, simulators) =
+            super::payment_gateways(&config, false, "http://127.0.0.1:8080")
+                .await
+                .expect("gateways");
+        assert!(gateways.kinds().is_empty());
+        assert!(simulators.is_empty());
+        let (gateways, simulators) =
+            super::payment_gateways(&config, true, "http://127.0.0.1:8080")
+                .await
+                .expect("gateways");
+        assert_eq!(gateways.kinds().len(), 2);
+        assert_eq!(simulators.len(), 2);
+    }
+
     #[test]
     fn passwords_in_database_urls_are_hidden() {
         assert_eq!(

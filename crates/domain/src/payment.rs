@@ -377,3 +377,45 @@ pub fn merchant_reference(dossier_code: &str, at: OffsetDateTime, random: u32) -
 pub fn is_merchant_reference(value: &str) -> bool {
     (8..=34).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric())
 }
+
+/// The exemption categories (đối tượng miễn, giảm) a due amount offers: those of the
+/// procedure's fees among its lines, in order, each once. An obligation an official raised
+/// offers none: its amount was set knowingly.
+pub fn exemption_choices(due: &AmountDue, procedure: &Procedure) -> Vec<String> {
+    let mut choices: Vec<String> = Vec::new();
+    for line in &due.lines {
+        let Some(fee) = fee_of_line(line, procedure) else {
+            continue;
+        };
+        for category in &fee.exemptions {
+            if !choices.contains(category) {
+                choices.push(category.clone());
+            }
+        }
+    }
+    choices
+}
+
+/// The amount due once an exemption is confirmed: every line whose fee names exempted
+/// categories costs nothing (the desk checked the papers that prove the category).
+pub fn with_exemption(due: &AmountDue, procedure: &Procedure) -> AmountDue {
+    let lines: Vec<DueLine> = due
+        .lines
+        .iter()
+        .map(|line| {
+            let exempt = fee_of_line(line, procedure).is_some_and(|f| !f.exemptions.is_empty());
+            DueLine {
+                amount_vnd: if exempt { 0 } else { line.amount_vnd },
+                ..line.clone()
+            }
+        })
+        .collect();
+    let total_vnd = lines.iter().map(|l| l.amount_vnd).sum();
+    AmountDue { lines, total_vnd }
+}
+
+/// The procedure fee a `fee-<index>` line was assessed from.
+fn fee_of_line<'a>(line: &DueLine, procedure: &'a Procedure) -> Option<&'a crate::procedure::Fee> {
+    let index: usize = line.code.strip_prefix("fee-")?.parse().ok()?;
+    procedure.fees.get(index)
+}

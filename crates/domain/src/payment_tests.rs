@@ -239,3 +239,31 @@ fn an_obligation_is_bounded() {
         Err(AssessError::Overflow)
     );
 }
+
+#[test]
+fn a_confirmed_exemption_frees_only_the_fees_that_name_exempted_people() {
+    let procedure = procedure(
+        r#"[
+        {"name": "Phí cấp bản sao", "amount_vnd": 8000, "kind": "fee", "per": "bản sao",
+         "exemptions": ["Trẻ em, người cao tuổi", "Hộ nghèo"]},
+        {"name": "Lệ phí đăng ký", "amount_vnd": 15000, "kind": "charge"},
+        {"name": "Phí khác", "amount_vnd": 5000, "kind": "fee", "exemptions": ["Hộ nghèo"]}
+    ]"#,
+    );
+    let due = assess_submission(&procedure, Channel::Online, 2).expect("assessed");
+    assert_eq!(due.total_vnd, 16_000 + 15_000 + 5_000);
+    assert_eq!(
+        exemption_choices(&due, &procedure),
+        vec!["Trẻ em, người cao tuổi".to_owned(), "Hộ nghèo".to_owned()]
+    );
+    let exempt = with_exemption(&due, &procedure);
+    assert_eq!(exempt.total_vnd, 15_000);
+    assert_eq!(
+        exempt.lines.len(),
+        3,
+        "exempt lines stay on the receipt at 0 đ"
+    );
+    let obligation = assess_obligation("Thuế", 50_000).expect("assessed");
+    assert!(exemption_choices(&obligation, &procedure).is_empty());
+    assert_eq!(with_exemption(&obligation, &procedure).total_vnd, 50_000);
+}

@@ -369,3 +369,94 @@ impl Store {
         }))
     }
 }
+
+/// An exemption claim (đề nghị miễn, giảm phí, lệ phí).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ExemptionRow {
+    pub id: i64,
+    pub dossier_id: i64,
+    pub purpose: String,
+    pub category: String,
+    pub note: String,
+    /// `declared`, `confirmed`, `rejected`.
+    pub state: String,
+    pub declared_at: i64,
+    pub declared_by: String,
+    pub decided_at: Option<i64>,
+    pub decided_by: Option<String>,
+    pub decision_note: String,
+}
+
+impl StoreTx {
+    /// Records a declared claim; a second open claim for the same purpose is a conflict.
+    pub async fn declare_exemption(
+        &mut self,
+        dossier_id: i64,
+        purpose: &str,
+        category: &str,
+        note: &str,
+        at: i64,
+        by: &str,
+    ) -> StoreResult<i64> {
+        let (id,): (i64,) = on_tx!(self, |conn| {
+            sqlx::query_as(
+                "INSERT INTO fee_exemptions (dossier_id, purpose, category, note, state, declared_at, declared_by) \
+                 VALUES ($1, $2, $3, $4, 'declared', $5, $6) RETURNING id",
+            )
+            .bind(dossier_id)
+            .bind(purpose)
+            .bind(category)
+            .bind(note)
+            .bind(at)
+            .bind(by)
+            .fetch_one(&mut *conn)
+            .await?
+        });
+        Ok(id)
+    }
+
+    /// Decides a declared claim (`confirmed` or `rejected`); a claim already decided is a
+    /// conflict.
+    pub async fn decide_exemption(
+        &mut self,
+        id: i64,
+        state: &str,
+        note: &str,
+        at: i64,
+        by: &str,
+    ) -> StoreResult<()> {
+        let updated = on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE fee_exemptions SET state = $1, decision_note = $2, decided_at = $3, decided_by = $4 \
+                 WHERE id = $5 AND state = 'declared'",
+            )
+            .bind(state)
+            .bind(note)
+            .bind(at)
+            .bind(by)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if updated != 1 {
+            return Err(StoreError::Conflict("exemption already decided".to_owned()));
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Every exemption claim of a dossier, oldest first.
+    pub async fn dossier_exemptions(&self, dossier_id: i64) -> StoreResult<Vec<ExemptionRow>> {
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, dossier_id, purpose, category, note, state, declared_at, declared_by, \
+                 decided_at, decided_by, decision_note FROM fee_exemptions WHERE dossier_id = $1 ORDER BY id",
+            )
+            .bind(dossier_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}

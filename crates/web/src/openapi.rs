@@ -60,7 +60,8 @@ impl Modify for BearerAuth {
         attachments::upload, attachments::mine, attachments::attach, attachments::list, attachments::download,
         // Payments of fees and charges.
         payments::of_dossier, payments::start, payments::counter, payments::get, payments::cancel, payments::refund,
-        payments::reconciliation, payments::reconciliation_csv_file,
+        payments::reconciliation, payments::reconciliation_csv_file, payments::reconciliation_xlsx_file,
+        payments::confirmation_get, payments::confirmation_post, payments::declare_exemption, payments::decide_exemption,
     ),
     components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
     modifiers(&BearerAuth),

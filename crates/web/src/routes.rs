@@ -661,6 +661,30 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         )
         .at(
             M::POST,
+            "/api/v1/dossiers/{id}/payments/exemption",
+            Citizen,
+            api::payments::declare_exemption,
+        )
+        .at(
+            M::POST,
+            "/api/v1/dossiers/{id}/payments/exemption/decision",
+            Staff(P::DossierReceive),
+            api::payments::decide_exemption,
+        )
+        .at(
+            M::POST,
+            "/my/dossiers/{id}/payment/exemption",
+            Citizen,
+            pages::payments::declare_exemption,
+        )
+        .at(
+            M::POST,
+            "/staff/dossiers/{id}/payments/exemption",
+            Staff(P::DossierReceive),
+            pages::payments::decide_exemption,
+        )
+        .at(
+            M::POST,
             "/api/v1/dossiers/{id}/payments/counter",
             Staff(P::DossierReceive),
             api::payments::counter,
@@ -676,6 +700,12 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             "/api/v1/payments/reconciliation.csv",
             Staff(P::ReportsView),
             api::payments::reconciliation_csv_file,
+        )
+        .at(
+            M::GET,
+            "/api/v1/payments/reconciliation.xlsx",
+            Staff(P::ReportsView),
+            api::payments::reconciliation_xlsx_file,
         )
         .at(
             M::GET,
@@ -700,13 +730,13 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             M::GET,
             "/api/v1/payments/gateways/{gateway}/confirm",
             Public,
-            api::payments::confirmation,
+            api::payments::confirmation_get,
         )
         .at(
             M::POST,
             "/api/v1/payments/gateways/{gateway}/confirm",
             Public,
-            api::payments::confirmation,
+            api::payments::confirmation_post,
         )
         .at(
             M::GET,

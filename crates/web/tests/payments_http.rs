@@ -566,6 +566,16 @@ async fn the_reconciliation_finds_a_payment_the_gateway_took_but_we_did_not_reco
         "{}",
         csv.text()
     );
+    let xlsx = w
+        .get(
+            &format!("/api/v1/payments/reconciliation.xlsx?unit_id={ward}&day={day}"),
+            &leader,
+        )
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.bytes.starts_with(b"PK\x03\x04"), "a ZIP package");
+    let sheet = String::from_utf8_lossy(&xlsx.bytes);
+    assert!(sheet.contains("paid-at-gateway-not-here"));
     // The desk (no reports permission) is refused the reconciliation.
     let desk = w.official_session("tiepnhan.ninhkieu").await;
     let refused = w

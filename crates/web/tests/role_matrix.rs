@@ -347,6 +347,12 @@ impl Targets {
             }),
             "/api/v1/dossiers/{id}/payments" => serde_json::json!({"gateway": "vnpay"}),
             "/api/v1/dossiers/{id}/payments/counter" => serde_json::json!({"method": "cash"}),
+            "/api/v1/dossiers/{id}/payments/exemption" => {
+                serde_json::json!({"category": "Hộ nghèo"})
+            }
+            "/api/v1/dossiers/{id}/payments/exemption/decision" => {
+                serde_json::json!({"confirm": true})
+            }
             "/api/v1/payments/{id}/cancel" | "/api/v1/payments/{id}/refund" => {
                 serde_json::json!({"reason": "Thử"})
             }

@@ -58,6 +58,22 @@ pub struct ApiDue {
     pub description: String,
     pub lines: Vec<ApiPaymentLine>,
     pub total_vnd: i64,
+    /// Exemption categories the applicant may declare (đối tượng miễn, giảm).
+    pub exemption_choices: Vec<String>,
+}
+
+/// An exemption claim.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiExemption {
+    pub id: i64,
+    pub purpose: String,
+    pub category: String,
+    pub note: String,
+    /// `declared`, `confirmed`, `rejected`.
+    pub state: String,
+    /// RFC 3339.
+    pub declared_at: String,
+    pub decision_note: String,
 }
 
 /// One payment attempt.
@@ -119,6 +135,10 @@ pub struct ApiDossierPayments {
     pub gateways: Vec<String>,
     pub may_collect: bool,
     pub may_refund: bool,
+    pub exemptions: Vec<ApiExemption>,
+    pub may_declare_exemption: bool,
+    /// The declared claim the caller may confirm or reject.
+    pub exemption_to_decide: Option<i64>,
 }
 
 fn api_dossier_payments(view: &DossierPayments) -> ApiDossierPayments {
@@ -129,12 +149,95 @@ fn api_dossier_payments(view: &DossierPayments) -> ApiDossierPayments {
             description: d.description.clone(),
             lines: lines(&d.lines),
             total_vnd: d.total_vnd,
+            exemption_choices: d.exemption_choices.clone(),
         }),
         attempts: view.attempts.iter().map(api_payment).collect(),
         gateways: view.gateways.clone(),
         may_collect: view.may_collect,
         may_refund: view.may_refund,
+        exemptions: view
+            .exemptions
+            .iter()
+            .map(|e| ApiExemption {
+                id: e.id,
+                purpose: e.purpose.clone(),
+                category: e.category.clone(),
+                note: e.note.clone(),
+                state: e.state.clone(),
+                declared_at: rfc3339(e.declared_at),
+                decision_note: e.decision_note.clone(),
+            })
+            .collect(),
+        may_declare_exemption: view.may_declare_exemption,
+        exemption_to_decide: view.exemption_to_decide,
     }
+}
+
+/// An exemption the applicant declares.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiDeclareExemption {
+    /// One of the due amount's `exemption_choices`.
+    pub category: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The applicant declares an exempted category; the full amount stays due until the desk
+/// confirms it.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/payments/exemption", tag = "payments", params(("id" = i64, Path)),
+    request_body = ApiDeclareExemption,
+    responses((status = 201, body = ApiExemption), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn declare_exemption(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ApiDeclareExemption>,
+) -> WebResult<Response> {
+    let view = state
+        .app
+        .declare_exemption(&ctx.actor(), id, &body.category, &body.note)
+        .await
+        .ctx(&ctx)?;
+    let body = ApiExemption {
+        id: view.id,
+        purpose: view.purpose,
+        category: view.category,
+        note: view.note,
+        state: view.state,
+        declared_at: rfc3339(view.declared_at),
+        decision_note: view.decision_note,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// The desk's decision on a declared exemption.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiExemptionDecision {
+    pub confirm: bool,
+    /// Required when rejecting.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// An official of the receiving desk confirms (the exempted fees are no longer due) or
+/// rejects (with a note) the declared exemption.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/payments/exemption/decision", tag = "payments", params(("id" = i64, Path)),
+    request_body = ApiExemptionDecision,
+    responses((status = 204), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn decide_exemption(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ApiExemptionDecision>,
+) -> WebResult<StatusCode> {
+    state
+        .app
+        .decide_exemption(&ctx.actor(), id, body.confirm, &body.note)
+        .await
+        .ctx(&ctx)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// What a dossier owes, its payment attempts, and what the caller may do.
@@ -420,9 +523,71 @@ pub async fn reconciliation_csv_file(
     Ok(response)
 }
 
+/// The same as an Excel workbook (.xlsx).
+#[utoipa::path(get, path = "/api/v1/payments/reconciliation.xlsx", tag = "payments", params(ReconciliationQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn reconciliation_xlsx_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<ReconciliationQuery>,
+) -> WebResult<Response> {
+    let report = reconcile(&state, &ctx, &query).await?;
+    let bytes = motcua_app::payments::reconciliation_xlsx(&report);
+    let mut response = (StatusCode::OK, bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"doi-soat-{}-{}.xlsx\"",
+        report.unit_id, report.day
+    )) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// VNPay's IPN: a GET with the signed query (`vnp_*`, `vnp_SecureHash`). Public: only a
+/// verified signature and the payment rules decide; answered `{"RspCode","Message"}`.
+#[utoipa::path(get, path = "/api/v1/payments/gateways/{gateway}/confirm", tag = "payments",
+    params(("gateway" = String, Path, description = "`vnpay`")),
+    responses((status = 200, description = "The gateway's own reply format"), (status = 404)))]
+pub async fn confirmation_get(
+    state: State<AppState>,
+    ctx: Ctx,
+    gateway: Path<String>,
+    query: RawQuery,
+) -> Response {
+    confirmation(state, ctx, gateway, query, Bytes::new()).await
+}
+
+/// The national payment platform's confirm: a POST of signed JSON (`MaXacThuc`). Public: only
+/// a verified signature and the payment rules decide; answered `{"error_code","message"}`.
+#[utoipa::path(post, path = "/api/v1/payments/gateways/{gateway}/confirm", tag = "payments",
+    params(("gateway" = String, Path, description = "`paygov`")),
+    request_body(content = String, description = "The platform's signed JSON message", content_type = "application/json"),
+    responses((status = 200, description = "The gateway's own reply format"), (status = 404)))]
+pub async fn confirmation_post(
+    state: State<AppState>,
+    ctx: Ctx,
+    gateway: Path<String>,
+    query: RawQuery,
+    body: axum::body::Body,
+) -> Response {
+    // The platform's messages are small; anything larger than 64 KiB is not one.
+    let body = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    confirmation(state, ctx, gateway, query, body).await
+}
+
 /// A gateway's server-to-server confirmation (VNPay's IPN is a GET with a signed query; the
 /// national platform POSTs signed JSON). Answered in the gateway's protocol.
-pub async fn confirmation(
+async fn confirmation(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(gateway): Path<String>,

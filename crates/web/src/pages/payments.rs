@@ -87,6 +87,11 @@ struct DossierPaymentsPage {
     attempts: Vec<AttemptView>,
     may_collect: bool,
     may_refund: bool,
+    /// (category, note, state label, decision note)
+    exemptions: Vec<(String, String, String, String)>,
+    exemption_choices: Vec<String>,
+    may_declare_exemption: bool,
+    exemption_to_decide: bool,
 }
 
 async fn dossier_page(
@@ -149,6 +154,25 @@ async fn dossier_page(
             .collect(),
         may_collect: staff && view.may_collect,
         may_refund: staff && view.may_refund,
+        exemptions: view
+            .exemptions
+            .iter()
+            .map(|e| {
+                (
+                    e.category.clone(),
+                    e.note.clone(),
+                    i18n::t(ctx.lang, &format!("exemption-state-{}", e.state)),
+                    e.decision_note.clone(),
+                )
+            })
+            .collect(),
+        exemption_choices: view
+            .due
+            .as_ref()
+            .map(|d| d.exemption_choices.clone())
+            .unwrap_or_default(),
+        may_declare_exemption: !staff && view.may_declare_exemption,
+        exemption_to_decide: staff && view.exemption_to_decide.is_some(),
     };
     Ok(render_status(status, &page))
 }
@@ -522,4 +546,63 @@ pub async fn verify(
         refunded: check.state == "refunded",
         paid_at: check.paid_at.map(local).unwrap_or_default(),
     }))
+}
+
+/// The applicant declares an exempted category.
+pub async fn declare_exemption(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    fields: FormFields,
+) -> WebResult<Response> {
+    match state
+        .app
+        .declare_exemption(
+            &ctx.actor(),
+            id,
+            &fields.get("category"),
+            &fields.get("note"),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/my/dossiers/{id}/payment?done=exemption_declared"
+        ))
+        .into_response()),
+        Err(error @ (AppError::Conflict(_) | AppError::Invalid(_))) => {
+            let form = FormState::from_values(fields.0.clone()).fail(ctx.lang, &error);
+            dossier_page(&state, &ctx, id, false, form, None).await
+        }
+        Err(error) => Err(error).ctx(&ctx),
+    }
+}
+
+/// The desk confirms or rejects the declared exemption.
+pub async fn decide_exemption(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    fields: FormFields,
+) -> WebResult<Response> {
+    let confirm = fields.get("decision") == "confirm";
+    match state
+        .app
+        .decide_exemption(&ctx.actor(), id, confirm, &fields.get("note"))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/staff/dossiers/{id}/payments?done={}",
+            if confirm {
+                "exemption_confirmed"
+            } else {
+                "exemption_rejected"
+            }
+        ))
+        .into_response()),
+        Err(error @ (AppError::Conflict(_) | AppError::Invalid(_))) => {
+            let form = FormState::from_values(fields.0.clone()).fail(ctx.lang, &error);
+            dossier_page(&state, &ctx, id, true, form, None).await
+        }
+        Err(error) => Err(error).ctx(&ctx),
+    }
 }
