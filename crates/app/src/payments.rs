@@ -961,7 +961,7 @@ impl App {
         let Principal::Citizen { citizen_id } = actor.principal else {
             return Err(AppError::Forbidden);
         };
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         if row.citizen_id != Some(citizen_id) {
             return Err(AppError::NotFound);
         }
@@ -1025,7 +1025,7 @@ impl App {
         confirm: bool,
         note: &str,
     ) -> AppResult<()> {
-        let row = self.dossier_for(actor, dossier_id).await?;
+        let row = self.dossier_row(actor, dossier_id).await?;
         actor.require_at(Permission::DossierReceive, row.desk_path())?;
         let claim = self
             .store

@@ -436,7 +436,7 @@ async fn an_exemption_confirmed_by_the_desk_frees_the_fees(backend: Backend) {
         .receive_dossier(&reception, id)
         .await
         .expect("received");
-    assert_eq!(received.status_code, Some(2));
+    assert_eq!(received.status, Some(DossierStatus::Received));
     let audit =
         f.db.store
             .list_audit(Some("payment.exemption_confirmed"), 10, None)
