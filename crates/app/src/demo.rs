@@ -571,9 +571,10 @@ impl App {
     }
 }
 
-/// A request for copies of a civil-status extract (2.000635, 8.000 đ per copy, paid at
-/// submission) for the demo's payments.
-fn demo_extract_form(copies: u32) -> AppResult<motcua_domain::procedure::FormValues> {
+/// A request by the first demo citizen for `copies` copies of a civil-status extract
+/// (2.000635, 8.000 đ per copy, paid at submission): the demo's payments, and the tests,
+/// journeys and bench that pay.
+pub fn demo_extract_form(copies: u32) -> AppResult<motcua_domain::procedure::FormValues> {
     serde_json::from_value(serde_json::json!({
         "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu",
         "nguoi_yeu_cau_so_dinh_danh": DEMO_CITIZENS[0].0,

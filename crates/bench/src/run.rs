@@ -1039,17 +1039,7 @@ async fn payable_attempts(
         principal: motcua_domain::authz::Principal::Citizen { citizen_id },
         ip: Some("127.0.0.1".into()),
     };
-    let form: motcua_domain::procedure::FormValues = serde_json::from_value(serde_json::json!({
-        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu",
-        "nguoi_yeu_cau_so_dinh_danh": DEMO_CITIZENS[0].0,
-        "nguoi_yeu_cau_noi_cu_tru": {"street": "45 đường 30/4", "province": "92", "commune": "31117"},
-        "loai_trich_luc": ["khai_sinh"],
-        "nguoi_duoc_cap_ho_ten": "Nguyễn Ngọc Anh",
-        "noi_dang_ky": "UBND phường Ninh Kiều",
-        "so_ban_sao": 2,
-        "hinh_thuc_nhan_ket_qua": "truc_tuyen",
-        "cam_doan": "on"
-    }))?;
+    let form = motcua_app::demo::demo_extract_form(2).map_err(|e| anyhow!("form: {e}"))?;
     let mut attempts = Vec::with_capacity(n);
     for _ in 0..n {
         let id = app

@@ -591,18 +591,7 @@ async fn payment_journey(javascript: bool) {
         principal: motcua_domain::authz::Principal::Citizen { citizen_id },
         ip: None,
     };
-    let form = serde_json::from_value(serde_json::json!({
-        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu",
-        "nguoi_yeu_cau_so_dinh_danh": "092095001234",
-        "nguoi_yeu_cau_noi_cu_tru": {"street": "45 đường 30/4", "province": "92", "commune": "31117"},
-        "loai_trich_luc": ["khai_sinh"],
-        "nguoi_duoc_cap_ho_ten": "Nguyễn Ngọc Anh",
-        "noi_dang_ky": "UBND phường Ninh Kiều",
-        "so_ban_sao": 2,
-        "hinh_thuc_nhan_ket_qua": "truc_tuyen",
-        "cam_doan": "on"
-    }))
-    .expect("form");
+    let form = motcua_app::demo::demo_extract_form(2).expect("form");
     let dossier = server
         .app
         .submit_dossier(

@@ -143,18 +143,7 @@ where
 /// A copy of a civil-status extract (2.000635): 8.000 đ per copy, paid at submission.
 async fn submit_extract(f: &Fixture, copies: u32) -> i64 {
     let citizen = f.citizen(CITIZEN).await;
-    let form = serde_json::from_value(serde_json::json!({
-        "nguoi_yeu_cau_ho_ten": "Nguyễn Văn Hậu",
-        "nguoi_yeu_cau_so_dinh_danh": CITIZEN,
-        "nguoi_yeu_cau_noi_cu_tru": {"street": "45 đường 30/4", "province": "92", "commune": "31117"},
-        "loai_trich_luc": ["khai_sinh"],
-        "nguoi_duoc_cap_ho_ten": "Nguyễn Ngọc Anh",
-        "noi_dang_ky": "UBND phường Ninh Kiều",
-        "so_ban_sao": copies,
-        "hinh_thuc_nhan_ket_qua": "truc_tuyen",
-        "cam_doan": "on"
-    }))
-    .expect("form values");
+    let form = motcua_app::demo::demo_extract_form(copies).expect("form values");
     f.app
         .submit_dossier(
             &citizen,
