@@ -36,6 +36,8 @@ paying!(
     a_lost_callback_is_found_by_the_query_job_and_an_unpaid_attempt_expires,
     a_leader_refunds_through_vnpay,
     the_reconciliation_finds_a_payment_the_gateway_took_but_we_did_not_record,
+    a_citizen_pays_at_submission_through_the_national_platform,
+    a_signed_callback_for_a_reference_we_never_issued_is_flagged,
 );
 
 const TMN: &str = "MOTCUA01";
@@ -574,5 +576,109 @@ async fn the_reconciliation_finds_a_payment_the_gateway_took_but_we_did_not_reco
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    (w, g)
+}
+
+async fn a_citizen_pays_at_submission_through_the_national_platform(
+    w: Web,
+    g: Gateway,
+) -> (Web, Gateway) {
+    let id = submit_extract(&w.f, 3).await;
+    let citizen = w.citizen(CITIZEN).await;
+    let (reference, url) = start(&w, &citizen, id, "paygov").await;
+    let page = open_gateway_page(&g, &url).await;
+    assert!(page.contains("24.000 đ"), "three copies at 8.000 đ");
+    let back = g.paygov.pay(&reference).await.expect("paid");
+    let delivery = g.paygov.deliveries().pop().expect("a confirm was sent");
+    assert_eq!(delivery.reply_code.as_deref(), Some("0"), "{delivery:?}");
+    let paid =
+        w.f.db
+            .store
+            .payment_by_reference(&reference)
+            .await
+            .expect("row")
+            .expect("attempt");
+    assert_eq!(paid.state, "paid");
+    assert_eq!(paid.amount_vnd, 24_000);
+    if let Some(back) = back {
+        let page = w.get(&path_of(&back, &g.base), &citizen).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        assert!(page.text().contains("id=\"payment-paid\""));
+    }
+    let reception = w.f.official("tiepnhan.ninhkieu").await;
+    let received =
+        w.f.app
+            .receive_dossier(&reception, id)
+            .await
+            .expect("received once paid");
+    assert_eq!(
+        received.status,
+        Some(motcua_domain::dossier::DossierStatus::Received)
+    );
+    (w, g)
+}
+
+async fn a_signed_callback_for_a_reference_we_never_issued_is_flagged(
+    w: Web,
+    g: Gateway,
+) -> (Web, Gateway) {
+    // Correctly signed with our VNPay secret, naming an order that does not exist here.
+    let query = motcua_payments::vnpay::sign_params(
+        VNPAY_SECRET,
+        [
+            ("vnp_Amount", "5000000"),
+            ("vnp_BankCode", "NCB"),
+            ("vnp_CardType", "ATM"),
+            ("vnp_OrderInfo", "Thanh toan"),
+            ("vnp_PayDate", "20261207091500"),
+            ("vnp_ResponseCode", "00"),
+            ("vnp_TmnCode", TMN),
+            ("vnp_TransactionNo", "99999999"),
+            ("vnp_TransactionStatus", "00"),
+            ("vnp_TxnRef", "KHONGCOTRONGHETHONG261207"),
+        ],
+    );
+    let reply = w
+        .get(
+            &format!("/api/v1/payments/gateways/vnpay/confirm?{query}"),
+            &Client::Anonymous,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.text().contains("\"RspCode\":\"01\""),
+        "{}",
+        reply.text()
+    );
+    // The city's reconciliation of the day shows it; a ward's does not (it concerns no unit).
+    let root =
+        w.f.db
+            .store
+            .list_units()
+            .await
+            .expect("units")
+            .into_iter()
+            .find(|u| u.parent_id.is_none())
+            .expect("the city")
+            .id;
+    let admin = w.official("admin").await;
+    let day = w.f.app.today();
+    let report = w
+        .get(
+            &format!("/api/v1/payments/reconciliation?unit_id={root}&day={day}"),
+            &admin,
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text());
+    let rows = report.json()["rows"].clone();
+    let flagged = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["reference"] == "KHONGCOTRONGHETHONG261207")
+        .expect("the unknown reference is listed");
+    assert_eq!(flagged["mismatch"], "unknown-reference");
+    assert_eq!(flagged["gateway_amount_vnd"], 50_000);
+    let _ = &g;
     (w, g)
 }
