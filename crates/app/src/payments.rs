@@ -669,7 +669,6 @@ impl App {
         ip: Option<&str>,
     ) -> Option<CallbackReply> {
         let gateway = self.gateways.get(kind)?.clone();
-        let received = self.now_micros();
         let outcome = match gateway.verify_confirmation(callback) {
             Err(motcua_payments::CallbackError::BadSignature) => {
                 self.log_callback(kind, None, None, "bad_signature", callback, ip, true)
@@ -706,7 +705,6 @@ impl App {
                 outcome
             }
         };
-        let _ = received;
         Some(gateway.reply(outcome))
     }
 
