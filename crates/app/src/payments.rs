@@ -521,18 +521,14 @@ impl App {
         let tag = actor_tag(actor);
         let attempts = self.store.dossier_payments(row.id).await?;
         let mut tx = self.store.begin().await?;
-        for earlier in attempts {
-            if earlier.purpose == stored_purpose && earlier.state == "pending" {
-                let change = self.decided_change(
-                    &earlier,
-                    &PaymentTransition::Cancel,
-                    &tag,
-                    "cancelled",
-                    json!({"reason": "replaced by a new attempt"}),
-                )?;
-                tx.change_payment(&change).await?;
-            }
-        }
+        self.cancel_pending_attempts(
+            &mut tx,
+            &attempts,
+            &stored_purpose,
+            &tag,
+            "replaced by a new attempt",
+        )
+        .await?;
         let lines = serde_json::to_string(&due.lines).map_err(|e| AppError::Internal(e.into()))?;
         let payment_id = tx
             .insert_payment(&NewPayment {
@@ -630,6 +626,32 @@ impl App {
                 Err(AppError::Conflict("error-payment-gateway-unavailable"))
             }
         }
+    }
+
+    /// Cancels, in `tx`, the pending attempts of `purpose` among `attempts` (read before the
+    /// transaction began): a new attempt or a payment at the desk replaces them.
+    async fn cancel_pending_attempts(
+        &self,
+        tx: &mut motcua_store::StoreTx,
+        attempts: &[PaymentRow],
+        purpose: &str,
+        actor: &str,
+        reason: &str,
+    ) -> AppResult<()> {
+        for earlier in attempts
+            .iter()
+            .filter(|a| a.purpose == purpose && a.state == PaymentState::Pending.as_str())
+        {
+            let change = self.decided_change(
+                earlier,
+                &PaymentTransition::Cancel,
+                actor,
+                "cancelled",
+                json!({ "reason": reason }),
+            )?;
+            tx.change_payment(&change).await?;
+        }
+        Ok(())
     }
 
     /// A change decided by the domain, ready to write.
@@ -1109,18 +1131,14 @@ impl App {
         let agency_code = self.receipt_agency_code(row.agency_id).await?;
         let attempts = self.store.dossier_payments(row.id).await?;
         let mut tx = self.store.begin().await?;
-        for earlier in attempts {
-            if earlier.purpose == stored_purpose && earlier.state == "pending" {
-                let change = self.decided_change(
-                    &earlier,
-                    &PaymentTransition::Cancel,
-                    &tag,
-                    "cancelled",
-                    json!({"reason": "paid at the desk"}),
-                )?;
-                tx.change_payment(&change).await?;
-            }
-        }
+        self.cancel_pending_attempts(
+            &mut tx,
+            &attempts,
+            &stored_purpose,
+            &tag,
+            "paid at the desk",
+        )
+        .await?;
         let reference = merchant_reference(
             row.code.as_deref().unwrap_or("HS"),
             now,

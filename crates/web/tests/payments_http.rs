@@ -38,6 +38,7 @@ paying!(
     the_reconciliation_finds_a_payment_the_gateway_took_but_we_did_not_record,
     a_citizen_pays_at_submission_through_the_national_platform,
     a_signed_callback_for_a_reference_we_never_issued_is_flagged,
+    an_exemption_is_declared_and_confirmed_through_the_pages,
 );
 
 const TMN: &str = "MOTCUA01";
@@ -680,5 +681,99 @@ async fn a_signed_callback_for_a_reference_we_never_issued_is_flagged(
     assert_eq!(flagged["mismatch"], "unknown-reference");
     assert_eq!(flagged["gateway_amount_vnd"], 50_000);
     let _ = &g;
+    (w, g)
+}
+
+async fn an_exemption_is_declared_and_confirmed_through_the_pages(
+    w: Web,
+    g: Gateway,
+) -> (Web, Gateway) {
+    let id = submit_extract(&w.f, 1).await;
+    let citizen = w.citizen(CITIZEN).await;
+    let page = w.get(&format!("/my/dossiers/{id}/payment"), &citizen).await;
+    assert!(
+        page.text().contains("id=\"exemption\""),
+        "the form is offered"
+    );
+    let due = w
+        .get(&format!("/api/v1/dossiers/{id}/payments"), &citizen)
+        .await
+        .json();
+    let category = due["due"]["exemption_choices"][0]
+        .as_str()
+        .expect("a category")
+        .to_owned();
+    let declare = format!("/my/dossiers/{id}/payment/exemption");
+    // A category the fees do not name is explained next to the choices; nothing is stored.
+    let refused = w
+        .form(
+            &declare,
+            &citizen,
+            &[("category", "Người có thu nhập cao"), ("note", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .contains("Vui lòng chọn một đối tượng được miễn có trong danh sách."),
+        "{}",
+        refused.text()
+    );
+    assert!(
+        w.f.db
+            .store
+            .dossier_exemptions(id)
+            .await
+            .expect("rows")
+            .is_empty()
+    );
+    let declared = w
+        .form(
+            &declare,
+            &citizen,
+            &[("category", &category), ("note", "Sổ hộ nghèo số 12")],
+        )
+        .await;
+    assert_eq!(
+        declared.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        declared.text()
+    );
+
+    let desk = w.official_session("tiepnhan.ninhkieu").await;
+    let panel = w
+        .get(&format!("/staff/dossiers/{id}/payments"), &desk)
+        .await;
+    assert!(panel.text().contains("id=\"exemption-decision\""));
+    let decide = format!("/staff/dossiers/{id}/payments/exemption");
+    let refused = w
+        .form(&decide, &desk, &[("decision", "reject"), ("note", "")])
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a rejection needs a note"
+    );
+    let confirmed = w
+        .form(
+            &decide,
+            &desk,
+            &[("decision", "confirm"), ("note", "Đã xem sổ hộ nghèo")],
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.text()
+    );
+    let page = w.get(&format!("/my/dossiers/{id}/payment"), &citizen).await;
+    assert!(
+        page.text().contains("id=\"nothing-due\""),
+        "{}",
+        page.text()
+    );
     (w, g)
 }

@@ -19,13 +19,13 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 /// Answers with a rendered PDF inline.
-fn pdf_response(bytes: Vec<u8>, filename: &str) -> WebResult<Response> {
+pub(crate) fn pdf_response(bytes: Vec<u8>, filename: &str) -> WebResult<Response> {
     let mut response = (StatusCode::OK, bytes).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/pdf"),
     );
-    // The file name is one of ours (`mau01.pdf` …), never caller text.
+    // The file name is one of ours (`mau01.pdf`, `bien-lai-<id>.pdf` …), never caller text.
     if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
         response
             .headers_mut()

@@ -17,8 +17,8 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::payments::{
-    DossierPayments, GatewayKind, InboundCallback, LineView, PaymentView, Reconciliation,
-    reconciliation_csv,
+    DossierPayments, ExemptionView, GatewayKind, InboundCallback, LineView, PaymentView,
+    Reconciliation, reconciliation_csv,
 };
 use motcua_domain::payment::PaymentMethod;
 use serde::{Deserialize, Serialize};
@@ -155,21 +155,21 @@ fn api_dossier_payments(view: &DossierPayments) -> ApiDossierPayments {
         gateways: view.gateways.clone(),
         may_collect: view.may_collect,
         may_refund: view.may_refund,
-        exemptions: view
-            .exemptions
-            .iter()
-            .map(|e| ApiExemption {
-                id: e.id,
-                purpose: e.purpose.clone(),
-                category: e.category.clone(),
-                note: e.note.clone(),
-                state: e.state.clone(),
-                declared_at: rfc3339(e.declared_at),
-                decision_note: e.decision_note.clone(),
-            })
-            .collect(),
+        exemptions: view.exemptions.iter().map(api_exemption).collect(),
         may_declare_exemption: view.may_declare_exemption,
         exemption_to_decide: view.exemption_to_decide,
+    }
+}
+
+fn api_exemption(view: &ExemptionView) -> ApiExemption {
+    ApiExemption {
+        id: view.id,
+        purpose: view.purpose.clone(),
+        category: view.category.clone(),
+        note: view.note.clone(),
+        state: view.state.clone(),
+        declared_at: rfc3339(view.declared_at),
+        decision_note: view.decision_note.clone(),
     }
 }
 
@@ -199,15 +199,7 @@ pub async fn declare_exemption(
         .declare_exemption(&ctx.actor(), id, &body.category, &body.note)
         .await
         .ctx(&ctx)?;
-    let body = ApiExemption {
-        id: view.id,
-        purpose: view.purpose,
-        category: view.category,
-        note: view.note,
-        state: view.state,
-        declared_at: rfc3339(view.declared_at),
-        decision_note: view.decision_note,
-    };
+    let body = api_exemption(&view);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -399,22 +391,6 @@ pub struct ReconciliationQuery {
     pub day: String,
 }
 
-pub(crate) fn parse_day(value: &str) -> Option<time::Date> {
-    let value = value.trim();
-    time::Date::parse(
-        value,
-        &time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
-    .or_else(|| {
-        time::Date::parse(
-            value,
-            &time::macros::format_description!("[day]/[month]/[year]"),
-        )
-        .ok()
-    })
-}
-
 /// One line of the reconciliation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiReconciliationRow {
@@ -473,7 +449,7 @@ pub(crate) async fn reconcile(
     ctx: &Ctx,
     query: &ReconciliationQuery,
 ) -> WebResult<Reconciliation> {
-    let day = parse_day(&query.day).ok_or_else(|| {
+    let day = motcua_app::forms::parse_day(&query.day).ok_or_else(|| {
         WebError::from(motcua_app::AppError::invalid("day", "error-payment-day"))
             .with(ctx.lang, ctx.api)
     })?;

@@ -3,7 +3,6 @@
 //! says honestly "đang chờ xác nhận" until the gateway's own confirmation arrives, the desk's
 //! payment panel (counter payment, cancel, refund), and the reconciliation (đối soát).
 
-use crate::api::payments::parse_day;
 use crate::context::Ctx;
 use crate::error::{ContextualError, WebResult};
 use crate::extract::FormFields;
@@ -12,6 +11,7 @@ use crate::{AppState, i18n};
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::forms::parse_day;
 use motcua_app::payments::{DossierPayments, GatewayKind, InboundCallback, PaymentView};
 use motcua_app::{Actor, AppError};
 use motcua_domain::authz::{Permission, Principal};
@@ -35,16 +35,6 @@ pub struct AttemptView {
     pub refunded: bool,
 }
 
-fn local(at: time::OffsetDateTime) -> String {
-    let at = at.to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
-    format!(
-        "{} {:02}:{:02}",
-        i18n::format_date(at.date()),
-        at.hour(),
-        at.minute()
-    )
-}
-
 fn method_label(ctx: &Ctx, method: &str) -> String {
     i18n::t(ctx.lang, &format!("payment-method-{method}"))
 }
@@ -57,8 +47,8 @@ fn attempt(ctx: &Ctx, view: &PaymentView) -> AttemptView {
         state: i18n::t(ctx.lang, &format!("payment-state-{}", view.state)),
         state_key: view.state.clone(),
         amount: i18n::format_money(view.amount_vnd),
-        created: local(view.created_at),
-        settled: view.settled_at.map(local).unwrap_or_default(),
+        created: i18n::format_time(view.created_at),
+        settled: view.settled_at.map(i18n::format_time).unwrap_or_default(),
         receipt_number: view.receipt_number.clone().unwrap_or_default(),
         note: view.note.clone(),
         pending: view.state == "pending",
@@ -502,18 +492,7 @@ pub async fn receipt_pdf(
         .payment_receipt_pdf(&ctx.actor(), payment_id)
         .await
         .ctx(&ctx)?;
-    let mut response = (axum::http::StatusCode::OK, pdf).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/pdf"),
-    );
-    if let Ok(value) = axum::http::HeaderValue::from_str(&format!(
-        "inline; filename=\"bien-lai-{payment_id}.pdf\""
-    )) {
-        headers.insert(axum::http::header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    crate::api::forms::pdf_response(pdf, &format!("bien-lai-{payment_id}.pdf"))
 }
 
 #[derive(Template)]
@@ -544,7 +523,7 @@ pub async fn verify(
         amount: i18n::format_money(check.amount_vnd),
         state: i18n::t(ctx.lang, &format!("payment-state-{}", check.state)),
         refunded: check.state == "refunded",
-        paid_at: check.paid_at.map(local).unwrap_or_default(),
+        paid_at: check.paid_at.map(i18n::format_time).unwrap_or_default(),
     }))
 }
 
