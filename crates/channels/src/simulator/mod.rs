@@ -1,0 +1,1 @@
+//! Local simulators of the services (feature `simulator`). (To be written.)
