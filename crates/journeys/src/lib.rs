@@ -156,10 +156,21 @@ impl Server {
     }
 }
 
-/// A chromedriver process; killed when dropped.
+/// How many browsers run at once. Every journey test starts its own Chromium; on a 2-core CI
+/// machine six at once starve each other until chromedriver stops answering, so the journeys
+/// queue for a place instead.
+static BROWSER_PLACES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// How many times a browser session is asked for before the journey fails: a session that
+/// chromedriver could not start (Chromium slow to come up under load) is asked for again.
+const SESSION_ATTEMPTS: u32 = 3;
+
+/// A chromedriver process; killed when dropped, which also frees its place.
 pub struct Driver {
     child: Child,
     pub port: u16,
+    log: PathBuf,
+    _place: tokio::sync::SemaphorePermit<'static>,
 }
 
 impl Drop for Driver {
@@ -172,16 +183,28 @@ impl Drop for Driver {
 impl Driver {
     pub async fn start() -> anyhow::Result<Driver> {
         ensure_browser()?;
+        let place = BROWSER_PLACES
+            .acquire()
+            .await
+            .context("waiting for a browser place")?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
+        // chromedriver's own log, kept beside the screenshots, says why a session failed.
+        let log = artefacts_dir().join(format!("chromedriver-{port}.log"));
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .context("starting chromedriver")?;
-        let driver = Driver { child, port };
+        let driver = Driver {
+            child,
+            port,
+            log,
+            _place: place,
+        };
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
@@ -194,11 +217,34 @@ impl Driver {
         bail!("chromedriver did not start on port {port}")
     }
 
-    /// A new headless browser, phone-sized, with JavaScript on or off.
+    /// A new headless browser, phone-sized, with JavaScript on or off; asked for again when
+    /// chromedriver fails to start one, and failing with the tail of chromedriver's log.
     pub async fn browser(&self, javascript: bool) -> anyhow::Result<Client> {
+        let mut last_error = None;
+        for attempt in 1..=SESSION_ATTEMPTS {
+            match self.session(javascript, attempt).await {
+                Ok(client) => return Ok(client),
+                Err(error) => {
+                    // The test's output, shown only when the journey fails in the end.
+                    eprintln!("browser session attempt {attempt}/{SESSION_ATTEMPTS} failed: {error:#}");
+                    last_error = Some(error);
+                    tokio::time::sleep(Duration::from_secs(u64::from(attempt) * 2)).await;
+                }
+            }
+        }
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(20).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        Err(last_error
+            .unwrap_or_else(|| anyhow::anyhow!("no browser session"))
+            .context(format!("chromedriver log tail:\n{}", tail.join("\n"))))
+    }
+
+    async fn session(&self, javascript: bool, attempt: u32) -> anyhow::Result<Client> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let profile = std::env::temp_dir().join(format!(
-            "motcua-chromium-{}-{}",
+            // A Chromium left over from a failed attempt may still hold its profile's lock.
+            "motcua-chromium-{}-{}-{attempt}",
             std::process::id(),
             self.port
         ));
