@@ -19,7 +19,7 @@
 //! - **Webhook**: see [`verify_webhook`].
 //!
 //! Facts come from public client libraries and integration notes (the official pages were not
-//! available); error codes other than -216 and -14020 are marked [assumed] in [`codes`].
+//! available); most error codes are assumptions, marked in [`codes`].
 
 mod tokens;
 mod webhook;
@@ -46,46 +46,51 @@ pub const ZNS_PATH: &str = "/message/template";
 /// message is not sent with a token that expires on the way.
 pub const REFRESH_MARGIN_SECS: i64 = 300;
 
-/// The `error` codes this adapter acts on. Zalo's own list was not available: only -216
-/// (invalid access token), -224 and -14020 (refresh token already used) come from the reference
-/// notes; the others are [assumed] from public client code and are what the simulator answers.
+/// The `error` codes this adapter acts on, and what the simulator answers.
+///
+/// Zalo's own code list was not available. -216, -224 and -14020 come from the reference notes;
+/// -213 and -230 appear in public client code (with conflicting descriptions); the rest are
+/// recalled from Zalo's published lists and unverified; the OAuth codes other than -14020 are
+/// placeholders (the adapter treats every token-endpoint refusal alike, so only the simulator
+/// depends on them). An unverified code that is wrong only changes whether a refusal is retried.
 pub mod codes {
     /// Success.
     pub const OK: i64 = 0;
     /// Open API: the access token is invalid or expired.
     pub const ACCESS_TOKEN_INVALID: i64 = -216;
-    /// ZNS: the access token is invalid or expired [assumed].
+    /// ZNS: the access token is invalid or expired [assumed: unverified].
     pub const ZNS_ACCESS_TOKEN_INVALID: i64 = -124;
-    /// Open API: a parameter is missing or invalid (unknown user id, empty text) [assumed].
+    /// Open API: a parameter is missing or invalid (unknown user id, empty text)
+    /// [assumed: unverified].
     pub const INVALID_PARAMETER: i64 = -201;
-    /// Open API: the user does not follow the OA [assumed].
+    /// Open API: the user does not follow the OA [assumed: public client code].
     pub const USER_NOT_FOLLOWER: i64 = -213;
     /// Open API: the user has not interacted with the OA recently enough for a CS message
-    /// [assumed].
+    /// [assumed: public client code].
     pub const OUTSIDE_INTERACTION_WINDOW: i64 = -230;
     /// Open API: the OA's package lacks the feature.
     pub const PACKAGE_LACKS_FEATURE: i64 = -224;
-    /// Too many requests; try later [assumed].
+    /// Too many requests; try later [assumed: unverified].
     pub const RATE_LIMITED: i64 = -32;
-    /// ZNS: the phone number is invalid [assumed].
+    /// ZNS: the phone number is invalid [assumed: unverified].
     pub const ZNS_INVALID_PHONE: i64 = -108;
-    /// ZNS: no such (approved) template [assumed].
+    /// ZNS: no such (approved) template [assumed: unverified].
     pub const ZNS_INVALID_TEMPLATE: i64 = -109;
-    /// ZNS: `template_data` lacks a parameter or has an invalid one [assumed].
+    /// ZNS: `template_data` lacks a parameter or has an invalid one [assumed: unverified].
     pub const ZNS_INVALID_TEMPLATE_DATA: i64 = -112;
-    /// ZNS: the daily quota is used up; it renews the next day [assumed].
+    /// ZNS: the daily quota is used up; it renews the next day [assumed: unverified].
     pub const ZNS_QUOTA_EXCEEDED: i64 = -115;
-    /// ZNS: the phone number has no Zalo account [assumed].
+    /// ZNS: the phone number has no Zalo account [assumed: unverified].
     pub const ZNS_NO_ZALO_ACCOUNT: i64 = -118;
-    /// ZNS: the account cannot receive ZNS [assumed].
+    /// ZNS: the account cannot receive ZNS [assumed: unverified].
     pub const ZNS_CANNOT_RECEIVE: i64 = -119;
-    /// OAuth: the app id is invalid [assumed].
+    /// OAuth: the app id is invalid [assumed: placeholder].
     pub const OAUTH_INVALID_APP_ID: i64 = -14001;
-    /// OAuth: the `secret_key` header is wrong [assumed].
+    /// OAuth: the `secret_key` header is wrong [assumed: placeholder].
     pub const OAUTH_INVALID_SECRET_KEY: i64 = -14002;
-    /// OAuth: the request is malformed (grant type) [assumed].
+    /// OAuth: the request is malformed (grant type) [assumed: placeholder].
     pub const OAUTH_INVALID_REQUEST: i64 = -14003;
-    /// OAuth: the refresh token is unknown or expired [assumed].
+    /// OAuth: the refresh token is unknown or expired [assumed: placeholder].
     pub const OAUTH_INVALID_REFRESH_TOKEN: i64 = -14014;
     /// OAuth: the refresh token was already used (they are single-use).
     pub const OAUTH_REFRESH_TOKEN_USED: i64 = -14020;
