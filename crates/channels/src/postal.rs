@@ -4,7 +4,7 @@
 //! dossier ([`TrackingStatus::Accepted`]) starts the processing clock.
 //!
 //! The operator (VNPost) publishes no API for this, so the protocol below is ours, written
-//! the way such operator APIs usually are. **All of it is [assumed].**
+//! the way such operator APIs usually are. **All of it is [assumed: no published API exists].**
 //!
 //! - **Requests** (`POST`, JSON, under [`PostalConfig::endpoint`]): `/quote`, `/shipments`,
 //!   `/tracking`. Each carries `X-Customer-Code` (the agency's customer code with the
@@ -39,10 +39,10 @@ pub const HEADER_SIGNATURE: &str = "X-Signature";
 /// How far a signed timestamp may be from the receiver's clock: 10 minutes.
 pub const MAX_SKEW_SECS: i64 = 600;
 
-/// The heaviest parcel accepted, in grams [assumed].
+/// The heaviest parcel accepted, in grams [assumed: the usual parcel limit].
 pub const MAX_WEIGHT_GRAMS: u32 = 30_000;
 
-/// Reply codes [assumed].
+/// Reply codes [assumed: our own table].
 pub mod codes {
     pub const OK: &str = "00";
     /// Bad signature or unknown customer (HTTP 401).

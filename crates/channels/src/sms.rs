@@ -669,7 +669,7 @@ pub fn fold_vietnamese(text: &str) -> String {
 ///
 /// The result is always GSM-7. It is deliberately plain ASCII: the Latin-1 letters GSM-7 also
 /// has (é, ñ, à…) are a known source of garbled text on some carriers' brand-name routes
-/// [assumed]. Count the cost with [`segments`].
+/// [assumed: reported by integrators, not verified]. Count the cost with [`segments`].
 pub fn sms_text(text: &str) -> String {
     let folded = fold_vietnamese(&text.replace("\r\n", "\n"));
     let mut out = String::with_capacity(folded.len());
