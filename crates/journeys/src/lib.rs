@@ -226,7 +226,9 @@ impl Driver {
                 Ok(client) => return Ok(client),
                 Err(error) => {
                     // The test's output, shown only when the journey fails in the end.
-                    eprintln!("browser session attempt {attempt}/{SESSION_ATTEMPTS} failed: {error:#}");
+                    eprintln!(
+                        "browser session attempt {attempt}/{SESSION_ATTEMPTS} failed: {error:#}"
+                    );
                     last_error = Some(error);
                     tokio::time::sleep(Duration::from_secs(u64::from(attempt) * 2)).await;
                 }
