@@ -7,7 +7,7 @@
 //! role the official acts under.
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use super::code::DossierCode;
 use crate::authz::Role;
@@ -77,6 +77,11 @@ pub enum Command {
         due: OffsetDateTime,
         code: Option<DossierCode>,
         assignee: Option<i64>,
+        /// Ngày dấu bưu điện: a dossier sent by post counts from its postmark (vn-legal §4,
+        /// §15), so `due` was computed from this date; recorded in the event. Only for a
+        /// dossier registered at the counter (the desk types the parcel in), never after today.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        postmark: Option<Date>,
     },
     /// Yêu cầu bổ sung (Mẫu 02): at reception, or during processing (the clock pauses).
     RequestSupplement {

@@ -8,7 +8,7 @@
 //! | command | from | to |
 //! |---|---|---|
 //! | submit | draft | 1 |
-//! | receive | draft (counter), 1 | 2, at step 0 |
+//! | receive | draft (counter, with the postmark when it came by post), 1 | 2, at step 0 |
 //! | request supplement | draft, 1 (reception) / 2, 4 (step role, clock paused) | 5 |
 //! | supplement provided | 5 at reception / 5 paused | 1 (draft without code) / 4 |
 //! | refuse | draft, 1, 5 at reception | 3 |
@@ -274,9 +274,19 @@ impl Transition<'_> {
                 due,
                 code,
                 assignee,
+                postmark,
             } => {
                 if !matches!(self.before.status, None | Some(S::Submitted)) {
                     return self.refuse();
+                }
+                if let Some(postmark) = postmark {
+                    if self.before.code.is_some() {
+                        return Err(TransitionError::PostmarkNotAtCounter);
+                    }
+                    if *postmark > now.date() {
+                        return Err(TransitionError::PostmarkInFuture);
+                    }
+                    self.data.insert("postmark".into(), postmark.to_string());
                 }
                 let code = match (&self.before.code, code) {
                     (None, None) => return Err(TransitionError::CodeMissing),

@@ -72,6 +72,10 @@ pub enum TransitionError {
     TrackingMalformed,
     #[error("the postal fee must be between 0 and the largest fee")]
     FeeOutOfRange,
+    #[error("a postmark is after the day of receipt")]
+    PostmarkInFuture,
+    #[error("only a dossier registered at the counter has a postmark")]
+    PostmarkNotAtCounter,
 }
 
 impl TransitionError {
@@ -109,6 +113,8 @@ impl TransitionError {
             Self::TrackingMismatch => "dossier-tracking-mismatch",
             Self::TrackingMalformed => "dossier-tracking-malformed",
             Self::FeeOutOfRange => "dossier-fee-out-of-range",
+            Self::PostmarkInFuture => "dossier-postmark-in-future",
+            Self::PostmarkNotAtCounter => "dossier-postmark-not-at-counter",
         }
     }
 }

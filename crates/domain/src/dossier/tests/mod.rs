@@ -181,6 +181,7 @@ pub(super) fn received() -> Run {
             due,
             code: None,
             assignee: None,
+            postmark: None,
         },
     )
 }

@@ -228,3 +228,27 @@ fn tracking_numbers_are_checked() {
         Ok(TRACKING_MAX_CHARS)
     );
 }
+
+#[test]
+fn the_postmark_is_recorded_in_the_receipt() {
+    let mut run = Run::new();
+    let due = due_from(at(10));
+    run.try_do(
+        &official(Reception),
+        Command::Receive {
+            due,
+            code: Some(code(3)),
+            assignee: None,
+            postmark: Some(time::macros::date!(2026 - 11 - 20)),
+        },
+    )
+    .expect("received");
+    let event = last_event(&run);
+    assert_eq!(
+        event.data.get("postmark").map(String::as_str),
+        Some("2026-11-20")
+    );
+    // Without a postmark the receipt says nothing of one.
+    let run = received();
+    assert!(!last_event(&run).data.contains_key("postmark"));
+}

@@ -141,6 +141,7 @@ fn build(
             due: after_now,
             code: dossier.code.is_none().then(|| code(serial)),
             assignee: None,
+            postmark: None,
         },
         CommandKind::RequestSupplement => Command::RequestSupplement {
             missing: vec![text("Tờ khai")],

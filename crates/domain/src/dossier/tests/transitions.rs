@@ -67,6 +67,7 @@ fn receive(run: &Run) -> Command {
         due: due_from(at(run.clock + 10)),
         code: None,
         assignee: None,
+        postmark: None,
     }
 }
 
@@ -109,10 +110,14 @@ fn cases() -> Vec<Case> {
         case("submit twice", submitted, citizen(), |_| Command::Submit { code: code(2) }, Fails("dossier-not-allowed-in-state")),
         // Receive
         case("receive online", submitted, o(Reception), receive, To(Some(S::Received))),
-        case("receive at counter", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, }, To(Some(S::Received))),
+        case("receive at counter", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: None, }, To(Some(S::Received))),
         case("counter receipt needs a code", draft, o(Reception), receive, Fails("dossier-code-missing")),
-        case("online dossier keeps its code", submitted, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, }, Fails("dossier-code-already-assigned")),
-        case("due before receipt", submitted, o(Reception), |r| Command::Receive { due: at(r.clock), code: None, assignee: None, }, Fails("dossier-due-not-after-now")),
+        case("online dossier keeps its code", submitted, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: None, }, Fails("dossier-code-already-assigned")),
+        case("postal dossier at the counter", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 20)) }, To(Some(S::Received))),
+        case("postmarked today", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 25)) }, To(Some(S::Received))),
+        case("postmark tomorrow", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 26)) }, Fails("dossier-postmark-in-future")),
+        case("online dossier has no postmark", submitted, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: None, assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 20)) }, Fails("dossier-postmark-not-at-counter")),
+        case("due before receipt", submitted, o(Reception), |r| Command::Receive { due: at(r.clock), code: None, assignee: None, postmark: None, }, Fails("dossier-due-not-after-now")),
         case("specialist cannot receive", submitted, o(Specialist), receive, Fails("dossier-role-not-allowed")),
         case("receive twice", received, o(Reception), receive, Fails("dossier-not-allowed-in-state")),
         // Request supplement
@@ -310,6 +315,7 @@ fn terminal_states_accept_nothing() {
                 due: at(100_000),
                 code: Some(code(5)),
                 assignee: None,
+                postmark: None,
             },
         ),
         (o(Reception), supplement()),
@@ -564,6 +570,7 @@ fn commands_round_trip_through_json() {
             due: at(600),
             code: Some(code(4)),
             assignee: Some(3),
+            postmark: None,
         },
         supplement(),
         Command::SupplementProvided { new_due: None },
