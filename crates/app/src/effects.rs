@@ -94,9 +94,11 @@ pub(crate) async fn enqueue_effects(
                     .await?;
             }
             Effect::DeliverResult { method } => {
+                // `seq`: the posting event, so a row of an earlier posting is told apart.
                 let payload = json!({
                     "dossier_id": target.dossier_id, "dossier_code": code,
                     "method": method, "address": target.delivery_address,
+                    "seq": decision.events.first().map(|e| e.seq),
                 });
                 tx.enqueue_scoped(
                     outbox_kind::DELIVER_RESULT,
@@ -123,7 +125,11 @@ pub(crate) async fn enqueue_effects(
 }
 
 /// The kinds a worker of this build delivers; the others wait for their integration.
-pub const DELIVERED_KINDS: &[&str] = &[outbox_kind::NOTIFY, outbox_kind::PAYMENT_SETTLED];
+pub const DELIVERED_KINDS: &[&str] = &[
+    outbox_kind::NOTIFY,
+    outbox_kind::PAYMENT_SETTLED,
+    outbox_kind::DELIVER_RESULT,
+];
 
 /// One kind's rows within the caller's jurisdiction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -30,6 +30,7 @@ pub mod lookup;
 pub mod notify;
 pub mod oidc;
 pub mod payments;
+pub mod postal;
 pub mod ratelimit;
 pub mod ratings;
 pub mod security;
@@ -332,6 +333,8 @@ pub struct App {
     renderer: Option<Arc<dyn motcua_render::DocumentRenderer>>,
     /// Payment gateways (see [`payments`]); none until [`App::with_gateways`].
     gateways: payments::Gateways,
+    /// The postal operator (see [`postal`]); none until [`App::with_postal`].
+    postal: Option<Arc<postal::Postal>>,
     clock: Clock,
 }
 
@@ -357,6 +360,7 @@ impl App {
             )),
             renderer: None,
             gateways: payments::Gateways::default(),
+            postal: None,
             clock: Arc::new(OffsetDateTime::now_utc),
         }
     }

@@ -201,6 +201,9 @@ impl App {
                 crate::effects::outbox_kind::PAYMENT_SETTLED => {
                     self.deliver_payment_settled(&row.payload).await
                 }
+                crate::effects::outbox_kind::DELIVER_RESULT => {
+                    self.deliver_result(&row.payload).await
+                }
                 other => Err(anyhow::anyhow!("no handler for outbox kind {other}")),
             };
             match result {

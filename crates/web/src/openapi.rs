@@ -3,7 +3,7 @@
 
 use crate::api::{
     attachments, calendar, catalogue, catalogue_types, clients, directory, dossiers, forms,
-    payments, ratings, types, workflows,
+    payments, postal, ratings, types, workflows,
 };
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
@@ -62,6 +62,8 @@ impl Modify for BearerAuth {
         payments::of_dossier, payments::start, payments::counter, payments::get, payments::cancel, payments::refund,
         payments::reconciliation, payments::reconciliation_csv_file, payments::reconciliation_xlsx_file,
         payments::confirmation_get, payments::confirmation_post, payments::declare_exemption, payments::decide_exemption,
+        // The postal operator's tracking callbacks.
+        postal::tracking,
     ),
     components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
     modifiers(&BearerAuth),
@@ -71,6 +73,7 @@ impl Modify for BearerAuth {
         (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"),
         (name = "ratings", description = "Citizen satisfaction ratings of resolved dossiers (9 criteria, 0–2 points each)"),
         (name = "payments", description = "Payments of fees and charges: amount due, online payment through a gateway, desk payments, cancellation, refunds, reconciliation"),
+        (name = "postal", description = "The postal operator's signed tracking callbacks (results returned by post)"),
         (name = "attachments", description = "Attachments: upload (PDF/JPEG/PNG, stored once by SHA-256), reuse, files of a dossier, download"))
 )]
 pub struct ApiDoc;

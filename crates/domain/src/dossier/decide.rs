@@ -293,7 +293,10 @@ impl Transition<'_> {
                     (Some(_), Some(_)) => return Err(TransitionError::CodeAlreadyAssigned),
                     (Some(code), None) | (None, Some(code)) => code.clone(),
                 };
-                if *due <= now {
+                // By post the clock started at the postmark, so the time may have run out on
+                // the way: such a dossier is received overdue rather than refused [assumed].
+                let start = postmark.map_or(now, |p| p.midnight().assume_offset(now.offset()));
+                if *due <= start {
                     return Err(TransitionError::DueNotAfterNow);
                 }
                 self.data.insert("code".into(), code.to_string());

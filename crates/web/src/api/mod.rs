@@ -11,6 +11,7 @@ pub mod directory;
 pub mod dossiers;
 pub mod forms;
 pub mod payments;
+pub mod postal;
 pub mod ratings;
 pub mod types;
 pub mod workflows;
