@@ -11,11 +11,27 @@ use serde_json::json;
 /// The password of every demo account (shown in README.md and on the sign-in page in demo mode).
 pub const DEMO_PASSWORD: &str = "MotCua@2026";
 
-/// Demo citizens: (personal identification number, name, e-mail).
-pub const DEMO_CITIZENS: &[(&str, &str, &str)] = &[
-    ("092095001234", "Nguyễn Văn Hậu", "hau.nguyen@example.vn"),
-    ("092196005678", "Trần Thị Mỹ Linh", "mylinh.tran@example.vn"),
-    ("092201009012", "Lê Hoàng Phúc", "phuc.le@example.vn"),
+/// Demo citizens: (personal identification number, name, e-mail, phone). The phone numbers
+/// are those their demo dossiers' forms give, so SMS and Zalo notices can be tried.
+pub const DEMO_CITIZENS: &[(&str, &str, &str, &str)] = &[
+    (
+        "092095001234",
+        "Nguyễn Văn Hậu",
+        "hau.nguyen@example.vn",
+        "0912345678",
+    ),
+    (
+        "092196005678",
+        "Trần Thị Mỹ Linh",
+        "mylinh.tran@example.vn",
+        "0938123456",
+    ),
+    (
+        "092201009012",
+        "Lê Hoàng Phúc",
+        "phuc.le@example.vn",
+        "0905246810",
+    ),
 ];
 
 struct Unit {
@@ -369,9 +385,9 @@ impl App {
             }
             report.officials += 1;
         }
-        for (personal_id, name, email) in DEMO_CITIZENS {
+        for (personal_id, name, email, phone) in DEMO_CITIZENS {
             let id = tx
-                .insert_citizen(personal_id, name, Some(email), None, &hash, now)
+                .insert_citizen(personal_id, name, Some(email), Some(phone), &hash, now)
                 .await?;
             // As if each had shown their ID card at the counter once.
             tx.mark_citizen_id_proven(id, personal_id, "id_card", now)

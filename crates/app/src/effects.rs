@@ -8,10 +8,9 @@
 
 use crate::{Actor, App, AppResult};
 use motcua_domain::authz::{Access, Permission};
-use motcua_domain::dossier::{Decision, DossierStatus, Effect};
+use motcua_domain::dossier::{Decision, Effect};
 use motcua_store::StoreTx;
 use motcua_store::outbox::OutboxScope;
-use motcua_store::people::CitizenRow;
 use serde::Serialize;
 use serde_json::json;
 
@@ -25,6 +24,8 @@ pub mod outbox_kind {
     pub const DELIVER_RESULT: &str = "deliver-result";
     /// A payment was confirmed: resume the dossier it pays for (see `payments`).
     pub const PAYMENT_SETTLED: &str = "payment-settled";
+    /// A message to the city's chat account waits for its answer (see `chatbot`).
+    pub const CHAT_REPLY: &str = "chat-reply";
 }
 
 /// The dossier a decision concerns, as its effects need it.
@@ -36,8 +37,8 @@ pub(crate) struct EffectTarget<'a> {
     /// The agency path the rows concern (after a transfer, the receiving agency's).
     pub scope: &'a str,
     pub delivery_address: Option<&'a str>,
-    /// The applicant's account, read before the transaction, when the decision notifies.
-    pub applicant: Option<&'a CitizenRow>,
+    /// Who is told and how, resolved before the transaction when the decision notifies.
+    pub audience: Option<&'a crate::notifications::Audience>,
 }
 
 /// Writes the outbox rows of a decision's effects in its transaction. Every effect is matched
@@ -61,29 +62,34 @@ pub(crate) async fn enqueue_effects(
     let scope = Some(target.scope);
     for effect in &decision.effects {
         match effect {
-            Effect::NotifyCitizen { .. } => {
-                let Some(citizen) = target.applicant else {
+            Effect::NotifyCitizen { template } => {
+                let Some(audience) = target.audience else {
                     // A counter dossier without a linked account: the applicant follows it
                     // with the receipt's code; there is no one to write to.
                     continue;
                 };
-                let (channel, to) = match (&citizen.email, &citizen.phone) {
-                    (Some(email), _) => ("email", email.clone()),
-                    (None, Some(phone)) => ("sms", phone.clone()),
-                    (None, None) => continue,
-                };
-                let status = decision
-                    .new_state
-                    .status
-                    .map(DossierStatus::vietnamese)
-                    .unwrap_or_default();
-                let payload = json!({
-                    "channel": channel, "to": to, "template": "dossier-status",
-                    "subject": format!("Hồ sơ {code}: {status}"),
-                    "body": format!("Hồ sơ {code} của bạn đã chuyển sang trạng thái: {status}. Tra cứu tại cổng dịch vụ công bằng mã hồ sơ.\n\nYour dossier {code} is now: {status}."),
-                });
-                tx.enqueue_scoped(outbox_kind::NOTIFY, &payload.to_string(), now, scope)
+                let link = format!("{}/{code}", audience.link_base);
+                let vars = crate::notifications::decision_vars(
+                    decision,
+                    &code,
+                    &audience.procedure_name,
+                    &link,
+                );
+                let template = crate::notifications::template_for(*template, &vars);
+                for (channel, to) in &audience.recipients {
+                    let payload = json!({
+                        "channel": channel.as_str(), "to": to, "template": template,
+                        "lang": audience.language, "vars": vars,
+                    });
+                    tx.enqueue_on_channel(
+                        outbox_kind::NOTIFY,
+                        channel.as_str(),
+                        &payload.to_string(),
+                        now,
+                        scope,
+                    )
                     .await?;
+                }
             }
             Effect::SyncNational { code: status } => {
                 let payload = json!({
@@ -129,6 +135,7 @@ pub const DELIVERED_KINDS: &[&str] = &[
     outbox_kind::NOTIFY,
     outbox_kind::PAYMENT_SETTLED,
     outbox_kind::DELIVER_RESULT,
+    outbox_kind::CHAT_REPLY,
 ];
 
 /// One kind's rows within the caller's jurisdiction.
@@ -140,6 +147,8 @@ pub struct OutboxKindSummary {
     /// Waiting after at least one failed attempt.
     pub failing: i64,
     pub done: i64,
+    /// Given up after the last attempt or refused for good (dead letters).
+    pub dead: i64,
     /// Whether this build has a worker for the kind; `false` means the rows wait.
     pub delivered_here: bool,
 }
@@ -195,6 +204,7 @@ impl App {
                 pending: c.pending,
                 failing: c.failing,
                 done: c.done,
+                dead: c.dead,
             })
             .collect();
         let units = self.store.list_units().await?;

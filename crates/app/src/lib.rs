@@ -20,6 +20,7 @@ pub mod attachments;
 pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_transfer;
+pub mod chatbot;
 pub mod clients;
 pub mod demo;
 pub mod directory;
@@ -27,6 +28,7 @@ pub mod dossiers;
 pub mod effects;
 pub mod forms;
 pub mod lookup;
+pub mod notifications;
 pub mod notify;
 pub mod oidc;
 pub mod payments;
@@ -265,16 +267,21 @@ pub struct AppSettings {
     pub upload_quota_bytes: u64,
     /// Which channels really deliver (must match the [`notify::Channels`] of the worker).
     pub channels: ContactChannels,
+    /// Attempts at a message before it becomes a dead letter (with the backoff of
+    /// `notify`, ten attempts span about three hours).
+    pub delivery_attempts: u32,
 }
 
 /// Which contact channels reach people. A contact on a channel that is not configured is
 /// refused at sign-up instead of being sent a code nobody receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct ContactChannels {
     /// A mail relay is configured (or the demo log channel is on).
     pub email: bool,
     /// An SMS gateway is configured (or the demo log channel is on).
     pub sms: bool,
+    /// A Zalo Official Account with a ZNS template is configured (or its simulator, in the demo).
+    pub zalo: bool,
 }
 
 impl Default for ContactChannels {
@@ -283,6 +290,7 @@ impl Default for ContactChannels {
         ContactChannels {
             email: true,
             sms: false,
+            zalo: false,
         }
     }
 }
@@ -302,6 +310,7 @@ impl Default for AppSettings {
             tracking_book_max_rows: 2000,
             upload_quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
             channels: ContactChannels::default(),
+            delivery_attempts: 10,
         }
     }
 }
@@ -335,6 +344,8 @@ pub struct App {
     gateways: payments::Gateways,
     /// The postal operator (see [`postal`]); none until [`App::with_postal`].
     postal: Option<Arc<postal::Postal>>,
+    /// The Zalo Official Account whose webhook this server answers (see [`chatbot`]).
+    zalo: Option<Arc<motcua_channels::zalo::ZaloConfig>>,
     clock: Clock,
 }
 
@@ -361,6 +372,7 @@ impl App {
             renderer: None,
             gateways: payments::Gateways::default(),
             postal: None,
+            zalo: None,
             clock: Arc::new(OffsetDateTime::now_utc),
         }
     }

@@ -315,6 +315,7 @@ async fn sign_up_by_phone_is_refused_without_an_sms_gateway(backend: Backend) {
     settings.channels = ContactChannels {
         email: true,
         sms: true,
+        zalo: false,
     };
     let mut with_sms = f.app.clone();
     with_sms.settings = Arc::new(settings);
@@ -404,8 +405,7 @@ async fn an_unconfigured_channel_never_marks_a_message_delivered(backend: Backen
         to: "0912345678".into(),
         template: "verification-code".into(),
         code: Some("123456".into()),
-        subject: None,
-        body: None,
+        ..Default::default()
     };
     assert!(channels.sms.send(&notification).await.is_err());
     f.cleanup().await;

@@ -88,6 +88,8 @@ async fn code_reaches_the_citizen_by_smtp(backend: Backend) {
     let channels = Channels {
         email: Arc::new(smtp),
         sms: Arc::new(motcua_app::notify::LogNotifier),
+        zalo: Arc::new(motcua_app::notify::LogNotifier),
+        chat: None,
     };
     let payload = db.store.outbox_of_kind("notify").await.expect("outbox");
     let code: serde_json::Value = serde_json::from_str(&payload[0].payload).expect("json");
@@ -129,6 +131,8 @@ async fn a_failed_delivery_is_kept_for_retry(backend: Backend) {
     let channels = Channels {
         email: Arc::new(smtp),
         sms: Arc::new(motcua_app::notify::LogNotifier),
+        zalo: Arc::new(motcua_app::notify::LogNotifier),
+        chat: None,
     };
     assert_eq!(app.deliver_outbox(&channels).await.expect("deliver"), 0);
     assert_eq!(
@@ -145,6 +149,8 @@ async fn a_failed_delivery_is_kept_for_retry(backend: Backend) {
     let channels = Channels {
         email: Arc::new(smtp),
         sms: Arc::new(motcua_app::notify::LogNotifier),
+        zalo: Arc::new(motcua_app::notify::LogNotifier),
+        chat: None,
     };
     assert_eq!(later.deliver_outbox(&channels).await.expect("deliver"), 1);
     assert_eq!(received.lock().expect("lock").len(), 1);

@@ -446,7 +446,7 @@ async fn ensure_citizens(
         .map_err(|e| anyhow!("password hash: {e}"))?;
     let now = app.now_micros();
     let mut citizens = Vec::with_capacity(wanted + 3);
-    for (personal_id, name, _) in motcua_app::demo::DEMO_CITIZENS {
+    for (personal_id, name, _, _) in motcua_app::demo::DEMO_CITIZENS {
         let id = store.citizen_credentials(personal_id).await?.id;
         citizens.push((id, (*name).to_owned(), (*personal_id).to_owned()));
     }

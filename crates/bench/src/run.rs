@@ -53,6 +53,8 @@ pub struct BenchOptions {
     pub write_concurrency: usize,
     /// Online payment attempts confirmed by signed gateway callbacks (then repeated).
     pub payments: usize,
+    /// Notices queued and delivered by competing outbox workers.
+    pub notifications: usize,
     /// Communes the throughput phase submits to, in turn (1: all to Ninh Kiều, the worst case
     /// for the per-agency day counter; more: a city's load spread over its communes, received
     /// by a desk official whose reception role covers the whole city).
@@ -85,6 +87,7 @@ impl Default for BenchOptions {
             writes: 2_000,
             write_concurrency: 16,
             payments: 500,
+            notifications: 20_000,
             write_agencies: 1,
             clients: 200,
             requests: 20_000,
@@ -159,6 +162,8 @@ pub struct BackendReport {
     /// The same confirmations again: answered "already confirmed", nothing written but the
     /// callback log.
     pub payment_repeats: Latency,
+    /// The outbox delivering notices (see [`OutboxDelivery`]).
+    pub outbox: OutboxDelivery,
     /// The database's plan for the specialist's queue (`EXPLAIN QUERY PLAN` / `EXPLAIN ANALYZE`).
     pub queue_plan: Vec<String>,
     pub clients: usize,
@@ -298,7 +303,7 @@ async fn run_backend(
     };
     let specialist = token(specialist_id).await?;
     let mut sessions = Vec::new();
-    for (personal_id, _, _) in DEMO_CITIZENS {
+    for (personal_id, _, _, _) in DEMO_CITIZENS {
         let signed = app
             .citizen_sign_in(
                 &Actor::anonymous(Some("127.0.0.1".into())),
@@ -370,9 +375,16 @@ async fn run_backend(
         .await?;
     }
     report.memory = server.memory();
+    server.stop().await;
+    if outcome.is_ok() && options.notifications > 0 {
+        eprintln!(
+            "[{name}] outbox delivery, {} notices",
+            options.notifications
+        );
+        report.outbox = outbox_delivery(&app, &store, options.notifications, 4).await?;
+    }
     report.queue_mine.total_dossiers = total_dossiers;
     report.queue_receive.total_dossiers = total_dossiers;
-    server.stop().await;
     store.close().await;
     outcome?;
     if !options.keep {
@@ -887,6 +899,7 @@ pub fn table(report: &BenchReport) -> String {
              receipt PDF (Mẫu 01)        p50 {:.1} ms  p99 {:.1} ms  ({} bytes, {} errors; first after start {:.1} ms)   target < 20 ms: {}\n\
              payment callbacks (VNPay)   {:.1} confirmed/s  p50 {:.2} ms  p99 {:.2} ms  ({} attempts, {} errors, {} concurrent; {:.1} % of raw commits)\n\
              repeated callbacks          {:.1} answered/s  p50 {:.2} ms  p99 {:.2} ms  ({} errors)\n\
+             outbox delivery (notices)   {:.0} messages/s  batch p50 {:.2} ms  p99 {:.2} ms  ({} messages, {} workers, {} duplicates, {} undelivered; {:.1} % of raw commits)\n\
              server memory               peak {:.1} MiB, now {:.1} MiB\n",
             b.backend,
             b.durability,
@@ -958,6 +971,14 @@ pub fn table(report: &BenchReport) -> String {
             b.payment_repeats.p50_ms,
             b.payment_repeats.p99_ms,
             b.payment_repeats.errors,
+            b.outbox.per_second,
+            b.outbox.batch.p50_ms,
+            b.outbox.batch.p99_ms,
+            b.outbox.messages,
+            b.outbox.workers,
+            b.outbox.duplicates,
+            b.outbox.undelivered,
+            100.0 * b.outbox.per_second / t.raw_commits_per_second.max(1e-9),
             b.memory.peak_rss_kib as f64 / 1024.0,
             b.memory.rss_kib as f64 / 1024.0,
         ));
@@ -1136,4 +1157,131 @@ async fn callbacks(
         errors += e;
     }
     Ok(Latency::from_samples(samples, errors, started.elapsed()))
+}
+
+/// The outbox delivering notices: messages queued as decisions queue them (one row per
+/// channel, a template and its values, rendered when sent), then delivered by competing
+/// workers in this process through a channel that accepts at once and records each row, so
+/// a message delivered twice or never is counted. Notices left by the throughput phase are
+/// delivered (and counted) too.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OutboxDelivery {
+    pub messages: usize,
+    pub workers: usize,
+    pub per_second: f64,
+    /// One delivery round (claim, render, send, complete) of up to 50 messages.
+    pub batch: Latency,
+    pub duplicates: usize,
+    pub undelivered: usize,
+}
+
+/// A channel that accepts at once and remembers which rows it was given.
+#[derive(Default)]
+struct CountingChannel {
+    seen: std::sync::Mutex<std::collections::HashSet<i64>>,
+    duplicates: std::sync::atomic::AtomicUsize,
+}
+
+impl motcua_app::notify::Notifier for CountingChannel {
+    fn send<'a>(
+        &'a self,
+        message: &'a motcua_app::notify::Notification,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
+        Box::pin(async move {
+            let fresh = self
+                .seen
+                .lock()
+                .map_err(|_| anyhow!("poisoned"))?
+                .insert(message.outbox_id);
+            if !fresh {
+                self.duplicates
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            Ok(())
+        })
+    }
+}
+
+async fn outbox_delivery(
+    app: &App,
+    store: &Store,
+    messages: usize,
+    workers: usize,
+) -> anyhow::Result<OutboxDelivery> {
+    let everything = motcua_store::outbox::OutboxScope {
+        paths: None,
+        unscoped: true,
+    };
+    let waiting_before = store
+        .outbox_counts(&everything)
+        .await?
+        .iter()
+        .find(|k| k.kind == "notify")
+        .map_or(0, |k| k.pending);
+    let now = app.now_micros();
+    let mut queued = 0;
+    while queued < messages {
+        let mut tx = store.begin().await?;
+        for i in queued..(queued + 500).min(messages) {
+            let code = format!("000.00.30.H13-261207-{:04}", i % 10_000);
+            let payload = serde_json::json!({
+                "channel": "email", "to": format!("nguoi{i}@example.vn"), "template": "received",
+                "lang": "vi", "vars": {
+                    "code": code, "procedure": "Đăng ký khai sinh", "status": "Được tiếp nhận",
+                    "appointment": "09/12/2026 16:30",
+                    "link": format!("https://dichvucong.cantho.gov.vn/tra-cuu/{code}"),
+                },
+            });
+            tx.enqueue_on_channel("notify", "email", &payload.to_string(), now, Some("/1/"))
+                .await?;
+        }
+        tx.commit().await?;
+        queued = (queued + 500).min(messages);
+    }
+    let expected = messages + usize::try_from(waiting_before).unwrap_or(0);
+    let counter = Arc::new(CountingChannel::default());
+    let channels = motcua_app::notify::Channels {
+        email: counter.clone(),
+        sms: counter.clone(),
+        zalo: counter.clone(),
+        chat: None,
+    };
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..workers.max(1) {
+        let app = app.clone();
+        let channels = channels.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            let mut idle = 0;
+            while idle < 3 {
+                let round = Instant::now();
+                let delivered = app.deliver_outbox(&channels).await?;
+                samples.push(round.elapsed());
+                if delivered == 0 {
+                    idle += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                } else {
+                    idle = 0;
+                }
+            }
+            anyhow::Ok(samples)
+        }));
+    }
+    let mut samples = Vec::new();
+    for task in tasks {
+        samples.extend(task.await??);
+    }
+    let wall = started.elapsed();
+    let delivered = counter.seen.lock().map_err(|_| anyhow!("poisoned"))?.len();
+    Ok(OutboxDelivery {
+        messages: expected,
+        workers: workers.max(1),
+        per_second: delivered as f64 / wall.as_secs_f64().max(1e-9),
+        batch: Latency::from_samples(samples, 0, wall),
+        duplicates: counter
+            .duplicates
+            .load(std::sync::atomic::Ordering::Relaxed),
+        undelivered: expected.saturating_sub(delivered),
+    })
 }

@@ -60,6 +60,9 @@ pub struct BenchArgs {
     /// Online payment attempts confirmed by signed VNPay callbacks (then each sent again).
     #[arg(long, default_value_t = 500)]
     payments: usize,
+    /// Notices queued and then delivered by four competing outbox workers.
+    #[arg(long, default_value_t = 20_000)]
+    notifications: usize,
     /// Communes the throughput phase submits to in turn (1: all to one ward, the worst case
     /// for its day counter; e.g. 20: a city's load spread over its communes)
     #[arg(long, default_value_t = 1)]
@@ -166,6 +169,7 @@ pub async fn bench_command(args: BenchArgs) -> anyhow::Result<()> {
         writes: args.writes,
         write_concurrency: args.write_concurrency.max(1),
         payments: args.payments,
+        notifications: args.notifications,
         write_agencies: args.write_agencies.max(1),
         clients: args.clients.max(1),
         requests: args.requests.max(1),

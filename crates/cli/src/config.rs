@@ -20,6 +20,84 @@ pub struct Config {
     pub payments: PaymentsConfig,
     #[serde(default)]
     pub postal: PostalSection,
+    #[serde(default)]
+    pub notifications: NotificationsConfig,
+}
+
+/// SMS and Zalo. A channel is used when its keys are set; secrets are best given in the
+/// environment (`MOTCUA_NOTIFICATIONS__SMS_API_KEY`, `MOTCUA_NOTIFICATIONS__ZALO_APP_SECRET`,
+/// `MOTCUA_NOTIFICATIONS__ZALO_OA_SECRET_KEY`, `MOTCUA_NOTIFICATIONS__ZALO_REFRESH_TOKEN`).
+/// `serve --demo` with no channel configured starts local simulators of both instead.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationsConfig {
+    /// The brand-name SMS gateway's endpoint (the generic JSON shape, see `motcua_channels::sms`).
+    pub sms_endpoint: String,
+    pub sms_username: String,
+    pub sms_api_key: String,
+    /// The registered brand name (tên định danh) messages are sent under.
+    pub sms_brand_name: String,
+    /// `generic` or `esms`.
+    pub sms_shape: String,
+    /// Zalo application id and secret (token refresh), the Official Account's secret key
+    /// (webhook signatures), and the first refresh token from the OA's authorisation.
+    pub zalo_app_id: String,
+    pub zalo_app_secret: String,
+    pub zalo_oa_secret_key: String,
+    pub zalo_refresh_token: String,
+    /// The ZNS template approved for dossier notices (parameters `ma_ho_so`, `noi_dung`).
+    pub zalo_zns_template: String,
+    /// Attempts at a message before it becomes a dead letter.
+    pub delivery_attempts: u32,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        NotificationsConfig {
+            sms_endpoint: String::new(),
+            sms_username: String::new(),
+            sms_api_key: String::new(),
+            sms_brand_name: String::new(),
+            sms_shape: "generic".to_owned(),
+            zalo_app_id: String::new(),
+            zalo_app_secret: String::new(),
+            zalo_oa_secret_key: String::new(),
+            zalo_refresh_token: String::new(),
+            zalo_zns_template: String::new(),
+            delivery_attempts: 10,
+        }
+    }
+}
+
+impl std::fmt::Debug for NotificationsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |s: &str| if s.is_empty() { "" } else { "***" };
+        f.debug_struct("NotificationsConfig")
+            .field("sms_endpoint", &self.sms_endpoint)
+            .field("sms_username", &self.sms_username)
+            .field("sms_api_key", &hidden(&self.sms_api_key))
+            .field("sms_brand_name", &self.sms_brand_name)
+            .field("sms_shape", &self.sms_shape)
+            .field("zalo_app_id", &self.zalo_app_id)
+            .field("zalo_app_secret", &hidden(&self.zalo_app_secret))
+            .field("zalo_oa_secret_key", &hidden(&self.zalo_oa_secret_key))
+            .field("zalo_refresh_token", &hidden(&self.zalo_refresh_token))
+            .field("zalo_zns_template", &self.zalo_zns_template)
+            .field("delivery_attempts", &self.delivery_attempts)
+            .finish()
+    }
+}
+
+impl NotificationsConfig {
+    pub fn sms_configured(&self) -> bool {
+        !self.sms_endpoint.is_empty() && !self.sms_api_key.is_empty()
+    }
+
+    pub fn zalo_configured(&self) -> bool {
+        !self.zalo_app_id.is_empty()
+            && !self.zalo_app_secret.is_empty()
+            && !self.zalo_oa_secret_key.is_empty()
+    }
 }
 
 /// The public postal operator (bưu chính công ích), for results returned by post. Used when
@@ -389,6 +467,7 @@ impl Default for Config {
             attachments: AttachmentsConfig::default(),
             payments: PaymentsConfig::default(),
             postal: PostalSection::default(),
+            notifications: NotificationsConfig::default(),
         }
     }
 }

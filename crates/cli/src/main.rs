@@ -235,8 +235,12 @@ fn app_for(store: Store, config: &Config, demo: bool) -> App {
             upload_quota_bytes: config.attachments.quota_bytes,
             channels: motcua_app::ContactChannels {
                 email: demo || !config.mail.smtp_host.is_empty(),
-                sms: demo,
+                sms: demo || config.notifications.sms_configured(),
+                zalo: demo
+                    || (config.notifications.zalo_configured()
+                        && !config.notifications.zalo_zns_template.is_empty()),
             },
+            delivery_attempts: config.notifications.delivery_attempts.max(1),
             ..AppSettings::default()
         },
     )
@@ -654,6 +658,129 @@ async fn postal_operator(
     ))
 }
 
+/// The address the portal is reached from outside (as `serve` computes it).
+fn public_url_of(config: &Config, listen: Option<&str>) -> String {
+    let listen = listen.unwrap_or(&config.server.listen);
+    if config.server.public_url.is_empty() {
+        format!("http://{listen}")
+    } else {
+        config.server.public_url.clone()
+    }
+}
+
+/// A configured Zalo Official Account: the adapter, the ZNS template for notices, and the
+/// webhook's configuration.
+type ZaloService = (
+    Arc<motcua_channels::zalo::ZaloOa>,
+    String,
+    motcua_channels::zalo::ZaloConfig,
+);
+
+/// The SMS gateway and the Zalo Official Account as configured, or in the demo (when not
+/// configured) local simulators of both, kept alive by the returned handles.
+async fn notification_services(
+    app: &App,
+    config: &Config,
+    demo: bool,
+    public_url: &str,
+) -> anyhow::Result<(
+    Option<Arc<dyn motcua_channels::sms::SmsSender>>,
+    Option<ZaloService>,
+    Vec<Box<dyn std::any::Any + Send>>,
+)> {
+    use motcua_channels::Secret;
+    use motcua_channels::simulator::sms::{SmsSimConfig, SmsSimulator};
+    use motcua_channels::simulator::zalo::{ZaloSimConfig, ZaloSimulator};
+    use motcua_channels::sms::{HttpSmsGateway, SmsConfig};
+    use motcua_channels::zalo::{ZaloConfig, ZaloOa};
+    let n = &config.notifications;
+    let mut keep: Vec<Box<dyn std::any::Any + Send>> = Vec::new();
+    let sms: Option<Arc<dyn motcua_channels::sms::SmsSender>> = if n.sms_configured() {
+        let sms_config = match n.sms_shape.as_str() {
+            "esms" => SmsConfig::esms(
+                n.sms_endpoint.clone(),
+                n.sms_username.clone(),
+                Secret(n.sms_api_key.clone()),
+                n.sms_brand_name.clone(),
+            ),
+            _ => SmsConfig::generic(
+                n.sms_endpoint.clone(),
+                n.sms_username.clone(),
+                Secret(n.sms_api_key.clone()),
+                n.sms_brand_name.clone(),
+            ),
+        };
+        Some(Arc::new(HttpSmsGateway::new(sms_config)?))
+    } else if demo {
+        let key = motcua_app::security::random_token();
+        let sim = SmsSimulator::start(SmsSimConfig::generic("motcua-demo", key.clone(), "MOTCUA"))
+            .await?;
+        tracing::info!(url = %sim.base_url(), "SMS gateway simulator (demo only)");
+        let gateway = HttpSmsGateway::new(SmsConfig::generic(
+            sim.endpoint(),
+            "motcua-demo",
+            Secret(key),
+            "MOTCUA",
+        ))?;
+        keep.push(Box::new(sim));
+        Some(Arc::new(gateway))
+    } else {
+        None
+    };
+    let zalo = if n.zalo_configured() {
+        let zalo_config = ZaloConfig::production(
+            n.zalo_app_id.clone(),
+            Secret(n.zalo_app_secret.clone()),
+            Secret(n.zalo_oa_secret_key.clone()),
+        );
+        Some((
+            zalo_config,
+            n.zalo_zns_template.clone(),
+            n.zalo_refresh_token.clone(),
+        ))
+    } else if demo {
+        let secret = motcua_app::security::random_token();
+        let oa_secret = motcua_app::security::random_token();
+        let mut sim_config = ZaloSimConfig::new("motcua-demo-app", secret, oa_secret);
+        sim_config.webhook_url = Some(format!(
+            "{}/api/v1/zalo/webhook",
+            public_url.trim_end_matches('/')
+        ));
+        let sim = ZaloSimulator::start(sim_config).await?;
+        sim.add_zns_template(DEMO_ZNS_TEMPLATE, &["ma_ho_so", "noi_dung"]);
+        tracing::info!(url = %sim.base_url(), "Zalo Official Account simulator (demo only): chat with the lookup bot there");
+        let zalo_config = sim.adapter_config();
+        let refresh = sim.initial_tokens().refresh_token.expose().to_owned();
+        keep.push(Box::new(sim));
+        Some((zalo_config, DEMO_ZNS_TEMPLATE.to_owned(), refresh))
+    } else {
+        None
+    };
+    let zalo = match zalo {
+        Some((zalo_config, template, refresh)) => {
+            let tokens = app.zalo_token_store();
+            // The first refresh token (from the OA's authorisation, or the simulator's) is
+            // stored once; afterwards the database holds the current pair.
+            if !refresh.is_empty() {
+                tokens
+                    .seed(&motcua_channels::zalo::ZaloTokens {
+                        access_token: Secret(String::new()),
+                        refresh_token: Secret(refresh),
+                        access_expires_at: 0,
+                    })
+                    .await?;
+            }
+            let oa = Arc::new(ZaloOa::new(zalo_config.clone(), tokens)?);
+            Some((oa, template, zalo_config))
+        }
+        None => None,
+    };
+    Ok((sms, zalo, keep))
+}
+
+/// The ZNS template the demo's Zalo simulator approves.
+const DEMO_ZNS_TEMPLATE: &str = "motcua-thong-bao-ho-so";
+
 async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     let blobs = config.attachments.blob_store(&config.database.data_dir)?;
@@ -704,16 +831,33 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
         None
     };
     let mut channels = notify::Channels::production(email);
-    if demo {
-        channels.sms = demo_log;
+    // SMS and Zalo: the configured services, or in the demo their local simulators.
+    let (sms, zalo, _channel_simulators) = notification_services(
+        &app,
+        &config,
+        demo,
+        &public_url_of(&config, listen.as_deref()),
+    )
+    .await?;
+    if let Some(sms) = sms {
+        channels.sms = Arc::new(notify::SmsNotifier(sms));
+    }
+    let mut zalo_webhook = None;
+    if let Some((oa, template, webhook)) = zalo {
+        channels.zalo = Arc::new(notify::ZaloNotifier {
+            oa: oa.clone(),
+            template_id: template,
+        });
+        channels.chat = Some(Arc::new(notify::ZaloChat(oa)));
+        zalo_webhook = Some(webhook);
     }
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
-    let public_url = if config.server.public_url.is_empty() {
-        format!("http://{listen}")
-    } else {
-        config.server.public_url.clone()
-    };
+    let public_url = public_url_of(&config, Some(&listen));
     let app = with_oidc(app, &config, &public_url)?.with_public_url(&public_url);
+    let app = match zalo_webhook {
+        Some(webhook) => app.with_zalo_webhook(webhook),
+        None => app,
+    };
     // Kept alive while serving: the demo's gateway simulators stop when dropped.
     let (gateways, _simulators) = payment_gateways(&config, demo, &public_url).await?;
     let app = app.with_gateways(gateways);

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod dossier;
 pub mod highlight;
 pub mod identity;
+pub mod notify;
 pub mod org;
 pub mod payment;
 pub mod procedure;

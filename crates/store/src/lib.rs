@@ -28,6 +28,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod clients;
 pub mod dossiers;
+pub mod notifications;
 pub mod oidc;
 pub mod org;
 pub mod outbox;

@@ -38,7 +38,10 @@ pub struct OutboxKindCount {
     pub kind: String,
     pub pending: i64,
     pub failing: i64,
+    /// Delivered.
     pub done: i64,
+    /// Given up (dead letters): done but never delivered.
+    pub dead: i64,
 }
 
 /// Which rows an administrator may see: rows under one of `paths`, plus rows that concern no
@@ -51,7 +54,7 @@ pub struct OutboxScope {
 
 impl OutboxScope {
     /// The WHERE fragment (numbered from `$first`) and its binds; `None` when nothing is visible.
-    fn clause(&self, first: usize) -> Option<(String, Vec<String>)> {
+    pub(crate) fn clause(&self, first: usize) -> Option<(String, Vec<String>)> {
         let Some(paths) = &self.paths else {
             return Some(("1 = 1".to_owned(), Vec::new()));
         };
@@ -283,7 +286,8 @@ impl Store {
             "SELECT kind, \
                SUM(CASE WHEN done_at IS NULL THEN 1 ELSE 0 END) AS pending, \
                SUM(CASE WHEN done_at IS NULL AND last_error IS NOT NULL THEN 1 ELSE 0 END) AS failing, \
-               SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END) AS done \
+               SUM(CASE WHEN done_at IS NOT NULL AND dead_at IS NULL THEN 1 ELSE 0 END) AS done, \
+               SUM(CASE WHEN dead_at IS NOT NULL THEN 1 ELSE 0 END) AS dead \
              FROM outbox WHERE {clause} GROUP BY kind ORDER BY kind"
         );
         Ok(on_backend!(self, |pool| {

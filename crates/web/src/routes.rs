@@ -260,6 +260,94 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         )
         .at(M::GET, "/admin/audit", Staff(P::AuditView), admin::audit)
         .at(M::GET, "/admin/outbox", Staff(P::AuditView), admin::outbox)
+        // Notifications (issue 15): the delivery log and its actions, templates, tests.
+        // Retry, cancel, template changes and tests change what citizens receive: OrgManage
+        // (at the message's unit, or the whole tree for templates, checked in the use case).
+        .at(
+            M::GET,
+            "/admin/notifications",
+            Staff(P::AuditView),
+            pages::notifications::log,
+        )
+        .at(
+            M::POST,
+            "/admin/notifications/{id}/retry",
+            Staff(P::OrgManage),
+            pages::notifications::retry,
+        )
+        .at(
+            M::POST,
+            "/admin/notifications/{id}/cancel",
+            Staff(P::OrgManage),
+            pages::notifications::cancel,
+        )
+        .at(
+            M::POST,
+            "/admin/notifications/test",
+            Staff(P::OrgManage),
+            pages::notifications::send_test,
+        )
+        .at(
+            M::GET,
+            "/admin/notifications/templates",
+            Staff(P::AuditView),
+            pages::notifications::templates,
+        )
+        .at(
+            M::POST,
+            "/admin/notifications/templates",
+            Staff(P::OrgManage),
+            pages::notifications::save_template,
+        )
+        .at(
+            M::GET,
+            "/my/notifications",
+            Citizen,
+            pages::notifications::mine,
+        )
+        .at(
+            M::POST,
+            "/my/notifications",
+            Citizen,
+            pages::notifications::save,
+        )
+        .at(
+            M::GET,
+            "/api/v1/me/notifications",
+            Citizen,
+            api::notifications::preferences,
+        )
+        .at(
+            M::PUT,
+            "/api/v1/me/notifications",
+            Citizen,
+            api::notifications::set_preferences,
+        )
+        .at(
+            M::GET,
+            "/api/v1/deliveries",
+            Staff(P::AuditView),
+            api::notifications::deliveries,
+        )
+        .at(
+            M::POST,
+            "/api/v1/deliveries/{id}/retry",
+            Staff(P::OrgManage),
+            api::notifications::retry,
+        )
+        .at(
+            M::POST,
+            "/api/v1/deliveries/{id}/cancel",
+            Staff(P::OrgManage),
+            api::notifications::cancel,
+        )
+        // Zalo's webhook: public, the signature over the raw body decides.
+        .at(
+            M::POST,
+            "/api/v1/zalo/webhook",
+            Public,
+            api::notifications::zalo_webhook,
+        )
         .at(
             M::GET,
             "/admin/transfer",

@@ -54,6 +54,16 @@ impl App {
             Some(citizen_id) if notify => self.store.get_citizen(citizen_id).await.ok(),
             _ => None,
         };
+        let audience = match &citizen {
+            Some(citizen) => {
+                let procedure = self
+                    .published_version(&row.procedure_code, row.procedure_version)
+                    .await?;
+                self.audience(Some(citizen), &procedure.procedure.name)
+                    .await?
+            }
+            None => None,
+        };
         // Xin ý kiến: the consulted unit must exist (named by its agency code or id); its
         // officials with an e-mail address are told what is asked of them.
         let mut consulted = Vec::new();
@@ -105,7 +115,7 @@ impl App {
             procedure_code: &row.procedure_code,
             scope,
             delivery_address: row.delivery_address.as_deref(),
-            applicant: citizen.as_ref(),
+            audience: audience.as_ref(),
         };
         enqueue_effects(&mut tx, &target, &decision, now).await?;
         for (unit_id, unit_path) in &consulted_units {

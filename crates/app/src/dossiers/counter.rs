@@ -147,6 +147,9 @@ impl App {
             Some(id) => Some(self.store.get_citizen(id).await?),
             None => None,
         };
+        let audience = self
+            .audience(applicant.as_ref(), &procedure.procedure.name)
+            .await?;
         let mut tx = self.store.begin().await?;
         let number = tx
             .next_dossier_number(
@@ -201,7 +204,7 @@ impl App {
             procedure_code: &stored.procedure_code,
             scope: &stored.agency_path,
             delivery_address: stored.delivery_address.as_deref(),
-            applicant: applicant.as_ref(),
+            audience: audience.as_ref(),
         };
         enqueue_effects(&mut tx, &target, &decision, micros).await?;
         self.add_papers_in(

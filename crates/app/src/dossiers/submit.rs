@@ -213,6 +213,9 @@ impl App {
         let micros = self.now_micros();
         // Read before the write transaction (see `persist`): the applicant is told the code.
         let applicant = self.store.get_citizen(citizen_id).await?;
+        let audience = self
+            .audience(Some(&applicant), &opened.version.procedure.name)
+            .await?;
         let mut tx = self.store.begin().await?;
         let number = tx
             .next_dossier_number(
@@ -257,7 +260,7 @@ impl App {
             procedure_code: &stored.procedure_code,
             scope: &stored.agency_path,
             delivery_address: stored.delivery_address.as_deref(),
-            applicant: Some(&applicant),
+            audience: audience.as_ref(),
         };
         enqueue_effects(&mut tx, &target, &decision, micros).await?;
         self.link_submission(&mut tx, actor, id, opened.links, micros)

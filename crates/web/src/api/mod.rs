@@ -10,6 +10,7 @@ pub mod clients;
 pub mod directory;
 pub mod dossiers;
 pub mod forms;
+pub mod notifications;
 pub mod payments;
 pub mod postal;
 pub mod ratings;

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod dossiers;
 pub mod layout;
 pub mod lookup;
+pub mod notifications;
 pub mod oidc;
 pub mod payments;
 pub mod public;
