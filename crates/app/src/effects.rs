@@ -100,9 +100,11 @@ pub(crate) async fn enqueue_effects(
                     .await?;
             }
             Effect::DeliverResult { method } => {
+                // `seq`: the posting event, so a row of an earlier posting is told apart.
                 let payload = json!({
                     "dossier_id": target.dossier_id, "dossier_code": code,
                     "method": method, "address": target.delivery_address,
+                    "seq": decision.events.first().map(|e| e.seq),
                 });
                 tx.enqueue_scoped(
                     outbox_kind::DELIVER_RESULT,
@@ -132,6 +134,7 @@ pub(crate) async fn enqueue_effects(
 pub const DELIVERED_KINDS: &[&str] = &[
     outbox_kind::NOTIFY,
     outbox_kind::PAYMENT_SETTLED,
+    outbox_kind::DELIVER_RESULT,
     outbox_kind::CHAT_REPLY,
 ];
 

@@ -32,6 +32,7 @@ pub mod notifications;
 pub mod notify;
 pub mod oidc;
 pub mod payments;
+pub mod postal;
 pub mod ratelimit;
 pub mod ratings;
 pub mod security;
@@ -341,6 +342,8 @@ pub struct App {
     renderer: Option<Arc<dyn motcua_render::DocumentRenderer>>,
     /// Payment gateways (see [`payments`]); none until [`App::with_gateways`].
     gateways: payments::Gateways,
+    /// The postal operator (see [`postal`]); none until [`App::with_postal`].
+    postal: Option<Arc<postal::Postal>>,
     /// The Zalo Official Account whose webhook this server answers (see [`chatbot`]).
     zalo: Option<Arc<motcua_channels::zalo::ZaloConfig>>,
     clock: Clock,
@@ -368,6 +371,7 @@ impl App {
             )),
             renderer: None,
             gateways: payments::Gateways::default(),
+            postal: None,
             zalo: None,
             clock: Arc::new(OffsetDateTime::now_utc),
         }

@@ -46,6 +46,8 @@ pub struct PublicStatus {
     pub proof: LookupProof,
     pub appointment: Option<String>,
     pub timeline: Vec<PublicStep>,
+    /// The result's parcel when it was returned by post: tracking number and where it is.
+    pub postal: Option<crate::postal::PublicPostal>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -136,6 +138,7 @@ impl App {
             proof,
             appointment: state.appointment.map(|a| rfc3339(a.due())),
             timeline,
+            postal: self.public_postal(row.id).await?,
         })
     }
 

@@ -351,6 +351,9 @@ impl App {
                 crate::effects::outbox_kind::PAYMENT_SETTLED => {
                     self.deliver_payment_settled(&row.payload).await
                 }
+                crate::effects::outbox_kind::DELIVER_RESULT => {
+                    self.deliver_result(&row.payload).await
+                }
                 crate::effects::outbox_kind::CHAT_REPLY => {
                     self.deliver_chat_reply(&row.payload, channels).await
                 }

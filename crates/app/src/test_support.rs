@@ -103,13 +103,12 @@ impl Fixture {
     }
 
     /// A received dossier taken through the ward's workflow (specialist forwards, the leader
-    /// approves, signs and resolves) and returned by `method` (status 10).
-    pub async fn returned(&self, method: motcua_domain::dossier::ReturnMethod) -> DossierRow {
+    /// approves, signs and resolves): its result waits at the desk (status 9).
+    pub async fn resolved(&self) -> DossierRow {
         use motcua_domain::dossier::Command;
         let received = self.received().await;
         let specialist = self.official("chuyenvien.ninhkieu").await;
         let leader = self.official("chutich.ninhkieu").await;
-        let reception = self.official("tiepnhan.ninhkieu").await;
         let forward = Command::Forward {
             to_step: 1,
             assignee: None,
@@ -124,11 +123,21 @@ impl Fixture {
                 .await
                 .expect("leader acts");
         }
+        self.row(received.id).await
+    }
+
+    /// [`Fixture::resolved`], then returned by `method` at the counter or online (status 10).
+    /// By post the desk needs the applicant's address and the dossier waits for the operator
+    /// (see the postal tests).
+    pub async fn returned(&self, method: motcua_domain::dossier::ReturnMethod) -> DossierRow {
+        use motcua_domain::dossier::Command;
+        let resolved = self.resolved().await;
+        let reception = self.official("tiepnhan.ninhkieu").await;
         self.app
-            .act_on_dossier(&reception, received.id, Command::ReturnResult { method })
+            .act_on_dossier(&reception, resolved.id, Command::ReturnResult { method })
             .await
             .expect("return");
-        self.row(received.id).await
+        self.row(resolved.id).await
     }
 
     /// A dossier as stored, for tests that look at what the use cases wrote.

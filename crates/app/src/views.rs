@@ -68,6 +68,9 @@ pub struct DossierView {
     pub updated: OffsetDateTime,
     /// Hình thức nhận kết quả, with the postal address for `post`.
     pub delivery: ResultDelivery,
+    /// When the result was handed to the postal operator (kept after delivery; cleared when
+    /// the parcel came back).
+    pub result_posted: Option<OffsetDateTime>,
     /// The form answers as stored (field id → value).
     pub form: serde_json::Value,
 }
@@ -122,6 +125,7 @@ impl DossierView {
                     .ok_or_else(|| corrupt("delivery method"))?,
                 address: row.delivery_address.clone(),
             },
+            result_posted: row.result_posted_at.map(motcua_store::from_micros),
             form: serde_json::from_str(&row.form).map_err(|_| corrupt("form"))?,
         })
     }
@@ -139,6 +143,11 @@ impl DossierView {
     /// Whether it is still a draft (no status, no national code).
     pub fn is_draft(&self) -> bool {
         self.status.is_none()
+    }
+
+    /// Whether the result is with the postal operator, not yet delivered.
+    pub fn result_in_post(&self) -> bool {
+        self.is(DossierStatus::Resolved) && self.result_posted.is_some()
     }
 
     /// Whether the dossier is in `status` now.
@@ -315,6 +324,7 @@ mod tests {
             desk_path: None,
             delivery_method: "post".into(),
             delivery_address: Some("12 Hòa Bình, Ninh Kiều".into()),
+            result_posted_at: Some(1_795_000_100_000_000),
         }
     }
 
@@ -325,6 +335,10 @@ mod tests {
         assert_eq!(view.channel, Channel::Online);
         assert_eq!(view.step_role, Some(Role::Specialist));
         assert_eq!(view.delivery.method, ReturnMethod::Post);
+        assert_eq!(
+            view.result_posted.map(|t| t.unix_timestamp()),
+            Some(1_795_000_100)
+        );
         assert_eq!(view.desk_path, "/1/3/");
         assert_eq!(view.due.map(|d| d.unix_timestamp()), Some(1_796_000_000));
         // Whole numbers stay whole: the API shows the form as it was stored.

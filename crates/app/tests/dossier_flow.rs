@@ -458,6 +458,7 @@ async fn parallel_receptions_number_without_gaps_or_duplicates(backend: Backend)
                     applicant_personal_id: None,
                     form: birth_registration(),
                     delivery: Default::default(),
+                    postmark: None,
                 },
             )
             .await

@@ -201,6 +201,7 @@ fn command(what: What, op: &Op, row: &DossierRow) -> Command {
             due: due + time::Duration::days(5),
             code: None,
             assignee: None,
+            postmark: None,
         },
         What::Forward => Command::Forward {
             to_step: if op.plausible {

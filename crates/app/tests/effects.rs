@@ -1,7 +1,8 @@
 //! Every effect of a dossier decision leaves a trace: national-portal sync and result delivery
-//! become outbox rows of their kind in the decision's transaction, wait for their integration
-//! (the notification worker does not claim them) and are shown to administrators of the
-//! dossier's jurisdiction. On both databases.
+//! become outbox rows of their kind in the decision's transaction; the worker delivers the
+//! kinds it has an integration for (a result returned online needs nothing more) and leaves the
+//! others waiting (national sync), shown to administrators of the dossier's jurisdiction. On
+//! both databases.
 
 use motcua_app::AppError;
 use motcua_app::effects::outbox_kind;
@@ -12,7 +13,7 @@ use motcua_store::Backend;
 
 async fn sync_and_delivery_effects_wait_in_the_outbox(backend: Backend) {
     let fx = Fixture::new(backend).await;
-    let returned = fx.returned(ReturnMethod::Post).await;
+    let returned = fx.returned(ReturnMethod::Online).await;
     let code = returned.code.clone().expect("code");
     let specialist = fx.official("chuyenvien.ninhkieu").await;
     let app = &fx.app;
@@ -51,10 +52,10 @@ async fn sync_and_delivery_effects_wait_in_the_outbox(backend: Backend) {
     assert_eq!(delivery.len(), 1);
     let payload: serde_json::Value =
         serde_json::from_str(&delivery[0].payload).expect("json payload");
-    assert_eq!(payload["method"], "post");
+    assert_eq!(payload["method"], "online");
     assert_eq!(payload["dossier_code"], code.as_str());
 
-    // The notification worker delivers its own kind and leaves the others waiting.
+    // The worker delivers the kinds it has an integration for and leaves the others waiting.
     app.deliver_outbox(&Channels::log_only())
         .await
         .expect("deliver");
@@ -72,12 +73,14 @@ async fn sync_and_delivery_effects_wait_in_the_outbox(backend: Backend) {
     assert!(kind(outbox_kind::NOTIFY).delivered_here);
     assert_eq!(kind(outbox_kind::SYNC_NATIONAL).pending, sync.len() as i64);
     assert!(!kind(outbox_kind::SYNC_NATIONAL).delivered_here);
-    assert_eq!(kind(outbox_kind::DELIVER_RESULT).pending, 1);
+    assert_eq!(kind(outbox_kind::DELIVER_RESULT).pending, 0);
+    assert_eq!(kind(outbox_kind::DELIVER_RESULT).done, 1);
+    assert!(kind(outbox_kind::DELIVER_RESULT).delivered_here);
     assert!(
         overview
             .waiting
             .iter()
-            .any(|w| w.kind == outbox_kind::DELIVER_RESULT
+            .any(|w| w.kind == outbox_kind::SYNC_NATIONAL
                 && w.scope_name.as_deref() == Some("UBND phường Ninh Kiều")),
         "{:?}",
         overview.waiting

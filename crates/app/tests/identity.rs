@@ -94,6 +94,7 @@ async fn register_for(f: &Fixture, personal_id: &str) -> i64 {
                 applicant_personal_id: Some(personal_id.into()),
                 form: birth_registration(),
                 delivery: Default::default(),
+                postmark: None,
             },
         )
         .await

@@ -755,6 +755,7 @@ fn build(
                     due,
                     code: receive_code,
                     assignee: None,
+                    postmark: None,
                 },
             )?;
             match status {
@@ -885,6 +886,31 @@ fn build(
                             now,
                             Command::ReturnResult { method },
                         )?;
+                        // By post the dossier reaches 10 when the operator reports delivery.
+                        if method == ReturnMethod::Post {
+                            let tracking_number =
+                                format!("EB{:09}VN", rng.random_range(0..1_000_000_000u32));
+                            let now = tick(rng);
+                            apply(
+                                &mut state,
+                                &Actor::System,
+                                now,
+                                Command::RecordShipment {
+                                    tracking_number: tracking_number.clone(),
+                                    fee_vnd: 25_000,
+                                },
+                            )?;
+                            let delivered_at = tick(rng);
+                            apply(
+                                &mut state,
+                                &Actor::System,
+                                delivered_at,
+                                Command::ConfirmDelivery {
+                                    tracking_number,
+                                    delivered_at,
+                                },
+                            )?;
+                        }
                     }
                 }
             }

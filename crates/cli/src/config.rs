@@ -19,6 +19,8 @@ pub struct Config {
     #[serde(default)]
     pub payments: PaymentsConfig,
     #[serde(default)]
+    pub postal: PostalSection,
+    #[serde(default)]
     pub notifications: NotificationsConfig,
 }
 
@@ -95,6 +97,48 @@ impl NotificationsConfig {
         !self.zalo_app_id.is_empty()
             && !self.zalo_app_secret.is_empty()
             && !self.zalo_oa_secret_key.is_empty()
+    }
+}
+
+/// The public postal operator (bưu chính công ích), for results returned by post. Used when
+/// `endpoint`, `customer_code` and both secrets are set; secrets are best given in the
+/// environment (`MOTCUA_POSTAL__API_KEY`, `MOTCUA_POSTAL__CALLBACK_SECRET`). The operator's
+/// tracking callbacks go to `<public_url>/api/v1/postal/tracking`. `serve --demo` with no
+/// operator configured starts a local simulator instead.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostalSection {
+    /// The operator's API, e.g. `https://api.operator.example/v1`.
+    pub endpoint: String,
+    /// Mã khách hàng of the agency with the operator.
+    pub customer_code: String,
+    pub api_key: String,
+    pub callback_secret: String,
+    /// The desk's phone and address on parcels, when its unit record has none.
+    pub sender_phone: String,
+    pub sender_address: String,
+}
+
+impl std::fmt::Debug for PostalSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |s: &str| if s.is_empty() { "" } else { "***" };
+        f.debug_struct("PostalSection")
+            .field("endpoint", &self.endpoint)
+            .field("customer_code", &self.customer_code)
+            .field("api_key", &hidden(&self.api_key))
+            .field("callback_secret", &hidden(&self.callback_secret))
+            .field("sender_phone", &self.sender_phone)
+            .field("sender_address", &self.sender_address)
+            .finish()
+    }
+}
+
+impl PostalSection {
+    pub fn configured(&self) -> bool {
+        !self.endpoint.is_empty()
+            && !self.customer_code.is_empty()
+            && !self.api_key.is_empty()
+            && !self.callback_secret.is_empty()
     }
 }
 
@@ -422,6 +466,7 @@ impl Default for Config {
             oidc: OidcConfig::default(),
             attachments: AttachmentsConfig::default(),
             payments: PaymentsConfig::default(),
+            postal: PostalSection::default(),
             notifications: NotificationsConfig::default(),
         }
     }

@@ -587,6 +587,77 @@ async fn payment_gateways(
     Ok((motcua_app::payments::Gateways::new(list), simulators))
 }
 
+/// The postal operator. In the demo, without one configured, its local simulator (on a free
+/// loopback port, its page marked as a simulator) sends its signed tracking callbacks to our
+/// route; production never starts one.
+async fn postal_operator(
+    config: &Config,
+    demo: bool,
+    public_url: &str,
+) -> anyhow::Result<(
+    Option<motcua_app::postal::Postal>,
+    Option<motcua_channels::simulator::postal::PostalSimHandle>,
+)> {
+    use motcua_app::postal::{Postal, PostalSender};
+    use motcua_channels::Secret;
+    use motcua_channels::postal::{HttpPostalOperator, PostalConfig};
+    use motcua_channels::simulator::postal::{PostalSimConfig, PostalSimulator};
+    let p = &config.postal;
+    let sender = PostalSender {
+        phone: p.sender_phone.clone(),
+        address: p.sender_address.clone(),
+    };
+    if p.configured() {
+        let postal = PostalConfig {
+            endpoint: p.endpoint.clone(),
+            customer_code: p.customer_code.clone(),
+            api_key: Secret(p.api_key.clone()),
+            callback_secret: Secret(p.callback_secret.clone()),
+        };
+        let operator = HttpPostalOperator::new(postal.clone())?;
+        return Ok((Some(Postal::new(Arc::new(operator), postal, sender)), None));
+    }
+    if !demo {
+        return Ok((None, None));
+    }
+    let api_key = motcua_app::security::random_token();
+    let callback_secret = motcua_app::security::random_token();
+    let sim = PostalSimulator::start(PostalSimConfig::new(
+        "MOTCUADEMO",
+        api_key.clone(),
+        callback_secret.clone(),
+        Some(format!(
+            "{}/api/v1/postal/tracking",
+            public_url.trim_end_matches('/')
+        )),
+    ))
+    .await?;
+    tracing::info!(url = %sim.base_url(), "postal operator simulator (demo only)");
+    let postal = PostalConfig {
+        endpoint: sim.endpoint(),
+        customer_code: "MOTCUADEMO".into(),
+        api_key: Secret(api_key),
+        callback_secret: Secret(callback_secret),
+    };
+    let operator = HttpPostalOperator::new(postal.clone())?;
+    let sender = PostalSender {
+        phone: if sender.phone.is_empty() {
+            "02923820123".into()
+        } else {
+            sender.phone
+        },
+        address: if sender.address.is_empty() {
+            "Bộ phận Một cửa, 2 Hòa Bình, Ninh Kiều, Cần Thơ".into()
+        } else {
+            sender.address
+        },
+    };
+    Ok((
+        Some(Postal::new(Arc::new(operator), postal, sender)),
+        Some(sim),
+    ))
+}
+
 /// The address the portal is reached from outside (as `serve` computes it).
 fn public_url_of(config: &Config, listen: Option<&str>) -> String {
     let listen = listen.unwrap_or(&config.server.listen);
@@ -790,10 +861,17 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     // Kept alive while serving: the demo's gateway simulators stop when dropped.
     let (gateways, _simulators) = payment_gateways(&config, demo, &public_url).await?;
     let app = app.with_gateways(gateways);
+    // Kept alive while serving, like the payment simulators.
+    let (postal, _postal_simulator) = postal_operator(&config, demo, &public_url).await?;
+    let app = match postal {
+        Some(postal) => app.with_postal(postal),
+        None => app,
+    };
     // Started with the finished settings, so what the worker sends names the public address.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(app.clone().run_outbox_worker(channels, stop_rx.clone()));
-    let payment_jobs = tokio::spawn(app.clone().run_payment_jobs(stop_rx));
+    let payment_jobs = tokio::spawn(app.clone().run_payment_jobs(stop_rx.clone()));
+    let postal_jobs = tokio::spawn(app.clone().run_postal_jobs(stop_rx));
     let web_config = motcua_web::WebConfig {
         public_url: public_url.clone(),
         demo,
@@ -852,6 +930,7 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = payment_jobs.await;
+    let _ = postal_jobs.await;
     Ok(())
 }
 
@@ -874,6 +953,22 @@ mod tests {
                 .expect("gateways");
         assert_eq!(gateways.kinds().len(), 2);
         assert_eq!(simulators.len(), 2);
+    }
+
+    /// The same for the postal operator: only the demo starts its simulator, whose callbacks
+    /// go to our tracking route.
+    #[tokio::test]
+    async fn production_never_starts_a_postal_simulator() {
+        let config = crate::config::Config::default();
+        let (postal, simulator) = super::postal_operator(&config, false, "http://127.0.0.1:8080")
+            .await
+            .expect("postal");
+        assert!(postal.is_none() && simulator.is_none());
+        let (postal, simulator) = super::postal_operator(&config, true, "http://127.0.0.1:8080/")
+            .await
+            .expect("postal");
+        assert!(postal.is_some());
+        assert!(simulator.is_some());
     }
 
     #[test]

@@ -67,21 +67,30 @@ pub struct Server {
     pub database: TestDatabase,
     /// The VNPay simulator the server pays through, when started with payments.
     pub vnpay: Option<motcua_payments::simulator::SimulatorHandle>,
+    /// The postal operator's simulator the server posts results through, when started with
+    /// the postal channel; its tracking callbacks come to the server.
+    pub postal: Option<motcua_channels::simulator::postal::PostalSimHandle>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Server {
     pub async fn start(backend: Backend) -> anyhow::Result<Server> {
-        Self::start_with(backend, false).await
+        Self::start_with(backend, false, false).await
     }
 
     /// [`Server::start`] with VNPay configured against its local simulator, which calls the
     /// server back as the real gateway would.
     pub async fn start_with_payments(backend: Backend) -> anyhow::Result<Server> {
-        Self::start_with(backend, true).await
+        Self::start_with(backend, true, false).await
     }
 
-    async fn start_with(backend: Backend, payments: bool) -> anyhow::Result<Server> {
+    /// [`Server::start`] with the postal operator configured against its local simulator,
+    /// which posts its signed tracking callbacks to the server.
+    pub async fn start_with_postal(backend: Backend) -> anyhow::Result<Server> {
+        Self::start_with(backend, false, true).await
+    }
+
+    async fn start_with(backend: Backend, payments: bool, postal: bool) -> anyhow::Result<Server> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         let database = TestDatabase::new(backend).await;
@@ -119,6 +128,38 @@ impl Server {
         } else {
             (app, None)
         };
+        let (app, postal) = if postal {
+            use motcua_app::postal::{Postal, PostalSender};
+            use motcua_channels::Secret;
+            use motcua_channels::postal::{HttpPostalOperator, PostalConfig};
+            use motcua_channels::simulator::postal::{PostalSimConfig, PostalSimulator};
+            let (key, secret) = ("journey-postal-key", "journey-postal-callback-secret");
+            let sim = PostalSimulator::start(PostalSimConfig::new(
+                "JOURNEY",
+                key,
+                secret,
+                Some(format!("http://{address}/api/v1/postal/tracking")),
+            ))
+            .await?;
+            let config = PostalConfig {
+                endpoint: sim.endpoint(),
+                customer_code: "JOURNEY".into(),
+                api_key: Secret(key.into()),
+                callback_secret: Secret(secret.into()),
+            };
+            let operator = HttpPostalOperator::new(config.clone())?;
+            let app = app.with_postal(Postal::new(
+                Arc::new(operator),
+                config,
+                PostalSender {
+                    phone: "02923820123".into(),
+                    address: "2 Hòa Bình, Ninh Kiều, Cần Thơ".into(),
+                },
+            ));
+            (app, Some(sim))
+        } else {
+            (app, None)
+        };
         let config = motcua_web::WebConfig {
             public_url: format!("http://{address}"),
             demo: true,
@@ -142,6 +183,7 @@ impl Server {
             app,
             database,
             vnpay,
+            postal,
             task,
         })
     }

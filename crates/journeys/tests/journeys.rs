@@ -675,3 +675,213 @@ async fn payment_journey_with_javascript() {
 async fn payment_journey_without_javascript() {
     payment_journey(false).await;
 }
+
+/// A citizen asks for the result of a birth registration by post: they choose postal return on
+/// the form (the postal fee is shown there), the ward processes the dossier, the desk returns
+/// the result by post through its page, the operator (its simulator) carries the parcel to the
+/// door, and the citizen follows the tracking number to "Đã trả kết quả" on their page and in
+/// the public lookup.
+async fn postal_journey(javascript: bool) {
+    use motcua_app::notify::Channels;
+    use motcua_channels::postal::TrackingStatus;
+    use motcua_domain::dossier::Command;
+    let axe = javascript.then(|| axe_script().expect("axe-core"));
+    let server = Server::start_with_postal(Backend::Sqlite)
+        .await
+        .expect("server");
+    let app = server.app.clone();
+    let actor = |principal| motcua_app::Actor {
+        principal,
+        ip: None,
+    };
+    let citizen_id = server
+        .database
+        .store
+        .citizen_credentials("092095001234")
+        .await
+        .expect("demo citizen")
+        .id;
+    let citizen = actor(motcua_domain::authz::Principal::Citizen { citizen_id });
+    // The citizen began the form earlier and kept it as a draft.
+    let form = serde_json::from_str(motcua_app::demo::DEMO_BIRTH_FORM).expect("form");
+    let draft = app
+        .save_draft(
+            &citizen,
+            None,
+            &motcua_app::dossiers::Submission {
+                procedure_code: "1.001193".into(),
+                agency_code: "000.00.30.H13".into(),
+                form,
+                attachments: Vec::new(),
+                delivery: Default::default(),
+            },
+        )
+        .await
+        .expect("draft")
+        .id;
+    let driver = Driver::start().await.expect("chromedriver");
+    let browser = driver.browser(javascript).await.expect("browser");
+    let mut j = Journey {
+        browser,
+        server,
+        tag: if javascript {
+            "js-postal"
+        } else {
+            "nojs-postal"
+        },
+        axe,
+        problems: Vec::new(),
+    };
+    j.open("/lang/vi?back=/signin").await;
+    j.fill("f-personal_id", "092095001234").await;
+    j.fill("f-password", motcua_app::demo::DEMO_PASSWORD).await;
+    j.submit("/signin").await;
+    assert_eq!(j.arrive("/account").await, "/account");
+
+    // Postal return, with its fee, and the address to send the result to.
+    j.open(&format!("/dossiers/new/1.001193?draft={draft}"))
+        .await;
+    assert!(
+        j.shows("Phí bưu chính: 15.000 đ").await,
+        "{}",
+        j.text().await
+    );
+    j.element("#f-delivery-post")
+        .await
+        .expect("postal choice")
+        .click()
+        .await
+        .expect("choose post");
+    j.fill(
+        "f-delivery_address",
+        "45 đường 30/4, phường Ninh Kiều, Cần Thơ",
+    )
+    .await;
+    let pdf = small_pdf();
+    let dir = motcua_journeys::artefacts_dir();
+    for index in [0, 1, 5] {
+        let path = dir.join(format!("giay-to-{index}-{}.pdf", std::process::id()));
+        std::fs::write(&path, &pdf).expect("write the PDF");
+        j.element(&format!("#f-paper-{index}"))
+            .await
+            .expect("file input")
+            .send_keys(
+                &std::fs::canonicalize(&path)
+                    .expect("absolute path")
+                    .to_string_lossy(),
+            )
+            .await
+            .expect("choose the file");
+    }
+    j.record("01-postal-choice").await;
+    j.submit("/dossiers/new/1.001193").await;
+    assert!(j.arrive_prefix("/my/dossiers/").await, "{}", j.text().await);
+    assert!(j.shows("Mới đăng ký").await, "{}", j.text().await);
+    assert!(j.shows("Nhận qua dịch vụ bưu chính công ích").await);
+    let code = j
+        .element("h1")
+        .await
+        .expect("title")
+        .text()
+        .await
+        .expect("code");
+    let id: i64 = j
+        .browser
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_start_matches("/my/dossiers/")
+        .parse()
+        .expect("dossier id");
+    j.sign_out().await;
+
+    // The ward processes it.
+    let official = |username: &'static str| motcua_app::test_support::official(&app, username);
+    let reception = official("tiepnhan.ninhkieu").await;
+    app.receive_dossier(&reception, id).await.expect("received");
+    let specialist = official("chuyenvien.ninhkieu").await;
+    app.act_on_dossier(
+        &specialist,
+        id,
+        Command::Forward {
+            to_step: 1,
+            assignee: None,
+        },
+    )
+    .await
+    .expect("forwarded");
+    let leader = official("chutich.ninhkieu").await;
+    for command in [Command::Approve, Command::Sign, Command::Resolve] {
+        app.act_on_dossier(&leader, id, command)
+            .await
+            .expect("leader");
+    }
+
+    // The desk hands the result to the post: its page proposes the applicant's choice.
+    j.sign_in_official("tiepnhan.ninhkieu").await;
+    j.open(&format!("/staff/dossiers/{id}")).await;
+    j.press("do-return_result", "trả kết quả").await;
+    assert!(j.shows("giao cho bưu điện").await, "{}", j.text().await);
+    j.record("02-handed-to-post").await;
+    j.sign_out().await;
+    app.deliver_outbox(&Channels::log_only())
+        .await
+        .expect("the parcel is ordered");
+    let sim = j.server.postal.as_ref().expect("postal simulator");
+    let tracking = sim.shipments()[0].tracking_number.clone();
+    for status in [
+        TrackingStatus::Accepted,
+        TrackingStatus::InTransit,
+        TrackingStatus::OutForDelivery,
+        TrackingStatus::Delivered,
+    ] {
+        assert_eq!(sim.advance(&tracking, status).await, Ok(200), "{status:?}");
+    }
+    // The operator's own page (marked as a simulator) shows the parcel delivered.
+    j.browser
+        .goto(sim.base_url())
+        .await
+        .expect("the simulator's page");
+    assert!(j.shows(&tracking).await);
+    assert!(j.shows("Phát thành công").await, "{}", j.text().await);
+
+    // The citizen follows the parcel.
+    j.open("/lang/vi?back=/signin").await;
+    j.fill("f-personal_id", "092095001234").await;
+    j.fill("f-password", motcua_app::demo::DEMO_PASSWORD).await;
+    j.submit("/signin").await;
+    assert_eq!(j.arrive("/account").await, "/account");
+    j.open(&format!("/my/dossiers/{id}")).await;
+    assert!(j.shows("Đã trả kết quả").await, "{}", j.text().await);
+    assert!(j.shows(&tracking).await);
+    assert!(j.shows("Đã phát thành công").await);
+    j.record("03-delivered").await;
+    j.sign_out().await;
+    j.open("/tra-cuu").await;
+    j.fill("f-code", &code).await;
+    j.submit_get("/tra-cuu").await;
+    assert!(j.shows("Đã trả kết quả").await, "{}", j.text().await);
+    assert!(j.shows(&tracking).await);
+    assert!(!j.text().await.contains("30/4"), "no address in the lookup");
+    j.record("04-lookup").await;
+
+    let problems = std::mem::take(&mut j.problems);
+    let _ = j.browser.close().await;
+    j.server.stop().await;
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postal_journey_with_javascript() {
+    postal_journey(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postal_journey_without_javascript() {
+    postal_journey(false).await;
+}

@@ -28,6 +28,10 @@ struct Snapshot {
     received_at: Option<i64>,
     resolved_at: Option<i64>,
     returned_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    result_posted_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    result_tracking: Option<String>,
     approved: bool,
     signed: bool,
     history: Vec<VisitSnapshot>,
@@ -61,6 +65,8 @@ pub fn encode_state(dossier: &Dossier) -> String {
         received_at: dossier.received_at.map(micros),
         resolved_at: dossier.resolved_at.map(micros),
         returned_at: dossier.returned_at.map(micros),
+        result_posted_at: dossier.result_posted_at.map(micros),
+        result_tracking: dossier.result_tracking.clone(),
         approved: dossier.approved,
         signed: dossier.signed,
         history: dossier
@@ -123,6 +129,8 @@ pub fn decode_state(text: &str) -> StoreResult<Dossier> {
         received_at: s.received_at.map(vn),
         resolved_at: s.resolved_at.map(vn),
         returned_at: s.returned_at.map(vn),
+        result_posted_at: s.result_posted_at.map(vn),
+        result_tracking: s.result_tracking,
         approved: s.approved,
         signed: s.signed,
         history,
@@ -166,6 +174,8 @@ pub struct DossierRow {
     pub delivery_method: String,
     /// Địa chỉ nhận kết quả, for `post`.
     pub delivery_address: Option<String>,
+    /// When the result was handed to the postal operator (the state's `result_posted_at`).
+    pub result_posted_at: Option<i64>,
 }
 
 impl DossierRow {
@@ -245,7 +255,7 @@ pub struct DossierFilter {
 }
 
 const DOSSIER_COLUMNS: &str = "id, code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
-     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address";
+     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address, result_posted_at";
 
 fn step_role(dossier: &Dossier, roles: &[Role]) -> Option<String> {
     dossier
@@ -707,8 +717,8 @@ impl StoreTx {
     ) -> StoreResult<DossierRow> {
         let sql = format!(
             "UPDATE dossiers SET code = $1, status_code = $2, step = $3, step_role = $4, assignee_id = $5, due_at = $6, \
-             state = $7, last_seq = $8, head = $9, updated_at = $10 WHERE id = $11 AND last_seq = $12 \
-             RETURNING {DOSSIER_COLUMNS}"
+             state = $7, last_seq = $8, head = $9, updated_at = $10, result_posted_at = $13 \
+             WHERE id = $11 AND last_seq = $12 RETURNING {DOSSIER_COLUMNS}"
         );
         let changed = on_tx!(self, |conn| {
             sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str()))
@@ -724,6 +734,7 @@ impl StoreTx {
                 .bind(at)
                 .bind(id)
                 .bind(expected_last_seq as i64)
+                .bind(dossier.result_posted_at.map(micros))
                 .fetch_optional(&mut *conn)
                 .await?
         });
@@ -891,16 +902,16 @@ impl StoreTx {
             StoreTx::Sqlite(..) => crate::Backend::Sqlite,
             StoreTx::Postgres(_) => crate::Backend::Postgres,
         };
-        for chunk in dossiers.chunks(rows_per_statement(backend, 22)) {
+        for chunk in dossiers.chunks(rows_per_statement(backend, 23)) {
             let mut sql = String::from(
                 "INSERT INTO dossiers (id, code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, \
                  citizen_id, applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, \
-                 state, form, last_seq, head, created_at, updated_at, desk_id, desk_path) VALUES ",
+                 state, form, last_seq, head, created_at, updated_at, result_posted_at, desk_id, desk_path) VALUES ",
             );
             for (row, _) in chunk.iter().enumerate() {
-                let base = row * 22;
+                let base = row * 23;
                 // Generated dossiers are never transferred: the desk is the processing agency.
-                let placeholders: Vec<String> = (1..=22)
+                let placeholders: Vec<String> = (1..=23)
                     .chain([6, 7])
                     .map(|i| format!("${}", base + i))
                     .collect();
@@ -936,7 +947,8 @@ impl StoreTx {
                         .bind(d.state.last_seq as i64)
                         .bind(to_hex(&d.state.head))
                         .bind(d.created_at)
-                        .bind(d.updated_at);
+                        .bind(d.updated_at)
+                        .bind(d.state.result_posted_at.map(micros));
                 }
                 query.execute(&mut *conn).await?;
             });

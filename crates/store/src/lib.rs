@@ -35,6 +35,7 @@ pub mod outbox;
 pub mod payments;
 pub mod people;
 pub mod ratings;
+pub mod shipments;
 pub mod workflows;
 
 /// Runs the same body against whichever backend `$store` holds; `$pool` names the concrete pool.

@@ -195,6 +195,7 @@ async fn dossier_state_and_timeline_round_trip(store: Store) {
             due: datetime!(2026-11-26 10:00 +7),
             code: None,
             assignee: Some(3),
+            postmark: None,
         },
         &Context {
             workflow: &wf,
@@ -324,6 +325,7 @@ async fn work_queues_filter_by_jurisdiction_status_and_due_time(store: Store) {
                 due,
                 code: Some(code),
                 assignee: None,
+                postmark: None,
             },
             &Context {
                 workflow: &wf,

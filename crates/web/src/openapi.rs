@@ -3,7 +3,7 @@
 
 use crate::api::{
     attachments, calendar, catalogue, catalogue_types, clients, directory, dossiers, forms,
-    notifications, payments, ratings, types, workflows,
+    notifications, payments, postal, ratings, types, workflows,
 };
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
@@ -62,6 +62,8 @@ impl Modify for BearerAuth {
         payments::of_dossier, payments::start, payments::counter, payments::get, payments::cancel, payments::refund,
         payments::reconciliation, payments::reconciliation_csv_file, payments::reconciliation_xlsx_file,
         payments::confirmation_get, payments::confirmation_post, payments::declare_exemption, payments::decide_exemption,
+        // The postal operator's tracking callbacks.
+        postal::tracking,
         // Notifications and the Zalo webhook.
         notifications::preferences, notifications::set_preferences, notifications::deliveries,
         notifications::retry, notifications::cancel, notifications::zalo_webhook,
@@ -74,6 +76,7 @@ impl Modify for BearerAuth {
         (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"),
         (name = "ratings", description = "Citizen satisfaction ratings of resolved dossiers (9 criteria, 0–2 points each)"),
         (name = "payments", description = "Payments of fees and charges: amount due, online payment through a gateway, desk payments, cancellation, refunds, reconciliation"),
+        (name = "postal", description = "The postal operator's signed tracking callbacks (results returned by post)"),
         (name = "notifications", description = "Notifications: a citizen's channels, the delivery log with retry and cancel, the Zalo Official Account's webhook"),
         (name = "attachments", description = "Attachments: upload (PDF/JPEG/PNG, stored once by SHA-256), reuse, files of a dossier, download"))
 )]

@@ -826,6 +826,13 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Public,
             api::payments::confirmation_post,
         )
+        // The postal operator's tracking callbacks: public, verified by signature.
+        .at(
+            M::POST,
+            "/api/v1/postal/tracking",
+            Public,
+            api::postal::tracking,
+        )
         .at(
             M::GET,
             "/staff/tracking-book",

@@ -297,6 +297,7 @@ async fn the_counter_page_records_an_id_card_check(w: Web) -> Web {
                     applicant_personal_id: Some(NUMBER.into()),
                     form: motcua_app::test_support::birth_registration(),
                     delivery: Default::default(),
+                    postmark: None,
                 },
             )
             .await

@@ -1102,6 +1102,7 @@ async fn counter_dossier(h: &Harness) -> i64 {
             applicant_personal_id: Some(NEW_CITIZEN.into()),
             form: motcua_app::test_support::birth_registration(),
             delivery: Default::default(),
+            postmark: None,
         },
     )
     .await

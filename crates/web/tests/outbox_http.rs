@@ -11,7 +11,7 @@ use support::{Client, Web};
 both!(waiting_effects_are_shown_to_administrators_only);
 
 async fn waiting_effects_are_shown_to_administrators_only(w: Web) -> Web {
-    w.f.returned(ReturnMethod::Post).await;
+    w.f.returned(ReturnMethod::Online).await;
 
     let admin = w.official_session("admin").await;
     let page = w.get("/admin/outbox", &admin).await;

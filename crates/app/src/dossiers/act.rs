@@ -12,6 +12,20 @@ impl App {
         before: &Dossier,
         decision: dossier::Decision,
     ) -> AppResult<DossierRow> {
+        self.persist_with(row, workflow, before, decision, &[])
+            .await
+    }
+
+    /// [`App::persist`] with an integration's own rows (the postal operator's acceptance or
+    /// tracking event) written in the same transaction.
+    async fn persist_with(
+        &self,
+        row: &DossierRow,
+        workflow: &Workflow,
+        before: &Dossier,
+        decision: dossier::Decision,
+        writes: &[crate::postal::PostalWrite],
+    ) -> AppResult<DossierRow> {
         let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();
         let now = self.now_micros();
         // Liên thông: resolve the receiving agency before writing anything.
@@ -91,6 +105,7 @@ impl App {
                 other => other.into(),
             })?;
         tx.append_dossier_events(row.id, &decision.events).await?;
+        crate::postal::write_in(&mut tx, writes).await?;
         let scope = moved_to
             .as_ref()
             .map_or(row.agency_path.as_str(), |unit| unit.path.as_str());
@@ -132,6 +147,33 @@ impl App {
         tx.commit().await?;
         // The UPDATE returned the row as committed: no read after the commit.
         Ok(updated)
+    }
+
+    /// A report of an integration (the postal operator) decided as the system and written with
+    /// the integration's rows in one transaction. A refusal of the state machine comes back as
+    /// `Ok(Err(_))`, so the caller tells "already done" from a failure.
+    pub(crate) async fn decide_as_system_with(
+        &self,
+        row: &DossierRow,
+        command: &Command,
+        writes: &[crate::postal::PostalWrite],
+    ) -> AppResult<Result<DossierRow, dossier::TransitionError>> {
+        let workflow = self.workflow_of(row).await?;
+        let state = row.dossier()?;
+        let now = self
+            .now()
+            .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
+        let context = Context {
+            workflow: &workflow,
+            actor: &DossierActor::System,
+            now,
+        };
+        match dossier::decide(&state, command, &context) {
+            Ok(decision) => Ok(Ok(self
+                .persist_with(row, &workflow, &state, decision, writes)
+                .await?)),
+            Err(refused) => Ok(Err(refused)),
+        }
     }
 
     /// The desk receives an online dossier: the appointment is computed from the procedure's
@@ -193,6 +235,7 @@ impl App {
                 due,
                 code: None,
                 assignee,
+                postmark: None,
             },
         )
         .await
@@ -220,7 +263,10 @@ impl App {
             // The appointment comes from the calendar, the code from the submission: only the
             // assignee is the caller's to choose.
             Command::Receive { assignee, .. } => self.receive_row(actor, row, assignee).await,
-            other => self.act_on_row(actor, row, other).await,
+            other => {
+                App::check_postable(&row, &other)?;
+                self.act_on_row(actor, row, other).await
+            }
         }
         .and_then(|row| DossierView::from_row(&row))
     }
@@ -394,6 +440,7 @@ impl App {
                     due: later,
                     code: None,
                     assignee: None,
+                    postmark: None,
                 },
             );
         }

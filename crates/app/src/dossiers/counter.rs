@@ -84,16 +84,32 @@ impl App {
         let (papers, paper_problems) =
             self.check_papers(&procedure.procedure, &papers.uploads, None);
         problems.extend(paper_problems);
+        let now = self
+            .now()
+            .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
+        if let Some(postmark) = registration.postmark
+            && let Err(AppError::Invalid(fields)) =
+                crate::postal::check_postmark(postmark, now.date())
+        {
+            problems.extend(fields);
+        }
         let Some(validated) = validated.filter(|_| problems.is_empty()) else {
             return Err(AppError::Invalid(problems));
         };
         let workflow = self
             .workflow_for_new_dossier(&registration.procedure_code, &procedure)
             .await?;
+        let channel = crate::postal::registration_channel(registration.postmark);
         let limit = procedure
             .procedure
             .processing_time
-            .for_channel(Channel::Counter)
+            .for_channel(channel)
+            .or_else(|| {
+                procedure
+                    .procedure
+                    .processing_time
+                    .for_channel(Channel::Counter)
+            })
             .or_else(|| {
                 procedure
                     .procedure
@@ -102,11 +118,16 @@ impl App {
             })
             .cloned()
             .ok_or(AppError::Conflict("error-dossier-state"))?;
-        let now = self
-            .now()
-            .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
+        // By post the time counts from the postmark: a date without an hour, so from the
+        // opening of that day (the calendar moves a day off to the next working day) [assumed].
+        // A same-day procedure posted days ago is therefore received overdue, as the law
+        // counts it; the desk sees it in the overdue queue.
+        let start = match registration.postmark {
+            Some(postmark) => postmark.midnight().assume_offset(now.offset()),
+            None => now,
+        };
         let due = self
-            .calendar_due(agency.code.as_deref(), now, ProcessingTime::from(limit))
+            .calendar_due(agency.code.as_deref(), start, ProcessingTime::from(limit))
             .await?;
         let agency_code = AgencyCode::parse(agency.code.as_deref().unwrap_or_default())
             .map_err(|_| AppError::invalid("agency", "error-agency-code"))?;
@@ -153,6 +174,7 @@ impl App {
                 due,
                 code: Some(code),
                 assignee: None,
+                postmark: registration.postmark,
             },
             &context,
         )
@@ -165,7 +187,7 @@ impl App {
             citizen_id,
             applicant_name,
             applicant_personal_id: personal_id,
-            channel: Channel::Counter.as_str().to_owned(),
+            channel: channel.as_str().to_owned(),
             form,
             delivery_method: registration.delivery.method.as_str().to_owned(),
             delivery_address: registration.delivery.address.clone(),

@@ -58,6 +58,9 @@ pub struct CounterRegistration {
     pub form: FormValues,
     /// Hình thức nhận kết quả, as the applicant chose at the counter.
     pub delivery: ResultDelivery,
+    /// Ngày dấu bưu điện of a dossier that came by post: it is registered with channel
+    /// `postal`, and its appointment counts from this date (vn-legal §4, §15).
+    pub postmark: Option<time::Date>,
 }
 
 pub use crate::lookup::{LookupProof, PublicStatus, PublicStep};

@@ -7,7 +7,7 @@
 //! role the official acts under.
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use super::code::DossierCode;
 use crate::authz::Role;
@@ -21,7 +21,8 @@ pub enum Actor {
     Citizen { citizen_id: i64 },
     /// An official acting under one of their roles.
     Official { official_id: i64, role: Role },
-    /// A trusted integration: the national portal import, the payment gateway.
+    /// A trusted integration: the national portal import, the payment gateway, the postal
+    /// operator's tracking updates.
     System,
 }
 
@@ -76,6 +77,11 @@ pub enum Command {
         due: OffsetDateTime,
         code: Option<DossierCode>,
         assignee: Option<i64>,
+        /// Ngày dấu bưu điện: a dossier sent by post counts from its postmark (vn-legal §4,
+        /// §15), so `due` was computed from this date; recorded in the event. Only for a
+        /// dossier registered at the counter (the desk types the parcel in), never after today.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        postmark: Option<Date>,
     },
     /// Yêu cầu bổ sung (Mẫu 02): at reception, or during processing (the clock pauses).
     RequestSupplement {
@@ -129,8 +135,30 @@ pub enum Command {
     Sign,
     /// Chuyển kết quả về một cửa (status 9).
     Resolve,
-    /// Trả kết quả (status 10).
+    /// Trả kết quả: status 10 at once at the counter or online; by post the result is handed
+    /// to the postal operator and the dossier stays 9 until the operator reports delivery
+    /// ([`Command::ConfirmDelivery`]).
     ReturnResult { method: ReturnMethod },
+    /// Đã gửi bưu chính: the postal operator accepted the shipment of the posted result, under
+    /// this tracking number (mã vận đơn) and fee in đồng.
+    RecordShipment {
+        tracking_number: String,
+        fee_vnd: i64,
+    },
+    /// Đã phát thành công: the operator delivered the posted result (status 10). `delivered_at`
+    /// is the operator's delivery time; the return time is that time, kept between the posting
+    /// and the command's own time (the operator's clock is not ours).
+    ConfirmDelivery {
+        tracking_number: String,
+        #[serde(with = "time::serde::rfc3339")]
+        delivered_at: OffsetDateTime,
+    },
+    /// Chuyển hoàn: the operator could not deliver and returned the parcel to the agency; the
+    /// result is back at the desk (status 9), to be returned again at the counter or by post.
+    RecordReturnToSender {
+        tracking_number: String,
+        note: String,
+    },
     /// Rút hồ sơ at the applicant's request (status 7).
     Withdraw { reason: String },
     /// Dừng xử lý (status 8, Mẫu 05).
@@ -165,10 +193,13 @@ pub enum CommandKind {
     Withdraw,
     Stop,
     Extend,
+    RecordShipment,
+    ConfirmDelivery,
+    RecordReturnToSender,
 }
 
 impl CommandKind {
-    pub const ALL: [CommandKind; 18] = [
+    pub const ALL: [CommandKind; 21] = [
         Self::Submit,
         Self::Receive,
         Self::RequestSupplement,
@@ -187,6 +218,9 @@ impl CommandKind {
         Self::Withdraw,
         Self::Stop,
         Self::Extend,
+        Self::RecordShipment,
+        Self::ConfirmDelivery,
+        Self::RecordReturnToSender,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -209,6 +243,9 @@ impl CommandKind {
             Self::Withdraw => "withdraw",
             Self::Stop => "stop",
             Self::Extend => "extend",
+            Self::RecordShipment => "record_shipment",
+            Self::ConfirmDelivery => "confirm_delivery",
+            Self::RecordReturnToSender => "record_return_to_sender",
         }
     }
 
@@ -249,6 +286,9 @@ impl Command {
             Self::Withdraw { .. } => CommandKind::Withdraw,
             Self::Stop { .. } => CommandKind::Stop,
             Self::Extend { .. } => CommandKind::Extend,
+            Self::RecordShipment { .. } => CommandKind::RecordShipment,
+            Self::ConfirmDelivery { .. } => CommandKind::ConfirmDelivery,
+            Self::RecordReturnToSender { .. } => CommandKind::RecordReturnToSender,
         }
     }
 }
@@ -295,15 +335,23 @@ pub fn role_may_issue(role: Role, command: CommandKind) -> bool {
 }
 
 /// Whether `actor` may issue `command` at all. Citizens submit, provide supplements and
-/// withdraw; the system submits (imported from the national portal) and confirms payments;
-/// officials as [`role_may_issue`].
+/// withdraw; the system submits (imported from the national portal), confirms payments and
+/// records what the postal operator reports (shipment, delivery, return to sender), which no
+/// official may; officials as [`role_may_issue`].
 pub fn may_issue(actor: &Actor, command: CommandKind) -> bool {
     match actor {
         Actor::Citizen { .. } => matches!(
             command,
             CommandKind::Submit | CommandKind::SupplementProvided | CommandKind::Withdraw
         ),
-        Actor::System => matches!(command, CommandKind::Submit | CommandKind::ObligationPaid),
+        Actor::System => matches!(
+            command,
+            CommandKind::Submit
+                | CommandKind::ObligationPaid
+                | CommandKind::RecordShipment
+                | CommandKind::ConfirmDelivery
+                | CommandKind::RecordReturnToSender
+        ),
         Actor::Official { role, .. } => role_may_issue(*role, command),
     }
 }

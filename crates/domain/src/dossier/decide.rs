@@ -8,7 +8,7 @@
 //! | command | from | to |
 //! |---|---|---|
 //! | submit | draft | 1 |
-//! | receive | draft (counter), 1 | 2, at step 0 |
+//! | receive | draft (counter, with the postmark when it came by post), 1 | 2, at step 0 |
 //! | request supplement | draft, 1 (reception) / 2, 4 (step role, clock paused) | 5 |
 //! | supplement provided | 5 at reception / 5 paused | 1 (draft without code) / 4 |
 //! | refuse | draft, 1, 5 at reception | 3 |
@@ -16,7 +16,11 @@
 //! | require financial obligation | 2, 4 (step role, clock paused) | 6 |
 //! | obligation paid | 6 | 4 |
 //! | resolve (return to desk) | 2, 4 (approved, signed if the workflow signs) | 9 |
-//! | return result | 9 | 10 |
+//! | return result (counter, online) | 9 | 10 |
+//! | return result (post) | 9, not posted | 9, posted |
+//! | record shipment (system) | 9, posted, no tracking number yet | 9 |
+//! | confirm delivery (system, same tracking number) | 9, posted | 10 |
+//! | record return to sender (system, same tracking number) | 9, posted | 9, not posted |
 //! | withdraw | 1, 2, 4, 5, 6 | 7 |
 //! | stop | 2, 4, 5 paused, 6 | 8 |
 //! | extend (once, before due) | 2, 4 | unchanged |
@@ -26,7 +30,8 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::command::{Actor, Command, CommandKind, may_issue};
+use super::command::{Actor, Command, CommandKind, ReturnMethod, may_issue};
+use super::delivery::{MAX_POSTAL_FEE_VND, check_tracking_number};
 use super::error::TransitionError;
 use super::event::{Effect, Event, Form, chain_digest, to_hex};
 use super::state::{Dossier, StepVisit};
@@ -170,6 +175,23 @@ impl Transition<'_> {
         Ok(index)
     }
 
+    /// The posted result's parcel named by an operator's report: status 9, posted, and this
+    /// very tracking number (a late report about an earlier parcel changes nothing). Returns
+    /// when the result was posted.
+    fn posted_parcel(&self, tracking_number: &str) -> Result<OffsetDateTime> {
+        let Some(posted) = self
+            .before
+            .result_posted_at
+            .filter(|_| self.before.result_in_post())
+        else {
+            return self.refuse();
+        };
+        if self.before.result_tracking.as_deref() != Some(tracking_number.trim()) {
+            return Err(TransitionError::TrackingMismatch);
+        }
+        Ok(posted)
+    }
+
     fn close_visit(&mut self) {
         let now = self.now();
         let paused = self.next.paused_at.take();
@@ -252,16 +274,29 @@ impl Transition<'_> {
                 due,
                 code,
                 assignee,
+                postmark,
             } => {
                 if !matches!(self.before.status, None | Some(S::Submitted)) {
                     return self.refuse();
+                }
+                if let Some(postmark) = postmark {
+                    if self.before.code.is_some() {
+                        return Err(TransitionError::PostmarkNotAtCounter);
+                    }
+                    if *postmark > now.date() {
+                        return Err(TransitionError::PostmarkInFuture);
+                    }
+                    self.data.insert("postmark".into(), postmark.to_string());
                 }
                 let code = match (&self.before.code, code) {
                     (None, None) => return Err(TransitionError::CodeMissing),
                     (Some(_), Some(_)) => return Err(TransitionError::CodeAlreadyAssigned),
                     (Some(code), None) | (None, Some(code)) => code.clone(),
                 };
-                if *due <= now {
+                // By post the clock started at the postmark, so the time may have run out on
+                // the way: such a dossier is received overdue rather than refused [assumed].
+                let start = postmark.map_or(now, |p| p.midnight().assume_offset(now.offset()));
+                if *due <= start {
                     return Err(TransitionError::DueNotAfterNow);
                 }
                 self.data.insert("code".into(), code.to_string());
@@ -437,11 +472,65 @@ impl Transition<'_> {
                 if self.before.status != Some(S::Resolved) {
                     return self.refuse();
                 }
+                if self.before.result_posted_at.is_some() {
+                    return Err(TransitionError::ResultInPost);
+                }
                 self.data
                     .insert("method".into(), method.as_str().to_owned());
-                self.next.returned_at = Some(now);
-                self.next.status = Some(S::Returned);
                 self.effects.push(Effect::DeliverResult { method: *method });
+                if *method == ReturnMethod::Post {
+                    // The applicant is told once the operator has accepted the parcel, with
+                    // its tracking number (record shipment).
+                    self.next.result_posted_at = Some(now);
+                } else {
+                    self.next.returned_at = Some(now);
+                    self.next.status = Some(S::Returned);
+                    self.notify();
+                }
+            }
+            Command::RecordShipment {
+                tracking_number,
+                fee_vnd,
+            } => {
+                if !self.before.result_in_post() {
+                    return self.refuse();
+                }
+                if self.before.result_tracking.is_some() {
+                    return Err(TransitionError::ShipmentAlreadyRecorded);
+                }
+                let tracking = check_tracking_number(tracking_number)?;
+                if !(0..=MAX_POSTAL_FEE_VND).contains(fee_vnd) {
+                    return Err(TransitionError::FeeOutOfRange);
+                }
+                self.data.insert("tracking_number".into(), tracking.clone());
+                self.data.insert("fee_vnd".into(), fee_vnd.to_string());
+                self.next.result_tracking = Some(tracking);
+                self.notify();
+            }
+            Command::ConfirmDelivery {
+                tracking_number,
+                delivered_at,
+            } => {
+                let posted = self.posted_parcel(tracking_number)?;
+                // Never before the posting, never after now: the operator's clock is not ours.
+                let returned = (*delivered_at).max(posted).min(now);
+                self.data
+                    .insert("tracking_number".into(), tracking_number.trim().to_owned());
+                self.data.insert("delivered_at".into(), stamp(returned));
+                self.next.returned_at = Some(returned);
+                self.next.status = Some(S::Returned);
+                self.notify();
+            }
+            Command::RecordReturnToSender {
+                tracking_number,
+                note,
+            } => {
+                self.posted_parcel(tracking_number)?;
+                self.reason = note.trim().to_owned();
+                self.data
+                    .insert("tracking_number".into(), tracking_number.trim().to_owned());
+                self.next.result_posted_at = None;
+                self.next.result_tracking = None;
                 self.notify();
             }
             Command::Withdraw { reason } => {

@@ -9,6 +9,32 @@ use crate::text::clean;
 pub const ADDRESS_MIN_CHARS: usize = 10;
 pub const ADDRESS_MAX_CHARS: usize = 300;
 
+/// The largest postal fee a shipment may record (đồng); anything above is a mistake.
+pub const MAX_POSTAL_FEE_VND: i64 = 10_000_000;
+
+/// Longest tracking number (mã vận đơn) accepted.
+pub const TRACKING_MAX_CHARS: usize = 40;
+
+/// Checks an operator's tracking number: trimmed, 1 to [`TRACKING_MAX_CHARS`] ASCII letters,
+/// digits or `-`, so it can be shown, searched and put in a link as it is. Returns it trimmed.
+///
+/// # Errors
+/// `dossier-field-required` when empty, `dossier-tracking-malformed` otherwise.
+pub fn check_tracking_number(text: &str) -> Result<String, super::TransitionError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(super::TransitionError::Required {
+            field: "tracking_number",
+        });
+    }
+    if text.len() > TRACKING_MAX_CHARS
+        || !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(super::TransitionError::TrackingMalformed);
+    }
+    Ok(text.to_owned())
+}
+
 /// The applicant's choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultDelivery {

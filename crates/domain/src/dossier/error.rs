@@ -62,6 +62,20 @@ pub enum TransitionError {
     SequenceOverflow,
     #[error("the amount must be between 1 đồng and the largest obligation")]
     AmountOutOfRange,
+    #[error("the result is with the postal operator; wait for delivery or its return")]
+    ResultInPost,
+    #[error("the shipment of the posted result is already recorded")]
+    ShipmentAlreadyRecorded,
+    #[error("the tracking number is not the posted result's")]
+    TrackingMismatch,
+    #[error("a tracking number is letters, digits and '-' only")]
+    TrackingMalformed,
+    #[error("the postal fee must be between 0 and the largest fee")]
+    FeeOutOfRange,
+    #[error("a postmark is after the day of receipt")]
+    PostmarkInFuture,
+    #[error("only a dossier registered at the counter has a postmark")]
+    PostmarkNotAtCounter,
 }
 
 impl TransitionError {
@@ -94,6 +108,13 @@ impl TransitionError {
             Self::Extension(ExtensionError::NotAWorkingDay) => "dossier-extension-not-working-day",
             Self::SequenceOverflow => "dossier-sequence-overflow",
             Self::AmountOutOfRange => "dossier-amount-out-of-range",
+            Self::ResultInPost => "dossier-result-in-post",
+            Self::ShipmentAlreadyRecorded => "dossier-shipment-already-recorded",
+            Self::TrackingMismatch => "dossier-tracking-mismatch",
+            Self::TrackingMalformed => "dossier-tracking-malformed",
+            Self::FeeOutOfRange => "dossier-fee-out-of-range",
+            Self::PostmarkInFuture => "dossier-postmark-in-future",
+            Self::PostmarkNotAtCounter => "dossier-postmark-not-at-counter",
         }
     }
 }

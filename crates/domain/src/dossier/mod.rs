@@ -52,7 +52,9 @@ mod tests;
 pub use code::{DossierCode, DossierCodeError, SequenceError, next_sequence};
 pub use command::{Actor, Command, CommandKind, ReturnMethod, may_issue, role_may_issue};
 pub use decide::{Context, Decision, decide};
-pub use delivery::{DeliveryError, ResultDelivery};
+pub use delivery::{
+    DeliveryError, MAX_POSTAL_FEE_VND, ResultDelivery, TRACKING_MAX_CHARS, check_tracking_number,
+};
 pub use error::TransitionError;
 pub use event::{
     ChainError, ChainProblem, Effect, Event, Form, GENESIS, chain_hash, from_hex, to_hex,

@@ -34,6 +34,12 @@ pub struct Dossier {
     pub received_at: Option<OffsetDateTime>,
     pub resolved_at: Option<OffsetDateTime>,
     pub returned_at: Option<OffsetDateTime>,
+    /// When the desk handed the result to the postal operator (trả kết quả qua bưu chính); set
+    /// while the parcel travels (status 9) and kept once it is delivered (status 10), cleared
+    /// when the parcel comes back to the agency (chuyển hoàn).
+    pub result_posted_at: Option<OffsetDateTime>,
+    /// Mã vận đơn of the posted result, once the operator accepted the shipment.
+    pub result_tracking: Option<String>,
     /// Đã phê duyệt (cleared when the dossier is returned to an earlier step).
     pub approved: bool,
     /// Đã ký số (cleared with approval).
@@ -80,6 +86,8 @@ impl Dossier {
             received_at: None,
             resolved_at: None,
             returned_at: None,
+            result_posted_at: None,
+            result_tracking: None,
             approved: false,
             signed: false,
             history: Vec::new(),
@@ -92,6 +100,12 @@ impl Dossier {
     /// Hash of the last event as hex.
     pub fn head_hex(&self) -> String {
         to_hex(&self.head)
+    }
+
+    /// Whether the result is with the postal operator, on its way to the applicant: status 9
+    /// and posted. No other return of the result is possible meanwhile.
+    pub fn result_in_post(&self) -> bool {
+        self.status == Some(DossierStatus::Resolved) && self.result_posted_at.is_some()
     }
 
     /// Whether the dossier is in processing (from receipt to resolution, paused or not).
@@ -123,7 +137,9 @@ impl Dossier {
     /// 4. status 7 and 8: no pause and no open visit;
     /// 5. status 9 and 10: appointment, approved, resolution time, no pause, no open visit;
     ///    status 10 has a return time;
-    /// 6. signed implies approved; every visit's step is inside the workflow; at most the last
+    /// 6. a posted result only in status 9 and 10, not before the resolution, delivered (status
+    ///    10) not before it was posted; a tracking number only for a posted result;
+    /// 7. signed implies approved; every visit's step is inside the workflow; at most the last
     ///    visit is open; visits do not end before they start; a pause never precedes the last
     ///    visit's start; `last_seq` is 0 exactly when there is no event.
     ///
@@ -218,6 +234,19 @@ impl Dossier {
                     return fail("returned dossier without return time");
                 }
             }
+        }
+        if let Some(posted) = self.result_posted_at {
+            if !matches!(self.status, Some(S::Resolved | S::Returned)) {
+                return fail("posted result outside statuses 9 and 10");
+            }
+            if self.resolved_at.is_some_and(|resolved| posted < resolved) {
+                return fail("result posted before it was resolved");
+            }
+            if self.returned_at.is_some_and(|returned| returned < posted) {
+                return fail("result delivered before it was posted");
+            }
+        } else if self.result_tracking.is_some() {
+            return fail("tracking number without a posted result");
         }
         if let (Some(pause), Some(visit)) = (self.paused_at, self.current_visit())
             && pause < visit.entered_at

@@ -143,6 +143,13 @@ pub struct ApiLookup {
     pub appointment: Option<String>,
     #[schema(value_type = Vec<Object>)]
     pub timeline: serde_json::Value,
+    /// Mã vận đơn of the result's parcel, when it was returned by post.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
+    /// Where the parcel is: `accepted`, `in_transit`, `out_for_delivery`, `delivered`,
+    /// `delivery_failed`, `returned_to_sender`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_status: Option<String>,
 }
 
 impl From<PublicStatus> for ApiLookup {
@@ -154,6 +161,8 @@ impl From<PublicStatus> for ApiLookup {
             status: s.status,
             appointment: s.appointment,
             timeline: serde_json::to_value(s.timeline).unwrap_or_default(),
+            tracking_number: s.postal.as_ref().map(|p| p.tracking_number.clone()),
+            postal_status: s.postal.map(|p| p.status),
         }
     }
 }
@@ -374,6 +383,7 @@ impl ApiAction {
                 due: placeholder,
                 code: None,
                 assignee,
+                postmark: None,
             },
             ApiAction::RequestSupplement { missing, reason } => {
                 Command::RequestSupplement { missing, reason }
@@ -554,6 +564,20 @@ pub struct ApiCounterRegistration {
     /// How the applicant receives the result; at the counter when absent.
     #[serde(default)]
     pub delivery: Option<ApiDelivery>,
+    /// Ngày dấu bưu điện (`yyyy-mm-dd` or `dd/mm/yyyy`) of a dossier that came by post: it is
+    /// registered with channel `postal` and its appointment counts from this date.
+    #[serde(default)]
+    pub postmark: Option<String>,
+}
+
+/// A postmark date as typed; empty is none.
+pub(crate) fn postmark_of(text: Option<&str>) -> Result<Option<time::Date>, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => motcua_app::forms::parse_day(text)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid("postmark", "error-postmark-date")),
+    }
 }
 
 /// The desk registers a dossier brought to the counter; it is received at once (status 2,
@@ -575,6 +599,7 @@ pub async fn counter(
         applicant_personal_id: input.applicant_personal_id,
         form,
         delivery: delivery_of(input.delivery.as_ref()).ctx(&ctx)?,
+        postmark: postmark_of(input.postmark.as_deref()).ctx(&ctx)?,
     };
     let row = state
         .app

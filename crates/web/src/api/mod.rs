@@ -12,6 +12,7 @@ pub mod dossiers;
 pub mod forms;
 pub mod notifications;
 pub mod payments;
+pub mod postal;
 pub mod ratings;
 pub mod types;
 pub mod workflows;

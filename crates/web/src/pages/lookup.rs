@@ -26,6 +26,8 @@ struct LookupPage {
     status: Option<PublicStatus>,
     appointment: String,
     timeline: Vec<(String, String)>,
+    /// The result's parcel: tracking number and where it is.
+    postal: Option<(String, String)>,
 }
 
 fn when(rfc3339: &str) -> String {
@@ -44,6 +46,7 @@ async fn show(state: &AppState, ctx: &Ctx, code: String, proof: String) -> Respo
         status: None,
         appointment: String::new(),
         timeline: Vec::new(),
+        postal: None,
     };
     if code.trim().is_empty() {
         return render(&page);
@@ -71,6 +74,12 @@ async fn show(state: &AppState, ctx: &Ctx, code: String, proof: String) -> Respo
                     )
                 })
                 .collect();
+            page.postal = status.postal.as_ref().map(|p| {
+                (
+                    p.tracking_number.clone(),
+                    i18n::t(ctx.lang, &format!("postal-status-{}", p.status)),
+                )
+            });
             page.status = Some(status);
             render(&page)
         }

@@ -3,6 +3,7 @@
 
 mod chain;
 mod codes;
+mod postal;
 mod props;
 mod transitions;
 mod workflows;
@@ -180,6 +181,7 @@ pub(super) fn received() -> Run {
             due,
             code: None,
             assignee: None,
+            postmark: None,
         },
     )
 }
@@ -212,6 +214,54 @@ pub(super) fn returned() -> Run {
         &official(Role::Reception),
         Command::ReturnResult {
             method: ReturnMethod::Online,
+        },
+    )
+}
+
+/// The tracking number the operator gives the posted result in these tests.
+pub(super) const TRACKING: &str = "EB123456789VN";
+
+/// Handed to the postal operator: still status 9.
+pub(super) fn posted() -> Run {
+    resolved().does(
+        &official(Role::Reception),
+        Command::ReturnResult {
+            method: ReturnMethod::Post,
+        },
+    )
+}
+
+/// The operator accepted the parcel.
+pub(super) fn shipped() -> Run {
+    posted().does(
+        &Actor::System,
+        Command::RecordShipment {
+            tracking_number: TRACKING.into(),
+            fee_vnd: 25_000,
+        },
+    )
+}
+
+/// The operator delivered the parcel (status 10).
+pub(super) fn delivered() -> Run {
+    let run = shipped();
+    let delivered_at = run.now() + Duration::minutes(5);
+    run.does(
+        &Actor::System,
+        Command::ConfirmDelivery {
+            tracking_number: TRACKING.into(),
+            delivered_at,
+        },
+    )
+}
+
+/// The operator brought the parcel back (chuyển hoàn): status 9, at the desk again.
+pub(super) fn returned_to_sender() -> Run {
+    shipped().does(
+        &Actor::System,
+        Command::RecordReturnToSender {
+            tracking_number: TRACKING.into(),
+            note: "Người nhận vắng nhà".into(),
         },
     )
 }

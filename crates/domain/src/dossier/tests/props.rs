@@ -54,6 +54,8 @@ fn happy_next(dossier: &Dossier) -> CommandKind {
         (Some(S::Submitted), _) => CommandKind::Receive,
         (Some(S::SupplementRequested), _) => CommandKind::SupplementProvided,
         (Some(S::FinancialObligation), _) => CommandKind::ObligationPaid,
+        (Some(S::Resolved), _) if dossier.result_tracking.is_some() => CommandKind::ConfirmDelivery,
+        (Some(S::Resolved), _) if dossier.result_posted_at.is_some() => CommandKind::RecordShipment,
         (Some(S::Resolved), _) => CommandKind::ReturnResult,
         (Some(_), Some(2)) if !dossier.approved => CommandKind::Approve,
         (Some(_), Some(2)) if !dossier.signed => CommandKind::Sign,
@@ -97,7 +99,10 @@ fn plausible(kind: CommandKind, dossier: &Dossier) -> Actor {
         .unwrap_or(Leader);
     match kind {
         CommandKind::Submit | CommandKind::SupplementProvided | CommandKind::Withdraw => citizen(),
-        CommandKind::ObligationPaid => Actor::System,
+        CommandKind::ObligationPaid
+        | CommandKind::RecordShipment
+        | CommandKind::ConfirmDelivery
+        | CommandKind::RecordReturnToSender => Actor::System,
         CommandKind::Receive | CommandKind::Refuse | CommandKind::ReturnResult => {
             official(Reception)
         }
@@ -136,6 +141,7 @@ fn build(
             due: after_now,
             code: dossier.code.is_none().then(|| code(serial)),
             assignee: None,
+            postmark: None,
         },
         CommandKind::RequestSupplement => Command::RequestSupplement {
             missing: vec![text("Tờ khai")],
@@ -172,8 +178,26 @@ fn build(
         CommandKind::Approve => Command::Approve,
         CommandKind::Sign => Command::Sign,
         CommandKind::Resolve => Command::Resolve,
+        // Mostly by post, so the operator's reports find parcels to talk about.
         CommandKind::ReturnResult => Command::ReturnResult {
-            method: ReturnMethod::Post,
+            method: if op.hours % 4 == 1 {
+                ReturnMethod::Counter
+            } else {
+                ReturnMethod::Post
+            },
+        },
+        // The parcel's own tracking number, or (sometimes) another parcel's.
+        CommandKind::RecordShipment => Command::RecordShipment {
+            tracking_number: text(&format!("EB{serial:09}VN")),
+            fee_vnd: op.hours * 1_000,
+        },
+        CommandKind::ConfirmDelivery => Command::ConfirmDelivery {
+            tracking_number: tracking(op, dossier),
+            delivered_at: now - Duration::minutes(op.gap_minutes * 3),
+        },
+        CommandKind::RecordReturnToSender => Command::RecordReturnToSender {
+            tracking_number: tracking(op, dossier),
+            note: text("Không phát được"),
         },
         CommandKind::Withdraw => Command::Withdraw {
             reason: text("Rút"),
@@ -185,6 +209,13 @@ fn build(
             new_due: after_due,
             reason: text("Xin lỗi"),
         },
+    }
+}
+
+fn tracking(op: &Op, dossier: &Dossier) -> String {
+    match &dossier.result_tracking {
+        Some(tracking) if !op.empty_text => tracking.clone(),
+        _ => "EB000000000VN".to_owned(),
     }
 }
 
@@ -250,6 +281,8 @@ fn plausible_actors_drive_a_dossier_to_its_result() {
         CommandKind::Forward,
         CommandKind::Resolve,
         CommandKind::ReturnResult,
+        CommandKind::RecordShipment,
+        CommandKind::ConfirmDelivery,
     ];
     let op = Op {
         happy: false,
@@ -277,7 +310,8 @@ fn plausible_actors_drive_a_dossier_to_its_result() {
 }
 
 /// The random sequences of the property above reach every national status, including the
-/// supplement pause during processing, so the invariants are checked where they matter.
+/// supplement pause during processing and every postal report, so the invariants are checked
+/// where they matter.
 #[test]
 fn random_sequences_reach_every_status() {
     use proptest::strategy::ValueTree;
@@ -289,6 +323,7 @@ fn random_sequences_reach_every_status() {
     let strategy = prop::collection::vec(op(), 1..60);
     let mut reached = BTreeSet::new();
     let mut paused_in_processing = false;
+    let mut postal = BTreeSet::new();
     for _ in 0..400 {
         let ops = strategy.new_tree(&mut runner).expect("generates").current();
         let mut dossier = Dossier::draft(&workflow);
@@ -306,6 +341,14 @@ fn random_sequences_reach_every_status() {
                 now,
             };
             if let Ok(decision) = decide(&dossier, &command, &ctx) {
+                if matches!(
+                    kind,
+                    CommandKind::RecordShipment
+                        | CommandKind::ConfirmDelivery
+                        | CommandKind::RecordReturnToSender
+                ) {
+                    postal.insert(kind.as_str());
+                }
                 dossier = decision.new_state;
                 if let Some(status) = dossier.status {
                     reached.insert(status.national_code());
@@ -317,4 +360,5 @@ fn random_sequences_reach_every_status() {
     }
     assert_eq!(reached.len(), 10, "reached only {reached:?}");
     assert!(paused_in_processing);
+    assert_eq!(postal.len(), 3, "postal reports reached: {postal:?}");
 }

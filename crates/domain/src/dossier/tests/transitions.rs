@@ -67,11 +67,33 @@ fn receive(run: &Run) -> Command {
         due: due_from(at(run.clock + 10)),
         code: None,
         assignee: None,
+        postmark: None,
     }
 }
 
 fn reason() -> String {
     "Lý do".into()
+}
+
+fn shipment(tracking: &str, fee_vnd: i64) -> Command {
+    Command::RecordShipment {
+        tracking_number: tracking.into(),
+        fee_vnd,
+    }
+}
+
+fn delivery(tracking: &str, run: &Run) -> Command {
+    Command::ConfirmDelivery {
+        tracking_number: tracking.into(),
+        delivered_at: run.now() + Duration::minutes(5),
+    }
+}
+
+fn back(tracking: &str) -> Command {
+    Command::RecordReturnToSender {
+        tracking_number: tracking.into(),
+        note: "Không liên lạc được người nhận".into(),
+    }
 }
 
 #[rustfmt::skip]
@@ -88,10 +110,16 @@ fn cases() -> Vec<Case> {
         case("submit twice", submitted, citizen(), |_| Command::Submit { code: code(2) }, Fails("dossier-not-allowed-in-state")),
         // Receive
         case("receive online", submitted, o(Reception), receive, To(Some(S::Received))),
-        case("receive at counter", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, }, To(Some(S::Received))),
+        case("receive at counter", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: None, }, To(Some(S::Received))),
         case("counter receipt needs a code", draft, o(Reception), receive, Fails("dossier-code-missing")),
-        case("online dossier keeps its code", submitted, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, }, Fails("dossier-code-already-assigned")),
-        case("due before receipt", submitted, o(Reception), |r| Command::Receive { due: at(r.clock), code: None, assignee: None, }, Fails("dossier-due-not-after-now")),
+        case("online dossier keeps its code", submitted, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: None, }, Fails("dossier-code-already-assigned")),
+        case("postal dossier at the counter", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 20)) }, To(Some(S::Received))),
+        case("postmarked today", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 25)) }, To(Some(S::Received))),
+        case("time ran out in the post", draft, o(Reception), |r| Command::Receive { due: at(r.clock), code: Some(code(9)), assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 20)) }, To(Some(S::Received))),
+        case("due before the postmark", draft, o(Reception), |_| Command::Receive { due: time::macros::datetime!(2026-11-19 17:00 +7), code: Some(code(9)), assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 20)) }, Fails("dossier-due-not-after-now")),
+        case("postmark tomorrow", draft, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: Some(code(9)), assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 26)) }, Fails("dossier-postmark-in-future")),
+        case("online dossier has no postmark", submitted, o(Reception), |r| Command::Receive { due: due_from(at(r.clock + 10)), code: None, assignee: None, postmark: Some(time::macros::date!(2026 - 11 - 20)) }, Fails("dossier-postmark-not-at-counter")),
+        case("due before receipt", submitted, o(Reception), |r| Command::Receive { due: at(r.clock), code: None, assignee: None, postmark: None, }, Fails("dossier-due-not-after-now")),
         case("specialist cannot receive", submitted, o(Specialist), receive, Fails("dossier-role-not-allowed")),
         case("receive twice", received, o(Reception), receive, Fails("dossier-not-allowed-in-state")),
         // Request supplement
@@ -167,7 +195,38 @@ fn cases() -> Vec<Case> {
         case("reception cannot resolve", at_desk, o(Reception), |_| Command::Resolve, Fails("dossier-role-not-allowed")),
         // Return result
         case("hand over at the counter", resolved, o(Reception), |_| Command::ReturnResult { method: ReturnMethod::Counter, }, To(Some(S::Returned))),
-        case("hand over by post", resolved, o(Reception), |_| Command::ReturnResult { method: ReturnMethod::Post, }, To(Some(S::Returned))),
+        case("hand over by post", resolved, o(Reception), |_| Command::ReturnResult { method: ReturnMethod::Post, }, To(Some(S::Resolved))),
+        case("post twice", posted, o(Reception), |_| Command::ReturnResult { method: ReturnMethod::Post, }, Fails("dossier-result-in-post")),
+        case("no counter return while in the post", shipped, o(Reception), |_| Command::ReturnResult { method: ReturnMethod::Counter, }, Fails("dossier-result-in-post")),
+        case("hand over online", resolved, o(Reception), |_| Command::ReturnResult { method: ReturnMethod::Online, }, To(Some(S::Returned))),
+        // Postal return: what the operator reports
+        case("operator accepts the parcel", posted, Actor::System, |_| shipment(TRACKING, 25_000), To(Some(S::Resolved))),
+        case("free shipment", posted, Actor::System, |_| shipment(TRACKING, 0), To(Some(S::Resolved))),
+        case("shipment of an unposted result", resolved, Actor::System, |_| shipment(TRACKING, 25_000), Fails("dossier-not-allowed-in-state")),
+        case("shipment twice", shipped, Actor::System, |_| shipment("EB999999999VN", 25_000), Fails("dossier-shipment-already-recorded")),
+        case("shipment without tracking number", posted, Actor::System, |_| shipment("  ", 25_000), Fails("dossier-field-required")),
+        case("tracking number with a space", posted, Actor::System, |_| shipment("EB 123", 25_000), Fails("dossier-tracking-malformed")),
+        case("tracking number too long", posted, Actor::System, |_| shipment(&"9".repeat(41), 25_000), Fails("dossier-tracking-malformed")),
+        case("negative fee", posted, Actor::System, |_| shipment(TRACKING, -1), Fails("dossier-fee-out-of-range")),
+        case("absurd fee", posted, Actor::System, |_| shipment(TRACKING, MAX_POSTAL_FEE_VND + 1), Fails("dossier-fee-out-of-range")),
+        case("reception cannot record a shipment", posted, o(Reception), |_| shipment(TRACKING, 25_000), Fails("dossier-role-not-allowed")),
+        case("shipment of a delivered result", delivered, Actor::System, |_| shipment(TRACKING, 25_000), Fails("dossier-not-allowed-in-state")),
+        case("delivered", shipped, Actor::System, |r| delivery(TRACKING, r), To(Some(S::Returned))),
+        case("delivered, tracking number padded", shipped, Actor::System, |r| delivery(" EB123456789VN ", r), To(Some(S::Returned))),
+        case("delivery of another parcel", shipped, Actor::System, |r| delivery("EB999999999VN", r), Fails("dossier-tracking-mismatch")),
+        case("delivery before the shipment is recorded", posted, Actor::System, |r| delivery(TRACKING, r), Fails("dossier-tracking-mismatch")),
+        case("delivery of an unposted result", resolved, Actor::System, |r| delivery(TRACKING, r), Fails("dossier-not-allowed-in-state")),
+        case("delivery twice", delivered, Actor::System, |r| delivery(TRACKING, r), Fails("dossier-not-allowed-in-state")),
+        case("delivery after the parcel came back", returned_to_sender, Actor::System, |r| delivery(TRACKING, r), Fails("dossier-not-allowed-in-state")),
+        case("reception cannot confirm delivery", shipped, o(Reception), |r| delivery(TRACKING, r), Fails("dossier-role-not-allowed")),
+        case("citizen cannot confirm delivery", shipped, citizen(), |r| delivery(TRACKING, r), Fails("dossier-role-not-allowed")),
+        case("returned to sender", shipped, Actor::System, |_| back(TRACKING), To(Some(S::Resolved))),
+        case("return of another parcel", shipped, Actor::System, |_| back("EB999999999VN"), Fails("dossier-tracking-mismatch")),
+        case("return when nothing is posted", resolved, Actor::System, |_| back(TRACKING), Fails("dossier-not-allowed-in-state")),
+        case("return twice", returned_to_sender, Actor::System, |_| back(TRACKING), Fails("dossier-not-allowed-in-state")),
+        case("leader cannot record a return", shipped, o(Leader), |_| back(TRACKING), Fails("dossier-role-not-allowed")),
+        case("came back, handed over at the counter", returned_to_sender, o(Reception), |_| Command::ReturnResult { method: ReturnMethod::Counter, }, To(Some(S::Returned))),
+        case("came back, posted again", returned_to_sender, o(Reception), |_| Command::ReturnResult { method: ReturnMethod::Post, }, To(Some(S::Resolved))),
         case("no result yet", || at_step(1), o(Reception), |_| Command::ReturnResult { method: ReturnMethod::Counter, }, Fails("dossier-not-allowed-in-state")),
         case("clerk does not hand over", resolved, o(Clerk), |_| Command::ReturnResult { method: ReturnMethod::Counter, }, Fails("dossier-role-not-allowed")),
         // Withdraw
@@ -258,6 +317,7 @@ fn terminal_states_accept_nothing() {
                 due: at(100_000),
                 code: Some(code(5)),
                 assignee: None,
+                postmark: None,
             },
         ),
         (o(Reception), supplement()),
@@ -321,12 +381,22 @@ fn terminal_states_accept_nothing() {
                 reason: reason(),
             },
         ),
+        (Actor::System, shipment(TRACKING, 25_000)),
+        (
+            Actor::System,
+            Command::ConfirmDelivery {
+                tracking_number: TRACKING.into(),
+                delivered_at: at(100_000),
+            },
+        ),
+        (Actor::System, back(TRACKING)),
     ];
     for (name, state) in [
         ("refused", refused as fn() -> Run),
         ("withdrawn", withdrawn),
         ("stopped", stopped),
         ("returned", returned),
+        ("delivered by post", delivered),
     ] {
         let run = state();
         assert!(
@@ -480,6 +550,18 @@ fn permission_table_matches_the_brief() {
         assert!(!role_may_issue(Role::Admin, command));
         assert!(!role_may_issue(Role::Inspector, command));
     }
+    // What the postal operator reports is recorded by the system, never typed by anyone.
+    for command in [
+        C::RecordShipment,
+        C::ConfirmDelivery,
+        C::RecordReturnToSender,
+    ] {
+        assert!(may_issue(&Actor::System, command), "{command:?}");
+        assert!(!may_issue(&citizen(), command), "{command:?}");
+        for role in Role::ALL {
+            assert!(!role_may_issue(role, command), "{role:?} {command:?}");
+        }
+    }
 }
 
 #[test]
@@ -490,6 +572,7 @@ fn commands_round_trip_through_json() {
             due: at(600),
             code: Some(code(4)),
             assignee: Some(3),
+            postmark: None,
         },
         supplement(),
         Command::SupplementProvided { new_due: None },
@@ -506,6 +589,12 @@ fn commands_round_trip_through_json() {
         Command::ReturnResult {
             method: ReturnMethod::Post,
         },
+        shipment(TRACKING, 25_000),
+        Command::ConfirmDelivery {
+            tracking_number: TRACKING.into(),
+            delivered_at: at(900),
+        },
+        back(TRACKING),
     ];
     for command in commands {
         let json = serde_json::to_string(&command).expect("serialises");

@@ -140,6 +140,7 @@ fn lifecycle_start() -> (Run, OffsetDateTime) {
                 due,
                 code: None,
                 assignee: None,
+                postmark: None,
             },
             received_at,
         ),

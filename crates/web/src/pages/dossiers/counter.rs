@@ -116,6 +116,14 @@ pub async fn counter_register(
                 return new_page(&state, &ctx, &code, true, &fields.0, Some(&error)).await;
             }
         },
+        postmark: match crate::api::dossiers::postmark_of(
+            fields.0.get("postmark").map(String::as_str),
+        ) {
+            Ok(postmark) => postmark,
+            Err(error) => {
+                return new_page(&state, &ctx, &code, true, &fields.0, Some(&error)).await;
+            }
+        },
     };
     // The scans at the counter are the officer's uploads; earlier uploads are not offered.
     let (uploads, _) = papers_of(&procedure, &sent);

@@ -111,6 +111,79 @@ pub struct Step {
     pub status: String,
     pub reason: String,
     pub who: String,
+    /// What the event's data says that people need: the parcel's tracking number and fee,
+    /// the postmark, how the result was returned.
+    pub detail: String,
+}
+
+/// The postal part of an event's data, as one line ("Mã vận đơn: …; cước: …").
+pub(super) fn event_detail(
+    lang: i18n::Lang,
+    data: &std::collections::BTreeMap<String, String>,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(method) = data.get("method") {
+        parts.push(i18n::t(lang, &format!("return-{method}")));
+    }
+    if let Some(postmark) = data.get("postmark") {
+        let day = motcua_app::forms::parse_day(postmark)
+            .map(i18n::format_date)
+            .unwrap_or_else(|| postmark.clone());
+        parts.push(i18n::tf(lang, "event-detail-postmark", &[("date", &day)]));
+    }
+    if let Some(tracking) = data.get("tracking_number") {
+        parts.push(i18n::tf(
+            lang,
+            "event-detail-tracking",
+            &[("tracking", tracking)],
+        ));
+    }
+    if let Some(fee) = data.get("fee_vnd").and_then(|f| f.parse::<i64>().ok()) {
+        parts.push(i18n::tf(
+            lang,
+            "dossier-postal-fee",
+            &[("fee", &i18n::format_money(fee))],
+        ));
+    }
+    parts.join("; ")
+}
+
+/// A parcel of the dossier as its page shows it.
+pub struct ParcelView {
+    pub tracking: String,
+    pub status: String,
+    pub fee: String,
+    pub address: String,
+    /// (time, status, note) of each operator event.
+    pub events: Vec<(String, String, String)>,
+}
+
+pub(super) fn parcels(
+    lang: i18n::Lang,
+    shipments: Vec<motcua_app::postal::ShipmentView>,
+) -> Vec<ParcelView> {
+    shipments
+        .into_iter()
+        .map(|s| ParcelView {
+            tracking: s
+                .tracking_number
+                .unwrap_or_else(|| i18n::t(lang, "postal-no-tracking")),
+            status: i18n::t(lang, &format!("postal-status-{}", s.status)),
+            fee: s.fee_vnd.map(i18n::format_money).unwrap_or_default(),
+            address: s.receiver_address,
+            events: s
+                .events
+                .into_iter()
+                .map(|e| {
+                    (
+                        local_time(e.at),
+                        i18n::t(lang, &format!("postal-status-{}", e.status)),
+                        e.note.unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// A later or earlier workflow step one may send the dossier to.
@@ -132,6 +205,8 @@ pub(super) struct DetailPage {
     step_name: String,
     answers: Vec<Answer>,
     timeline: Vec<Step>,
+    /// The result's parcels (returned by post).
+    parcels: Vec<ParcelView>,
     actions: Vec<String>,
     /// Where action forms post.
     action_url: String,
@@ -178,6 +253,14 @@ impl DetailPage {
     /// The desk waits for the papers it asked for (status 5).
     fn awaiting_supplement(&self) -> bool {
         self.row.is(DossierStatus::SupplementRequested)
+    }
+
+    /// How the applicant asked to receive the result.
+    fn delivery(&self) -> String {
+        i18n::t(
+            self.page.lang,
+            &format!("dossier-delivery-{}", self.row.delivery.method.as_str()),
+        )
     }
 }
 
@@ -236,9 +319,18 @@ pub(super) async fn detail_page(
                     .unwrap_or_default(),
                 reason: e.reason.clone(),
                 who,
+                detail: event_detail(ctx.lang, &e.data),
             }
         })
         .collect();
+    let parcels = parcels(
+        ctx.lang,
+        state
+            .app
+            .dossier_shipments(&actor, id)
+            .await
+            .unwrap_or_default(),
+    );
     let actions: Vec<String> = state
         .app
         .available_actions(&actor, &row)
@@ -387,6 +479,7 @@ pub(super) async fn detail_page(
             .unwrap_or_default(),
         answers: answers(&procedure.form_schema, &values),
         timeline,
+        parcels,
         actions,
         action_url: if staff {
             format!("/staff/dossiers/{id}/actions")

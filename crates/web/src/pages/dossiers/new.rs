@@ -26,6 +26,11 @@ pub(super) struct NewDossierPage {
     delivery_errors: (String, String),
     /// The draft being completed, if any.
     draft: String,
+    /// "Phí bưu chính: 25.000 đ" beside the postal choice, when an operator quotes it.
+    postal_fee: String,
+    /// Ngày dấu bưu điện (counter only) as typed, and its problem.
+    postmark: String,
+    postmark_error: String,
 }
 
 pub(super) async fn new_page(
@@ -152,6 +157,20 @@ pub(super) async fn new_page(
             errors.get("delivery_address").cloned().unwrap_or_default(),
         ),
         draft: fields.get("draft").cloned().unwrap_or_default(),
+        postal_fee: state
+            .app
+            .postal_fee_quote(fields.get("delivery_address").map(String::as_str))
+            .await
+            .map(|fee| {
+                i18n::tf(
+                    ctx.lang,
+                    "dossier-postal-fee",
+                    &[("fee", &i18n::format_money(fee))],
+                )
+            })
+            .unwrap_or_default(),
+        postmark: fields.get("postmark").cloned().unwrap_or_default(),
+        postmark_error: errors.get("postmark").cloned().unwrap_or_default(),
     };
     Ok(match error {
         Some(error) => render_status(status_of(error), &template),
