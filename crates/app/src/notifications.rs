@@ -193,8 +193,9 @@ impl TemplateSet {
     }
 }
 
-/// The template of a decision's message, named after what was done.
-pub fn template_for(kind: CommandKind, vars: &BTreeMap<String, String>) -> &'static str {
+/// The template of a decision's message, named after what was done. Commands that tell the
+/// applicant nothing of their own (steps inside the agency) fall back to the status notice.
+pub fn template_for(kind: CommandKind) -> &'static str {
     match kind {
         CommandKind::Submit => "submitted",
         CommandKind::Receive => "received",
@@ -204,22 +205,19 @@ pub fn template_for(kind: CommandKind, vars: &BTreeMap<String, String>) -> &'sta
         CommandKind::RequireFinancialObligation => "obligation",
         CommandKind::ObligationPaid => "obligation-paid",
         CommandKind::Resolve => "result-ready",
-        CommandKind::ReturnResult if vars.get("method").is_some_and(|m| m == "post") => "posted",
         CommandKind::ReturnResult => "returned",
+        CommandKind::RecordShipment => "posted",
+        CommandKind::ConfirmDelivery => "delivered",
+        CommandKind::RecordReturnToSender => "return-to-sender",
         CommandKind::Withdraw => "withdrawn",
         CommandKind::Stop => "stopped",
         CommandKind::Extend => "apology",
-        _ => template_by_name(kind.as_str()),
-    }
-}
-
-/// Templates of commands named by their stored name (postal hand-over and delivery).
-fn template_by_name(kind: &str) -> &'static str {
-    match kind {
-        "record_shipment" => "posted",
-        "confirm_delivery" => "delivered",
-        "record_return_to_sender" => "return-to-sender",
-        _ => "status",
+        CommandKind::Forward
+        | CommandKind::Return
+        | CommandKind::Consult
+        | CommandKind::Transfer
+        | CommandKind::Approve
+        | CommandKind::Sign => "status",
     }
 }
 

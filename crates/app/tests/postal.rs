@@ -327,6 +327,31 @@ async fn a_posted_result_is_ordered_once_and_delivered_to_status_10(backend: Bac
     assert_eq!(postal.tracking_number, tracking);
     assert_eq!(postal.status, "delivered");
     assert_eq!(public.status_code, Some(10));
+
+    // The applicant was told the parcel's number when it left, and again on delivery.
+    let notices: Vec<serde_json::Value> =
+        p.f.db
+            .store
+            .outbox_of_kind("notify")
+            .await
+            .expect("outbox")
+            .iter()
+            .map(|row| serde_json::from_str(&row.payload).expect("json"))
+            .filter(|n: &serde_json::Value| n["vars"]["code"] == code.as_str())
+            .collect();
+    let templates: Vec<&str> = notices
+        .iter()
+        .filter_map(|n| n["template"].as_str())
+        .collect();
+    assert!(
+        templates.ends_with(&["result-ready", "posted", "delivered"]),
+        "{templates:?}"
+    );
+    let posted = notices
+        .iter()
+        .find(|n| n["template"] == "posted")
+        .expect("posted");
+    assert_eq!(posted["vars"]["tracking"], tracking.as_str());
     p.f.cleanup().await;
 }
 
