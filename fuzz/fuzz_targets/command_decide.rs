@@ -9,8 +9,8 @@ use libfuzzer_sys::fuzz_target;
 use motcua_domain::authz::Role;
 use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::dossier::{
-    Actor, Command, Context, Dossier, DossierCode, Event, StepAction, Workflow, WorkflowStep,
-    decide, verify_chain,
+    Actor, Command, Context, Dossier, DossierCode, Event, ReturnMethod, StepAction, Workflow,
+    WorkflowStep, decide, verify_chain,
 };
 use motcua_domain::org::AgencyCode;
 use std::sync::OnceLock;
@@ -78,16 +78,16 @@ fn states() -> &'static [(Dossier, Vec<Event>)] {
             vec![(citizen.clone(), Command::Submit { code: code.clone() })],
             vec![
                 (citizen.clone(), Command::Submit { code: code.clone() }),
-                (reception.clone(), Command::Receive { due, code: None, assignee: None }),
+                (reception.clone(), Command::Receive { due, code: None, assignee: None, postmark: None }),
             ],
             vec![
                 (citizen.clone(), Command::Submit { code: code.clone() }),
-                (reception.clone(), Command::Receive { due, code: None, assignee: None }),
+                (reception.clone(), Command::Receive { due, code: None, assignee: None, postmark: None }),
                 (specialist.clone(), Command::Forward { to_step: 1, assignee: None }),
             ],
             vec![
                 (citizen.clone(), Command::Submit { code: code.clone() }),
-                (reception.clone(), Command::Receive { due, code: None, assignee: None }),
+                (reception.clone(), Command::Receive { due, code: None, assignee: None, postmark: None }),
                 (specialist.clone(), Command::Forward { to_step: 1, assignee: None }),
                 (unit_head.clone(), Command::Forward { to_step: 2, assignee: None }),
                 (leader.clone(), Command::Approve),
@@ -95,16 +95,42 @@ fn states() -> &'static [(Dossier, Vec<Event>)] {
             ],
             vec![
                 (citizen.clone(), Command::Submit { code: code.clone() }),
-                (reception.clone(), Command::Receive { due, code: None, assignee: None }),
+                (reception.clone(), Command::Receive { due, code: None, assignee: None, postmark: None }),
                 (specialist.clone(), Command::Forward { to_step: 1, assignee: None }),
                 (unit_head.clone(), Command::Forward { to_step: 2, assignee: None }),
                 (leader.clone(), Command::Approve),
                 (leader.clone(), Command::Sign),
                 (leader.clone(), Command::Resolve),
             ],
+            // The result in the post (status 9, a parcel travelling): the postal operator's
+            // reports (shipment, delivery, return to sender) meet a posted result.
             vec![
                 (citizen.clone(), Command::Submit { code: code.clone() }),
-                (reception.clone(), Command::Receive { due, code: None, assignee: None }),
+                (reception.clone(), Command::Receive { due, code: None, assignee: None, postmark: None }),
+                (specialist.clone(), Command::Forward { to_step: 1, assignee: None }),
+                (unit_head.clone(), Command::Forward { to_step: 2, assignee: None }),
+                (leader.clone(), Command::Approve),
+                (leader.clone(), Command::Sign),
+                (leader.clone(), Command::Resolve),
+                (reception.clone(), Command::ReturnResult { method: ReturnMethod::Post }),
+            ],
+            vec![
+                (citizen.clone(), Command::Submit { code: code.clone() }),
+                (reception.clone(), Command::Receive { due, code: None, assignee: None, postmark: None }),
+                (specialist.clone(), Command::Forward { to_step: 1, assignee: None }),
+                (unit_head.clone(), Command::Forward { to_step: 2, assignee: None }),
+                (leader.clone(), Command::Approve),
+                (leader.clone(), Command::Sign),
+                (leader.clone(), Command::Resolve),
+                (reception.clone(), Command::ReturnResult { method: ReturnMethod::Post }),
+                (
+                    Actor::System,
+                    Command::RecordShipment { tracking_number: "EL123456785VN".into(), fee_vnd: 15_000 },
+                ),
+            ],
+            vec![
+                (citizen.clone(), Command::Submit { code: code.clone() }),
+                (reception.clone(), Command::Receive { due, code: None, assignee: None, postmark: None }),
                 (
                     specialist.clone(),
                     Command::RequestSupplement { missing: vec!["Tờ khai".into()], reason: "Thiếu".into() },
@@ -119,7 +145,7 @@ fn states() -> &'static [(Dossier, Vec<Event>)] {
             ],
             vec![
                 (citizen.clone(), Command::Submit { code: code.clone() }),
-                (reception.clone(), Command::Receive { due, code: None, assignee: None }),
+                (reception.clone(), Command::Receive { due, code: None, assignee: None, postmark: None }),
                 (
                     specialist.clone(),
                     Command::RequireFinancialObligation {
