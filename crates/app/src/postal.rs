@@ -22,6 +22,7 @@
 //! the outbox with "no postal operator is configured" as its last error.
 
 use crate::{Actor, App, AppError, AppResult};
+use anyhow::Context;
 use motcua_channels::ChannelError;
 use motcua_channels::postal::{
     Party, PostalConfig, PostalOperator, ShipmentKind, ShipmentOrder, TrackingStatus,
@@ -246,14 +247,11 @@ impl App {
             .postal
             .clone()
             .ok_or_else(|| anyhow::anyhow!("no postal operator is configured"))?;
+        // Context, not a new error: the operator's `ChannelError` stays in the chain, so the
+        // outbox worker gives a refusal for good up at once (a dead letter) and retries the rest.
         self.post_result(&postal, payload.dossier_id, payload.seq)
             .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "posting the result of dossier {}: {e:#}",
-                    payload.dossier_id
-                )
-            })
+            .with_context(|| format!("posting the result of dossier {}", payload.dossier_id))
     }
 
     async fn post_result(
@@ -293,7 +291,7 @@ impl App {
             .operator
             .create_shipment(&order)
             .await
-            .map_err(|e| anyhow::anyhow!("{}: {e}", permanence(&e)))?;
+            .map_err(anyhow::Error::new)?;
         let command = Command::RecordShipment {
             tracking_number: accepted.tracking_number.clone(),
             fee_vnd: accepted.fee_vnd,
@@ -404,7 +402,12 @@ impl App {
             .into_iter()
             .find(|p| motcua_channels::postal::postal_phone(p).is_some())
             .ok_or_else(|| {
-                anyhow::anyhow!("permanent: the applicant left no phone number for the postman")
+                // No retry can find a number that is not there: given up at once.
+                anyhow::Error::new(ChannelError::Refused {
+                    code: "no-phone".to_owned(),
+                    message: "the applicant left no phone number for the postman".to_owned(),
+                    permanent: true,
+                })
             })?;
         let code = row.code.clone().unwrap_or_default();
         Ok(ShipmentOrder {
@@ -738,15 +741,6 @@ impl App {
             return Err(AppError::invalid("method", "error-postal-no-address"));
         }
         Ok(())
-    }
-}
-
-/// Whether an operator's refusal is worth retrying, for the outbox row's last error.
-fn permanence(error: &ChannelError) -> &'static str {
-    if error.is_permanent() {
-        "permanent"
-    } else {
-        "will retry"
     }
 }
 

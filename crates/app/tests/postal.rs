@@ -36,6 +36,7 @@ both!(
     the_pull_finds_what_lost_callbacks_said,
     the_postmark_starts_the_clock,
     only_the_system_records_what_the_operator_reports,
+    an_order_refused_for_good_is_given_up_and_an_outage_retried,
 );
 
 const CUSTOMER: &str = "MOTCUA-CANTHO";
@@ -793,6 +794,110 @@ async fn only_the_system_records_what_the_operator_reports(backend: Backend) {
     assert!(
         matches!(&refused, Err(AppError::Invalid(f)) if f[0].code == "error-postal-no-address"),
         "{refused:?}"
+    );
+    p.f.cleanup().await;
+}
+
+/// An operator that refuses every order for good (an address it does not serve).
+struct Refusing;
+
+impl motcua_channels::postal::PostalOperator for Refusing {
+    fn quote<'a>(
+        &'a self,
+        _kind: motcua_channels::postal::ShipmentKind,
+        _address: &'a str,
+        _weight_grams: u32,
+    ) -> motcua_channels::BoxFuture<'a, Result<i64, motcua_channels::ChannelError>> {
+        Box::pin(async { Ok(15_000) })
+    }
+
+    fn create_shipment<'a>(
+        &'a self,
+        _order: &'a motcua_channels::postal::ShipmentOrder,
+    ) -> motcua_channels::BoxFuture<
+        'a,
+        Result<motcua_channels::postal::ShipmentAccepted, motcua_channels::ChannelError>,
+    > {
+        Box::pin(async {
+            Err(motcua_channels::ChannelError::Refused {
+                code: "11".into(),
+                message: "address not served".into(),
+                permanent: true,
+            })
+        })
+    }
+
+    fn track<'a>(
+        &'a self,
+        _tracking_number: &'a str,
+    ) -> motcua_channels::BoxFuture<'a, Result<Vec<TrackingUpdate>, motcua_channels::ChannelError>>
+    {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+}
+
+async fn deliver_result_counts(app: &App) -> (i64, i64, i64) {
+    let admin = p_admin(app).await;
+    let overview = app.outbox_overview(&admin).await.expect("overview");
+    let kind = overview
+        .kinds
+        .iter()
+        .find(|k| k.kind == "deliver-result")
+        .expect("deliver-result rows");
+    (kind.pending, kind.dead, kind.done)
+}
+
+async fn p_admin(app: &App) -> motcua_app::Actor {
+    motcua_app::test_support::official(app, "admin").await
+}
+
+async fn an_order_refused_for_good_is_given_up_and_an_outage_retried(backend: Backend) {
+    let p = Post::new(backend).await;
+    // The operator is down: the order waits and is tried again.
+    p.sim.set_down(true);
+    posted(&p).await;
+    p.deliver().await;
+    assert_eq!(deliver_result_counts(&p.app).await.0, 1, "kept for a retry");
+    assert_eq!(deliver_result_counts(&p.app).await.1, 0);
+    // An operator that refuses the order for good: given up after one attempt, not retried
+    // for hours, and never counted as done.
+    let refusing = p.f.app.clone().with_postal(Postal::new(
+        Arc::new(Refusing),
+        PostalConfig {
+            endpoint: p.sim.endpoint(),
+            customer_code: CUSTOMER.into(),
+            api_key: Secret(API_KEY.into()),
+            callback_secret: Secret(CALLBACK_SECRET.into()),
+        },
+        PostalSender {
+            phone: "0292 3820 123".into(),
+            address: "2 Hòa Bình, Ninh Kiều, Cần Thơ".into(),
+        },
+    ));
+    p.f.advance(time::Duration::minutes(5));
+    refusing
+        .deliver_outbox(&Channels::log_only())
+        .await
+        .expect("round");
+    let (pending, dead, _) = deliver_result_counts(&refusing).await;
+    assert_eq!((pending, dead), (0, 1), "a dead letter");
+    let kinds = refusing
+        .dossier_history(&motcua_app::Actor::system(), {
+            let rows =
+                p.f.db
+                    .store
+                    .outbox_of_kind("deliver-result")
+                    .await
+                    .expect("outbox");
+            let payload: serde_json::Value = serde_json::from_str(&rows[0].payload).expect("json");
+            payload["dossier_id"].as_i64().expect("id")
+        })
+        .await
+        .expect("history");
+    assert_ne!(
+        kinds.last().map(|e| e.kind),
+        Some(CommandKind::RecordShipment),
+        "no parcel recorded"
     );
     p.f.cleanup().await;
 }

@@ -17,7 +17,7 @@
 //! [`super::BANNER`] with one plain form button per possible next status, so a person running
 //! the demo can move a dossier along without JavaScript.
 
-use super::sms::{escape_html, page};
+use super::{escape_html, page};
 use crate::postal::{
     HEADER_CUSTOMER, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_SKEW_SECS, MAX_WEIGHT_GRAMS, Party,
     ShipmentKind, TrackingStatus, TrackingUpdate, codes, postal_phone, sign, tracking_number,

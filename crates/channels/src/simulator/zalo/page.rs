@@ -3,7 +3,7 @@
 //! `user_send_text` event to the webhook.
 
 use super::{Core, SentKind};
-use crate::simulator::BANNER;
+use crate::simulator::{escape_html, page};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{Html, Redirect};
@@ -111,7 +111,7 @@ pub(super) async fn chat_page(State(core): State<Arc<Core>>) -> Html<String> {
             zns.concat()
         ));
     }
-    Html(page(&body))
+    Html(page("Zalo OA", &body))
 }
 
 /// The form: the user follows the OA (so that the bot can answer) and writes.
@@ -131,45 +131,4 @@ pub(super) async fn user_sends(State(core): State<Arc<Core>>, body: Bytes) -> Re
         let _ = core.user_sends_text(&user_id, &text).await;
     }
     Redirect::to("/")
-}
-
-fn page(body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Zalo OA — {banner}</title>\
-         <style>body{{font-family:sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}}\
-         .banner{{background:#b00020;color:#fff;padding:.75rem;font-weight:bold;text-align:center}}\
-         .from-user{{color:#0050a0}}.from-oa{{color:#206020}}td,th{{border:1px solid #ccc;padding:.25rem}}</style>\
-         </head><body><p class=\"banner\" role=\"alert\">{banner}</p>{body}</body></html>\n",
-        banner = escape_html(BANNER),
-    )
-}
-
-pub(super) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_html;
-
-    #[test]
-    fn markup_is_escaped() {
-        assert_eq!(
-            escape_html("<script>alert('x') & \"y\"</script>"),
-            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
-        );
-    }
 }
