@@ -253,7 +253,8 @@ impl App {
         // Once sent (or expired) the row keeps where it went, never the code.
         let redacted = json!({ "channel": channel, "to": destination, "template": "verification-code", "code": null });
         tx.enqueue_secret(
-            "notify",
+            crate::effects::outbox_kind::NOTIFY,
+            channel,
             &payload.to_string(),
             &redacted.to_string(),
             expires,

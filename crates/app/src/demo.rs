@@ -419,7 +419,7 @@ pub const DEMO_BIRTH_FORM: &str = r#"{
 
 impl App {
     /// Demo dossiers in every national status (1–10) at the Ninh Kiều ward, so that every queue
-    /// and page has something to show. Only into a database without dossiers.
+    /// and page has something to show, one of them resolved for return by post. Only into a database without dossiers.
     pub async fn load_demo_dossiers(&self) -> AppResult<usize> {
         use crate::dossiers::Submission;
         use motcua_domain::dossier::{Command, ReturnMethod};
@@ -453,6 +453,7 @@ impl App {
             form,
             attachments: Vec::new(),
             delivery: Default::default(),
+            postal: Default::default(),
         };
         let mut created = 0;
         for target in 1..=10 {
@@ -581,6 +582,31 @@ impl App {
             };
             self.act_on_dossier(&specialist, id, command).await?;
         }
+        // A result the citizen asked to receive by post, resolved and waiting at the desk: the
+        // desk hands it to the post (the demo's postal simulator) and follows the parcel.
+        let by_post = Submission {
+            delivery: motcua_domain::dossier::ResultDelivery::new(
+                "post",
+                Some("45 đường 30/4, phường Ninh Kiều, thành phố Cần Thơ"),
+            )
+            .map_err(|e| crate::AppError::invalid(e.field(), e.code()))?,
+            ..submission.clone()
+        };
+        let id = self.submit_dossier(&citizen, &by_post).await?.id;
+        created += 1;
+        self.receive_dossier(&reception, id).await?;
+        self.act_on_dossier(
+            &specialist,
+            id,
+            Command::Forward {
+                to_step: 1,
+                assignee: None,
+            },
+        )
+        .await?;
+        for command in [Command::Approve, Command::Sign, Command::Resolve] {
+            self.act_on_dossier(&leader, id, command).await?;
+        }
         self.save_draft(&citizen, None, &submission).await?;
         created += 1;
         Ok(created)
@@ -641,6 +667,7 @@ impl App {
                 form: demo_extract_form(copies)?,
                 attachments: Vec::new(),
                 delivery: Default::default(),
+                postal: Default::default(),
             };
             ids.push(self.submit_dossier(&citizen, &submission).await?.id);
         }

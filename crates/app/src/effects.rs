@@ -22,6 +22,8 @@ pub mod outbox_kind {
     pub const SYNC_NATIONAL: &str = "sync-national";
     /// Trả kết quả: hand the result over by the chosen method (post, online).
     pub const DELIVER_RESULT: &str = "deliver-result";
+    /// Nộp hồ sơ qua bưu chính: order the postman to collect a dossier's papers (see `postal`).
+    pub const PICKUP_DOSSIER: &str = "pickup-dossier";
     /// A payment was confirmed: resume the dossier it pays for (see `payments`).
     pub const PAYMENT_SETTLED: &str = "payment-settled";
     /// A message to the city's chat account waits for its answer (see `chatbot`).
@@ -135,6 +137,7 @@ pub const DELIVERED_KINDS: &[&str] = &[
     outbox_kind::NOTIFY,
     outbox_kind::PAYMENT_SETTLED,
     outbox_kind::DELIVER_RESULT,
+    outbox_kind::PICKUP_DOSSIER,
     outbox_kind::CHAT_REPLY,
 ];
 

@@ -354,6 +354,9 @@ impl App {
                 crate::effects::outbox_kind::DELIVER_RESULT => {
                     self.deliver_result(&row.payload).await
                 }
+                crate::effects::outbox_kind::PICKUP_DOSSIER => {
+                    self.pickup_dossier(&row.payload).await
+                }
                 crate::effects::outbox_kind::CHAT_REPLY => {
                     self.deliver_chat_reply(&row.payload, channels).await
                 }

@@ -653,7 +653,14 @@ async fn notify_taken_over(
              Its old password and contact no longer work."
         ),
     });
-    tx.enqueue("notify", &payload.to_string(), now).await?;
+    tx.enqueue_on_channel(
+        crate::effects::outbox_kind::NOTIFY,
+        channel,
+        &payload.to_string(),
+        now,
+        None,
+    )
+    .await?;
     Ok(())
 }
 

@@ -139,6 +139,9 @@ pub struct TrackReport {
 /// A parcel as the dossier's pages show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShipmentView {
+    /// `result_delivery` (the result to the applicant) or `dossier_pickup` (the papers from
+    /// the applicant's home to the desk).
+    pub kind: String,
     pub reference: String,
     /// Mã vận đơn; `None` while the operator has not accepted the order.
     pub tracking_number: Option<String>,
@@ -148,6 +151,8 @@ pub struct ShipmentView {
     /// Cước bưu chính, once accepted.
     pub fee_vnd: Option<i64>,
     pub receiver_address: String,
+    /// Where the postman collects the papers (a pickup).
+    pub pickup_address: Option<String>,
     pub created: OffsetDateTime,
     /// The operator's events, in its order of time.
     pub events: Vec<ShipmentEventView>,
@@ -222,6 +227,47 @@ struct DeliverPayload {
 
 /// Kind of a result shipment in the store.
 const RESULT_DELIVERY: &str = "result_delivery";
+
+/// Kind of a shipment collecting a dossier's papers from the applicant.
+const DOSSIER_PICKUP: &str = "dossier_pickup";
+
+/// The weight declared for a dossier's papers collected at home [assumed].
+pub const DOSSIER_WEIGHT_GRAMS: u32 = 500;
+
+/// What a citizen chose of the postal service on the online form (SPEC §2.8).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostalChoice {
+    /// Nộp hồ sơ qua bưu chính: the postman collects the papers at this address and brings
+    /// them to the desk; the day the operator takes them is the postmark the time counts from.
+    pub pickup_address: Option<String>,
+    /// Số điện thoại liên hệ: the number the postman calls (collecting the papers, bringing
+    /// the result). Without it the account's phone, then a phone typed in the form, is used.
+    pub phone: Option<String>,
+}
+
+impl PostalChoice {
+    /// The pickup address, trimmed; `None` when the papers are not sent by post.
+    pub fn pickup(&self) -> Option<&str> {
+        self.pickup_address.as_deref().map(str::trim)
+    }
+
+    /// The contact phone, trimmed, `None` when empty.
+    pub fn contact_phone(&self) -> Option<String> {
+        self.phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+    }
+}
+
+/// The `pickup-dossier` outbox payload (see `dossiers::submit`).
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub(crate) struct PickupPayload {
+    pub dossier_id: i64,
+    /// Where the postman collects the papers.
+    pub address: String,
+}
 
 impl App {
     /// Sets the postal operator.
@@ -361,6 +407,7 @@ impl App {
             reference,
             receiver_name: row.applicant_name.clone(),
             receiver_address: row.delivery_address.clone().unwrap_or_default(),
+            sender: None,
             created_at: self.now_micros(),
         };
         let mut tx = self.store.begin().await?;
@@ -389,41 +436,12 @@ impl App {
         row: &DossierRow,
         shipment: &ShipmentRow,
     ) -> anyhow::Result<ShipmentOrder> {
-        let desk = self
-            .store
-            .get_unit(row.desk_id.unwrap_or(row.agency_id))
-            .await?;
-        let mut phones: Vec<String> = Vec::new();
-        if let Some(citizen_id) = row.citizen_id {
-            phones.extend(self.store.get_citizen(citizen_id).await?.phone);
-        }
-        phones.extend(form_phones(&row.form));
-        let phone = phones
-            .into_iter()
-            .find(|p| motcua_channels::postal::postal_phone(p).is_some())
-            .ok_or_else(|| {
-                // No retry can find a number that is not there: given up at once.
-                anyhow::Error::new(ChannelError::Refused {
-                    code: "no-phone".to_owned(),
-                    message: "the applicant left no phone number for the postman".to_owned(),
-                    permanent: true,
-                })
-            })?;
+        let phone = self.applicant_phone(row).await?;
         let code = row.code.clone().unwrap_or_default();
         Ok(ShipmentOrder {
             reference: shipment.reference.clone(),
             kind: ShipmentKind::ResultDelivery,
-            sender: Party {
-                name: desk.name.clone(),
-                phone: desk
-                    .phone
-                    .filter(|p| motcua_channels::postal::postal_phone(p).is_some())
-                    .unwrap_or_else(|| postal.sender.phone.clone()),
-                address: desk
-                    .address
-                    .filter(|a| !a.trim().is_empty())
-                    .unwrap_or_else(|| postal.sender.address.clone()),
-            },
+            sender: self.desk_party(postal, row).await?,
             receiver: Party {
                 name: shipment.receiver_name.clone(),
                 phone,
@@ -433,6 +451,164 @@ impl App {
             weight_grams: RESULT_WEIGHT_GRAMS,
             cash_on_delivery_vnd: 0,
         })
+    }
+
+    /// The desk's side of a parcel: its name, and its phone and address or the configured ones.
+    async fn desk_party(&self, postal: &Postal, row: &DossierRow) -> anyhow::Result<Party> {
+        let desk = self
+            .store
+            .get_unit(row.desk_id.unwrap_or(row.agency_id))
+            .await?;
+        Ok(Party {
+            name: desk.name.clone(),
+            phone: desk
+                .phone
+                .filter(|p| motcua_channels::postal::postal_phone(p).is_some())
+                .unwrap_or_else(|| postal.sender.phone.clone()),
+            address: desk
+                .address
+                .filter(|a| !a.trim().is_empty())
+                .unwrap_or_else(|| postal.sender.address.clone()),
+        })
+    }
+
+    /// The number the postman calls: the one given for the post, the account's, or one typed
+    /// in the form. None of them is a refusal for good: no retry finds a number.
+    async fn applicant_phone(&self, row: &DossierRow) -> anyhow::Result<String> {
+        let mut phones: Vec<String> = row.contact_phone.iter().cloned().collect();
+        if let Some(citizen_id) = row.citizen_id {
+            phones.extend(self.store.get_citizen(citizen_id).await?.phone);
+        }
+        phones.extend(form_phones(&row.form));
+        phones
+            .into_iter()
+            .find(|p| motcua_channels::postal::postal_phone(p).is_some())
+            .ok_or_else(|| {
+                anyhow::Error::new(ChannelError::Refused {
+                    code: "no-phone".to_owned(),
+                    message: "the applicant left no phone number for the postman".to_owned(),
+                    permanent: true,
+                })
+            })
+    }
+
+    /// Handles one `pickup-dossier` outbox row: orders the postman to collect the papers of a
+    /// dossier registered online and sent by post, once (the reference `<mã hồ sơ>/nop-hs` is
+    /// the operator's idempotency key), and keeps the tracking number on the shipment. A
+    /// dossier the desk no longer waits for (received at the counter, refused, withdrawn)
+    /// needs no postman.
+    pub(crate) async fn pickup_dossier(&self, payload: &str) -> anyhow::Result<()> {
+        let payload: PickupPayload = serde_json::from_str(payload)?;
+        let postal = self
+            .postal
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("no postal operator is configured"))?;
+        let row = self.store.get_dossier(payload.dossier_id).await?;
+        if row.dossier()?.status != Some(motcua_domain::dossier::DossierStatus::Submitted) {
+            return Ok(());
+        }
+        let code = row
+            .code
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("a dossier without a code cannot be collected"))?;
+        let desk = self.desk_party(&postal, &row).await?;
+        let shipment = match self
+            .store
+            .shipment_for_posting(row.id, DOSSIER_PICKUP, 0)
+            .await?
+        {
+            Some(found) => found,
+            None => {
+                let new = NewShipment {
+                    dossier_id: row.id,
+                    agency_path: row.desk_path().to_owned(),
+                    kind: DOSSIER_PICKUP.to_owned(),
+                    posting_seq: 0,
+                    reference: format!("{code}/nop-hs"),
+                    receiver_name: desk.name.clone(),
+                    receiver_address: desk.address.clone(),
+                    sender: Some((row.applicant_name.clone(), payload.address.clone())),
+                    created_at: self.now_micros(),
+                };
+                let mut tx = self.store.begin().await?;
+                match tx.insert_shipment(&new).await {
+                    Ok(stored) => {
+                        tx.commit().await?;
+                        stored
+                    }
+                    Err(StoreError::Conflict(_)) => {
+                        drop(tx);
+                        self.store
+                            .shipment_for_posting(row.id, DOSSIER_PICKUP, 0)
+                            .await?
+                            .ok_or_else(|| {
+                                anyhow::anyhow!("shipment reference taken by another parcel")
+                            })?
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        };
+        if shipment.tracking_number.is_some() {
+            return Ok(());
+        }
+        let order = ShipmentOrder {
+            reference: shipment.reference.clone(),
+            kind: ShipmentKind::DossierPickup,
+            sender: Party {
+                name: row.applicant_name.clone(),
+                phone: self.applicant_phone(&row).await?,
+                address: payload.address.clone(),
+            },
+            receiver: desk,
+            content: format!("Hồ sơ thủ tục hành chính {code}"),
+            weight_grams: DOSSIER_WEIGHT_GRAMS,
+            cash_on_delivery_vnd: 0,
+        };
+        let accepted = postal
+            .operator
+            .create_shipment(&order)
+            .await
+            .map_err(anyhow::Error::new)
+            .with_context(|| format!("ordering the pickup of dossier {}", row.id))?;
+        let mut tx = self.store.begin().await?;
+        write_in(
+            &mut tx,
+            &[PostalWrite::Accept {
+                shipment_id: shipment.id,
+                tracking_number: accepted.tracking_number,
+                fee_vnd: accepted.fee_vnd,
+                at: self.now_micros(),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ngày dấu bưu điện of a dossier whose papers the postman collected: the (Vietnam) day
+    /// the operator reported taking the parcel; `None` before that, or for any other dossier.
+    pub(crate) async fn pickup_postmark(&self, row: &DossierRow) -> AppResult<Option<time::Date>> {
+        let Some(shipment) = self
+            .store
+            .shipment_for_posting(row.id, DOSSIER_PICKUP, 0)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let taken = self
+            .store
+            .shipment_events(shipment.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.status == TrackingStatus::Accepted.as_str())
+            .map(|e| e.at)
+            .min();
+        Ok(taken.map(|at| {
+            motcua_store::from_micros(at)
+                .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
+                .date()
+        }))
     }
 
     /// A tracking callback from the operator, as received: the raw body and the signature
@@ -645,27 +821,37 @@ impl App {
     /// given yet), as the operator quotes it; `None` without an operator or when it cannot be
     /// asked. The quote for the default address is reused for ten minutes.
     pub async fn postal_fee_quote(&self, address: Option<&str>) -> Option<i64> {
+        self.fee_quote(ShipmentKind::ResultDelivery, address).await
+    }
+
+    /// Phí nhận hồ sơ tại nhà: what the operator charges to collect a dossier's papers at
+    /// `address` (the agency's own area when none is given yet); `None` as for
+    /// [`App::postal_fee_quote`].
+    pub async fn pickup_fee_quote(&self, address: Option<&str>) -> Option<i64> {
+        self.fee_quote(ShipmentKind::DossierPickup, address).await
+    }
+
+    async fn fee_quote(&self, kind: ShipmentKind, address: Option<&str>) -> Option<i64> {
         let postal = self.postal.clone()?;
         let now = self.now();
         let address = address.map(str::trim).filter(|a| !a.is_empty());
-        if address.is_none()
-            && let Ok(cached) = postal.quote.lock()
-            && let Some((at, fee)) = *cached
+        let cached = address.is_none() && kind == ShipmentKind::ResultDelivery;
+        if cached
+            && let Ok(cache) = postal.quote.lock()
+            && let Some((at, fee)) = *cache
             && now - at < QUOTE_TTL
         {
             return Some(fee);
         }
         let asked = address.unwrap_or(&postal.sender.address);
-        match postal
-            .operator
-            .quote(ShipmentKind::ResultDelivery, asked, RESULT_WEIGHT_GRAMS)
-            .await
-        {
+        let weight = match kind {
+            ShipmentKind::ResultDelivery => RESULT_WEIGHT_GRAMS,
+            ShipmentKind::DossierPickup => DOSSIER_WEIGHT_GRAMS,
+        };
+        match postal.operator.quote(kind, asked, weight).await {
             Ok(fee) => {
-                if address.is_none()
-                    && let Ok(mut cached) = postal.quote.lock()
-                {
-                    *cached = Some((now, fee));
+                if cached && let Ok(mut cache) = postal.quote.lock() {
+                    *cache = Some((now, fee));
                 }
                 Some(fee)
             }
@@ -697,11 +883,13 @@ impl App {
                 })
                 .collect();
             views.push(ShipmentView {
+                kind: shipment.kind,
                 reference: shipment.reference,
                 tracking_number: shipment.tracking_number,
                 status: shipment.status,
                 fee_vnd: shipment.fee_vnd,
                 receiver_address: shipment.receiver_address,
+                pickup_address: shipment.sender_address,
                 created: motcua_store::from_micros(shipment.created_at),
                 events,
             });
@@ -776,6 +964,21 @@ pub fn check_postmark(postmark: time::Date, today: time::Date) -> AppResult<()> 
     Ok(())
 }
 
+/// Checks a contact phone typed for the postman: none (`Ok(None)`), or a Vietnamese number
+/// the operator accepts, returned as typed (trimmed).
+///
+/// # Errors
+/// `error-postal-phone` on the field `contact_phone`.
+pub fn check_contact_phone(phone: Option<&str>) -> AppResult<Option<String>> {
+    match phone.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(phone) if motcua_channels::postal::postal_phone(phone).is_some() => {
+            Ok(Some(phone.to_owned()))
+        }
+        Some(_) => Err(AppError::invalid("contact_phone", "error-postal-phone")),
+    }
+}
+
 /// The channel a counter registration is recorded under.
 pub fn registration_channel(postmark: Option<time::Date>) -> Channel {
     if postmark.is_some() {
@@ -809,6 +1012,27 @@ mod tests {
         );
         assert_eq!(registration_channel(Some(today)), Channel::Postal);
         assert_eq!(registration_channel(None), Channel::Counter);
+    }
+
+    #[test]
+    fn a_contact_phone_is_a_vietnamese_number_or_nothing() {
+        assert_eq!(check_contact_phone(None).ok(), Some(None));
+        assert_eq!(check_contact_phone(Some("  ")).ok(), Some(None));
+        assert_eq!(
+            check_contact_phone(Some(" 0912345678 ")).ok(),
+            Some(Some("0912345678".to_owned()))
+        );
+        assert_eq!(
+            check_contact_phone(Some("+84912345678")).ok(),
+            Some(Some("+84912345678".to_owned()))
+        );
+        match check_contact_phone(Some("12345")) {
+            Err(AppError::Invalid(fields)) => {
+                assert_eq!(fields[0].field, "contact_phone");
+                assert_eq!(fields[0].code, "error-postal-phone");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

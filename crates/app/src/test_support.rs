@@ -84,6 +84,7 @@ impl Fixture {
                     form: birth_registration(),
                     attachments: Vec::new(),
                     delivery: Default::default(),
+                    postal: Default::default(),
                 },
             )
             .await

@@ -71,6 +71,8 @@ pub struct DossierView {
     /// When the result was handed to the postal operator (kept after delivery; cleared when
     /// the parcel came back).
     pub result_posted: Option<OffsetDateTime>,
+    /// Số điện thoại liên hệ given for the postman.
+    pub contact_phone: Option<String>,
     /// The form answers as stored (field id → value).
     pub form: serde_json::Value,
 }
@@ -126,6 +128,7 @@ impl DossierView {
                 address: row.delivery_address.clone(),
             },
             result_posted: row.result_posted_at.map(motcua_store::from_micros),
+            contact_phone: row.contact_phone.clone(),
             form: serde_json::from_str(&row.form).map_err(|_| corrupt("form"))?,
         })
     }
@@ -325,6 +328,7 @@ mod tests {
             delivery_method: "post".into(),
             delivery_address: Some("12 Hòa Bình, Ninh Kiều".into()),
             result_posted_at: Some(1_795_000_100_000_000),
+            contact_phone: Some("0912345678".into()),
         }
     }
 

@@ -73,6 +73,7 @@ async fn a_tampered_timeline_is_reported(backend: Backend) {
         form: "{}".into(),
         delivery_method: "counter".into(),
         delivery_address: None,
+        contact_phone: None,
     };
     let mut tx = db.store.begin().await.expect("begin");
     let id = tx

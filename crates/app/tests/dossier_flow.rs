@@ -53,6 +53,7 @@ async fn a_birth_registration_goes_from_submission_to_returned_result(backend: B
         form: birth_registration(),
         attachments: Vec::new(),
         delivery: Default::default(),
+        postal: Default::default(),
     };
     let submitted = app.submit_dossier(&hau, &submission).await.expect("submit");
     assert_eq!(submitted.status, Some(DossierStatus::Submitted));
@@ -191,6 +192,7 @@ async fn a_citizen_withdraws_and_others_cannot_touch_the_dossier(backend: Backen
         form: birth_registration(),
         attachments: Vec::new(),
         delivery: Default::default(),
+        postal: Default::default(),
     };
     let dossier = app.submit_dossier(&hau, &submission).await.expect("submit");
     assert!(matches!(
@@ -282,6 +284,7 @@ async fn a_draft_is_saved_half_filled_then_submitted_with_its_delivery_choice(ba
         form: half,
         attachments: Vec::new(),
         delivery: post.clone(),
+        postal: Default::default(),
     };
     // A half-filled form is a valid draft: saved, not numbered, not in any queue.
     let saved = app.save_draft(&hau, None, &draft).await.expect("draft");
@@ -381,9 +384,9 @@ async fn the_demo_has_a_dossier_in_every_status(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let app = App::new(db.store.clone(), AppSettings::default());
     app.load_demo().await.expect("demo");
-    // One per status, three more situations (assigned, transferred, paused in processing)
-    // and a draft.
-    assert_eq!(app.load_demo_dossiers().await.expect("dossiers"), 14);
+    // One per status, four more situations (assigned, transferred, paused in processing, a
+    // result to return by post) and a draft.
+    assert_eq!(app.load_demo_dossiers().await.expect("dossiers"), 15);
     assert_eq!(
         app.load_demo_dossiers().await.expect("again"),
         0,
@@ -412,6 +415,11 @@ async fn the_demo_has_a_dossier_in_every_status(backend: Backend) {
         rows.iter()
             .any(|r| r.agency_id != r.desk_id.unwrap_or(r.agency_id)),
         "one transferred to another agency"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.status_code == Some(9) && r.delivery_method == "post"),
+        "one resolved, to be returned by post"
     );
     assert!(
         app.verify_dossier_chains(&Actor::system())
@@ -459,6 +467,7 @@ async fn parallel_receptions_number_without_gaps_or_duplicates(backend: Backend)
                     form: birth_registration(),
                     delivery: Default::default(),
                     postmark: None,
+                    contact_phone: None,
                 },
             )
             .await
@@ -477,6 +486,7 @@ async fn parallel_receptions_number_without_gaps_or_duplicates(backend: Backend)
                         form: birth_registration(),
                         attachments: Vec::new(),
                         delivery: Default::default(),
+                        postal: Default::default(),
                     },
                 )
                 .await?;
@@ -528,6 +538,7 @@ async fn a_step_naming_its_unit_is_worked_in_that_unit(backend: Backend) {
         form: birth_registration(),
         attachments: Vec::new(),
         delivery: Default::default(),
+        postal: Default::default(),
     };
     let import = |unit: &str| {
         let mut workflow = motcua_app::workflows::default_workflow("1.001193", false);

@@ -174,6 +174,7 @@ async fn world(db: &TestDatabase) -> World {
             form,
             attachments: Vec::new(),
             delivery: Default::default(),
+            postal: Default::default(),
         },
     }
 }

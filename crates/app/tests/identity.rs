@@ -95,6 +95,7 @@ async fn register_for(f: &Fixture, personal_id: &str) -> i64 {
                 form: birth_registration(),
                 delivery: Default::default(),
                 postmark: None,
+                contact_phone: None,
             },
         )
         .await

@@ -47,6 +47,7 @@ async fn submit_extract(f: &Fixture, copies: u32) -> i64 {
                 form: extract_request(copies),
                 attachments: Vec::new(),
                 delivery: Default::default(),
+                postal: Default::default(),
             },
         )
         .await

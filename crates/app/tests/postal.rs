@@ -8,7 +8,7 @@
 
 use motcua_app::dossiers::{CounterRegistration, Submission};
 use motcua_app::notify::Channels;
-use motcua_app::postal::{Postal, PostalSender, TrackingOutcome};
+use motcua_app::postal::{Postal, PostalChoice, PostalSender, TrackingOutcome};
 use motcua_app::test_support::{CITIZEN, Fixture, OTHER_CITIZEN, WARD, birth_registration};
 use motcua_app::{App, AppError};
 use motcua_channels::Secret;
@@ -37,6 +37,8 @@ both!(
     the_postmark_starts_the_clock,
     only_the_system_records_what_the_operator_reports,
     an_order_refused_for_good_is_given_up_and_an_outage_retried,
+    papers_collected_by_post_count_from_the_day_the_operator_took_them,
+    a_postal_submission_is_refused_whole_when_its_details_are_wrong,
 );
 
 const CUSTOMER: &str = "MOTCUA-CANTHO";
@@ -160,6 +162,7 @@ async fn posted(p: &Post) -> i64 {
                 form: birth_registration(),
                 attachments: Vec::new(),
                 delivery: ResultDelivery::new("post", Some(ADDRESS)).expect("postal choice"),
+                postal: Default::default(),
             },
         )
         .await
@@ -653,6 +656,7 @@ async fn the_postmark_starts_the_clock(backend: Backend) {
         form: birth_registration(),
         delivery: ResultDelivery::default(),
         postmark,
+        contact_phone: None,
     };
     let friday = time::macros::date!(2026 - 12 - 04);
     // A dossier brought to the counter at the opening of Friday 4 December…
@@ -900,4 +904,180 @@ async fn an_order_refused_for_good_is_given_up_and_an_outage_retried(backend: Ba
         "no parcel recorded"
     );
     p.f.cleanup().await;
+}
+
+/// The online submission of a birth registration whose papers the postman collects.
+fn by_post(pickup: &str, phone: Option<&str>) -> Submission {
+    Submission {
+        procedure_code: "1.001193".into(),
+        agency_code: WARD.into(),
+        form: birth_registration(),
+        attachments: Vec::new(),
+        delivery: ResultDelivery::default(),
+        postal: PostalChoice {
+            pickup_address: Some(pickup.into()),
+            phone: phone.map(str::to_owned),
+        },
+    }
+}
+
+async fn papers_collected_by_post_count_from_the_day_the_operator_took_them(backend: Backend) {
+    let p = Post::new(backend).await;
+    let citizen = p.f.citizen(CITIZEN).await;
+    let reception = p.f.official("tiepnhan.ninhkieu").await;
+    let submitted = p
+        .app
+        .submit_dossier(&citizen, &by_post(ADDRESS, Some("0907 111 222")))
+        .await
+        .expect("submitted with the papers by post");
+    assert_eq!(submitted.status, Some(DossierStatus::Submitted));
+    assert_eq!(submitted.channel, motcua_domain::procedure::Channel::Postal);
+    assert_eq!(submitted.contact_phone.as_deref(), Some("0907 111 222"));
+    // The same procedure submitted online the same day, for comparison.
+    let online = p
+        .app
+        .submit_dossier(
+            &citizen,
+            &Submission {
+                postal: PostalChoice::default(),
+                ..by_post(ADDRESS, None)
+            },
+        )
+        .await
+        .expect("online");
+    assert_eq!(online.channel, motcua_domain::procedure::Channel::Online);
+
+    // The worker orders the postman once, however often it runs.
+    p.deliver().await;
+    p.deliver().await;
+    let orders = p.sim.shipments();
+    assert_eq!(orders.len(), 1, "one pickup: {orders:?}");
+    let order = &orders[0];
+    assert_eq!(
+        order.kind,
+        motcua_channels::postal::ShipmentKind::DossierPickup
+    );
+    assert_eq!(order.sender.address, ADDRESS);
+    assert_eq!(
+        order.sender.phone, "0907111222",
+        "the number given for the postman"
+    );
+    assert!(order.reference.ends_with("/nop-hs"), "{}", order.reference);
+    assert_eq!(order.status, None, "ordered, not yet collected");
+    let shipments = p
+        .app
+        .dossier_shipments(&citizen, submitted.id)
+        .await
+        .expect("the citizen sees the pickup");
+    assert_eq!(shipments.len(), 1);
+    assert_eq!(shipments[0].kind, "dossier_pickup");
+    assert_eq!(shipments[0].pickup_address.as_deref(), Some(ADDRESS));
+    assert_eq!(
+        shipments[0].tracking_number.as_deref(),
+        Some(order.tracking_number.as_str())
+    );
+    assert!(
+        p.app
+            .dossier_shipments(&citizen, online.id)
+            .await
+            .expect("none")
+            .is_empty(),
+        "an online dossier orders no postman"
+    );
+
+    // The postman takes the papers today; they reach the desk days later.
+    assert_eq!(
+        p.advance(&order.tracking_number, TrackingStatus::Accepted)
+            .await,
+        TrackingOutcome::Accepted
+    );
+    let taken = OffsetDateTime::from_unix_timestamp(p.last_event(&order.tracking_number).at)
+        .expect("time")
+        .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
+        .date();
+    p.f.advance(time::Duration::days(3));
+    let received = p
+        .app
+        .receive_dossier(&reception, submitted.id)
+        .await
+        .expect("received from the post");
+    let online = p
+        .app
+        .receive_dossier(&reception, online.id)
+        .await
+        .expect("received online");
+    assert!(
+        received.due < online.due,
+        "counted from the postmark {taken}: {:?} vs {:?}",
+        received.due,
+        online.due
+    );
+    let system = motcua_app::Actor::system();
+    let history = p
+        .app
+        .dossier_history(&system, submitted.id)
+        .await
+        .expect("history");
+    let receipt = history
+        .iter()
+        .find(|e| e.kind == CommandKind::Receive)
+        .expect("receipt");
+    assert_eq!(
+        receipt.data.get("postmark").map(String::as_str),
+        Some(taken.to_string().as_str())
+    );
+    // The parcel's later events are kept and move nothing: the desk already received it.
+    assert_eq!(
+        p.advance(&order.tracking_number, TrackingStatus::InTransit)
+            .await,
+        TrackingOutcome::Accepted
+    );
+    assert_eq!(p.status(submitted.id).await, Some(2));
+}
+
+async fn a_postal_submission_is_refused_whole_when_its_details_are_wrong(backend: Backend) {
+    let p = Post::new(backend).await;
+    let citizen = p.f.citizen(CITIZEN).await;
+    let before = p.app.my_dossiers(&citizen).await.expect("mine").len();
+    let refused = |result: Result<_, AppError>| match result {
+        Err(AppError::Invalid(fields)) => {
+            let mut found: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{} {}", f.field, f.code))
+                .collect();
+            found.sort();
+            found
+        }
+        other => panic!("expected refusal, got {other:?}"),
+    };
+    assert_eq!(
+        refused(
+            p.app
+                .submit_dossier(&citizen, &by_post("Cần Thơ", Some("12345")))
+                .await
+        ),
+        [
+            "contact_phone error-postal-phone",
+            "pickup_address error-postal-pickup-address"
+        ]
+    );
+    // Without a postal operator the choice is refused, not silently ignored.
+    assert_eq!(
+        refused(
+            p.f.app
+                .submit_dossier(&citizen, &by_post(ADDRESS, Some("0907111222")))
+                .await
+        ),
+        ["submit_by error-postal-not-configured"]
+    );
+    assert_eq!(
+        p.app.my_dossiers(&citizen).await.expect("mine").len(),
+        before,
+        "nothing stored"
+    );
+    p.deliver().await;
+    assert!(
+        p.sim.shipments().is_empty(),
+        "nobody sent to collect anything"
+    );
 }

@@ -103,6 +103,7 @@ async fn papers_of_a_form_past_the_quota_store_nothing(backend: Backend) {
         form: birth_registration(),
         attachments: Vec::new(),
         delivery: Default::default(),
+        postal: Default::default(),
     };
     let refused = f
         .app

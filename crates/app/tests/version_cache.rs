@@ -30,6 +30,7 @@ async fn new_versions_are_seen_at_once(backend: Backend) {
         form: birth_registration(),
         attachments: Vec::new(),
         delivery: Default::default(),
+        postal: Default::default(),
     };
 
     // A first dossier fills the cache with the versions in use today.

@@ -953,6 +953,7 @@ fn build(
             form: form.to_string(),
             delivery_method: "counter".into(),
             delivery_address: None,
+            contact_phone: None,
         },
         state,
         events,

@@ -1072,6 +1072,7 @@ async fn payable_attempts(
                     form: form.clone(),
                     attachments: Vec::new(),
                     delivery: Default::default(),
+                    postal: Default::default(),
                 },
             )
             .await

@@ -346,9 +346,18 @@ fn small_pdf() -> Vec<u8> {
     pdf
 }
 
+/// A file name no other journey of this run uses: journeys run at once, and a browser that
+/// finds the file it was given rewritten by another one refuses the upload
+/// (ERR_UPLOAD_FILE_CHANGED).
+fn unique_name(stem: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{stem}-{}-{n}.pdf", std::process::id())
+}
+
 fn pdf_text(bytes: &[u8]) -> String {
     let dir = motcua_journeys::artefacts_dir();
-    let path = dir.join(format!("receipt-{}.pdf", std::process::id()));
+    let path = dir.join(unique_name("receipt"));
     std::fs::write(&path, bytes).expect("write pdf");
     let output = std::process::Command::new("pdftotext")
         .args(["-layout"])
@@ -453,9 +462,9 @@ async fn dossier_journey(javascript: bool) {
     // The papers the procedure requires: the declaration as a real PDF, the identity papers.
     let pdf = small_pdf();
     let papers_dir = motcua_journeys::artefacts_dir();
-    let declaration = papers_dir.join(format!("to-khai-ket-hon-{}.pdf", std::process::id()));
+    let declaration = papers_dir.join(unique_name("to-khai-ket-hon"));
     std::fs::write(&declaration, &pdf).expect("write the PDF");
-    let identity = papers_dir.join(format!("giay-to-tuy-than-{}.pdf", std::process::id()));
+    let identity = papers_dir.join(unique_name("giay-to-tuy-than"));
     std::fs::write(&identity, &pdf).expect("write the PDF");
     for (input, path) in [("#f-paper-0", &declaration), ("#f-paper-2", &identity)] {
         j.element(input)
@@ -602,6 +611,7 @@ async fn payment_journey(javascript: bool) {
                 form,
                 attachments: Vec::new(),
                 delivery: Default::default(),
+                postal: Default::default(),
             },
         )
         .await
@@ -714,6 +724,7 @@ async fn postal_journey(javascript: bool) {
                 form,
                 attachments: Vec::new(),
                 delivery: Default::default(),
+                postal: Default::default(),
             },
         )
         .await
@@ -760,7 +771,7 @@ async fn postal_journey(javascript: bool) {
     let pdf = small_pdf();
     let dir = motcua_journeys::artefacts_dir();
     for index in [0, 1, 5] {
-        let path = dir.join(format!("giay-to-{index}-{}.pdf", std::process::id()));
+        let path = dir.join(unique_name(&format!("giay-to-{index}")));
         std::fs::write(&path, &pdf).expect("write the PDF");
         j.element(&format!("#f-paper-{index}"))
             .await

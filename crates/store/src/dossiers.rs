@@ -176,6 +176,9 @@ pub struct DossierRow {
     pub delivery_address: Option<String>,
     /// When the result was handed to the postal operator (the state's `result_posted_at`).
     pub result_posted_at: Option<i64>,
+    /// Số điện thoại liên hệ: the number the postman calls (collecting the papers, bringing
+    /// the result), when the applicant gave one for that.
+    pub contact_phone: Option<String>,
 }
 
 impl DossierRow {
@@ -210,6 +213,8 @@ pub struct NewDossier {
     /// `counter`, `post` or `online` (see `domain::dossier::ResultDelivery`).
     pub delivery_method: String,
     pub delivery_address: Option<String>,
+    /// The number the postman calls (see [`DossierRow::contact_phone`]).
+    pub contact_phone: Option<String>,
 }
 
 /// One stored timeline entry.
@@ -255,7 +260,7 @@ pub struct DossierFilter {
 }
 
 const DOSSIER_COLUMNS: &str = "id, code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
-     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address, result_posted_at";
+     applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address, result_posted_at, contact_phone";
 
 fn step_role(dossier: &Dossier, roles: &[Role]) -> Option<String> {
     dossier
@@ -607,8 +612,8 @@ impl StoreTx {
         let sql = format!(
             "INSERT INTO dossiers (code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
                  applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, \
-                 created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $5, $6, $21, $22) RETURNING {DOSSIER_COLUMNS}"
+                 created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address, contact_phone) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $5, $6, $21, $22, $23) RETURNING {DOSSIER_COLUMNS}"
         );
         let row = on_tx!(self, |conn| {
             sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str()))
@@ -634,6 +639,7 @@ impl StoreTx {
                 .bind(at)
                 .bind(&new.delivery_method)
                 .bind(&new.delivery_address)
+                .bind(&new.contact_phone)
                 .fetch_one(&mut *conn)
                 .await?
         });
@@ -653,7 +659,8 @@ impl StoreTx {
         let changed = on_tx!(self, |conn| {
             sqlx::query(
                 "UPDATE dossiers SET agency_id = $1, agency_path = $2, desk_id = $1, desk_path = $2, form = $3, \
-                 delivery_method = $4, delivery_address = $5, procedure_version = $6, updated_at = $7 \
+                 delivery_method = $4, delivery_address = $5, procedure_version = $6, updated_at = $7, \
+                 channel = $10, contact_phone = $11 \
                  WHERE id = $8 AND citizen_id = $9 AND status_code IS NULL AND last_seq = 0",
             )
             .bind(new.agency_id)
@@ -665,6 +672,8 @@ impl StoreTx {
             .bind(at)
             .bind(id)
             .bind(citizen_id)
+            .bind(&new.channel)
+            .bind(&new.contact_phone)
             .execute(&mut *conn)
             .await?
             .rows_affected()

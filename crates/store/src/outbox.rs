@@ -109,6 +109,7 @@ impl StoreTx {
     pub async fn enqueue_secret(
         &mut self,
         kind: &str,
+        channel: &str,
         payload: &str,
         redacted: &str,
         discard_after: i64,
@@ -116,14 +117,15 @@ impl StoreTx {
     ) -> StoreResult<i64> {
         let (id,): (i64,) = on_tx!(self, |conn| {
             sqlx::query_as(
-                "INSERT INTO outbox (kind, payload, redacted_payload, discard_after, created_at, available_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                "INSERT INTO outbox (kind, payload, redacted_payload, discard_after, created_at, available_at, channel) \
+                 VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
             )
             .bind(kind)
             .bind(payload)
             .bind(redacted)
             .bind(discard_after)
             .bind(at)
+            .bind(channel)
             .fetch_one(&mut *conn)
             .await?
         });

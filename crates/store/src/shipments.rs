@@ -30,6 +30,8 @@ pub struct NewShipment {
     pub reference: String,
     pub receiver_name: String,
     pub receiver_address: String,
+    /// The sender when it is not the desk: the applicant whose papers are collected.
+    pub sender: Option<(String, String)>,
     pub created_at: i64,
 }
 
@@ -55,6 +57,10 @@ pub struct ShipmentRow {
     pub checked_at: i64,
     /// The operator's time of the event behind `status`.
     pub last_event_at: Option<i64>,
+    /// The sender's name and address when it is not the desk (a dossier collected from the
+    /// applicant's home).
+    pub sender_name: Option<String>,
+    pub sender_address: Option<String>,
 }
 
 impl ShipmentRow {
@@ -93,7 +99,7 @@ pub struct ShipmentEventRow {
 }
 
 const COLUMNS: &str = "id, dossier_id, agency_path, kind, posting_seq, reference, tracking_number, status, fee_vnd, \
-     receiver_name, receiver_address, created_at, updated_at, checked_at, last_event_at";
+     receiver_name, receiver_address, created_at, updated_at, checked_at, last_event_at, sender_name, sender_address";
 
 const EVENT_COLUMNS: &str = "id, shipment_id, event_id, status, at, note, received_at, source";
 
@@ -103,8 +109,8 @@ impl StoreTx {
     pub async fn insert_shipment(&mut self, new: &NewShipment) -> StoreResult<ShipmentRow> {
         let sql = format!(
             "INSERT INTO shipments (dossier_id, agency_path, kind, posting_seq, reference, status, receiver_name, \
-             receiver_address, created_at, updated_at, checked_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) RETURNING {COLUMNS}"
+             receiver_address, created_at, updated_at, checked_at, sender_name, sender_address) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $10, $11) RETURNING {COLUMNS}"
         );
         Ok(on_tx!(self, |conn| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -117,6 +123,8 @@ impl StoreTx {
                 .bind(&new.receiver_name)
                 .bind(&new.receiver_address)
                 .bind(new.created_at)
+                .bind(new.sender.as_ref().map(|(name, _)| name))
+                .bind(new.sender.as_ref().map(|(_, address)| address))
                 .fetch_one(&mut *conn)
                 .await?
         }))

@@ -116,6 +116,7 @@ async fn world(store: &Store) -> World {
                     form: "{}".into(),
                     delivery_method: "counter".into(),
                     delivery_address: None,
+                    contact_phone: None,
                 },
                 &draft,
                 &[Role::Specialist],

@@ -101,6 +101,7 @@ fn new_dossier(agency_id: i64, agency_path: &str) -> NewDossier {
         form: "{}".into(),
         delivery_method: "counter".into(),
         delivery_address: None,
+        contact_phone: None,
     }
 }
 

@@ -94,6 +94,7 @@ async fn dossier(store: &Store, agency: &(i64, String), code: &str, at: i64) -> 
                 form: "{}".into(),
                 delivery_method: "counter".into(),
                 delivery_address: None,
+                contact_phone: None,
             },
             &state,
             &[Role::Leader],

@@ -89,6 +89,7 @@ async fn dossier(store: &Store) -> (i64, String) {
                 form: "{}".into(),
                 delivery_method: "post".into(),
                 delivery_address: Some("12 Trần Phú, Ninh Kiều, Cần Thơ".into()),
+                contact_phone: None,
             },
             &Dossier::draft(&wf),
             &[Role::Leader],
@@ -109,6 +110,7 @@ fn order(dossier_id: i64, path: &str, posting_seq: i64, reference: &str) -> NewS
         reference: reference.into(),
         receiver_name: "Nguyễn Văn Hậu".into(),
         receiver_address: "12 Trần Phú, Ninh Kiều, Cần Thơ".into(),
+        sender: None,
         created_at: 100,
     }
 }

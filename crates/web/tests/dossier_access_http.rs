@@ -32,6 +32,7 @@ async fn a_citizens_draft_is_not_found_by_officials_on_any_route(h: Web) -> Web 
                     form: birth_registration(),
                     attachments: Vec::new(),
                     delivery: Default::default(),
+                    postal: Default::default(),
                 },
             )
             .await

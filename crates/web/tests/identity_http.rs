@@ -298,6 +298,7 @@ async fn the_counter_page_records_an_id_card_check(w: Web) -> Web {
                     form: motcua_app::test_support::birth_registration(),
                     delivery: Default::default(),
                     postmark: None,
+                    contact_phone: None,
                 },
             )
             .await

@@ -1103,6 +1103,7 @@ async fn counter_dossier(h: &Harness) -> i64 {
             form: motcua_app::test_support::birth_registration(),
             delivery: Default::default(),
             postmark: None,
+            contact_phone: None,
         },
     )
     .await

@@ -156,6 +156,7 @@ async fn submit_extract(f: &Fixture, copies: u32) -> i64 {
                 form,
                 attachments: Vec::new(),
                 delivery: Default::default(),
+                postal: Default::default(),
             },
         )
         .await

@@ -37,6 +37,7 @@ macro_rules! posting {
 posting!(
     a_citizen_follows_a_posted_result_to_status_10,
     the_tracking_route_answers_by_signature,
+    a_citizen_sends_the_papers_by_post_from_the_form,
 );
 
 both!(the_counter_api_takes_a_postmark);
@@ -115,6 +116,7 @@ async fn resolved_for_post(w: &Web) -> i64 {
                 form: birth_registration(),
                 attachments: Vec::new(),
                 delivery: ResultDelivery::new("post", Some(ADDRESS)).expect("postal choice"),
+                postal: Default::default(),
             },
         )
         .await
@@ -371,4 +373,168 @@ async fn the_counter_api_takes_a_postmark(w: Web) -> Web {
         .text();
     assert!(html.contains("Ngày dấu bưu điện: 04/12/2026"), "{html}");
     w
+}
+
+/// The birth registration's answers as the form's fields, with `extra` fields after them.
+fn form_fields(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = vec![("agency".into(), WARD.into())];
+    for (key, value) in support::birth_form().as_object().expect("form") {
+        match value {
+            serde_json::Value::Object(parts) => {
+                for (part, v) in parts {
+                    fields.push((
+                        format!("{key}.{part}"),
+                        v.as_str().unwrap_or_default().to_owned(),
+                    ));
+                }
+            }
+            serde_json::Value::String(text) => fields.push((key.clone(), text.clone())),
+            other => fields.push((key.clone(), other.to_string())),
+        }
+    }
+    fields.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    fields
+}
+
+async fn a_citizen_sends_the_papers_by_post_from_the_form(
+    w: Web,
+    sim: PostalSimHandle,
+) -> (Web, PostalSimHandle) {
+    let citizen = w.citizen(CITIZEN).await;
+    let form = w.get("/dossiers/new/1.001193", &citizen).await.text();
+    assert!(
+        form.contains("name=\"submit_by\" id=\"f-submit_by-post\""),
+        "{form}"
+    );
+    assert!(
+        form.contains("id=\"pickup-fee\">(Phí nhận hồ sơ tại nhà: ")
+            && form.contains(".500 đ)</span>"),
+        "the operator's fee beside the choice: {form}"
+    );
+    assert!(form.contains("name=\"contact_phone\""));
+    let before = w.f.db.store.dossier_ids().await.expect("ids").len();
+
+    // Wrong details: explained beside their inputs, nothing stored, nobody sent.
+    let fields = form_fields(&[
+        ("submit_by", "post"),
+        ("pickup_address", "Cần Thơ"),
+        ("contact_phone", "abc"),
+    ]);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = w
+        .multipart("/dossiers/new/1.001193", &citizen, &pairs, &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text();
+    assert!(html.contains("id=\"e-pickup_address\""), "{html}");
+    assert!(html.contains("ít nhất 10 ký tự"));
+    assert!(html.contains("id=\"e-contact_phone\""));
+    assert!(
+        html.contains("value=\"post\" checked"),
+        "the choice is kept"
+    );
+    assert_eq!(w.f.db.store.dossier_ids().await.expect("ids").len(), before);
+
+    // By post no paper is uploaded: the postman brings them.
+    let fields = form_fields(&[
+        ("submit_by", "post"),
+        ("pickup_address", ADDRESS),
+        ("contact_phone", "0907 111 222"),
+    ]);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let submitted = w
+        .multipart("/dossiers/new/1.001193", &citizen, &pairs, &[])
+        .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.text()
+    );
+    let ids = w.f.db.store.dossier_ids().await.expect("ids");
+    let id = *ids.iter().max().expect("the new dossier");
+    let row = w.f.row(id).await;
+    assert_eq!(row.channel, "postal");
+    assert_eq!(row.contact_phone.as_deref(), Some("0907 111 222"));
+    assert!(
+        sim.shipments().is_empty(),
+        "ordered by the worker, not the request"
+    );
+    w.f.app
+        .deliver_outbox(&Channels::log_only())
+        .await
+        .expect("outbox");
+    let orders = sim.shipments();
+    assert_eq!(orders.len(), 1);
+    let tracking = orders[0].tracking_number.clone();
+    assert_eq!(orders[0].sender.address, ADDRESS);
+
+    let html = w.get(&format!("/my/dossiers/{id}"), &citizen).await.text();
+    assert!(html.contains("Nhận hồ sơ tại nhà"), "{html}");
+    assert!(html.contains(&tracking));
+    assert!(html.contains("0907 111 222"));
+
+    // The postman collects the papers: the operator's signed callback reaches the server.
+    assert_eq!(
+        sim.advance(&tracking, TrackingStatus::Accepted).await,
+        Ok(200)
+    );
+    let desk = w.official_session("tiepnhan.ninhkieu").await;
+    let queue = w.get("/staff/dossiers?queue=receive", &desk).await.text();
+    assert!(
+        queue.contains("Hồ sơ giấy do bưu điện chuyển đến"),
+        "the desk knows the papers come by post: {queue}"
+    );
+    let reply = w
+        .form(
+            &format!("/staff/dossiers/{id}/actions"),
+            &desk,
+            &[("command", "receive")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+    let row = w.f.row(id).await;
+    assert_eq!(row.status_code, Some(2));
+    let events = w.f.db.store.dossier_events(id).await.expect("events");
+    let receipt = events
+        .iter()
+        .find(|e| e.kind == "receive")
+        .expect("receipt");
+    let today =
+        w.f.app
+            .now()
+            .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
+            .date();
+    assert!(
+        receipt.data.contains(&format!("\"postmark\":\"{today}\"")),
+        "{}",
+        receipt.data
+    );
+
+    // The same through the API: the papers by post, the contact phone checked.
+    let api = w.citizen(CITIZEN).await;
+    let body = |phone: &str| {
+        serde_json::json!({
+            "procedure_code": "1.001193", "agency_code": WARD, "form": support::birth_form(),
+            "pickup_address": ADDRESS, "contact_phone": phone,
+        })
+    };
+    let reply = w.post("/api/v1/dossiers", &api, body("12")).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.field_code(), "error-postal-phone");
+    assert_eq!(reply.json()["error"]["fields"][0]["field"], "contact_phone");
+    let reply = w.post("/api/v1/dossiers", &api, body("0907111222")).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    assert_eq!(reply.json()["channel"], "postal");
+    (w, sim)
 }

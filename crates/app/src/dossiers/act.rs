@@ -141,7 +141,14 @@ impl App {
                     "subject": format!("Xin ý kiến về hồ sơ {code}"),
                     "body": format!("{unit_name} được đề nghị cho ý kiến về hồ sơ {code} (thủ tục {procedure}).\n\nNội dung xin ý kiến: {question}\n\nHồ sơ: {link}\n\nYour opinion is asked on dossier {code}: {question}", procedure = row.procedure_code),
                 });
-                tx.enqueue("notify", &payload.to_string(), now).await?;
+                tx.enqueue_on_channel(
+                    crate::effects::outbox_kind::NOTIFY,
+                    "email",
+                    &payload.to_string(),
+                    now,
+                    Some(&row.agency_path),
+                )
+                .await?;
             }
         }
         tx.commit().await?;
@@ -203,7 +210,7 @@ impl App {
         // A procedure paid at submission is received once its fees are paid (online, or in
         // cash at this desk first): the desk never checks a bank statement by hand.
         if procedure.procedure.pay_at_submission
-            && channel == Channel::Online
+            && matches!(channel, Channel::Online | Channel::Postal)
             && self.submission_fees_unpaid(&row).await?
         {
             return Err(AppError::Conflict("error-payment-due"));
@@ -211,7 +218,7 @@ impl App {
         let limit = procedure
             .procedure
             .processing_time
-            .for_channel(channel)
+            .for_reception(channel)
             .cloned()
             .ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!(
@@ -222,11 +229,25 @@ impl App {
         let now = self
             .now()
             .to_offset(motcua_domain::calendar::VIETNAM_OFFSET);
+        // Papers the postman collected count from the day the operator took them (the
+        // postmark), as a parcel typed in at the counter does; before that, from now.
+        let postmark = if channel == Channel::Postal {
+            let registered = row.dossier()?.code.map(|c| c.date());
+            self.pickup_postmark(&row)
+                .await?
+                .filter(|p| *p <= now.date() && registered.is_none_or(|r| r <= *p))
+        } else {
+            None
+        };
+        let start = match postmark {
+            Some(postmark) => postmark.midnight().assume_offset(now.offset()),
+            None => now,
+        };
         // The row already names the agency's path: its calendar needs no unit lookup.
         let due = self
             .work_calendar_at(Some(&row.agency_path))
             .await?
-            .due(now, ProcessingTime::from(limit))
+            .due(start, ProcessingTime::from(limit))
             .map_err(|_| AppError::invalid("from", "error-calendar-year"))?;
         self.act_on_row(
             actor,
@@ -235,7 +256,7 @@ impl App {
                 due,
                 code: None,
                 assignee,
-                postmark: None,
+                postmark,
             },
         )
         .await

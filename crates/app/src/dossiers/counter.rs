@@ -93,6 +93,15 @@ impl App {
         {
             problems.extend(fields);
         }
+        let contact_phone =
+            match crate::postal::check_contact_phone(registration.contact_phone.as_deref()) {
+                Ok(phone) => phone,
+                Err(AppError::Invalid(fields)) => {
+                    problems.extend(fields);
+                    None
+                }
+                Err(other) => return Err(other),
+            };
         let Some(validated) = validated.filter(|_| problems.is_empty()) else {
             return Err(AppError::Invalid(problems));
         };
@@ -103,19 +112,7 @@ impl App {
         let limit = procedure
             .procedure
             .processing_time
-            .for_channel(channel)
-            .or_else(|| {
-                procedure
-                    .procedure
-                    .processing_time
-                    .for_channel(Channel::Counter)
-            })
-            .or_else(|| {
-                procedure
-                    .procedure
-                    .processing_time
-                    .for_channel(Channel::Online)
-            })
+            .for_reception(channel)
             .cloned()
             .ok_or(AppError::Conflict("error-dossier-state"))?;
         // By post the time counts from the postmark: a date without an hour, so from the
@@ -191,6 +188,7 @@ impl App {
             form,
             delivery_method: registration.delivery.method.as_str().to_owned(),
             delivery_address: registration.delivery.address.clone(),
+            contact_phone,
         };
         // Written once, already received: the draft is only the starting point of the decision.
         let stored = tx

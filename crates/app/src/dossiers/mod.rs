@@ -43,6 +43,8 @@ pub struct Submission {
     pub attachments: Vec<(u32, i64)>,
     /// Hình thức nhận kết quả.
     pub delivery: ResultDelivery,
+    /// The papers sent by post (the postman collects them) and the number the postman calls.
+    pub postal: crate::postal::PostalChoice,
 }
 
 /// A dossier typed in at the one-stop counter (tiếp nhận trực tiếp) from the applicant's papers.
@@ -61,6 +63,8 @@ pub struct CounterRegistration {
     /// Ngày dấu bưu điện of a dossier that came by post: it is registered with channel
     /// `postal`, and its appointment counts from this date (vn-legal §4, §15).
     pub postmark: Option<time::Date>,
+    /// Số điện thoại liên hệ for the postman bringing the result, when it goes by post.
+    pub contact_phone: Option<String>,
 }
 
 pub use crate::lookup::{LookupProof, PublicStatus, PublicStep};
@@ -312,7 +316,13 @@ impl OpenedDossier {
         self.workflow.steps.iter().map(|s| s.role).collect()
     }
 
-    fn new_dossier(&self, form: String, delivery: &ResultDelivery) -> NewDossier {
+    fn new_dossier(
+        &self,
+        form: String,
+        delivery: &ResultDelivery,
+        channel: Channel,
+        contact_phone: Option<String>,
+    ) -> NewDossier {
         NewDossier {
             procedure_code: self.procedure_code.clone(),
             procedure_version: self.version.row.version,
@@ -321,10 +331,11 @@ impl OpenedDossier {
             citizen_id: Some(self.citizen.id),
             applicant_name: self.citizen.full_name.clone(),
             applicant_personal_id: Some(self.citizen.personal_id.clone()),
-            channel: Channel::Online.as_str().to_owned(),
+            channel: channel.as_str().to_owned(),
             form,
             delivery_method: delivery.method.as_str().to_owned(),
             delivery_address: delivery.address.clone(),
+            contact_phone,
         }
     }
 }

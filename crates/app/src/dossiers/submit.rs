@@ -87,7 +87,9 @@ impl App {
         self.store_paper_blobs(actor, &papers).await?;
         let form =
             serde_json::to_string(&submission.form).map_err(|e| AppError::Internal(e.into()))?;
-        let new = opened.new_dossier(form, &submission.delivery);
+        // A phone that is no phone is kept out; the rest of a draft may be half-filled.
+        let phone = crate::postal::check_contact_phone(submission.postal.phone.as_deref())?;
+        let new = opened.new_dossier(form, &submission.delivery, Channel::Online, phone);
         let micros = self.now_micros();
         let mut tx = self.store.begin().await?;
         let id = match draft_id {
@@ -117,6 +119,53 @@ impl App {
         tx.delete_draft(draft_id, citizen_id).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The postal part of a submission: the pickup address when the papers go by post (an
+    /// operator must be configured, and the postman needs a phone), and a well-formed contact
+    /// phone. Its problems are reported with the form's.
+    fn check_postal_choice(
+        &self,
+        opened: &OpenedDossier,
+        submission: &Submission,
+    ) -> AppResult<(Option<String>, Vec<InvalidField>)> {
+        let mut problems = Vec::new();
+        let phone = match crate::postal::check_contact_phone(submission.postal.phone.as_deref()) {
+            Ok(phone) => phone,
+            Err(AppError::Invalid(fields)) => {
+                problems.extend(fields);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        let pickup = submission.postal.pickup();
+        if let Some(address) = pickup {
+            if !self.postal_configured() {
+                problems.push(InvalidField::new(
+                    "submit_by",
+                    "error-postal-not-configured",
+                ));
+            }
+            if address.chars().count() < 10 {
+                problems.push(InvalidField::new(
+                    "pickup_address",
+                    "error-postal-pickup-address",
+                ));
+            }
+            let reachable = phone.is_some()
+                || opened
+                    .citizen
+                    .phone
+                    .as_deref()
+                    .is_some_and(|p| motcua_channels::postal::postal_phone(p).is_some());
+            if !reachable && problems.iter().all(|p| p.field != "contact_phone") {
+                problems.push(InvalidField::new(
+                    "contact_phone",
+                    "error-postal-phone-required",
+                ));
+            }
+        }
+        Ok((pickup.map(str::to_owned), problems))
     }
 
     /// The citizen's own draft, or `NotFound` (also for someone else's, or a submitted one).
@@ -181,6 +230,7 @@ impl App {
             return Err(AppError::invalid("procedure", "error-draft-procedure"));
         }
         let opened = self.open_online(citizen_id, submission).await?;
+        let (pickup, postal_problems) = self.check_postal_choice(&opened, submission)?;
         let validated = self.validate_form_of(&opened.version, &submission.form);
         // Papers count as provided when reused from earlier uploads or already on the draft.
         let mut provided: Vec<u32> = submission.attachments.iter().map(|(r, _)| *r).collect();
@@ -194,11 +244,13 @@ impl App {
                     .filter_map(|i| u32::try_from(i).ok()),
             );
         }
+        // Papers sent by post arrive on paper: only what was uploaded is checked.
         let (papers, problems) = self.check_papers(
             &opened.version.procedure,
             &papers.uploads,
-            papers.require_all.then_some(provided.as_slice()),
+            (papers.require_all && pickup.is_none()).then_some(provided.as_slice()),
         );
+        let problems = problems.into_iter().chain(postal_problems).collect();
         let validated = with_paper_problems(validated, problems)?;
         self.store_paper_blobs(actor, &papers).await?;
         let now = self
@@ -232,7 +284,17 @@ impl App {
         };
         let decision = dossier::decide(&draft, &Command::Submit { code }, &context)
             .map_err(transition_error)?;
-        let new = opened.new_dossier(form, &submission.delivery);
+        let channel = if pickup.is_some() {
+            Channel::Postal
+        } else {
+            Channel::Online
+        };
+        let new = opened.new_dossier(
+            form,
+            &submission.delivery,
+            channel,
+            submission.postal.contact_phone(),
+        );
         let stored = match &draft_row {
             Some(row) => {
                 tx.update_draft(row.id, citizen_id, &new, micros).await?;
@@ -263,6 +325,21 @@ impl App {
             audience: audience.as_ref(),
         };
         enqueue_effects(&mut tx, &target, &decision, micros).await?;
+        if let Some(address) = pickup {
+            let payload = crate::postal::PickupPayload {
+                dossier_id: id,
+                address,
+            };
+            let payload =
+                serde_json::to_string(&payload).map_err(|e| AppError::Internal(e.into()))?;
+            tx.enqueue_scoped(
+                crate::effects::outbox_kind::PICKUP_DOSSIER,
+                &payload,
+                micros,
+                Some(stored.desk_path()),
+            )
+            .await?;
+        }
         self.link_submission(&mut tx, actor, id, opened.links, micros)
             .await?;
         self.add_papers_in(&mut tx, actor, id, &papers, Purpose::Document, micros)

@@ -78,8 +78,10 @@ pub enum Command {
         code: Option<DossierCode>,
         assignee: Option<i64>,
         /// Ngày dấu bưu điện: a dossier sent by post counts from its postmark (vn-legal §4,
-        /// §15), so `due` was computed from this date; recorded in the event. Only for a
-        /// dossier registered at the counter (the desk types the parcel in), never after today.
+        /// §15), so `due` was computed from this date; recorded in the event. The desk types it
+        /// for a parcel registered at the counter; for a dossier registered online whose papers
+        /// the postman collected, it is the day the operator took the parcel (never before the
+        /// registration). Never after today.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         postmark: Option<Date>,
     },

@@ -8,7 +8,7 @@
 //! | command | from | to |
 //! |---|---|---|
 //! | submit | draft | 1 |
-//! | receive | draft (counter, with the postmark when it came by post), 1 | 2, at step 0 |
+//! | receive | draft (counter, with the postmark when it came by post), 1 (with the postmark when the papers were sent by post) | 2, at step 0 |
 //! | request supplement | draft, 1 (reception) / 2, 4 (step role, clock paused) | 5 |
 //! | supplement provided | 5 at reception / 5 paused | 1 (draft without code) / 4 |
 //! | refuse | draft, 1, 5 at reception | 3 |
@@ -280,8 +280,15 @@ impl Transition<'_> {
                     return self.refuse();
                 }
                 if let Some(postmark) = postmark {
-                    if self.before.code.is_some() {
-                        return Err(TransitionError::PostmarkNotAtCounter);
+                    // Registered online, then the papers went by post (the postman collected
+                    // them): the postmark is on or after the day of registration.
+                    if self
+                        .before
+                        .code
+                        .as_ref()
+                        .is_some_and(|c| *postmark < c.date())
+                    {
+                        return Err(TransitionError::PostmarkBeforeRegistration);
                     }
                     if *postmark > now.date() {
                         return Err(TransitionError::PostmarkInFuture);

@@ -74,8 +74,10 @@ pub enum TransitionError {
     FeeOutOfRange,
     #[error("a postmark is after the day of receipt")]
     PostmarkInFuture,
-    #[error("only a dossier registered at the counter has a postmark")]
-    PostmarkNotAtCounter,
+    /// A dossier registered online and then sent by post cannot have left before it was
+    /// registered.
+    #[error("a postmark is before the day the dossier was registered online")]
+    PostmarkBeforeRegistration,
 }
 
 impl TransitionError {
@@ -114,7 +116,7 @@ impl TransitionError {
             Self::TrackingMalformed => "dossier-tracking-malformed",
             Self::FeeOutOfRange => "dossier-fee-out-of-range",
             Self::PostmarkInFuture => "dossier-postmark-in-future",
-            Self::PostmarkNotAtCounter => "dossier-postmark-not-at-counter",
+            Self::PostmarkBeforeRegistration => "dossier-postmark-before-registration",
         }
     }
 }

@@ -262,6 +262,44 @@ fn the_limit_for_a_channel_falls_back_to_the_general_limit() {
 }
 
 #[test]
+fn papers_that_came_by_post_count_the_counter_limit_unless_stated() {
+    let mut procedure = sample();
+    // A catalogue that states a counter and an online limit, none for all channels.
+    procedure.processing_time.limits[0].channel = Some(Channel::Counter);
+    let times = &procedure.processing_time;
+    assert_eq!(times.for_channel(Channel::Postal), None);
+    assert_eq!(
+        times.for_reception(Channel::Postal).map(|l| l.unit),
+        Some(TimeUnit::SameDay),
+        "the counter's limit"
+    );
+    // Without a counter limit, the online one.
+    procedure
+        .processing_time
+        .limits
+        .retain(|l| l.channel != Some(Channel::Counter));
+    assert_eq!(
+        procedure
+            .processing_time
+            .for_reception(Channel::Postal)
+            .map(|l| l.value),
+        Some(5)
+    );
+    // A stated postal limit wins.
+    let mut postal = procedure.processing_time.limits[0];
+    postal.channel = Some(Channel::Postal);
+    postal.value = 9;
+    procedure.processing_time.limits.push(postal);
+    assert_eq!(
+        procedure
+            .processing_time
+            .for_reception(Channel::Postal)
+            .map(|l| l.value),
+        Some(9)
+    );
+}
+
+#[test]
 fn the_version_in_force_is_the_latest_that_has_started() {
     let mut v1 = sample();
     v1.version = 1;

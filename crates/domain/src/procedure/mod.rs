@@ -380,6 +380,16 @@ impl ProcessingTime {
             .find(|limit| limit.channel == Some(channel))
             .or_else(|| self.limits.iter().find(|limit| limit.channel.is_none()))
     }
+
+    /// The limit a desk counts for a dossier received through `channel`: as
+    /// [`ProcessingTime::for_channel`], and for papers that came by post (which catalogues
+    /// rarely state) the counter's limit, then the online one: the papers are the same
+    /// [assumed].
+    pub fn for_reception(&self, channel: Channel) -> Option<&TimeLimit> {
+        self.for_channel(channel)
+            .or_else(|| self.for_channel(Channel::Counter))
+            .or_else(|| self.for_channel(Channel::Online))
+    }
 }
 
 /// A processing-time limit. `value` is ignored (and written as 0) for [`TimeUnit::SameDay`].

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
 use motcua_app::dossiers::{CounterRegistration, PublicStatus, Submission};
+use motcua_app::postal::PostalChoice;
 use motcua_app::views::DossierView;
 use motcua_domain::dossier::{Command, DossierStatus, ResultDelivery};
 use serde::{Deserialize, Serialize};
@@ -86,6 +87,15 @@ pub struct ApiSubmission {
     /// How the applicant receives the result; at the counter when absent.
     #[serde(default)]
     pub delivery: Option<ApiDelivery>,
+    /// Nộp hồ sơ qua bưu chính: the postman collects the papers at this address (10 to 300
+    /// characters) and the papers need not be uploaded; offered when the installation has a
+    /// postal operator.
+    #[serde(default)]
+    pub pickup_address: Option<String>,
+    /// The number the postman calls (collecting the papers, bringing the result); the
+    /// account's phone when absent.
+    #[serde(default)]
+    pub contact_phone: Option<String>,
 }
 
 /// Hình thức nhận kết quả.
@@ -119,6 +129,10 @@ fn submission_of(input: ApiSubmission) -> Result<Submission, AppError> {
             .iter()
             .map(|a| (a.requirement, a.attachment_id))
             .collect(),
+        postal: PostalChoice {
+            pickup_address: input.pickup_address,
+            phone: input.contact_phone,
+        },
     })
 }
 
@@ -568,6 +582,9 @@ pub struct ApiCounterRegistration {
     /// registered with channel `postal` and its appointment counts from this date.
     #[serde(default)]
     pub postmark: Option<String>,
+    /// The number the postman calls when the result goes by post.
+    #[serde(default)]
+    pub contact_phone: Option<String>,
 }
 
 /// A postmark date as typed; empty is none.
@@ -600,6 +617,7 @@ pub async fn counter(
         form,
         delivery: delivery_of(input.delivery.as_ref()).ctx(&ctx)?,
         postmark: postmark_of(input.postmark.as_deref()).ctx(&ctx)?,
+        contact_phone: input.contact_phone,
     };
     let row = state
         .app

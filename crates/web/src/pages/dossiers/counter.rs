@@ -124,6 +124,7 @@ pub async fn counter_register(
                 return new_page(&state, &ctx, &code, true, &fields.0, Some(&error)).await;
             }
         },
+        contact_phone: fields.optional("contact_phone"),
     };
     // The scans at the counter are the officer's uploads; earlier uploads are not offered.
     let (uploads, _) = papers_of(&procedure, &sent);

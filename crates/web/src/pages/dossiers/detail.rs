@@ -150,6 +150,8 @@ pub(super) fn event_detail(
 
 /// A parcel of the dossier as its page shows it.
 pub struct ParcelView {
+    /// What the parcel is for: the result to the applicant, or the papers collected at home.
+    pub kind: String,
     pub tracking: String,
     pub status: String,
     pub fee: String,
@@ -165,12 +167,14 @@ pub(super) fn parcels(
     shipments
         .into_iter()
         .map(|s| ParcelView {
+            kind: i18n::t(lang, &format!("postal-kind-{}", s.kind)),
             tracking: s
                 .tracking_number
                 .unwrap_or_else(|| i18n::t(lang, "postal-no-tracking")),
             status: i18n::t(lang, &format!("postal-status-{}", s.status)),
             fee: s.fee_vnd.map(i18n::format_money).unwrap_or_default(),
-            address: s.receiver_address,
+            // A pickup is about where the postman collects the papers.
+            address: s.pickup_address.unwrap_or(s.receiver_address),
             events: s
                 .events
                 .into_iter()

@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::attachments::{PaperUpload, Papers, paper_field};
 use motcua_app::dossiers::{CounterRegistration, Submission};
+use motcua_app::postal::PostalChoice;
 use motcua_app::views::{DossierAttachmentRow, DossierView, EventView};
 use motcua_app::{Actor, AppError};
 use motcua_domain::attachment::{MediaType, Purpose};

@@ -31,6 +31,19 @@ pub(super) struct NewDossierPage {
     /// Ngày dấu bưu điện (counter only) as typed, and its problem.
     postmark: String,
     postmark_error: String,
+    /// Whether the installation has a postal operator (the online form then offers sending
+    /// the papers by post).
+    postal: bool,
+    /// Cách nộp giấy tờ: `online` (uploaded) or `post` (the postman collects them).
+    submit_by: String,
+    pickup_address: String,
+    pickup_error: String,
+    /// "Phí nhận hồ sơ tại nhà: 10.000 đ", when the operator quotes it.
+    pickup_fee: String,
+    /// Số điện thoại liên hệ for the postman, and its problem.
+    contact_phone: String,
+    contact_phone_error: String,
+    submit_by_error: String,
 }
 
 pub(super) async fn new_page(
@@ -171,6 +184,33 @@ pub(super) async fn new_page(
             .unwrap_or_default(),
         postmark: fields.get("postmark").cloned().unwrap_or_default(),
         postmark_error: errors.get("postmark").cloned().unwrap_or_default(),
+        postal: state.app.postal_configured(),
+        submit_by: fields
+            .get("submit_by")
+            .cloned()
+            .filter(|m| m == "post")
+            .unwrap_or_else(|| "online".to_owned()),
+        pickup_address: fields.get("pickup_address").cloned().unwrap_or_default(),
+        pickup_error: errors.get("pickup_address").cloned().unwrap_or_default(),
+        pickup_fee: if counter {
+            String::new()
+        } else {
+            state
+                .app
+                .pickup_fee_quote(fields.get("pickup_address").map(String::as_str))
+                .await
+                .map(|fee| {
+                    i18n::tf(
+                        ctx.lang,
+                        "dossier-pickup-fee",
+                        &[("fee", &i18n::format_money(fee))],
+                    )
+                })
+                .unwrap_or_default()
+        },
+        contact_phone: fields.get("contact_phone").cloned().unwrap_or_default(),
+        contact_phone_error: errors.get("contact_phone").cloned().unwrap_or_default(),
+        submit_by_error: errors.get("submit_by").cloned().unwrap_or_default(),
     };
     Ok(match error {
         Some(error) => render_status(status_of(error), &template),
@@ -212,6 +252,9 @@ pub async fn new_form(
         if let Some(address) = &row.delivery.address {
             fields.insert("delivery_address".to_owned(), address.clone());
         }
+        if let Some(phone) = &row.contact_phone {
+            fields.insert("contact_phone".to_owned(), phone.clone());
+        }
         fields.insert("draft".to_owned(), id.to_string());
     }
     new_page(&state, &ctx, &code, false, &fields, None).await
@@ -244,6 +287,11 @@ pub async fn submit(
         form,
         attachments: reused,
         delivery,
+        postal: PostalChoice {
+            pickup_address: (sent.field("submit_by") == Some("post"))
+                .then(|| sent.field("pickup_address").unwrap_or_default().to_owned()),
+            phone: sent.field("contact_phone").map(str::to_owned),
+        },
     };
     let papers = Papers {
         uploads,

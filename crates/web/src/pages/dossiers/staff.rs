@@ -8,8 +8,25 @@ pub(super) struct QueuePage {
     page: Page,
     queue: String,
     queues: Vec<(String, String)>,
-    rows: Vec<(DossierView, String, String)>,
+    /// (dossier, status, appointment, how the post is involved).
+    rows: Vec<(DossierView, String, String, String)>,
     can_register: bool,
+}
+
+/// What the desk must know of the post beside the status: a result on its way (not to be
+/// handed over at the counter), or papers the postman is bringing.
+fn postal_note(lang: i18n::Lang, dossier: &DossierView) -> String {
+    match dossier.status {
+        Some(DossierStatus::Resolved) if dossier.result_posted.is_some() => {
+            i18n::t(lang, "queue-note-result-in-post")
+        }
+        Some(DossierStatus::Submitted)
+            if dossier.channel == motcua_domain::procedure::Channel::Postal =>
+        {
+            i18n::t(lang, "queue-note-papers-by-post")
+        }
+        _ => String::new(),
+    }
 }
 
 pub async fn queue(
@@ -26,7 +43,13 @@ pub async fn queue(
         .dossier_queue(&ctx.actor(), &queue)
         .await
         .ctx(&ctx)?;
-    let rows = listed(rows);
+    let rows = listed(rows)
+        .into_iter()
+        .map(|(d, status, due)| {
+            let note = postal_note(ctx.lang, &d);
+            (d, status, due, note)
+        })
+        .collect();
     let can_register = ctx.principal.check(motcua_domain::authz::Access::Staff(
         motcua_domain::authz::Permission::DossierReceive,
     )) == motcua_domain::authz::Decision::Allow;
