@@ -43,6 +43,7 @@ pub mod versions;
 pub mod views;
 pub mod workflows;
 pub mod xlsx;
+pub mod zalo_auth;
 
 /// One invalid input field: the field name and a stable message code from the catalogues.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -87,6 +88,10 @@ pub enum AppError {
     /// A sign-in through the external identity provider was refused (see [`oidc::OidcError`]).
     #[error("identity provider sign-in refused: {0:?}")]
     Oidc(oidc::OidcError),
+    /// The first authorisation of the Zalo Official Account was refused (see
+    /// [`zalo_auth::ZaloAuthError`]).
+    #[error("Zalo authorisation refused: {0:?}")]
+    Zalo(zalo_auth::ZaloAuthError),
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
 }
@@ -106,6 +111,7 @@ impl AppError {
             AppError::RateLimited => "error-rate-limited",
             AppError::TooManySignUps => "error-signup-rate-limited",
             AppError::Oidc(error) => error.code(),
+            AppError::Zalo(error) => error.code(),
             AppError::Internal(_) => "error-internal",
         }
     }
@@ -346,6 +352,8 @@ pub struct App {
     postal: Option<Arc<postal::Postal>>,
     /// The Zalo Official Account whose webhook this server answers (see [`chatbot`]).
     zalo: Option<Arc<motcua_channels::zalo::ZaloConfig>>,
+    /// The Zalo Official Account's adapter, for its first authorisation (see [`zalo_auth`]).
+    zalo_oa: Option<Arc<motcua_channels::zalo::ZaloOa>>,
     clock: Clock,
 }
 
@@ -373,6 +381,7 @@ impl App {
             gateways: payments::Gateways::default(),
             postal: None,
             zalo: None,
+            zalo_oa: None,
             clock: Arc::new(OffsetDateTime::now_utc),
         }
     }

@@ -581,7 +581,7 @@ impl App {
     }
 
     /// Template editing is for administrators of the whole tree: the words are the city's.
-    fn require_template_admin(actor: &Actor) -> AppResult<()> {
+    pub(crate) fn require_template_admin(actor: &Actor) -> AppResult<()> {
         actor.require(Access::Staff(Permission::OrgManage))?;
         match actor.principal.jurisdictions(Permission::OrgManage) {
             None => Ok(()),

@@ -1,6 +1,16 @@
 //! Zalo Official Account (OA): consultation (CS, "tư vấn") messages to followers, ZNS template
 //! messages by phone number, the signed webhook, and the OA's single-use refresh tokens.
 //!
+//! - **First authorisation** (OAuth v4 with PKCE): an OA admin is sent to
+//!   `{permission_url}?app_id=…&redirect_uri=…&code_challenge=…&state=…` ([`permission_url`]),
+//!   where `code_challenge` is [`pkce_challenge`] of a fresh [`pkce_verifier`]; Zalo sends the
+//!   browser back to `redirect_uri` with `code`, `oa_id` and `state`, and
+//!   [`ZaloOa::exchange_code`] trades the code (single use, valid about 10 minutes
+//!   [assumed: integration notes, not Zalo's own page]) and the verifier for the first pair:
+//!   `POST {oauth_url}` form-encoded `code, app_id, grant_type=authorization_code,
+//!   code_verifier`, header `secret_key`, with the same reply as a refresh. Zalo's handling of a
+//!   refusal by the admin is not documented where we could read it: an `error` parameter on the
+//!   redirect is assumed [assumed].
 //! - **Tokens** (OAuth v4): `POST {oauth_url}` form-encoded `refresh_token, app_id,
 //!   grant_type=refresh_token`, header `secret_key: <app secret>`; the reply is
 //!   `{access_token, refresh_token, expires_in}` (seconds, sent as a string). The access token
@@ -32,6 +42,8 @@ use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Where an OA admin grants the app access (the first authorisation).
+pub const PRODUCTION_PERMISSION_URL: &str = "https://oauth.zaloapp.com/v4/oa/permission";
 /// Zalo's token endpoint.
 pub const PRODUCTION_OAUTH_URL: &str = "https://oauth.zaloapp.com/v4/oa/access_token";
 /// The OA Open API.
@@ -94,6 +106,15 @@ pub mod codes {
     pub const OAUTH_INVALID_REFRESH_TOKEN: i64 = -14014;
     /// OAuth: the refresh token was already used (they are single-use).
     pub const OAUTH_REFRESH_TOKEN_USED: i64 = -14020;
+    /// OAuth: the authorisation code is unknown [assumed: placeholder].
+    pub const OAUTH_INVALID_CODE: i64 = -14016;
+    /// OAuth: the authorisation code was already exchanged (single use) [assumed: placeholder].
+    pub const OAUTH_CODE_USED: i64 = -14017;
+    /// OAuth: the authorisation code is older than its ≈10 minutes [assumed: placeholder].
+    pub const OAUTH_CODE_EXPIRED: i64 = -14018;
+    /// OAuth: the `code_verifier` does not match the `code_challenge` of the grant
+    /// [assumed: placeholder].
+    pub const OAUTH_INVALID_CODE_VERIFIER: i64 = -14019;
 
     /// Whether the code says the access token is no good (worth one refresh and one retry).
     pub fn is_token_rejected(code: i64) -> bool {
@@ -127,6 +148,8 @@ pub struct ZaloConfig {
     pub app_secret: Secret,
     /// The OA secret key, which signs webhook events (not the app secret).
     pub oa_secret_key: Secret,
+    /// Where an OA admin grants access; default [`PRODUCTION_PERMISSION_URL`].
+    pub permission_url: String,
     /// Default [`PRODUCTION_OAUTH_URL`].
     pub oauth_url: String,
     /// Default [`PRODUCTION_OPENAPI_URL`].
@@ -146,11 +169,66 @@ impl ZaloConfig {
             app_id: app_id.into(),
             app_secret,
             oa_secret_key,
+            permission_url: PRODUCTION_PERMISSION_URL.to_owned(),
             oauth_url: PRODUCTION_OAUTH_URL.to_owned(),
             openapi_url: PRODUCTION_OPENAPI_URL.to_owned(),
             zns_url: PRODUCTION_ZNS_URL.to_owned(),
         }
     }
+}
+
+impl ZaloConfig {
+    /// Where to send an OA admin to grant this app access: [`permission_url`] with this
+    /// configuration's endpoint and app id.
+    pub fn permission_url(&self, redirect_uri: &str, code_challenge: &str, state: &str) -> String {
+        permission_url(
+            &self.permission_url,
+            &self.app_id,
+            redirect_uri,
+            code_challenge,
+            state,
+        )
+    }
+}
+
+/// `{base}?app_id=…&redirect_uri=…&code_challenge=…&state=…`, each value percent-encoded.
+/// Zalo takes no `code_challenge_method`: the challenge is always S256 [assumed: public
+/// clients send none].
+pub fn permission_url(
+    base: &str,
+    app_id: &str,
+    redirect_uri: &str,
+    code_challenge: &str,
+    state: &str,
+) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("app_id", app_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("code_challenge", code_challenge)
+        .append_pair("state", state)
+        .finish();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}{query}")
+}
+
+/// A fresh PKCE `code_verifier` (RFC 7636 §4.1): 32 bytes from the operating system's CSPRNG
+/// (through `rand`'s thread generator, a CSPRNG seeded from it), base64url without padding:
+/// 43 characters of `[A-Za-z0-9_-]`.
+pub fn pkce_verifier() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The PKCE `code_challenge` of a verifier, method S256: `BASE64URL(SHA-256(ASCII(verifier)))`
+/// without padding (RFC 7636 §4.2).
+pub fn pkce_challenge(verifier: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
 /// Unix seconds; replaceable so that tests can move time.
@@ -270,6 +348,57 @@ impl ZaloOa {
     /// Refreshes the token pair now (and saves it), whatever the access token's expiry.
     pub async fn refresh(&self) -> Result<(), ChannelError> {
         self.renew(Need::Forced).await.map(|_| ())
+    }
+
+    /// The first authorisation: trades the `code` Zalo sent back to the redirect URI, with the
+    /// PKCE verifier whose challenge went to the permission page, for a token pair, and saves
+    /// it in the [`TokenStore`] (replacing any pair there) before returning it. Serialised with
+    /// refreshes, like them.
+    ///
+    /// # Errors
+    ///
+    /// `Refused` with Zalo's code when it refuses the code (unknown, used, expired, wrong
+    /// verifier) or our credentials; `Unreachable` when Zalo or the store cannot be reached;
+    /// `Protocol` for a reply without the tokens.
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        code_verifier: &str,
+    ) -> Result<ZaloTokens, ChannelError> {
+        let mut unsaved = self.refresh.lock().await;
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("code", code)
+            .append_pair("app_id", &self.config.app_id)
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("code_verifier", code_verifier)
+            .finish();
+        let issued = self.request_tokens(form).await?;
+        // A pair another node refreshed meanwhile is replaced: the admin's grant is the newest.
+        // The store saves only over the version it last read, so read, then save.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let saved = match self.store.load().await {
+                Ok(_) => self.store.save(&issued).await,
+                Err(error) => Err(error),
+            };
+            match saved {
+                Ok(()) => break,
+                Err(error) if attempts >= 3 => {
+                    tracing::error!(%error, "could not save the authorised Zalo token pair; kept in memory to save again");
+                    *unsaved = Some(issued);
+                    return Err(error);
+                }
+                Err(_) => {}
+            }
+        }
+        *unsaved = None;
+        tracing::info!(
+            access_expires_at = issued.access_expires_at,
+            "Zalo OA authorised; token pair saved"
+        );
+        self.remember(&issued);
+        Ok(issued)
     }
 
     fn now(&self) -> i64 {
@@ -398,13 +527,19 @@ impl ZaloOa {
         }
     }
 
-    /// One call to the token endpoint.
+    /// One refresh at the token endpoint.
     async fn request_refresh(&self, refresh_token: &Secret) -> Result<ZaloTokens, ChannelError> {
         let form = form_urlencoded::Serializer::new(String::new())
             .append_pair("refresh_token", refresh_token.expose())
             .append_pair("app_id", &self.config.app_id)
             .append_pair("grant_type", "refresh_token")
             .finish();
+        self.request_tokens(form).await
+    }
+
+    /// One call to the token endpoint with a form-encoded body; refreshes and code exchanges
+    /// get the same reply.
+    async fn request_tokens(&self, form: String) -> Result<ZaloTokens, ChannelError> {
         let request = self
             .client
             .post(&self.config.oauth_url)
@@ -577,6 +712,52 @@ mod tests {
         }
         assert!(codes::is_token_rejected(-216) && codes::is_token_rejected(-124));
         assert!(!codes::is_token_rejected(codes::USER_NOT_FOLLOWER));
+    }
+
+    #[test]
+    fn the_pkce_challenge_matches_rfc_7636_appendix_b() {
+        assert_eq!(
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn verifiers_are_43_url_safe_characters_and_never_repeat() {
+        let first = pkce_verifier();
+        let second = pkce_verifier();
+        for verifier in [&first, &second] {
+            assert_eq!(verifier.len(), 43, "{verifier}");
+            assert!(
+                verifier
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "{verifier}"
+            );
+            assert_eq!(pkce_challenge(verifier).len(), 43);
+        }
+        assert_ne!(first, second);
+    }
+
+    #[test]
+    fn the_permission_url_carries_the_app_the_challenge_and_the_state_encoded() {
+        let config = ZaloConfig::production("1234567890", Secret("s".into()), Secret("k".into()));
+        let url = config.permission_url(
+            "https://motcua.cantho.gov.vn/admin/notifications/zalo/callback?x=1&y=2",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "st ate/+",
+        );
+        assert_eq!(
+            url,
+            "https://oauth.zaloapp.com/v4/oa/permission?app_id=1234567890\
+             &redirect_uri=https%3A%2F%2Fmotcua.cantho.gov.vn%2Fadmin%2Fnotifications%2Fzalo%2Fcallback%3Fx%3D1%26y%3D2\
+             &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&state=st+ate%2F%2B"
+        );
+        // A base that already has a query keeps it.
+        assert!(
+            permission_url("http://sim/p?lang=vi", "a", "r", "c", "s")
+                .starts_with("http://sim/p?lang=vi&app_id=a")
+        );
     }
 
     #[test]

@@ -653,7 +653,7 @@ async fn the_simulator_checks_what_the_adapter_sends() {
     assert_eq!(reply["error"], -201, "empty text");
 
     let token_form = format!(
-        "refresh_token={}&app_id={APP_ID}&grant_type=authorization_code",
+        "refresh_token={}&app_id={APP_ID}&grant_type=client_credentials",
         initial.refresh_token.expose()
     );
     let reply = client
@@ -670,4 +670,144 @@ async fn the_simulator_checks_what_the_adapter_sends() {
     let reply: Value = serde_json::from_str(&reply).expect("json");
     assert_eq!(reply["error"], -14003, "wrong grant type");
     assert_eq!(sim.refresh_count(), 0);
+}
+
+/// The code in the address the permission page sent the browser back to.
+fn code_of(location: &str) -> String {
+    let query = location.split_once('?').map(|(_, q)| q).unwrap_or("");
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no code in {location}"))
+}
+
+fn refusal_code<T: std::fmt::Debug>(result: Result<T, ChannelError>) -> String {
+    match result {
+        Err(ChannelError::Refused { code, .. }) => code,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_first_authorisation_exchanges_a_code_once_with_its_verifier() {
+    use motcua_channels::zalo::{codes, pkce_challenge, pkce_verifier};
+    let sim = simulator().await;
+    sim.add_follower(FOLLOWER);
+    let store = Arc::new(MemoryTokenStore::new(None));
+    let oa = adapter(&sim, store.clone());
+    let redirect = "https://motcua.example/admin/notifications/zalo/callback";
+    let verifier = pkce_verifier();
+    let url = oa
+        .config()
+        .permission_url(redirect, &pkce_challenge(&verifier), "trang-thai-1");
+    assert!(url.starts_with(&sim.permission_url()), "{url}");
+
+    // The page is marked as a simulator and names the OA.
+    let page = browser()
+        .get(&url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains(BANNER) && page.contains(sim.oa_id()),
+        "{page}"
+    );
+
+    let back = sim.decide(&url, true).await.expect("allowed");
+    assert!(back.starts_with(&format!("{redirect}?code=")), "{back}");
+    assert!(
+        back.contains(&format!("oa_id={}", sim.oa_id())) && back.ends_with("state=trang-thai-1"),
+        "{back}"
+    );
+    let code = code_of(&back);
+
+    // Another verifier is refused, and does not spend the code.
+    let wrong = oa.exchange_code(&code, &pkce_verifier()).await;
+    assert_eq!(
+        refusal_code(wrong),
+        codes::OAUTH_INVALID_CODE_VERIFIER.to_string()
+    );
+    assert_eq!(store.current(), None);
+
+    let tokens = oa.exchange_code(&code, &verifier).await.expect("exchanged");
+    assert_eq!(
+        store.current(),
+        Some(tokens.clone()),
+        "saved before returning"
+    );
+    assert_eq!(sim.code_exchange_count(), 1);
+    // The pair works at once.
+    oa.send_text(FOLLOWER, "Xin chào").await.expect("sent");
+    assert_eq!(sim.refresh_count(), 0);
+
+    // A code is single use.
+    let again = oa.exchange_code(&code, &verifier).await;
+    assert_eq!(refusal_code(again), codes::OAUTH_CODE_USED.to_string());
+    assert_eq!(store.current(), Some(tokens));
+    // An unknown code.
+    let unknown = oa.exchange_code("ma-gia", &verifier).await;
+    assert_eq!(refusal_code(unknown), codes::OAUTH_INVALID_CODE.to_string());
+
+    // A code older than ten minutes.
+    let verifier = pkce_verifier();
+    let url = oa
+        .config()
+        .permission_url(redirect, &pkce_challenge(&verifier), "trang-thai-2");
+    let code = code_of(&sim.decide(&url, true).await.expect("allowed"));
+    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    sim.set_now_ms(now_ms + 11 * 60 * 1000);
+    let late = oa.exchange_code(&code, &verifier).await;
+    assert_eq!(refusal_code(late), codes::OAUTH_CODE_EXPIRED.to_string());
+    assert_eq!(sim.refused_code_exchange_count(), 4);
+
+    // Refusing on the page sends an error back, no code.
+    let back = sim.decide(&url, false).await.expect("refused");
+    assert!(
+        back.contains("error=access_denied") && !back.contains("code="),
+        "{back}"
+    );
+}
+
+#[tokio::test]
+async fn the_permission_page_refuses_another_app_and_a_missing_challenge() {
+    let sim = simulator().await;
+    let config = sim.adapter_config();
+    let redirect = "http://127.0.0.1:9/cb";
+    let challenge = motcua_channels::zalo::pkce_challenge("v");
+    let other_app = motcua_channels::zalo::permission_url(
+        &config.permission_url,
+        "another-app",
+        redirect,
+        &challenge,
+        "s",
+    );
+    let no_challenge =
+        motcua_channels::zalo::permission_url(&config.permission_url, APP_ID, redirect, "", "s");
+    for url in [other_app, no_challenge] {
+        let reply = browser().get(&url).send().await.expect("page");
+        assert_eq!(reply.status(), StatusCode::BAD_REQUEST);
+        assert!(sim.decide(&url, true).await.is_err(), "{url}");
+    }
+    let token_form =
+        format!("code=sim-code-1&app_id={APP_ID}&grant_type=authorization_code&code_verifier=v");
+    let reply = browser()
+        .post(sim.oauth_url())
+        .header("secret_key", "wrong-secret")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(token_form)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    let reply: Value = serde_json::from_str(&reply).expect("json");
+    assert_eq!(
+        reply["error"],
+        motcua_channels::zalo::codes::OAUTH_INVALID_SECRET_KEY,
+        "the app secret is checked first"
+    );
 }

@@ -40,7 +40,10 @@ pub struct NotificationsConfig {
     /// `generic` or `esms`.
     pub sms_shape: String,
     /// Zalo application id and secret (token refresh), the Official Account's secret key
-    /// (webhook signatures), and the first refresh token from the OA's authorisation.
+    /// (webhook signatures), and optionally a first refresh token obtained by hand: without
+    /// one, an administrator connects the OA from /admin/notifications ("Kết nối Zalo OA"),
+    /// whose callback `<public_url>/admin/notifications/zalo/callback` must be registered as
+    /// the app's OA callback URL at Zalo.
     pub zalo_app_id: String,
     pub zalo_app_secret: String,
     pub zalo_oa_secret_key: String,

@@ -759,8 +759,9 @@ async fn notification_services(
     let zalo = match zalo {
         Some((zalo_config, template, refresh)) => {
             let tokens = app.zalo_token_store();
-            // The first refresh token (from the OA's authorisation, or the simulator's) is
-            // stored once; afterwards the database holds the current pair.
+            // A refresh token given by hand (or the simulator's first one) is stored once;
+            // afterwards the database holds the current pair. Without one, an administrator
+            // connects the OA from /admin/notifications ("Kết nối Zalo OA").
             if !refresh.is_empty() {
                 tokens
                     .seed(&motcua_channels::zalo::ZaloTokens {
@@ -848,14 +849,16 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
             oa: oa.clone(),
             template_id: template,
         });
-        channels.chat = Some(Arc::new(notify::ZaloChat(oa)));
-        zalo_webhook = Some(webhook);
+        channels.chat = Some(Arc::new(notify::ZaloChat(oa.clone())));
+        zalo_webhook = Some((webhook, oa));
     }
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
     let public_url = public_url_of(&config, Some(&listen));
     let app = with_oidc(app, &config, &public_url)?.with_public_url(&public_url);
+    // The webhook, and the OA's first authorisation from /admin/notifications (in the demo
+    // against the simulator's permission page).
     let app = match zalo_webhook {
-        Some(webhook) => app.with_zalo_webhook(webhook),
+        Some((webhook, oa)) => app.with_zalo_webhook(webhook).with_zalo_oa(oa),
         None => app,
     };
     // Kept alive while serving: the demo's gateway simulators stop when dropped.

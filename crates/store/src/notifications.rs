@@ -1,7 +1,7 @@
 //! Notifications (migration 0019): each citizen's channels and language, administrators'
 //! wording of the message templates, the delivery log over the outbox (dead letters, retry,
-//! cancel), the messages the Zalo Official Account received, and channel tokens shared by all
-//! nodes.
+//! cancel), the messages the Zalo Official Account received, channel tokens shared by all
+//! nodes, and (migration 0021) the pending first authorisations of a channel account.
 
 use crate::outbox::OutboxScope;
 use crate::{Store, StoreResult, StoreTx, on_backend, on_tx};
@@ -380,5 +380,85 @@ impl Store {
             }
         });
         Ok(changed == 1)
+    }
+}
+
+/// A pending first authorisation of a channel account (migration 0021), keyed by the SHA-256
+/// of its `state`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChannelAuthorisationRow {
+    pub state_hash: String,
+    pub channel: String,
+    pub pkce_verifier: String,
+    /// The administrator who started it; only they may finish it.
+    pub official_id: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl StoreTx {
+    /// Stores a pending authorisation and drops those that expired before `now`, so abandoned
+    /// attempts do not pile up.
+    pub async fn insert_channel_authorisation(
+        &mut self,
+        row: &ChannelAuthorisationRow,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_tx!(self, |conn| {
+            sqlx::query("DELETE FROM channel_authorisations WHERE expires_at <= $1")
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO channel_authorisations (state_hash, channel, pkce_verifier, official_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&row.state_hash)
+            .bind(&row.channel)
+            .bind(&row.pkce_verifier)
+            .bind(row.official_id)
+            .bind(row.created_at)
+            .bind(row.expires_at)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes and returns the pending authorisation of `channel` for `state_hash`, expired or
+    /// not (the caller says which). A second call returns `None`: deleting is what makes a
+    /// `state` single-use.
+    pub async fn take_channel_authorisation(
+        &mut self,
+        channel: &str,
+        state_hash: &str,
+    ) -> StoreResult<Option<ChannelAuthorisationRow>> {
+        Ok(on_tx!(self, |conn| {
+            sqlx::query_as::<_, ChannelAuthorisationRow>(
+                "DELETE FROM channel_authorisations WHERE channel = $1 AND state_hash = $2 \
+                 RETURNING state_hash, channel, pkce_verifier, official_id, created_at, expires_at",
+            )
+            .bind(channel)
+            .bind(state_hash)
+            .fetch_optional(&mut *conn)
+            .await?
+        }))
+    }
+}
+
+impl Store {
+    /// How many authorisations are pending for `channel` (expired ones included), for tests
+    /// and the administration page.
+    pub async fn pending_channel_authorisations(&self, channel: &str) -> StoreResult<i64> {
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM channel_authorisations WHERE channel = $1",
+            )
+            .bind(channel)
+            .fetch_one(pool)
+            .await?
+        }))
     }
 }

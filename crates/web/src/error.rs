@@ -77,6 +77,7 @@ pub fn app_status(error: &AppError) -> StatusCode {
         }
         AppError::RateLimited | AppError::TooManySignUps => StatusCode::TOO_MANY_REQUESTS,
         AppError::Oidc(error) => oidc_status(*error),
+        AppError::Zalo(error) => zalo_status(*error),
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -90,6 +91,16 @@ fn oidc_status(error: motcua_app::oidc::OidcError) -> StatusCode {
         E::StateInvalid | E::StateExpired | E::Denied => StatusCode::BAD_REQUEST,
         E::TokenInvalid => StatusCode::UNAUTHORIZED,
         E::NoPersonalId | E::PersonalIdInvalid | E::NoOfficial => StatusCode::FORBIDDEN,
+    }
+}
+
+/// The HTTP status of a refused Zalo authorisation.
+fn zalo_status(error: motcua_app::zalo_auth::ZaloAuthError) -> StatusCode {
+    use motcua_app::zalo_auth::ZaloAuthError as E;
+    match error {
+        E::NotConfigured => StatusCode::CONFLICT,
+        E::StateInvalid | E::StateExpired | E::Denied => StatusCode::BAD_REQUEST,
+        E::Refused | E::Unreachable => StatusCode::BAD_GATEWAY,
     }
 }
 

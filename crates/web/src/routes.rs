@@ -287,6 +287,20 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::OrgManage),
             pages::notifications::send_test,
         )
+        // The first authorisation of the Zalo OA: administrators of the whole tree (checked in
+        // the use case); the callback is Zalo sending the same administrator back.
+        .at(
+            M::GET,
+            "/admin/notifications/zalo/connect",
+            Staff(P::OrgManage),
+            pages::notifications::zalo_connect,
+        )
+        .at(
+            M::GET,
+            "/admin/notifications/zalo/callback",
+            Staff(P::OrgManage),
+            pages::notifications::zalo_callback,
+        )
         .at(
             M::GET,
             "/admin/notifications/templates",

@@ -1,18 +1,21 @@
-//! A local Zalo: the OAuth v4 token endpoint, the OA's CS message API, ZNS, and the webhook that
-//! delivers what users write, plus a chat page for the demo.
+//! A local Zalo: the OAuth v4 permission page and token endpoint, the OA's CS message API, ZNS,
+//! and the webhook that delivers what users write, plus a chat page for the demo.
 //!
 //! It checks requests as Zalo does: the `secret_key` header and `app_id` on token calls,
-//! single-use refresh tokens (reuse → -14020), the `access_token` header on API calls (unknown or
+//! single-use refresh tokens (reuse → -14020), authorisation codes that are single-use, expire
+//! after ten minutes and are exchanged only with the PKCE verifier of their challenge (see
+//! [`codes`](crate::zalo::codes) for the assumed error codes), the `access_token` header on API calls (unknown or
 //! expired → -216, ZNS -124), followers for CS messages, registered templates with all their
 //! parameters and `84…` numbers for ZNS. Everything, errors included, is HTTP 200 with
 //! `{error, message, data}`, except an outage ([`ZaloSimHandle::set_down`]: 503). Webhook events
 //! are signed exactly as Zalo signs them ([`webhook_signature`]).
 //!
-//! Paths: token endpoint `/oauth/v4/oa/access_token`, Open API under `/openapi`, ZNS under
+//! Paths: permission page `/oauth/v4/oa/permission`, token endpoint `/oauth/v4/oa/access_token`, Open API under `/openapi`, ZNS under
 //! `/business` (distinct prefixes, so that swapping the adapter's URLs fails), chat page `/`.
 
 mod api;
 mod page;
+mod permission;
 
 use crate::Secret;
 use crate::zalo::{CS_PATH, SIGNATURE_HEADER, ZNS_PATH, ZaloConfig, ZaloTokens, webhook_signature};
@@ -24,6 +27,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const OAUTH_PATH: &str = "/oauth/v4/oa/access_token";
+const PERMISSION_PATH: &str = "/oauth/v4/oa/permission";
 const OPENAPI_PREFIX: &str = "/openapi";
 const ZNS_PREFIX: &str = "/business";
 
@@ -41,6 +45,8 @@ pub struct ZaloSimConfig {
     pub initial_refresh_token: String,
     /// `expires_in` of the access tokens it issues (Zalo: 90000, 25 h).
     pub access_token_ttl_secs: i64,
+    /// How long an authorisation code can be exchanged (Zalo: about 10 minutes [assumed]).
+    pub code_ttl_secs: i64,
 }
 
 impl ZaloSimConfig {
@@ -58,6 +64,7 @@ impl ZaloSimConfig {
             webhook_url: None,
             initial_refresh_token: "sim-refresh-initial".to_owned(),
             access_token_ttl_secs: 90_000,
+            code_ttl_secs: 600,
         }
     }
 }
@@ -125,11 +132,24 @@ struct ChatLine {
     status: Option<String>,
 }
 
+/// An authorisation code the permission page issued.
+#[derive(Debug, Clone)]
+struct Grant {
+    code_challenge: String,
+    /// On the simulator's clock.
+    issued_ms: i64,
+    used: bool,
+}
+
 struct SimState {
     /// Access token → expiry (ms on the simulator's clock).
     access: HashMap<String, i64>,
     /// Refresh token → already used.
     refresh: HashMap<String, bool>,
+    /// Authorisation code → its grant.
+    grants: HashMap<String, Grant>,
+    code_exchanges: usize,
+    refused_code_exchanges: usize,
     initial: ZaloTokens,
     followers: BTreeSet<String>,
     /// Template id → required parameters.
@@ -149,6 +169,9 @@ impl SimState {
         SimState {
             access: HashMap::new(),
             refresh: HashMap::new(),
+            grants: HashMap::new(),
+            code_exchanges: 0,
+            refused_code_exchanges: 0,
             initial: ZaloTokens {
                 access_token: Secret::default(),
                 refresh_token: Secret::default(),
@@ -342,6 +365,10 @@ impl ZaloSimulator {
         let router = Router::new()
             .route("/", get(page::chat_page))
             .route("/simulator/user-sends", post(page::user_sends))
+            .route(
+                PERMISSION_PATH,
+                get(permission::permission_page).post(permission::decide),
+            )
             .route(OAUTH_PATH, post(api::token))
             .route(&format!("{OPENAPI_PREFIX}{CS_PATH}"), post(api::cs_message))
             .route(&format!("{ZNS_PREFIX}{ZNS_PATH}"), post(api::zns_message))
@@ -386,6 +413,11 @@ impl ZaloSimHandle {
         format!("{}{OAUTH_PATH}", self.core.base_url)
     }
 
+    /// The permission page an OA admin grants access on, for [`ZaloConfig::permission_url`].
+    pub fn permission_url(&self) -> String {
+        format!("{}{PERMISSION_PATH}", self.core.base_url)
+    }
+
     /// For [`ZaloConfig::openapi_url`].
     pub fn openapi_url(&self) -> String {
         format!("{}{OPENAPI_PREFIX}", self.core.base_url)
@@ -403,6 +435,7 @@ impl ZaloSimHandle {
             app_id: config.app_id.clone(),
             app_secret: Secret(config.app_secret.clone()),
             oa_secret_key: Secret(config.oa_secret_key.clone()),
+            permission_url: self.permission_url(),
             oauth_url: self.oauth_url(),
             openapi_url: self.openapi_url(),
             zns_url: self.zns_url(),
@@ -460,6 +493,86 @@ impl ZaloSimHandle {
     /// Refreshes refused because the refresh token had been used (-14020).
     pub fn reused_refresh_count(&self) -> usize {
         self.core.state().refused_refreshes
+    }
+
+    /// The OA's id, as the permission page sends it back.
+    pub fn oa_id(&self) -> &str {
+        &self.core.config.oa_id
+    }
+
+    /// Authorisation codes exchanged for a token pair.
+    pub fn code_exchange_count(&self) -> usize {
+        self.core.state().code_exchanges
+    }
+
+    /// Code exchanges refused (unknown, used or expired code, wrong verifier).
+    pub fn refused_code_exchange_count(&self) -> usize {
+        self.core.state().refused_code_exchanges
+    }
+
+    /// Plays the OA admin's browser on the permission page: opens `permission_url` (as the
+    /// app built it), presses "Allow" (or "Refuse" when `allow` is false) and returns where
+    /// the page sends the browser back to (the app's redirect URI with `code`, `oa_id` and
+    /// `state`, or with `error`). An error is the page's refusal, with its status and text.
+    pub async fn decide(&self, permission_url: &str, allow: bool) -> Result<String, String> {
+        let reply = self
+            .core
+            .client
+            .get(permission_url)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = reply.status();
+        let html = reply.text().await.map_err(|e| e.to_string())?;
+        if !status.is_success() || !html.contains(crate::simulator::BANNER) {
+            return Err(format!("HTTP {status}: {html}"));
+        }
+        let query = permission_url
+            .split_once('?')
+            .map(|(_, query)| query)
+            .unwrap_or("");
+        let mut form: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        form.push((
+            "decision".to_owned(),
+            if allow { "allow" } else { "deny" }.to_owned(),
+        ));
+        let body = form
+            .iter()
+            .fold(
+                form_urlencoded::Serializer::new(String::new()),
+                |mut s, (k, v)| {
+                    s.append_pair(k, v);
+                    s
+                },
+            )
+            .finish();
+        let reply = self
+            .core
+            .client
+            .post(self.permission_url())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = reply.status();
+        let location = reply
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match location {
+            Some(location) if status.is_redirection() => Ok(location),
+            _ => Err(format!(
+                "HTTP {status}: {}",
+                reply.text().await.unwrap_or_default()
+            )),
+        }
     }
 
     /// Messages accepted (CS and ZNS), oldest first.

@@ -1,6 +1,8 @@
 //! Notification pages that work without JavaScript: the citizen's channels and language
 //! (`/my/notifications`), and for administrators the delivery log with retry and cancel, the
-//! templates with a preview, and a test message on each channel (`/admin/notifications`).
+//! templates with a preview, a test message on each channel, and the connection of the Zalo
+//! Official Account (`/admin/notifications`, `/admin/notifications/zalo/connect` and Zalo's
+//! callback `/admin/notifications/zalo/callback`).
 
 use crate::AppState;
 use crate::context::Ctx;
@@ -15,6 +17,7 @@ use motcua_app::notifications::DeliveryState;
 use motcua_app::notifications::{
     DeliveryView, LANGUAGES, PARTS, PreferencesForm, PreferencesView, RenderedMessage, TEMPLATES,
 };
+use motcua_app::zalo_auth::{ZaloAuthError, ZaloCallback};
 use motcua_domain::notify::NotifyChannel;
 use serde::Deserialize;
 
@@ -118,6 +121,18 @@ struct LogPage {
     done: String,
     /// (channel, configured on this installation)
     configured: Vec<(&'static str, bool)>,
+    /// The Zalo OA's connection, for administrators of the whole tree.
+    zalo: Option<ZaloSection>,
+}
+
+/// The Zalo Official Account's connection as the page shows it.
+pub struct ZaloSection {
+    pub configured: bool,
+    pub connected: bool,
+    /// When the access token expires, dd/mm/yyyy HH:MM; empty without one.
+    pub expires: String,
+    /// The outcome of the last connection, in words, and whether it succeeded.
+    pub outcome: Option<(String, bool)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,6 +141,8 @@ pub struct LogQuery {
     state: Option<String>,
     before: Option<i64>,
     done: Option<String>,
+    /// The outcome of a Zalo connection: `ok` or an error code.
+    zalo: Option<String>,
 }
 
 const STATES: [&str; 5] = ["all", "pending", "failing", "dead", "delivered"];
@@ -184,7 +201,84 @@ async fn log_page(
             let c = state.app.settings.channels;
             vec![("email", c.email), ("sms", c.sms), ("zalo", c.zalo)]
         },
+        zalo: zalo_section(state, ctx, query.zalo.as_deref()).await?,
     })
+}
+
+/// The Zalo section, only for those who may connect the OA.
+async fn zalo_section(
+    state: &AppState,
+    ctx: &Ctx,
+    outcome: Option<&str>,
+) -> WebResult<Option<ZaloSection>> {
+    let status = match state.app.zalo_status(&ctx.actor()).await {
+        Ok(status) => status,
+        Err(motcua_app::AppError::Forbidden) => return Ok(None),
+        Err(error) => return Err(error).ctx(ctx),
+    };
+    // Only known outcomes are shown: the query cannot put words on the page.
+    let outcome = match outcome {
+        Some("ok") => Some((ctx.t("notify-zalo-connected"), true)),
+        Some(code) => ZaloAuthError::ALL
+            .iter()
+            .find(|e| e.code() == code)
+            .map(|e| (ctx.t(e.code()), false)),
+        None => None,
+    };
+    Ok(Some(ZaloSection {
+        configured: status.configured,
+        connected: status.connected,
+        expires: status
+            .access_expires_at
+            .map(|at| i18n::format_time_micros(at.saturating_mul(1_000_000)))
+            .unwrap_or_default(),
+        outcome,
+    }))
+}
+
+/// `GET /admin/notifications/zalo/connect`: sends the administrator to Zalo's permission page.
+pub async fn zalo_connect(State(state): State<AppState>, ctx: Ctx) -> WebResult<Response> {
+    match state.app.zalo_authorise_start(&ctx.actor()).await {
+        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Err(motcua_app::AppError::Zalo(error)) => Ok(zalo_outcome(error.code())),
+        Err(error) => Err(error).ctx(&ctx),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ZaloCallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    oa_id: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /admin/notifications/zalo/callback?code=…&oa_id=…&state=…` (or `?error=…&state=…`):
+/// Zalo sends the administrator back here; the outcome is shown on the page.
+pub async fn zalo_callback(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<ZaloCallbackQuery>,
+) -> WebResult<Response> {
+    let callback = ZaloCallback {
+        code: query.code,
+        state: query.state,
+        oa_id: query.oa_id,
+        error: query.error,
+    };
+    match state
+        .app
+        .zalo_authorise_finish(&ctx.actor(), &callback)
+        .await
+    {
+        Ok(_) => Ok(zalo_outcome("ok")),
+        Err(motcua_app::AppError::Zalo(error)) => Ok(zalo_outcome(error.code())),
+        Err(error) => Err(error).ctx(&ctx),
+    }
+}
+
+fn zalo_outcome(code: &str) -> Response {
+    Redirect::to(&format!("/admin/notifications?zalo={code}#zalo")).into_response()
 }
 
 /// `/admin/notifications`: the delivery log.

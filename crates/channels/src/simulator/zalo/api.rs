@@ -48,8 +48,22 @@ pub(super) async fn token(
     if !crate::constant_time_eq(secret.as_bytes(), core.config.app_secret.as_bytes()) {
         return refuse(codes::OAUTH_INVALID_SECRET_KEY, "Invalid secret_key");
     }
-    if field("grant_type") != "refresh_token" {
-        return refuse(codes::OAUTH_INVALID_REQUEST, "Unsupported grant_type");
+    match field("grant_type") {
+        "refresh_token" => {}
+        "authorization_code" => {
+            let verdict = exchange(&core, &mut state, field("code"), field("code_verifier"));
+            if verdict.is_err() {
+                state.refused_code_exchanges += 1;
+            }
+            return match verdict {
+                Ok(()) => {
+                    state.code_exchanges += 1;
+                    tokens_reply(&core, &mut state)
+                }
+                Err((code, message)) => refuse(code, message),
+            };
+        }
+        _ => return refuse(codes::OAUTH_INVALID_REQUEST, "Unsupported grant_type"),
     }
     let used = state.refresh.get(field("refresh_token")).copied();
     match used {
@@ -67,7 +81,12 @@ pub(super) async fn token(
         .refresh
         .insert(field("refresh_token").to_owned(), true);
     state.refreshes += 1;
-    let issued = core.issue(&mut state);
+    tokens_reply(&core, &mut state)
+}
+
+/// A new pair, as both grant types answer it.
+fn tokens_reply(core: &Core, state: &mut super::SimState) -> Response {
+    let issued = core.issue(state);
     // Zalo sends expires_in as a string.
     axum::Json(json!({
         "access_token": issued.access_token.expose(),
@@ -75,6 +94,36 @@ pub(super) async fn token(
         "expires_in": core.config.access_token_ttl_secs.to_string(),
     }))
     .into_response()
+}
+
+/// Checks an authorisation code and its PKCE verifier, and spends the code: a code is
+/// exchanged once, within its lifetime, with the verifier whose S256 challenge the permission
+/// page received.
+fn exchange(
+    core: &Core,
+    state: &mut super::SimState,
+    code: &str,
+    verifier: &str,
+) -> Result<(), (i64, &'static str)> {
+    let now_ms = state.now_ms();
+    let ttl_ms = core.config.code_ttl_secs.saturating_mul(1000);
+    let Some(grant) = state.grants.get_mut(code) else {
+        return Err((codes::OAUTH_INVALID_CODE, "Invalid authorization code"));
+    };
+    if grant.used {
+        return Err((codes::OAUTH_CODE_USED, "Authorization code has been used"));
+    }
+    if grant.issued_ms.saturating_add(ttl_ms) <= now_ms {
+        return Err((codes::OAUTH_CODE_EXPIRED, "Authorization code has expired"));
+    }
+    let challenge = crate::zalo::pkce_challenge(verifier);
+    if verifier.is_empty()
+        || !crate::constant_time_eq(challenge.as_bytes(), grant.code_challenge.as_bytes())
+    {
+        return Err((codes::OAUTH_INVALID_CODE_VERIFIER, "Invalid code_verifier"));
+    }
+    grant.used = true;
+    Ok(())
 }
 
 pub(super) async fn cs_message(
