@@ -1,7 +1,7 @@
 //! Notifications (migration 0019): each citizen's channels and language, administrators'
 //! wording of the message templates, the delivery log over the outbox (dead letters, retry,
 //! cancel), the messages the Zalo Official Account received, channel tokens shared by all
-//! nodes, and (migration 0021) the pending first authorisations of a channel account.
+//! nodes, and (migration 0022) the pending first authorisations of a channel account.
 
 use crate::outbox::OutboxScope;
 use crate::{Store, StoreResult, StoreTx, on_backend, on_tx};
@@ -383,7 +383,7 @@ impl Store {
     }
 }
 
-/// A pending first authorisation of a channel account (migration 0021), keyed by the SHA-256
+/// A pending first authorisation of a channel account (migration 0022), keyed by the SHA-256
 /// of its `state`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ChannelAuthorisationRow {
