@@ -76,6 +76,8 @@ pub enum TransitionError {
     PostmarkInFuture,
     #[error("only a dossier registered at the counter has a postmark")]
     PostmarkNotAtCounter,
+    #[error("the day to supplement by must be after today")]
+    SupplementDueNotFuture,
 }
 
 impl TransitionError {
@@ -115,6 +117,7 @@ impl TransitionError {
             Self::FeeOutOfRange => "dossier-fee-out-of-range",
             Self::PostmarkInFuture => "dossier-postmark-in-future",
             Self::PostmarkNotAtCounter => "dossier-postmark-not-at-counter",
+            Self::SupplementDueNotFuture => "dossier-supplement-due-not-future",
         }
     }
 }
