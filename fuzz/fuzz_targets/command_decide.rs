@@ -1,13 +1,14 @@
 //! Commands as they arrive in API bodies (`{"command": "forward", …}`), deserialised and
 //! decided against dossiers in every kind of state by every kind of actor. Never panics; a
 //! command that deserialises serialises back to the same; an accepted command yields exactly
-//! one event chained onto the dossier's head and a state that keeps every invariant; a refused
+//! one event chained onto the dossier's head and a state that keeps every invariant (a supplement
+//! request's day to supplement by is after the Vietnamese today and recorded); a refused
 //! one changes nothing (the state is only ever replaced by an accepted decision).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use motcua_domain::authz::Role;
-use motcua_domain::calendar::ProcessingTime;
+use motcua_domain::calendar::{ProcessingTime, VIETNAM_OFFSET};
 use motcua_domain::dossier::{
     Actor, Command, Context, Dossier, DossierCode, Event, ReturnMethod, StepAction, Workflow,
     WorkflowStep, decide, verify_chain,
@@ -133,14 +134,18 @@ fn states() -> &'static [(Dossier, Vec<Event>)] {
                 (reception.clone(), Command::Receive { due, code: None, assignee: None, postmark: None }),
                 (
                     specialist.clone(),
-                    Command::RequestSupplement { missing: vec!["Tờ khai".into()], reason: "Thiếu".into() },
+                    Command::RequestSupplement {
+                        missing: vec!["Tờ khai".into()],
+                        reason: "Thiếu".into(),
+                        due_by: Some(date!(2026 - 12 - 10)),
+                    },
                 ),
             ],
             vec![
                 (citizen.clone(), Command::Submit { code: code.clone() }),
                 (
                     reception.clone(),
-                    Command::RequestSupplement { missing: vec!["Tờ khai".into()], reason: "Thiếu".into() },
+                    Command::RequestSupplement { missing: vec!["Tờ khai".into()], reason: "Thiếu".into(), due_by: None },
                 ),
             ],
             vec![
@@ -202,6 +207,14 @@ fuzz_target!(|data: &[u8]| {
             timeline.extend(decision.events.iter().cloned());
             let head = verify_chain(&timeline).expect("the timeline verifies");
             assert_eq!(head, next.head);
+            // Hạn bổ sung: after the Vietnamese today, and recorded as an ISO date.
+            if let Command::RequestSupplement { due_by, .. } = &command {
+                let recorded = decision.events[0].data.get("due_by");
+                assert_eq!(recorded.cloned(), due_by.map(|d| d.to_string()));
+                if let Some(due_by) = due_by {
+                    assert!(*due_by > now.to_offset(VIETNAM_OFFSET).date(), "{due_by} accepted at {now}");
+                }
+            }
         }
         Err(_) => assert_eq!(*state, before),
     }

@@ -1,8 +1,9 @@
 # Thông báo cho công dân. Mỗi mẫu có ba phần: subject (tiêu đề thư), body (nội dung thư) và
 # short (tin nhắn SMS/Zalo, ngắn; SMS gửi không dấu). Biến: { $code } mã hồ sơ,
 # { $procedure } tên thủ tục, { $status } trạng thái, { $appointment } ngày hẹn trả,
-# { $missing } giấy tờ cần bổ sung, { $reason } lý do, { $amount } số tiền, { $new_due } ngày hẹn
-# mới, { $tracking } số hiệu bưu gửi, { $link } đường dẫn tra cứu.
+# { $missing } giấy tờ cần bổ sung, { $due_by } hạn bổ sung (mẫu supplement-due), { $reason } lý do,
+# { $amount } số tiền, { $new_due } ngày hẹn mới, { $tracking } số hiệu bưu gửi, { $link } đường
+# dẫn tra cứu.
 submitted.subject = Hồ sơ { $code } đã được nộp
 submitted.body = Hồ sơ { $code } ({ $procedure }) đã được nộp trực tuyến và đang chờ bộ phận một cửa tiếp nhận. Theo dõi hồ sơ tại { $link }
 submitted.short = Hồ sơ { $code } đã nộp, chờ tiếp nhận. Tra cứu: { $link }
@@ -12,6 +13,9 @@ received.short = Hồ sơ { $code } đã tiếp nhận, hẹn trả { $appointme
 supplement.subject = Hồ sơ { $code } cần bổ sung giấy tờ
 supplement.body = Hồ sơ { $code } ({ $procedure }) cần bổ sung: { $missing }. Lý do: { $reason }. Vui lòng bổ sung trực tuyến hoặc tại bộ phận một cửa. Chi tiết tại { $link }
 supplement.short = Hồ sơ { $code } cần bổ sung: { $missing }. Chi tiết: { $link }
+supplement-due.subject = Hồ sơ { $code } cần bổ sung giấy tờ chậm nhất ngày { $due_by }
+supplement-due.body = Hồ sơ { $code } ({ $procedure }) cần bổ sung: { $missing }. Lý do: { $reason }. Hạn bổ sung: { $due_by }. Vui lòng bổ sung trực tuyến hoặc tại bộ phận một cửa. Chi tiết tại { $link }
+supplement-due.short = Hồ sơ { $code } cần bổ sung chậm nhất ngày { $due_by }: { $missing }. Chi tiết: { $link }
 supplement-received.subject = Hồ sơ { $code } đã nhận đủ giấy tờ bổ sung
 supplement-received.body = Hồ sơ { $code } đã nhận đủ giấy tờ bổ sung và tiếp tục được xử lý. Ngày hẹn trả: { $appointment }. Theo dõi tại { $link }
 supplement-received.short = Hồ sơ { $code } đã bổ sung đủ, hẹn trả { $appointment }. { $link }

@@ -482,6 +482,14 @@ impl App {
                         Command::RequestSupplement {
                             missing,
                             reason: "Thiếu giấy chứng sinh".into(),
+                            // Hạn bổ sung: two weeks from today.
+                            due_by: Some(
+                                (self
+                                    .now()
+                                    .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
+                                    + time::Duration::days(14))
+                                .date(),
+                            ),
                         },
                     )
                     .await?;
@@ -578,6 +586,7 @@ impl App {
                 _ => Command::RequestSupplement {
                     missing: vec!["Văn bản xác nhận nơi cư trú của người mẹ".into()],
                     reason: "Cần xác minh nơi cư trú".into(),
+                    due_by: None,
                 },
             };
             self.act_on_dossier(&specialist, id, command).await?;

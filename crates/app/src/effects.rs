@@ -77,7 +77,7 @@ pub(crate) async fn enqueue_effects(
                     &audience.procedure_name,
                     &link,
                 );
-                let template = crate::notifications::template_for(*template);
+                let template = crate::notifications::decision_template(*template, &vars);
                 for (channel, to) in &audience.recipients {
                     let payload = json!({
                         "channel": channel.as_str(), "to": to, "template": template,

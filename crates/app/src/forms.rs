@@ -612,7 +612,8 @@ impl App {
 }
 
 /// Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, from the latest request: every missing
-/// paper at once, the reason, the official who asked and when.
+/// paper at once, the reason, the day to supplement by (when given), the official who asked
+/// and when.
 fn supplement_request(s: &Sources, lookup_url: Option<String>) -> AppResult<FormDocument> {
     let event = s.latest(&[CommandKind::RequestSupplement])?;
     let official = s.official(&event.actor);
@@ -631,6 +632,7 @@ fn supplement_request(s: &Sources, lookup_url: Option<String>) -> AppResult<Form
             .map(|item| missing_item(item, &s.procedure))
             .collect(),
         reason: event.reason.clone(),
+        due_by: event.data.get("due_by").and_then(|d| parse_day(d)),
         contact_officer: name.clone(),
         contact_phone: phone,
         guiding_officer: name,

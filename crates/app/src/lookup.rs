@@ -1,5 +1,6 @@
 //! Tra cứu hồ sơ: anyone with a dossier code (printed with a QR code on the receipt) sees its
-//! procedure, status, appointment and public timeline.
+//! procedure, status, appointment, the day to supplement by while papers are awaited, and
+//! public timeline.
 //!
 //! A code is short and partly guessable (agency, day, counter), so the lookup is built not to be
 //! a directory of who applied for what: each client address gets [`LOOKUPS_PER_MINUTE`] lookups a
@@ -11,7 +12,7 @@
 use crate::dossiers::{mask_name, rfc3339};
 use crate::{Actor, App, AppError, AppResult};
 use motcua_domain::authz::Principal;
-use motcua_domain::dossier::{DossierCode, DossierStatus};
+use motcua_domain::dossier::{CommandKind, DossierCode, DossierStatus};
 use motcua_domain::identity::Phone;
 use motcua_store::dossiers::DossierRow;
 use serde::Serialize;
@@ -48,6 +49,10 @@ pub struct PublicStatus {
     pub timeline: Vec<PublicStep>,
     /// The result's parcel when it was returned by post: tracking number and where it is.
     pub postal: Option<crate::postal::PublicPostal>,
+    /// Hạn bổ sung (ISO date) while the dossier waits for papers (status 5) and the request
+    /// gave a day to supplement by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplement_due: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,12 +118,23 @@ impl App {
             }
         };
         let state = row.dossier()?;
-        let timeline = self
+        let events: Vec<_> = self
             .store
             .dossier_events(row.id)
             .await?
             .iter()
             .filter_map(|e| e.event().ok())
+            .collect();
+        let supplement_due = (state.status == Some(DossierStatus::SupplementRequested))
+            .then(|| {
+                events
+                    .iter()
+                    .rfind(|e| e.kind == CommandKind::RequestSupplement)
+                    .and_then(|e| e.data.get("due_by").cloned())
+            })
+            .flatten();
+        let timeline = events
+            .iter()
             .map(|e| PublicStep {
                 at: rfc3339(e.at),
                 action: e.kind.as_str().to_owned(),
@@ -139,6 +155,7 @@ impl App {
             appointment: state.appointment.map(|a| rfc3339(a.due())),
             timeline,
             postal: self.public_postal(row.id).await?,
+            supplement_due,
         })
     }
 

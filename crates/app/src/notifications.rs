@@ -31,10 +31,11 @@ pub const PARTS: [&str; 3] = ["subject", "body", "short"];
 pub const LANGUAGES: [&str; 2] = ["vi", "en"];
 
 /// The templates citizens receive, in the order the administration page lists them.
-pub const TEMPLATES: [&str; 17] = [
+pub const TEMPLATES: [&str; 18] = [
     "submitted",
     "received",
     "supplement",
+    "supplement-due",
     "supplement-received",
     "refused",
     "obligation",
@@ -52,13 +53,14 @@ pub const TEMPLATES: [&str; 17] = [
 ];
 
 /// The values a template may use.
-pub const VARIABLES: [&str; 10] = [
+pub const VARIABLES: [&str; 11] = [
     "code",
     "procedure",
     "status",
     "appointment",
     "missing",
     "reason",
+    "due_by",
     "amount",
     "new_due",
     "tracking",
@@ -221,6 +223,16 @@ pub fn template_for(kind: CommandKind) -> &'static str {
     }
 }
 
+/// The template of a decision's message given its values: a supplement request with a day to
+/// supplement by ([`decision_vars`]' `due_by`) is told with it ("supplement-due"); without one
+/// the words do not mention a day.
+pub fn decision_template(kind: CommandKind, vars: &BTreeMap<String, String>) -> &'static str {
+    match template_for(kind) {
+        "supplement" if vars.contains_key("due_by") => "supplement-due",
+        template => template,
+    }
+}
+
 /// "05/01/2026 08:30" in Vietnam time.
 pub fn local_date_time(at: OffsetDateTime) -> String {
     let at = at.to_offset(VIETNAM_OFFSET);
@@ -257,6 +269,17 @@ pub(crate) fn decision_vars(
             .map(|(_, value)| value.as_str())
             .collect();
         vars.insert("missing".to_owned(), missing.join("; "));
+        // Hạn bổ sung, recorded as an ISO date, told as dd/mm/yyyy.
+        if let Some(due_by) = event
+            .data
+            .get("due_by")
+            .and_then(|d| crate::forms::parse_day(d))
+        {
+            vars.insert(
+                "due_by".to_owned(),
+                motcua_render::format::short_date(due_by),
+            );
+        }
         if let Some(amount) = event
             .data
             .get("amount_vnd")
@@ -755,6 +778,7 @@ pub fn example_vars(public_url: &str) -> BTreeMap<String, String> {
         ("appointment", "09/12/2026 16:30".to_owned()),
         ("missing", "Bản sao giấy khai sinh".to_owned()),
         ("reason", "Thiếu giấy tờ theo quy định".to_owned()),
+        ("due_by", "21/12/2026".to_owned()),
         ("amount", "50.000 đ".to_owned()),
         ("new_due", "11/12/2026 16:30".to_owned()),
         ("tracking", "EL123456785VN".to_owned()),

@@ -220,6 +220,7 @@ fn command(what: What, op: &Op, row: &DossierRow) -> Command {
         What::RequestSupplement => Command::RequestSupplement {
             missing: vec![text("Giấy chứng sinh")],
             reason: text("Thiếu giấy tờ"),
+            due_by: None,
         },
         What::ProvideSupplement => Command::SupplementProvided { new_due: None },
         What::Approve => Command::Approve,

@@ -61,6 +61,7 @@ async fn each_form_comes_from_the_event_that_issued_it(f: Fixture) -> Fixture {
             Command::RequestSupplement {
                 missing: missing.clone(),
                 reason: "Thiếu giấy tờ chứng minh việc sinh".into(),
+                due_by: Some(time::macros::date!(2026 - 12 - 21)),
             },
         )
         .await
@@ -85,6 +86,7 @@ async fn each_form_comes_from_the_event_that_issued_it(f: Fixture) -> Fixture {
         .collect();
     assert_eq!(counts, [(1, 0, 0), (1, 0, 0), (0, 0, 1)], "{form:?}");
     assert_eq!(form.reason, "Thiếu giấy tờ chứng minh việc sinh");
+    assert_eq!(form.due_by, Some(time::macros::date!(2026 - 12 - 21)));
     let code = asked.code.clone().expect("numbered at submission");
     assert!(
         form.lookup_url

@@ -31,6 +31,7 @@ both!(
     one_time_codes_are_filed_under_their_channel,
     templates_are_edited_with_checks_and_used_when_sending,
     a_citizen_chooses_channels_the_installation_has,
+    a_supplement_request_tells_the_day_to_supplement_by,
 );
 
 const OK: u8 = 0;
@@ -204,6 +205,91 @@ async fn a_dossier_life_reaches_every_chosen_channel_once(backend: Backend) {
     );
     assert_eq!(t.sms.accepted().len(), 4, "SMS turned off");
     assert_eq!(t.zalo.accepted().len(), 4, "Zalo turned off");
+    f.cleanup().await;
+}
+
+/// Yêu cầu bổ sung with a day (Hạn bổ sung): the notice names it as dd/mm/yyyy in its subject,
+/// body and short text; without one the notice mentions no day; a day that is not after today
+/// is refused and nothing is sent or changed.
+async fn a_supplement_request_tells_the_day_to_supplement_by(backend: Backend) {
+    use motcua_domain::dossier::{Command, DossierStatus};
+    let f = Fixture::new(backend).await;
+    choose(&f, CITIZEN, true, true, false, "vi").await;
+    let reception = f.official("tiepnhan.ninhkieu").await;
+    let t = three();
+    let ask = |id: i64, due_by: Option<time::Date>| {
+        let reception = reception.clone();
+        let app = f.app.clone();
+        async move {
+            app.act_on_dossier(
+                &reception,
+                id,
+                Command::RequestSupplement {
+                    missing: vec!["Giấy chứng sinh (bản chính)".into()],
+                    reason: "Thiếu giấy chứng sinh".into(),
+                    due_by,
+                },
+            )
+            .await
+        }
+    };
+
+    // The fixture's today is Monday 07/12/2026: today itself is refused, nothing changes.
+    let today = f.submit().await;
+    drain(&f.app, &t.channels).await;
+    let sent = t.email.accepted().len();
+    let before = f.row(today.id).await.dossier().expect("state");
+    match ask(today.id, Some(time::macros::date!(2026 - 12 - 07))).await {
+        Err(AppError::Invalid(fields)) => {
+            assert_eq!(fields[0].field, "due_by", "{fields:?}");
+            assert_eq!(fields[0].code, "dossier-supplement-due-not-future");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(f.row(today.id).await.dossier().expect("state"), before);
+    assert_eq!(drain(&f.app, &t.channels).await, 0, "nothing to tell");
+    assert_eq!(t.email.accepted().len(), sent);
+
+    // By Friday 18/12/2026.
+    ask(today.id, Some(time::macros::date!(2026 - 12 - 18)))
+        .await
+        .expect("request supplement");
+    assert_eq!(
+        f.row(today.id).await.dossier().expect("state").status,
+        Some(DossierStatus::SupplementRequested)
+    );
+    drain(&f.app, &t.channels).await;
+    let email = t.email.accepted().pop().expect("an e-mail");
+    assert_eq!(email.template, "supplement-due");
+    assert_eq!(
+        email.vars.get("due_by").map(String::as_str),
+        Some("18/12/2026")
+    );
+    let subject = email.subject.clone().expect("subject");
+    assert!(subject.contains("18/12/2026"), "{subject}");
+    let body = email.body.clone().expect("body");
+    assert!(body.contains("Hạn bổ sung: 18/12/2026"), "{body}");
+    assert!(body.contains("Giấy chứng sinh (bản chính)"), "{body}");
+    let sms = t.sms.accepted().pop().expect("an SMS");
+    assert_eq!(sms.template, "supplement-due");
+    assert!(
+        sms.short_text().contains("18/12/2026"),
+        "{}",
+        sms.short_text()
+    );
+
+    // Without a day: the plain notice, which names none.
+    let plain = f.submit().await;
+    ask(plain.id, None).await.expect("request supplement");
+    drain(&f.app, &t.channels).await;
+    let email = t.email.accepted().pop().expect("an e-mail");
+    assert_eq!(email.template, "supplement");
+    assert!(!email.vars.contains_key("due_by"));
+    let body = email.body.clone().expect("body");
+    assert!(
+        body.contains("cần bổ sung: Giấy chứng sinh (bản chính)") && !body.contains("Hạn bổ sung"),
+        "{body}"
+    );
     f.cleanup().await;
 }
 

@@ -726,6 +726,7 @@ fn build(
                 Command::RequestSupplement {
                     missing: vec!["Bản sao giấy tờ tùy thân".into()],
                     reason: "Thành phần hồ sơ chưa đầy đủ".into(),
+                    due_by: None,
                 },
             )?;
         }
@@ -786,6 +787,7 @@ fn build(
                         Command::RequestSupplement {
                             missing: vec!["Bản vẽ hiện trạng".into()],
                             reason: "Cần bổ sung để thẩm định".into(),
+                            due_by: None,
                         },
                     )?;
                 }
@@ -836,6 +838,7 @@ fn build(
                             Command::RequestSupplement {
                                 missing: vec!["Giấy xác nhận".into()],
                                 reason: "Cần bổ sung".into(),
+                                due_by: None,
                             },
                         )?;
                         let resumed_at = tick(rng);

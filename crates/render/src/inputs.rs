@@ -290,6 +290,7 @@ fn supplement(f: &SupplementRequest, qr_svg: Option<Vec<u8>>) -> Result<Value, R
                 .build()
         })
         .text("reason", &f.reason)
+        .opt_text("due_by", f.due_by.map(short_date).as_deref())
         .text("contact_officer", &f.contact_officer)
         .text("contact_phone", &f.contact_phone)
         .text("guiding_officer", &f.guiding_officer)

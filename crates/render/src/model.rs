@@ -231,6 +231,9 @@ pub struct SupplementRequest {
     pub items: Vec<MissingItem>,
     /// Lý do.
     pub reason: String,
+    /// Thời hạn bổ sung: the day by which the applicant is asked to supplement, when given.
+    #[serde(default)]
+    pub due_by: Option<Date>,
     /// Cán bộ đầu mối giải đáp vướng mắc.
     pub contact_officer: String,
     /// Số điện thoại liên hệ.

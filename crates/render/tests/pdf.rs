@@ -50,6 +50,7 @@ fn every_form_renders_with_vietnamese_text_page_size_and_embedded_fonts() {
                 "Bản chứng thực",
                 "Bản photo",
                 "Hồ sơ thiếu Giấy chứng sinh",
+                "Thời hạn bổ sung: 20/01/2026",
                 "0292 3821 234",
                 "Số: 0002/HDHS",
             ],

@@ -468,6 +468,7 @@ async fn waiting_for_supplement(h: &Web, hau: &Client) -> i64 {
                     "Bản sao sổ hộ khẩu".into(),
                 ],
                 reason: "Thiếu giấy tờ".into(),
+                due_by: None,
             },
         )
         .await

@@ -6,9 +6,12 @@
 mod support;
 
 use axum::http::{Method, StatusCode, header};
-use support::{Web, birth_form};
+use support::{Client, Web, birth_form};
 
-both!(dossier_pages_offer_only_the_actions_the_caller_may_take,);
+both!(
+    dossier_pages_offer_only_the_actions_the_caller_may_take,
+    a_supplement_request_names_the_day_to_supplement_by,
+);
 
 async fn dossier_pages_offer_only_the_actions_the_caller_may_take(h: Web) -> Web {
     let citizen = h.citizen("092095001234").await;
@@ -261,6 +264,148 @@ async fn dossier_pages_offer_only_the_actions_the_caller_may_take(h: Web) -> Web
     assert!(
         assigned.text().contains(&format!("/staff/dossiers/{id}")),
         "in the leader's 'assigned to me' queue"
+    );
+    h
+}
+
+/// Hạn bổ sung: the desk's supplement form takes an optional day; a malformed day, today or a
+/// past day is refused in Vietnamese and changes nothing (page and API alike); a good day is
+/// shown to the applicant on their dossier page and on the public lookup, and stays out of
+/// sight once the papers are in.
+async fn a_supplement_request_names_the_day_to_supplement_by(h: Web) -> Web {
+    let dossier = h.f.submit().await;
+    let id = dossier.id;
+    let code = dossier.code.clone().expect("code");
+    let reception = h.official_session("tiepnhan.ninhkieu").await;
+    let citizen = h.citizen(motcua_app::test_support::CITIZEN).await;
+    let staff_page = format!("/staff/dossiers/{id}");
+    let page = h.send(Method::GET, &staff_page, &reception, None).await;
+    assert!(
+        page.text().contains("name=\"due_by\""),
+        "the supplement form asks for the day"
+    );
+    let before = h.f.row(id).await.dossier().expect("state");
+    let actions = format!("/staff/dossiers/{id}/actions");
+    // The fixture's today is Monday 07/12/2026.
+    for (typed, message) in [
+        ("31/02/2026", "Hạn bổ sung không đúng định dạng"),
+        ("ngày mai", "Hạn bổ sung không đúng định dạng"),
+        ("07/12/2026", "Hạn bổ sung phải sau ngày hôm nay"),
+        ("2026-12-01", "Hạn bổ sung phải sau ngày hôm nay"),
+    ] {
+        let refused = h
+            .form(
+                &actions,
+                &reception,
+                &[
+                    ("command", "request_supplement"),
+                    ("missing", "Giấy chứng sinh (bản chính)"),
+                    ("reason", "Thiếu giấy chứng sinh"),
+                    ("due_by", typed),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert!(
+            refused.text().contains(message),
+            "{typed}: {}",
+            refused.text()
+        );
+        assert_eq!(
+            h.f.row(id).await.dossier().expect("state"),
+            before,
+            "{typed}: nothing changed"
+        );
+    }
+    // The API refuses the same way, on the field.
+    let api = h.official("tiepnhan.ninhkieu").await;
+    let api_actions = format!("/api/v1/dossiers/{id}/actions");
+    for (typed, field_code) in [
+        ("31/02/2026", "error-supplement-due-date"),
+        ("2026-12-07", "dossier-supplement-due-not-future"),
+    ] {
+        let reply = h
+            .post(
+                &api_actions,
+                &api,
+                serde_json::json!({"command": "request_supplement",
+                    "missing": ["Giấy chứng sinh (bản chính)"], "due_by": typed}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert_eq!(reply.field_code(), field_code, "{}", reply.text());
+        assert_eq!(reply.json()["error"]["fields"][0]["field"], "due_by");
+    }
+    assert_eq!(h.f.row(id).await.dossier().expect("state"), before);
+
+    let asked = h
+        .form(
+            &actions,
+            &reception,
+            &[
+                ("command", "request_supplement"),
+                ("missing", "Giấy chứng sinh (bản chính)"),
+                ("reason", "Thiếu giấy chứng sinh"),
+                ("due_by", "18/12/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.text());
+    let mine = h
+        .send(Method::GET, &format!("/my/dossiers/{id}"), &citizen, None)
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(
+        mine.text()
+            .contains("<p id=\"supplement-due\"><strong>Hạn bổ sung: 18/12/2026</strong></p>"),
+        "{}",
+        mine.text()
+    );
+    let lookup = h
+        .send(
+            Method::GET,
+            &format!("/tra-cuu/{code}"),
+            &Client::Anonymous,
+            None,
+        )
+        .await;
+    assert!(
+        lookup
+            .text()
+            .contains("<dd id=\"lookup-supplement-due\">18/12/2026</dd>"),
+        "{}",
+        lookup.text()
+    );
+    let api_lookup = h
+        .get(&format!("/api/v1/lookup/{code}"), &Client::Anonymous)
+        .await;
+    assert_eq!(api_lookup.json()["supplement_due"], "2026-12-18");
+
+    // Once the papers are in, the day is history: the timeline keeps it, the lookup drops it.
+    let provided = h
+        .form(&actions, &reception, &[("command", "supplement_provided")])
+        .await;
+    assert_eq!(
+        provided.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        provided.text()
+    );
+    let lookup = h
+        .send(
+            Method::GET,
+            &format!("/tra-cuu/{code}"),
+            &Client::Anonymous,
+            None,
+        )
+        .await;
+    assert!(!lookup.text().contains("lookup-supplement-due"));
+    let page = h.send(Method::GET, &staff_page, &reception, None).await;
+    assert!(
+        page.text().contains("Hạn bổ sung: 18/12/2026")
+            && !page.text().contains("id=\"supplement-due\""),
+        "{}",
+        page.text()
     );
     h
 }

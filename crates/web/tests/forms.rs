@@ -51,7 +51,8 @@ async fn reception_forms_print_the_desk_decision(w: Web) -> Web {
     let owner = w.citizen(CITIZEN).await;
     let desk = w.official("tiepnhan.ninhkieu").await;
 
-    // Mẫu 02: every missing paper at once, the reason, who asked, when.
+    // Mẫu 02: every missing paper at once, the reason, the day to supplement by, who asked,
+    // when.
     let asked = f.submit().await;
     let missing = [
         "Giấy chứng sinh (bản chính)",
@@ -65,6 +66,7 @@ async fn reception_forms_print_the_desk_decision(w: Web) -> Web {
             Command::RequestSupplement {
                 missing: missing.iter().map(|m| (*m).to_owned()).collect(),
                 reason: "Hồ sơ thiếu giấy tờ chứng minh việc sinh và quan hệ cha, mẹ, con".into(),
+                due_by: Some(time::macros::date!(2026 - 12 - 17)),
             },
         )
         .await
@@ -79,6 +81,7 @@ async fn reception_forms_print_the_desk_decision(w: Web) -> Web {
         "Đăng ký khai sinh",
         "Hồ sơ thiếu giấy tờ chứng minh việc sinh và quan hệ cha, mẹ, con",
         "Nguyễn Thị Thu Trang",
+        "Thời hạn bổ sung: 17/12/2026",
         code.as_str(),
     ];
     expected.extend(missing);

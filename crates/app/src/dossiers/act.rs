@@ -430,6 +430,7 @@ impl App {
             Command::RequestSupplement {
                 missing: vec![text()],
                 reason: text(),
+                due_by: None,
             },
             Command::Refuse {
                 reasons: vec![text()],

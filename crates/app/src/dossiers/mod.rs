@@ -90,6 +90,7 @@ fn transition_error(error: dossier::TransitionError) -> AppError {
     // A missing reason or list is reported on its own field so forms can show it there.
     let field = match &error {
         dossier::TransitionError::Required { field } => (*field).to_owned(),
+        dossier::TransitionError::SupplementDueNotFuture => "due_by".to_owned(),
         _ => "command".to_owned(),
     };
     AppError::Invalid(vec![InvalidField {

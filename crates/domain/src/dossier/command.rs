@@ -89,6 +89,15 @@ pub enum Command {
     RequestSupplement {
         missing: Vec<String>,
         reason: String,
+        /// Hạn bổ sung: the day by which the applicant is asked to supplement, printed on
+        /// Mẫu 02 and told in the notice; after today (Vietnam time) when given. Written as an
+        /// ISO date here and recorded in the event as `due_by` (ISO date).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::procedure::dates::iso_date::option"
+        )]
+        due_by: Option<Date>,
     },
     /// Bổ sung xong. During processing `new_due` is required and comes from
     /// [`crate::calendar::WorkCalendar::resume`]; at reception it must be `None`.

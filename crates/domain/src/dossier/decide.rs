@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | submit | draft | 1 |
 //! | receive | draft (counter, with the postmark when it came by post), 1 (with the postmark when the papers were sent by post) | 2, at step 0 |
-//! | request supplement | draft, 1 (reception) / 2, 4 (step role, clock paused) | 5 |
+//! | request supplement (by a day after today, when given) | draft, 1 (reception) / 2, 4 (step role, clock paused) | 5 |
 //! | supplement provided | 5 at reception / 5 paused | 1 (draft without code) / 4 |
 //! | refuse | draft, 1, 5 at reception | 3 |
 //! | forward, return, consult, transfer, approve, sign | 2, 4 (step role, step action) | 4 |
@@ -38,7 +38,7 @@ use super::state::{Dossier, StepVisit};
 use super::status::DossierStatus as S;
 use super::workflow::{StepAction, Workflow};
 use crate::authz::Role;
-use crate::calendar::{Appointment, classify};
+use crate::calendar::{Appointment, VIETNAM_OFFSET, classify};
 
 /// What `decide` is told besides the state and the command.
 #[derive(Debug, Clone, Copy)]
@@ -317,7 +317,11 @@ impl Transition<'_> {
                 self.effects.push(Effect::RecordInRegister);
                 self.notify();
             }
-            Command::RequestSupplement { missing, reason } => {
+            Command::RequestSupplement {
+                missing,
+                reason,
+                due_by,
+            } => {
                 if missing.is_empty() {
                     return Err(TransitionError::Required { field: "missing" });
                 }
@@ -331,6 +335,12 @@ impl Transition<'_> {
                 } else {
                     self.step_work(None)?;
                     self.next.paused_at = Some(now);
+                }
+                if let Some(due_by) = due_by {
+                    if *due_by <= now.to_offset(VIETNAM_OFFSET).date() {
+                        return Err(TransitionError::SupplementDueNotFuture);
+                    }
+                    self.data.insert("due_by".into(), due_by.to_string());
                 }
                 for (index, item) in missing.iter().enumerate() {
                     self.data.insert(format!("missing.{index}"), item.clone());

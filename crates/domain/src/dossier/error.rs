@@ -78,6 +78,8 @@ pub enum TransitionError {
     /// registered.
     #[error("a postmark is before the day the dossier was registered online")]
     PostmarkBeforeRegistration,
+    #[error("the day to supplement by must be after today")]
+    SupplementDueNotFuture,
 }
 
 impl TransitionError {
@@ -117,6 +119,7 @@ impl TransitionError {
             Self::FeeOutOfRange => "dossier-fee-out-of-range",
             Self::PostmarkInFuture => "dossier-postmark-in-future",
             Self::PostmarkBeforeRegistration => "dossier-postmark-before-registration",
+            Self::SupplementDueNotFuture => "dossier-supplement-due-not-future",
         }
     }
 }

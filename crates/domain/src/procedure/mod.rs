@@ -8,7 +8,7 @@
 //! [`version_in_force`] picks the version of a procedure that applies on a given day.
 
 mod check;
-mod dates;
+pub(crate) mod dates;
 pub mod flat;
 mod form;
 mod form_scalar;

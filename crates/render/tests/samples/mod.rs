@@ -109,6 +109,7 @@ pub fn supplement() -> FormDocument {
             },
         ],
         reason: "Hồ sơ thiếu Giấy chứng sinh; tờ khai ghi sai ngày sinh của trẻ.".into(),
+        due_by: Some(time::macros::date!(2026 - 01 - 20)),
         contact_officer: "ông Trần Quốc Vượng".into(),
         contact_phone: "0292 3821 234".into(),
         guiding_officer: "Trần Quốc Vượng".into(),

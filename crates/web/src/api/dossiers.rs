@@ -164,6 +164,11 @@ pub struct ApiLookup {
     /// `delivery_failed`, `returned_to_sender`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_status: Option<String>,
+    /// Hạn bổ sung (`yyyy-mm-dd`) while the dossier waits for papers (status 5) and the
+    /// request gave a day to supplement by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-12-10")]
+    pub supplement_due: Option<String>,
 }
 
 impl From<PublicStatus> for ApiLookup {
@@ -177,6 +182,7 @@ impl From<PublicStatus> for ApiLookup {
             timeline: serde_json::to_value(s.timeline).unwrap_or_default(),
             tracking_number: s.postal.as_ref().map(|p| p.tracking_number.clone()),
             postal_status: s.postal.map(|p| p.status),
+            supplement_due: s.supplement_due,
         }
     }
 }
@@ -331,6 +337,11 @@ pub enum ApiAction {
         missing: Vec<String>,
         #[serde(default)]
         reason: String,
+        /// Hạn bổ sung (`yyyy-mm-dd` or `dd/mm/yyyy`): the day by which the applicant is asked
+        /// to supplement, after today; printed on Mẫu 02 and told in the notice.
+        #[serde(default)]
+        #[schema(example = "2026-12-10")]
+        due_by: Option<String>,
     },
     /// Bổ sung xong: the clock resumes with the working time that was left.
     SupplementProvided {},
@@ -399,9 +410,15 @@ impl ApiAction {
                 assignee,
                 postmark: None,
             },
-            ApiAction::RequestSupplement { missing, reason } => {
-                Command::RequestSupplement { missing, reason }
-            }
+            ApiAction::RequestSupplement {
+                missing,
+                reason,
+                due_by,
+            } => Command::RequestSupplement {
+                missing,
+                reason,
+                due_by: supplement_due_of(due_by.as_deref())?,
+            },
             ApiAction::SupplementProvided {} => Command::SupplementProvided { new_due: None },
             ApiAction::Refuse { reasons } => Command::Refuse { reasons },
             ApiAction::Forward { to_step, assignee } => Command::Forward { to_step, assignee },
@@ -585,6 +602,17 @@ pub struct ApiCounterRegistration {
     /// The number the postman calls when the result goes by post.
     #[serde(default)]
     pub contact_phone: Option<String>,
+}
+
+/// A day to supplement by (Hạn bổ sung) as typed; empty is none. Whether it is after today is
+/// the state machine's to say.
+pub(crate) fn supplement_due_of(text: Option<&str>) -> Result<Option<time::Date>, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => motcua_domain::procedure::parse_form_date(text)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid("due_by", "error-supplement-due-date")),
+    }
 }
 
 /// A postmark date as typed; empty is none.

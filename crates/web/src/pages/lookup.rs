@@ -28,6 +28,8 @@ struct LookupPage {
     timeline: Vec<(String, String)>,
     /// The result's parcel: tracking number and where it is.
     postal: Option<(String, String)>,
+    /// Hạn bổ sung as dd/mm/yyyy while papers are awaited, empty otherwise.
+    supplement_due: String,
 }
 
 fn when(rfc3339: &str) -> String {
@@ -47,6 +49,7 @@ async fn show(state: &AppState, ctx: &Ctx, code: String, proof: String) -> Respo
         appointment: String::new(),
         timeline: Vec::new(),
         postal: None,
+        supplement_due: String::new(),
     };
     if code.trim().is_empty() {
         return render(&page);
@@ -80,6 +83,12 @@ async fn show(state: &AppState, ctx: &Ctx, code: String, proof: String) -> Respo
                     i18n::t(ctx.lang, &format!("postal-status-{}", p.status)),
                 )
             });
+            page.supplement_due = status
+                .supplement_due
+                .as_deref()
+                .and_then(motcua_app::forms::parse_day)
+                .map(i18n::format_date)
+                .unwrap_or_default();
             page.status = Some(status);
             render(&page)
         }

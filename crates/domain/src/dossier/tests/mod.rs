@@ -162,9 +162,15 @@ pub(super) fn forward(to_step: usize) -> Command {
 }
 
 pub(super) fn supplement() -> Command {
+    supplement_by(None)
+}
+
+/// A supplement request to be answered by `due_by` (Hạn bổ sung), if given.
+pub(super) fn supplement_by(due_by: Option<time::Date>) -> Command {
     Command::RequestSupplement {
         missing: vec!["Bản sao giấy khai sinh".into()],
         reason: "Thiếu giấy tờ".into(),
+        due_by,
     }
 }
 

@@ -143,9 +143,16 @@ fn build(
             assignee: None,
             postmark: None,
         },
+        // Without a day, or by a day from the day before yesterday to a month ahead, so
+        // both sides of "after today" are met.
         CommandKind::RequestSupplement => Command::RequestSupplement {
             missing: vec![text("Tờ khai")],
             reason: text("Thiếu"),
+            due_by: (op.hours % 3 != 0).then(|| {
+                (now.to_offset(crate::calendar::VIETNAM_OFFSET)
+                    + Duration::hours(op.hours * 4 - 48))
+                .date()
+            }),
         },
         CommandKind::SupplementProvided => Command::SupplementProvided {
             new_due: dossier.paused_at.map(|_| after_due),
@@ -241,6 +248,13 @@ proptest! {
             match decide(&dossier, &command, &ctx) {
                 Ok(decision) => {
                     prop_assert_eq!(decision.events.len(), 1);
+                    if let Command::RequestSupplement { due_by, .. } = &command {
+                        let recorded = decision.events[0].data.get("due_by").cloned();
+                        prop_assert_eq!(recorded, due_by.map(|d| d.to_string()));
+                        if let Some(due_by) = due_by {
+                            prop_assert!(*due_by > now.to_offset(crate::calendar::VIETNAM_OFFSET).date());
+                        }
+                    }
                     if let Err(error) = decision.new_state.invariants(&workflow) {
                         return Err(TestCaseError::fail(format!(
                             "{error} after {command:?} by {actor:?} from {:?}",
@@ -257,6 +271,12 @@ proptest! {
                 }
                 Err(error) => {
                     prop_assert!(!error.as_str().is_empty());
+                    if error == TransitionError::SupplementDueNotFuture {
+                        let Command::RequestSupplement { due_by: Some(due_by), .. } = &command else {
+                            return Err(TestCaseError::fail(format!("{error} for {command:?}")));
+                        };
+                        prop_assert!(*due_by <= now.to_offset(crate::calendar::VIETNAM_OFFSET).date());
+                    }
                 }
             }
         }
@@ -324,6 +344,8 @@ fn random_sequences_reach_every_status() {
     let mut reached = BTreeSet::new();
     let mut paused_in_processing = false;
     let mut postal = BTreeSet::new();
+    // A day to supplement by is met on both sides of "after today".
+    let (mut due_accepted, mut due_refused) = (false, false);
     for _ in 0..400 {
         let ops = strategy.new_tree(&mut runner).expect("generates").current();
         let mut dossier = Dossier::draft(&workflow);
@@ -340,7 +362,15 @@ fn random_sequences_reach_every_status() {
                 actor: &actor,
                 now,
             };
-            if let Ok(decision) = decide(&dossier, &command, &ctx) {
+            let outcome = decide(&dossier, &command, &ctx);
+            if let Command::RequestSupplement {
+                due_by: Some(_), ..
+            } = &command
+            {
+                due_accepted |= outcome.is_ok();
+                due_refused |= outcome == Err(TransitionError::SupplementDueNotFuture);
+            }
+            if let Ok(decision) = outcome {
                 if matches!(
                     kind,
                     CommandKind::RecordShipment
@@ -361,4 +391,5 @@ fn random_sequences_reach_every_status() {
     assert_eq!(reached.len(), 10, "reached only {reached:?}");
     assert!(paused_in_processing);
     assert_eq!(postal.len(), 3, "postal reports reached: {postal:?}");
+    assert!(due_accepted && due_refused, "{due_accepted} {due_refused}");
 }

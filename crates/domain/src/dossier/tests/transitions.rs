@@ -130,7 +130,13 @@ fn cases() -> Vec<Case> {
         case("supplement in processing", || at_step(1), o(Specialist), |_| supplement(), To(Some(S::SupplementRequested))),
         case("supplement by another step's role", || at_step(1), o(UnitHead), |_| supplement(), Fails("dossier-not-step-role")),
         case("reception cannot ask in processing", || at_step(1), o(Reception), |_| supplement(), Fails("dossier-not-step-role")),
-        case("supplement list empty", submitted, o(Reception), |_| Command::RequestSupplement { missing: vec![], reason: reason(), }, Fails("dossier-field-required")),
+        case("supplement list empty", submitted, o(Reception), |_| Command::RequestSupplement { missing: vec![], reason: reason(), due_by: None }, Fails("dossier-field-required")),
+        case("supplement by tomorrow", submitted, o(Reception), |_| supplement_by(Some(time::macros::date!(2026 - 11 - 26))), To(Some(S::SupplementRequested))),
+        case("supplement by a later day in processing", || at_step(1), o(Specialist), |_| supplement_by(Some(time::macros::date!(2026 - 12 - 10))), To(Some(S::SupplementRequested))),
+        case("supplement by today", submitted, o(Reception), |_| supplement_by(Some(time::macros::date!(2026 - 11 - 25))), Fails("dossier-supplement-due-not-future")),
+        case("supplement by yesterday", submitted, o(Reception), |_| supplement_by(Some(time::macros::date!(2026 - 11 - 24))), Fails("dossier-supplement-due-not-future")),
+        case("supplement by a past day in processing", || at_step(1), o(Specialist), |_| supplement_by(Some(time::macros::date!(2025 - 11 - 26))), Fails("dossier-supplement-due-not-future")),
+        case("a due day does not open a closed state", resolved, o(Specialist), |_| supplement_by(Some(time::macros::date!(2026 - 12 - 10))), Fails("dossier-not-allowed-in-state")),
         case("supplement after resolution", resolved, o(Specialist), |_| supplement(), Fails("dossier-not-allowed-in-state")),
         case("clerk cannot ask for papers", resolved, o(Clerk), |_| supplement(), Fails("dossier-role-not-allowed")),
         case("supplement while paused", supplement_in_processing, o(Specialist), |_| supplement(), Fails("dossier-not-allowed-in-state")),
@@ -306,6 +312,62 @@ fn every_transition_in_the_table() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_day_to_supplement_by_is_recorded_and_counted_in_vietnam_time() {
+    let run = submitted().does(
+        &o(Reception),
+        supplement_by(Some(time::macros::date!(2026 - 11 - 27))),
+    );
+    let event = run.events.last().expect("an event");
+    assert_eq!(
+        event.data.get("due_by").map(String::as_str),
+        Some("2026-11-27")
+    );
+    assert_eq!(
+        event.data.get("missing.0").map(String::as_str),
+        Some("Bản sao giấy khai sinh")
+    );
+    // Without a day the event says nothing of one.
+    let run = submitted().does(&o(Reception), supplement());
+    assert!(
+        !run.events
+            .last()
+            .expect("an event")
+            .data
+            .contains_key("due_by")
+    );
+    // 18:30 UTC on 25/11 is already 26/11 in Vietnam: 26/11 is today there, not tomorrow.
+    let late = time::macros::datetime!(2026-11-25 18:30 UTC);
+    let mut run = submitted();
+    let before = run.clone();
+    let refused = run.try_at(
+        &o(Reception),
+        supplement_by(Some(time::macros::date!(2026 - 11 - 26))),
+        late,
+    );
+    assert_eq!(refused, Err(TransitionError::SupplementDueNotFuture));
+    assert_eq!(run.dossier, before.dossier);
+    assert_eq!(run.events.len(), before.events.len());
+    run.try_at(
+        &o(Reception),
+        supplement_by(Some(time::macros::date!(2026 - 11 - 27))),
+        late,
+    )
+    .expect("the day after the Vietnamese today");
+    // The old wire form (no due_by) still reads, and a day is written as an ISO date.
+    let old: Command = serde_json::from_str(
+        r#"{"command":"request_supplement","missing":["Tờ khai"],"reason":"Thiếu"}"#,
+    )
+    .expect("parses");
+    assert!(matches!(
+        old,
+        Command::RequestSupplement { due_by: None, .. }
+    ));
+    let json = serde_json::to_string(&supplement_by(Some(time::macros::date!(2026 - 12 - 01))))
+        .expect("serialises");
+    assert!(json.contains(r#""due_by":"2026-12-01""#), "{json}");
 }
 
 #[test]
@@ -576,6 +638,7 @@ fn commands_round_trip_through_json() {
             postmark: None,
         },
         supplement(),
+        supplement_by(Some(time::macros::date!(2026 - 12 - 01))),
         Command::SupplementProvided { new_due: None },
         Command::SupplementProvided {
             new_due: Some(at(900)),

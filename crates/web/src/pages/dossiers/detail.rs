@@ -112,7 +112,7 @@ pub struct Step {
     pub reason: String,
     pub who: String,
     /// What the event's data says that people need: the parcel's tracking number and fee,
-    /// the postmark, how the result was returned.
+    /// the postmark, how the result was returned, the day to supplement by.
     pub detail: String,
 }
 
@@ -130,6 +130,12 @@ pub(super) fn event_detail(
             .map(i18n::format_date)
             .unwrap_or_else(|| postmark.clone());
         parts.push(i18n::tf(lang, "event-detail-postmark", &[("date", &day)]));
+    }
+    if let Some(due_by) = data.get("due_by") {
+        let day = motcua_app::forms::parse_day(due_by)
+            .map(i18n::format_date)
+            .unwrap_or_else(|| due_by.clone());
+        parts.push(i18n::tf(lang, "dossier-supplement-due", &[("date", &day)]));
     }
     if let Some(tracking) = data.get("tracking_number") {
         parts.push(i18n::tf(
@@ -223,6 +229,8 @@ pub(super) struct DetailPage {
     assignees: Vec<(i64, String)>,
     error: String,
     missing: Vec<String>,
+    /// "Hạn bổ sung: dd/mm/yyyy" of the latest supplement request, empty when it gave no day.
+    supplement_due: String,
     /// The reception checklist: each paper of the procedure with its files.
     papers: Vec<PaperCheck>,
     /// Files not attached for a listed paper (e.g. supplements sent as "other").
@@ -300,6 +308,9 @@ pub(super) async fn detail_page(
     let desk_name = unit_name(row.desk_id).await.ctx(ctx)?;
     let events = state.app.dossier_history(&actor, id).await.ctx(ctx)?;
     let missing = requested_papers(&events);
+    let supplement_due = requested_due(&events)
+        .map(|day| i18n::tf(ctx.lang, "dossier-supplement-due", &[("date", &day)]))
+        .unwrap_or_default();
     // Mẫu 01 (the receipt) exists once the dossier has been received.
     let receipt = events.iter().any(|e| e.kind == CommandKind::Receive);
     let timeline = events
@@ -498,6 +509,7 @@ pub(super) async fn detail_page(
         assignees,
         error: general,
         missing,
+        supplement_due,
         papers,
         other_files,
         results,
@@ -516,6 +528,17 @@ pub(super) async fn detail_page(
         Some(error) => render_status(status_of(error), &template),
         None => render(&template),
     })
+}
+
+/// The day to supplement by (Hạn bổ sung, dd/mm/yyyy) of the latest supplement request, if it
+/// gave one.
+pub(super) fn requested_due(events: &[EventView]) -> Option<String> {
+    events
+        .iter()
+        .rfind(|e| e.kind == CommandKind::RequestSupplement)
+        .and_then(|e| e.data.get("due_by"))
+        .and_then(|d| motcua_app::forms::parse_day(d))
+        .map(i18n::format_date)
 }
 
 /// The papers asked for by the latest supplement request.
@@ -581,6 +604,7 @@ pub(super) fn command_from(
             Command::RequestSupplement {
                 missing,
                 reason: fields.get("reason"),
+                due_by: crate::api::dossiers::supplement_due_of(Some(&fields.get("due_by")))?,
             }
         }
         "refuse" => Command::Refuse {
