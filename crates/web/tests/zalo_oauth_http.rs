@@ -53,8 +53,8 @@ where
     ))
     .await
     .expect("Zalo simulator");
-    // A test message has no dossier code, so only the text is required here.
-    sim.add_zns_template(TEMPLATE, &["noi_dung"]);
+    // The production template's parameters: a test message names itself as the dossier code.
+    sim.add_zns_template(TEMPLATE, &["ma_ho_so", "noi_dung"]);
     let config = sim.adapter_config();
     support::run_with(
         backend,
@@ -232,6 +232,13 @@ async fn the_whole_flow_stores_a_pair_that_sends_a_message(
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].kind, SentKind::Zns);
     assert_eq!(sent[0].to, "84912345678");
+    assert_eq!(
+        sent[0]
+            .template_data
+            .as_ref()
+            .map(|d| d["ma_ho_so"].clone()),
+        Some(motcua_app::notifications::TEST_MESSAGE_CODE.into())
+    );
     assert_eq!(sim.refresh_count(), 0, "the granted access token was used");
     (w, sim)
 }
