@@ -65,6 +65,7 @@ bot.next.2 = the dossier is being processed; you will be told when the result is
 bot.next.3 = the dossier was not accepted; see the reasons on the portal.
 bot.next.4 = the dossier is being processed; you will be told when the result is ready.
 bot.next.5 = add the requested papers, online or at the one-stop desk.
+bot.next.5-by = add the requested papers by { $date }, online or at the one-stop desk.
 bot.next.6 = pay the financial obligation, online or at the one-stop desk.
 bot.next.7 = the dossier was withdrawn at your request.
 bot.next.8 = processing stopped; see the reasons on the portal.

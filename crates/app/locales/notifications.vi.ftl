@@ -69,6 +69,7 @@ bot.next.2 = hồ sơ đang được giải quyết; bạn sẽ được báo kh
 bot.next.3 = hồ sơ không được tiếp nhận; xem lý do trên cổng dịch vụ công.
 bot.next.4 = hồ sơ đang được giải quyết; bạn sẽ được báo khi có kết quả.
 bot.next.5 = bổ sung giấy tờ theo yêu cầu, trực tuyến hoặc tại bộ phận một cửa.
+bot.next.5-by = bổ sung giấy tờ theo yêu cầu trước ngày { $date }, trực tuyến hoặc tại bộ phận một cửa.
 bot.next.6 = thực hiện nghĩa vụ tài chính (thanh toán trực tuyến hoặc tại bộ phận một cửa).
 bot.next.7 = hồ sơ đã được rút theo yêu cầu.
 bot.next.8 = hồ sơ đã dừng xử lý; xem lý do trên cổng dịch vụ công.

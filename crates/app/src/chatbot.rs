@@ -145,14 +145,28 @@ impl App {
             })
             .map(local_date_time)
             .unwrap_or_else(|| "—".to_owned());
-        let next = status
-            .status_code
-            .and_then(|c| catalogue_entry(&format!("bot.next.{c}"), "vi"))
-            .unwrap_or_default();
+        // Papers asked for by a given day: the day is the next step's point.
+        let due_by = status
+            .supplement_due
+            .as_deref()
+            .and_then(crate::forms::parse_day)
+            .map(motcua_render::format::short_date);
+        let next = match due_by {
+            Some(date) => {
+                let mut with_date = BTreeMap::new();
+                with_date.insert("date".to_owned(), date);
+                words("bot.next.5-by", &with_date)
+            }
+            None => status
+                .status_code
+                .and_then(|c| catalogue_entry(&format!("bot.next.{c}"), "vi"))
+                .unwrap_or_default()
+                .to_owned(),
+        };
         vars.insert("procedure".to_owned(), procedure);
         vars.insert("status".to_owned(), status.status.clone());
         vars.insert("appointment".to_owned(), appointment);
-        vars.insert("next".to_owned(), next.to_owned());
+        vars.insert("next".to_owned(), next);
         vars.insert(
             "link".to_owned(),
             format!(

@@ -27,6 +27,7 @@ macro_rules! both {
 both!(
     notices_reach_sms_and_zalo_once_through_outages_and_lost_replies,
     the_zalo_bot_answers_a_signed_lookup_and_refuses_forgeries,
+    the_bot_tells_by_when_to_supplement,
 );
 
 const TEMPLATE: &str = "motcua-thong-bao-ho-so";
@@ -198,6 +199,45 @@ async fn notices_reach_sms_and_zalo_once_through_outages_and_lost_replies(backen
     f.cleanup().await;
 }
 
+/// Papers asked for by a day: the bot's next step names the day, as the notice did.
+async fn the_bot_tells_by_when_to_supplement(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    let submitted = f.submit().await;
+    let code = submitted.code.clone().expect("code");
+    let reception = f.official("tiepnhan.ninhkieu").await;
+    let today = f
+        .app
+        .now()
+        .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
+        .date();
+    let due_by = today + time::Duration::days(10);
+    f.app
+        .act_on_dossier(
+            &reception,
+            submitted.id,
+            motcua_domain::dossier::Command::RequestSupplement {
+                missing: vec!["Giấy chứng sinh (bản chính)".into()],
+                reason: "Thiếu giấy chứng sinh".into(),
+                due_by: Some(due_by),
+            },
+        )
+        .await
+        .expect("supplement requested");
+    let answer = f
+        .app
+        .chat_answer("zalo-user-1", &format!("tra cứu {code}"))
+        .await
+        .expect("answer");
+    let told = format!(
+        "trước ngày {:02}/{:02}/{}",
+        due_by.day(),
+        u8::from(due_by.month()),
+        due_by.year()
+    );
+    assert!(answer.contains(&told), "{answer}");
+    f.cleanup().await;
+}
+
 async fn the_zalo_bot_answers_a_signed_lookup_and_refuses_forgeries(backend: Backend) {
     let f = Fixture::new(backend).await;
     let s = services(&f).await;
@@ -233,6 +273,7 @@ async fn the_zalo_bot_answers_a_signed_lookup_and_refuses_forgeries(backend: Bac
     assert_eq!(replies[0].to, user);
     let answer = replies[0].text.clone().expect("text");
     assert!(answer.contains(&code), "{answer}");
+    assert!(!answer.contains("trước ngày"), "no day asked: {answer}");
     assert!(answer.contains("Được tiếp nhận"), "{answer}");
     assert!(answer.contains("Ngày hẹn trả: "), "{answer}");
     assert!(answer.contains("Bước tiếp theo"), "{answer}");
