@@ -13,13 +13,11 @@ pub mod http;
 
 use crate::security::{self, token_hash};
 use crate::{Actor, App, AppError, AppResult};
-use data_encoding::BASE64URL_NOPAD;
 use motcua_domain::identity::{Email, PersonalId, Phone};
 use motcua_domain::text;
 use motcua_store::StoreError;
 use motcua_store::oidc::OidcLoginRow;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -201,10 +199,8 @@ pub fn safe_return_path(next: Option<&str>, purpose: Purpose) -> String {
         .unwrap_or_else(|_| purpose.default_return().to_owned())
 }
 
-/// The PKCE S256 challenge of a verifier (RFC 7636 §4.2).
-pub fn pkce_challenge(verifier: &str) -> String {
-    BASE64URL_NOPAD.encode(&Sha256::digest(verifier.as_bytes()))
-}
+/// The PKCE S256 challenge of a verifier (RFC 7636 §4.2): the one implementation.
+pub use motcua_channels::pkce::pkce_challenge;
 
 /// A failure on its way out: the error for the caller, the reason for the audit entry.
 struct Refusal {
@@ -307,8 +303,7 @@ impl App {
         self.check_ip_rate(actor)?;
         let state = security::random_token();
         let nonce = security::random_token();
-        // 32 random bytes as base64url: 43 characters of the unreserved set RFC 7636 asks for.
-        let verifier = security::random_token();
+        let verifier = motcua_channels::pkce::pkce_verifier();
         let request = AuthorizationRequest {
             state: state.clone(),
             nonce: nonce.clone(),
@@ -696,14 +691,6 @@ mod tests {
         assert_eq!(safe_return_path(Some("/%09/evil.example"), c), "/account");
         assert_eq!(safe_return_path(Some("/x\r\nSet-Cookie: a"), c), "/account");
         assert_eq!(safe_return_path(None, Purpose::Official), "/staff");
-    }
-
-    #[test]
-    fn the_pkce_challenge_matches_rfc_7636_appendix_b() {
-        assert_eq!(
-            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! the real service would and sends signed callbacks back.
 
 mod http;
+pub mod pkce;
 pub mod postal;
 #[cfg(feature = "simulator")]
 pub mod simulator;
