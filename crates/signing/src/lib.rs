@@ -24,7 +24,7 @@ mod der_types;
 pub mod keys;
 mod pdf;
 pub mod remote;
-mod sign;
+pub mod sign;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod tsa;
