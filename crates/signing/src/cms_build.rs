@@ -6,8 +6,7 @@ use crate::keys::KeyAlgorithm;
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo,
-    SignerInfos,
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use const_oid::ObjectIdentifier;
 use der::asn1::{Any, OctetString, SetOfVec};
@@ -75,15 +74,16 @@ pub(crate) fn signed_attributes(
                 issuer: vec![GeneralName::DirectoryName(
                     cert.tbs_certificate.issuer.clone(),
                 )],
-                serial_number: der::asn1::Int::new(
-                    cert.tbs_certificate.serial_number.as_bytes(),
-                )?,
+                serial_number: der::asn1::Int::new(cert.tbs_certificate.serial_number.as_bytes())?,
             }),
         }],
         policies: None,
     };
     let mut attrs = SetOfVec::new();
-    attrs.insert(attribute(ATTR_CONTENT_TYPE, Any::encode_from(&content_type)?)?)?;
+    attrs.insert(attribute(
+        ATTR_CONTENT_TYPE,
+        Any::encode_from(&content_type)?,
+    )?)?;
     attrs.insert(attribute(
         ATTR_MESSAGE_DIGEST,
         Any::encode_from(&OctetString::new(message_digest.to_vec())?)?,
@@ -117,7 +117,10 @@ pub(crate) fn assemble(
     certs.insert(CertificateChoices::Certificate(cert.clone()))?;
     for c in chain {
         let c = crate::x509::parse(c)?;
-        if !certs.iter().any(|x| x == &CertificateChoices::Certificate(c.clone())) {
+        if !certs
+            .iter()
+            .any(|x| x == &CertificateChoices::Certificate(c.clone()))
+        {
             certs.insert(CertificateChoices::Certificate(c))?;
         }
     }

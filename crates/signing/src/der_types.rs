@@ -84,7 +84,7 @@ pub(crate) struct TstInfo {
     pub serial_number: Int,
     pub gen_time: Any,
     #[asn1(optional = "true")]
-    pub accuracy: Option<Any>,
+    pub accuracy: Option<Accuracy>,
     #[asn1(default = "is_false")]
     pub ordering: bool,
     #[asn1(optional = "true")]
@@ -93,6 +93,17 @@ pub(crate) struct TstInfo {
     pub tsa: Option<GeneralName>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
     pub extensions: Option<Vec<x509_cert::ext::Extension>>,
+}
+
+/// `Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] …, micros [1] … }`
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub(crate) struct Accuracy {
+    #[asn1(optional = "true")]
+    pub seconds: Option<u32>,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    pub millis: Option<u16>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    pub micros: Option<u16>,
 }
 
 /// Reads a GeneralizedTime's text (`YYYYMMDDHHMMSS[.f…]Z`) as UTC.
@@ -136,4 +147,15 @@ pub(crate) fn generalized_time(at: time::OffsetDateTime) -> Result<Any, der::Err
 #[allow(dead_code)]
 pub(crate) fn utf8(text: &str) -> Result<Any, der::Error> {
     Ok(Any::from(Utf8StringRef::new(text)?))
+}
+
+/// A non-negative INTEGER in canonical DER (no superfluous leading zeros).
+pub(crate) fn uint(value: u64) -> Result<Int, der::Error> {
+    let bytes = value.to_be_bytes();
+    let first = bytes.iter().position(|b| *b != 0).unwrap_or(7);
+    let mut v = bytes[first..].to_vec();
+    if v[0] & 0x80 != 0 {
+        v.insert(0, 0);
+    }
+    Int::new(&v)
 }

@@ -301,19 +301,24 @@ fn pkcs12_open(p12: &[u8], password: &str) -> Result<Pkcs12Parts, SignError> {
         };
         let bags: Vec<pkcs12::safe_bag::SafeBag> = Vec::from_der(&bags_der)?;
         for bag in bags {
+            // `bag_value` holds the whole `[0] EXPLICIT` wrapper.
+            let wrapped = der::asn1::AnyRef::from_der(&bag.bag_value)?;
+            let value = wrapped.value();
             match bag.bag_id {
-                BAG_KEY => keys.push(bag.bag_value.clone()),
+                BAG_KEY => keys.push(value.to_vec()),
                 BAG_SHROUDED_KEY => {
-                    let epki = pkcs8::EncryptedPrivateKeyInfo::try_from(bag.bag_value.as_slice())
+                    let epki = pkcs8::EncryptedPrivateKeyInfo::try_from(value)
                         .map_err(|e| SignError::Key(format!("PKCS#12 key bag: {e}")))?;
                     if epki.encryption_algorithm.oid() != PBES2 {
                         return Err(legacy());
                     }
-                    let doc = epki.decrypt(password).map_err(|_| SignError::WrongPassword)?;
+                    let doc = epki
+                        .decrypt(password)
+                        .map_err(|_| SignError::WrongPassword)?;
                     keys.push(doc.as_bytes().to_vec());
                 }
                 BAG_CERT => {
-                    let cert_bag = pkcs12::cert_type::CertBag::from_der(&bag.bag_value)?;
+                    let cert_bag = pkcs12::cert_type::CertBag::from_der(value)?;
                     certificates.push(cert_bag.cert_value.into_bytes());
                 }
                 _ => {}
@@ -321,7 +326,11 @@ fn pkcs12_open(p12: &[u8], password: &str) -> Result<Pkcs12Parts, SignError> {
         }
     }
     let key = match keys.len() {
-        0 => return Err(SignError::Key("the PKCS#12 file holds no private key".into())),
+        0 => {
+            return Err(SignError::Key(
+                "the PKCS#12 file holds no private key".into(),
+            ));
+        }
         1 => keys.remove(0),
         _ => {
             return Err(SignError::Key(

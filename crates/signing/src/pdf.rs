@@ -32,7 +32,10 @@ pub(crate) fn dict_get<'a>(dict: &'a Dict, key: &str) -> Option<&'a Obj> {
 }
 
 pub(crate) fn dict_set(dict: &mut Dict, key: &str, value: Obj) {
-    if let Some(slot) = dict.iter_mut().find(|(k, _)| k.as_slice() == key.as_bytes()) {
+    if let Some(slot) = dict
+        .iter_mut()
+        .find(|(k, _)| k.as_slice() == key.as_bytes())
+    {
         slot.1 = value;
     } else {
         dict.push((key.as_bytes().to_vec(), value));
@@ -205,8 +208,7 @@ impl<'a> Lexer<'a> {
                     let save = self.pos;
                     if n >= 0 {
                         let g = self.word();
-                        if let Some(g) = std::str::from_utf8(g).ok().and_then(|g| g.parse().ok())
-                        {
+                        if let Some(g) = std::str::from_utf8(g).ok().and_then(|g| g.parse().ok()) {
                             if self.word() == b"R" {
                                 return Ok(Obj::Ref(n as u32, g));
                             }
@@ -539,7 +541,11 @@ impl<'a> Document<'a> {
                 }
                 let r = &data[pos..pos + row];
                 pos += row;
-                let kind = if widths[0] == 0 { 1 } else { field(&r[..widths[0]]) };
+                let kind = if widths[0] == 0 {
+                    1
+                } else {
+                    field(&r[..widths[0]])
+                };
                 let a = field(&r[widths[0]..widths[0] + widths[1]]);
                 let b = field(&r[widths[0] + widths[1]..]);
                 let num = (start + i) as u32;

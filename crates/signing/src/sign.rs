@@ -254,7 +254,11 @@ impl PdfSigner {
                 objects.push((page_num, serialize(&Obj::Dict(page))));
             }
             _ => {
-                dict_set(&mut page, "Annots", Obj::Array(vec![Obj::Ref(field_num, 0)]));
+                dict_set(
+                    &mut page,
+                    "Annots",
+                    Obj::Array(vec![Obj::Ref(field_num, 0)]),
+                );
                 objects.push((page_num, serialize(&Obj::Dict(page))));
             }
         }
@@ -293,7 +297,10 @@ impl PdfSigner {
             SubFilter::Pkcs7Detached => b"/adbe.pkcs7.detached",
         });
         sig.extend_from_slice(b" /M ");
-        pdf::write_obj(&mut sig, &Obj::Str(pdf_date(request.signing_time).into_bytes()));
+        pdf::write_obj(
+            &mut sig,
+            &Obj::Str(pdf_date(request.signing_time).into_bytes()),
+        );
         for (key, value) in [
             ("Reason", &request.reason),
             ("Location", &request.location),
@@ -324,12 +331,7 @@ impl PdfSigner {
                 .ok_or_else(|| SignError::Pdf("lost the /Contents placeholder".into()))?
             + b"/Contents ".len();
         let c_end = c_at + self.reserved * 2 + 2; // with the brackets
-        let ranges = format!(
-            "[0 {:010} {:010} {:010}]",
-            c_at,
-            c_end,
-            out.len() - c_end
-        );
+        let ranges = format!("[0 {:010} {:010} {:010}]", c_at, c_end, out.len() - c_end);
         debug_assert_eq!(ranges.len(), BYTE_RANGE_PLACEHOLDER.len());
         out[br_at..br_at + ranges.len()].copy_from_slice(ranges.as_bytes());
         Ok((out, (c_at + 1, c_end - 1)))
@@ -378,7 +380,9 @@ fn nth_page(
     let mut remaining = index;
     for _ in 0..64 {
         let Obj::Dict(node) = doc.get(node_num)? else {
-            return Err(SignError::Pdf("a page-tree node is not a dictionary".into()));
+            return Err(SignError::Pdf(
+                "a page-tree node is not a dictionary".into(),
+            ));
         };
         if dict_get(&node, "Type") == Some(&Obj::Name(b"Page".to_vec())) {
             return Ok((node_num, node));
@@ -408,7 +412,10 @@ fn nth_page(
             remaining -= count;
         }
         if !descended {
-            return Err(SignError::Pdf(format!("the document has no page {}", index + 1)));
+            return Err(SignError::Pdf(format!(
+                "the document has no page {}",
+                index + 1
+            )));
         }
     }
     Err(SignError::Pdf("the page tree is too deep".into()))

@@ -41,8 +41,6 @@ impl TsaClient {
 
 /// The DER request for `digest`, with a nonce and asking for the TSA's certificate.
 pub(crate) fn request(digest: &[u8; 32], nonce: u64) -> Result<Vec<u8>, SignError> {
-    let mut n = nonce.to_be_bytes().to_vec();
-    n.insert(0, 0);
     Ok(TimeStampReq {
         version: 1,
         message_imprint: MessageImprint {
@@ -50,7 +48,7 @@ pub(crate) fn request(digest: &[u8; 32], nonce: u64) -> Result<Vec<u8>, SignErro
             hashed_message: der::asn1::OctetString::new(digest.to_vec())?,
         },
         req_policy: None,
-        nonce: Some(der::asn1::Int::new(&n)?),
+        nonce: Some(crate::der_types::uint(nonce)?),
         cert_req: true,
         extensions: None,
     }
@@ -81,9 +79,7 @@ pub(crate) fn accept_response(
             "the timestamp covers another digest".into(),
         ));
     }
-    let mut n = nonce.to_be_bytes().to_vec();
-    n.insert(0, 0);
-    let want = der::asn1::Int::new(&n)?;
+    let want = crate::der_types::uint(nonce)?;
     if info.nonce.as_ref() != Some(&want) {
         return Err(SignError::Remote("the timestamp's nonce differs".into()));
     }

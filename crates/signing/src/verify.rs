@@ -40,7 +40,10 @@ impl TrustStore {
         use base64::Engine;
         let mut n = 0;
         for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
-            let body = block.split("-----END CERTIFICATE-----").next().unwrap_or("");
+            let body = block
+                .split("-----END CERTIFICATE-----")
+                .next()
+                .unwrap_or("");
             let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
             let der = base64::engine::general_purpose::STANDARD
                 .decode(b64)
@@ -248,7 +251,8 @@ pub(crate) fn parse_pdf_date(text: &str) -> Option<time::OffsetDateTime> {
     if digits.len() < 4 {
         return None;
     }
-    let part = |a: usize, b: usize, d: u32| digits.get(a..b).and_then(|x| x.parse().ok()).unwrap_or(d);
+    let part =
+        |a: usize, b: usize, d: u32| digits.get(a..b).and_then(|x| x.parse().ok()).unwrap_or(d);
     let year = part(0, 4, 0) as i32;
     let date = time::Date::from_calendar_date(
         year,
@@ -256,8 +260,12 @@ pub(crate) fn parse_pdf_date(text: &str) -> Option<time::OffsetDateTime> {
         part(6, 8, 1) as u8,
     )
     .ok()?;
-    let t = time::Time::from_hms(part(8, 10, 0) as u8, part(10, 12, 0) as u8, part(12, 14, 0) as u8)
-        .ok()?;
+    let t = time::Time::from_hms(
+        part(8, 10, 0) as u8,
+        part(10, 12, 0) as u8,
+        part(12, 14, 0) as u8,
+    )
+    .ok()?;
     let rest = &s[digits.len()..];
     let offset = match rest.chars().next() {
         Some(c @ ('+' | '-')) => {
@@ -266,7 +274,10 @@ pub(crate) fn parse_pdf_date(text: &str) -> Option<time::OffsetDateTime> {
                 .filter(|x| !x.is_empty())
                 .filter_map(|x| x.parse().ok())
                 .collect();
-            let (h, m) = (nums.first().copied().unwrap_or(0), nums.get(1).copied().unwrap_or(0));
+            let (h, m) = (
+                nums.first().copied().unwrap_or(0),
+                nums.get(1).copied().unwrap_or(0),
+            );
             let sign = if c == '-' { -1 } else { 1 };
             time::UtcOffset::from_hms(sign * h, sign * m, 0).ok()?
         }
@@ -349,10 +360,9 @@ fn verify_one(pdf: &[u8], dict: &pdf::Dict, trust: &TrustStore) -> SignatureRepo
         report.sub_filter.as_str(),
         "ETSI.CAdES.detached" | "adbe.pkcs7.detached"
     ) {
-        report.problems.push(format!(
-            "unsupported /SubFilter {}",
-            report.sub_filter
-        ));
+        report
+            .problems
+            .push(format!("unsupported /SubFilter {}", report.sub_filter));
         return report;
     }
     let sd = match parse_signed_data(&contents) {
@@ -514,10 +524,8 @@ fn check_signer_info(
                 .and_then(|v| v.to_der().ok())
                 .and_then(|d| x509_cert::time::Time::from_der(&d).ok())
                 .and_then(|t| {
-                    time::OffsetDateTime::from_unix_timestamp(
-                        t.to_unix_duration().as_secs() as i64,
-                    )
-                    .ok()
+                    time::OffsetDateTime::from_unix_timestamp(t.to_unix_duration().as_secs() as i64)
+                        .ok()
                 });
             match attrs.to_der() {
                 Ok(encoded) => {
@@ -611,7 +619,10 @@ fn check_timestamp(
     if !report.valid {
         problems.push("the timestamp token does not verify".into());
     }
-    report.trusted = matches!(chain(tsa, &certs, trust, report.time), Trust::Trusted { .. });
+    report.trusted = matches!(
+        chain(tsa, &certs, trust, report.time),
+        Trust::Trusted { .. }
+    );
     report
 }
 
@@ -625,7 +636,9 @@ fn chain(
 ) -> Trust {
     let mut path = vec![crate::x509::common_name(&leaf.tbs_certificate.subject)];
     if !crate::x509::valid_at(leaf, at) {
-        return Trust::Untrusted("the signer's certificate was not valid at the signing time".into());
+        return Trust::Untrusted(
+            "the signer's certificate was not valid at the signing time".into(),
+        );
     }
     let mut current = leaf.clone();
     for _ in 0..8 {

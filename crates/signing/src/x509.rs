@@ -103,10 +103,7 @@ pub(crate) fn verify_prehashed(
             let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(key_bytes) else {
                 return false;
             };
-            let Ok(sig) = p256::ecdsa::DerSignature::from_bytes(signature) else {
-                return false;
-            };
-            let Ok(sig) = p256::ecdsa::Signature::try_from(sig.as_bytes()) else {
+            let Ok(sig) = p256::ecdsa::Signature::from_der(signature) else {
                 return false;
             };
             key.verify_prehash(hash, &sig).is_ok()

@@ -100,7 +100,10 @@ async fn stamp(State(core): State<Arc<Core>>, headers: HeaderMap, body: Bytes) -
         .and_then(|v| v.to_str().ok())
         != Some("application/timestamp-query")
     {
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "application/timestamp-query only")
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "application/timestamp-query only",
+        )
             .into_response();
     }
     let Ok(req) = TimeStampReq::from_der(&body) else {
@@ -137,7 +140,7 @@ fn issue(core: &Core, req: &TimeStampReq) -> Result<Vec<u8>, crate::SignError> {
         policy: const_oid::ObjectIdentifier::new(POLICY)
             .map_err(|e| crate::SignError::Asn1(e.to_string()))?,
         message_imprint: req.message_imprint.clone(),
-        serial_number: der::asn1::Int::new(&serial.to_be_bytes())?,
+        serial_number: crate::der_types::uint(serial)?,
         gen_time: crate::der_types::generalized_time(time::OffsetDateTime::now_utc())?,
         accuracy: None,
         ordering: false,
