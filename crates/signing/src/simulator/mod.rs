@@ -1,0 +1,6 @@
+//! Local imitations of the outside services, for tests and the demo: the remote-signing gateway
+//! ([`gateway`]) and an RFC 3161 timestamp authority ([`tsa`]); [`pki`] builds a test PKI.
+
+pub mod gateway;
+pub mod pki;
+pub mod tsa;

@@ -1,0 +1,217 @@
+//! A throw-away PKI for tests: a root, an intermediate, RSA-2048 and P-256 signers and a
+//! timestamp authority, built with x509-cert's builder.
+
+use crate::keys::SoftwareKey;
+use der::{Decode, Encode};
+use std::str::FromStr;
+use std::time::Duration;
+use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::spki::{EncodePublicKey, SubjectPublicKeyInfoOwned};
+use x509_cert::time::Validity;
+
+/// A key with its certificate.
+pub struct Issued {
+    /// PKCS#8 DER (unencrypted).
+    pub key_pkcs8: Vec<u8>,
+    /// Certificate DER.
+    pub cert: Vec<u8>,
+}
+
+/// The whole test PKI.
+pub struct TestPki {
+    pub root: Issued,
+    pub intermediate: Issued,
+    /// An official's personal certificate, RSA-2048.
+    pub rsa_signer: Issued,
+    /// The agency's seal certificate, ECDSA P-256.
+    pub p256_signer: Issued,
+    /// The timestamp authority (P-256, extendedKeyUsage timeStamping, critical).
+    pub tsa: Issued,
+}
+
+enum Key {
+    Rsa(rsa::pkcs1v15::SigningKey<sha2::Sha256>, Vec<u8>),
+    P256(p256::ecdsa::SigningKey, Vec<u8>),
+}
+
+impl Key {
+    fn rsa() -> Key {
+        use rsa::pkcs8::EncodePrivateKey;
+        let mut rng = rand_core::OsRng;
+        let k = rsa::RsaPrivateKey::new(&mut rng, 2048).expect("RSA key generation");
+        let der = k.to_pkcs8_der().expect("PKCS#8").as_bytes().to_vec();
+        Key::Rsa(rsa::pkcs1v15::SigningKey::new(k), der)
+    }
+    fn p256() -> Key {
+        use p256::pkcs8::EncodePrivateKey;
+        let k = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+        let der = k.to_pkcs8_der().expect("PKCS#8").as_bytes().to_vec();
+        Key::P256(k, der)
+    }
+    fn spki(&self) -> SubjectPublicKeyInfoOwned {
+        let der = match self {
+            Key::Rsa(k, _) => {
+                use rsa::signature::Keypair;
+                k.verifying_key().to_public_key_der().expect("SPKI")
+            }
+            Key::P256(k, _) => k.verifying_key().to_public_key_der().expect("SPKI"),
+        };
+        SubjectPublicKeyInfoOwned::from_der(der.as_bytes()).expect("SPKI")
+    }
+    fn pkcs8(&self) -> Vec<u8> {
+        match self {
+            Key::Rsa(_, d) | Key::P256(_, d) => d.clone(),
+        }
+    }
+}
+
+/// extendedKeyUsage = timeStamping, marked critical as RFC 3161 §2.3 requires.
+struct TsaUsage(x509_cert::ext::pkix::ExtendedKeyUsage);
+
+impl const_oid::AssociatedOid for TsaUsage {
+    const OID: const_oid::ObjectIdentifier = const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE;
+}
+
+impl der::Encode for TsaUsage {
+    fn encoded_len(&self) -> der::Result<der::Length> {
+        self.0.encoded_len()
+    }
+    fn encode(&self, encoder: &mut impl der::Writer) -> der::Result<()> {
+        self.0.encode(encoder)
+    }
+}
+
+impl x509_cert::ext::AsExtension for TsaUsage {
+    fn critical(&self, _: &Name, _: &[x509_cert::ext::Extension]) -> bool {
+        true
+    }
+}
+
+fn issue(
+    profile: Profile,
+    serial: u32,
+    subject: &str,
+    subject_key: &Key,
+    issuer_key: &Key,
+    tsa: bool,
+) -> Vec<u8> {
+    let validity = Validity::from_now(Duration::from_secs(5 * 365 * 86_400)).expect("validity");
+    let subject = Name::from_str(subject).expect("subject");
+    let serial = SerialNumber::from(serial);
+    let spki = subject_key.spki();
+    let cert = match issuer_key {
+        Key::Rsa(k, _) => {
+            let mut b = CertificateBuilder::new(profile, serial, validity, subject, spki, k)
+                .expect("builder");
+            if tsa {
+                b.add_extension(&TsaUsage(x509_cert::ext::pkix::ExtendedKeyUsage(vec![
+                    const_oid::db::rfc5280::ID_KP_TIME_STAMPING,
+                ])))
+                .expect("EKU");
+            }
+            b.build::<rsa::pkcs1v15::Signature>().expect("certificate")
+        }
+        Key::P256(k, _) => {
+            let mut b = CertificateBuilder::new(profile, serial, validity, subject, spki, k)
+                .expect("builder");
+            if tsa {
+                b.add_extension(&TsaUsage(x509_cert::ext::pkix::ExtendedKeyUsage(vec![
+                    const_oid::db::rfc5280::ID_KP_TIME_STAMPING,
+                ])))
+                .expect("EKU");
+            }
+            b.build::<p256::ecdsa::DerSignature>().expect("certificate")
+        }
+    };
+    cert.to_der().expect("certificate DER")
+}
+
+impl TestPki {
+    /// Generates everything (two RSA-2048 keys: a second or so).
+    pub fn generate() -> TestPki {
+        let root_key = Key::rsa();
+        let inter_key = Key::p256();
+        let rsa_key = Key::rsa();
+        let p256_key = Key::p256();
+        let tsa_key = Key::p256();
+        let root_name = "CN=Motcua Test Root CA,O=Motcua Test,C=VN";
+        let inter_name = "CN=Motcua Test Issuing CA,O=Motcua Test,C=VN";
+        let root_cert = issue(Profile::Root, 1, root_name, &root_key, &root_key, false);
+        let inter_cert = issue(
+            Profile::SubCA {
+                issuer: Name::from_str(root_name).expect("name"),
+                path_len_constraint: Some(0),
+            },
+            2,
+            inter_name,
+            &inter_key,
+            &root_key,
+            false,
+        );
+        let leaf = || Profile::Leaf {
+            issuer: Name::from_str(inter_name).expect("name"),
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        };
+        let rsa_cert = issue(
+            leaf(),
+            0x1001,
+            "CN=Nguyen Van An,OU=Phong Tu phap,O=UBND Phuong Ben Nghe,C=VN",
+            &rsa_key,
+            &inter_key,
+            false,
+        );
+        let p256_cert = issue(
+            leaf(),
+            0x1002,
+            "CN=UBND Phuong Ben Nghe,O=UBND Phuong Ben Nghe,C=VN",
+            &p256_key,
+            &inter_key,
+            false,
+        );
+        let tsa_cert = issue(
+            leaf(),
+            0x1003,
+            "CN=Motcua Test TSA,O=Motcua Test,C=VN",
+            &tsa_key,
+            &inter_key,
+            true,
+        );
+        let issued = |k: &Key, cert: Vec<u8>| Issued {
+            key_pkcs8: k.pkcs8(),
+            cert,
+        };
+        TestPki {
+            root: issued(&root_key, root_cert),
+            intermediate: issued(&inter_key, inter_cert),
+            rsa_signer: issued(&rsa_key, rsa_cert),
+            p256_signer: issued(&p256_key, p256_cert),
+            tsa: issued(&tsa_key, tsa_cert),
+        }
+    }
+
+    /// A signer's key with the intermediate as its chain.
+    pub fn key(&self, who: &Issued) -> SoftwareKey {
+        SoftwareKey::from_pkcs8(
+            &who.key_pkcs8,
+            who.cert.clone(),
+            vec![self.intermediate.cert.clone()],
+        )
+        .expect("test key")
+    }
+}
+
+/// PEM armour (for handing files to OpenSSL and pyHanko).
+pub fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}

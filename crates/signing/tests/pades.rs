@@ -1,0 +1,475 @@
+//! Signing a PDF from our renderer and checking it three ways: our verifier, poppler's `pdfsig`
+//! and pyHanko (both installed by `.ci/setup-test-tools`; missing is a failure, not a skip).
+
+#[path = "../../render/tests/samples/mod.rs"]
+mod samples;
+
+use motcua_render::{DocumentRenderer, TypstRenderer};
+use motcua_signing::simulator::gateway::{GatewayConfig, GatewaySimulator, GatewayUser};
+use motcua_signing::simulator::pki::{TestPki, pem};
+use motcua_signing::simulator::tsa::TsaSimulator;
+use motcua_signing::tsa::TsaClient;
+use motcua_signing::verify::{Trust, TrustStore, verify_pdf};
+use motcua_signing::{KeySource, PdfSigner, SignRequest};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn pki() -> &'static TestPki {
+    static P: OnceLock<TestPki> = OnceLock::new();
+    P.get_or_init(TestPki::generate)
+}
+
+/// A Mẫu 05 notice rendered by Typst (PDF/A), what the product signs.
+fn typst_pdf() -> &'static [u8] {
+    static P: OnceLock<Vec<u8>> = OnceLock::new();
+    P.get_or_init(|| {
+        TypstRenderer::new()
+            .render(&samples::stop_notice())
+            .expect("render")
+    })
+}
+
+fn work_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/signing-tests");
+    std::fs::create_dir_all(&dir).expect("work dir");
+    dir
+}
+
+fn trust() -> TrustStore {
+    let mut t = TrustStore::new();
+    t.add_der(&pki().root.cert).expect("root");
+    t
+}
+
+fn request(reason: &str) -> SignRequest {
+    let mut r =
+        SignRequest::new(time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)));
+    r.reason = Some(reason.into());
+    r.location = Some("Phường Ninh Kiều, thành phố Cần Thơ".into());
+    r
+}
+
+fn save(name: &str, bytes: &[u8]) -> PathBuf {
+    let path = work_dir().join(name);
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+fn flip_byte(pdf: &[u8]) -> Vec<u8> {
+    // A byte of the original document's content, well inside the first signed range.
+    let mut bad = pdf.to_vec();
+    let at = bad.len() / 3;
+    bad[at] ^= 0x01;
+    bad
+}
+
+// --- the oracles ---
+
+fn tool_missing(tool: &str) -> ! {
+    panic!(
+        "{tool} is missing: run `.ci/setup-test-tools` (as root) — it installs poppler-utils, \
+         libnss3-tools and pyHanko (target/test-tools/pyhanko)"
+    )
+}
+
+/// An NSS database trusting the test root, for pdfsig.
+fn nss_db() -> &'static PathBuf {
+    static D: OnceLock<PathBuf> = OnceLock::new();
+    D.get_or_init(|| {
+        let dir = work_dir().join(format!("nssdb-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("nss dir");
+        let db = format!("sql:{}", dir.display());
+        let st = Command::new("certutil")
+            .args(["-N", "-d", &db, "--empty-password"])
+            .status()
+            .unwrap_or_else(|_| tool_missing("certutil"));
+        assert!(st.success(), "certutil -N");
+        let root = save("root.pem", pem("CERTIFICATE", &pki().root.cert).as_bytes());
+        let st = Command::new("certutil")
+            .args([
+                "-A",
+                "-d",
+                &db,
+                "-n",
+                "motcua-test-root",
+                "-t",
+                "CT,C,C",
+                "-i",
+            ])
+            .arg(&root)
+            .status()
+            .expect("certutil -A");
+        assert!(st.success(), "certutil -A");
+        dir
+    })
+}
+
+fn pdfsig(path: &Path) -> String {
+    let out = Command::new("pdfsig")
+        .arg("-nssdir")
+        .arg(format!("sql:{}", nss_db().display()))
+        .arg(path)
+        .output()
+        .unwrap_or_else(|_| tool_missing("pdfsig"));
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+fn pyhanko_python() -> PathBuf {
+    if let Some(p) = std::env::var_os("MOTCUA_PYHANKO_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-tools/pyhanko/bin/python");
+    if venv.is_file() {
+        return venv;
+    }
+    tool_missing("pyHanko")
+}
+
+const PYHANKO_SCRIPT: &str = r#"
+import sys
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko.keys import load_cert_from_pemder
+root = load_cert_from_pemder(sys.argv[2])
+vc = ValidationContext(trust_roots=[root], allow_fetching=False, revocation_mode='soft-fail')
+with open(sys.argv[1], 'rb') as f:
+    r = PdfFileReader(f, strict=False)
+    for sig in r.embedded_signatures:
+        try:
+            st = validate_pdf_signature(sig, vc)
+            ts = st.timestamp_validity
+            print(f"{sig.field_name} intact={st.intact} valid={st.valid} trusted={st.trusted} "
+                  f"coverage={st.coverage.name} bottom_line={st.bottom_line} "
+                  f"timestamp={'none' if ts is None else (ts.intact and ts.valid and ts.trusted)}")
+        except Exception as e:
+            print(f"{sig.field_name} error={type(e).__name__}: {e}")
+"#;
+
+/// One line per signature: `name intact=… valid=… trusted=… coverage=… bottom_line=…`.
+fn pyhanko(path: &Path) -> Vec<String> {
+    let script = save("validate.py", PYHANKO_SCRIPT.as_bytes());
+    let root = save("root.pem", pem("CERTIFICATE", &pki().root.cert).as_bytes());
+    let out = Command::new(pyhanko_python())
+        .arg(&script)
+        .arg(path)
+        .arg(&root)
+        .output()
+        .expect("run pyHanko");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "pyHanko failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout.lines().map(str::to_owned).collect()
+}
+
+fn assert_pyhanko_valid(line: &str) {
+    assert!(
+        line.contains("intact=True")
+            && line.contains("valid=True")
+            && line.contains("trusted=True")
+            && line.contains("bottom_line=True"),
+        "pyHanko: {line}"
+    );
+}
+
+// --- tests ---
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rsa_b_b_on_a_typst_pdf_is_valid_for_us_pdfsig_and_pyhanko() {
+    let key = pki().key(&pki().rsa_signer);
+    let signed = PdfSigner::new()
+        .sign(typst_pdf(), &request("Phê duyệt kết quả"), &key, None)
+        .await
+        .expect("sign");
+    assert!(signed.starts_with(typst_pdf()), "an incremental update");
+
+    let reports = verify_pdf(&signed, &trust());
+    assert_eq!(reports.len(), 1);
+    let r = &reports[0];
+    assert!(r.is_valid(), "{r:?}");
+    assert!(r.covers_whole_file);
+    assert_eq!(r.sub_filter, "ETSI.CAdES.detached");
+    assert_eq!(r.reason.as_deref(), Some("Phê duyệt kết quả"));
+    assert_eq!(
+        r.location.as_deref(),
+        Some("Phường Ninh Kiều, thành phố Cần Thơ")
+    );
+    let signer = r.signer.as_ref().expect("signer");
+    assert_eq!(signer.common_name, "Nguyen Van An");
+    assert_eq!(signer.serial, "1001");
+    assert!(r.claimed_time.is_some());
+    assert!(matches!(&r.trust, Trust::Trusted { path } if path.len() == 3));
+
+    let path = save("rsa-bb.pdf", &signed);
+    let out = pdfsig(&path);
+    assert!(out.contains("Signature is Valid"), "{out}");
+    assert!(out.contains("Total document signed"), "{out}");
+    assert!(out.contains("Certificate is Trusted"), "{out}");
+    assert!(out.contains("Nguyen Van An"), "{out}");
+    let lines = pyhanko(&path);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_pyhanko_valid(&lines[0]);
+    assert!(lines[0].contains("coverage=ENTIRE_FILE"), "{lines:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_changed_byte_breaks_it_for_all_three() {
+    let key = pki().key(&pki().p256_signer);
+    let signed = PdfSigner::new()
+        .sign(typst_pdf(), &request("Đóng dấu"), &key, None)
+        .await
+        .expect("sign");
+    let bad = flip_byte(&signed);
+    let reports = verify_pdf(&bad, &trust());
+    assert_eq!(reports.len(), 1);
+    assert!(!reports[0].intact, "{:?}", reports[0]);
+    assert!(!reports[0].is_valid());
+
+    let path = save("tampered.pdf", &bad);
+    let out = pdfsig(&path);
+    assert!(!out.contains("Signature is Valid"), "{out}");
+    assert!(
+        out.contains("Digest Mismatch") || out.contains("Invalid"),
+        "pdfsig: {out}"
+    );
+    let lines = pyhanko(&path);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("intact=False") || lines[0].contains("error="),
+        "pyHanko: {lines:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn personal_then_seal_both_valid_with_timestamps() {
+    let tsa = TsaSimulator::start(pki().key(&pki().tsa))
+        .await
+        .expect("TSA");
+    let client = TsaClient::new(tsa.url()).expect("client");
+    let personal = pki().key(&pki().rsa_signer);
+    let seal = pki().key(&pki().p256_signer);
+    let signer = PdfSigner::new();
+    let once = signer
+        .sign(typst_pdf(), &request("Ký duyệt"), &personal, Some(&client))
+        .await
+        .expect("first signature");
+    let twice = signer
+        .sign(&once, &request("Đóng dấu cơ quan"), &seal, Some(&client))
+        .await
+        .expect("second signature");
+    assert!(twice.starts_with(&once));
+    assert_eq!(tsa.granted(), 2);
+
+    let reports = verify_pdf(&twice, &trust());
+    assert_eq!(reports.len(), 2);
+    for r in &reports {
+        assert!(r.is_valid(), "{r:?}");
+        let ts = r.timestamp.as_ref().expect("B-T");
+        assert!(ts.valid && ts.trusted, "{ts:?}");
+        assert_eq!(ts.authority, "Motcua Test TSA");
+    }
+    assert!(!reports[0].covers_whole_file, "the seal came after");
+    assert!(reports[1].covers_whole_file);
+    assert_eq!(reports[0].field.as_deref(), Some("Signature1"));
+    assert_eq!(reports[1].field.as_deref(), Some("Signature2"));
+    assert_eq!(
+        reports[1].signer.as_ref().map(|s| s.common_name.as_str()),
+        Some("UBND Phuong Ben Nghe")
+    );
+
+    let path = save("two-signatures.pdf", &twice);
+    let out = pdfsig(&path);
+    assert_eq!(out.matches("Signature is Valid").count(), 2, "{out}");
+    assert_eq!(out.matches("Certificate is Trusted").count(), 2, "{out}");
+    let lines = pyhanko(&path);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for line in &lines {
+        assert_pyhanko_valid(line);
+        assert!(line.contains("timestamp=True"), "{line}");
+    }
+    // Tampering the first revision breaks both.
+    let bad = flip_byte(&twice);
+    assert!(verify_pdf(&bad, &trust()).iter().all(|r| !r.intact));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_root_is_reported_untrusted() {
+    let key = pki().key(&pki().rsa_signer);
+    let signed = PdfSigner::new()
+        .sign(typst_pdf(), &request("x"), &key, None)
+        .await
+        .expect("sign");
+    let reports = verify_pdf(&signed, &TrustStore::new());
+    assert!(reports[0].intact && reports[0].signature_valid);
+    assert!(matches!(reports[0].trust, Trust::Untrusted(_)));
+    assert!(!reports[0].is_valid());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remote_gateway_three_phases_with_confirmation() {
+    let gw = GatewaySimulator::start(GatewayConfig {
+        sp_id: "motcua".into(),
+        sp_password: "s3cret".into(),
+        users: vec![GatewayUser {
+            user_id: "092080000123".into(),
+            ca_name: "MOTCUA-TEST-CA".into(),
+            key: pki().key(&pki().rsa_signer),
+        }],
+        pending_polls: 2,
+        refuse: false,
+    })
+    .await
+    .expect("gateway");
+    let client =
+        motcua_signing::remote::RemoteSigningClient::new(gw.base_url(), "motcua", "s3cret")
+            .expect("client")
+            .with_polling(
+                std::time::Duration::from_millis(20),
+                std::time::Duration::from_secs(5),
+            );
+    let key = client.key("092080000123").await.expect("certificate");
+    assert_eq!(key.serial_number(), "1001");
+    // Phase by phase.
+    let prepared = PdfSigner::new()
+        .prepare(
+            typst_pdf(),
+            &request("Ký số từ xa"),
+            key.certificate(),
+            key.chain(),
+        )
+        .expect("prepare");
+    let digest = prepared.digest_to_sign();
+    let sigs = client
+        .sign_hashes(
+            &key,
+            "tx-0001",
+            &[("kq-1".into(), "ket-qua.pdf".into(), digest)],
+        )
+        .await
+        .expect("signed remotely");
+    let signed = prepared
+        .finish(sigs.into_iter().next().expect("one"), None)
+        .expect("finish");
+    let reports = verify_pdf(&signed, &trust());
+    assert!(reports[0].is_valid(), "{:?}", reports[0]);
+    let requests = gw.sign_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].transaction_id, "tx-0001");
+    assert_eq!(requests[0].sign_files[0].hash_algorithm, "SHA-256");
+    // A reused transaction id is refused.
+    let again = client
+        .sign_hashes(&key, "tx-0001", &[("kq-1".into(), "x.pdf".into(), digest)])
+        .await;
+    assert!(again.is_err());
+    // Through the KeySource trait in one call.
+    let signed = PdfSigner::new()
+        .sign(typst_pdf(), &request("Ký số từ xa"), &key, None)
+        .await
+        .expect("sign remotely");
+    assert!(verify_pdf(&signed, &trust())[0].is_valid());
+    // Wrong credentials.
+    let wrong = motcua_signing::remote::RemoteSigningClient::new(gw.base_url(), "motcua", "nope")
+        .expect("client");
+    assert!(wrong.key("092080000123").await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remote_refusal_and_wrong_signature_are_errors() {
+    let gw = GatewaySimulator::start(GatewayConfig {
+        sp_id: "motcua".into(),
+        sp_password: "s3cret".into(),
+        users: vec![GatewayUser {
+            user_id: "1".into(),
+            ca_name: "CA".into(),
+            key: pki().key(&pki().p256_signer),
+        }],
+        pending_polls: 0,
+        refuse: true,
+    })
+    .await
+    .expect("gateway");
+    let client =
+        motcua_signing::remote::RemoteSigningClient::new(gw.base_url(), "motcua", "s3cret")
+            .expect("client");
+    let key = client.key("1").await.expect("certificate");
+    let err = PdfSigner::new()
+        .sign(typst_pdf(), &request("x"), &key, None)
+        .await;
+    assert!(err.is_err());
+    // A signature from another key is refused at phase 3.
+    let prepared = PdfSigner::new()
+        .prepare(typst_pdf(), &request("x"), key.certificate(), key.chain())
+        .expect("prepare");
+    let other = pki().key(&pki().rsa_signer);
+    let sig = other
+        .sign_digest_now(&prepared.digest_to_sign())
+        .expect("sig");
+    assert!(prepared.finish(sig, None).is_err());
+}
+
+#[test]
+fn pkcs12_from_openssl_3_defaults_loads_and_signs() {
+    let dir = work_dir();
+    let key_pem = save(
+        "signer-key.pem",
+        pem("PRIVATE KEY", &pki().rsa_signer.key_pkcs8).as_bytes(),
+    );
+    let cert_pem = save(
+        "signer.pem",
+        pem("CERTIFICATE", &pki().rsa_signer.cert).as_bytes(),
+    );
+    let chain_pem = save(
+        "chain.pem",
+        pem("CERTIFICATE", &pki().intermediate.cert).as_bytes(),
+    );
+    let p12 = dir.join(format!("signer-{}.p12", std::process::id()));
+    let status = Command::new("openssl")
+        .args(["pkcs12", "-export", "-passout", "pass:mật khẩu"])
+        .arg("-inkey")
+        .arg(&key_pem)
+        .arg("-in")
+        .arg(&cert_pem)
+        .arg("-certfile")
+        .arg(&chain_pem)
+        .arg("-out")
+        .arg(&p12)
+        .status()
+        .unwrap_or_else(|_| tool_missing("openssl"));
+    assert!(status.success());
+    let bytes = std::fs::read(&p12).expect("p12");
+    let key = motcua_signing::keys::SoftwareKey::from_pkcs12(&bytes, "mật khẩu").expect("load");
+    assert_eq!(key.certificate(), pki().rsa_signer.cert.as_slice());
+    assert_eq!(key.chain(), &[pki().intermediate.cert.clone()]);
+    assert!(matches!(
+        motcua_signing::keys::SoftwareKey::from_pkcs12(&bytes, "sai"),
+        Err(motcua_signing::SignError::WrongPassword)
+    ));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let signed = rt
+        .block_on(PdfSigner::new().sign(typst_pdf(), &request("p12"), &key, None))
+        .expect("sign");
+    assert!(verify_pdf(&signed, &trust())[0].is_valid());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn adbe_pkcs7_detached_is_accepted_too() {
+    let key = pki().key(&pki().p256_signer);
+    let mut req = request("pkcs7");
+    req.sub_filter = motcua_signing::sign::SubFilter::Pkcs7Detached;
+    let signed = PdfSigner::new()
+        .sign(typst_pdf(), &req, &key, None)
+        .await
+        .expect("sign");
+    let reports = verify_pdf(&signed, &trust());
+    assert_eq!(reports[0].sub_filter, "adbe.pkcs7.detached");
+    assert!(reports[0].is_valid(), "{:?}", reports[0]);
+    let path = save("pkcs7.pdf", &signed);
+    assert!(pdfsig(&path).contains("Signature is Valid"));
+    assert_pyhanko_valid(&pyhanko(&path)[0]);
+}
