@@ -208,10 +208,10 @@ impl<'a> Lexer<'a> {
                     let save = self.pos;
                     if n >= 0 {
                         let g = self.word();
-                        if let Some(g) = std::str::from_utf8(g).ok().and_then(|g| g.parse().ok()) {
-                            if self.word() == b"R" {
-                                return Ok(Obj::Ref(n as u32, g));
-                            }
+                        if let Some(g) = std::str::from_utf8(g).ok().and_then(|g| g.parse().ok())
+                            && self.word() == b"R"
+                        {
+                            return Ok(Obj::Ref(n as u32, g));
                         }
                     }
                     self.pos = save;
@@ -285,12 +285,13 @@ fn unescape_name(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
-        if raw[i] == b'#' && i + 2 < raw.len() {
-            if let Some(v) = hex_val(raw[i + 1]).zip(hex_val(raw[i + 2])) {
-                out.push(v.0 * 16 + v.1);
-                i += 3;
-                continue;
-            }
+        if raw[i] == b'#'
+            && i + 2 < raw.len()
+            && let Some(v) = hex_val(raw[i + 1]).zip(hex_val(raw[i + 2]))
+        {
+            out.push(v.0 * 16 + v.1);
+            i += 3;
+            continue;
         }
         out.push(raw[i]);
         i += 1;
@@ -317,7 +318,7 @@ fn decode_hex_loose(hex: &[u8]) -> Vec<u8> {
 
 /// Strict hexadecimal decoding (the signature's `/Contents`).
 pub(crate) fn decode_hex(hex: &[u8]) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     hex.chunks(2)
@@ -568,36 +569,36 @@ impl<'a> Document<'a> {
         lx.expect_word("obj")?;
         let obj = lx.object(0)?;
         lx.skip_ws();
-        if let Obj::Dict(dict) = &obj {
-            if lx.starts_with(b"stream") {
-                lx.pos += 6;
-                if lx.starts_with(b"\r\n") {
-                    lx.pos += 2;
-                } else if lx.starts_with(b"\n") || lx.starts_with(b"\r") {
-                    lx.pos += 1;
-                }
-                let start = lx.pos;
-                let len = match dict_get(dict, "Length") {
-                    Some(Obj::Int(n)) => Some(*n as usize),
-                    Some(Obj::Ref(n, _)) => match self.get(*n) {
-                        Ok(Obj::Int(n)) => Some(n as usize),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                let end = match len {
-                    Some(l) if start + l <= self.data.len() => start + l,
-                    _ => {
-                        start
-                            + find_first(&self.data[start..], b"endstream")
-                                .ok_or_else(|| bad("stream without endstream"))?
-                    }
-                };
-                return Ok((
-                    num,
-                    Obj::Stream(dict.clone(), self.data[start..end].to_vec()),
-                ));
+        if let Obj::Dict(dict) = &obj
+            && lx.starts_with(b"stream")
+        {
+            lx.pos += 6;
+            if lx.starts_with(b"\r\n") {
+                lx.pos += 2;
+            } else if lx.starts_with(b"\n") || lx.starts_with(b"\r") {
+                lx.pos += 1;
             }
+            let start = lx.pos;
+            let len = match dict_get(dict, "Length") {
+                Some(Obj::Int(n)) => Some(*n as usize),
+                Some(Obj::Ref(n, _)) => match self.get(*n) {
+                    Ok(Obj::Int(n)) => Some(n as usize),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let end = match len {
+                Some(l) if start + l <= self.data.len() => start + l,
+                _ => {
+                    start
+                        + find_first(&self.data[start..], b"endstream")
+                            .ok_or_else(|| bad("stream without endstream"))?
+                }
+            };
+            return Ok((
+                num,
+                Obj::Stream(dict.clone(), self.data[start..end].to_vec()),
+            ));
         }
         Ok((num, obj))
     }

@@ -209,10 +209,10 @@ impl PdfSigner {
             _ => Vec::new(),
         };
         for f in &fields {
-            if let Ok(Obj::Dict(d)) = doc.resolve(f) {
-                if let Some(Obj::Str(t)) = dict_get(&d, "T") {
-                    existing_names.push(pdf::decode_text(t));
-                }
+            if let Ok(Obj::Dict(d)) = doc.resolve(f)
+                && let Some(Obj::Str(t)) = dict_get(&d, "T")
+            {
+                existing_names.push(pdf::decode_text(t));
             }
         }
         let name = match &request.field_name {

@@ -183,12 +183,11 @@ fn field_names(pdf: &[u8]) -> Vec<(u32, String)> {
     while let Some(at) = pdf::find_first(&pdf[from..], b"/FT") {
         let at = from + at;
         from = at + 3;
-        if let Some((_, dict)) = enclosing_object(pdf, at) {
-            if let (Some(Obj::Ref(v, _)), Some(Obj::Str(t))) =
+        if let Some((_, dict)) = enclosing_object(pdf, at)
+            && let (Some(Obj::Ref(v, _)), Some(Obj::Str(t))) =
                 (dict_get(&dict, "V"), dict_get(&dict, "T"))
-            {
-                out.push((*v, pdf::decode_text(t)));
-            }
+        {
+            out.push((*v, pdf::decode_text(t)));
         }
     }
     out
@@ -396,15 +395,13 @@ fn verify_one(pdf: &[u8], dict: &pdf::Dict, trust: &TrustStore) -> SignatureRepo
         .iter()
         .flat_map(|s| s.iter())
         .find(|a| a.oid == ATTR_SIGNATURE_TIMESTAMP);
-    if let Some(attr) = token {
-        if let Some(value) = attr.values.iter().next() {
-            report.timestamp = Some(check_timestamp(
-                value,
-                si.signature.as_bytes(),
-                trust,
-                &mut report.problems,
-            ));
-        }
+    if let Some(value) = token.and_then(|attr| attr.values.iter().next()) {
+        report.timestamp = Some(check_timestamp(
+            value,
+            si.signature.as_bytes(),
+            trust,
+            &mut report.problems,
+        ));
     }
     let at = report
         .timestamp

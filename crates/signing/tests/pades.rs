@@ -473,3 +473,33 @@ async fn adbe_pkcs7_detached_is_accepted_too() {
     assert!(pdfsig(&path).contains("Signature is Valid"));
     assert_pyhanko_valid(&pyhanko(&path)[0]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visible_signature_with_an_image_is_valid_too() {
+    use motcua_signing::sign::{Appearance, Image, Visible};
+    // A 2×2 blue "signer image" and a red square overlapping its left third (the seal).
+    let image = Image {
+        width: 2,
+        height: 2,
+        rgb: [0u8, 0, 200].repeat(4),
+        alpha: vec![255, 128, 128, 255],
+    };
+    let mut req = request("Ký duyệt (hiển thị)");
+    req.visible = Some(Visible {
+        page: 0,
+        rect: [300.0, 100.0, 420.0, 160.0],
+        appearance: Appearance {
+            content: b"q 120 0 0 60 0 0 cm /Im1 Do Q q 1 0 0 rg 0 10 40 40 re f Q".to_vec(),
+            images: vec![("Im1".into(), image)],
+        },
+    });
+    let key = pki().key(&pki().rsa_signer);
+    let signed = PdfSigner::new()
+        .sign(typst_pdf(), &req, &key, None)
+        .await
+        .expect("sign");
+    assert!(verify_pdf(&signed, &trust())[0].is_valid());
+    let path = save("visible.pdf", &signed);
+    assert!(pdfsig(&path).contains("Signature is Valid"));
+    assert_pyhanko_valid(&pyhanko(&path)[0]);
+}

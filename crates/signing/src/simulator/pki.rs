@@ -32,7 +32,7 @@ pub struct TestPki {
 }
 
 enum Key {
-    Rsa(rsa::pkcs1v15::SigningKey<sha2::Sha256>, Vec<u8>),
+    Rsa(Box<rsa::pkcs1v15::SigningKey<sha2::Sha256>>, Vec<u8>),
     P256(p256::ecdsa::SigningKey, Vec<u8>),
 }
 
@@ -42,7 +42,7 @@ impl Key {
         let mut rng = rand_core::OsRng;
         let k = rsa::RsaPrivateKey::new(&mut rng, 2048).expect("RSA key generation");
         let der = k.to_pkcs8_der().expect("PKCS#8").as_bytes().to_vec();
-        Key::Rsa(rsa::pkcs1v15::SigningKey::new(k), der)
+        Key::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(k)), der)
     }
     fn p256() -> Key {
         use p256::pkcs8::EncodePrivateKey;
@@ -103,8 +103,9 @@ fn issue(
     let spki = subject_key.spki();
     let cert = match issuer_key {
         Key::Rsa(k, _) => {
-            let mut b = CertificateBuilder::new(profile, serial, validity, subject, spki, k)
-                .expect("builder");
+            let mut b =
+                CertificateBuilder::new(profile, serial, validity, subject, spki, k.as_ref())
+                    .expect("builder");
             if tsa {
                 b.add_extension(&TsaUsage(x509_cert::ext::pkix::ExtendedKeyUsage(vec![
                     const_oid::db::rfc5280::ID_KP_TIME_STAMPING,
