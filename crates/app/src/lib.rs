@@ -36,6 +36,7 @@ pub mod postal;
 pub mod ratelimit;
 pub mod ratings;
 pub mod security;
+pub mod signatures;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod transfer;
@@ -354,6 +355,8 @@ pub struct App {
     zalo: Option<Arc<motcua_channels::zalo::ZaloConfig>>,
     /// The Zalo Official Account's adapter, for its first authorisation (see [`zalo_auth`]).
     zalo_oa: Option<Arc<motcua_channels::zalo::ZaloOa>>,
+    /// What signatures the installation trusts (see [`signatures`]).
+    signatures: Arc<signatures::Signatures>,
     clock: Clock,
 }
 
@@ -382,6 +385,7 @@ impl App {
             postal: None,
             zalo: None,
             zalo_oa: None,
+            signatures: Arc::default(),
             clock: Arc::new(OffsetDateTime::now_utc),
         }
     }

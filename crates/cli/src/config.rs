@@ -22,6 +22,18 @@ pub struct Config {
     pub postal: PostalSection,
     #[serde(default)]
     pub notifications: NotificationsConfig,
+    #[serde(default)]
+    pub signing: SigningConfig,
+}
+
+/// Digital signatures: the root certificates a signer must chain to (PEM or DER files; in
+/// production the national public root CA and the government's specialised root), for
+/// "Kiểm tra chữ ký số" and every signature the server checks. Without any, every signature
+/// is reported as from an untrusted signer (the page says so).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SigningConfig {
+    pub trust_roots: Vec<std::path::PathBuf>,
 }
 
 /// SMS and Zalo. A channel is used when its keys are set; secrets are best given in the
@@ -471,6 +483,7 @@ impl Default for Config {
             payments: PaymentsConfig::default(),
             postal: PostalSection::default(),
             notifications: NotificationsConfig::default(),
+            signing: SigningConfig::default(),
         }
     }
 }

@@ -870,6 +870,7 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
         Some(postal) => app.with_postal(postal),
         None => app,
     };
+    let app = app.with_signatures(signatures(&config)?);
     // Started with the finished settings, so what the worker sends names the public address.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(app.clone().run_outbox_worker(channels, stop_rx.clone()));
@@ -985,4 +986,21 @@ mod tests {
             "sqlite://motcua-data/motcua.db"
         );
     }
+}
+
+/// What signatures the server trusts: the configured root certificates (PEM or DER).
+fn signatures(config: &Config) -> anyhow::Result<motcua_app::signatures::Signatures> {
+    let mut trust = motcua_signing::verify::TrustStore::new();
+    for path in &config.signing.trust_roots {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("reading the trusted root {}", path.display()))?;
+        let added = trust
+            .add_pem_or_der(&bytes)
+            .map_err(|e| anyhow::anyhow!("the trusted root {}: {e}", path.display()))?;
+        tracing::info!(path = %path.display(), certificates = added, "trusted roots for signatures");
+    }
+    if trust.is_empty() {
+        tracing::warn!("no trusted root for digital signatures: every signer shows as untrusted");
+    }
+    Ok(motcua_app::signatures::Signatures { trust })
 }

@@ -3,7 +3,7 @@
 
 use crate::api::{
     attachments, calendar, catalogue, catalogue_types, clients, directory, dossiers, forms,
-    notifications, payments, postal, ratings, types, workflows,
+    notifications, payments, postal, ratings, signatures, types, workflows,
 };
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
@@ -67,6 +67,8 @@ impl Modify for BearerAuth {
         // Notifications and the Zalo webhook.
         notifications::preferences, notifications::set_preferences, notifications::deliveries,
         notifications::retry, notifications::cancel, notifications::zalo_webhook,
+        // Digital signatures.
+        signatures::verify,
     ),
     components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
     modifiers(&BearerAuth),
@@ -78,6 +80,7 @@ impl Modify for BearerAuth {
         (name = "payments", description = "Payments of fees and charges: amount due, online payment through a gateway, desk payments, cancellation, refunds, reconciliation"),
         (name = "postal", description = "The postal operator's signed tracking callbacks (results returned by post)"),
         (name = "notifications", description = "Notifications: a citizen's channels, the delivery log with retry and cancel, the Zalo Official Account's webhook"),
+        (name = "signatures", description = "Digital signatures: who signed an uploaded PDF, when, whether it changed since, whether the signer is trusted"),
         (name = "attachments", description = "Attachments: upload (PDF/JPEG/PNG, stored once by SHA-256), reuse, files of a dossier, download"))
 )]
 pub struct ApiDoc;

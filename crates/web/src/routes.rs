@@ -536,6 +536,20 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             api::directory::import,
         )
         // One-stop dossiers (issue 5).
+        // Digital signatures (issue 16): anyone checks a signed PDF.
+        .at(M::GET, "/kiem-tra-chu-ky", Public, pages::signatures::form)
+        .at(
+            M::POST,
+            "/kiem-tra-chu-ky",
+            Public,
+            pages::signatures::check,
+        )
+        .at(
+            M::POST,
+            "/api/v1/signatures/verify",
+            Public,
+            api::signatures::verify,
+        )
         .at(M::GET, "/tra-cuu", Public, pages::lookup::form)
         .at(M::GET, "/tra-cuu/{code}", Public, pages::lookup::by_code)
         .at(M::POST, "/api/v1/dossiers", Citizen, api::dossiers::submit)

@@ -14,5 +14,6 @@ pub mod notifications;
 pub mod payments;
 pub mod postal;
 pub mod ratings;
+pub mod signatures;
 pub mod types;
 pub mod workflows;

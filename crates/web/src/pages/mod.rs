@@ -15,6 +15,7 @@ pub mod oidc;
 pub mod payments;
 pub mod public;
 pub mod ratings;
+pub mod signatures;
 pub mod staff;
 pub mod tracking;
 pub mod workflows;
