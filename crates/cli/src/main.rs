@@ -938,6 +938,26 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     Ok(())
 }
 
+/// What signatures the server trusts: the configured root certificates (PEM or DER).
+fn signatures(config: &Config) -> anyhow::Result<motcua_app::signatures::Signatures> {
+    let mut trust = motcua_signing::verify::TrustStore::new();
+    for path in &config.signing.trust_roots {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("reading the trusted root {}", path.display()))?;
+        let added = trust
+            .add_pem_or_der(&bytes)
+            .map_err(|e| anyhow::anyhow!("the trusted root {}: {e}", path.display()))?;
+        if added == 0 {
+            anyhow::bail!("the trusted root {} holds no certificate", path.display());
+        }
+        tracing::info!(path = %path.display(), certificates = added, "trusted roots for signatures");
+    }
+    if trust.is_empty() {
+        tracing::warn!("no trusted root for digital signatures: every signer shows as untrusted");
+    }
+    Ok(motcua_app::signatures::Signatures { trust })
+}
+
 #[cfg(test)]
 mod tests {
     /// Only the demo starts gateway simulators; a production server without keys offers no
@@ -986,21 +1006,23 @@ mod tests {
             "sqlite://motcua-data/motcua.db"
         );
     }
-}
 
-/// What signatures the server trusts: the configured root certificates (PEM or DER).
-fn signatures(config: &Config) -> anyhow::Result<motcua_app::signatures::Signatures> {
-    let mut trust = motcua_signing::verify::TrustStore::new();
-    for path in &config.signing.trust_roots {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("reading the trusted root {}", path.display()))?;
-        let added = trust
-            .add_pem_or_der(&bytes)
-            .map_err(|e| anyhow::anyhow!("the trusted root {}: {e}", path.display()))?;
-        tracing::info!(path = %path.display(), certificates = added, "trusted roots for signatures");
+    #[test]
+    fn a_trusted_root_that_cannot_be_read_stops_the_start() {
+        let mut config = crate::Config::default();
+        assert_eq!(crate::signatures(&config).expect("no roots").trust.len(), 0);
+        config.signing.trust_roots = vec!["/nonexistent/root.pem".into()];
+        let error = crate::signatures(&config).expect_err("missing file");
+        assert!(
+            format!("{error:#}").contains("/nonexistent/root.pem"),
+            "{error:#}"
+        );
+        let junk =
+            std::env::temp_dir().join(format!("motcua-junk-root-{}.pem", std::process::id()));
+        std::fs::write(&junk, b"not a certificate").expect("write");
+        config.signing.trust_roots = vec![junk.clone()];
+        let refused = crate::signatures(&config);
+        let _ = std::fs::remove_file(&junk);
+        assert!(refused.is_err(), "a file that holds no certificate");
     }
-    if trust.is_empty() {
-        tracing::warn!("no trusted root for digital signatures: every signer shows as untrusted");
-    }
-    Ok(motcua_app::signatures::Signatures { trust })
 }
