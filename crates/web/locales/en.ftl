@@ -704,6 +704,7 @@ permission-dossier_assign = Assign dossiers
 permission-dossier_approve = Approve dossiers
 permission-dossier_return_result = Return results
 permission-documents_manage = Manage official documents
+permission-documents_work = Work on official documents (draft, handle, direct, sign)
 # Workflow editor.
 nav-admin-workflows = Workflows
 admin-workflows-title = Processing workflows

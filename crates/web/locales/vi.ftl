@@ -704,6 +704,7 @@ permission-dossier_assign = Phân công hồ sơ
 permission-dossier_approve = Phê duyệt hồ sơ
 permission-dossier_return_result = Trả kết quả
 permission-documents_manage = Quản lý văn bản
+permission-documents_work = Xử lý văn bản (soạn thảo, giải quyết, chỉ đạo, ký)
 # Workflow editor (quy trình nội bộ).
 nav-admin-workflows = Quy trình
 admin-workflows-title = Quy trình xử lý
