@@ -292,7 +292,7 @@ pub enum Command {
 }
 
 /// A command's name (events, permissions, catalogue keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     Register,
