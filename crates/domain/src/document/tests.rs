@@ -363,10 +363,10 @@ fn command(index: usize, pick: u32) -> Command {
     let mut c = all.swap_remove(i);
     match &mut c {
         Command::Assign { specialist_id } => *specialist_id = i64::from(pick % 4) + 1,
-        Command::Direct { deadline, .. } if pick % 3 == 0 => {
+        Command::Direct { deadline, .. } if pick.is_multiple_of(3) => {
             *deadline = Some(date!(2026 - 12 - 01));
         }
-        Command::ReportDone { result } if pick % 5 == 0 => result.clear(),
+        Command::ReportDone { result } if pick.is_multiple_of(5) => result.clear(),
         _ => {}
     }
     c
