@@ -1120,3 +1120,5 @@ document-type-phieu_gui = Dispatch slip
 document-type-phieu_chuyen = Transfer slip
 document-type-phieu_bao = Advice slip
 document-type-thu_cong = Public letter (thư công)
+document-date-invalid = Invalid date (format YYYY-MM-DD).
+document-signature-kind = Invalid signature kind: personal or seal.

@@ -1120,3 +1120,5 @@ document-type-phieu_gui = Phiếu gửi
 document-type-phieu_chuyen = Phiếu chuyển
 document-type-phieu_bao = Phiếu báo
 document-type-thu_cong = Thư công
+document-date-invalid = Ngày không hợp lệ (định dạng YYYY-MM-DD).
+document-signature-kind = Loại chữ ký không hợp lệ: chữ ký cá nhân (personal) hoặc của cơ quan (seal).
