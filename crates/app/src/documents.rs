@@ -820,22 +820,12 @@ impl App {
             )
             .await?;
         }
-        let label = row
-            .code_number
-            .clone()
-            .or(change.issued.as_ref().map(|i| i.code_number.clone()))
-            .unwrap_or_else(|| format!("#{}", row.id));
         for (email, template) in &recipients {
-            let payload = json!({
-                "channel": "email", "to": email, "template": format!("document-{}", template.as_str()),
-                "subject": format!("Văn bản {label}: {}", row.subject),
-                "body": format!("Văn bản {label} ({}) cần đồng chí xử lý.\n\n{}/staff/documents/{}\n\nDocument {label} needs your attention.",
-                    row.subject, self.settings.public_url.trim_end_matches('/'), row.id),
-            });
+            let payload = self.document_email(&updated, email, template.as_str());
             tx.enqueue_on_channel(
                 crate::effects::outbox_kind::NOTIFY,
                 "email",
-                &payload.to_string(),
+                &payload,
                 at,
                 Some(&row.body_path),
             )
@@ -852,6 +842,124 @@ impl App {
         .await?;
         tx.commit().await?;
         view(&updated)
+    }
+
+    /// The e-mail (an outbox `notify` payload) telling an official that a document waits for
+    /// them: `template` is `document-<command>` or `document-reminder`.
+    fn document_email(&self, row: &DocumentRow, to: &str, template: &str) -> String {
+        let label = row
+            .code_number
+            .clone()
+            .unwrap_or_else(|| format!("#{}", row.id));
+        let link = format!(
+            "{}/staff/documents/{}",
+            self.settings.public_url.trim_end_matches('/'),
+            row.id
+        );
+        let (subject, body) = if template == "reminder" {
+            (
+                format!("Sắp đến hạn xử lý văn bản {label}"),
+                format!(
+                    "Văn bản {label} ({}) đến hạn xử lý ngày {}.\n\n{link}\n\nDocument {label} is due on {}.",
+                    row.subject,
+                    dmy(row.deadline.as_deref()),
+                    dmy(row.deadline.as_deref())
+                ),
+            )
+        } else {
+            (
+                format!("Văn bản {label}: {}", row.subject),
+                format!(
+                    "Văn bản {label} ({}) cần đồng chí xử lý.\n\n{link}\n\nDocument {label} needs your attention.",
+                    row.subject
+                ),
+            )
+        };
+        json!({
+            "channel": "email", "to": to, "template": format!("document-{template}"),
+            "subject": subject, "body": body,
+        })
+        .to_string()
+    }
+
+    /// Nhắc hạn: for every open document due today or on the next working day of its body's
+    /// calendar, once per deadline, an e-mail to the assignee (or, before assignment, to the
+    /// lead unit's officials). Runs as the system; returns how many documents were reminded.
+    pub async fn send_document_reminders(&self) -> AppResult<usize> {
+        let today = self.today();
+        let horizon = today.saturating_add(time::Duration::days(14));
+        let rows = self
+            .store
+            .documents_due(Some(today), horizon, &DocumentScope { paths: None })
+            .await?;
+        let mut due = Vec::new();
+        for row in rows {
+            let calendar = self.work_calendar_at(Some(&row.body_path)).await?;
+            let until = calendar.next_working_day(today).unwrap_or(today);
+            let Some(deadline) = row.deadline.as_deref().and_then(parse_date) else {
+                continue;
+            };
+            if deadline > until {
+                continue;
+            }
+            let mut emails = Vec::new();
+            if let Some(assignee) = row.assignee_id {
+                if let Ok(official) = self.store.get_official(assignee).await
+                    && official.active
+                    && let Some(email) = official.email
+                {
+                    emails.push(email);
+                }
+            } else if let Some(unit) = row.lead_unit_id {
+                let unit = self.store.get_unit(unit).await?;
+                emails.extend(
+                    self.store
+                        .list_officials(Some(&unit.path))
+                        .await?
+                        .into_iter()
+                        .filter(|o| o.active && o.unit_path == unit.path)
+                        .filter_map(|o| o.email),
+                );
+            }
+            due.push((row, emails));
+        }
+        let at = self.now_micros();
+        let mut reminded = 0;
+        let mut tx = self.store.begin().await?;
+        for (row, emails) in &due {
+            let deadline = row.deadline.clone().unwrap_or_default();
+            if !tx.claim_document_reminder(row.id, &deadline, at).await? {
+                continue;
+            }
+            reminded += 1;
+            for email in emails {
+                tx.enqueue_on_channel(
+                    crate::effects::outbox_kind::NOTIFY,
+                    "email",
+                    &self.document_email(row, email, "reminder"),
+                    at,
+                    Some(&row.body_path),
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(reminded)
+    }
+
+    /// Runs [`App::send_document_reminders`] every hour until `stop` fires.
+    pub async fn run_document_jobs(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            match self.send_document_reminders().await {
+                Ok(0) => {}
+                Ok(reminded) => tracing::info!(reminded, "document deadline reminders"),
+                Err(error) => tracing::error!(error = %error, "document reminder job"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+                _ = stop.changed() => break,
+            }
+        }
     }
 
     /// E-mail addresses of the officials (and units' officials) a decision tells, read before
@@ -968,6 +1076,13 @@ impl App {
             .await?;
         rows.iter().map(view).collect()
     }
+}
+
+/// 'YYYY-MM-DD' as dd/mm/yyyy.
+fn dmy(day: Option<&str>) -> String {
+    day.and_then(parse_date)
+        .map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()))
+        .unwrap_or_default()
 }
 
 /// 'YYYY-MM-DD' to a date (forms and the API).

@@ -154,6 +154,35 @@ async fn an_incoming_document_is_registered_directed_handled_and_done(backend: B
             .expect("overdue")
             .is_empty()
     );
+    // The reminder goes out once per deadline, to the assignee; the direction (to their unit)
+    // and the assignment told them too.
+    assert_eq!(f.app.send_document_reminders().await.expect("reminders"), 1);
+    assert_eq!(f.app.send_document_reminders().await.expect("again"), 0);
+    let mails: Vec<serde_json::Value> =
+        f.db.store
+            .outbox_of_kind("notify")
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter_map(|row| serde_json::from_str(&row.payload).ok())
+            .filter(|p: &serde_json::Value| p["to"] == "chuyenvien-ninhkieu@cantho.example.vn")
+            .collect();
+    let templates: Vec<&str> = mails
+        .iter()
+        .filter_map(|p| p["template"].as_str())
+        .collect();
+    assert_eq!(
+        templates,
+        vec!["document-direct", "document-assign", "document-reminder"]
+    );
+    assert!(
+        mails[2]["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("08/12/2026"),
+        "{}",
+        mails[2]
+    );
     // Thursday: overdue for the leader and the lead unit, not for another ward.
     f.advance(Duration::days(3));
     for who in [&leader, &head, &clerk] {

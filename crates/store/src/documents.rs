@@ -633,3 +633,27 @@ impl StoreTx {
         Ok(())
     }
 }
+
+impl StoreTx {
+    /// Claims the reminder of a document for its current deadline; `false` when it was sent.
+    pub async fn claim_document_reminder(
+        &mut self,
+        id: i64,
+        deadline: &str,
+        at: i64,
+    ) -> StoreResult<bool> {
+        let inserted = on_tx!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO document_reminders (document_id, deadline, sent_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (document_id, deadline) DO NOTHING",
+            )
+            .bind(id)
+            .bind(deadline)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(inserted == 1)
+    }
+}

@@ -83,6 +83,15 @@ CREATE TABLE document_directions (
     PRIMARY KEY (document_id, seq)
 );
 
+-- Reminders sent (nhắc hạn): one per document and deadline, claimed in the transaction that
+-- enqueues the e-mails, so a job run twice or on two nodes reminds once.
+CREATE TABLE document_reminders (
+    document_id BIGINT NOT NULL REFERENCES documents(id),
+    deadline TEXT NOT NULL,
+    sent_at BIGINT NOT NULL,
+    PRIMARY KEY (document_id, deadline)
+);
+
 -- The last number handed out per body, register, series and year; bumped inside the
 -- registering or issuing transaction, so a rollback gives the number back.
 CREATE TABLE document_counters (
