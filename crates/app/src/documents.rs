@@ -1059,6 +1059,20 @@ impl App {
         rows.iter().map(view).collect()
     }
 
+    /// [`App::document_register`] as an `.xlsx` workbook ([`register_xlsx`]).
+    pub async fn document_register_xlsx(
+        &self,
+        actor: &Actor,
+        body_code: &str,
+        register: Register,
+        year: i32,
+    ) -> AppResult<Vec<u8>> {
+        let rows = self
+            .document_register(actor, body_code, register, year)
+            .await?;
+        Ok(register_xlsx(register, year, &rows))
+    }
+
     /// Sổ đăng ký văn bản đến/đi of a body for a year, in number order.
     pub async fn document_register(
         &self,
@@ -1076,6 +1090,101 @@ impl App {
             .await?;
         rows.iter().map(view).collect()
     }
+}
+
+/// Sổ đăng ký văn bản đến/đi (NĐ 30/2020 Phụ lục IV columns) as an `.xlsx` sheet: one row
+/// per registered or issued document, in series and number order, dates dd/mm/yyyy.
+pub fn register_xlsx(register: Register, year: i32, rows: &[DocumentView]) -> Vec<u8> {
+    use crate::xlsx::Cell;
+    let text = |s: &str| Cell::Text(s.to_owned());
+    let opt = |s: &Option<String>| Cell::Text(s.clone().unwrap_or_default());
+    let number = |v: &DocumentView| {
+        let n = v.number.clone().unwrap_or_default();
+        Cell::Text(if v.series == "secret" {
+            format!("{n} (mật)")
+        } else {
+            n
+        })
+    };
+    let title = |v: &DocumentView| {
+        let name = v
+            .type_name
+            .chars()
+            .next()
+            .map_or_else(String::new, |first| {
+                first
+                    .to_uppercase()
+                    .chain(v.type_name.chars().skip(1))
+                    .collect()
+            });
+        Cell::Text(format!("{name}: {}", v.subject))
+    };
+    let (sheet, headers): (&str, &[&str]) = match register {
+        Register::Incoming => (
+            "Sổ văn bản đến",
+            &[
+                "Ngày đến",
+                "Số đến",
+                "Tác giả",
+                "Số, ký hiệu",
+                "Ngày tháng",
+                "Tên loại và trích yếu nội dung",
+                "Đơn vị hoặc người nhận",
+                "Độ khẩn",
+                "Độ mật",
+                "Trạng thái",
+            ],
+        ),
+        Register::Outgoing => (
+            "Sổ văn bản đi",
+            &[
+                "Số, ký hiệu văn bản",
+                "Ngày tháng văn bản",
+                "Tên loại và trích yếu nội dung",
+                "Người ký",
+                "Nơi nhận văn bản",
+                "Đơn vị, người nhận bản lưu",
+                "Số lượng bản",
+                "Độ khẩn",
+                "Độ mật",
+                "Trạng thái",
+            ],
+        ),
+    };
+    let mut out = vec![headers.iter().map(|h| text(h)).collect::<Vec<_>>()];
+    for v in rows {
+        out.push(match register {
+            Register::Incoming => vec![
+                text(&dmy(v.arrival_date.as_deref())),
+                number(v),
+                text(&v.sender_organ),
+                opt(&v.code_number),
+                text(&dmy(v.issued_date.as_deref())),
+                title(v),
+                Cell::Text(
+                    v.lead_unit_id
+                        .map(|u| format!("đơn vị #{u}"))
+                        .unwrap_or_default(),
+                ),
+                text(v.urgency.as_str()),
+                text(v.secrecy.as_str()),
+                text(v.status.as_str()),
+            ],
+            Register::Outgoing => vec![
+                opt(&v.code_number),
+                text(&dmy(v.issued_date.as_deref())),
+                title(v),
+                opt(&v.signer_name),
+                opt(&v.recipient_organ),
+                text(document::CLERK_COPY),
+                v.page_count.map_or_else(|| text(""), Cell::Number),
+                text(v.urgency.as_str()),
+                text(v.secrecy.as_str()),
+                text(v.status.as_str()),
+            ],
+        });
+    }
+    crate::xlsx::workbook(&format!("{sheet} {year}"), &out)
 }
 
 /// 'YYYY-MM-DD' as dd/mm/yyyy.

@@ -1122,3 +1122,4 @@ document-type-phieu_bao = Advice slip
 document-type-thu_cong = Public letter (thư công)
 document-date-invalid = Invalid date (format YYYY-MM-DD).
 document-signature-kind = Invalid signature kind: personal or seal.
+document-register-invalid = Invalid register: incoming or outgoing.

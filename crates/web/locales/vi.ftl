@@ -1122,3 +1122,4 @@ document-type-phieu_bao = Phiếu báo
 document-type-thu_cong = Thư công
 document-date-invalid = Ngày không hợp lệ (định dạng YYYY-MM-DD).
 document-signature-kind = Loại chữ ký không hợp lệ: chữ ký cá nhân (personal) hoặc của cơ quan (seal).
+document-register-invalid = Sổ văn bản không hợp lệ: sổ văn bản đến (incoming) hoặc sổ văn bản đi (outgoing).

@@ -56,7 +56,7 @@ impl Modify for BearerAuth {
         dossiers::save_draft, dossiers::update_draft, dossiers::submit_draft, dossiers::discard_draft, forms::form_pdf,
         // Official documents (văn bản đến/đi).
         documents::register, documents::draft, documents::search, documents::overdue, documents::due_soon,
-        documents::get, documents::timeline, documents::act, documents::issue,
+        documents::get, documents::timeline, documents::act, documents::issue, documents::register_xlsx,
         // Forms Mẫu 07 and satisfaction ratings.
         forms::tracking_book, forms::tracking_book_pdf, ratings::get, ratings::rate, ratings::agency,
         // Attachments.

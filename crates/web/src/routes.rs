@@ -556,6 +556,12 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         )
         .at(
             M::GET,
+            "/api/v1/documents/register.xlsx",
+            Staff(P::DocumentsManage),
+            api::documents::register_xlsx,
+        )
+        .at(
+            M::GET,
             "/api/v1/documents/overdue",
             Official,
             api::documents::overdue,

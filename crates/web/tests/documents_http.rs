@@ -242,5 +242,38 @@ async fn documents_go_through_the_api(h: Web) -> Web {
         "{}",
         distributed.text()
     );
+    // The registers as spreadsheets: the clerk's only.
+    let path =
+        "/api/v1/documents/register.xlsx?body_code=000.00.30.H13&register=outgoing&year=2026";
+    let sheet = h.send(Method::GET, path, &clerk, None).await;
+    assert_eq!(sheet.status, StatusCode::OK, "{}", sheet.text());
+    assert!(sheet.bytes.starts_with(b"PK"));
+    let text = String::from_utf8_lossy(&sheet.bytes);
+    assert!(
+        text.contains("01/QĐ-UBND"),
+        "the issued number is in the register"
+    );
+    assert!(text.contains("Quyết định: Quyết định thành lập tổ công tác"));
+    assert!(text.contains("07/12/2026"));
+    let incoming = h
+        .send(
+            Method::GET,
+            "/api/v1/documents/register.xlsx?body_code=000.00.30.H13&register=incoming&year=2026",
+            &clerk,
+            None,
+        )
+        .await;
+    assert!(String::from_utf8_lossy(&incoming.bytes).contains("125/STP-HCTP"));
+    let refused = h.send(Method::GET, path, &leader, None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad = h
+        .send(
+            Method::GET,
+            "/api/v1/documents/register.xlsx?body_code=000.00.30.H13&register=both&year=2026",
+            &clerk,
+            None,
+        )
+        .await;
+    assert_eq!(bad.field_code(), "document-register-invalid");
     h
 }

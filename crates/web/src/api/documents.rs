@@ -492,3 +492,51 @@ pub async fn issue(
             .into(),
     ))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RegisterQuery {
+    /// Electronic code of the body.
+    pub body_code: String,
+    /// `incoming` (sổ văn bản đến) or `outgoing` (sổ văn bản đi).
+    pub register: String,
+    pub year: i32,
+}
+
+/// Sổ đăng ký văn bản đến/đi of a body for a year as an Excel workbook (.xlsx), for its clerk.
+#[utoipa::path(get, path = "/api/v1/documents/register.xlsx", tag = "documents", params(RegisterQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn register_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<RegisterQuery>,
+) -> WebResult<Response> {
+    use axum::http::{HeaderValue, header};
+    let register = motcua_domain::document::Register::parse(query.register.trim())
+        .ok_or_else(|| AppError::invalid("register", "document-register-invalid"))
+        .ctx(&ctx)?;
+    let bytes = state
+        .app
+        .document_register_xlsx(&ctx.actor(), &query.body_code, register, query.year)
+        .await
+        .ctx(&ctx)?;
+    let mut response = (StatusCode::OK, bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    let name = match register {
+        motcua_domain::document::Register::Incoming => "so-van-ban-den",
+        motcua_domain::document::Register::Outgoing => "so-van-ban-di",
+    };
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{name}-{}.xlsx\"",
+        query.year
+    )) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
