@@ -8,6 +8,7 @@
 //! number back). Search is FTS5 on SQLite and a `tsvector` on PostgreSQL over the text folded
 //! by the one Rust function, as in the catalogue.
 
+use crate::dossiers::Bind;
 use crate::{Store, StoreError, StoreResult, StoreTx, from_micros, micros, on_backend, on_tx};
 use motcua_domain::document::{Document, Event, Recipient, Register, Series, Signature, Status};
 use motcua_domain::dossier::{from_hex, to_hex};
@@ -236,11 +237,6 @@ pub struct DirectionRow {
 pub struct DocumentScope {
     /// `None`: everywhere (the system); empty: nothing.
     pub paths: Option<Vec<String>>,
-}
-
-enum Bind {
-    Text(String),
-    Number(i64),
 }
 
 struct Query {
