@@ -24,6 +24,7 @@ pub mod chatbot;
 pub mod clients;
 pub mod demo;
 pub mod directory;
+pub mod documents;
 pub mod dossiers;
 pub mod effects;
 pub mod forms;

@@ -875,7 +875,8 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(app.clone().run_outbox_worker(channels, stop_rx.clone()));
     let payment_jobs = tokio::spawn(app.clone().run_payment_jobs(stop_rx.clone()));
-    let postal_jobs = tokio::spawn(app.clone().run_postal_jobs(stop_rx));
+    let postal_jobs = tokio::spawn(app.clone().run_postal_jobs(stop_rx.clone()));
+    let document_jobs = tokio::spawn(app.clone().run_document_jobs(stop_rx));
     let web_config = motcua_web::WebConfig {
         public_url: public_url.clone(),
         demo,
@@ -935,6 +936,7 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     let _ = worker.await;
     let _ = payment_jobs.await;
     let _ = postal_jobs.await;
+    let _ = document_jobs.await;
     Ok(())
 }
 

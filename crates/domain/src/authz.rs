@@ -59,8 +59,14 @@ impl Role {
         use Permission::*;
         match self {
             Self::Reception => &[OrgRead, DossierView, DossierReceive, DossierReturnResult],
-            Self::Specialist => &[OrgRead, DossierView, DossierProcess],
-            Self::UnitHead => &[OrgRead, DossierView, DossierProcess, DossierAssign],
+            Self::Specialist => &[OrgRead, DossierView, DossierProcess, DocumentsWork],
+            Self::UnitHead => &[
+                OrgRead,
+                DossierView,
+                DossierProcess,
+                DossierAssign,
+                DocumentsWork,
+            ],
             Self::Leader => &[
                 OrgRead,
                 DossierView,
@@ -68,6 +74,7 @@ impl Role {
                 DossierAssign,
                 DossierApprove,
                 ReportsView,
+                DocumentsWork,
             ],
             Self::Clerk => &[OrgRead, DocumentsManage],
             Self::Admin => &[
@@ -104,10 +111,13 @@ pub enum Permission {
     DossierApprove,
     DossierReturnResult,
     DocumentsManage,
+    /// Works on official documents of the body: drafts, handles, directs, approves, signs
+    /// (which command, by role: `domain::document::role_may_issue`).
+    DocumentsWork,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Self::OrgRead,
         Self::OrgManage,
         Self::OfficialsManage,
@@ -123,6 +133,7 @@ impl Permission {
         Self::DossierApprove,
         Self::DossierReturnResult,
         Self::DocumentsManage,
+        Self::DocumentsWork,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -142,6 +153,7 @@ impl Permission {
             Self::DossierApprove => "dossier_approve",
             Self::DossierReturnResult => "dossier_return_result",
             Self::DocumentsManage => "documents_manage",
+            Self::DocumentsWork => "documents_work",
         }
     }
 

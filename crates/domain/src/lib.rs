@@ -8,6 +8,7 @@
 pub mod attachment;
 pub mod authz;
 pub mod calendar;
+pub mod document;
 pub mod dossier;
 pub mod highlight;
 pub mod identity;

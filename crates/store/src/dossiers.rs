@@ -408,8 +408,9 @@ impl Store {
     }
 }
 
-/// A bind value of a queue query, in placeholder order.
-enum Bind {
+/// A bind value of a dynamically assembled query (work queues, document lists), in placeholder
+/// order.
+pub(crate) enum Bind {
     Text(String),
     Number(i64),
 }

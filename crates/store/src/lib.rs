@@ -27,6 +27,7 @@ pub mod bench;
 pub mod calendar;
 pub mod catalogue;
 pub mod clients;
+pub mod documents;
 pub mod dossiers;
 pub mod notifications;
 pub mod oidc;

@@ -2,8 +2,8 @@
 //! (`/api/docs`) that needs no internet and no JavaScript.
 
 use crate::api::{
-    attachments, calendar, catalogue, catalogue_types, clients, directory, dossiers, forms,
-    notifications, payments, postal, ratings, signatures, types, workflows,
+    attachments, calendar, catalogue, catalogue_types, clients, directory, documents, dossiers,
+    forms, notifications, payments, postal, ratings, signatures, types, workflows,
 };
 use crate::context::Ctx;
 use crate::pages::layout::{Page, render};
@@ -54,6 +54,9 @@ impl Modify for BearerAuth {
         calendar::get_office_hours, calendar::set_office_hours, calendar::reset_office_hours,
         dossiers::submit, dossiers::queue, dossiers::mine, dossiers::receive, dossiers::act, dossiers::citizen_act, dossiers::lookup, dossiers::get, dossiers::counter,
         dossiers::save_draft, dossiers::update_draft, dossiers::submit_draft, dossiers::discard_draft, forms::form_pdf,
+        // Official documents (văn bản đến/đi).
+        documents::register, documents::draft, documents::search, documents::overdue, documents::due_soon,
+        documents::get, documents::timeline, documents::act, documents::issue, documents::register_xlsx,
         // Forms Mẫu 07 and satisfaction ratings.
         forms::tracking_book, forms::tracking_book_pdf, ratings::get, ratings::rate, ratings::agency,
         // Attachments.
@@ -76,6 +79,7 @@ impl Modify for BearerAuth {
         (name = "catalogue", description = "Procedure catalogue: search, detail, versions, publishing, import/export, form validation"),
         (name = "calendar", description = "Working-day calendar: due dates, days off, lunar dates, yearly notices, office hours"),
         (name = "dossiers", description = "One-stop dossiers: online submission, work queues, reception, actions, public lookup"),
+        (name = "documents", description = "Official documents (NĐ 30/2020): incoming register, directions, handling; outgoing drafts, review, signatures, issuing with the next number, distribution; search, overdue, timeline"),
         (name = "ratings", description = "Citizen satisfaction ratings of resolved dossiers (9 criteria, 0–2 points each)"),
         (name = "payments", description = "Payments of fees and charges: amount due, online payment through a gateway, desk payments, cancellation, refunds, reconciliation"),
         (name = "postal", description = "The postal operator's signed tracking callbacks (results returned by post)"),

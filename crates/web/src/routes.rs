@@ -535,6 +535,67 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::OrgManage),
             api::directory::import,
         )
+        // Official documents (issue 16): the register, directions, drafting and issuing.
+        .at(
+            M::POST,
+            "/api/v1/documents/incoming",
+            Staff(P::DocumentsManage),
+            api::documents::register,
+        )
+        .at(
+            M::POST,
+            "/api/v1/documents/outgoing",
+            Staff(P::DocumentsWork),
+            api::documents::draft,
+        )
+        .at(
+            M::GET,
+            "/api/v1/documents",
+            Official,
+            api::documents::search,
+        )
+        .at(
+            M::GET,
+            "/api/v1/documents/register.xlsx",
+            Staff(P::DocumentsManage),
+            api::documents::register_xlsx,
+        )
+        .at(
+            M::GET,
+            "/api/v1/documents/overdue",
+            Official,
+            api::documents::overdue,
+        )
+        .at(
+            M::GET,
+            "/api/v1/documents/due-soon",
+            Official,
+            api::documents::due_soon,
+        )
+        .at(
+            M::GET,
+            "/api/v1/documents/{id}",
+            Official,
+            api::documents::get,
+        )
+        .at(
+            M::GET,
+            "/api/v1/documents/{id}/timeline",
+            Official,
+            api::documents::timeline,
+        )
+        .at(
+            M::POST,
+            "/api/v1/documents/{id}/actions",
+            Official,
+            api::documents::act,
+        )
+        .at(
+            M::POST,
+            "/api/v1/documents/{id}/issue",
+            Staff(P::DocumentsManage),
+            api::documents::issue,
+        )
         // One-stop dossiers (issue 5).
         // Digital signatures (issue 16): anyone checks a signed PDF.
         .at(M::GET, "/kiem-tra-chu-ky", Public, pages::signatures::form)

@@ -139,6 +139,8 @@ struct Targets {
     workflow_json: serde_json::Value,
     /// A draft version of the procedure (what the editor page saves).
     draft_version: i64,
+    /// An incoming document registered by the ward's clerk.
+    document: i64,
 }
 
 impl Targets {
@@ -227,7 +229,24 @@ impl Targets {
             .create_procedure_draft(&Actor::system(), &procedure)
             .await
             .expect("draft");
+        let document = app
+            .register_incoming(
+                &h.f.official("vanthu.ninhkieu").await,
+                &motcua_app::documents::IncomingRegistration {
+                    body_code: WARD.into(),
+                    doc_type: "cong_van".into(),
+                    code_number: "12/STP-VP".into(),
+                    sender_organ: "Sở Tư pháp".into(),
+                    subject: "Về việc rà soát hộ tịch".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("target document")
+            .document
+            .id;
         Targets {
+            document,
             dossier: received.id,
             dossier_code: received.code.clone().expect("code"),
             paper: paper.id,
@@ -264,6 +283,8 @@ impl Targets {
             self.client
         } else if path.contains("/payments/{id}") {
             self.payment
+        } else if path.contains("/documents/{id}") {
+            self.document
         } else {
             self.dossier
         };
@@ -339,6 +360,7 @@ impl Targets {
         }
         Some(match path {
             "/api/v1/dossiers/{id}/actions" => serde_json::json!({"command": "receive"}),
+            "/api/v1/documents/{id}/actions" => serde_json::json!({"command": "approve"}),
             "/api/v1/my/dossiers/{id}/actions" => {
                 serde_json::json!({"command": "supplement_provided"})
             }

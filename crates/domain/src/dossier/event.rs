@@ -75,7 +75,7 @@ impl Event {
     }
 }
 
-fn put(out: &mut Vec<u8>, field: &str) {
+pub(crate) fn put(out: &mut Vec<u8>, field: &str) {
     // Fields longer than 4 GiB cannot occur in a dossier; saturate rather than panic.
     let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&len.to_be_bytes());
@@ -152,16 +152,28 @@ impl ChainError {
 /// # Errors
 /// The first position that fails.
 pub fn verify_chain(events: &[Event]) -> Result<[u8; 32], ChainError> {
+    verify_links(
+        events
+            .iter()
+            .map(|e| (e.seq, e.canonical_bytes(), e.hash.as_str())),
+    )
+}
+
+/// The chain check shared by every hash-chained timeline (dossiers, official documents):
+/// `(seq, canonical bytes, hash)` in order, from [`GENESIS`].
+pub(crate) fn verify_links<'a>(
+    links: impl Iterator<Item = (u64, Vec<u8>, &'a str)>,
+) -> Result<[u8; 32], ChainError> {
     let mut prev = GENESIS;
-    for (expected, event) in (1u64..).zip(events) {
-        if event.seq != expected {
+    for (expected, (seq, canonical, hash)) in (1u64..).zip(links) {
+        if seq != expected {
             return Err(ChainError {
                 at_seq: expected,
                 problem: ChainProblem::Sequence,
             });
         }
-        let digest = chain_digest(&prev, &event.canonical_bytes());
-        if from_hex(&event.hash) != Some(digest) {
+        let digest = chain_digest(&prev, &canonical);
+        if from_hex(hash) != Some(digest) {
             return Err(ChainError {
                 at_seq: expected,
                 problem: ChainProblem::Hash,

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod catalogue_types;
 pub mod clients;
 pub mod directory;
+pub mod documents;
 pub mod dossiers;
 pub mod forms;
 pub mod notifications;

@@ -1,0 +1,1200 @@
+//! Official documents (quản lý văn bản và điều hành, SPEC §2.9): the clerk registers incoming
+//! documents (số đến, warned of a duplicate) and issues outgoing ones (the next number of the
+//! right series), the leader directs and signs, specialists draft and handle.
+//!
+//! Each use case works like a dossier's: authorise (role × jurisdiction over the document's
+//! body, or over its lead unit for the unit's head and specialists), ask the pure state machine
+//! ([`motcua_domain::document::decide`]), then write the state, the hash-chained event, the
+//! direction, the register number and the notifications in one transaction. Everything read
+//! is read before the transaction opens (SQLite holds its one writer lock for it).
+
+use crate::{Actor, App, AppError, AppResult, InvalidField};
+use motcua_domain::authz::{Permission, Principal, Role};
+use motcua_domain::document::{
+    self, Command, CommandKind, Context, Decision, DocumentType, Effect, Recipient, Register,
+    Secrecy, Series, SignatureKind, Urgency,
+};
+use motcua_domain::dossier::Actor as DomainActor;
+use motcua_domain::org::OrgPath;
+use motcua_domain::text;
+use motcua_store::documents::{
+    DocumentChange, DocumentRow, DocumentScope, Issued, NewDocument, parse_date,
+};
+use motcua_store::org::OrgUnitRow;
+use serde::Serialize;
+use serde_json::json;
+use time::Date;
+
+/// Longest trích yếu (Phụ lục VI Subject 500), số/ký hiệu (CodeNumber + CodeNotation) and
+/// organ name (OrganName 200).
+const SUBJECT_MAX: usize = 500;
+const CODE_MAX: usize = 42;
+const ORGAN_MAX: usize = 200;
+
+/// Metadata of a received document (Phụ lục VI), as the clerk types it in.
+#[derive(Debug, Clone, Default)]
+pub struct IncomingRegistration {
+    /// The body (by electronic agency code) whose incoming register takes it.
+    pub body_code: String,
+    /// [`DocumentType::as_str`].
+    pub doc_type: String,
+    /// Số/ký hiệu of the sender, e.g. "125/UBND-VP".
+    pub code_number: String,
+    /// Cơ quan ban hành.
+    pub sender_organ: String,
+    pub issued_date: Option<Date>,
+    /// Trích yếu.
+    pub subject: String,
+    /// [`Urgency::as_str`]; empty for thường.
+    pub urgency: String,
+    /// [`Secrecy::as_str`]; empty for thường.
+    pub secrecy: String,
+    /// Hạn xử lý stated on the document.
+    pub due_date: Option<Date>,
+    pub page_count: Option<u32>,
+    pub signer_name: Option<String>,
+    pub signer_position: Option<String>,
+}
+
+/// A draft outgoing document.
+#[derive(Debug, Clone, Default)]
+pub struct OutgoingDraft {
+    pub body_code: String,
+    pub doc_type: String,
+    pub subject: String,
+    pub urgency: String,
+    pub secrecy: String,
+    /// The drafting unit (a unit of the body); required for công văn ("UBND-VP").
+    pub drafting_unit_id: Option<i64>,
+    /// Nơi nhận, as it will be printed.
+    pub recipient_organ: Option<String>,
+    pub due_date: Option<Date>,
+    pub page_count: Option<u32>,
+}
+
+/// A document as the pages and the API show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DocumentView {
+    pub id: i64,
+    pub register: String,
+    pub body_id: i64,
+    pub status: String,
+    pub doc_type: String,
+    /// Tên loại (e.g. "quyết định").
+    pub type_name: String,
+    pub series: String,
+    pub year: i64,
+    /// Số đến (incoming) or our number (outgoing), zero-padded below 10.
+    pub number: Option<String>,
+    /// Số/ký hiệu ("05/QĐ-UBND").
+    pub code_number: Option<String>,
+    pub notation: Option<String>,
+    pub sender_organ: String,
+    pub recipient_organ: Option<String>,
+    pub issued_date: Option<String>,
+    pub arrival_date: Option<String>,
+    pub subject: String,
+    pub urgency: String,
+    pub secrecy: String,
+    pub due_date: Option<String>,
+    pub page_count: Option<i64>,
+    pub signer_name: Option<String>,
+    pub signer_position: Option<String>,
+    pub lead_unit_id: Option<i64>,
+    pub co_unit_ids: Vec<i64>,
+    pub assignee_id: Option<i64>,
+    /// The direction's deadline ('YYYY-MM-DD').
+    pub deadline: Option<String>,
+    /// Signatures recorded: (`personal`|`seal`, official id).
+    pub signatures: Vec<(String, i64)>,
+    pub last_seq: i64,
+}
+
+/// One entry of a document's timeline.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DocumentEventView {
+    pub seq: i64,
+    /// RFC 3339.
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: String,
+    pub data: std::collections::BTreeMap<String, String>,
+}
+
+/// A document's timeline and whether its hash chain verifies.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentTimeline {
+    pub events: Vec<DocumentEventView>,
+    pub chain_ok: bool,
+}
+
+/// The outcome of a registration: the document, and earlier registrations of the same
+/// document (same số/ký hiệu, sender and year) the clerk is warned about.
+#[derive(Debug, Clone, Serialize)]
+pub struct Registered {
+    pub document: DocumentView,
+    pub duplicates: Vec<DocumentView>,
+}
+
+/// What an official may do on a document besides registering, drafting and issuing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentAction {
+    SubmitToLeader {
+        leader_id: i64,
+    },
+    ReturnToSender {
+        reason: String,
+    },
+    Direct {
+        lead_unit_id: i64,
+        co_unit_ids: Vec<i64>,
+        deadline: Option<Date>,
+        note: String,
+    },
+    Assign {
+        specialist_id: i64,
+    },
+    ReportDone {
+        result: String,
+    },
+    SendForReview,
+    SendBack {
+        reason: String,
+    },
+    Approve,
+    /// Records a signature (the PDF signature itself comes from the signing crate).
+    Sign {
+        kind: SignatureKind,
+    },
+    Distribute {
+        recipients: Vec<Recipient>,
+    },
+}
+
+impl DocumentAction {
+    fn command(&self) -> Command {
+        match self.clone() {
+            Self::SubmitToLeader { leader_id } => Command::SubmitToLeader { leader_id },
+            Self::ReturnToSender { reason } => Command::ReturnToSender { reason },
+            Self::Direct {
+                lead_unit_id,
+                co_unit_ids,
+                deadline,
+                note,
+            } => Command::Direct {
+                lead_unit: lead_unit_id,
+                co_units: co_unit_ids,
+                deadline,
+                note,
+            },
+            Self::Assign { specialist_id } => Command::Assign { specialist_id },
+            Self::ReportDone { result } => Command::ReportDone { result },
+            Self::SendForReview => Command::SendForReview,
+            Self::SendBack { reason } => Command::SendBack { reason },
+            Self::Approve => Command::Approve,
+            Self::Sign { kind } => Command::Sign { kind },
+            Self::Distribute { recipients } => Command::Distribute { recipients },
+        }
+    }
+}
+
+fn view(row: &DocumentRow) -> AppResult<DocumentView> {
+    let state = row.document()?;
+    Ok(DocumentView {
+        id: row.id,
+        register: row.register.clone(),
+        body_id: row.body_id,
+        status: row.status.clone(),
+        doc_type: row.doc_type.clone(),
+        type_name: DocumentType::parse(&row.doc_type)
+            .map(|t| t.name_vi().to_owned())
+            .unwrap_or_default(),
+        series: row.series.clone(),
+        year: row.register_year,
+        number: row
+            .number
+            .and_then(|n| u32::try_from(n).ok())
+            .map(document::format_number),
+        code_number: row.code_number.clone(),
+        notation: row.notation.clone(),
+        sender_organ: row.sender_organ.clone(),
+        recipient_organ: row.recipient_organ.clone(),
+        issued_date: row.issued_date.clone(),
+        arrival_date: row.arrival_date.clone(),
+        subject: row.subject.clone(),
+        urgency: row.urgency.clone(),
+        secrecy: row.secrecy.clone(),
+        due_date: row.due_date.clone(),
+        page_count: row.page_count,
+        signer_name: row.signer_name.clone(),
+        signer_position: row.signer_position.clone(),
+        lead_unit_id: row.lead_unit_id,
+        co_unit_ids: state.co_units.clone(),
+        assignee_id: row.assignee_id,
+        deadline: row.deadline.clone(),
+        signatures: state
+            .signatures
+            .iter()
+            .map(|s| (s.kind.as_str().to_owned(), s.official_id))
+            .collect(),
+        last_seq: row.last_seq,
+    })
+}
+
+fn transition_error(error: document::TransitionError) -> AppError {
+    let field = match error {
+        document::TransitionError::Required { field } => field,
+        document::TransitionError::DeadlineInPast => "deadline",
+        document::TransitionError::LeadIsCoUnit => "co_unit_ids",
+        _ => "command",
+    };
+    AppError::invalid(field, error.as_str())
+}
+
+/// Bounded, NFC, non-empty text.
+fn text_field(value: &str, field: &str, max: usize, problems: &mut Vec<InvalidField>) -> String {
+    let value = text::nfc(value.trim());
+    if value.is_empty() {
+        problems.push(InvalidField::new(field, "document-required"));
+    } else if value.chars().count() > max || value.chars().any(char::is_control) {
+        problems.push(InvalidField::new(field, "document-too-long"));
+    }
+    value
+}
+
+fn optional_text(value: Option<&String>, max: usize) -> Option<String> {
+    value
+        .map(|v| text::nfc(v.trim()))
+        .filter(|v| !v.is_empty())
+        .map(|v| v.chars().take(max).collect())
+}
+
+fn marks(urgency: &str, secrecy: &str, problems: &mut Vec<InvalidField>) -> (Urgency, Secrecy) {
+    let urgency = if urgency.trim().is_empty() {
+        Urgency::Thuong
+    } else {
+        Urgency::parse(urgency.trim()).unwrap_or_else(|| {
+            problems.push(InvalidField::new("urgency", "document-urgency-invalid"));
+            Urgency::Thuong
+        })
+    };
+    let secrecy = if secrecy.trim().is_empty() {
+        Secrecy::Thuong
+    } else {
+        Secrecy::parse(secrecy.trim()).unwrap_or_else(|| {
+            problems.push(InvalidField::new("secrecy", "document-secrecy-invalid"));
+            Secrecy::Thuong
+        })
+    };
+    (urgency, secrecy)
+}
+
+fn doc_type(value: &str, problems: &mut Vec<InvalidField>) -> DocumentType {
+    DocumentType::parse(value.trim()).unwrap_or_else(|| {
+        problems.push(InvalidField::new("doc_type", "document-type-invalid"));
+        DocumentType::CongVan
+    })
+}
+
+fn page_count(value: Option<u32>, problems: &mut Vec<InvalidField>) -> Option<i64> {
+    match value {
+        Some(0) | Some(1000..) => {
+            problems.push(InvalidField::new(
+                "page_count",
+                "document-page-count-invalid",
+            ));
+            None
+        }
+        other => other.map(i64::from),
+    }
+}
+
+/// An abbreviation for a unit: its short name, else derived from its name.
+fn abbreviation(unit: &OrgUnitRow) -> String {
+    unit.short_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| document::abbreviate(&unit.name), ToOwned::to_owned)
+}
+
+fn search_text(subject: &str, code_number: Option<&str>, sender: &str) -> String {
+    text::fold(&format!(
+        "{subject} {} {sender}",
+        code_number.unwrap_or_default()
+    ))
+}
+
+fn path_of(row: &OrgUnitRow) -> OrgPath {
+    OrgPath::from_stored(row.path.clone())
+}
+
+impl App {
+    /// The body (cơ quan) named by its agency code, and the clerk's right over it.
+    async fn document_body(
+        &self,
+        actor: &Actor,
+        code: &str,
+        permission: Permission,
+    ) -> AppResult<OrgUnitRow> {
+        actor.require(motcua_domain::authz::Access::Staff(permission))?;
+        let body = self
+            .store
+            .get_unit_by_code(code.trim())
+            .await
+            .map_err(|_| AppError::invalid("body_code", "document-body-unknown"))?;
+        actor.require_at(permission, &body.path)?;
+        Ok(body)
+    }
+
+    /// Path of the document's lead unit, when directed.
+    async fn lead_path(&self, row: &DocumentRow) -> AppResult<Option<OrgPath>> {
+        Ok(match row.lead_unit_id {
+            Some(id) => Some(path_of(&self.store.get_unit(id).await?)),
+            None => None,
+        })
+    }
+
+    /// May this caller read the document: documents rights over its body, or over its lead
+    /// unit (the unit's head and specialists).
+    fn may_read(principal: &Principal, row: &DocumentRow, lead: Option<&OrgPath>) -> bool {
+        let body = OrgPath::from_stored(row.body_path.clone());
+        [Permission::DocumentsManage, Permission::DocumentsWork]
+            .into_iter()
+            .any(|p| {
+                principal.may_at(p, &body) || lead.is_some_and(|lead| principal.may_at(p, lead))
+            })
+    }
+
+    /// The role an official acts under for `command` on this document: one they hold over
+    /// its body (or its lead unit) that may issue the command.
+    fn document_actor(
+        actor: &Actor,
+        body_path: &str,
+        lead: Option<&OrgPath>,
+        command: &Command,
+    ) -> AppResult<DomainActor> {
+        let body = OrgPath::from_stored(body_path.to_owned());
+        match &actor.principal {
+            Principal::Official {
+                official_id,
+                assignments,
+            } => {
+                let reaches = |path: &OrgPath| {
+                    path.contains(&body) || lead.is_some_and(|lead| path.contains(lead))
+                };
+                let mut roles: Vec<Role> = assignments
+                    .iter()
+                    .filter(|a| reaches(&a.unit_path))
+                    .map(|a| a.role)
+                    .filter(|role| document::role_may_issue(*role, command))
+                    .collect();
+                roles.sort_unstable();
+                match roles.first() {
+                    Some(role) => Ok(DomainActor::Official {
+                        official_id: *official_id,
+                        role: *role,
+                    }),
+                    None => Err(AppError::Forbidden),
+                }
+            }
+            Principal::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Registers an incoming document (vào sổ văn bản đến): the next số đến of the body's
+    /// register (secret documents in their own series), arrival date today. A document
+    /// already registered with the same số/ký hiệu, sender and year is returned as a warning,
+    /// not refused.
+    pub async fn register_incoming(
+        &self,
+        actor: &Actor,
+        input: &IncomingRegistration,
+    ) -> AppResult<Registered> {
+        let body = self
+            .document_body(actor, &input.body_code, Permission::DocumentsManage)
+            .await?;
+        let mut problems = Vec::new();
+        let kind = doc_type(&input.doc_type, &mut problems);
+        let code_number = text_field(&input.code_number, "code_number", CODE_MAX, &mut problems);
+        let sender = text_field(
+            &input.sender_organ,
+            "sender_organ",
+            ORGAN_MAX,
+            &mut problems,
+        );
+        let subject = text_field(&input.subject, "subject", SUBJECT_MAX, &mut problems);
+        let (urgency, secrecy) = marks(&input.urgency, &input.secrecy, &mut problems);
+        let pages = page_count(input.page_count, &mut problems);
+        let today = self.today();
+        if input.issued_date.is_some_and(|d| d > today) {
+            problems.push(InvalidField::new(
+                "issued_date",
+                "document-issued-in-future",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let year = input.issued_date.unwrap_or(today).year();
+        let key = document::duplicate_key(&code_number, &sender, year);
+        let duplicates = self
+            .store
+            .document_duplicates(body.id, Register::Incoming, &key)
+            .await?;
+        let now = self.now();
+        let domain_actor = Self::clerk_actor(actor)?;
+        let series = Series::of(secrecy);
+        let mut tx = self.store.begin().await?;
+        let number = tx
+            .next_document_number(body.id, Register::Incoming, series, today.year())
+            .await?;
+        let decision = document::decide(
+            &document::Document::new(),
+            &Command::Register {
+                arrival_number: number,
+            },
+            &Context {
+                actor: &domain_actor,
+                now,
+                today,
+            },
+        )
+        .map_err(transition_error)?;
+        let new = NewDocument {
+            register: Register::Incoming,
+            body_id: body.id,
+            body_path: body.path.clone(),
+            doc_type: kind.as_str().to_owned(),
+            series,
+            register_year: today.year(),
+            number: Some(number),
+            search_folded: search_text(&subject, Some(&code_number), &sender),
+            code_number: Some(code_number),
+            notation: None,
+            sender_organ: sender,
+            recipient_organ: Some(body.name.clone()),
+            issued_date: input.issued_date.map(|d| d.to_string()),
+            arrival_date: Some(today.to_string()),
+            subject,
+            urgency: urgency.as_str().to_owned(),
+            secrecy: secrecy.as_str().to_owned(),
+            due_date: input.due_date.map(|d| d.to_string()),
+            page_count: pages,
+            signer_name: optional_text(input.signer_name.as_ref(), 50),
+            signer_position: optional_text(input.signer_position.as_ref(), 100),
+            drafting_unit_id: None,
+            duplicate_key: Some(key),
+            created_by: actor.id(),
+        };
+        let at = motcua_store::micros(now);
+        let id = tx.insert_document(&new, &decision.new_state, at).await?;
+        tx.append_document_event(id, &decision.event).await?;
+        tx.append_audit(
+            &actor.audit(
+                "document.register",
+                Some(id.to_string()),
+                json!({"number": number, "series": series.as_str(), "duplicates": duplicates.len()}),
+            ),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        let row = self.store.get_document(id).await?;
+        Ok(Registered {
+            document: view(&row)?,
+            duplicates: duplicates.iter().map(view).collect::<AppResult<_>>()?,
+        })
+    }
+
+    fn clerk_actor(actor: &Actor) -> AppResult<DomainActor> {
+        match &actor.principal {
+            Principal::Official { official_id, .. } => Ok(DomainActor::Official {
+                official_id: *official_id,
+                role: Role::Clerk,
+            }),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    /// A specialist (or unit head, leader) starts an outgoing document. Its ký hiệu is fixed
+    /// now ("QĐ-UBND"; for công văn the body's and the drafting unit's, "UBND-VP"); the number
+    /// is taken at issue.
+    pub async fn draft_outgoing(
+        &self,
+        actor: &Actor,
+        input: &OutgoingDraft,
+    ) -> AppResult<DocumentView> {
+        let body = self
+            .document_body(actor, &input.body_code, Permission::DocumentsWork)
+            .await?;
+        let mut problems = Vec::new();
+        let kind = doc_type(&input.doc_type, &mut problems);
+        let subject = text_field(&input.subject, "subject", SUBJECT_MAX, &mut problems);
+        let (urgency, secrecy) = marks(&input.urgency, &input.secrecy, &mut problems);
+        let pages = page_count(input.page_count, &mut problems);
+        let unit = match input.drafting_unit_id {
+            Some(id) => match self.store.get_unit(id).await {
+                Ok(unit) if path_of(&body).contains(&path_of(&unit)) => Some(unit),
+                _ => {
+                    problems.push(InvalidField::new(
+                        "drafting_unit_id",
+                        "document-unit-outside-body",
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        let notation = if problems.is_empty() {
+            match document::notation(
+                kind,
+                &abbreviation(&body),
+                unit.as_ref().map(abbreviation).as_deref(),
+            ) {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    problems.push(InvalidField::new("drafting_unit_id", e.as_str()));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let domain_actor = Self::document_actor(actor, &body.path, None, &Command::Draft)?;
+        let now = self.now();
+        let today = self.today();
+        let decision = document::decide(
+            &document::Document::new(),
+            &Command::Draft,
+            &Context {
+                actor: &domain_actor,
+                now,
+                today,
+            },
+        )
+        .map_err(transition_error)?;
+        let new = NewDocument {
+            register: Register::Outgoing,
+            body_id: body.id,
+            body_path: body.path.clone(),
+            doc_type: kind.as_str().to_owned(),
+            series: Series::of(secrecy),
+            register_year: today.year(),
+            number: None,
+            code_number: None,
+            notation,
+            search_folded: search_text(&subject, None, &body.name),
+            sender_organ: body.name.clone(),
+            recipient_organ: optional_text(input.recipient_organ.as_ref(), 1000),
+            issued_date: None,
+            arrival_date: None,
+            subject,
+            urgency: urgency.as_str().to_owned(),
+            secrecy: secrecy.as_str().to_owned(),
+            due_date: input.due_date.map(|d| d.to_string()),
+            page_count: pages,
+            signer_name: None,
+            signer_position: None,
+            drafting_unit_id: unit.as_ref().map(|u| u.id),
+            duplicate_key: None,
+            created_by: actor.id(),
+        };
+        let at = motcua_store::micros(now);
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_document(&new, &decision.new_state, at).await?;
+        tx.append_document_event(id, &decision.event).await?;
+        tx.commit().await?;
+        view(&self.store.get_document(id).await?)
+    }
+
+    /// One document, if the caller may read it.
+    pub async fn document(&self, actor: &Actor, id: i64) -> AppResult<DocumentView> {
+        let row = self.readable_document(actor, id).await?;
+        view(&row)
+    }
+
+    async fn readable_document(&self, actor: &Actor, id: i64) -> AppResult<DocumentRow> {
+        if matches!(actor.principal, Principal::Anonymous) {
+            return Err(AppError::Unauthenticated);
+        }
+        let row = self.store.get_document(id).await?;
+        let lead = self.lead_path(&row).await?;
+        if Self::may_read(&actor.principal, &row, lead.as_ref()) {
+            Ok(row)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Who did what, in order, and whether the hash chain verifies.
+    pub async fn document_timeline(&self, actor: &Actor, id: i64) -> AppResult<DocumentTimeline> {
+        self.readable_document(actor, id).await?;
+        let rows = self.store.document_events(id).await?;
+        let events: Vec<document::Event> =
+            rows.iter().map(|r| r.event()).collect::<Result<_, _>>()?;
+        let chain_ok = document::verify_chain(&events).is_ok();
+        Ok(DocumentTimeline {
+            events: events
+                .into_iter()
+                .map(|e| DocumentEventView {
+                    seq: e.seq as i64,
+                    at: crate::dossiers::rfc3339(e.at),
+                    actor: e.actor.canonical(),
+                    kind: e.kind.as_str().to_owned(),
+                    from_status: e.from_status.map(|s| s.as_str().to_owned()),
+                    to_status: e.to_status.as_str().to_owned(),
+                    reason: e.reason,
+                    data: e.data,
+                })
+                .collect(),
+            chain_ok,
+        })
+    }
+
+    /// Validates the officials and units a command names, within the document's body.
+    async fn check_targets(&self, row: &DocumentRow, command: &Command) -> AppResult<()> {
+        let body = OrgPath::from_stored(row.body_path.clone());
+        let unit_in_body = |unit: &OrgUnitRow| body.contains(&path_of(unit));
+        match command {
+            Command::SubmitToLeader { leader_id } => {
+                let ok = matches!(self.official_principal(*leader_id).await?,
+                    Some(Principal::Official { assignments, .. })
+                        if assignments.iter().any(|a| a.role == Role::Leader && a.unit_path.contains(&body)));
+                if !ok {
+                    return Err(AppError::invalid("leader_id", "document-leader-invalid"));
+                }
+            }
+            Command::Direct {
+                lead_unit,
+                co_units,
+                ..
+            } => {
+                for (field, id) in std::iter::once(("lead_unit_id", lead_unit))
+                    .chain(co_units.iter().map(|u| ("co_unit_ids", u)))
+                {
+                    match self.store.get_unit(*id).await {
+                        Ok(unit) if unit_in_body(&unit) => {}
+                        _ => return Err(AppError::invalid(field, "document-unit-outside-body")),
+                    }
+                }
+            }
+            Command::Assign { specialist_id } => {
+                let lead = self.lead_path(row).await?;
+                let ok = matches!(self.official_principal(*specialist_id).await?,
+                    Some(p) if p.may_at(Permission::DocumentsWork, &body)
+                        || lead.as_ref().is_some_and(|l| p.may_at(Permission::DocumentsWork, l)));
+                if !ok {
+                    return Err(AppError::invalid(
+                        "specialist_id",
+                        "document-specialist-invalid",
+                    ));
+                }
+            }
+            Command::Distribute { recipients } => {
+                for recipient in recipients {
+                    if let Recipient::Unit { unit_id } = recipient {
+                        match self.store.get_unit(*unit_id).await {
+                            Ok(unit) if unit_in_body(&unit) => {}
+                            _ => {
+                                return Err(AppError::invalid(
+                                    "recipients",
+                                    "document-unit-outside-body",
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Every command after registering or drafting, except issuing ([`App::issue_document`]).
+    pub async fn act_on_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: &DocumentAction,
+    ) -> AppResult<DocumentView> {
+        let command = action.command();
+        self.decide_document(actor, id, &command).await
+    }
+
+    /// Cấp số và ban hành: the clerk takes the next number of the body's outgoing series
+    /// (secret documents apart) inside the issuing transaction and records "Số: 05/QĐ-UBND".
+    pub async fn issue_document(&self, actor: &Actor, id: i64) -> AppResult<DocumentView> {
+        self.decide_document(actor, id, &Command::Issue { number: 1 })
+            .await
+    }
+
+    async fn decide_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        command: &Command,
+    ) -> AppResult<DocumentView> {
+        if matches!(actor.principal, Principal::Anonymous) {
+            return Err(AppError::Unauthenticated);
+        }
+        let row = self.store.get_document(id).await?;
+        let lead = self.lead_path(&row).await?;
+        let domain_actor = Self::document_actor(actor, &row.body_path, lead.as_ref(), command)?;
+        let state = row.document()?;
+        let now = self.now();
+        let today = self.today();
+        let ctx = Context {
+            actor: &domain_actor,
+            now,
+            today,
+        };
+        // Refuse before taking a number or reading anything else.
+        let decision = document::decide(&state, command, &ctx).map_err(transition_error)?;
+        self.check_targets(&row, command).await?;
+        let signer = match command {
+            Command::Issue { .. } => match state
+                .signatures
+                .iter()
+                .find(|s| s.kind == SignatureKind::Personal)
+            {
+                Some(s) => self.store.get_official(s.official_id).await.ok(),
+                None => None,
+            },
+            _ => None,
+        };
+        let recipients = self.notified_addresses(&decision).await?;
+        let at = motcua_store::micros(now);
+        let mut tx = self.store.begin().await?;
+        let (decision, change) = match command {
+            Command::Issue { .. } => {
+                let series = if row.series == "secret" {
+                    Series::Secret
+                } else {
+                    Series::Regular
+                };
+                let number = tx
+                    .next_document_number(row.body_id, Register::Outgoing, series, today.year())
+                    .await?;
+                let decision: Decision = document::decide(&state, &Command::Issue { number }, &ctx)
+                    .map_err(transition_error)?;
+                let notation = row.notation.clone().unwrap_or_default();
+                let code = document::code_number(number, &notation);
+                let change = DocumentChange {
+                    search_folded: Some(search_text(&row.subject, Some(&code), &row.sender_organ)),
+                    issued: Some(Issued {
+                        number,
+                        code_number: code,
+                        issued_date: today.to_string(),
+                        signer_name: signer.as_ref().map(|s| s.full_name.clone()),
+                        signer_position: signer.as_ref().and_then(|s| s.position_name.clone()),
+                    }),
+                };
+                (decision, change)
+            }
+            _ => (decision, DocumentChange::default()),
+        };
+        let updated = tx
+            .update_document(row.id, state.last_seq, &decision.new_state, &change, at)
+            .await
+            .map_err(|e| match e {
+                motcua_store::StoreError::Conflict(_) => AppError::Conflict("document-changed"),
+                other => other.into(),
+            })?;
+        tx.append_document_event(row.id, &decision.event).await?;
+        if let Command::Direct { note, .. } = command {
+            tx.insert_document_direction(
+                row.id,
+                decision.event.seq,
+                &decision.new_state,
+                &text::nfc(note.trim()),
+                actor.id(),
+                at,
+            )
+            .await?;
+        }
+        for (email, template) in &recipients {
+            let payload = self.document_email(&updated, email, template.as_str());
+            tx.enqueue_on_channel(
+                crate::effects::outbox_kind::NOTIFY,
+                "email",
+                &payload,
+                at,
+                Some(&row.body_path),
+            )
+            .await?;
+        }
+        tx.append_audit(
+            &actor.audit(
+                &format!("document.{}", command.kind().as_str()),
+                Some(row.id.to_string()),
+                json!({"seq": decision.event.seq}),
+            ),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        view(&updated)
+    }
+
+    /// The e-mail (an outbox `notify` payload) telling an official that a document waits for
+    /// them: `template` is `document-<command>` or `document-reminder`.
+    fn document_email(&self, row: &DocumentRow, to: &str, template: &str) -> String {
+        let label = row
+            .code_number
+            .clone()
+            .unwrap_or_else(|| format!("#{}", row.id));
+        let link = format!(
+            "{}/staff/documents/{}",
+            self.settings.public_url.trim_end_matches('/'),
+            row.id
+        );
+        let (subject, body) = if template == "reminder" {
+            (
+                format!("Sắp đến hạn xử lý văn bản {label}"),
+                format!(
+                    "Văn bản {label} ({}) đến hạn xử lý ngày {}.\n\n{link}\n\nDocument {label} is due on {}.",
+                    row.subject,
+                    dmy(row.deadline.as_deref()),
+                    dmy(row.deadline.as_deref())
+                ),
+            )
+        } else {
+            (
+                format!("Văn bản {label}: {}", row.subject),
+                format!(
+                    "Văn bản {label} ({}) cần đồng chí xử lý.\n\n{link}\n\nDocument {label} needs your attention.",
+                    row.subject
+                ),
+            )
+        };
+        json!({
+            "channel": "email", "to": to, "template": format!("document-{template}"),
+            "subject": subject, "body": body,
+        })
+        .to_string()
+    }
+
+    /// Nhắc hạn: for every open document due today or on the next working day of its body's
+    /// calendar, once per deadline, an e-mail to the assignee (or, before assignment, to the
+    /// lead unit's officials). Runs as the system; returns how many documents were reminded.
+    pub async fn send_document_reminders(&self) -> AppResult<usize> {
+        let today = self.today();
+        let horizon = today.saturating_add(time::Duration::days(14));
+        let rows = self
+            .store
+            .documents_due(Some(today), horizon, &DocumentScope { paths: None })
+            .await?;
+        let mut due = Vec::new();
+        for row in rows {
+            let calendar = self.work_calendar_at(Some(&row.body_path)).await?;
+            let until = calendar.next_working_day(today).unwrap_or(today);
+            let Some(deadline) = row.deadline.as_deref().and_then(parse_date) else {
+                continue;
+            };
+            if deadline > until {
+                continue;
+            }
+            let mut emails = Vec::new();
+            if let Some(assignee) = row.assignee_id {
+                if let Ok(official) = self.store.get_official(assignee).await
+                    && official.active
+                    && let Some(email) = official.email
+                {
+                    emails.push(email);
+                }
+            } else if let Some(unit) = row.lead_unit_id {
+                let unit = self.store.get_unit(unit).await?;
+                emails.extend(
+                    self.store
+                        .list_officials(Some(&unit.path))
+                        .await?
+                        .into_iter()
+                        .filter(|o| o.active && o.unit_path == unit.path)
+                        .filter_map(|o| o.email),
+                );
+            }
+            due.push((row, emails));
+        }
+        let at = self.now_micros();
+        let mut reminded = 0;
+        let mut tx = self.store.begin().await?;
+        for (row, emails) in &due {
+            let deadline = row.deadline.clone().unwrap_or_default();
+            if !tx.claim_document_reminder(row.id, &deadline, at).await? {
+                continue;
+            }
+            reminded += 1;
+            for email in emails {
+                tx.enqueue_on_channel(
+                    crate::effects::outbox_kind::NOTIFY,
+                    "email",
+                    &self.document_email(row, email, "reminder"),
+                    at,
+                    Some(&row.body_path),
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(reminded)
+    }
+
+    /// Runs [`App::send_document_reminders`] every hour until `stop` fires.
+    pub async fn run_document_jobs(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            match self.send_document_reminders().await {
+                Ok(0) => {}
+                Ok(reminded) => tracing::info!(reminded, "document deadline reminders"),
+                Err(error) => tracing::error!(error = %error, "document reminder job"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+                _ = stop.changed() => break,
+            }
+        }
+    }
+
+    /// E-mail addresses of the officials (and units' officials) a decision tells, read before
+    /// the transaction.
+    async fn notified_addresses(
+        &self,
+        decision: &Decision,
+    ) -> AppResult<Vec<(String, CommandKind)>> {
+        let mut out = Vec::new();
+        for effect in &decision.effects {
+            match effect {
+                Effect::NotifyOfficial {
+                    official_id,
+                    template,
+                } => {
+                    if let Ok(official) = self.store.get_official(*official_id).await
+                        && official.active
+                        && let Some(email) = official.email
+                    {
+                        out.push((email, *template));
+                    }
+                }
+                Effect::NotifyUnit { unit_id, template } => {
+                    if let Ok(unit) = self.store.get_unit(*unit_id).await {
+                        out.extend(
+                            self.store
+                                .list_officials(Some(&unit.path))
+                                .await?
+                                .into_iter()
+                                .filter(|o| o.active && o.unit_path == unit.path)
+                                .filter_map(|o| o.email)
+                                .map(|email| (email, *template)),
+                        );
+                    }
+                }
+                Effect::Deliver { .. } => {}
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The caller's scope for lists: the subtrees where they hold a documents permission.
+    fn document_scope(actor: &Actor) -> AppResult<DocumentScope> {
+        if matches!(actor.principal, Principal::Anonymous) {
+            return Err(AppError::Unauthenticated);
+        }
+        let mut paths: Option<Vec<String>> = Some(Vec::new());
+        for permission in [Permission::DocumentsManage, Permission::DocumentsWork] {
+            match actor.principal.jurisdictions(permission) {
+                None => paths = None,
+                Some(found) => {
+                    if let Some(paths) = paths.as_mut() {
+                        paths.extend(found.into_iter().map(|p| p.as_str().to_owned()));
+                    }
+                }
+            }
+        }
+        match &paths {
+            Some(list) if list.is_empty() => Err(AppError::Forbidden),
+            _ => Ok(DocumentScope { paths }),
+        }
+    }
+
+    /// Full-text search over the registers the caller may read (subject, số/ký hiệu, sender;
+    /// accents and case ignored, the last word as a prefix).
+    pub async fn search_documents(
+        &self,
+        actor: &Actor,
+        query: &str,
+    ) -> AppResult<Vec<DocumentView>> {
+        let scope = Self::document_scope(actor)?;
+        let terms = motcua_domain::query_text::clean_terms(&text::terms(query));
+        let rows = self.store.search_documents(&terms, &scope, 100).await?;
+        rows.iter().map(view).collect()
+    }
+
+    /// Quá hạn: open documents whose direction deadline has passed, in the caller's units.
+    pub async fn overdue_documents(&self, actor: &Actor) -> AppResult<Vec<DocumentView>> {
+        let scope = Self::document_scope(actor)?;
+        let Some(yesterday) = self.today().previous_day() else {
+            return Ok(Vec::new());
+        };
+        let rows = self.store.documents_due(None, yesterday, &scope).await?;
+        rows.iter().map(view).collect()
+    }
+
+    /// Sắp đến hạn: open documents due today or on the next working day of the body's
+    /// calendar, in the caller's units (what a reminder is sent about).
+    pub async fn documents_due_soon(&self, actor: &Actor) -> AppResult<Vec<DocumentView>> {
+        let scope = Self::document_scope(actor)?;
+        let today = self.today();
+        let calendar = self.work_calendar_at(None).await?;
+        let until = calendar.next_working_day(today).unwrap_or(today);
+        let rows = self.store.documents_due(Some(today), until, &scope).await?;
+        rows.iter().map(view).collect()
+    }
+
+    /// [`App::document_register`] as an `.xlsx` workbook ([`register_xlsx`]).
+    pub async fn document_register_xlsx(
+        &self,
+        actor: &Actor,
+        body_code: &str,
+        register: Register,
+        year: i32,
+    ) -> AppResult<Vec<u8>> {
+        let rows = self
+            .document_register(actor, body_code, register, year)
+            .await?;
+        Ok(register_xlsx(register, year, &rows))
+    }
+
+    /// Sổ đăng ký văn bản đến/đi of a body for a year, in number order.
+    pub async fn document_register(
+        &self,
+        actor: &Actor,
+        body_code: &str,
+        register: Register,
+        year: i32,
+    ) -> AppResult<Vec<DocumentView>> {
+        let body = self
+            .document_body(actor, body_code, Permission::DocumentsManage)
+            .await?;
+        let rows = self
+            .store
+            .document_register(body.id, register, year)
+            .await?;
+        rows.iter().map(view).collect()
+    }
+}
+
+/// Sổ đăng ký văn bản đến/đi (NĐ 30/2020 Phụ lục IV columns) as an `.xlsx` sheet: one row
+/// per registered or issued document, in series and number order, dates dd/mm/yyyy.
+pub fn register_xlsx(register: Register, year: i32, rows: &[DocumentView]) -> Vec<u8> {
+    use crate::xlsx::Cell;
+    let text = |s: &str| Cell::Text(s.to_owned());
+    let opt = |s: &Option<String>| Cell::Text(s.clone().unwrap_or_default());
+    let number = |v: &DocumentView| {
+        let n = v.number.clone().unwrap_or_default();
+        Cell::Text(if v.series == "secret" {
+            format!("{n} (mật)")
+        } else {
+            n
+        })
+    };
+    let title = |v: &DocumentView| {
+        let name = v
+            .type_name
+            .chars()
+            .next()
+            .map_or_else(String::new, |first| {
+                first
+                    .to_uppercase()
+                    .chain(v.type_name.chars().skip(1))
+                    .collect()
+            });
+        Cell::Text(format!("{name}: {}", v.subject))
+    };
+    let (sheet, headers): (&str, &[&str]) = match register {
+        Register::Incoming => (
+            "Sổ văn bản đến",
+            &[
+                "Ngày đến",
+                "Số đến",
+                "Tác giả",
+                "Số, ký hiệu",
+                "Ngày tháng",
+                "Tên loại và trích yếu nội dung",
+                "Đơn vị hoặc người nhận",
+                "Độ khẩn",
+                "Độ mật",
+                "Trạng thái",
+            ],
+        ),
+        Register::Outgoing => (
+            "Sổ văn bản đi",
+            &[
+                "Số, ký hiệu văn bản",
+                "Ngày tháng văn bản",
+                "Tên loại và trích yếu nội dung",
+                "Người ký",
+                "Nơi nhận văn bản",
+                "Đơn vị, người nhận bản lưu",
+                "Số lượng bản",
+                "Độ khẩn",
+                "Độ mật",
+                "Trạng thái",
+            ],
+        ),
+    };
+    let mut out = vec![headers.iter().map(|h| text(h)).collect::<Vec<_>>()];
+    for v in rows {
+        out.push(match register {
+            Register::Incoming => vec![
+                text(&dmy(v.arrival_date.as_deref())),
+                number(v),
+                text(&v.sender_organ),
+                opt(&v.code_number),
+                text(&dmy(v.issued_date.as_deref())),
+                title(v),
+                Cell::Text(
+                    v.lead_unit_id
+                        .map(|u| format!("đơn vị #{u}"))
+                        .unwrap_or_default(),
+                ),
+                text(v.urgency.as_str()),
+                text(v.secrecy.as_str()),
+                text(v.status.as_str()),
+            ],
+            Register::Outgoing => vec![
+                opt(&v.code_number),
+                text(&dmy(v.issued_date.as_deref())),
+                title(v),
+                opt(&v.signer_name),
+                opt(&v.recipient_organ),
+                text(document::CLERK_COPY),
+                v.page_count.map_or_else(|| text(""), Cell::Number),
+                text(v.urgency.as_str()),
+                text(v.secrecy.as_str()),
+                text(v.status.as_str()),
+            ],
+        });
+    }
+    crate::xlsx::workbook(&format!("{sheet} {year}"), &out)
+}
+
+/// 'YYYY-MM-DD' as dd/mm/yyyy.
+fn dmy(day: Option<&str>) -> String {
+    day.and_then(parse_date)
+        .map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()))
+        .unwrap_or_default()
+}
+
+/// 'YYYY-MM-DD' to a date (forms and the API).
+pub fn parse_day(value: &str) -> Option<Date> {
+    parse_date(value.trim())
+}

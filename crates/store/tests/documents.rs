@@ -1,0 +1,221 @@
+//! Document registers on both databases: gap-free numbering per body, register, series and
+//! year under concurrency; a rollback gives its number back.
+
+use motcua_domain::authz::Role;
+use motcua_domain::document::{Command, Context, Document, Register, Series, decide};
+use motcua_domain::dossier::Actor;
+use motcua_store::documents::{DocumentChange, NewDocument};
+use motcua_store::org::OrgUnitInput;
+use motcua_store::test_support::TestDatabase;
+use motcua_store::{Backend, Store, StoreError};
+use time::macros::{date, datetime};
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)] async fn $name() { super::run(motcua_store::Backend::Sqlite, super::$name).await } )* }
+        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)] async fn $name() { super::run(motcua_store::Backend::Postgres, super::$name).await } )* }
+    };
+}
+
+contract!(
+    register_numbers_are_gap_free_and_unique_under_concurrency,
+    a_rolled_back_registration_gives_its_number_back,
+    a_stale_update_is_refused_and_a_number_is_never_stored_twice,
+);
+
+async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = TestDatabase::new(backend).await;
+    test(db.store.clone()).await;
+    db.cleanup().await;
+}
+
+async fn take(store: &Store, body: i64, register: Register, series: Series, year: i32) -> u32 {
+    let mut tx = store.begin().await.expect("begin");
+    let n = tx
+        .next_document_number(body, register, series, year)
+        .await
+        .expect("number");
+    tx.commit().await.expect("commit");
+    n
+}
+
+async fn register_numbers_are_gap_free_and_unique_under_concurrency(store: Store) {
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let store = store.clone();
+        // Interleave two series of one register: each must count 1..=16 on its own.
+        let series = if i % 2 == 0 {
+            Series::Regular
+        } else {
+            Series::Secret
+        };
+        tasks.push(tokio::spawn(async move {
+            (
+                series,
+                take(&store, 7, Register::Outgoing, series, 2026).await,
+            )
+        }));
+    }
+    let mut regular = Vec::new();
+    let mut secret = Vec::new();
+    for task in tasks {
+        match task.await.expect("task") {
+            (Series::Regular, n) => regular.push(n),
+            (Series::Secret, n) => secret.push(n),
+        }
+    }
+    regular.sort_unstable();
+    secret.sort_unstable();
+    assert_eq!(regular, (1..=16).collect::<Vec<u32>>());
+    assert_eq!(secret, (1..=16).collect::<Vec<u32>>());
+    assert_eq!(
+        take(&store, 7, Register::Incoming, Series::Regular, 2026).await,
+        1
+    );
+    assert_eq!(
+        take(&store, 7, Register::Outgoing, Series::Regular, 2027).await,
+        1
+    );
+    assert_eq!(
+        take(&store, 8, Register::Outgoing, Series::Regular, 2026).await,
+        1
+    );
+    assert_eq!(
+        take(&store, 7, Register::Outgoing, Series::Regular, 2026).await,
+        17
+    );
+}
+
+async fn a_rolled_back_registration_gives_its_number_back(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    assert_eq!(
+        tx.next_document_number(7, Register::Incoming, Series::Regular, 2026)
+            .await
+            .expect("n"),
+        1
+    );
+    drop(tx);
+    assert_eq!(
+        take(&store, 7, Register::Incoming, Series::Regular, 2026).await,
+        1
+    );
+}
+
+fn registration(body_id: i64, body_path: &str, number: u32) -> NewDocument {
+    NewDocument {
+        register: Register::Incoming,
+        body_id,
+        body_path: body_path.into(),
+        doc_type: "cong_van".into(),
+        series: Series::Regular,
+        register_year: 2026,
+        number: Some(number),
+        code_number: Some("12/STP-VP".into()),
+        notation: None,
+        sender_organ: "Sở Tư pháp".into(),
+        recipient_organ: None,
+        issued_date: None,
+        arrival_date: Some("2026-12-07".into()),
+        subject: "Về việc rà soát".into(),
+        urgency: "thuong".into(),
+        secrecy: "thuong".into(),
+        due_date: None,
+        page_count: None,
+        signer_name: None,
+        signer_position: None,
+        drafting_unit_id: None,
+        duplicate_key: None,
+        search_folded: "ve viec ra soat".into(),
+        created_by: None,
+    }
+}
+
+async fn a_stale_update_is_refused_and_a_number_is_never_stored_twice(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    let body = tx
+        .insert_unit(
+            &OrgUnitInput {
+                parent_id: None,
+                kind: "agency".into(),
+                level: "commune".into(),
+                name: "UBND phường Ninh Kiều".into(),
+                short_name: None,
+                code: Some("000.00.30.H13".into()),
+                address: None,
+                phone: None,
+                email: None,
+                sort_order: 0,
+            },
+            1,
+        )
+        .await
+        .expect("unit");
+    tx.commit().await.expect("commit");
+    let clerk = Actor::Official {
+        official_id: 9,
+        role: Role::Clerk,
+    };
+    let ctx = Context {
+        actor: &clerk,
+        now: datetime!(2026-12-07 08:30 +7),
+        today: date!(2026 - 12 - 07),
+    };
+    let registered = decide(
+        &Document::new(),
+        &Command::Register { arrival_number: 1 },
+        &ctx,
+    )
+    .expect("register");
+    let mut tx = store.begin().await.expect("begin");
+    let id = tx
+        .insert_document(
+            &registration(body.id, &body.path, 1),
+            &registered.new_state,
+            1,
+        )
+        .await
+        .expect("insert");
+    tx.append_document_event(id, &registered.event)
+        .await
+        .expect("event");
+    tx.commit().await.expect("commit");
+    // The same number in the same series and year cannot be stored twice.
+    let mut tx = store.begin().await.expect("begin");
+    assert!(
+        tx.insert_document(
+            &registration(body.id, &body.path, 1),
+            &registered.new_state,
+            1
+        )
+        .await
+        .is_err()
+    );
+    drop(tx);
+    let submitted = decide(
+        &registered.new_state,
+        &Command::SubmitToLeader { leader_id: 2 },
+        &ctx,
+    )
+    .expect("submit");
+    let mut tx = store.begin().await.expect("begin");
+    let row = tx
+        .update_document(id, 1, &submitted.new_state, &DocumentChange::default(), 2)
+        .await
+        .expect("update");
+    assert_eq!(row.status, "submitted");
+    tx.commit().await.expect("commit");
+    // A second writer that read the document before the first wrote loses.
+    let mut tx = store.begin().await.expect("begin");
+    let stale = tx
+        .update_document(id, 1, &submitted.new_state, &DocumentChange::default(), 3)
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    drop(tx);
+    let stored = store.get_document(id).await.expect("row");
+    assert_eq!(stored.document().expect("state"), submitted.new_state);
+    assert_eq!(store.document_events(id).await.expect("events").len(), 1);
+}
