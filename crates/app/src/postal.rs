@@ -63,8 +63,9 @@ pub struct Postal {
     operator: Arc<dyn PostalOperator>,
     config: PostalConfig,
     sender: PostalSender,
-    /// The last quote for the default address, and when it was asked.
-    quote: Mutex<Option<(OffsetDateTime, i64)>>,
+    /// The last quote of each kind of parcel for the default address, and when it was asked:
+    /// every form page shows both fees.
+    quote: Mutex<std::collections::HashMap<ShipmentKind, (OffsetDateTime, i64)>>,
 }
 
 impl std::fmt::Debug for Postal {
@@ -86,7 +87,7 @@ impl Postal {
             operator,
             config,
             sender,
-            quote: Mutex::new(None),
+            quote: Mutex::default(),
         }
     }
 }
@@ -819,7 +820,7 @@ impl App {
 
     /// Phí bưu chính for returning a result to `address` (the agency's own area when none is
     /// given yet), as the operator quotes it; `None` without an operator or when it cannot be
-    /// asked. The quote for the default address is reused for ten minutes.
+    /// asked. Each kind's quote for the default address is reused for ten minutes.
     pub async fn postal_fee_quote(&self, address: Option<&str>) -> Option<i64> {
         self.fee_quote(ShipmentKind::ResultDelivery, address).await
     }
@@ -835,10 +836,10 @@ impl App {
         let postal = self.postal.clone()?;
         let now = self.now();
         let address = address.map(str::trim).filter(|a| !a.is_empty());
-        let cached = address.is_none() && kind == ShipmentKind::ResultDelivery;
+        let cached = address.is_none();
         if cached
             && let Ok(cache) = postal.quote.lock()
-            && let Some((at, fee)) = *cache
+            && let Some((at, fee)) = cache.get(&kind).copied()
             && now - at < QUOTE_TTL
         {
             return Some(fee);
@@ -851,7 +852,7 @@ impl App {
         match postal.operator.quote(kind, asked, weight).await {
             Ok(fee) => {
                 if cached && let Ok(mut cache) = postal.quote.lock() {
-                    *cache = Some((now, fee));
+                    cache.insert(kind, (now, fee));
                 }
                 Some(fee)
             }

@@ -276,6 +276,20 @@ impl Journey {
         false
     }
 
+    /// Signs the demo citizen with `personal_id` in, in Vietnamese, to their account page.
+    async fn sign_in_citizen(&self, personal_id: &str) {
+        self.open("/lang/vi?back=/signin").await;
+        self.fill("f-personal_id", personal_id).await;
+        self.fill("f-password", motcua_app::demo::DEMO_PASSWORD)
+            .await;
+        self.submit("/signin").await;
+        assert_eq!(
+            self.arrive("/account").await,
+            "/account",
+            "{personal_id} signs in"
+        );
+    }
+
     async fn sign_in_official(&self, username: &str) {
         self.open("/staff/signin").await;
         self.fill("f-username", username).await;
@@ -387,11 +401,7 @@ async fn dossier_journey(javascript: bool) {
         axe,
         problems: Vec::new(),
     };
-    j.open("/lang/vi?back=/signin").await;
-    j.fill("f-personal_id", "092095001234").await;
-    j.fill("f-password", motcua_app::demo::DEMO_PASSWORD).await;
-    j.submit("/signin").await;
-    assert_eq!(j.arrive("/account").await, "/account");
+    j.sign_in_citizen("092095001234").await;
 
     // Found by typing without diacritics.
     j.open("/procedures").await;
@@ -630,11 +640,7 @@ async fn payment_journey(javascript: bool) {
         axe,
         problems: Vec::new(),
     };
-    j.open("/lang/vi?back=/signin").await;
-    j.fill("f-personal_id", "092095001234").await;
-    j.fill("f-password", motcua_app::demo::DEMO_PASSWORD).await;
-    j.submit("/signin").await;
-    assert_eq!(j.arrive("/account").await, "/account");
+    j.sign_in_citizen("092095001234").await;
 
     let page = format!("/my/dossiers/{dossier}/payment");
     j.open(&page).await;
@@ -743,11 +749,7 @@ async fn postal_journey(javascript: bool) {
         axe,
         problems: Vec::new(),
     };
-    j.open("/lang/vi?back=/signin").await;
-    j.fill("f-personal_id", "092095001234").await;
-    j.fill("f-password", motcua_app::demo::DEMO_PASSWORD).await;
-    j.submit("/signin").await;
-    assert_eq!(j.arrive("/account").await, "/account");
+    j.sign_in_citizen("092095001234").await;
 
     // Postal return, with its fee, and the address to send the result to.
     j.open(&format!("/dossiers/new/1.001193?draft={draft}"))
@@ -858,11 +860,7 @@ async fn postal_journey(javascript: bool) {
     assert!(j.shows("Phát thành công").await, "{}", j.text().await);
 
     // The citizen follows the parcel.
-    j.open("/lang/vi?back=/signin").await;
-    j.fill("f-personal_id", "092095001234").await;
-    j.fill("f-password", motcua_app::demo::DEMO_PASSWORD).await;
-    j.submit("/signin").await;
-    assert_eq!(j.arrive("/account").await, "/account");
+    j.sign_in_citizen("092095001234").await;
     j.open(&format!("/my/dossiers/{id}")).await;
     assert!(j.shows("Đã trả kết quả").await, "{}", j.text().await);
     assert!(j.shows(&tracking).await);

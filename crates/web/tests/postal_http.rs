@@ -416,6 +416,11 @@ async fn a_citizen_sends_the_papers_by_post_from_the_form(
         "the operator's fee beside the choice: {form}"
     );
     assert!(form.contains("name=\"contact_phone\""));
+    // Both fees for the default address are reused: showing the form again asks nothing.
+    let asked = sim.received();
+    let again = w.get("/dossiers/new/1.001193", &citizen).await.text();
+    assert!(again.contains("id=\"pickup-fee\"") && again.contains("id=\"postal-fee\""));
+    assert_eq!(sim.received(), asked, "quotes cached per kind");
     let before = w.f.db.store.dossier_ids().await.expect("ids").len();
 
     // Wrong details: explained beside their inputs, nothing stored, nobody sent.
