@@ -380,6 +380,25 @@ async fn an_outgoing_document_is_drafted_signed_issued_and_distributed(backend: 
         )
         .await
         .expect("personal signature");
+    // Điều 14: the clerk takes the number and time, then signs for the agency.
+    let unnumbered_seal = f
+        .app
+        .act_on_document(
+            &clerk,
+            doc.id,
+            &DocumentAction::Sign {
+                kind: SignatureKind::Seal,
+            },
+        )
+        .await
+        .expect_err("number first");
+    assert_eq!(codes(unnumbered_seal), vec!["document-number-first"]);
+    let issued = f.app.issue_document(&clerk, doc.id).await.expect("issued");
+    assert_eq!(issued.status, "issued");
+    assert_eq!(issued.number.as_deref(), Some("01"));
+    assert_eq!(issued.code_number.as_deref(), Some("01/QĐ-UBND"));
+    assert_eq!(issued.issued_date.as_deref(), Some("2026-12-07"));
+    assert_eq!(issued.signer_name.as_deref(), Some("Huỳnh Văn Thành"));
     let sealed = f
         .app
         .act_on_document(
@@ -400,12 +419,7 @@ async fn an_outgoing_document_is_drafted_signed_issued_and_distributed(backend: 
             ("seal".to_owned(), clerk_id)
         ]
     );
-    let issued = f.app.issue_document(&clerk, doc.id).await.expect("issued");
-    assert_eq!(issued.status, "issued");
-    assert_eq!(issued.number.as_deref(), Some("01"));
-    assert_eq!(issued.code_number.as_deref(), Some("01/QĐ-UBND"));
-    assert_eq!(issued.issued_date.as_deref(), Some("2026-12-07"));
-    assert_eq!(issued.signer_name.as_deref(), Some("Huỳnh Văn Thành"));
+    assert_eq!(sealed.status, "issued");
     let unit = unit_id(&f, "Phòng Văn hóa - Xã hội").await;
     let distributed = f
         .app

@@ -183,7 +183,7 @@ async fn documents_go_through_the_api(h: Web) -> Web {
         found.text()
     );
 
-    // Outgoing: draft → review → approve → personal + seal → issue → distribute.
+    // Outgoing: draft → review → approve → personal → issue (number) → seal → distribute.
     let drafted = h
         .send(
             Method::POST,
@@ -203,7 +203,6 @@ async fn documents_go_through_the_api(h: Web) -> Web {
         (&specialist, json!({"command": "send_for_review"})),
         (&leader, json!({"command": "approve"})),
         (&leader, json!({"command": "sign", "kind": "personal"})),
-        (&clerk, json!({"command": "sign", "kind": "seal"})),
     ] {
         let reply = step(who, body.clone()).await;
         assert_eq!(reply.status, StatusCode::OK, "{body}: {}", reply.text());
@@ -227,8 +226,10 @@ async fn documents_go_through_the_api(h: Web) -> Web {
         .await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.text());
     assert_eq!(issued.json()["code_number"], "01/QĐ-UBND");
+    let sealed = step(&clerk, json!({"command": "sign", "kind": "seal"})).await;
+    assert_eq!(sealed.status, StatusCode::OK, "{}", sealed.text());
     assert_eq!(
-        issued.json()["signatures"].as_array().map(Vec::len),
+        sealed.json()["signatures"].as_array().map(Vec::len),
         Some(2)
     );
     let distributed = step(

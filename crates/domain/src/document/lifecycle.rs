@@ -451,6 +451,10 @@ pub enum TransitionError {
     AlreadySigned,
     #[error("the personal signature comes first")]
     PersonalSignatureFirst,
+    #[error("the number is taken before the agency signs")]
+    NumberFirst,
+    #[error("the agency signs before the document is sent")]
+    SealFirst,
     #[error("the number must be positive")]
     BadNumber,
     #[error("the clock is before the last event")]
@@ -468,6 +472,8 @@ impl TransitionError {
             Self::LeadIsCoUnit => "document-lead-is-co-unit",
             Self::AlreadySigned => "document-already-signed",
             Self::PersonalSignatureFirst => "document-personal-signature-first",
+            Self::NumberFirst => "document-number-first",
+            Self::SealFirst => "document-seal-first",
             Self::BadNumber => "document-bad-number",
             Self::ClockBeforeLastEvent => "document-clock-before-last-event",
         }
@@ -689,20 +695,51 @@ pub fn decide(doc: &Document, command: &Command, ctx: &Context<'_>) -> Result<De
             S::Draft
         }
         (Command::Approve, Some(S::InReview)) => S::Approved,
-        (Command::Sign { kind: sig }, Some(S::Approved | S::Signed)) => {
-            if doc.signed(*sig) {
+        // Điều 14 for electronic documents: the signer signs the approved draft, the clerk
+        // takes the number and the time (cấp số, thời gian), then signs with the agency's
+        // certificate (ký số của cơ quan) the numbered document, then sends it out.
+        (
+            Command::Sign {
+                kind: SignatureKind::Personal,
+            },
+            Some(S::Approved | S::Signed | S::Issued),
+        ) => {
+            if doc.signed(SignatureKind::Personal) {
                 return Err(TransitionError::AlreadySigned);
             }
-            if *sig == SignatureKind::Seal && !doc.signed(SignatureKind::Personal) {
-                return Err(TransitionError::PersonalSignatureFirst);
+            if doc.status != Some(S::Approved) {
+                return Err(refuse());
             }
             next.signatures.push(Signature {
-                kind: *sig,
+                kind: SignatureKind::Personal,
                 official_id: actor_id.unwrap_or_default(),
                 at: ctx.now,
             });
-            data.insert("signature".into(), sig.as_str().into());
+            data.insert("signature".into(), SignatureKind::Personal.as_str().into());
             S::Signed
+        }
+        (
+            Command::Sign {
+                kind: SignatureKind::Seal,
+            },
+            Some(S::Approved | S::Signed | S::Issued),
+        ) => {
+            if doc.signed(SignatureKind::Seal) {
+                return Err(TransitionError::AlreadySigned);
+            }
+            if !doc.signed(SignatureKind::Personal) {
+                return Err(TransitionError::PersonalSignatureFirst);
+            }
+            if doc.status != Some(S::Issued) {
+                return Err(TransitionError::NumberFirst);
+            }
+            next.signatures.push(Signature {
+                kind: SignatureKind::Seal,
+                official_id: actor_id.unwrap_or_default(),
+                at: ctx.now,
+            });
+            data.insert("signature".into(), SignatureKind::Seal.as_str().into());
+            S::Issued
         }
         (Command::Issue { number }, Some(S::Signed)) => {
             if *number == 0 {
@@ -713,6 +750,9 @@ pub fn decide(doc: &Document, command: &Command, ctx: &Context<'_>) -> Result<De
             S::Issued
         }
         (Command::Distribute { recipients }, Some(S::Issued | S::Distributed)) => {
+            if !doc.signed(SignatureKind::Seal) {
+                return Err(TransitionError::SealFirst);
+            }
             if recipients.is_empty() {
                 return Err(TransitionError::Required {
                     field: "recipients",

@@ -54,26 +54,37 @@ fn samples() -> Vec<Command> {
         Command::Sign {
             kind: SignatureKind::Personal,
         },
+        Command::Issue { number: 1 },
         Command::Sign {
             kind: SignatureKind::Seal,
         },
-        Command::Issue { number: 1 },
         Command::Distribute {
             recipients: vec![Recipient::Unit { unit_id: 10 }],
         },
     ]
 }
 
-/// A document in `status`, reached by the happy path with a drafter/assignee of id 3 and the
-/// personal signature given when signed.
+/// A document in `status`, reached by the happy path with a drafter/assignee of id 3: the
+/// personal signature given from signed on, the seal once distributed (an issued document
+/// waits for it).
 fn at(status: Option<Status>) -> Document {
     let mut doc = Document::new();
     doc.status = status;
     doc.assignee = Some(3);
-    if status == Some(Status::Signed) {
+    if matches!(
+        status,
+        Some(Status::Signed | Status::Issued | Status::Distributed)
+    ) {
         doc.signatures.push(Signature {
             kind: SignatureKind::Personal,
             official_id: 2,
+            at: NOW,
+        });
+    }
+    if status == Some(Status::Distributed) {
+        doc.signatures.push(Signature {
+            kind: SignatureKind::Seal,
+            official_id: 4,
             at: NOW,
         });
     }
@@ -97,9 +108,10 @@ fn table_allows(command: &Command, from: Option<Status>) -> bool {
         } => from == Some(S::Approved),
         Command::Sign {
             kind: SignatureKind::Seal,
-        } => from == Some(S::Signed),
+        } => from == Some(S::Issued),
         Command::Issue { .. } => from == Some(S::Signed),
-        Command::Distribute { .. } => matches!(from, Some(S::Issued | S::Distributed)),
+        // An issued document in the table has no seal yet; once distributed it has.
+        Command::Distribute { .. } => from == Some(S::Distributed),
     }
 }
 
@@ -235,7 +247,7 @@ fn data_is_checked() {
     );
     assert_eq!(
         decide(
-            &at(Some(Status::Issued)),
+            &at(Some(Status::Distributed)),
             &Command::Distribute { recipients: vec![] },
             &ctx(&clerk)
         ),
@@ -255,6 +267,27 @@ fn data_is_checked() {
         ),
         Err(TransitionError::PersonalSignatureFirst)
     );
+    // Điều 14: the number and time first, then the agency's signature, then sending.
+    assert_eq!(
+        decide(
+            &at(Some(Status::Signed)),
+            &Command::Sign {
+                kind: SignatureKind::Seal
+            },
+            &ctx(&clerk)
+        ),
+        Err(TransitionError::NumberFirst)
+    );
+    assert_eq!(
+        decide(
+            &at(Some(Status::Issued)),
+            &Command::Distribute {
+                recipients: vec![Recipient::Unit { unit_id: 10 }]
+            },
+            &ctx(&clerk)
+        ),
+        Err(TransitionError::SealFirst)
+    );
     let signed = at(Some(Status::Signed));
     assert_eq!(
         decide(
@@ -272,7 +305,7 @@ fn data_is_checked() {
 fn distribution_keeps_the_clerks_copy() {
     let clerk = official(9, Role::Clerk);
     let d = decide(
-        &at(Some(Status::Issued)),
+        &at(Some(Status::Distributed)),
         &Command::Distribute {
             recipients: vec![
                 Recipient::Unit { unit_id: 10 },
