@@ -15,7 +15,8 @@ use crate::{Actor, App, AppError, AppResult, InvalidField};
 pub use motcua_blobs::StagedBlob;
 use motcua_blobs::{BlobError, Bytes};
 use motcua_domain::attachment::{
-    AttachError, Attacher, CheckedUpload, Purpose, UploadError, check_upload_head, may_attach,
+    AttachError, Attacher, CheckedUpload, MediaType, Purpose, UploadError, check_upload_head,
+    may_attach,
 };
 use motcua_domain::authz::{Permission, Principal, Role};
 use motcua_domain::dossier::{Command, CommandKind, DossierStatus};
@@ -347,8 +348,9 @@ impl App {
         .await
     }
 
-    /// The official who may resolve the dossier now (the current step's role at the processing
-    /// agency, as [`App::available_actions`] says) uploads the result document (kết quả).
+    /// The official who may sign or resolve the dossier now (the current step's role at the
+    /// processing agency, as [`App::available_actions`] says) uploads the result document (kết
+    /// quả); where results are sealed, before the "sign" step (see `dossiers::seal`).
     pub async fn upload_result(
         &self,
         actor: &Actor,
@@ -359,8 +361,7 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let row = self.dossier_row(actor, dossier_id).await?;
-        let actions = self.actions_on_row(actor, &row).await?;
-        if !actions.contains(&CommandKind::Resolve) {
+        if !self.result_upload_open(actor, &row).await? {
             return Err(AppError::Forbidden);
         }
         let attacher = self.official_attacher(actor, &row, Purpose::Result)?;
@@ -381,6 +382,18 @@ impl App {
             self.check_papers(&procedure.procedure, std::slice::from_ref(&upload), None);
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
+        }
+        // A PDF the seal could not sign later is refused now, while the official is here to
+        // upload a sound one (a result link is never removed).
+        if let Some(seal) = self.seal_for(&row.agency_path).await?
+            && checked
+                .iter()
+                .any(|c| c.checked.media_type == MediaType::Pdf)
+        {
+            let bytes = upload.content.read_all().await.map_err(blob_failure)?;
+            if !crate::signatures::signable(&seal, &bytes) {
+                return Err(AppError::invalid("result", "error-sign-result-unreadable"));
+            }
         }
         self.store_paper_blobs(actor, &checked).await?;
         let now = self.now_micros();
@@ -711,12 +724,14 @@ impl App {
     ) -> AppResult<Vec<DossierAttachmentRow>> {
         let row = self.dossier_row(actor, dossier_id).await?;
         let hide_result = result_hidden(actor, &row)?;
-        Ok(self
-            .store
-            .dossier_attachments(dossier_id)
-            .await?
+        let links = self.store.dossier_attachments(dossier_id).await?;
+        let applicant = matches!(actor.principal, Principal::Citizen { .. });
+        let replaced: Vec<i64> = links.iter().filter_map(|l| l.signed_from).collect();
+        Ok(links
             .into_iter()
             .filter(|l| !(hide_result && l.purpose == Purpose::Result.as_str()))
+            // The applicant is given the sealed copy of a result, not the file it replaces.
+            .filter(|l| !(applicant && replaced.contains(&l.link_id)))
             .collect())
     }
 
@@ -728,16 +743,29 @@ impl App {
         attachment_id: i64,
     ) -> AppResult<(AttachmentRow, Bytes)> {
         let row = self.dossier_row(actor, dossier_id).await?;
-        if result_hidden(actor, &row)? {
+        let hidden = result_hidden(actor, &row)?;
+        if matches!(actor.principal, Principal::Citizen { .. }) {
             let links = self.store.dossier_attachments(dossier_id).await?;
+            let replaced: Vec<i64> = links.iter().filter_map(|l| l.signed_from).collect();
             let linked = |purpose: Purpose| {
                 links
                     .iter()
                     .any(|l| l.attachment_id == attachment_id && l.purpose == purpose.as_str())
             };
-            // A result not yet issued is "not found" for the applicant, unless the same file
-            // is also one of their papers.
-            if linked(Purpose::Result) && !linked(Purpose::Document) && !linked(Purpose::Supplement)
+            // What the applicant may have as a result: an issued result that no sealed copy
+            // replaces.
+            let result_given = !hidden
+                && links.iter().any(|l| {
+                    l.attachment_id == attachment_id
+                        && l.purpose == Purpose::Result.as_str()
+                        && !replaced.contains(&l.link_id)
+                });
+            // A result not yet issued, or replaced by its sealed copy, is "not found" for the
+            // applicant, unless the same file is also one of their papers.
+            if linked(Purpose::Result)
+                && !result_given
+                && !linked(Purpose::Document)
+                && !linked(Purpose::Supplement)
             {
                 return Err(AppError::NotFound);
             }

@@ -8,15 +8,44 @@
 
 use crate::{Actor, App, AppError, AppResult};
 use motcua_domain::authz::Principal;
+use motcua_signing::keys::KeySource;
+use motcua_signing::tsa::Timestamper;
 use motcua_signing::verify::{SignatureReport, Trust, TrustStore, verify_pdf};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// What the installation trusts and signs with.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Signatures {
     /// The roots a signer must chain to.
     pub trust: TrustStore,
+    /// The agencies' seals (chữ ký số của cơ quan, tổ chức), by agency code. A dossier's result
+    /// is signed with the seal of its agency or of the nearest unit above it that has one.
+    pub seals: Vec<Seal>,
+    /// A timestamp authority, so seals are PAdES B-T (the time is the authority's, not ours).
+    pub timestamper: Option<Arc<dyn Timestamper>>,
+}
+
+impl std::fmt::Debug for Signatures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signatures")
+            .field("trust", &self.trust)
+            .field(
+                "seals",
+                &self.seals.iter().map(|s| &s.unit_code).collect::<Vec<_>>(),
+            )
+            .field("timestamper", &self.timestamper.is_some())
+            .finish()
+    }
+}
+
+/// One agency's seal: its certificate and a key that signs with it (a PKCS#12 file, an HSM or
+/// the remote-signing gateway behind [`KeySource`]).
+#[derive(Clone)]
+pub struct Seal {
+    /// The agency code (mã đơn vị, QCVN 102) of the unit that owns the seal.
+    pub unit_code: String,
+    pub key: Arc<dyn KeySource>,
 }
 
 /// The verdict on one signature, most serious first.
@@ -105,15 +134,86 @@ impl SignatureView {
     }
 }
 
+/// Whether the seal could sign this PDF (its structure is one our incremental update can
+/// extend); the digest is computed and thrown away.
+pub(crate) fn signable(seal: &Seal, pdf: &[u8]) -> bool {
+    let request = motcua_signing::sign::SignRequest::new(OffsetDateTime::UNIX_EPOCH);
+    motcua_signing::sign::PdfSigner::new()
+        .prepare(pdf, &request, seal.key.certificate(), seal.key.chain())
+        .is_ok()
+}
+
 /// Checking signatures costs a visitor's request little and the server more: per address,
 /// as many as lookups.
 const VERIFY_PREFIX: &str = "verify:";
 
 impl App {
-    /// Sets what the installation trusts (and, later, signs with).
+    /// Sets what the installation trusts and signs with.
     pub fn with_signatures(mut self, signatures: Signatures) -> Self {
         self.signatures = Arc::new(signatures);
         self
+    }
+
+    /// Whether results are sealed for real at the "sign" step (some agency has a seal). An
+    /// installation without any only records the leader's decision, as paper offices do.
+    pub fn seals_results(&self) -> bool {
+        !self.signatures.seals.is_empty()
+    }
+
+    /// The seal that signs the results of the agency at `agency_path` (`/1/5/23/`): its own, or
+    /// the nearest unit's above it. Reads the store: call before a write transaction.
+    pub(crate) async fn seal_for(&self, agency_path: &str) -> AppResult<Option<Seal>> {
+        if self.signatures.seals.is_empty() {
+            return Ok(None);
+        }
+        let ids: Vec<i64> = agency_path
+            .split('/')
+            .filter_map(|part| part.parse().ok())
+            .collect();
+        for id in ids.iter().rev() {
+            let unit = self.store.get_unit(*id).await?;
+            if let Some(code) = unit.code.as_deref()
+                && let Some(seal) = self.signatures.seals.iter().find(|s| s.unit_code == code)
+            {
+                return Ok(Some(seal.clone()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Signs one PDF with a seal (PAdES, B-T when a timestamp authority is configured).
+    pub(crate) async fn seal_pdf(
+        &self,
+        seal: &Seal,
+        pdf: &[u8],
+        reason: String,
+        location: Option<String>,
+    ) -> Result<Vec<u8>, motcua_signing::SignError> {
+        let mut request = motcua_signing::sign::SignRequest::new(
+            self.now()
+                .to_offset(motcua_domain::calendar::VIETNAM_OFFSET),
+        );
+        request.reason = Some(reason);
+        request.location = location;
+        motcua_signing::sign::PdfSigner::new()
+            .sign(
+                pdf,
+                &request,
+                seal.key.as_ref(),
+                self.signatures.timestamper.as_deref(),
+            )
+            .await
+    }
+
+    /// Every unit with an agency code, as (code, name): the demo gives each its own seal.
+    pub async fn agency_codes(&self) -> AppResult<Vec<(String, String)>> {
+        Ok(self
+            .store
+            .list_units()
+            .await?
+            .into_iter()
+            .filter_map(|u| u.code.map(|code| (code, u.name)))
+            .collect())
     }
 
     /// How many roots the installation trusts (the page says so when none).

@@ -30,10 +30,30 @@ pub struct Config {
 /// production the national public root CA and the government's specialised root), for
 /// "Kiểm tra chữ ký số" and every signature the server checks. Without any, every signature
 /// is reported as from an untrusted signer (the page says so).
+///
+/// Seals (chữ ký số của cơ quan): one per agency, `unit` being its agency code; a dossier's
+/// result is sealed at the workflow's "sign" step with the seal of its agency or of the
+/// nearest unit above it. Each is a PKCS#12 file whose password is read from the environment
+/// variable named by `password_env` (never written in this file). `tsa_url` names an RFC 3161
+/// timestamp authority, so seals carry a trusted time (PAdES B-T). Without any seal the "sign"
+/// step only records the decision; `serve --demo` without seals makes a demo PKI.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SigningConfig {
     pub trust_roots: Vec<std::path::PathBuf>,
+    pub seals: Vec<SealConfig>,
+    pub tsa_url: String,
+}
+
+/// One agency's seal: `{ unit = "000.00.12.H13", pkcs12 = "/etc/motcua/seal.p12",
+/// password_env = "MOTCUA_SEAL_NINH_KIEU" }`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealConfig {
+    pub unit: String,
+    pub pkcs12: std::path::PathBuf,
+    #[serde(default)]
+    pub password_env: String,
 }
 
 /// SMS and Zalo. A channel is used when its keys are set; secrets are best given in the

@@ -870,7 +870,13 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
         Some(postal) => app.with_postal(postal),
         None => app,
     };
-    let app = app.with_signatures(signatures(&config)?);
+    let signatures = signatures(&config)?;
+    let signatures = if demo {
+        demo_signatures(&app, signatures).await?
+    } else {
+        signatures
+    };
+    let app = app.with_signatures(signatures);
     // Started with the finished settings, so what the worker sends names the public address.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(app.clone().run_outbox_worker(channels, stop_rx.clone()));
@@ -940,7 +946,9 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
     Ok(())
 }
 
-/// What signatures the server trusts: the configured root certificates (PEM or DER).
+/// What signatures the server trusts (the configured root certificates, PEM or DER) and signs
+/// with (each agency's seal from its PKCS#12 file, a timestamp authority). Anything configured
+/// that cannot be used stops the start with what is wrong.
 fn signatures(config: &Config) -> anyhow::Result<motcua_app::signatures::Signatures> {
     let mut trust = motcua_signing::verify::TrustStore::new();
     for path in &config.signing.trust_roots {
@@ -957,7 +965,87 @@ fn signatures(config: &Config) -> anyhow::Result<motcua_app::signatures::Signatu
     if trust.is_empty() {
         tracing::warn!("no trusted root for digital signatures: every signer shows as untrusted");
     }
-    Ok(motcua_app::signatures::Signatures { trust })
+    let mut seals = Vec::new();
+    for seal in &config.signing.seals {
+        if seal.unit.trim().is_empty() {
+            anyhow::bail!("a seal in [signing] seals names no unit (its agency code)");
+        }
+        let bytes = std::fs::read(&seal.pkcs12).with_context(|| {
+            format!(
+                "reading the seal of {} ({})",
+                seal.unit,
+                seal.pkcs12.display()
+            )
+        })?;
+        let password = if seal.password_env.is_empty() {
+            String::new()
+        } else {
+            std::env::var(&seal.password_env).with_context(|| {
+                format!(
+                    "the password of the seal of {} is read from ${}, which is not set",
+                    seal.unit, seal.password_env
+                )
+            })?
+        };
+        let key =
+            motcua_signing::keys::SoftwareKey::from_pkcs12(&bytes, &password).map_err(|e| {
+                anyhow::anyhow!("the seal of {} ({}): {e}", seal.unit, seal.pkcs12.display())
+            })?;
+        tracing::info!(unit = %seal.unit, "seal for results");
+        seals.push(motcua_app::signatures::Seal {
+            unit_code: seal.unit.trim().to_owned(),
+            key: Arc::new(key),
+        });
+    }
+    let timestamper: Option<Arc<dyn motcua_signing::Timestamper>> =
+        if config.signing.tsa_url.is_empty() {
+            None
+        } else {
+            Some(Arc::new(
+                motcua_signing::tsa::TsaClient::new(config.signing.tsa_url.clone())
+                    .map_err(|e| anyhow::anyhow!("signing.tsa_url: {e}"))?,
+            ))
+        };
+    Ok(motcua_app::signatures::Signatures {
+        trust,
+        seals,
+        timestamper,
+    })
+}
+
+/// `serve --demo` without seals: a demo PKI (marked MÔ PHỎNG) whose root the server trusts,
+/// and a seal for every agency with a code, so the "sign" step seals results for real.
+async fn demo_signatures(
+    app: &App,
+    mut signatures: motcua_app::signatures::Signatures,
+) -> anyhow::Result<motcua_app::signatures::Signatures> {
+    if !signatures.seals.is_empty() {
+        return Ok(signatures);
+    }
+    use motcua_signing::simulator::pki::DemoPki;
+    let pki = DemoPki::generate();
+    signatures
+        .trust
+        .add_pem_or_der(&pki.root.cert)
+        .map_err(|e| anyhow::anyhow!("the demo root: {e}"))?;
+    let mut serial = 0x2000;
+    for (code, name) in app.agency_codes().await.map_err(describe)? {
+        serial += 1;
+        let Some(issued) = pki.issue_seal(&name, serial) else {
+            continue;
+        };
+        if let Some(key) = pki.key(&issued) {
+            signatures.seals.push(motcua_app::signatures::Seal {
+                unit_code: code,
+                key: Arc::new(key),
+            });
+        }
+    }
+    tracing::info!(
+        seals = signatures.seals.len(),
+        "demo seals (MÔ PHỎNG): results are signed at the \"sign\" step"
+    );
+    Ok(signatures)
 }
 
 #[cfg(test)]
@@ -1026,5 +1114,39 @@ mod tests {
         let refused = crate::signatures(&config);
         let _ = std::fs::remove_file(&junk);
         assert!(refused.is_err(), "a file that holds no certificate");
+    }
+
+    #[test]
+    fn a_seal_that_cannot_be_used_stops_the_start() {
+        let mut config = crate::Config::default();
+        let seal = |unit: &str, pkcs12: &str, password_env: &str| crate::config::SealConfig {
+            unit: unit.into(),
+            pkcs12: pkcs12.into(),
+            password_env: password_env.into(),
+        };
+        config.signing.seals = vec![seal("", "/nonexistent/seal.p12", "")];
+        let error = format!("{:#}", crate::signatures(&config).expect_err("no unit"));
+        assert!(error.contains("names no unit"), "{error}");
+        config.signing.seals = vec![seal("000.00.30.H13", "/nonexistent/seal.p12", "")];
+        let error = format!("{:#}", crate::signatures(&config).expect_err("no file"));
+        assert!(
+            error.contains("000.00.30.H13") && error.contains("/nonexistent/seal.p12"),
+            "{error}"
+        );
+        let junk =
+            std::env::temp_dir().join(format!("motcua-junk-seal-{}.p12", std::process::id()));
+        std::fs::write(&junk, b"not a PKCS#12 file").expect("write");
+        let path = junk.display().to_string();
+        config.signing.seals = vec![seal(
+            "000.00.30.H13",
+            &path,
+            "MOTCUA_TEST_SEAL_UNSET_VARIABLE",
+        )];
+        let error = format!("{:#}", crate::signatures(&config).expect_err("no password"));
+        assert!(error.contains("MOTCUA_TEST_SEAL_UNSET_VARIABLE"), "{error}");
+        config.signing.seals = vec![seal("000.00.30.H13", &path, "")];
+        let refused = crate::signatures(&config);
+        let _ = std::fs::remove_file(&junk);
+        assert!(refused.is_err(), "a file that is not PKCS#12");
     }
 }

@@ -6,12 +6,14 @@ mod samples;
 
 use motcua_render::{DocumentRenderer, TypstRenderer};
 use motcua_signing::simulator::gateway::{GatewayConfig, GatewaySimulator, GatewayUser};
+use motcua_signing::simulator::oracle::{
+    assert_pyhanko_valid, pdfsig, pyhanko, save, tool_missing, work_dir,
+};
 use motcua_signing::simulator::pki::{TestPki, pem};
 use motcua_signing::simulator::tsa::TsaSimulator;
 use motcua_signing::tsa::TsaClient;
 use motcua_signing::verify::{Trust, TrustStore, verify_pdf};
 use motcua_signing::{KeySource, PdfSigner, SignRequest};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -30,12 +32,6 @@ fn typst_pdf() -> &'static [u8] {
     })
 }
 
-fn work_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/signing-tests");
-    std::fs::create_dir_all(&dir).expect("work dir");
-    dir
-}
-
 fn trust() -> TrustStore {
     let mut t = TrustStore::new();
     t.add_der(&pki().root.cert).expect("root");
@@ -50,132 +46,12 @@ fn request(reason: &str) -> SignRequest {
     r
 }
 
-fn save(name: &str, bytes: &[u8]) -> PathBuf {
-    let path = work_dir().join(name);
-    std::fs::write(&path, bytes).expect("write");
-    path
-}
-
 fn flip_byte(pdf: &[u8]) -> Vec<u8> {
     // A byte of the original document's content, well inside the first signed range.
     let mut bad = pdf.to_vec();
     let at = bad.len() / 3;
     bad[at] ^= 0x01;
     bad
-}
-
-// --- the oracles ---
-
-fn tool_missing(tool: &str) -> ! {
-    panic!(
-        "{tool} is missing: run `.ci/setup-test-tools` (as root) — it installs poppler-utils, \
-         libnss3-tools and pyHanko (target/test-tools/pyhanko)"
-    )
-}
-
-/// An NSS database trusting the test root, for pdfsig.
-fn nss_db() -> &'static PathBuf {
-    static D: OnceLock<PathBuf> = OnceLock::new();
-    D.get_or_init(|| {
-        let dir = work_dir().join(format!("nssdb-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("nss dir");
-        let db = format!("sql:{}", dir.display());
-        let st = Command::new("certutil")
-            .args(["-N", "-d", &db, "--empty-password"])
-            .status()
-            .unwrap_or_else(|_| tool_missing("certutil"));
-        assert!(st.success(), "certutil -N");
-        let root = save("root.pem", pem("CERTIFICATE", &pki().root.cert).as_bytes());
-        let st = Command::new("certutil")
-            .args([
-                "-A",
-                "-d",
-                &db,
-                "-n",
-                "motcua-test-root",
-                "-t",
-                "CT,C,C",
-                "-i",
-            ])
-            .arg(&root)
-            .status()
-            .expect("certutil -A");
-        assert!(st.success(), "certutil -A");
-        dir
-    })
-}
-
-fn pdfsig(path: &Path) -> String {
-    let out = Command::new("pdfsig")
-        .arg("-nssdir")
-        .arg(format!("sql:{}", nss_db().display()))
-        .arg(path)
-        .output()
-        .unwrap_or_else(|_| tool_missing("pdfsig"));
-    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
-}
-
-fn pyhanko_python() -> PathBuf {
-    if let Some(p) = std::env::var_os("MOTCUA_PYHANKO_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-tools/pyhanko/bin/python");
-    if venv.is_file() {
-        return venv;
-    }
-    tool_missing("pyHanko")
-}
-
-const PYHANKO_SCRIPT: &str = r#"
-import sys
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
-from pyhanko.keys import load_cert_from_pemder
-root = load_cert_from_pemder(sys.argv[2])
-vc = ValidationContext(trust_roots=[root], allow_fetching=False, revocation_mode='soft-fail')
-with open(sys.argv[1], 'rb') as f:
-    r = PdfFileReader(f, strict=False)
-    for sig in r.embedded_signatures:
-        try:
-            st = validate_pdf_signature(sig, vc)
-            ts = st.timestamp_validity
-            print(f"{sig.field_name} intact={st.intact} valid={st.valid} trusted={st.trusted} "
-                  f"coverage={st.coverage.name} bottom_line={st.bottom_line} "
-                  f"timestamp={'none' if ts is None else (ts.intact and ts.valid and ts.trusted)}")
-        except Exception as e:
-            print(f"{sig.field_name} error={type(e).__name__}: {e}")
-"#;
-
-/// One line per signature: `name intact=… valid=… trusted=… coverage=… bottom_line=…`.
-fn pyhanko(path: &Path) -> Vec<String> {
-    let script = save("validate.py", PYHANKO_SCRIPT.as_bytes());
-    let root = save("root.pem", pem("CERTIFICATE", &pki().root.cert).as_bytes());
-    let out = Command::new(pyhanko_python())
-        .arg(&script)
-        .arg(path)
-        .arg(&root)
-        .output()
-        .expect("run pyHanko");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "pyHanko failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout.lines().map(str::to_owned).collect()
-}
-
-fn assert_pyhanko_valid(line: &str) {
-    assert!(
-        line.contains("intact=True")
-            && line.contains("valid=True")
-            && line.contains("trusted=True")
-            && line.contains("bottom_line=True"),
-        "pyHanko: {line}"
-    );
 }
 
 // --- tests ---
@@ -207,12 +83,12 @@ async fn rsa_b_b_on_a_typst_pdf_is_valid_for_us_pdfsig_and_pyhanko() {
     assert!(matches!(&r.trust, Trust::Trusted { path } if path.len() == 3));
 
     let path = save("rsa-bb.pdf", &signed);
-    let out = pdfsig(&path);
+    let out = pdfsig(&path, &pki().root.cert);
     assert!(out.contains("Signature is Valid"), "{out}");
     assert!(out.contains("Total document signed"), "{out}");
     assert!(out.contains("Certificate is Trusted"), "{out}");
     assert!(out.contains("Nguyen Van An"), "{out}");
-    let lines = pyhanko(&path);
+    let lines = pyhanko(&path, &pki().root.cert);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_pyhanko_valid(&lines[0]);
     assert!(lines[0].contains("coverage=ENTIRE_FILE"), "{lines:?}");
@@ -232,13 +108,13 @@ async fn one_changed_byte_breaks_it_for_all_three() {
     assert!(!reports[0].is_valid());
 
     let path = save("tampered.pdf", &bad);
-    let out = pdfsig(&path);
+    let out = pdfsig(&path, &pki().root.cert);
     assert!(!out.contains("Signature is Valid"), "{out}");
     assert!(
         out.contains("Digest Mismatch") || out.contains("Invalid"),
         "pdfsig: {out}"
     );
-    let lines = pyhanko(&path);
+    let lines = pyhanko(&path, &pki().root.cert);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
         lines[0].contains("intact=False") || lines[0].contains("error="),
@@ -284,10 +160,10 @@ async fn personal_then_seal_both_valid_with_timestamps() {
     );
 
     let path = save("two-signatures.pdf", &twice);
-    let out = pdfsig(&path);
+    let out = pdfsig(&path, &pki().root.cert);
     assert_eq!(out.matches("Signature is Valid").count(), 2, "{out}");
     assert_eq!(out.matches("Certificate is Trusted").count(), 2, "{out}");
-    let lines = pyhanko(&path);
+    let lines = pyhanko(&path, &pki().root.cert);
     assert_eq!(lines.len(), 2, "{lines:?}");
     for line in &lines {
         assert_pyhanko_valid(line);
@@ -470,8 +346,8 @@ async fn adbe_pkcs7_detached_is_accepted_too() {
     assert_eq!(reports[0].sub_filter, "adbe.pkcs7.detached");
     assert!(reports[0].is_valid(), "{:?}", reports[0]);
     let path = save("pkcs7.pdf", &signed);
-    assert!(pdfsig(&path).contains("Signature is Valid"));
-    assert_pyhanko_valid(&pyhanko(&path)[0]);
+    assert!(pdfsig(&path, &pki().root.cert).contains("Signature is Valid"));
+    assert_pyhanko_valid(&pyhanko(&path, &pki().root.cert)[0]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -500,6 +376,6 @@ async fn a_visible_signature_with_an_image_is_valid_too() {
         .expect("sign");
     assert!(verify_pdf(&signed, &trust())[0].is_valid());
     let path = save("visible.pdf", &signed);
-    assert!(pdfsig(&path).contains("Signature is Valid"));
-    assert_pyhanko_valid(&pyhanko(&path)[0]);
+    assert!(pdfsig(&path, &pki().root.cert).contains("Signature is Valid"));
+    assert_pyhanko_valid(&pyhanko(&path, &pki().root.cert)[0]);
 }

@@ -98,6 +98,8 @@ pub struct DossierAttachmentRow {
     pub file_name: String,
     pub media_type: String,
     pub size: i64,
+    /// For a result signed with the agency's seal: the link of the unsigned file it replaces.
+    pub signed_from: Option<i64>,
 }
 
 const ATTACHMENT_COLUMNS: &str =
@@ -185,7 +187,7 @@ impl Store {
             sqlx::query_as::<_, DossierAttachmentRow>(
                 "SELECT l.id AS link_id, l.dossier_id, l.attachment_id, l.purpose, \
                  l.requirement_index, l.requirement_name, l.added_by_kind, l.added_by_id, \
-                 l.added_at, a.sha256, a.file_name, a.media_type, a.size \
+                 l.added_at, a.sha256, a.file_name, a.media_type, a.size, l.signed_from \
                  FROM dossier_attachments l JOIN attachments a ON a.id = l.attachment_id \
                  WHERE l.dossier_id = $1 ORDER BY l.added_at, l.id",
             )
@@ -314,6 +316,35 @@ impl StoreTx {
             .await?
         });
         Ok(row.map(|(id,)| id))
+    }
+
+    /// Links the sealed copy of a result to the dossier, naming the unsigned link it replaces;
+    /// returns the new link's id.
+    pub async fn link_signed_result(
+        &mut self,
+        new: &NewDossierAttachment,
+        signed_from: i64,
+        at: i64,
+    ) -> StoreResult<i64> {
+        let (id,): (i64,) = on_tx!(self, |conn| {
+            sqlx::query_as(
+                "INSERT INTO dossier_attachments (dossier_id, attachment_id, purpose, \
+                 requirement_index, requirement_name, added_by_kind, added_by_id, added_at, \
+                 signed_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(new.dossier_id)
+            .bind(new.attachment_id)
+            .bind(&new.purpose)
+            .bind(new.requirement_index)
+            .bind(&new.requirement_name)
+            .bind(&new.added_by_kind)
+            .bind(new.added_by_id)
+            .bind(at)
+            .bind(signed_from)
+            .fetch_one(&mut *conn)
+            .await?
+        });
+        Ok(id)
     }
 
     /// Links an upload to a dossier; returns the link's id.

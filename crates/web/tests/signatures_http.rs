@@ -33,7 +33,10 @@ fn pki() -> &'static TestPki {
 fn trusting_the_test_root(state: &mut motcua_web::AppState) {
     let mut trust = TrustStore::new();
     trust.add_der(&pki().root.cert).expect("root");
-    state.app = state.app.clone().with_signatures(Signatures { trust });
+    state.app = state.app.clone().with_signatures(Signatures {
+        trust,
+        ..Default::default()
+    });
 }
 
 /// A receipt the server rendered for a received dossier, sealed with the test agency key.

@@ -4,20 +4,9 @@
 use super::*;
 
 impl App {
-    /// Applies a decided transition: state, events and notifications in one transaction.
-    pub(super) async fn persist(
-        &self,
-        row: &DossierRow,
-        workflow: &Workflow,
-        before: &Dossier,
-        decision: dossier::Decision,
-    ) -> AppResult<DossierRow> {
-        self.persist_with(row, workflow, before, decision, &[])
-            .await
-    }
-
-    /// [`App::persist`] with an integration's own rows (the postal operator's acceptance or
-    /// tracking event) written in the same transaction.
+    /// Applies a decided transition: state, events and notifications in one transaction, with
+    /// an integration's own rows (the postal operator's acceptance or tracking event) and the
+    /// results sealed at the "sign" step written in it too.
     async fn persist_with(
         &self,
         row: &DossierRow,
@@ -25,6 +14,7 @@ impl App {
         before: &Dossier,
         decision: dossier::Decision,
         writes: &[crate::postal::PostalWrite],
+        sealed: &[super::seal::SealedResult],
     ) -> AppResult<DossierRow> {
         let roles: Vec<Role> = workflow.steps.iter().map(|s| s.role).collect();
         let now = self.now_micros();
@@ -106,6 +96,7 @@ impl App {
             })?;
         tx.append_dossier_events(row.id, &decision.events).await?;
         crate::postal::write_in(&mut tx, writes).await?;
+        super::seal::write_sealed(&mut tx, row.id, sealed, now).await?;
         let scope = moved_to
             .as_ref()
             .map_or(row.agency_path.as_str(), |unit| unit.path.as_str());
@@ -177,7 +168,7 @@ impl App {
         };
         match dossier::decide(&state, command, &context) {
             Ok(decision) => Ok(Ok(self
-                .persist_with(row, &workflow, &state, decision, writes)
+                .persist_with(row, &workflow, &state, decision, writes, &[])
                 .await?)),
             Err(refused) => Ok(Err(refused)),
         }
@@ -349,7 +340,15 @@ impl App {
             now,
         };
         let decision = dossier::decide(&state, &command, &context).map_err(transition_error)?;
-        self.persist(&row, &workflow, &state, decision).await
+        // Ký số: the seal goes on the result files before anything is written, so a refusal
+        // (no result, no seal, the timestamp server down) leaves the dossier unsigned.
+        let sealed = if matches!(command, Command::Sign) {
+            self.seal_results(actor, &row).await?
+        } else {
+            Vec::new()
+        };
+        self.persist_with(&row, &workflow, &state, decision, &[], &sealed)
+            .await
     }
 
     /// The due time after a pause: the working time that was left when the clock stopped,

@@ -14,6 +14,7 @@
 mod act;
 mod counter;
 mod queues;
+mod seal;
 mod submit;
 
 use crate::attachments::{Papers, with_paper_problems};

@@ -50,6 +50,11 @@ impl Key {
         let der = k.to_pkcs8_der().expect("PKCS#8").as_bytes().to_vec();
         Key::P256(k, der)
     }
+    fn p256_from_pkcs8(der: &[u8]) -> Option<Key> {
+        use p256::pkcs8::DecodePrivateKey;
+        let k = p256::ecdsa::SigningKey::from_pkcs8_der(der).ok()?;
+        Some(Key::P256(k, der.to_vec()))
+    }
     fn spki(&self) -> SubjectPublicKeyInfoOwned {
         let der = match self {
             Key::Rsa(k, _) => {
@@ -193,6 +198,13 @@ impl TestPki {
         }
     }
 
+    /// A further agency seal (P-256) issued by the intermediate, for an installation with one
+    /// seal per agency. The subject is `CN=<name>,O=<name>,C=VN`; a name with a character
+    /// that is special in such a string (`,` `=` `+` …) is refused.
+    pub fn issue_seal(&self, name: &str, serial: u32) -> Option<Issued> {
+        seal_from(&self.intermediate, name, serial)
+    }
+
     /// A signer's key with the intermediate as its chain.
     pub fn key(&self, who: &Issued) -> SoftwareKey {
         SoftwareKey::from_pkcs8(
@@ -202,6 +214,88 @@ impl TestPki {
         )
         .expect("test key")
     }
+}
+
+/// A small PKI for `serve --demo`: a root and an issuing CA, both P-256 (generated in
+/// milliseconds even unoptimised), issuing one seal per agency.
+pub struct DemoPki {
+    pub root: Issued,
+    pub intermediate: Issued,
+}
+
+impl DemoPki {
+    pub fn generate() -> DemoPki {
+        let root_key = Key::p256();
+        let inter_key = Key::p256();
+        let root_name = "CN=Motcua Demo Root CA (MO PHONG),O=Motcua Demo,C=VN";
+        let inter_name = "CN=Motcua Demo Issuing CA (MO PHONG),O=Motcua Demo,C=VN";
+        let root_cert = issue(Profile::Root, 1, root_name, &root_key, &root_key, false);
+        let inter_cert = issue(
+            Profile::SubCA {
+                issuer: Name::from_str(root_name).expect("name"),
+                path_len_constraint: Some(0),
+            },
+            2,
+            inter_name,
+            &inter_key,
+            &root_key,
+            false,
+        );
+        DemoPki {
+            root: Issued {
+                key_pkcs8: root_key.pkcs8(),
+                cert: root_cert,
+            },
+            intermediate: Issued {
+                key_pkcs8: inter_key.pkcs8(),
+                cert: inter_cert,
+            },
+        }
+    }
+
+    /// An agency's seal (see [`TestPki::issue_seal`]).
+    pub fn issue_seal(&self, name: &str, serial: u32) -> Option<Issued> {
+        seal_from(&self.intermediate, name, serial)
+    }
+
+    /// A seal's key with the issuing CA as its chain.
+    pub fn key(&self, who: &Issued) -> Option<SoftwareKey> {
+        SoftwareKey::from_pkcs8(
+            &who.key_pkcs8,
+            who.cert.clone(),
+            vec![self.intermediate.cert.clone()],
+        )
+        .ok()
+    }
+}
+
+/// A P-256 seal issued by a P-256 intermediate.
+fn seal_from(intermediate: &Issued, name: &str, serial: u32) -> Option<Issued> {
+    if name.trim().is_empty() || name.contains([',', '=', '+', '\\', '"', '<', '>', ';', '#']) {
+        return None;
+    }
+    let issuer = Key::p256_from_pkcs8(&intermediate.key_pkcs8)?;
+    let issuer_name = x509_cert::Certificate::from_der(&intermediate.cert)
+        .ok()?
+        .tbs_certificate
+        .subject;
+    let key = Key::p256();
+    let cert = issue(
+        Profile::Leaf {
+            issuer: issuer_name,
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        },
+        serial,
+        &format!("CN={name},O={name},C=VN"),
+        &key,
+        &issuer,
+        false,
+    );
+    Some(Issued {
+        key_pkcs8: key.pkcs8(),
+        cert,
+    })
 }
 
 /// PEM armour (for handing files to OpenSSL and pyHanko).

@@ -88,6 +88,9 @@ pub struct ApiDossierAttachment {
     /// `citizen` or `official`.
     pub added_by: String,
     pub added_at: String,
+    /// A result signed with the agency's seal at the "sign" step (the applicant is given only
+    /// these in place of the files they replace).
+    pub sealed: bool,
 }
 
 impl From<DossierAttachmentRow> for ApiDossierAttachment {
@@ -103,6 +106,7 @@ impl From<DossierAttachmentRow> for ApiDossierAttachment {
             sha256: row.sha256,
             added_by: row.added_by_kind,
             added_at: rfc3339(row.added_at),
+            sealed: row.signed_from.is_some(),
         }
     }
 }

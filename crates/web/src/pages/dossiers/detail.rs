@@ -241,6 +241,8 @@ pub(super) struct DetailPage {
     supplement_other_error: String,
     supplement_url: String,
     result_url: String,
+    /// The result may be attached now (by who signs it, or resolves it where nothing is sealed).
+    result_upload: bool,
     result_error: String,
     accept: &'static str,
 }
@@ -354,6 +356,12 @@ pub(super) async fn detail_page(
         .into_iter()
         .map(|k| k.as_str().to_owned())
         .collect();
+    let result_upload = staff
+        && state
+            .app
+            .may_upload_result(&actor, id)
+            .await
+            .unwrap_or(false);
     let current = row.step.unwrap_or(0);
     let step_choices = |range: std::ops::Range<usize>| {
         range
@@ -520,6 +528,7 @@ pub(super) async fn detail_page(
             .unwrap_or_default(),
         supplement_url: format!("/my/dossiers/{id}/supplement?_csrf={}", ctx.csrf),
         result_url: format!("/staff/dossiers/{id}/result?_csrf={}", ctx.csrf),
+        result_upload,
         result_error: field_errors.get("result").cloned().unwrap_or_default(),
         accept: ACCEPT,
         row,

@@ -342,6 +342,8 @@ pub struct FileLink {
     pub name: String,
     pub size: String,
     pub kind: &'static str,
+    /// A result signed with the agency's seal at the "sign" step.
+    pub sealed: bool,
 }
 
 /// A row of the reception checklist: a paper of the procedure and the files attached for it.
@@ -380,6 +382,7 @@ fn file_link(base: &str, dossier_id: i64, row: &DossierAttachmentRow) -> FileLin
             Some(MediaType::Png) => "PNG",
             None => "",
         },
+        sealed: row.signed_from.is_some(),
     }
 }
 
