@@ -34,7 +34,8 @@ pub struct Config {
 /// Seals (chữ ký số của cơ quan): one per agency, `unit` being its agency code; a dossier's
 /// result is sealed at the workflow's "sign" step with the seal of its agency or of the
 /// nearest unit above it. Each is a PKCS#12 file whose password is read from the environment
-/// variable named by `password_env` (never written in this file). `tsa_url` names an RFC 3161
+/// variable named by `password_env` (never written in this file; not a `MOTCUA_` name, which
+/// would be read as configuration). `tsa_url` names an RFC 3161
 /// timestamp authority, so seals carry a trusted time (PAdES B-T). Without any seal the "sign"
 /// step only records the decision; `serve --demo` without seals makes a demo PKI.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -46,7 +47,7 @@ pub struct SigningConfig {
 }
 
 /// One agency's seal: `{ unit = "000.00.12.H13", pkcs12 = "/etc/motcua/seal.p12",
-/// password_env = "MOTCUA_SEAL_NINH_KIEU" }`.
+/// password_env = "SEAL_PASSWORD_NINH_KIEU" }`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SealConfig {

@@ -1140,10 +1140,10 @@ mod tests {
         config.signing.seals = vec![seal(
             "000.00.30.H13",
             &path,
-            "MOTCUA_TEST_SEAL_UNSET_VARIABLE",
+            "TEST_SEAL_UNSET_VARIABLE_MOTCUA",
         )];
         let error = format!("{:#}", crate::signatures(&config).expect_err("no password"));
-        assert!(error.contains("MOTCUA_TEST_SEAL_UNSET_VARIABLE"), "{error}");
+        assert!(error.contains("TEST_SEAL_UNSET_VARIABLE_MOTCUA"), "{error}");
         config.signing.seals = vec![seal("000.00.30.H13", &path, "")];
         let refused = crate::signatures(&config);
         let _ = std::fs::remove_file(&junk);

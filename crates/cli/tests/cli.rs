@@ -155,3 +155,104 @@ fn the_example_configuration_is_printed() {
     let example = String::from_utf8_lossy(&output.stdout);
     assert!(example.contains("[server]") && example.contains("listen = \"127.0.0.1:8080\""));
 }
+
+/// A PKCS#12 file of the test PKI's agency key, made by OpenSSL 3 as an operator would
+/// (`openssl pkcs12 -export`), with a Vietnamese password; and the root's PEM.
+fn seal_files(dir: &Path, password: &str) -> (PathBuf, PathBuf) {
+    use motcua_signing::simulator::pki::{TestPki, pem};
+    let pki = TestPki::generate();
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    };
+    let key = write(
+        "seal-key.pem",
+        pem("PRIVATE KEY", &pki.p256_signer.key_pkcs8),
+    );
+    let cert = write("seal.pem", pem("CERTIFICATE", &pki.p256_signer.cert));
+    let chain = write("chain.pem", pem("CERTIFICATE", &pki.intermediate.cert));
+    let root = write("root.pem", pem("CERTIFICATE", &pki.root.cert));
+    let p12 = dir.join("seal.p12");
+    let status = Command::new("openssl")
+        .args(["pkcs12", "-export", "-passout"])
+        .arg(format!("pass:{password}"))
+        .arg("-inkey")
+        .arg(&key)
+        .arg("-in")
+        .arg(&cert)
+        .arg("-certfile")
+        .arg(&chain)
+        .arg("-out")
+        .arg(&p12)
+        .status()
+        .expect("openssl is installed (Debian's openssl package)");
+    assert!(status.success(), "openssl pkcs12 -export");
+    (p12, root)
+}
+
+#[test]
+fn an_operator_configures_an_agency_seal() {
+    use std::io::BufRead;
+    let dir = temp_dir("seal");
+    let (p12, root) = seal_files(&dir, "mật khẩu dấu");
+    std::fs::write(
+        dir.join("motcua.toml"),
+        format!(
+            "[signing]\ntrust_roots = [\"{}\"]\nseals = [{{ unit = \"000.00.30.H13\", pkcs12 = \"{}\", password_env = \"TEST_SEAL_PASSWORD_MOTCUA\" }}]\n",
+            root.display(),
+            p12.display()
+        ),
+    )
+    .expect("config");
+    // A wrong password stops the start, naming the seal.
+    let wrong = motcua(
+        &dir,
+        &["serve", "--listen", "127.0.0.1:0"],
+        &[("TEST_SEAL_PASSWORD_MOTCUA", "sai")],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong).contains("000.00.30.H13") && text(&wrong).contains("wrong PKCS#12 password"),
+        "{}",
+        text(&wrong)
+    );
+    // No password variable at all: said so by its name.
+    let unset = motcua(&dir, &["serve", "--listen", "127.0.0.1:0"], &[]);
+    assert!(!unset.status.success());
+    assert!(
+        text(&unset).contains("TEST_SEAL_PASSWORD_MOTCUA"),
+        "{}",
+        text(&unset)
+    );
+    // The right one: the server loads the seal and serves.
+    let mut server = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .current_dir(&dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("DATABASE_URL")
+        .env("MOTCUA_LOG__LEVEL", "info")
+        .env("MOTCUA_LOG__FORMAT", "json")
+        .env("TEST_SEAL_PASSWORD_MOTCUA", "mật khẩu dấu")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let stderr = server.stderr.take().expect("stderr");
+    let mut seen = Vec::new();
+    let mut loaded = false;
+    for line in std::io::BufReader::new(stderr).lines() {
+        let Ok(line) = line else { break };
+        if line.contains("seal for results") && line.contains("000.00.30.H13") {
+            loaded = true;
+        }
+        let listening = line.contains("is serving");
+        seen.push(line);
+        if listening || seen.len() > 200 {
+            break;
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(loaded, "{}", seen.join("\n"));
+    let _ = std::fs::remove_dir_all(dir);
+}
