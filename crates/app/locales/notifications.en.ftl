@@ -71,3 +71,9 @@ bot.next.7 = the dossier was withdrawn at your request.
 bot.next.8 = processing stopped; see the reasons on the portal.
 bot.next.9 = collect the result at the one-stop desk or the way you chose.
 bot.next.10 = the result was handed over; please rate the service.
+
+# Letters to officials (not among the templates administrators edit).
+# dossier-consult: { $unit } the unit asked, { $question } what it is asked.
+dossier-consult.subject = Your opinion is asked on dossier { $code }
+dossier-consult.body = { $unit } is asked for its opinion on dossier { $code } (procedure { $procedure }). The question: { $question } — Dossier: { $link }
+dossier-consult.short = Opinion asked on dossier { $code }: { $question }

@@ -75,3 +75,9 @@ bot.next.7 = hồ sơ đã được rút theo yêu cầu.
 bot.next.8 = hồ sơ đã dừng xử lý; xem lý do trên cổng dịch vụ công.
 bot.next.9 = nhận kết quả tại bộ phận một cửa hoặc theo hình thức đã chọn.
 bot.next.10 = đã trả kết quả; mời bạn đánh giá mức độ hài lòng.
+
+# Thư cho cán bộ (không nằm trong danh sách mẫu sửa được trên trang quản trị).
+# dossier-consult: { $unit } đơn vị được xin ý kiến, { $question } nội dung xin ý kiến.
+dossier-consult.subject = Xin ý kiến về hồ sơ { $code }
+dossier-consult.body = { $unit } được đề nghị cho ý kiến về hồ sơ { $code } (thủ tục { $procedure }). Nội dung xin ý kiến: { $question } — Hồ sơ: { $link }
+dossier-consult.short = Xin ý kiến về hồ sơ { $code }: { $question }

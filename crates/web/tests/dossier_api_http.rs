@@ -1006,10 +1006,17 @@ async fn actions_take_no_times_or_codes_from_the_caller_and_drafts_stay_private(
             .any(|p| p["to"] == "chuyenvien-stp@cantho.example.vn"),
         "the department's specialist is asked: {letters:?}"
     );
+    // Worded by the catalogue when the worker sends it.
     assert!(
-        letters.iter().all(|p| p["body"]
-            .as_str()
-            .is_some_and(|b| b.contains("xác minh nơi cư trú") && b.contains(&code))),
+        letters.iter().all(|p| {
+            let mut letter: motcua_app::notify::Notification =
+                serde_json::from_value(p.clone()).expect("a notification");
+            letter.prepare(&motcua_app::notifications::TemplateSet::default());
+            letter
+                .body
+                .is_some_and(|b| b.contains("xác minh nơi cư trú") && b.contains(&code))
+                && letter.subject == Some(format!("Xin ý kiến về hồ sơ {code}"))
+        }),
         "{letters:?}"
     );
     // Once asked, it reads the dossier (API and page) but may not act on it.

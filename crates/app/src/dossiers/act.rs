@@ -127,10 +127,13 @@ impl App {
                 row.id
             );
             for (email, unit_name) in &consulted {
+                // Worded by the notification catalogue when sent (`dossier-consult`).
                 let payload = json!({
-                    "channel": "email", "to": email, "template": "dossier-consult",
-                    "subject": format!("Xin ý kiến về hồ sơ {code}"),
-                    "body": format!("{unit_name} được đề nghị cho ý kiến về hồ sơ {code} (thủ tục {procedure}).\n\nNội dung xin ý kiến: {question}\n\nHồ sơ: {link}\n\nYour opinion is asked on dossier {code}: {question}", procedure = row.procedure_code),
+                    "channel": "email", "to": email, "template": "dossier-consult", "lang": "vi",
+                    "vars": {
+                        "code": code, "procedure": row.procedure_code, "unit": unit_name,
+                        "question": question, "link": link,
+                    },
                 });
                 tx.enqueue_on_channel(
                     crate::effects::outbox_kind::NOTIFY,
