@@ -218,6 +218,30 @@ impl App {
         Ok(self.store.list_units().await?)
     }
 
+    /// The official's own agency among `candidates` (agency codes): the nearest one at or above
+    /// a unit where they receive dossiers — what the counter opens on. `None` for others, or
+    /// when none of the candidates is theirs.
+    pub async fn own_agency<'a>(
+        &self,
+        actor: &Actor,
+        candidates: impl Iterator<Item = &'a str>,
+    ) -> Option<String> {
+        let desks: Vec<String> = actor
+            .principal
+            .jurisdictions(motcua_domain::authz::Permission::DossierReceive)?
+            .into_iter()
+            .map(|p| p.as_str().to_owned())
+            .collect();
+        let units = self.store.list_units().await.ok()?;
+        let candidates: Vec<&str> = candidates.collect();
+        units
+            .into_iter()
+            .filter(|u| u.code.as_deref().is_some_and(|c| candidates.contains(&c)))
+            .filter(|u| desks.iter().any(|desk| desk.starts_with(u.path.as_str())))
+            .max_by_key(|u| u.path.len())
+            .and_then(|u| u.code)
+    }
+
     /// One unit's public record (name, code) by id.
     pub async fn public_unit(&self, id: i64) -> AppResult<OrgUnitRow> {
         Ok(self.store.get_unit(id).await?)

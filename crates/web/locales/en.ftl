@@ -191,6 +191,7 @@ error-password-short = The password must have at least 8 characters.
 error-name = The name must not be empty and at most 200 characters.
 error-choice = This choice is not valid.
 error-agency-code = The agency code must look like 000.00.00.H13 (QCVN 102:2016).
+error-agency-required = Choose the agency that handles the dossier.
 error-parent = The unit does not exist.
 error-username = Usernames have 3–50 characters: unaccented letters, digits, dot, underscore, dash.
 error-date = The date is not valid (year-month-day).

@@ -191,6 +191,7 @@ error-password-short = Mật khẩu phải có ít nhất 8 ký tự.
 error-name = Tên không được để trống và tối đa 200 ký tự.
 error-choice = Lựa chọn không hợp lệ.
 error-agency-code = Mã định danh phải có dạng 000.00.00.H13 theo QCVN 102:2016.
+error-agency-required = Chọn cơ quan giải quyết hồ sơ.
 error-parent = Đơn vị không tồn tại.
 error-username = Tên đăng nhập gồm 3–50 ký tự: chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang.
 error-date = Ngày không hợp lệ (năm-tháng-ngày).

@@ -281,7 +281,30 @@ async fn the_counter_registers_the_scanned_papers(h: Web) -> Web {
     let form = h.get(&path, &desk).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.text().contains("name=\"paper.1\" type=\"file\""));
+    // The desk registers for its own ward unless it picks another.
+    assert!(
+        form.text()
+            .contains(&format!("<option value=\"{WARD}\" selected>")),
+        "the desk's own agency is chosen"
+    );
     let dossiers = dossier_count(&h).await;
+    // Nothing chosen is said as such, not as an unknown unit.
+    let mut unchosen: Vec<Part> = birth_fields()
+        .into_iter()
+        .map(|p| match p {
+            Part::Field("agency", _) => Part::Field("agency", ""),
+            other => other,
+        })
+        .collect();
+    unchosen.push(Part::Field("applicant_name", "Trần Văn Bình"));
+    let unchosen = h.multipart_parts(&path, &desk, &unchosen).await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unchosen.text().contains("Chọn cơ quan giải quyết hồ sơ."),
+        "{}",
+        unchosen.text()
+    );
+    assert_eq!(dossier_count(&h).await, dossiers);
     let mut parts = birth_fields();
     parts.push(Part::Field("applicant_name", "Trần Văn Bình"));
     let mut bad = parts.clone();

@@ -117,6 +117,10 @@ async fn dossier_pages_offer_only_the_actions_the_caller_may_take(h: Web) -> Web
         queue.text().contains(&format!("/staff/dossiers/{id}")),
         "in the desk's queue"
     );
+    assert!(
+        queue.text().contains("Đăng ký khai sinh"),
+        "rows name the procedure, not only its code"
+    );
     let page = h
         .send(
             Method::GET,

@@ -27,7 +27,14 @@ impl App {
             .store
             .get_unit_by_code(&registration.agency_code)
             .await
-            .map_err(|_| AppError::invalid("agency", "error-parent"))?;
+            .map_err(|_| {
+                // Nothing chosen is not "a unit that does not exist".
+                if registration.agency_code.trim().is_empty() {
+                    AppError::invalid("agency", "error-agency-required")
+                } else {
+                    AppError::invalid("agency", "error-parent")
+                }
+            })?;
         actor.require_at(Permission::DossierReceive, &agency.path)?;
         let Principal::Official {
             official_id,

@@ -3,6 +3,28 @@
 use super::*;
 
 impl App {
+    /// The name of the procedure each dossier was submitted under (tên thủ tục, from the
+    /// published version it names), for lists that would otherwise show a bare code. A
+    /// version that cannot be read falls back to its code.
+    pub async fn procedure_names(
+        &self,
+        dossiers: &[DossierView],
+    ) -> std::collections::HashMap<(String, i64), String> {
+        let mut names = std::collections::HashMap::new();
+        for dossier in dossiers {
+            let key = (dossier.procedure_code.clone(), dossier.procedure_version);
+            if names.contains_key(&key) {
+                continue;
+            }
+            let name = match self.published_version(&key.0, key.1).await {
+                Ok(version) => version.procedure.name.clone(),
+                Err(_) => key.0.clone(),
+            };
+            names.insert(key, name);
+        }
+        names
+    }
+
     /// A citizen's own dossiers, newest first.
     pub async fn my_dossiers(&self, actor: &Actor) -> AppResult<Vec<DossierView>> {
         let citizen_id = actor.principal.citizen_id().ok_or(AppError::Forbidden)?;

@@ -191,7 +191,14 @@ impl App {
             .store
             .get_unit_by_code(&submission.agency_code)
             .await
-            .map_err(|_| AppError::invalid("agency", "error-parent"))?;
+            .map_err(|_| {
+                // Nothing chosen is not "a unit that does not exist".
+                if submission.agency_code.trim().is_empty() {
+                    AppError::invalid("agency", "error-agency-required")
+                } else {
+                    AppError::invalid("agency", "error-parent")
+                }
+            })?;
         let agency_code = AgencyCode::parse(&submission.agency_code)
             .map_err(|_| AppError::invalid("agency", "error-agency-code"))?;
         let workflow = self

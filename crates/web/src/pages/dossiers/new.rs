@@ -112,9 +112,21 @@ pub(super) async fn new_page(
             })
         })
         .collect();
-    let chosen = fields.get("agency").cloned().unwrap_or_default();
-    let agencies = agencies_for(state, ctx, &procedure)
-        .await?
+    let listed_agencies = agencies_for(state, ctx, &procedure).await?;
+    // At the counter the desk registers for its own agency: chosen unless the form says otherwise.
+    let chosen = match fields.get("agency") {
+        Some(agency) => agency.clone(),
+        None if counter => state
+            .app
+            .own_agency(
+                &ctx.actor(),
+                listed_agencies.iter().map(|(code, _)| code.as_str()),
+            )
+            .await
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let agencies = listed_agencies
         .into_iter()
         .map(|(c, n)| {
             let selected = c == chosen;

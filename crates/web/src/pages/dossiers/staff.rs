@@ -8,8 +8,8 @@ pub(super) struct QueuePage {
     page: Page,
     queue: String,
     queues: Vec<(String, String)>,
-    /// (dossier, status, appointment, how the post is involved).
-    rows: Vec<(DossierView, String, String, String)>,
+    /// (dossier, status, appointment, how the post is involved, the procedure's name).
+    rows: Vec<(DossierView, String, String, String, String)>,
     can_register: bool,
 }
 
@@ -43,11 +43,16 @@ pub async fn queue(
         .dossier_queue(&ctx.actor(), &queue)
         .await
         .ctx(&ctx)?;
+    let names = state.app.procedure_names(&rows).await;
     let rows = listed(rows)
         .into_iter()
         .map(|(d, status, due)| {
             let note = postal_note(ctx.lang, &d);
-            (d, status, due, note)
+            let name = names
+                .get(&(d.procedure_code.clone(), d.procedure_version))
+                .cloned()
+                .unwrap_or_else(|| d.procedure_code.clone());
+            (d, status, due, note, name)
         })
         .collect();
     let can_register = ctx.principal.check(motcua_domain::authz::Access::Staff(
