@@ -277,6 +277,29 @@ async fn the_online_form_stores_its_papers_with_the_submission_or_nothing(h: Web
 
 async fn the_counter_registers_the_scanned_papers(h: Web) -> Web {
     let desk = h.official_session("tiepnhan.ninhkieu").await;
+    // The desk finds the procedure by typing, accents or not.
+    let picker = h.get("/staff/counter?q=dang+ky+khai+sinh", &desk).await;
+    assert_eq!(picker.status, StatusCode::OK);
+    assert!(
+        picker
+            .text()
+            .contains(&format!("<a href=\"/staff/counter/{BIRTH}\">")),
+        "{}",
+        picker.text()
+    );
+    assert!(picker.text().contains("value=\"dang ky khai sinh\""));
+    let count = |page: &str| -> u64 {
+        page.split("id=\"counter-found\">")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .expect("a count")
+    };
+    let everything = h.get("/staff/counter", &desk).await.text();
+    assert!(
+        0 < count(&picker.text()) && count(&picker.text()) < count(&everything),
+        "the search narrows the list"
+    );
     let path = format!("/staff/counter/{BIRTH}");
     let form = h.get(&path, &desk).await;
     assert_eq!(form.status, StatusCode::OK);

@@ -7,6 +7,9 @@ use super::*;
 pub(super) struct CounterPage {
     page: Page,
     procedures: Vec<(String, String)>,
+    /// What the desk typed to find the procedure (a city has hundreds), and how many match.
+    query: String,
+    found: String,
     /// The ID card check (kiểm tra thẻ căn cước): the number typed and its problem.
     id_proof: FormState,
 }
@@ -28,7 +31,11 @@ pub async fn counter(
                 &[("linked", &linked.to_string())],
             )
         });
-    let page = counter_page(&state, &ctx, FormState::default()).await?;
+    let query = query
+        .get("q")
+        .map(|q| q.trim().to_owned())
+        .unwrap_or_default();
+    let page = counter_page(&state, &ctx, FormState::default(), &query).await?;
     Ok(render(&CounterPage {
         page: page.page.with_flash(flash),
         ..page
@@ -55,22 +62,35 @@ pub async fn counter_id_proof(
             };
             let form = FormState::from_values([("personal_id".to_owned(), personal_id)])
                 .fail(ctx.lang, &error);
-            let page = counter_page(&state, &ctx, form).await?;
+            let page = counter_page(&state, &ctx, form, "").await?;
             Ok(render_status(status_of(&error), &page))
         }
     }
 }
 
-async fn counter_page(state: &AppState, ctx: &Ctx, id_proof: FormState) -> WebResult<CounterPage> {
-    let procedures = state
+async fn counter_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id_proof: FormState,
+    query: &str,
+) -> WebResult<CounterPage> {
+    // The catalogue's own search (diacritics ignored), so "khai sinh" finds what the desk means.
+    let found = state
         .app
         .search_procedures(&motcua_app::catalogue::SearchParams {
+            q: query.to_owned(),
             page: 1,
             per_page: 100,
             ..Default::default()
         })
         .await
-        .ctx(ctx)?
+        .ctx(ctx)?;
+    let count = i18n::tf(
+        ctx.lang,
+        "counter-procedures-found",
+        &[("count", &found.total.to_string())],
+    );
+    let procedures = found
         .items
         .into_iter()
         .map(|i| (i.procedure.code, i.procedure.name))
@@ -78,6 +98,8 @@ async fn counter_page(state: &AppState, ctx: &Ctx, id_proof: FormState) -> WebRe
     Ok(CounterPage {
         page: Page::new(ctx, "dossier-counter-title"),
         procedures,
+        query: query.to_owned(),
+        found: count,
         id_proof,
     })
 }
