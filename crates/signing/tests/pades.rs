@@ -378,4 +378,63 @@ async fn a_visible_signature_with_an_image_is_valid_too() {
     let path = save("visible.pdf", &signed);
     assert!(pdfsig(&path, &pki().root.cert).contains("Signature is Valid"));
     assert_pyhanko_valid(&pyhanko(&path, &pki().root.cert)[0]);
+    // Poppler draws the appearance where it was put: the seal's red in the box's left third,
+    // the signer image's blue to its right, and neither outside the box.
+    let page = rasterize_first_page(&path);
+    let red = |p: [u8; 3]| p[0] > 200 && p[1] < 80 && p[2] < 80;
+    let blue = |p: [u8; 3]| p[2] > 120 && p[0] < 80 && p[1] < 80;
+    assert!(red(page.at_points(320.0, 130.0)), "the seal is drawn");
+    assert!(
+        blue(page.at_points(400.0, 130.0)),
+        "the signer image is drawn"
+    );
+    assert!(!red(page.at_points(200.0, 130.0)) && !blue(page.at_points(200.0, 130.0)));
+}
+
+/// A page rendered by poppler at 72 dpi (one pixel per point), as RGB.
+struct Raster {
+    width: usize,
+    height: usize,
+    rgb: Vec<u8>,
+}
+
+impl Raster {
+    /// The pixel at `(x, y)` in PDF points from the bottom-left corner.
+    fn at_points(&self, x: f64, y: f64) -> [u8; 3] {
+        let column = (x.round() as usize).min(self.width - 1);
+        let row = self.height - 1 - (y.round() as usize).min(self.height - 1);
+        let at = (row * self.width + column) * 3;
+        [self.rgb[at], self.rgb[at + 1], self.rgb[at + 2]]
+    }
+}
+
+fn rasterize_first_page(pdf: &std::path::Path) -> Raster {
+    let out = Command::new("pdftoppm")
+        .args(["-r", "72", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .output()
+        .unwrap_or_else(|_| tool_missing("pdftoppm"));
+    assert!(out.status.success(), "pdftoppm");
+    // Binary PPM: "P6", width, height, 255, then the samples.
+    let data = out.stdout;
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
+    }
+    assert_eq!(fields[0], "P6");
+    let width: usize = fields[1].parse().expect("width");
+    let height: usize = fields[2].parse().expect("height");
+    Raster {
+        width,
+        height,
+        rgb: data[at + 1..].to_vec(),
+    }
 }
