@@ -1405,11 +1405,10 @@ fn domain_actor_id(actor: &DomainActor) -> Option<i64> {
 impl App {
     /// The names a document is headed with: the parent body to print, if any, the body, and
     /// the place.
-    async fn document_heading(
-        &self,
+    fn document_heading(
+        units: &[OrgUnitRow],
         body_id: i64,
     ) -> AppResult<(Option<String>, OrgUnitRow, String)> {
-        let units = self.store.list_units().await?;
         let body = units
             .iter()
             .find(|u| u.id == body_id)
@@ -1436,11 +1435,12 @@ impl App {
         if row.register != Register::Outgoing.as_str() {
             return Err(AppError::Conflict("document-print-outgoing-only"));
         }
-        let (parent, body, place) = self.document_heading(row.body_id).await?;
-        let filed_with = match row.drafting_unit_id {
-            Some(unit) => Some(abbreviation(&self.store.get_unit(unit).await?)),
-            None => None,
-        };
+        let units = self.store.list_units().await?;
+        let (parent, body, place) = Self::document_heading(&units, row.body_id)?;
+        let filed_with = row
+            .drafting_unit_id
+            .and_then(|id| units.iter().find(|u| u.id == id))
+            .map(abbreviation);
         let kind = DocumentType::parse(&row.doc_type);
         let issued = row.code_number.is_some();
         Ok(OfficialDocument {
@@ -1554,14 +1554,10 @@ impl App {
             .store
             .document_register(body.id, register, year)
             .await?;
-        let (parent, body, _) = self.document_heading(body.id).await?;
-        let units: std::collections::HashMap<i64, OrgUnitRow> = self
-            .store
-            .list_units()
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+        let all_units = self.store.list_units().await?;
+        let (parent, body, _) = Self::document_heading(&all_units, body.id)?;
+        let units: std::collections::HashMap<i64, OrgUnitRow> =
+            all_units.into_iter().map(|u| (u.id, u)).collect();
         let unit_name = |id: i64| units.get(&id).map(|u| u.name.clone()).unwrap_or_default();
         let entries = match register {
             Register::Incoming => RegisterEntries::Incoming(
