@@ -17,6 +17,10 @@ use motcua_domain::document::{
 use motcua_domain::dossier::Actor as DomainActor;
 use motcua_domain::org::OrgPath;
 use motcua_domain::text;
+use motcua_render::{
+    DocumentRegister, FormDocument, IncomingEntry, OfficialDocument, OutgoingEntry,
+    RegisterEntries, SignatureBlock,
+};
 use motcua_store::documents::{
     DocumentChange, DocumentRow, DocumentScope, Issued, NewDocument, parse_date,
 };
@@ -30,6 +34,19 @@ use time::Date;
 const SUBJECT_MAX: usize = 500;
 const CODE_MAX: usize = 42;
 const ORGAN_MAX: usize = 200;
+/// The body of an outgoing document: at most this many characters in all, per paragraph, and
+/// paragraphs (a few dozen pages; the renderer's own bounds are wider).
+const CONTENT_MAX: usize = 50_000;
+const PARAGRAPH_MAX: usize = 10_000;
+const PARAGRAPHS_MAX: usize = 500;
+/// "Kính gửi" and "Nơi nhận": at most this many lines of an organ name's length.
+const LINES_MAX: usize = 30;
+/// Thẩm quyền ký and chức vụ (Phụ lục VI SignerInfo Position 100), họ tên (FullName 50).
+const POSITION_MAX: usize = 100;
+const NAME_MAX: usize = 50;
+/// The prefixes of a signature on someone's behalf (NĐ 30/2020 Phụ lục I): thay mặt, ký thay,
+/// quyền, thừa lệnh, thừa ủy quyền.
+const AUTHORITY_PREFIXES: [&str; 5] = ["TM.", "KT.", "Q.", "TL.", "TUQ."];
 
 /// Metadata of a received document (Phụ lục VI), as the clerk types it in.
 #[derive(Debug, Clone, Default)]
@@ -66,10 +83,35 @@ pub struct OutgoingDraft {
     pub secrecy: String,
     /// The drafting unit (a unit of the body); required for công văn ("UBND-VP").
     pub drafting_unit_id: Option<i64>,
-    /// Nơi nhận, as it will be printed.
+    /// Nơi nhận as one text, one recipient per line (used when `text.recipients` is empty).
     pub recipient_organ: Option<String>,
     pub due_date: Option<Date>,
     pub page_count: Option<u32>,
+    /// What the drafter writes besides the trích yếu (`text.subject` is ignored here:
+    /// `subject` above is the trích yếu).
+    pub text: DraftText,
+}
+
+/// What the drafter of an outgoing document writes, checked by [`check_draft_text`]: the
+/// trích yếu, the body, "Kính gửi", "Nơi nhận" and the signature block. Paragraphs and lines
+/// may also come as one text with a line per entry (a text area).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftText {
+    /// Trích yếu.
+    pub subject: String,
+    /// Nội dung: the paragraphs.
+    pub paragraphs: Vec<String>,
+    /// Kính gửi: the addressees.
+    pub addressees: Vec<String>,
+    /// Nơi nhận: the recipients, without the clerk's copy ("Lưu: VT, …" is added).
+    pub recipients: Vec<String>,
+    /// Thẩm quyền ký: "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Q. …", "TL. …", "TUQ. …"; two
+    /// lines when a deputy signs for the collective ("TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH").
+    pub signer_authority: Option<String>,
+    /// Chức vụ of the signer as printed ("PHÓ CHỦ TỊCH"); the signer's own position otherwise.
+    pub signer_position: Option<String>,
+    /// Họ tên of the intended signer; the personal signature records who actually signed.
+    pub signer_name: Option<String>,
 }
 
 /// A document as the pages and the API show it.
@@ -108,6 +150,14 @@ pub struct DocumentView {
     /// Signatures recorded: (`personal`|`seal`, official id).
     pub signatures: Vec<(String, i64)>,
     pub last_seq: i64,
+    /// Nội dung (outgoing): the paragraphs.
+    pub paragraphs: Vec<String>,
+    /// Kính gửi (outgoing).
+    pub addressees: Vec<String>,
+    /// Nơi nhận (outgoing), one per entry.
+    pub recipients: Vec<String>,
+    /// Thẩm quyền ký (outgoing), one line per entry.
+    pub signer_authority: Option<String>,
 }
 
 /// One entry of a document's timeline.
@@ -241,7 +291,145 @@ fn view(row: &DocumentRow) -> AppResult<DocumentView> {
             .map(|s| (s.kind.as_str().to_owned(), s.official_id))
             .collect(),
         last_seq: row.last_seq,
+        paragraphs: lines(row.content.as_deref()),
+        addressees: lines(row.addressees.as_deref()),
+        recipients: if row.register == Register::Outgoing.as_str() {
+            lines(row.recipient_organ.as_deref())
+        } else {
+            Vec::new()
+        },
+        signer_authority: row.signer_authority.clone(),
     })
+}
+
+/// The non-empty lines of a stored text (paragraphs, addressees, recipients).
+fn lines(text: Option<&str>) -> Vec<String> {
+    text.unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(ToOwned::to_owned)
+        .collect()
+}
+
+/// Entries as typed, each possibly holding several lines, as NFC lines without blanks.
+fn split_lines(entries: &[String]) -> Vec<String> {
+    entries
+        .iter()
+        .flat_map(|e| e.lines())
+        .map(|l| text::nfc(l.trim()))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// A list of short lines ("Kính gửi", "Nơi nhận"): at most [`LINES_MAX`] of [`ORGAN_MAX`]
+/// characters, no control character.
+fn check_lines(entries: &[String], field: &str, problems: &mut Vec<InvalidField>) -> Vec<String> {
+    let out = split_lines(entries);
+    if out.len() > LINES_MAX
+        || out
+            .iter()
+            .any(|l| l.chars().count() > ORGAN_MAX || l.chars().any(char::is_control))
+    {
+        problems.push(InvalidField::new(field, "document-lines-invalid"));
+    }
+    out
+}
+
+/// Thẩm quyền ký: one or two lines, each a prefix of [`AUTHORITY_PREFIXES`] and a title
+/// ("kt.  chủ tịch" → "KT. chủ tịch"; the layout prints it in capitals).
+fn check_authority(value: Option<&String>, problems: &mut Vec<InvalidField>) -> Option<String> {
+    let entries: Vec<String> = value.cloned().into_iter().collect();
+    let lines = split_lines(&entries);
+    if lines.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for line in &lines {
+        let parsed = line.split_once('.').and_then(|(prefix, title)| {
+            let prefix = format!("{}.", prefix.trim().to_uppercase());
+            let title = title.trim();
+            (AUTHORITY_PREFIXES.contains(&prefix.as_str())
+                && !title.is_empty()
+                && !title.chars().any(char::is_control))
+            .then(|| format!("{prefix} {title}"))
+        });
+        match parsed {
+            Some(line) => out.push(line),
+            None => {
+                problems.push(InvalidField::new(
+                    "signer_authority",
+                    "document-authority-invalid",
+                ));
+                return None;
+            }
+        }
+    }
+    let joined = out.join("\n");
+    if lines.len() > 2 || joined.chars().count() > POSITION_MAX {
+        problems.push(InvalidField::new(
+            "signer_authority",
+            "document-authority-invalid",
+        ));
+    }
+    Some(joined)
+}
+
+/// An optional one-line text of at most `max` characters.
+fn check_optional(
+    value: Option<&String>,
+    field: &str,
+    max: usize,
+    problems: &mut Vec<InvalidField>,
+) -> Option<String> {
+    let value = value
+        .map(|v| text::nfc(v.trim()))
+        .filter(|v| !v.is_empty())?;
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        problems.push(InvalidField::new(field, "document-too-long"));
+    }
+    Some(value)
+}
+
+/// The drafter's text, checked: NFC, bounded, no control characters; problems are added to
+/// `problems` (nothing is written while there is one).
+pub fn check_draft_text(
+    input: &DraftText,
+    problems: &mut Vec<InvalidField>,
+) -> motcua_store::documents::DraftText {
+    let subject = text_field(&input.subject, "subject", SUBJECT_MAX, problems);
+    let paragraphs = split_lines(&input.paragraphs);
+    let total: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
+    if paragraphs.len() > PARAGRAPHS_MAX
+        || total > CONTENT_MAX
+        || paragraphs.iter().any(|p| p.chars().count() > PARAGRAPH_MAX)
+    {
+        problems.push(InvalidField::new("paragraphs", "document-content-too-long"));
+    } else if paragraphs.iter().any(|p| p.chars().any(char::is_control)) {
+        problems.push(InvalidField::new("paragraphs", "document-too-long"));
+    }
+    let addressees = check_lines(&input.addressees, "addressees", problems);
+    let recipients = check_lines(&input.recipients, "recipients", problems);
+    motcua_store::documents::DraftText {
+        search_folded: String::new(),
+        subject,
+        content: paragraphs.join("\n"),
+        addressees: addressees.join("\n"),
+        recipients: (!recipients.is_empty()).then(|| recipients.join("\n")),
+        signer_authority: check_authority(input.signer_authority.as_ref(), problems),
+        signer_position: check_optional(
+            input.signer_position.as_ref(),
+            "signer_position",
+            POSITION_MAX,
+            problems,
+        ),
+        signer_name: check_optional(
+            input.signer_name.as_ref(),
+            "signer_name",
+            NAME_MAX,
+            problems,
+        ),
+    }
 }
 
 fn transition_error(error: document::TransitionError) -> AppError {
@@ -490,6 +678,9 @@ impl App {
             drafting_unit_id: None,
             duplicate_key: Some(key),
             created_by: actor.id(),
+            content: None,
+            addressees: None,
+            signer_authority: None,
         };
         let at = motcua_store::micros(now);
         let id = tx.insert_document(&new, &decision.new_state, at).await?;
@@ -534,7 +725,19 @@ impl App {
             .await?;
         let mut problems = Vec::new();
         let kind = doc_type(&input.doc_type, &mut problems);
-        let subject = text_field(&input.subject, "subject", SUBJECT_MAX, &mut problems);
+        let mut written = input.text.clone();
+        written.subject = input.subject.clone();
+        if written.recipients.is_empty()
+            && let Some(recipients) = &input.recipient_organ
+        {
+            // One text: a recipient per line or between semicolons.
+            written.recipients = recipients
+                .split(['\n', ';'])
+                .map(ToOwned::to_owned)
+                .collect();
+        }
+        let written = check_draft_text(&written, &mut problems);
+        let subject = written.subject.clone();
         let (urgency, secrecy) = marks(&input.urgency, &input.secrecy, &mut problems);
         let pages = page_count(input.page_count, &mut problems);
         let unit = match input.drafting_unit_id {
@@ -593,7 +796,7 @@ impl App {
             notation,
             search_folded: search_text(&subject, None, &body.name),
             sender_organ: body.name.clone(),
-            recipient_organ: optional_text(input.recipient_organ.as_ref(), 1000),
+            recipient_organ: written.recipients,
             issued_date: None,
             arrival_date: None,
             subject,
@@ -601,11 +804,14 @@ impl App {
             secrecy: secrecy.as_str().to_owned(),
             due_date: input.due_date.map(|d| d.to_string()),
             page_count: pages,
-            signer_name: None,
-            signer_position: None,
+            signer_name: written.signer_name,
+            signer_position: written.signer_position,
             drafting_unit_id: unit.as_ref().map(|u| u.id),
             duplicate_key: None,
             created_by: actor.id(),
+            content: Some(written.content),
+            addressees: Some(written.addressees),
+            signer_authority: written.signer_authority,
         };
         let at = motcua_store::micros(now);
         let mut tx = self.store.begin().await?;
@@ -736,6 +942,70 @@ impl App {
             .await
     }
 
+    /// The drafter rewrites their draft (a new draft, or one sent back): the trích yếu, the
+    /// body, "Kính gửi", "Nơi nhận" and the signature block. The document's state and timeline
+    /// do not change (nothing was decided yet); the rewrite is audited, and refused once the
+    /// draft was sent for review or when someone else changed it meanwhile.
+    pub async fn edit_draft(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &DraftText,
+    ) -> AppResult<DocumentView> {
+        if matches!(actor.principal, Principal::Anonymous) {
+            return Err(AppError::Unauthenticated);
+        }
+        let row = self.store.get_document(id).await?;
+        let lead = self.lead_path(&row).await?;
+        if !Self::may_read(&actor.principal, &row, lead.as_ref()) {
+            return Err(AppError::Forbidden);
+        }
+        // Whoever may send the draft for review may rewrite it: its drafter, under a role
+        // that drafts.
+        let domain_actor = Self::document_actor(
+            actor,
+            &row.body_path,
+            lead.as_ref(),
+            &Command::SendForReview,
+        )?;
+        let state = row.document()?;
+        if state.status != Some(document::Status::Draft) {
+            return Err(AppError::invalid(
+                "command",
+                "document-not-allowed-in-state",
+            ));
+        }
+        if state.assignee != domain_actor_id(&domain_actor) {
+            return Err(AppError::invalid("command", "document-not-assignee"));
+        }
+        let mut problems = Vec::new();
+        let mut written = check_draft_text(input, &mut problems);
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        written.search_folded = search_text(&written.subject, None, &row.sender_organ);
+        let at = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        let updated = tx
+            .update_draft_text(row.id, state.last_seq, &written, at)
+            .await
+            .map_err(|e| match e {
+                motcua_store::StoreError::Conflict(_) => AppError::Conflict("document-changed"),
+                other => other.into(),
+            })?;
+        tx.append_audit(
+            &actor.audit(
+                "document.edit_draft",
+                Some(row.id.to_string()),
+                json!({"seq": state.last_seq, "paragraphs": written.content.lines().count()}),
+            ),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        view(&updated)
+    }
+
     async fn decide_document(
         &self,
         actor: &Actor,
@@ -759,6 +1029,8 @@ impl App {
         // Refuse before taking a number or reading anything else.
         let decision = document::decide(&state, command, &ctx).map_err(transition_error)?;
         self.check_targets(&row, command).await?;
+        // The signer as printed: the official who signs personally (recorded again at issue),
+        // under the position the drafter wrote, else their own.
         let signer = match command {
             Command::Issue { .. } => match state
                 .signatures
@@ -768,7 +1040,18 @@ impl App {
                 Some(s) => self.store.get_official(s.official_id).await.ok(),
                 None => None,
             },
+            Command::Sign {
+                kind: SignatureKind::Personal,
+            } => match actor.id() {
+                Some(id) => self.store.get_official(id).await.ok(),
+                None => None,
+            },
             _ => None,
+        };
+        let signer_position = |official: &motcua_store::people::OfficialRow| {
+            row.signer_position
+                .clone()
+                .or_else(|| official.position_name.clone())
         };
         let recipients = self.notified_addresses(&decision).await?;
         let at = motcua_store::micros(now);
@@ -791,11 +1074,24 @@ impl App {
                     search_folded: Some(search_text(&row.subject, Some(&code), &row.sender_organ)),
                     issued: Some(Issued {
                         number,
+                        year: today.year(),
                         code_number: code,
                         issued_date: today.to_string(),
                         signer_name: signer.as_ref().map(|s| s.full_name.clone()),
-                        signer_position: signer.as_ref().and_then(|s| s.position_name.clone()),
+                        signer_position: signer.as_ref().and_then(signer_position),
                     }),
+                    ..DocumentChange::default()
+                };
+                (decision, change)
+            }
+            Command::Sign {
+                kind: SignatureKind::Personal,
+            } => {
+                let change = DocumentChange {
+                    signer: signer
+                        .as_ref()
+                        .map(|s| (s.full_name.clone(), signer_position(s))),
+                    ..DocumentChange::default()
                 };
                 (decision, change)
             }
@@ -1089,6 +1385,346 @@ impl App {
             .document_register(body.id, register, year)
             .await?;
         rows.iter().map(view).collect()
+    }
+}
+
+fn domain_actor_id(actor: &DomainActor) -> Option<i64> {
+    match actor {
+        DomainActor::Official { official_id, .. } => Some(*official_id),
+        _ => None,
+    }
+}
+
+/// Printing official documents (NĐ 30/2020 Phụ lục I) and the registers (Phụ lục IV).
+///
+/// A document prints from what is stored for it and the names of its body and drafting
+/// unit — never the reader, the clock or anything else — so the same document renders the same
+/// bytes whenever it is printed (the signature step relies on it): before issue with a blank
+/// for the number ("Số:      /QĐ-UBND") and the date ("…, ngày    tháng    năm 2026"), after
+/// issue with them.
+impl App {
+    /// The names a document is headed with: the parent body to print, if any, the body, and
+    /// the place.
+    fn document_heading(
+        units: &[OrgUnitRow],
+        body_id: i64,
+    ) -> AppResult<(Option<String>, OrgUnitRow, String)> {
+        let body = units
+            .iter()
+            .find(|u| u.id == body_id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        let parent = match body.parent_id {
+            Some(parent) if !is_local_government(&body.name) => units
+                .iter()
+                .find(|u| u.id == parent)
+                .map(|u| u.name.clone()),
+            _ => None,
+        };
+        let root = units
+            .iter()
+            .find(|u| u.parent_id.is_none())
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        let place = place_of_body(&body, &root);
+        Ok((parent, body, place))
+    }
+
+    /// The print data of a stored outgoing document (see the section's comment).
+    async fn official_document_of(&self, row: &DocumentRow) -> AppResult<OfficialDocument> {
+        if row.register != Register::Outgoing.as_str() {
+            return Err(AppError::Conflict("document-print-outgoing-only"));
+        }
+        let units = self.store.list_units().await?;
+        let (parent, body, place) = Self::document_heading(&units, row.body_id)?;
+        let filed_with = row
+            .drafting_unit_id
+            .and_then(|id| units.iter().find(|u| u.id == id))
+            .map(abbreviation);
+        let kind = DocumentType::parse(&row.doc_type);
+        let issued = row.code_number.is_some();
+        Ok(OfficialDocument {
+            parent_body: parent,
+            body: body.name,
+            number: row
+                .number
+                .filter(|_| issued)
+                .and_then(|n| u32::try_from(n).ok())
+                .map(document::format_number),
+            notation: row.notation.clone().unwrap_or_default(),
+            place,
+            date: row
+                .issued_date
+                .as_deref()
+                .and_then(parse_date)
+                .filter(|_| issued),
+            year: i32::try_from(row.register_year).unwrap_or_default(),
+            drafted_on: motcua_store::from_micros(row.created_at)
+                .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
+                .date(),
+            kind: row.doc_type.clone(),
+            type_name: kind
+                .map(DocumentType::name_vi)
+                .unwrap_or_default()
+                .to_owned(),
+            subject: row.subject.clone(),
+            addressees: lines(row.addressees.as_deref()),
+            paragraphs: lines(row.content.as_deref()),
+            recipients: lines(row.recipient_organ.as_deref()),
+            filed_with,
+            signature: SignatureBlock {
+                authority: row.signer_authority.clone(),
+                position: row.signer_position.clone(),
+                name: row.signer_name.clone(),
+            },
+            urgency: Urgency::parse(&row.urgency)
+                .and_then(Urgency::stamp)
+                .map(ToOwned::to_owned),
+            secrecy: Secrecy::parse(&row.secrecy)
+                .and_then(Secrecy::stamp)
+                .map(ToOwned::to_owned),
+        })
+    }
+
+    /// Renders a stored outgoing document to PDF, without asking who wants it: for use cases
+    /// that check access themselves (reading, signing). The same stored document gives the
+    /// same bytes.
+    pub(crate) async fn render_document_row(&self, row: &DocumentRow) -> AppResult<Vec<u8>> {
+        let document = self.official_document_of(row).await?;
+        self.render_pdf(FormDocument::OfficialDocument(document))
+            .await
+    }
+
+    /// What an outgoing document prints (NĐ 30/2020 Phụ lục I), for whoever may read it.
+    pub async fn document_print(&self, actor: &Actor, id: i64) -> AppResult<OfficialDocument> {
+        let row = self.readable_document(actor, id).await?;
+        self.official_document_of(&row).await
+    }
+
+    /// An outgoing document as PDF (A4, NĐ 30/2020 Phụ lục I), for whoever may read it.
+    pub async fn document_pdf(&self, actor: &Actor, id: i64) -> AppResult<Vec<u8>> {
+        let row = self.readable_document(actor, id).await?;
+        self.render_document_row(&row).await
+    }
+
+    /// The body whose register is printed: the one named by its code, or, without one, the
+    /// one body where the caller keeps the registers.
+    async fn register_body(&self, actor: &Actor, body_code: Option<&str>) -> AppResult<OrgUnitRow> {
+        if let Some(code) = body_code.map(str::trim).filter(|c| !c.is_empty()) {
+            return self
+                .document_body(actor, code, Permission::DocumentsManage)
+                .await;
+        }
+        actor.require(motcua_domain::authz::Access::Staff(
+            Permission::DocumentsManage,
+        ))?;
+        let mut paths = actor
+            .principal
+            .jurisdictions(Permission::DocumentsManage)
+            .unwrap_or_default();
+        paths.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        paths.dedup();
+        match paths.as_slice() {
+            [path] => self
+                .store
+                .list_units()
+                .await?
+                .into_iter()
+                .find(|u| u.path == path.as_str())
+                .ok_or(AppError::NotFound),
+            _ => Err(AppError::invalid("body_code", "document-body-required")),
+        }
+    }
+
+    /// Sổ đăng ký văn bản đến/đi of a body for a year as print data (Phụ lục IV), for its
+    /// clerk: numbered documents in series and number order.
+    pub async fn document_register_print(
+        &self,
+        actor: &Actor,
+        body_code: Option<&str>,
+        register: Register,
+        year: i32,
+    ) -> AppResult<DocumentRegister> {
+        let body = self.register_body(actor, body_code).await?;
+        let today = self.today();
+        if !(2000..=today.year() + 1).contains(&year) {
+            return Err(AppError::invalid("year", "document-year-invalid"));
+        }
+        let rows = self
+            .store
+            .document_register(body.id, register, year)
+            .await?;
+        let all_units = self.store.list_units().await?;
+        let (parent, body, _) = Self::document_heading(&all_units, body.id)?;
+        let units: std::collections::HashMap<i64, OrgUnitRow> =
+            all_units.into_iter().map(|u| (u.id, u)).collect();
+        let unit_name = |id: i64| units.get(&id).map(|u| u.name.clone()).unwrap_or_default();
+        let entries = match register {
+            Register::Incoming => RegisterEntries::Incoming(
+                rows.iter()
+                    .map(|row| IncomingEntry {
+                        arrival_date: row.arrival_date.as_deref().and_then(parse_date),
+                        arrival_number: register_number(row),
+                        author: row.sender_organ.clone(),
+                        code_number: row.code_number.clone().unwrap_or_default(),
+                        issued_date: row.issued_date.as_deref().and_then(parse_date),
+                        title: register_title(row),
+                        recipient: row.lead_unit_id.map(unit_name).unwrap_or_default(),
+                        note: register_note(row),
+                    })
+                    .collect(),
+            ),
+            Register::Outgoing => RegisterEntries::Outgoing(
+                rows.iter()
+                    .map(|row| {
+                        let state = row.document()?;
+                        let kept = row
+                            .drafting_unit_id
+                            .and_then(|id| units.get(&id))
+                            .map(abbreviation);
+                        let sent: Vec<String> = state
+                            .recipients
+                            .iter()
+                            .map(|r| match r {
+                                Recipient::Unit { unit_id } => unit_name(*unit_id),
+                                Recipient::Agency { name, .. } => name.clone(),
+                            })
+                            .collect();
+                        let copies = (!sent.is_empty())
+                            .then(|| {
+                                u32::try_from(sent.len() + 1 + usize::from(kept.is_some())).ok()
+                            })
+                            .flatten();
+                        let recipients = if sent.is_empty() {
+                            lines(row.recipient_organ.as_deref())
+                        } else {
+                            sent
+                        };
+                        Ok(OutgoingEntry {
+                            code_number: row.code_number.clone().unwrap_or_default(),
+                            issued_date: row.issued_date.as_deref().and_then(parse_date),
+                            title: register_title(row),
+                            signer: row.signer_name.clone().unwrap_or_default(),
+                            recipients: recipients.join("; "),
+                            kept_by: kept
+                                .map_or_else(|| "VT".to_owned(), |unit| format!("VT, {unit}")),
+                            copies,
+                            note: register_note(row),
+                        })
+                    })
+                    .collect::<AppResult<_>>()?,
+            ),
+        };
+        Ok(DocumentRegister {
+            parent_body: parent,
+            body: body.name,
+            year,
+            printed_on: today,
+            entries,
+        })
+    }
+
+    /// [`App::document_register_print`] as PDF (A4 landscape).
+    pub async fn document_register_pdf(
+        &self,
+        actor: &Actor,
+        body_code: Option<&str>,
+        register: Register,
+        year: i32,
+    ) -> AppResult<Vec<u8>> {
+        let book = self
+            .document_register_print(actor, body_code, register, year)
+            .await?;
+        self.render_pdf(FormDocument::DocumentRegister(book)).await
+    }
+}
+
+/// "UBND phường Ninh Kiều", "Ủy ban nhân dân…", "HĐND…": bodies of local government, which
+/// print no cơ quan chủ quản above their name (NĐ 30/2020 Phụ lục I).
+fn is_local_government(name: &str) -> bool {
+    let folded = text::fold(name);
+    ["ubnd ", "uy ban nhan dan ", "hdnd ", "hoi dong nhan dan "]
+        .iter()
+        .any(|prefix| folded.starts_with(prefix))
+}
+
+/// Địa danh (NĐ 30/2020 Phụ lục I): for a body of a commune the commune's name ("UBND phường
+/// Ninh Kiều" → "Ninh Kiều", "UBND phường 1" → "Phường 1"), otherwise the province's or
+/// city's ("UBND thành phố Cần Thơ" → "Cần Thơ").
+fn place_of_body(body: &OrgUnitRow, root: &str) -> String {
+    if body.level == "commune" {
+        for (marker, named) in [
+            ("phường ", "Phường"),
+            ("Phường ", "Phường"),
+            ("xã ", "Xã"),
+            ("Xã ", "Xã"),
+            ("thị trấn ", "Thị trấn"),
+            ("Thị trấn ", "Thị trấn"),
+            ("đặc khu ", "Đặc khu"),
+            ("Đặc khu ", "Đặc khu"),
+        ] {
+            if let Some((_, rest)) = body.name.split_once(marker) {
+                let rest = rest.trim();
+                return if rest.chars().all(|c| c.is_ascii_digit()) {
+                    format!("{named} {rest}")
+                } else {
+                    rest.to_owned()
+                };
+            }
+        }
+    }
+    crate::forms::place_of(root)
+}
+
+/// Số đến or our number in the register, the secret series marked.
+fn register_number(row: &DocumentRow) -> String {
+    let number = row
+        .number
+        .and_then(|n| u32::try_from(n).ok())
+        .map(document::format_number)
+        .unwrap_or_default();
+    if row.series == Series::Secret.as_str() {
+        format!("{number} (Mật)")
+    } else {
+        number
+    }
+}
+
+/// "Quyết định: Về việc …" — tên loại và trích yếu.
+fn register_title(row: &DocumentRow) -> String {
+    let name = DocumentType::parse(&row.doc_type)
+        .map(DocumentType::name_vi)
+        .unwrap_or_default();
+    let mut chars = name.chars();
+    let name: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    format!("{name}: {}", row.subject)
+}
+
+/// Ghi chú: the urgency and secrecy marks, and a document sent back to its sender.
+fn register_note(row: &DocumentRow) -> String {
+    let mut notes = Vec::new();
+    if let Some(stamp) = Urgency::parse(&row.urgency).and_then(Urgency::stamp) {
+        notes.push(capitalise_words(stamp));
+    }
+    if let Some(stamp) = Secrecy::parse(&row.secrecy).and_then(Secrecy::stamp) {
+        notes.push(capitalise_words(stamp));
+    }
+    if row.status == document::Status::Returned.as_str() {
+        notes.push("Trả lại nơi gửi".to_owned());
+    }
+    notes.join("; ")
+}
+
+/// "HỎA TỐC" → "Hỏa tốc": a stamp as a word in a table.
+fn capitalise_words(stamp: &str) -> String {
+    let lower = stamp.to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => lower,
     }
 }
 

@@ -73,7 +73,7 @@ fn method_label(method: &str) -> &'static str {
     }
 }
 
-fn place_of(root: &str) -> String {
+pub(crate) fn place_of(root: &str) -> String {
     for marker in ["thành phố ", "tỉnh ", "Thành phố ", "Tỉnh "] {
         if let Some((_, place)) = root.split_once(marker) {
             return place.to_owned();
@@ -995,7 +995,7 @@ impl App {
 impl App {
     /// Renders a form to PDF with the configured renderer, off the async workers (Typst is
     /// CPU-bound).
-    async fn render_pdf(&self, document: FormDocument) -> AppResult<Vec<u8>> {
+    pub(crate) async fn render_pdf(&self, document: FormDocument) -> AppResult<Vec<u8>> {
         let renderer = self.renderer.clone().ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("no document renderer is configured"))
         })?;

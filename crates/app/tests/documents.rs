@@ -3,10 +3,11 @@
 //! review → approved → signed (personal + seal) → issued with the next number → distributed;
 //! concurrent issuing without gaps; the secret series; refusals; diacritic-insensitive search.
 
-use motcua_app::documents::{DocumentAction, IncomingRegistration, OutgoingDraft};
+use motcua_app::documents::{DocumentAction, DraftText, IncomingRegistration, OutgoingDraft};
 use motcua_app::test_support::{Fixture, WARD};
 use motcua_app::{Actor, AppError};
 use motcua_domain::document::{Delivery, Recipient, Register, SignatureKind};
+use motcua_render::RegisterEntries;
 use motcua_store::Backend;
 use time::Duration;
 use time::macros::date;
@@ -24,6 +25,8 @@ both!(
     concurrent_issuing_numbers_without_gap_and_secret_apart,
     refusals_by_role_jurisdiction_and_input,
     search_ignores_diacritics_and_stays_in_jurisdiction,
+    a_draft_is_written_rewritten_and_printed_with_blanks_until_issued,
+    the_registers_print_their_rows_for_the_clerk_only,
 );
 
 fn incoming(subject: &str, code: &str) -> IncomingRegistration {
@@ -54,6 +57,7 @@ fn draft(doc_type: &str, subject: &str) -> OutgoingDraft {
         recipient_organ: Some("Sở Tư pháp".into()),
         due_date: None,
         page_count: Some(1),
+        text: DraftText::default(),
     }
 }
 
@@ -755,5 +759,424 @@ async fn search_ignores_diacritics_and_stays_in_jurisdiction(backend: Backend) {
         f.app.search_documents(&reception, "phe duyet").await,
         Err(AppError::Forbidden)
     ));
+    f.db.cleanup().await;
+}
+
+fn written() -> DraftText {
+    DraftText {
+        subject: String::new(),
+        paragraphs: vec![
+            "Căn cứ Luật Tổ chức chính quyền địa phương;\n\nTheo đề nghị của Trưởng phòng Văn hóa - Xã hội.".into(),
+            "Điều 1. Thành lập Tổ công tác rà soát dữ liệu hộ tịch.".into(),
+        ],
+        addressees: vec![],
+        recipients: vec!["Như Điều 1;".into(), "Sở Tư pháp".into()],
+        signer_authority: Some("tm.  Ủy ban nhân dân\nkt. Chủ tịch".into()),
+        signer_position: Some("Phó Chủ tịch".into()),
+        signer_name: None,
+    }
+}
+
+async fn a_draft_is_written_rewritten_and_printed_with_blanks_until_issued(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    let specialist = f.official("chuyenvien.ninhkieu").await;
+    let leader = f.official("chutich.ninhkieu").await;
+    let clerk = f.official("vanthu.ninhkieu").await;
+    let mut input = draft("quyet_dinh", "Về việc thành lập Tổ công tác");
+    input.text = written();
+    input.urgency = "hoa_toc".into();
+    input.drafting_unit_id = Some(unit_id(&f, "Văn phòng HĐND và UBND").await);
+    let doc = f
+        .app
+        .draft_outgoing(&specialist, &input)
+        .await
+        .expect("draft");
+    assert_eq!(
+        doc.paragraphs,
+        vec![
+            "Căn cứ Luật Tổ chức chính quyền địa phương;",
+            "Theo đề nghị của Trưởng phòng Văn hóa - Xã hội.",
+            "Điều 1. Thành lập Tổ công tác rà soát dữ liệu hộ tịch.",
+        ]
+    );
+    assert_eq!(doc.recipients, vec!["Như Điều 1;", "Sở Tư pháp"]);
+    assert_eq!(
+        doc.signer_authority.as_deref(),
+        Some("TM. Ủy ban nhân dân\nKT. Chủ tịch")
+    );
+    // Before issue: blanks for the number and the date, the heading of a ward (no parent
+    // body, the ward's name as the place).
+    let print = f.app.document_print(&leader, doc.id).await.expect("print");
+    assert_eq!(print.body, "UBND phường Ninh Kiều");
+    assert_eq!(print.parent_body, None);
+    assert_eq!(print.place, "Ninh Kiều");
+    assert_eq!((print.number.as_deref(), print.date), (None, None));
+    assert_eq!(print.notation, "QĐ-UBND");
+    assert_eq!(print.year, 2026);
+    assert_eq!(print.type_name, "quyết định");
+    assert_eq!(print.filed_with.as_deref(), Some("VP"));
+    assert_eq!(print.urgency.as_deref(), Some("HỎA TỐC"));
+    assert_eq!(print.secrecy, None);
+    assert_eq!(print.signature.position.as_deref(), Some("Phó Chủ tịch"));
+    assert_eq!(print.signature.name, None);
+
+    // Bad text is refused with the fields named, and changes nothing.
+    let mut bad = written();
+    bad.subject = "Về việc khác".into();
+    bad.signer_authority = Some("Chủ tịch".into());
+    bad.recipients = vec!["Sở".into(); 31];
+    bad.paragraphs = vec!["Nội dung. ".repeat(1_001)];
+    let refused = f
+        .app
+        .edit_draft(&specialist, doc.id, &bad)
+        .await
+        .expect_err("bad text");
+    assert_eq!(
+        codes(refused),
+        vec![
+            "document-content-too-long",
+            "document-lines-invalid",
+            "document-authority-invalid"
+        ]
+    );
+    let mut bad = written();
+    bad.subject = "Về việc khác".into();
+    bad.paragraphs = vec!["Đoạn có ký tự\u{7}điều khiển".into()];
+    bad.signer_name = Some("Tên ".repeat(20));
+    let refused = f
+        .app
+        .edit_draft(&specialist, doc.id, &bad)
+        .await
+        .expect_err("bad text");
+    assert_eq!(
+        codes(refused),
+        vec!["document-too-long", "document-too-long"]
+    );
+    let mut three = written();
+    three.subject = "Về việc khác".into();
+    three.signer_authority = Some("TM. Ủy ban nhân dân\nKT. Chủ tịch\nTL. Chủ tịch".into());
+    let refused = f
+        .app
+        .edit_draft(&specialist, doc.id, &three)
+        .await
+        .expect_err("three lines");
+    assert_eq!(codes(refused), vec!["document-authority-invalid"]);
+    // Only the drafter rewrites.
+    let mut text = written();
+    text.subject = "Về việc thành lập Tổ công tác rà soát hộ tịch".into();
+    text.paragraphs
+        .push("Điều 2. Quyết định có hiệu lực kể từ ngày ký./.".into());
+    let not_drafter = f
+        .app
+        .edit_draft(&leader, doc.id, &text)
+        .await
+        .expect_err("not the drafter");
+    assert_eq!(codes(not_drafter), vec!["document-not-assignee"]);
+    let other = f.official("chuyenvien.trunghung").await;
+    assert!(matches!(
+        f.app.edit_draft(&other, doc.id, &text).await,
+        Err(AppError::Forbidden)
+    ));
+    let unchanged = f.app.document(&leader, doc.id).await.expect("view");
+    assert_eq!(unchanged.subject, "Về việc thành lập Tổ công tác");
+    assert_eq!(unchanged.paragraphs.len(), 3);
+    let edited = f
+        .app
+        .edit_draft(&specialist, doc.id, &text)
+        .await
+        .expect("rewritten");
+    assert_eq!(edited.subject, text.subject);
+    assert_eq!(edited.paragraphs.len(), 4);
+    assert_eq!(edited.last_seq, doc.last_seq, "a rewrite is not an event");
+    let found = f
+        .app
+        .search_documents(&leader, "ra soat ho tich")
+        .await
+        .expect("search");
+    assert_eq!(found.iter().map(|d| d.id).collect::<Vec<_>>(), vec![doc.id]);
+
+    // Sent for review, the draft is no longer rewritten; sent back, it is again.
+    f.app
+        .act_on_document(&specialist, doc.id, &DocumentAction::SendForReview)
+        .await
+        .expect("review");
+    let late = f
+        .app
+        .edit_draft(&specialist, doc.id, &text)
+        .await
+        .expect_err("in review");
+    assert_eq!(codes(late), vec!["document-not-allowed-in-state"]);
+    f.app
+        .act_on_document(
+            &leader,
+            doc.id,
+            &DocumentAction::SendBack {
+                reason: "Bổ sung nơi nhận".into(),
+            },
+        )
+        .await
+        .expect("sent back");
+    text.recipients.push("Công an phường".into());
+    f.app
+        .edit_draft(&specialist, doc.id, &text)
+        .await
+        .expect("rewritten after send back");
+    for (who, action) in [
+        (&specialist, DocumentAction::SendForReview),
+        (&leader, DocumentAction::Approve),
+        (
+            &leader,
+            DocumentAction::Sign {
+                kind: SignatureKind::Personal,
+            },
+        ),
+    ] {
+        f.app
+            .act_on_document(who, doc.id, &action)
+            .await
+            .expect("step");
+    }
+    // Signed: the signer is recorded under the position the drafter wrote; still no number.
+    let signed = f.app.document_print(&clerk, doc.id).await.expect("print");
+    assert_eq!(signed.signature.name.as_deref(), Some("Huỳnh Văn Thành"));
+    assert_eq!(signed.signature.position.as_deref(), Some("Phó Chủ tịch"));
+    assert_eq!((signed.number.as_deref(), signed.date), (None, None));
+    assert_eq!(
+        signed.recipients,
+        vec!["Như Điều 1;", "Sở Tư pháp", "Công an phường"]
+    );
+    f.app.issue_document(&clerk, doc.id).await.expect("issued");
+    let issued = f
+        .app
+        .document_print(&specialist, doc.id)
+        .await
+        .expect("print");
+    assert_eq!(issued.number.as_deref(), Some("01"));
+    assert_eq!(issued.date, Some(date!(2026 - 12 - 07)));
+    assert_eq!(issued.signature.position.as_deref(), Some("Phó Chủ tịch"));
+    assert_eq!(issued.paragraphs.len(), 4);
+    // The print is the stored document's: the same for every reader and every time.
+    assert_eq!(
+        f.app.document_print(&leader, doc.id).await.expect("print"),
+        issued
+    );
+
+    // Who may not read it may not print it; an incoming document has no print of ours.
+    let other_leader = f.official("chutich.trunghung").await;
+    assert!(matches!(
+        f.app.document_print(&other_leader, doc.id).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        f.app.document_pdf(&other_leader, doc.id).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        f.app.document_print(&Actor::anonymous(None), doc.id).await,
+        Err(AppError::Unauthenticated)
+    ));
+    let reception = f.official("tiepnhan.ninhkieu").await;
+    assert!(matches!(
+        f.app.document_print(&reception, doc.id).await,
+        Err(AppError::Forbidden)
+    ));
+    let incoming_doc = f
+        .app
+        .register_incoming(&clerk, &incoming("Về việc rà soát", "125/STP-HCTP"))
+        .await
+        .expect("registered");
+    let refused = f
+        .app
+        .document_print(&clerk, incoming_doc.document.id)
+        .await
+        .expect_err("incoming");
+    assert_eq!(codes(refused), vec!["document-print-outgoing-only"]);
+    f.db.cleanup().await;
+}
+
+async fn the_registers_print_their_rows_for_the_clerk_only(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    let clerk = f.official("vanthu.ninhkieu").await;
+    let leader = f.official("chutich.ninhkieu").await;
+    for (subject, code) in [
+        ("Về việc rà soát hộ tịch", "125/STP-HCTP"),
+        ("Về việc báo cáo thống kê", "126/STP-HCTP"),
+    ] {
+        f.app
+            .register_incoming(&clerk, &incoming(subject, code))
+            .await
+            .expect("registered");
+    }
+    let mut secret = incoming("Về việc bảo vệ bí mật nhà nước", "07/CAP-PV01");
+    secret.secrecy = "mat".into();
+    secret.sender_organ = "Công an thành phố Cần Thơ".into();
+    f.app
+        .register_incoming(&clerk, &secret)
+        .await
+        .expect("secret registered");
+    let first = signed_draft(&f, "Về việc thành lập Tổ công tác", "").await;
+    let second = signed_draft(&f, "Về việc phê duyệt kế hoạch", "").await;
+    let late = signed_draft(&f, "Về việc ban hành sang năm", "").await;
+    for id in [first, second] {
+        f.app.issue_document(&clerk, id).await.expect("issued");
+    }
+    f.app
+        .act_on_document(
+            &clerk,
+            first,
+            &DocumentAction::Sign {
+                kind: SignatureKind::Seal,
+            },
+        )
+        .await
+        .expect("seal");
+    let unit = unit_id(&f, "Phòng Văn hóa - Xã hội").await;
+    f.app
+        .act_on_document(
+            &clerk,
+            first,
+            &DocumentAction::Distribute {
+                recipients: vec![
+                    Recipient::Unit { unit_id: unit },
+                    Recipient::Agency {
+                        name: "Sở Tư pháp".into(),
+                        via: Delivery::Paper,
+                    },
+                ],
+            },
+        )
+        .await
+        .expect("distributed");
+
+    // Without a body code: the clerk keeps one body's registers.
+    let book = f
+        .app
+        .document_register_print(&clerk, None, Register::Incoming, 2026)
+        .await
+        .expect("incoming register");
+    assert_eq!(book.body, "UBND phường Ninh Kiều");
+    assert_eq!(book.year, 2026);
+    let RegisterEntries::Incoming(rows) = book.entries else {
+        panic!("incoming rows")
+    };
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.arrival_number.as_str(), r.code_number.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("01", "125/STP-HCTP"),
+            ("02", "126/STP-HCTP"),
+            ("01 (Mật)", "07/CAP-PV01")
+        ]
+    );
+    assert_eq!(rows[0].title, "Công văn: Về việc rà soát hộ tịch");
+    assert_eq!(rows[0].author, "Sở Tư pháp thành phố Cần Thơ");
+    assert_eq!(rows[0].arrival_date, Some(date!(2026 - 12 - 07)));
+    assert_eq!(rows[0].note, "Khẩn");
+    assert_eq!(rows[2].note, "Khẩn; Mật");
+    let book = f
+        .app
+        .document_register_print(&clerk, Some(WARD), Register::Outgoing, 2026)
+        .await
+        .expect("outgoing register");
+    let RegisterEntries::Outgoing(rows) = book.entries else {
+        panic!("outgoing rows")
+    };
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.code_number.as_str())
+            .collect::<Vec<_>>(),
+        vec!["01/QĐ-UBND", "02/QĐ-UBND"],
+        "numbered documents only, in number order"
+    );
+    assert_eq!(rows[0].title, "Quyết định: Về việc thành lập Tổ công tác");
+    assert_eq!(rows[0].signer, "Huỳnh Văn Thành");
+    assert_eq!(rows[0].recipients, "Phòng Văn hóa - Xã hội; Sở Tư pháp");
+    assert_eq!(rows[0].copies, Some(3), "two copies sent, one kept");
+    assert_eq!(rows[0].kept_by, "VT");
+    assert_eq!(rows[1].recipients, "Sở Tư pháp", "not yet sent: as drafted");
+    assert_eq!(rows[1].copies, None);
+
+    // The clerk's only; a valid register and year.
+    assert!(matches!(
+        f.app
+            .document_register_print(&leader, Some(WARD), Register::Outgoing, 2026)
+            .await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        f.app
+            .document_register_print(&leader, None, Register::Outgoing, 2026)
+            .await,
+        Err(AppError::Forbidden)
+    ));
+    let other_clerk = f.official("vanthu.stp").await;
+    assert!(matches!(
+        f.app
+            .document_register_print(&other_clerk, Some(WARD), Register::Outgoing, 2026)
+            .await,
+        Err(AppError::Forbidden)
+    ));
+    let year = f
+        .app
+        .document_register_print(&clerk, None, Register::Outgoing, 1990)
+        .await
+        .expect_err("year");
+    assert_eq!(codes(year), vec!["document-year-invalid"]);
+    let admin = f.official("admin").await;
+    assert!(matches!(
+        f.app
+            .document_register_print(&admin, None, Register::Outgoing, 2026)
+            .await,
+        Err(AppError::Forbidden)
+    ));
+    // A December draft issued in January takes the new year's number and register.
+    f.set(time::macros::datetime!(2027-01-04 08:30 +7));
+    let issued = f.app.issue_document(&clerk, late).await.expect("issued");
+    assert_eq!(issued.code_number.as_deref(), Some("01/QĐ-UBND"));
+    assert_eq!(issued.year, 2027);
+    let book = f
+        .app
+        .document_register_print(&clerk, None, Register::Outgoing, 2027)
+        .await
+        .expect("2027");
+    let RegisterEntries::Outgoing(rows) = book.entries else {
+        panic!("outgoing rows")
+    };
+    assert_eq!(
+        rows.iter().map(|r| r.issued_date).collect::<Vec<_>>(),
+        vec![Some(date!(2027 - 01 - 04))]
+    );
+    let print = f.app.document_print(&clerk, late).await.expect("print");
+    assert_eq!((print.number.as_deref(), print.year), (Some("01"), 2027));
+    // A clerk of two bodies names the one whose register to print.
+    let commune =
+        f.db.store
+            .get_unit_by_code("000.00.37.H13")
+            .await
+            .expect("Trung Hưng");
+    f.app
+        .assign_role(
+            &admin,
+            official_id(&f, "vanthu.ninhkieu").await,
+            "clerk",
+            commune.id,
+        )
+        .await
+        .expect("second body");
+    let clerk = f.official("vanthu.ninhkieu").await;
+    let which = f
+        .app
+        .document_register_print(&clerk, None, Register::Outgoing, 2026)
+        .await
+        .expect_err("which body");
+    assert_eq!(codes(which), vec!["document-body-required"]);
+    let named = f
+        .app
+        .document_register_print(&clerk, Some("000.00.37.H13"), Register::Outgoing, 2026)
+        .await
+        .expect("named");
+    assert_eq!(named.body, "UBND xã Trung Hưng");
+    assert_eq!(named.entries, RegisterEntries::Outgoing(Vec::new()));
     f.db.cleanup().await;
 }

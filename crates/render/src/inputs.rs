@@ -8,15 +8,19 @@
 use typst::foundations::{Array, Bytes, Dict, Value};
 
 use crate::RenderError;
-use crate::format::{money, nfc, place_date, short_date, short_date_time, time_and_date};
+use crate::format::{
+    date_words, money, nfc, place_date, short_date, short_date_time, time_and_date,
+};
 use crate::model::*;
 
 /// Longest accepted text field, in characters.
 const MAX_TEXT: usize = 2_000;
 /// Most list entries in one form (documents, fees, reasons, steps, receipt lines).
 const MAX_ITEMS: usize = 200;
-/// Most lines in one register print-out (Mẫu 07).
+/// Most lines in one register print-out (Mẫu 07, the document registers).
 const MAX_BOOK_ROWS: usize = 5_000;
+/// Longest body of an official document, in characters (about 40 pages).
+const MAX_BODY: usize = 100_000;
 
 /// A dictionary under construction; the first problem found is kept and reported by `build`.
 struct Obj {
@@ -131,12 +135,26 @@ pub(crate) fn template_of(form: &FormDocument) -> (&'static str, &'static str) {
         }
         FormDocument::TrackingBook(_) => ("mau07.typ", "Sổ theo dõi hồ sơ"),
         FormDocument::PaymentReceipt(_) => ("bien_lai.typ", "Biên lai thu phí, lệ phí"),
+        FormDocument::OfficialDocument(_) => ("van_ban.typ", "Văn bản hành chính"),
+        FormDocument::DocumentRegister(r) => match r.entries {
+            RegisterEntries::Incoming(_) => ("so_van_ban.typ", "Sổ đăng ký văn bản đến"),
+            RegisterEntries::Outgoing(_) => ("so_van_ban.typ", "Sổ đăng ký văn bản đi"),
+        },
     }
 }
 
 /// Builds the complete `sys.inputs` dictionary; `qr_svg` is the QR code of the lookup address
 /// (Mẫu 01, and 02/03 when the dossier has a code) or of the receipt's verification address.
 pub(crate) fn build(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict, RenderError> {
+    match form {
+        FormDocument::OfficialDocument(d) => official_document(d),
+        FormDocument::DocumentRegister(r) => document_register(r),
+        _ => one_stop_form(form, qr_svg),
+    }
+}
+
+/// The inputs of the one-stop forms and the fee receipt: a common heading block and the data.
+fn one_stop_form(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict, RenderError> {
     let (_, title) = template_of(form);
     let (header, code, basis) = match form {
         FormDocument::Receipt(f) => (&f.header, Some(f.dossier_code.as_str()), FORMS_BASIS),
@@ -147,6 +165,9 @@ pub(crate) fn build(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict
         FormDocument::ControlSheet(f) => (&f.header, Some(f.dossier_code.as_str()), FORMS_BASIS),
         FormDocument::TrackingBook(f) => (&f.header, None, FORMS_BASIS),
         FormDocument::PaymentReceipt(f) => (&f.header, None, RECEIPT_BASIS),
+        FormDocument::OfficialDocument(_) | FormDocument::DocumentRegister(_) => {
+            return Err(RenderError::Template("not a one-stop form".into()));
+        }
     };
     let full_title = match (form, code) {
         // "Biên lai thu phí, lệ phí – <số biên lai>": the form number would repeat the title.
@@ -177,6 +198,9 @@ pub(crate) fn build(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict
         FormDocument::ControlSheet(f) => control_sheet(f),
         FormDocument::TrackingBook(f) => tracking_book(f),
         FormDocument::PaymentReceipt(f) => payment_receipt(f, qr_svg),
+        FormDocument::OfficialDocument(_) | FormDocument::DocumentRegister(_) => {
+            return Err(RenderError::Template("not a one-stop form".into()));
+        }
     };
     Obj::new()
         .nested("meta", meta.build())
@@ -429,4 +453,182 @@ fn payment_receipt(f: &PaymentReceipt, qr_svg: Option<Vec<u8>>) -> Result<Value,
         .value("qr", qr_value(qr_svg))
         .opt_text("state_note", f.state_note.as_deref())
         .build()
+}
+
+/// Upper-cased after NFC ("Ủy ban" → "ỦY BAN"): names and marks printed in capitals.
+fn upper(text: &str) -> String {
+    nfc(text.trim()).to_uppercase()
+}
+
+/// "Quyết định" from "quyết định": the type name at the start of a title.
+fn capitalised(text: &str) -> String {
+    let text = nfc(text.trim());
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+/// The date as `year`, `month`, `day` (the PDF's date).
+fn date_value(date: Option<time::Date>) -> Value {
+    match date {
+        Some(d) => Value::Dict(
+            [
+                ("year".into(), Value::Int(i64::from(d.year()))),
+                ("month".into(), Value::Int(i64::from(u8::from(d.month())))),
+                ("day".into(), Value::Int(i64::from(d.day()))),
+            ]
+            .into_iter()
+            .collect(),
+        ),
+        None => Value::None,
+    }
+}
+
+/// A văn bản hành chính (NĐ 30/2020 Phụ lục I). Its paragraphs together may be longer than a
+/// form field ([`MAX_BODY`] in all, [`MAX_TEXT`] × 5 each), everything else is bounded as in
+/// the forms.
+fn official_document(d: &OfficialDocument) -> Result<Dict, RenderError> {
+    let body_chars: usize = d.paragraphs.iter().map(|p| p.chars().count()).sum();
+    if body_chars > MAX_BODY {
+        return Err(RenderError::Invalid(format!(
+            "paragraphs: {body_chars} characters, at most {MAX_BODY}"
+        )));
+    }
+    let code = d
+        .number
+        .as_deref()
+        .map(|n| format!("{}/{}", n.trim(), d.notation.trim()));
+    let title = match &code {
+        Some(code) => format!(
+            "{} số {code} – {}",
+            capitalised(&d.type_name),
+            nfc(d.subject.trim())
+        ),
+        None => format!("{} – {}", capitalised(&d.type_name), nfc(d.subject.trim())),
+    };
+    let title: String = title.chars().take(MAX_TEXT).collect();
+    let meta = Obj::new()
+        .text("title", &title)
+        .text("basis", "NĐ 30/2020/NĐ-CP")
+        .opt_text("code", code.as_deref())
+        .value("date", date_value(Some(d.date.unwrap_or(d.drafted_on))));
+    let long_paragraph = |p: &String| {
+        let text = nfc(p.trim());
+        let chars = text.chars().count();
+        if chars > MAX_TEXT * 5 {
+            return Err(RenderError::Invalid(format!(
+                "paragraphs: a paragraph of {chars} characters, at most {}",
+                MAX_TEXT * 5
+            )));
+        }
+        Ok(Value::Str(text.into()))
+    };
+    let paragraphs: Vec<&String> = d
+        .paragraphs
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    let signature = Obj::new()
+        .opt_text(
+            "authority",
+            d.signature.authority.as_deref().map(upper).as_deref(),
+        )
+        .opt_text(
+            "position",
+            d.signature.position.as_deref().map(upper).as_deref(),
+        )
+        .opt_text("name", d.signature.name.as_deref())
+        .build();
+    let doc = Obj::new()
+        .opt_text(
+            "parent_body",
+            d.parent_body.as_deref().map(upper).as_deref(),
+        )
+        .text("body", &upper(&d.body))
+        .opt_text("number", d.number.as_deref())
+        .text("notation", &d.notation)
+        .text("place", &d.place)
+        .opt_text("date_words", d.date.map(date_words).as_deref())
+        .int("year", d.year)
+        .text("kind", &d.kind)
+        .text("type_name", &upper(&d.type_name))
+        .text("subject", &d.subject)
+        .list("addressees", &d.addressees, MAX_ITEMS, |a| {
+            checked_text("addressees", a)
+        })
+        .list("paragraphs", &paragraphs, MAX_BOOK_ROWS, |p| {
+            long_paragraph(p)
+        })
+        .list("recipients", &d.recipients, MAX_ITEMS, |r| {
+            checked_text("recipients", r)
+        })
+        .opt_text("filed_with", d.filed_with.as_deref())
+        .nested("signature", signature)
+        .opt_text("urgency", d.urgency.as_deref().map(upper).as_deref())
+        .opt_text("secrecy", d.secrecy.as_deref().map(upper).as_deref());
+    Obj::new()
+        .nested("meta", meta.build())
+        .nested("doc", doc.build())
+        .into_dict()
+}
+
+/// Sổ đăng ký văn bản đến/đi (NĐ 30/2020 Phụ lục IV).
+fn document_register(r: &DocumentRegister) -> Result<Dict, RenderError> {
+    let title = match r.entries {
+        RegisterEntries::Incoming(_) => "Sổ đăng ký văn bản đến",
+        RegisterEntries::Outgoing(_) => "Sổ đăng ký văn bản đi",
+    };
+    let opt_date = |d: Option<time::Date>| d.map(short_date);
+    let book = Obj::new()
+        .opt_text(
+            "parent_body",
+            r.parent_body.as_deref().map(upper).as_deref(),
+        )
+        .text("body", &upper(&r.body))
+        .int("year", r.year);
+    let book = match &r.entries {
+        RegisterEntries::Incoming(rows) => {
+            book.text("register", "incoming")
+                .list("rows", rows, MAX_BOOK_ROWS, |e| {
+                    Obj::new()
+                        .opt_text("arrival_date", opt_date(e.arrival_date).as_deref())
+                        .text("arrival_number", &e.arrival_number)
+                        .text("author", &e.author)
+                        .text("code_number", &e.code_number)
+                        .opt_text("issued_date", opt_date(e.issued_date).as_deref())
+                        .text("title", &e.title)
+                        .opt_text("recipient", Some(e.recipient.as_str()))
+                        .opt_text("note", Some(e.note.as_str()))
+                        .build()
+                })
+        }
+        RegisterEntries::Outgoing(rows) => {
+            book.text("register", "outgoing")
+                .list("rows", rows, MAX_BOOK_ROWS, |e| {
+                    Obj::new()
+                        .text("code_number", &e.code_number)
+                        .opt_text("issued_date", opt_date(e.issued_date).as_deref())
+                        .text("title", &e.title)
+                        .opt_text("signer", Some(e.signer.as_str()))
+                        .opt_text("recipients", Some(e.recipients.as_str()))
+                        .opt_text("kept_by", Some(e.kept_by.as_str()))
+                        .opt_text("copies", e.copies.map(|c| c.to_string()).as_deref())
+                        .opt_text("note", Some(e.note.as_str()))
+                        .build()
+                })
+        }
+    };
+    let meta = Obj::new()
+        .text(
+            "title",
+            &format!("{title} – {} – năm {}", nfc(r.body.trim()), r.year),
+        )
+        .text("basis", "NĐ 30/2020/NĐ-CP")
+        .value("date", date_value(Some(r.printed_on)));
+    Obj::new()
+        .nested("meta", meta.build())
+        .nested("book", book.build())
+        .into_dict()
 }

@@ -1,6 +1,7 @@
 //! PDF rendering of the official one-stop forms (biểu mẫu một cửa, Mẫu 01–07 of
-//! Phụ lục I TT 03/2025/TT-VPCP) and of the electronic fee receipt (biên lai thu phí, lệ phí),
-//! laid out after NĐ 30/2020/NĐ-CP.
+//! Phụ lục I TT 03/2025/TT-VPCP), of the electronic fee receipt (biên lai thu phí, lệ phí), of
+//! official documents (văn bản hành chính, NĐ 30/2020/NĐ-CP Phụ lục I) and of the document
+//! registers (Phụ lục IV), laid out after NĐ 30/2020/NĐ-CP.
 //!
 //! The crate exists so that only it compiles Typst: other crates depend on the
 //! [`DocumentRenderer`] trait and the plain data in [`model`], and receive PDF bytes.

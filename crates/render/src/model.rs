@@ -37,6 +37,12 @@ pub enum FormDocument {
     /// Biên lai thu phí, lệ phí (bản thể hiện của biên lai điện tử).
     #[serde(rename = "bien_lai")]
     PaymentReceipt(PaymentReceipt),
+    /// Văn bản hành chính (NĐ 30/2020 Phụ lục I): a Quyết định, Công văn, Tờ trình…
+    #[serde(rename = "van_ban")]
+    OfficialDocument(OfficialDocument),
+    /// Sổ đăng ký văn bản đến or đi (NĐ 30/2020 Phụ lục IV).
+    #[serde(rename = "so_van_ban")]
+    DocumentRegister(DocumentRegister),
 }
 
 impl FormDocument {
@@ -52,13 +58,18 @@ impl FormDocument {
             FormDocument::ControlSheet(_) => "Mẫu 06",
             FormDocument::TrackingBook(_) => "Mẫu 07",
             FormDocument::PaymentReceipt(_) => "Biên lai",
+            FormDocument::OfficialDocument(_) => "Phụ lục I NĐ 30/2020",
+            FormDocument::DocumentRegister(_) => "Phụ lục IV NĐ 30/2020",
         }
     }
 
     /// The paper the form is printed on.
     pub fn paper(&self) -> Paper {
         match self {
-            FormDocument::ControlSheet(_) | FormDocument::TrackingBook(_) => Paper::A4Landscape,
+            FormDocument::ControlSheet(_)
+            | FormDocument::TrackingBook(_)
+            | FormDocument::DocumentRegister(_) => Paper::A4Landscape,
+            FormDocument::OfficialDocument(_) => Paper::A4Portrait,
             _ => Paper::A5Portrait,
         }
     }
@@ -69,8 +80,11 @@ impl FormDocument {
 pub enum Paper {
     /// 148 × 210 mm (419.53 × 595.28 pt): Mẫu 01–05 and the fee receipt.
     A5Portrait,
-    /// 297 × 210 mm (841.89 × 595.28 pt): Mẫu 06 and the register Mẫu 07.
+    /// 297 × 210 mm (841.89 × 595.28 pt): Mẫu 06, the register Mẫu 07 and the document
+    /// registers of Phụ lục IV.
     A4Landscape,
+    /// 210 × 297 mm (595.28 × 841.89 pt): official documents (NĐ 30/2020 Phụ lục I).
+    A4Portrait,
 }
 
 /// Heading block shared by every form (thể thức theo NĐ 30/2020/NĐ-CP).
@@ -461,4 +475,138 @@ pub struct PaymentReceipt {
     /// "ĐÃ HOÀN PHÍ"; `None` for a plain receipt.
     #[serde(default)]
     pub state_note: Option<String>,
+}
+
+/// Văn bản hành chính laid out after NĐ 30/2020/NĐ-CP Phụ lục I (A4 portrait; margins top and
+/// bottom 20 mm, left 30 mm, right 15 mm; Liberation Serif, metric-compatible with Times New
+/// Roman).
+///
+/// The layout is one base with per-type differences kept as data in
+/// `templates/van_ban_loai.typ`, selected by [`OfficialDocument::kind`]: a công văn prints
+/// "V/v <trích yếu>" under its number instead of a title, a quyết định prints "QUYẾT ĐỊNH:"
+/// before its articles, a tờ trình and a công văn print "Kính gửi:", a giấy mời "Trân trọng
+/// kính mời:"; a kind the table does not name uses the base (title and trích yếu centred).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficialDocument {
+    /// Tên cơ quan, tổ chức chủ quản trực tiếp (capitals, regular), when there is one.
+    pub parent_body: Option<String>,
+    /// Tên cơ quan, tổ chức ban hành văn bản (capitals, bold).
+    pub body: String,
+    /// The number ("05"), or `None` before issue: "Số:" then a blank to write it in.
+    pub number: Option<String>,
+    /// Ký hiệu, e.g. "QĐ-UBND" or "UBND-VP"; printed after the number: "Số: 05/QĐ-UBND".
+    pub notation: String,
+    /// Địa danh, e.g. "Ninh Kiều" or "Cần Thơ".
+    pub place: String,
+    /// Ngày ban hành, or `None` before issue: "…, ngày    tháng    năm <year>".
+    pub date: Option<Date>,
+    /// The year printed in a blank date line (the register year of the draft).
+    pub year: i32,
+    /// The day the draft was made: the PDF's date while the document has no date of issue
+    /// (PDF/A needs one; today's would change the bytes from one day to the next).
+    pub drafted_on: Date,
+    /// Stable key of the document type (`quyet_dinh`, `cong_van`, `to_trinh`…): which
+    /// per-type differences apply.
+    pub kind: String,
+    /// Tên loại văn bản, e.g. "quyết định" (printed in capitals).
+    pub type_name: String,
+    /// Trích yếu nội dung.
+    pub subject: String,
+    /// Kính gửi (công văn, tờ trình, báo cáo…): one addressee per entry.
+    #[serde(default)]
+    pub addressees: Vec<String>,
+    /// Nội dung: the paragraphs of the body. A paragraph that opens with "Căn cứ", "Theo đề
+    /// nghị" or "Xét đề nghị" is a legal basis (italic); "Điều 1." opens an article (bold).
+    pub paragraphs: Vec<String>,
+    /// Nơi nhận, one recipient per entry, without the leading "- ".
+    pub recipients: Vec<String>,
+    /// Who keeps the file copy besides the clerk: "- Lưu: VT, <unit>." (`None`: "- Lưu: VT.").
+    pub filed_with: Option<String>,
+    /// Thẩm quyền, chức vụ, họ tên người ký.
+    pub signature: SignatureBlock,
+    /// Dấu chỉ mức độ khẩn, e.g. "HỎA TỐC"; `None` for an ordinary document.
+    pub urgency: Option<String>,
+    /// Dấu chỉ độ mật, e.g. "MẬT"; `None` for an ordinary document.
+    pub secrecy: Option<String>,
+}
+
+/// The signature block of an official document (thẩm quyền ký): "KT. CHỦ TỊCH" / "PHÓ CHỦ
+/// TỊCH" / room to sign / the name. What is not known yet (before the signer signs) is left
+/// blank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SignatureBlock {
+    /// Quyền hạn: "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Q. GIÁM ĐỐC", "TL. CHỦ TỊCH",
+    /// "TUQ. CHỦ TỊCH"; `None` when the head signs in their own right.
+    pub authority: Option<String>,
+    /// Chức vụ của người ký, e.g. "PHÓ CHỦ TỊCH".
+    pub position: Option<String>,
+    /// Họ và tên.
+    pub name: Option<String>,
+}
+
+/// Sổ đăng ký văn bản đến or đi of one body for one year (NĐ 30/2020 Phụ lục IV; A4
+/// landscape, the column heads repeated on every page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRegister {
+    /// Cơ quan chủ quản, when there is one.
+    pub parent_body: Option<String>,
+    /// The body whose register it is.
+    pub body: String,
+    /// Năm.
+    pub year: i32,
+    /// The day the register was printed (the PDF's date).
+    pub printed_on: Date,
+    pub entries: RegisterEntries,
+}
+
+/// The lines of a register: incoming or outgoing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "register", content = "rows", rename_all = "snake_case")]
+pub enum RegisterEntries {
+    /// Sổ đăng ký văn bản đến.
+    Incoming(Vec<IncomingEntry>),
+    /// Sổ đăng ký văn bản đi.
+    Outgoing(Vec<OutgoingEntry>),
+}
+
+/// One line of the incoming register (Phụ lục IV, sổ đăng ký văn bản đến).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingEntry {
+    /// Ngày đến.
+    pub arrival_date: Option<Date>,
+    /// Số đến, as printed ("05", or "03 (Mật)" in the secret series).
+    pub arrival_number: String,
+    /// Tác giả (cơ quan ban hành).
+    pub author: String,
+    /// Số, ký hiệu.
+    pub code_number: String,
+    /// Ngày tháng of the document.
+    pub issued_date: Option<Date>,
+    /// Tên loại và trích yếu nội dung.
+    pub title: String,
+    /// Đơn vị hoặc người nhận.
+    pub recipient: String,
+    /// Ghi chú. ("Ký nhận" is left blank for a handwritten signature.)
+    pub note: String,
+}
+
+/// One line of the outgoing register (Phụ lục IV, sổ đăng ký văn bản đi).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingEntry {
+    /// Số, ký hiệu văn bản.
+    pub code_number: String,
+    /// Ngày tháng văn bản.
+    pub issued_date: Option<Date>,
+    /// Tên loại và trích yếu nội dung văn bản.
+    pub title: String,
+    /// Người ký.
+    pub signer: String,
+    /// Nơi nhận văn bản.
+    pub recipients: String,
+    /// Đơn vị, người nhận bản lưu.
+    pub kept_by: String,
+    /// Số lượng bản; `None` before distribution.
+    pub copies: Option<u32>,
+    /// Ghi chú.
+    pub note: String,
 }

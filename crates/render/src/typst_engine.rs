@@ -24,7 +24,7 @@ const FONTS: [&[u8]; 4] = [
 ];
 
 /// Template sources, addressed by file name from each other (`#import "common.typ": *`).
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 12] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("mau01.typ", include_str!("../templates/mau01.typ")),
     ("mau02.typ", include_str!("../templates/mau02.typ")),
@@ -34,6 +34,15 @@ const TEMPLATES: [(&str, &str); 9] = [
     ("mau06.typ", include_str!("../templates/mau06.typ")),
     ("mau07.typ", include_str!("../templates/mau07.typ")),
     ("bien_lai.typ", include_str!("../templates/bien_lai.typ")),
+    ("van_ban.typ", include_str!("../templates/van_ban.typ")),
+    (
+        "van_ban_loai.typ",
+        include_str!("../templates/van_ban_loai.typ"),
+    ),
+    (
+        "so_van_ban.typ",
+        include_str!("../templates/so_van_ban.typ"),
+    ),
 ];
 
 /// Renders forms with Typst. Create it once (it parses the fonts) and share it (`Arc`); it is

@@ -95,7 +95,8 @@ pub fn decode_state(text: &str) -> StoreResult<Document> {
 const COLUMNS: &str = "id, register, body_id, body_path, status, doc_type, series, register_year, number, \
     code_number, notation, sender_organ, recipient_organ, issued_date, arrival_date, subject, urgency, \
     secrecy, due_date, page_count, signer_name, signer_position, drafting_unit_id, lead_unit_id, \
-    assignee_id, deadline, state, last_seq, created_by, created_at, updated_at";
+    assignee_id, deadline, state, last_seq, created_by, created_at, updated_at, content, addressees, \
+    signer_authority";
 
 /// A stored document: Phụ lục VI metadata, register position and state.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -142,6 +143,12 @@ pub struct DocumentRow {
     pub created_by: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Nội dung of an outgoing document: one paragraph per line.
+    pub content: Option<String>,
+    /// Kính gửi: one addressee per line.
+    pub addressees: Option<String>,
+    /// Thẩm quyền ký, e.g. "KT. CHỦ TỊCH".
+    pub signer_authority: Option<String>,
 }
 
 impl DocumentRow {
@@ -177,6 +184,28 @@ pub struct NewDocument {
     pub duplicate_key: Option<String>,
     pub search_folded: String,
     pub created_by: Option<i64>,
+    /// Nội dung, one paragraph per line (outgoing documents).
+    pub content: Option<String>,
+    /// Kính gửi, one addressee per line.
+    pub addressees: Option<String>,
+    /// Thẩm quyền ký.
+    pub signer_authority: Option<String>,
+}
+
+/// The drafter's text of an outgoing document, as stored: paragraphs, "Kính gửi" and "Nơi
+/// nhận" one per line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftText {
+    pub subject: String,
+    pub content: String,
+    pub addressees: String,
+    /// Nơi nhận (`recipient_organ`).
+    pub recipients: Option<String>,
+    pub signer_authority: Option<String>,
+    pub signer_position: Option<String>,
+    pub signer_name: Option<String>,
+    /// The folded search text for the new subject.
+    pub search_folded: String,
 }
 
 /// The columns that change with a command (besides the state).
@@ -184,6 +213,8 @@ pub struct NewDocument {
 pub struct DocumentChange {
     /// At issue: the number, our số/ký hiệu, the issue date and the signer.
     pub issued: Option<Issued>,
+    /// At the personal signature: who signed, as printed (name, position).
+    pub signer: Option<(String, Option<String>)>,
     /// The new folded search text when số/ký hiệu changed.
     pub search_folded: Option<String>,
 }
@@ -191,6 +222,9 @@ pub struct DocumentChange {
 #[derive(Debug, Clone)]
 pub struct Issued {
     pub number: u32,
+    /// The year of issue: the number is of that year's series, so the document moves to that
+    /// year's register (a draft of December issued in January).
+    pub year: i32,
     pub code_number: String,
     pub issued_date: String,
     pub signer_name: Option<String>,
@@ -478,9 +512,10 @@ impl StoreTx {
                 "INSERT INTO documents (register, body_id, body_path, status, doc_type, series, register_year, number, \
                  code_number, notation, sender_organ, recipient_organ, issued_date, arrival_date, subject, urgency, \
                  secrecy, due_date, page_count, signer_name, signer_position, drafting_unit_id, lead_unit_id, \
-                 assignee_id, deadline, duplicate_key, search_folded, state, last_seq, head, created_by, created_at, updated_at) \
+                 assignee_id, deadline, duplicate_key, search_folded, state, last_seq, head, created_by, created_at, updated_at, \
+                 content, addressees, signer_authority) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-                 $22, NULL, $23, NULL, $24, $25, $26, $27, $28, $29, $30, $30) RETURNING id",
+                 $22, NULL, $23, NULL, $24, $25, $26, $27, $28, $29, $30, $30, $31, $32, $33) RETURNING id",
             )
             .bind(new.register.as_str())
             .bind(new.body_id)
@@ -512,6 +547,9 @@ impl StoreTx {
             .bind(to_hex(&state.head))
             .bind(new.created_by)
             .bind(at)
+            .bind(&new.content)
+            .bind(&new.addressees)
+            .bind(&new.signer_authority)
             .fetch_one(&mut *conn)
             .await?
         });
@@ -537,7 +575,8 @@ impl StoreTx {
              last_seq = $6, head = $7, updated_at = $8, \
              number = COALESCE($9, number), code_number = COALESCE($10, code_number), \
              issued_date = COALESCE($11, issued_date), signer_name = COALESCE($12, signer_name), \
-             signer_position = COALESCE($13, signer_position), search_folded = COALESCE($14, search_folded) \
+             signer_position = COALESCE($13, signer_position), search_folded = COALESCE($14, search_folded), \
+             register_year = COALESCE($17, register_year) \
              WHERE id = $15 AND last_seq = $16 RETURNING {COLUMNS}"
         );
         let row = on_tx!(self, |conn| {
@@ -553,9 +592,52 @@ impl StoreTx {
                 .bind(issued.map(|i| i64::from(i.number)))
                 .bind(issued.map(|i| i.code_number.clone()))
                 .bind(issued.map(|i| i.issued_date.clone()))
-                .bind(issued.and_then(|i| i.signer_name.clone()))
-                .bind(issued.and_then(|i| i.signer_position.clone()))
+                .bind(
+                    issued
+                        .and_then(|i| i.signer_name.clone())
+                        .or_else(|| change.signer.as_ref().map(|s| s.0.clone())),
+                )
+                .bind(
+                    issued
+                        .and_then(|i| i.signer_position.clone())
+                        .or_else(|| change.signer.as_ref().and_then(|s| s.1.clone())),
+                )
                 .bind(change.search_folded.clone())
+                .bind(id)
+                .bind(expected_last_seq as i64)
+                .bind(issued.map(|i| i64::from(i.year)))
+                .fetch_optional(&mut *conn)
+                .await?
+        });
+        row.ok_or_else(|| StoreError::Conflict("document changed concurrently".into()))
+    }
+
+    /// Rewrites the drafter's text of a draft nobody changed since `expected_last_seq` (the
+    /// state and its timeline stay as they are: a draft is rewritten until it is sent for
+    /// review). [`StoreError::Conflict`] when the document moved on or is no longer a draft.
+    pub async fn update_draft_text(
+        &mut self,
+        id: i64,
+        expected_last_seq: u64,
+        text: &DraftText,
+        at: i64,
+    ) -> StoreResult<DocumentRow> {
+        let sql = format!(
+            "UPDATE documents SET subject = $1, content = $2, addressees = $3, recipient_organ = $4, \
+             signer_authority = $5, signer_position = $6, signer_name = $7, search_folded = $8, updated_at = $9 \
+             WHERE id = $10 AND last_seq = $11 AND status = 'draft' AND register = 'outgoing' RETURNING {COLUMNS}"
+        );
+        let row = on_tx!(self, |conn| {
+            sqlx::query_as::<_, DocumentRow>(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(&text.subject)
+                .bind(&text.content)
+                .bind(&text.addressees)
+                .bind(&text.recipients)
+                .bind(&text.signer_authority)
+                .bind(&text.signer_position)
+                .bind(&text.signer_name)
+                .bind(&text.search_folded)
+                .bind(at)
                 .bind(id)
                 .bind(expected_last_seq as i64)
                 .fetch_optional(&mut *conn)

@@ -4,7 +4,7 @@
 use motcua_domain::authz::Role;
 use motcua_domain::document::{Command, Context, Document, Register, Series, decide};
 use motcua_domain::dossier::Actor;
-use motcua_store::documents::{DocumentChange, NewDocument};
+use motcua_store::documents::{DocumentChange, DraftText, NewDocument};
 use motcua_store::org::OrgUnitInput;
 use motcua_store::test_support::TestDatabase;
 use motcua_store::{Backend, Store, StoreError};
@@ -21,6 +21,7 @@ contract!(
     register_numbers_are_gap_free_and_unique_under_concurrency,
     a_rolled_back_registration_gives_its_number_back,
     a_stale_update_is_refused_and_a_number_is_never_stored_twice,
+    a_draft_keeps_its_text_and_is_rewritten_only_while_a_draft,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -131,6 +132,9 @@ fn registration(body_id: i64, body_path: &str, number: u32) -> NewDocument {
         duplicate_key: None,
         search_folded: "ve viec ra soat".into(),
         created_by: None,
+        content: None,
+        addressees: None,
+        signer_authority: None,
     }
 }
 
@@ -218,4 +222,114 @@ async fn a_stale_update_is_refused_and_a_number_is_never_stored_twice(store: Sto
     let stored = store.get_document(id).await.expect("row");
     assert_eq!(stored.document().expect("state"), submitted.new_state);
     assert_eq!(store.document_events(id).await.expect("events").len(), 1);
+}
+
+async fn a_draft_keeps_its_text_and_is_rewritten_only_while_a_draft(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    let body = tx
+        .insert_unit(
+            &OrgUnitInput {
+                parent_id: None,
+                kind: "agency".into(),
+                level: "commune".into(),
+                name: "UBND phường Ninh Kiều".into(),
+                short_name: None,
+                code: Some("000.00.30.H13".into()),
+                address: None,
+                phone: None,
+                email: None,
+                sort_order: 0,
+            },
+            1,
+        )
+        .await
+        .expect("unit");
+    tx.commit().await.expect("commit");
+    let drafter = Actor::Official {
+        official_id: 4,
+        role: Role::Specialist,
+    };
+    let ctx = Context {
+        actor: &drafter,
+        now: datetime!(2026-12-07 08:30 +7),
+        today: date!(2026 - 12 - 07),
+    };
+    let drafted = decide(&Document::new(), &Command::Draft, &ctx).expect("draft");
+    let new = NewDocument {
+        register: Register::Outgoing,
+        number: None,
+        code_number: None,
+        notation: Some("QĐ-UBND".into()),
+        arrival_date: None,
+        recipient_organ: Some("Như Điều 3\nSở Tư pháp".into()),
+        content: Some(
+            "Căn cứ Luật Tổ chức chính quyền địa phương;\nĐiều 1. Thành lập Tổ công tác.".into(),
+        ),
+        addressees: Some(String::new()),
+        signer_authority: Some("TM. ỦY BAN NHÂN DÂN".into()),
+        signer_position: Some("CHỦ TỊCH".into()),
+        ..registration(body.id, &body.path, 0)
+    };
+    let mut tx = store.begin().await.expect("begin");
+    let id = tx
+        .insert_document(&new, &drafted.new_state, 1)
+        .await
+        .expect("insert");
+    tx.append_document_event(id, &drafted.event)
+        .await
+        .expect("event");
+    tx.commit().await.expect("commit");
+    let row = store.get_document(id).await.expect("row");
+    assert_eq!(row.content, new.content);
+    assert_eq!(row.signer_authority.as_deref(), Some("TM. ỦY BAN NHÂN DÂN"));
+    assert_eq!(row.addressees.as_deref(), Some(""));
+    let text = DraftText {
+        subject: "Về việc thành lập Tổ công tác rà soát".into(),
+        content: "Điều 1. Thành lập Tổ công tác rà soát.".into(),
+        addressees: String::new(),
+        recipients: Some("Như Điều 3".into()),
+        signer_authority: Some("KT. CHỦ TỊCH".into()),
+        signer_position: Some("PHÓ CHỦ TỊCH".into()),
+        signer_name: None,
+        search_folded: "ve viec thanh lap to cong tac ra soat".into(),
+    };
+    let mut tx = store.begin().await.expect("begin");
+    let stale = tx.update_draft_text(id, 0, &text, 2).await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    drop(tx);
+    let mut tx = store.begin().await.expect("begin");
+    let row = tx
+        .update_draft_text(id, 1, &text, 2)
+        .await
+        .expect("rewrite");
+    tx.commit().await.expect("commit");
+    assert_eq!(row.subject, text.subject);
+    assert_eq!(row.content.as_deref(), Some(text.content.as_str()));
+    assert_eq!(row.recipient_organ.as_deref(), Some("Như Điều 3"));
+    assert_eq!(row.signer_position.as_deref(), Some("PHÓ CHỦ TỊCH"));
+    assert_eq!(row.last_seq, 1, "no event for a rewrite");
+    // Sent for review, the draft is no longer rewritten.
+    let sent = decide(&drafted.new_state, &Command::SendForReview, &ctx).expect("send");
+    let mut tx = store.begin().await.expect("begin");
+    tx.update_document(id, 1, &sent.new_state, &DocumentChange::default(), 3)
+        .await
+        .expect("send");
+    tx.commit().await.expect("commit");
+    let mut tx = store.begin().await.expect("begin");
+    let late = tx.update_draft_text(id, 2, &text, 4).await;
+    assert!(matches!(late, Err(StoreError::Conflict(_))), "{late:?}");
+    drop(tx);
+    // The personal signature records who signed, keeping what the drafter wrote otherwise.
+    let change = DocumentChange {
+        signer: Some(("Huỳnh Văn Thành".into(), None)),
+        ..DocumentChange::default()
+    };
+    let mut tx = store.begin().await.expect("begin");
+    let row = tx
+        .update_document(id, 2, &sent.new_state, &change, 5)
+        .await
+        .expect("update");
+    tx.commit().await.expect("commit");
+    assert_eq!(row.signer_name.as_deref(), Some("Huỳnh Văn Thành"));
+    assert_eq!(row.signer_position.as_deref(), Some("PHÓ CHỦ TỊCH"));
 }

@@ -57,6 +57,7 @@ impl Modify for BearerAuth {
         // Official documents (văn bản đến/đi).
         documents::register, documents::draft, documents::search, documents::overdue, documents::due_soon,
         documents::get, documents::timeline, documents::act, documents::issue, documents::register_xlsx,
+        documents::register_pdf, documents::pdf, documents::edit_draft,
         // Forms Mẫu 07 and satisfaction ratings.
         forms::tracking_book, forms::tracking_book_pdf, ratings::get, ratings::rate, ratings::agency,
         // Attachments.

@@ -562,6 +562,12 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         )
         .at(
             M::GET,
+            "/api/v1/documents/register.pdf",
+            Staff(P::DocumentsManage),
+            api::documents::register_pdf,
+        )
+        .at(
+            M::GET,
             "/api/v1/documents/overdue",
             Official,
             api::documents::overdue,
@@ -595,6 +601,18 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             "/api/v1/documents/{id}/issue",
             Staff(P::DocumentsManage),
             api::documents::issue,
+        )
+        .at(
+            M::PUT,
+            "/api/v1/documents/{id}/draft",
+            Staff(P::DocumentsWork),
+            api::documents::edit_draft,
+        )
+        .at(
+            M::GET,
+            "/api/v1/documents/{id}/pdf",
+            Official,
+            api::documents::pdf,
         )
         // One-stop dossiers (issue 5).
         // Digital signatures (issue 16): anyone checks a signed PDF.

@@ -278,3 +278,308 @@ async fn documents_go_through_the_api(h: Web) -> Web {
     assert_eq!(bad.field_code(), "document-register-invalid");
     h
 }
+
+/// Outgoing documents as PDFs in the layout of NĐ 30/2020, and the registers as PDF.
+mod pdf {
+    use super::*;
+    use motcua_app::test_support::pdf::{page_size, same_size, text};
+
+    both!(documents_print_as_pdf_for_their_readers);
+
+    /// A4 portrait in points.
+    const A4: (f64, f64) = (595.28, 841.89);
+
+    async fn pdf_text(h: &Web, path: &str, who: &support::Client, name: &str) -> String {
+        let reply = h.send(Method::GET, path, who, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text());
+        assert_eq!(reply.headers["content-type"], "application/pdf");
+        text(name, &reply.bytes)
+    }
+
+    async fn documents_print_as_pdf_for_their_readers(h: Web) -> Web {
+        let clerk = h.official("vanthu.ninhkieu").await;
+        let leader = h.official("chutich.ninhkieu").await;
+        let specialist = h.official("chuyenvien.ninhkieu").await;
+        let drafted = h
+            .send(
+                Method::POST,
+                "/api/v1/documents/outgoing",
+                &specialist,
+                Some(json!({
+                    "body_code": "000.00.30.H13", "doc_type": "quyet_dinh",
+                    "subject": "Về việc thành lập Tổ công tác rà soát dữ liệu hộ tịch",
+                    "paragraphs": [
+                        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
+                        "Điều 1. Thành lập Tổ công tác rà soát, cập nhật dữ liệu hộ tịch.\nĐiều 2. Quyết định này có hiệu lực kể từ ngày ký./."
+                    ],
+                    "recipients": ["Như Điều 2", "Sở Tư pháp"],
+                    "signer_authority": "TM. Ủy ban nhân dân",
+                    "signer_position": "Chủ tịch"
+                })),
+            )
+            .await;
+        assert_eq!(drafted.status, StatusCode::CREATED, "{}", drafted.text());
+        assert_eq!(
+            drafted.json()["paragraphs"].as_array().map(Vec::len),
+            Some(3)
+        );
+        assert_eq!(drafted.json()["signer_authority"], "TM. Ủy ban nhân dân");
+        let id = drafted.json()["id"].as_i64().expect("id");
+        let path = format!("/api/v1/documents/{id}/pdf");
+
+        // The drafter rewrites the draft; bad text is refused in Vietnamese.
+        let draft_path = format!("/api/v1/documents/{id}/draft");
+        let bad = h
+            .send(
+                Method::PUT,
+                &draft_path,
+                &specialist,
+                Some(json!({"subject": "Về việc thành lập Tổ công tác", "signer_authority": "Chủ tịch"})),
+            )
+            .await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            bad.text()
+        );
+        assert_eq!(bad.field_code(), "document-authority-invalid");
+        assert!(bad.text().contains("Thẩm quyền ký"), "{}", bad.text());
+        let rewrite = json!({
+            "subject": "Về việc thành lập Tổ công tác rà soát dữ liệu hộ tịch",
+            "paragraphs": [
+                "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
+                "Theo đề nghị của Trưởng phòng Văn hóa - Xã hội.",
+                "Điều 1. Thành lập Tổ công tác rà soát, cập nhật dữ liệu hộ tịch.",
+                "Điều 2. Quyết định này có hiệu lực kể từ ngày ký./."
+            ],
+            "recipients": ["Như Điều 2", "Sở Tư pháp"],
+            "signer_authority": "TM. Ủy ban nhân dân",
+            "signer_position": "Chủ tịch"
+        });
+        let by_leader = h
+            .send(Method::PUT, &draft_path, &leader, Some(rewrite.clone()))
+            .await;
+        assert_eq!(by_leader.field_code(), "document-not-assignee");
+        let edited = h
+            .send(Method::PUT, &draft_path, &specialist, Some(rewrite))
+            .await;
+        assert_eq!(edited.status, StatusCode::OK, "{}", edited.text());
+        assert_eq!(
+            edited.json()["paragraphs"].as_array().map(Vec::len),
+            Some(4)
+        );
+
+        // Before issue: the number and the date are blanks.
+        let draft = pdf_text(&h, &path, &leader, "van-ban-api-du-thao").await;
+        for expected in [
+            "UBND PHƯỜNG NINH KIỀU",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Số: /QĐ-UBND",
+            "Ninh Kiều, ngày tháng năm 2026",
+            "QUYẾT ĐỊNH Về việc thành lập Tổ công tác rà soát dữ liệu hộ tịch",
+            "Theo đề nghị của Trưởng phòng Văn hóa - Xã hội. QUYẾT ĐỊNH: Điều 1.",
+            "Nơi nhận: - Như Điều 2; - Sở Tư pháp; - Lưu: VT.",
+            "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH",
+        ] {
+            assert!(draft.contains(expected), "missing {expected:?}:\n{draft}");
+        }
+        assert!(!draft.contains("Huỳnh Văn Thành"), "{draft}");
+        let step = |who, body: serde_json::Value| {
+            let path = format!("/api/v1/documents/{id}/actions");
+            let h = &h;
+            async move { h.send(Method::POST, &path, who, Some(body)).await }
+        };
+        for (who, body) in [
+            (&specialist, json!({"command": "send_for_review"})),
+            (&leader, json!({"command": "approve"})),
+            (&leader, json!({"command": "sign", "kind": "personal"})),
+        ] {
+            let reply = step(who, body.clone()).await;
+            assert_eq!(reply.status, StatusCode::OK, "{body}: {}", reply.text());
+        }
+        let late = h
+            .send(
+                Method::PUT,
+                &draft_path,
+                &specialist,
+                Some(json!({"subject": "Về việc khác"})),
+            )
+            .await;
+        assert_eq!(late.field_code(), "document-not-allowed-in-state");
+        let issued = h
+            .send(
+                Method::POST,
+                &format!("/api/v1/documents/{id}/issue"),
+                &clerk,
+                None,
+            )
+            .await;
+        assert_eq!(issued.status, StatusCode::OK, "{}", issued.text());
+
+        // Issued: the number, the date of issue and the signer.
+        let reply = h.send(Method::GET, &path, &specialist, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        assert!(same_size(page_size("van-ban-api", &reply.bytes), A4));
+        assert!(
+            reply.headers["content-disposition"]
+                .to_str()
+                .is_ok_and(|v| v.contains(&format!("van-ban-{id}.pdf"))),
+            "{:?}",
+            reply.headers
+        );
+        let final_text = text("van-ban-api", &reply.bytes);
+        for expected in [
+            "Số: 01/QĐ-UBND",
+            "Ninh Kiều, ngày 07 tháng 12 năm 2026",
+            "Về việc thành lập Tổ công tác rà soát dữ liệu hộ tịch",
+            "Nơi nhận:",
+            "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Huỳnh Văn Thành",
+        ] {
+            assert!(
+                final_text.contains(expected),
+                "missing {expected:?}:\n{final_text}"
+            );
+        }
+        let again = h.send(Method::GET, &path, &clerk, None).await;
+        assert_eq!(
+            again.bytes, reply.bytes,
+            "the same document, the same bytes"
+        );
+
+        // Refusals: another body's official, a citizen, nobody; an incoming document.
+        let other = h.official("chutich.trunghung").await;
+        let hidden = h.send(Method::GET, &path, &other, None).await;
+        assert_eq!(hidden.status, StatusCode::FORBIDDEN);
+        let citizen = h.citizen(motcua_app::test_support::CITIZEN).await;
+        let gate = h.send(Method::GET, &path, &citizen, None).await;
+        assert_eq!(gate.status, StatusCode::FORBIDDEN);
+        let anonymous = h
+            .send(Method::GET, &path, &support::Client::Anonymous, None)
+            .await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+        let missing = h
+            .send(Method::GET, "/api/v1/documents/999999/pdf", &leader, None)
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        let mut registered = Vec::new();
+        for (code, subject, urgency) in [
+            (
+                "125/STP-HCTP",
+                "Về việc rà soát, cập nhật dữ liệu hộ tịch",
+                "khan",
+            ),
+            (
+                "126/STP-HCTP",
+                "Về việc báo cáo thống kê hộ tịch năm 2026",
+                "",
+            ),
+            (
+                "31/CAP-PV01",
+                "Về việc phối hợp bảo đảm an ninh trật tự",
+                "hoa_toc",
+            ),
+        ] {
+            let reply = h
+                .send(
+                    Method::POST,
+                    "/api/v1/documents/incoming",
+                    &clerk,
+                    Some(json!({
+                        "body_code": "000.00.30.H13", "doc_type": "cong_van", "code_number": code,
+                        "sender_organ": "Sở Tư pháp", "issued_date": "2026-12-04",
+                        "subject": subject, "urgency": urgency
+                    })),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+            registered.push(reply.json()["document"]["id"].as_i64().expect("id"));
+        }
+        let incoming = h
+            .send(
+                Method::GET,
+                &format!("/api/v1/documents/{}/pdf", registered[0]),
+                &clerk,
+                None,
+            )
+            .await;
+        assert_eq!(incoming.status, StatusCode::CONFLICT, "{}", incoming.text());
+        assert!(
+            incoming.text().contains("văn bản đi"),
+            "{}",
+            incoming.text()
+        );
+
+        // The registers as PDF, for the clerk (who keeps one body's: no code needed).
+        let register = pdf_text(
+            &h,
+            "/api/v1/documents/register.pdf?register=incoming&year=2026",
+            &clerk,
+            "so-van-ban-den-api",
+        )
+        .await;
+        for expected in [
+            "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
+            "Năm 2026",
+            "Số đến",
+            "125/STP-HCTP",
+            "126/STP-HCTP",
+            "31/CAP-PV01",
+            "Công văn: Về việc rà soát, cập nhật dữ liệu hộ tịch",
+            "Về việc phối hợp bảo đảm an ninh trật tự",
+            "Hỏa tốc",
+        ] {
+            assert!(
+                register.contains(expected),
+                "missing {expected:?}:\n{register}"
+            );
+        }
+        let outgoing = pdf_text(
+            &h,
+            "/api/v1/documents/register.pdf?body_code=000.00.30.H13&register=outgoing&year=2026",
+            &clerk,
+            "so-van-ban-di-api",
+        )
+        .await;
+        for expected in [
+            "SỔ ĐĂNG KÝ VĂN BẢN ĐI",
+            "01/QĐ-UBND",
+            "Quyết định: Về việc thành lập Tổ công tác rà soát dữ liệu hộ tịch",
+            "Huỳnh Văn Thành",
+        ] {
+            assert!(
+                outgoing.contains(expected),
+                "missing {expected:?}:\n{outgoing}"
+            );
+        }
+        let refused = h
+            .send(
+                Method::GET,
+                "/api/v1/documents/register.pdf?register=incoming&year=2026",
+                &leader,
+                None,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let bad = h
+            .send(
+                Method::GET,
+                "/api/v1/documents/register.pdf?register=both&year=2026",
+                &clerk,
+                None,
+            )
+            .await;
+        assert_eq!(bad.field_code(), "document-register-invalid");
+        let year = h
+            .send(
+                Method::GET,
+                "/api/v1/documents/register.pdf?register=incoming&year=1900",
+                &clerk,
+                None,
+            )
+            .await;
+        assert_eq!(year.field_code(), "document-year-invalid");
+        h
+    }
+}

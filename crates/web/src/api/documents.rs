@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
 use motcua_app::calendar::parse_date;
 use motcua_app::documents::{
-    DocumentAction, DocumentEventView, DocumentView, IncomingRegistration, OutgoingDraft,
+    DocumentAction, DocumentEventView, DocumentView, DraftText, IncomingRegistration, OutgoingDraft,
 };
 use motcua_domain::document::{Delivery, Recipient, SignatureKind};
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,15 @@ pub struct ApiDocument {
     pub deadline: Option<String>,
     /// Recorded signatures: `personal` (the signer) and `seal` (the agency), by official id.
     pub signatures: Vec<ApiSignature>,
+    /// Nội dung of an outgoing document, one paragraph per entry.
+    pub paragraphs: Vec<String>,
+    /// Kính gửi, one addressee per entry.
+    pub addressees: Vec<String>,
+    /// Nơi nhận of an outgoing document, one recipient per entry (the clerk's copy "Lưu: VT" is
+    /// added when printed).
+    pub recipients: Vec<String>,
+    /// Thẩm quyền ký, e.g. `KT. CHỦ TỊCH`; two lines for `TM. ỦY BAN NHÂN DÂN` / `KT. CHỦ TỊCH`.
+    pub signer_authority: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -101,6 +110,10 @@ impl From<DocumentView> for ApiDocument {
                 .into_iter()
                 .map(|(kind, official_id)| ApiSignature { kind, official_id })
                 .collect(),
+            paragraphs: v.paragraphs,
+            addressees: v.addressees,
+            recipients: v.recipients,
+            signer_authority: v.signer_authority,
         }
     }
 }
@@ -157,12 +170,69 @@ pub struct ApiDraft {
     /// Required for `cong_van` (its ký hiệu names the drafting unit).
     #[serde(default)]
     pub drafting_unit_id: Option<i64>,
+    /// Nơi nhận as one text (a recipient per line or between semicolons), when `recipients`
+    /// is empty.
     #[serde(default)]
     pub recipient_organ: Option<String>,
     #[serde(default)]
     pub due_date: Option<String>,
     #[serde(default)]
     pub page_count: Option<u32>,
+    /// Nội dung: the paragraphs (an entry holding several lines is several paragraphs);
+    /// at most 500 paragraphs of 10,000 characters, 50,000 in all.
+    #[serde(default)]
+    pub paragraphs: Vec<String>,
+    /// Kính gửi: at most 30 addressees of 200 characters.
+    #[serde(default)]
+    pub addressees: Vec<String>,
+    /// Nơi nhận: at most 30 recipients of 200 characters, without "Lưu: VT" (added in print).
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// Thẩm quyền ký: `TM.`, `KT.`, `Q.`, `TL.` or `TUQ.` and a title, e.g. `KT. CHỦ TỊCH`;
+    /// at most two lines (`TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH`).
+    #[serde(default)]
+    pub signer_authority: Option<String>,
+    /// Chức vụ of the signer as printed, e.g. `PHÓ CHỦ TỊCH` (at most 100 characters).
+    #[serde(default)]
+    pub signer_position: Option<String>,
+    /// Họ tên of the intended signer (at most 50 characters); the personal signature records
+    /// who signed.
+    #[serde(default)]
+    pub signer_name: Option<String>,
+}
+
+/// What the drafter rewrites in a draft (everything is replaced).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiDraftText {
+    /// Trích yếu.
+    pub subject: String,
+    #[serde(default)]
+    pub paragraphs: Vec<String>,
+    #[serde(default)]
+    pub addressees: Vec<String>,
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    #[serde(default)]
+    pub signer_authority: Option<String>,
+    #[serde(default)]
+    pub signer_position: Option<String>,
+    #[serde(default)]
+    pub signer_name: Option<String>,
+}
+
+impl From<ApiDraftText> for DraftText {
+    fn from(t: ApiDraftText) -> Self {
+        DraftText {
+            subject: t.subject,
+            paragraphs: t.paragraphs,
+            addressees: t.addressees,
+            recipients: t.recipients,
+            signer_authority: t.signer_authority,
+            signer_position: t.signer_position,
+            signer_name: t.signer_name,
+        }
+    }
 }
 
 /// Where a copy goes.
@@ -334,6 +404,15 @@ pub async fn draft(
         recipient_organ: input.recipient_organ,
         due_date,
         page_count: input.page_count,
+        text: DraftText {
+            subject: String::new(),
+            paragraphs: input.paragraphs,
+            addressees: input.addressees,
+            recipients: input.recipients,
+            signer_authority: input.signer_authority,
+            signer_position: input.signer_position,
+            signer_name: input.signer_name,
+        },
     };
     let view = state
         .app
@@ -539,4 +618,81 @@ pub async fn register_xlsx(
             .insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+/// The drafter rewrites a draft (new or sent back): trích yếu, body, "Kính gửi", "Nơi nhận",
+/// signature block. Refused once the draft was sent for review.
+#[utoipa::path(put, path = "/api/v1/documents/{id}/draft", tag = "documents", params(("id" = i64, Path)),
+    request_body = ApiDraftText,
+    responses((status = 200, body = ApiDocument), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+        (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn edit_draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ApiDraftText>,
+) -> WebResult<Json<ApiDocument>> {
+    Ok(Json(
+        state
+            .app
+            .edit_draft(&ctx.actor(), id, &input.into())
+            .await
+            .ctx(&ctx)?
+            .into(),
+    ))
+}
+
+/// An outgoing document as PDF in the layout of NĐ 30/2020 Phụ lục I (A4, PDF/A), for those
+/// who may read it: before issue with a blank number and date, after issue with them.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "documents", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "The document as PDF/A (A4 portrait)"),
+        (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+        (status = 409, body = ApiErrorBody, description = "An incoming document: its file is the sender's")))]
+pub async fn pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let bytes = state.app.document_pdf(&ctx.actor(), id).await.ctx(&ctx)?;
+    crate::api::forms::pdf_response(bytes, &format!("van-ban-{id}.pdf"))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RegisterPdfQuery {
+    /// `incoming` (sổ đăng ký văn bản đến) or `outgoing` (sổ đăng ký văn bản đi).
+    pub register: String,
+    pub year: i32,
+    /// Electronic code of the body; may be left out by a clerk who keeps one body's registers.
+    #[serde(default)]
+    pub body_code: Option<String>,
+}
+
+/// Sổ đăng ký văn bản đến/đi of a body for a year as PDF (NĐ 30/2020 Phụ lục IV, A4
+/// landscape), for its clerk.
+#[utoipa::path(get, path = "/api/v1/documents/register.pdf", tag = "documents", params(RegisterPdfQuery),
+    responses((status = 200, content_type = "application/pdf", description = "The register as PDF/A (A4 landscape)"),
+        (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn register_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<RegisterPdfQuery>,
+) -> WebResult<Response> {
+    let register = motcua_domain::document::Register::parse(query.register.trim())
+        .ok_or_else(|| AppError::invalid("register", "document-register-invalid"))
+        .ctx(&ctx)?;
+    let bytes = state
+        .app
+        .document_register_pdf(
+            &ctx.actor(),
+            query.body_code.as_deref(),
+            register,
+            query.year,
+        )
+        .await
+        .ctx(&ctx)?;
+    let name = match register {
+        motcua_domain::document::Register::Incoming => "so-van-ban-den",
+        motcua_domain::document::Register::Outgoing => "so-van-ban-di",
+    };
+    crate::api::forms::pdf_response(bytes, &format!("{name}-{}.pdf", query.year))
 }
