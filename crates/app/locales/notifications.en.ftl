@@ -77,3 +77,10 @@ bot.next.10 = the result was handed over; please rate the service.
 dossier-consult.subject = Your opinion is asked on dossier { $code }
 dossier-consult.body = { $unit } is asked for its opinion on dossier { $code } (procedure { $procedure }). The question: { $question } — Dossier: { $link }
 dossier-consult.short = Opinion asked on dossier { $code }: { $question }
+# Documents (to officials): { $label } number, { $title } subject, { $deadline } the deadline.
+document-task.subject = Document { $label }: { $title }
+document-task.body = Document { $label } ({ $title }) needs your attention. See { $link }
+document-task.short = Document { $label } needs your attention: { $link }
+document-reminder.subject = Document { $label } is nearly due
+document-reminder.body = Document { $label } ({ $title }) is due on { $deadline }. See { $link }
+document-reminder.short = Document { $label } is due on { $deadline }: { $link }

@@ -81,3 +81,10 @@ bot.next.10 = đã trả kết quả; mời bạn đánh giá mức độ hài l
 dossier-consult.subject = Xin ý kiến về hồ sơ { $code }
 dossier-consult.body = { $unit } được đề nghị cho ý kiến về hồ sơ { $code } (thủ tục { $procedure }). Nội dung xin ý kiến: { $question } — Hồ sơ: { $link }
 dossier-consult.short = Xin ý kiến về hồ sơ { $code }: { $question }
+# Văn bản (gửi cán bộ): { $label } số/ký hiệu, { $title } trích yếu, { $deadline } hạn xử lý.
+document-task.subject = Văn bản { $label }: { $title }
+document-task.body = Văn bản { $label } ({ $title }) cần đồng chí xử lý. Xem tại { $link }
+document-task.short = Văn bản { $label } cần đồng chí xử lý: { $link }
+document-reminder.subject = Sắp đến hạn xử lý văn bản { $label }
+document-reminder.body = Văn bản { $label } ({ $title }) đến hạn xử lý ngày { $deadline }. Xem tại { $link }
+document-reminder.short = Văn bản { $label } đến hạn ngày { $deadline }: { $link }

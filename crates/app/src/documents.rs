@@ -1152,28 +1152,17 @@ impl App {
             self.settings.public_url.trim_end_matches('/'),
             row.id
         );
-        let (subject, body) = if template == "reminder" {
-            (
-                format!("Sắp đến hạn xử lý văn bản {label}"),
-                format!(
-                    "Văn bản {label} ({}) đến hạn xử lý ngày {}.\n\n{link}\n\nDocument {label} is due on {}.",
-                    row.subject,
-                    dmy(row.deadline.as_deref()),
-                    dmy(row.deadline.as_deref())
-                ),
-            )
+        let deadline = dmy(row.deadline.as_deref());
+        // Worded by the notification catalogue when sent: one wording for every command.
+        let wording = if template == "reminder" {
+            "document-reminder"
         } else {
-            (
-                format!("Văn bản {label}: {}", row.subject),
-                format!(
-                    "Văn bản {label} ({}) cần đồng chí xử lý.\n\n{link}\n\nDocument {label} needs your attention.",
-                    row.subject
-                ),
-            )
+            "document-task"
         };
         json!({
             "channel": "email", "to": to, "template": format!("document-{template}"),
-            "subject": subject, "body": body,
+            "wording": wording, "lang": "vi",
+            "vars": {"label": label, "title": row.subject, "deadline": deadline, "link": link},
         })
         .to_string()
     }

@@ -30,6 +30,10 @@ pub struct Notification {
     pub lang: Option<String>,
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
+    /// The catalogue template that words the message when it is not `template` itself (several
+    /// purposes, e.g. each document command, share one wording).
+    #[serde(default)]
+    pub wording: Option<String>,
     /// The outbox row: the idempotency key channels that support one are given, so a retry
     /// after a lost reply is not sent twice.
     #[serde(skip)]
@@ -43,7 +47,8 @@ impl Notification {
             return;
         }
         let language = self.lang.as_deref().unwrap_or("vi");
-        let rendered = templates.render(&self.template, language, &self.vars);
+        let template = self.wording.as_deref().unwrap_or(&self.template);
+        let rendered = templates.render(template, language, &self.vars);
         self.subject = Some(rendered.subject);
         self.body = Some(rendered.body);
         self.short = Some(rendered.short);

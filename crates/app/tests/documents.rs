@@ -179,13 +179,24 @@ async fn an_incoming_document_is_registered_directed_handled_and_done(backend: B
         templates,
         vec!["document-direct", "document-assign", "document-reminder"]
     );
+    // Worded by the catalogue when the worker sends it.
+    let mut reminder: motcua_app::notify::Notification =
+        serde_json::from_value(mails[2].clone()).expect("a notification");
+    reminder.prepare(&motcua_app::notifications::TemplateSet::default());
     assert!(
-        mails[2]["body"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("08/12/2026"),
-        "{}",
-        mails[2]
+        reminder
+            .body
+            .as_deref()
+            .is_some_and(|b| b.contains("08/12/2026") && b.contains("đến hạn xử lý")),
+        "{:?}",
+        reminder.body
+    );
+    assert_eq!(
+        reminder
+            .subject
+            .as_deref()
+            .map(|s| s.starts_with("Sắp đến hạn xử lý văn bản")),
+        Some(true)
     );
     // Thursday: overdue for the leader and the lead unit, not for another ward.
     f.advance(Duration::days(3));
