@@ -53,7 +53,7 @@ struct DetailPage {
 
 impl DetailPage {
     fn can(&self, kind: &str) -> bool {
-        self.actions.iter().any(|a| *a == kind)
+        self.actions.contains(&kind)
     }
 
     fn value(&self, name: &str) -> String {
@@ -248,8 +248,13 @@ fn event_detail(
             .collect()
     };
     let mut parts = Vec::new();
+    // Register numbers as the register prints them ("05").
+    let number = |n: &String| {
+        n.parse::<u32>()
+            .map_or_else(|_| n.clone(), motcua_domain::document::format_number)
+    };
     if let Some(n) = data.get("arrival_number") {
-        parts.push(t("documents-data-arrival", n));
+        parts.push(t("documents-data-arrival", &number(n)));
     }
     if let Some(id) = data.get("leader").and_then(|id| id.parse().ok()) {
         parts.push(t("documents-data-leader", &official_name(parties, id)));
@@ -270,7 +275,7 @@ fn event_detail(
         parts.push(i18n::t(lang, &format!("documents-signature-{kind}")));
     }
     if let Some(n) = data.get("number") {
-        parts.push(t("documents-data-number", n));
+        parts.push(t("documents-data-number", &number(n)));
     }
     if let Some(recipients) = data.get("recipients") {
         let names: Vec<String> = recipients
