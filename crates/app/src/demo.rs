@@ -749,3 +749,246 @@ impl App {
         Ok(written)
     }
 }
+
+impl App {
+    /// Demo official documents at the Ninh Kiều ward, so the registers, the overdue and
+    /// due-soon lists and every step of both flows have something to show: an incoming
+    /// document directed twelve days ago whose deadline has passed (in handling), one due
+    /// today, one waiting for the chairman's direction, one just registered; an outgoing
+    /// draft and an issued, sealed and distributed decision. Only into a database without
+    /// documents.
+    pub async fn load_demo_documents(&self) -> AppResult<usize> {
+        use crate::documents::{
+            DocumentAction, DocumentFilter, IncomingRegistration, OutgoingDraft,
+        };
+        use motcua_domain::document::{Delivery, Recipient, Register, SignatureKind};
+        use motcua_store::documents::DocumentScope;
+        for register in [Register::Incoming, Register::Outgoing] {
+            let filter = DocumentFilter {
+                register,
+                year: None,
+                status: None,
+            };
+            let any = self
+                .store
+                .list_documents(&filter, &DocumentScope { paths: None }, 1)
+                .await?;
+            if !any.is_empty() {
+                return Ok(0);
+            }
+        }
+        let official = |username: &'static str| async move {
+            let id = self.store.official_credentials(username).await?.id;
+            let principal = self
+                .official_principal(id)
+                .await?
+                .ok_or(crate::AppError::NotFound)?;
+            Ok::<(i64, Actor), crate::AppError>((
+                id,
+                Actor {
+                    principal,
+                    ip: None,
+                },
+            ))
+        };
+        let (_, clerk) = official("vanthu.ninhkieu").await?;
+        let (leader_id, leader) = official("chutich.ninhkieu").await?;
+        let (_, head) = official("truongphong.ninhkieu").await?;
+        let (specialist_id, specialist) = official("chuyenvien.ninhkieu").await?;
+        const WARD: &str = "000.00.30.H13";
+        let ward = self.store.get_unit_by_code(WARD).await?;
+        let unit = |name: &str| {
+            let ward = ward.path.clone();
+            let name = name.to_owned();
+            async move {
+                self.store
+                    .list_units()
+                    .await?
+                    .into_iter()
+                    .find(|u| u.name == name && u.path.starts_with(&ward))
+                    .map(|u| u.id)
+                    .ok_or(crate::AppError::NotFound)
+            }
+        };
+        let culture = unit("Phòng Văn hóa - Xã hội").await?;
+        let economy = unit("Phòng Kinh tế, Hạ tầng và Đô thị").await?;
+        let office = unit("Văn phòng HĐND và UBND").await?;
+        // What happened twelve days ago is decided on that day's clock, so its deadline,
+        // still in the future then, has passed now.
+        let twelve_days_ago = self.now() - time::Duration::days(12);
+        let past = self
+            .clone()
+            .with_clock(std::sync::Arc::new(move || twelve_days_ago));
+        let incoming = |sender: &str, code: &str, doc_type: &str, subject: &str, urgency: &str| {
+            IncomingRegistration {
+                body_code: WARD.into(),
+                doc_type: doc_type.into(),
+                code_number: code.into(),
+                sender_organ: sender.into(),
+                subject: subject.into(),
+                urgency: urgency.into(),
+                page_count: Some(2),
+                ..Default::default()
+            }
+        };
+        let submit = DocumentAction::SubmitToLeader { leader_id };
+        let mut created = 0;
+
+        // Overdue: directed twelve days ago with five days to handle it.
+        let first = IncomingRegistration {
+            issued_date: Some(past.today() - time::Duration::days(2)),
+            signer_name: Some("Trương Quốc Bảo".into()),
+            signer_position: Some("Giám đốc".into()),
+            ..incoming(
+                "Sở Tư pháp thành phố Cần Thơ",
+                "215/STP-HCTP",
+                "cong_van",
+                "Về việc rà soát, chuẩn hóa dữ liệu hộ tịch trên địa bàn",
+                "khan",
+            )
+        };
+        let id = past.register_incoming(&clerk, &first).await?.document.id;
+        past.act_on_document(&clerk, id, &submit).await?;
+        past.act_on_document(
+            &leader,
+            id,
+            &DocumentAction::Direct {
+                lead_unit_id: culture,
+                co_unit_ids: vec![office],
+                deadline: Some(past.today() + time::Duration::days(5)),
+                note: "Phòng Văn hóa - Xã hội chủ trì rà soát, báo cáo kết quả.".into(),
+            },
+        )
+        .await?;
+        past.act_on_document(&head, id, &DocumentAction::Assign { specialist_id })
+            .await?;
+        created += 1;
+
+        // Due today: directed this morning.
+        let id = self
+            .register_incoming(
+                &clerk,
+                &incoming(
+                    "Sở Xây dựng thành phố Cần Thơ",
+                    "1187/SXD-QLN",
+                    "cong_van",
+                    "Về việc báo cáo tình hình cấp giấy phép xây dựng nhà ở riêng lẻ",
+                    "",
+                ),
+            )
+            .await?
+            .document
+            .id;
+        self.act_on_document(&clerk, id, &submit).await?;
+        self.act_on_document(
+            &leader,
+            id,
+            &DocumentAction::Direct {
+                lead_unit_id: economy,
+                co_unit_ids: Vec::new(),
+                deadline: Some(self.today()),
+                note: "Báo cáo trong ngày.".into(),
+            },
+        )
+        .await?;
+        created += 1;
+
+        // Waiting for the chairman's direction.
+        let id = self
+            .register_incoming(
+                &clerk,
+                &incoming(
+                    "Sở Nội vụ thành phố Cần Thơ",
+                    "1024/SNV-CCVC",
+                    "cong_van",
+                    "Về việc báo cáo số lượng, chất lượng cán bộ, công chức cấp xã năm 2026",
+                    "",
+                ),
+            )
+            .await?
+            .document
+            .id;
+        self.act_on_document(&clerk, id, &submit).await?;
+        created += 1;
+
+        // Just registered.
+        self.register_incoming(
+            &clerk,
+            &incoming(
+                "UBND thành phố Cần Thơ",
+                "88/GM-UBND",
+                "giay_moi",
+                "Giấy mời dự Hội nghị triển khai chuyển đổi số cấp xã",
+                "hoa_toc",
+            ),
+        )
+        .await?;
+        created += 1;
+
+        // An outgoing draft, and a decision through every step of Điều 14.
+        let draft = |doc_type: &str, subject: &str| OutgoingDraft {
+            body_code: WARD.into(),
+            doc_type: doc_type.into(),
+            subject: subject.into(),
+            recipient_organ: Some("Các khu vực thuộc phường".into()),
+            ..Default::default()
+        };
+        self.draft_outgoing(
+            &specialist,
+            &draft(
+                "ke_hoach",
+                "Kế hoạch tuyên truyền, phổ biến Luật Hộ tịch năm 2027",
+            ),
+        )
+        .await?;
+        created += 1;
+        let id = past
+            .draft_outgoing(
+                &specialist,
+                &draft(
+                    "quyet_dinh",
+                    "Quyết định thành lập Tổ công tác chuyển đổi số phường Ninh Kiều",
+                ),
+            )
+            .await?
+            .id;
+        past.act_on_document(&specialist, id, &DocumentAction::SendForReview)
+            .await?;
+        past.act_on_document(&leader, id, &DocumentAction::Approve)
+            .await?;
+        past.act_on_document(
+            &leader,
+            id,
+            &DocumentAction::Sign {
+                kind: SignatureKind::Personal,
+            },
+        )
+        .await?;
+        past.issue_document(&clerk, id).await?;
+        past.act_on_document(
+            &clerk,
+            id,
+            &DocumentAction::Sign {
+                kind: SignatureKind::Seal,
+            },
+        )
+        .await?;
+        past.act_on_document(
+            &clerk,
+            id,
+            &DocumentAction::Distribute {
+                recipients: vec![
+                    Recipient::Unit { unit_id: culture },
+                    Recipient::Unit { unit_id: economy },
+                    Recipient::Agency {
+                        name: "UBND thành phố Cần Thơ".into(),
+                        via: Delivery::Email,
+                    },
+                ],
+            },
+        )
+        .await?;
+        created += 1;
+        Ok(created)
+    }
+}

@@ -172,7 +172,19 @@ pub struct DocumentEventView {
     pub to_status: String,
     pub reason: String,
     pub data: std::collections::BTreeMap<String, String>,
+    /// The acting official's name, when the actor is an official still on record.
+    pub actor_name: Option<String>,
+    /// The role the official acted under (`leader`, `clerk`, …).
+    pub actor_role: Option<String>,
 }
+
+/// What the registers page asks for: one register, a year, a status (re-exported so the web
+/// layer names no store type).
+pub use motcua_store::documents::DocumentFilter;
+
+/// The longest register page: the newest documents first; the search box and the status
+/// filter find the others.
+pub const DOCUMENT_LIST_LIMIT: i64 = 200;
 
 /// A document's timeline and whether its hash chain verifies.
 #[derive(Debug, Clone, Serialize)]
@@ -847,18 +859,44 @@ impl App {
         let events: Vec<document::Event> =
             rows.iter().map(|r| r.event()).collect::<Result<_, _>>()?;
         let chain_ok = document::verify_chain(&events).is_ok();
+        // Who did it, by name: a handful of officials per document, read once each.
+        let mut names = std::collections::BTreeMap::new();
+        for event in &events {
+            if let DomainActor::Official { official_id, .. } = event.actor
+                && !names.contains_key(&official_id)
+            {
+                let name = self
+                    .store
+                    .get_official(official_id)
+                    .await
+                    .ok()
+                    .map(|o| o.full_name);
+                names.insert(official_id, name);
+            }
+        }
         Ok(DocumentTimeline {
             events: events
                 .into_iter()
-                .map(|e| DocumentEventView {
-                    seq: e.seq as i64,
-                    at: crate::dossiers::rfc3339(e.at),
-                    actor: e.actor.canonical(),
-                    kind: e.kind.as_str().to_owned(),
-                    from_status: e.from_status.map(|s| s.as_str().to_owned()),
-                    to_status: e.to_status.as_str().to_owned(),
-                    reason: e.reason,
-                    data: e.data,
+                .map(|e| {
+                    let (actor_name, actor_role) = match &e.actor {
+                        DomainActor::Official { official_id, role } => (
+                            names.get(official_id).cloned().flatten(),
+                            Some(role.as_str().to_owned()),
+                        ),
+                        _ => (None, None),
+                    };
+                    DocumentEventView {
+                        seq: e.seq as i64,
+                        at: crate::dossiers::rfc3339(e.at),
+                        actor: e.actor.canonical(),
+                        kind: e.kind.as_str().to_owned(),
+                        from_status: e.from_status.map(|s| s.as_str().to_owned()),
+                        to_status: e.to_status.as_str().to_owned(),
+                        reason: e.reason,
+                        data: e.data,
+                        actor_name,
+                        actor_role,
+                    }
                 })
                 .collect(),
             chain_ok,
@@ -1714,6 +1752,252 @@ fn capitalise_words(stamp: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => lower,
+    }
+}
+
+/// An action of the document page, in the order of the two flows (incoming: submit, direct,
+/// assign, report done, or return to sender; outgoing by Điều 14: review, approve, the
+/// signer's signature, the number, the agency's signature, distribution).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocumentActionKind {
+    /// Trình lãnh đạo.
+    SubmitToLeader,
+    /// Chỉ đạo: lead unit, co-units, deadline, note.
+    Direct,
+    /// Giao xử lý.
+    Assign,
+    /// Báo cáo đã giải quyết.
+    ReportDone,
+    /// Trả lại nơi gửi.
+    ReturnToSender,
+    /// Trình duyệt dự thảo.
+    SendForReview,
+    /// Trả lại dự thảo (with the reason).
+    SendBack,
+    /// Duyệt dự thảo.
+    Approve,
+    /// Ký số của người có thẩm quyền.
+    SignPersonal,
+    /// Cấp số, thời gian ban hành.
+    Issue,
+    /// Ký số của cơ quan (the clerk, after the number).
+    SignSeal,
+    /// Phát hành.
+    Distribute,
+}
+
+impl DocumentActionKind {
+    pub const ALL: [DocumentActionKind; 12] = [
+        Self::SubmitToLeader,
+        Self::Direct,
+        Self::Assign,
+        Self::ReportDone,
+        Self::ReturnToSender,
+        Self::SendForReview,
+        Self::SendBack,
+        Self::Approve,
+        Self::SignPersonal,
+        Self::Issue,
+        Self::SignSeal,
+        Self::Distribute,
+    ];
+
+    /// The form's `command` value and the catalogue keys' suffix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SubmitToLeader => "submit_to_leader",
+            Self::Direct => "direct",
+            Self::Assign => "assign",
+            Self::ReportDone => "report_done",
+            Self::ReturnToSender => "return_to_sender",
+            Self::SendForReview => "send_for_review",
+            Self::SendBack => "send_back",
+            Self::Approve => "approve",
+            Self::SignPersonal => "sign_personal",
+            Self::Issue => "issue",
+            Self::SignSeal => "sign_seal",
+            Self::Distribute => "distribute",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    /// A command of this kind with placeholder data: what the state machine is asked to
+    /// know whether the action is open now (the real data is checked when it is sent).
+    fn probe(self) -> Command {
+        let text = || "-".to_owned();
+        match self {
+            Self::SubmitToLeader => Command::SubmitToLeader { leader_id: 0 },
+            Self::Direct => Command::Direct {
+                lead_unit: 0,
+                co_units: Vec::new(),
+                deadline: None,
+                note: String::new(),
+            },
+            Self::Assign => Command::Assign { specialist_id: 0 },
+            Self::ReportDone => Command::ReportDone { result: text() },
+            Self::ReturnToSender => Command::ReturnToSender { reason: text() },
+            Self::SendForReview => Command::SendForReview,
+            Self::SendBack => Command::SendBack { reason: text() },
+            Self::Approve => Command::Approve,
+            Self::SignPersonal => Command::Sign {
+                kind: SignatureKind::Personal,
+            },
+            Self::Issue => Command::Issue { number: 1 },
+            Self::SignSeal => Command::Sign {
+                kind: SignatureKind::Seal,
+            },
+            Self::Distribute => Command::Distribute {
+                recipients: vec![Recipient::Agency {
+                    name: text(),
+                    via: document::Delivery::Paper,
+                }],
+            },
+        }
+    }
+}
+
+/// The people and units a document's forms offer, and the names its page shows.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentParties {
+    /// The body (cơ quan) that holds the document.
+    pub body_name: String,
+    /// The body's units below it, in tree order: lead unit, co-units, distribution.
+    pub units: Vec<(i64, String)>,
+    /// Leaders of the body, whom the clerk submits to.
+    pub leaders: Vec<(i64, String)>,
+    /// Officials who may be given the document to handle (documents work over the body or
+    /// the lead unit).
+    pub assignees: Vec<(i64, String)>,
+    /// Names of the body's officials and units by id (the assignee, the signers, the units
+    /// of a direction).
+    pub official_names: std::collections::BTreeMap<i64, String>,
+    pub unit_names: std::collections::BTreeMap<i64, String>,
+}
+
+impl App {
+    /// One register of the caller's units (bodies they hold a documents right over, or units
+    /// leading a document), newest first, at most [`DOCUMENT_LIST_LIMIT`].
+    pub async fn list_documents(
+        &self,
+        actor: &Actor,
+        filter: &DocumentFilter,
+    ) -> AppResult<Vec<DocumentView>> {
+        let scope = Self::document_scope(actor)?;
+        let rows = self
+            .store
+            .list_documents(filter, &scope, DOCUMENT_LIST_LIMIT)
+            .await?;
+        rows.iter().map(view).collect()
+    }
+
+    /// What the caller may do on the document now, in the flows' order: each action's
+    /// command (with placeholder data) is put to the state machine under the role the
+    /// caller would act under, so the page offers exactly what would be accepted — the data
+    /// sent is checked again when the action is taken.
+    pub async fn document_actions(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> AppResult<Vec<DocumentActionKind>> {
+        let row = self.readable_document(actor, id).await?;
+        let lead = self.lead_path(&row).await?;
+        let state = row.document()?;
+        let (now, today) = (self.now(), self.today());
+        Ok(DocumentActionKind::ALL
+            .into_iter()
+            .filter(|kind| {
+                let command = kind.probe();
+                Self::document_actor(actor, &row.body_path, lead.as_ref(), &command).is_ok_and(
+                    |acting| {
+                        let ctx = Context {
+                            actor: &acting,
+                            now,
+                            today,
+                        };
+                        document::decide(&state, &command, &ctx).is_ok()
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Earlier registrations of the document the clerk is about to register (same
+    /// số/ký hiệu, sender and year, as [`App::register_incoming`] would warn of): the page
+    /// asks the clerk to confirm before registering it again. Nothing is written.
+    pub async fn incoming_duplicates(
+        &self,
+        actor: &Actor,
+        input: &IncomingRegistration,
+    ) -> AppResult<Vec<DocumentView>> {
+        let body = self
+            .document_body(actor, &input.body_code, Permission::DocumentsManage)
+            .await?;
+        let code_number = text::nfc(input.code_number.trim());
+        let sender = text::nfc(input.sender_organ.trim());
+        if code_number.is_empty() || sender.is_empty() {
+            return Ok(Vec::new());
+        }
+        let year = input.issued_date.unwrap_or(self.today()).year();
+        let key = document::duplicate_key(&code_number, &sender, year);
+        self.store
+            .document_duplicates(body.id, Register::Incoming, &key)
+            .await?
+            .iter()
+            .map(view)
+            .collect()
+    }
+
+    /// The units and officials of the document's body, for its page's forms and names.
+    pub async fn document_parties(&self, actor: &Actor, id: i64) -> AppResult<DocumentParties> {
+        let row = self.readable_document(actor, id).await?;
+        let body = OrgPath::from_stored(row.body_path.clone());
+        let lead = self.lead_path(&row).await?;
+        let mut parties = DocumentParties::default();
+        for unit in self.store.list_units().await? {
+            let path = path_of(&unit);
+            if unit.id == row.body_id {
+                parties.body_name = unit.name.clone();
+            } else if body.contains(&path) {
+                parties.units.push((unit.id, unit.name.clone()));
+            }
+            if body.contains(&path) || path.contains(&body) {
+                parties.unit_names.insert(unit.id, unit.name);
+            }
+        }
+        for official in self.store.list_officials(Some(&row.body_path)).await? {
+            parties
+                .official_names
+                .insert(official.id, official.full_name.clone());
+            if !official.active {
+                continue;
+            }
+            let Some(principal) = self.official_principal(official.id).await? else {
+                continue;
+            };
+            if let Principal::Official { assignments, .. } = &principal
+                && assignments
+                    .iter()
+                    .any(|a| a.role == Role::Leader && a.unit_path.contains(&body))
+            {
+                parties
+                    .leaders
+                    .push((official.id, official.full_name.clone()));
+            }
+            if principal.may_at(Permission::DocumentsWork, &body)
+                || lead
+                    .as_ref()
+                    .is_some_and(|l| principal.may_at(Permission::DocumentsWork, l))
+            {
+                parties.assignees.push((
+                    official.id,
+                    format!("{} — {}", official.full_name, official.unit_name),
+                ));
+            }
+        }
+        Ok(parties)
     }
 }
 

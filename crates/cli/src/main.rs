@@ -816,6 +816,12 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
             }
             Err(error) => tracing::warn!(error = %error, "demo dossiers not loaded"),
         }
+        // Official documents at each step, so the registers and their lists show something.
+        match app.load_demo_documents().await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(documents = count, "demo documents loaded"),
+            Err(error) => tracing::warn!(error = %error, "demo documents not loaded"),
+        }
     }
     // Only the demo sends to the log; in production a channel without an adapter fails its
     // messages (they stay pending) and sign-up refuses contacts on it (`app_for`).

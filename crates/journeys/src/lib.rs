@@ -6,6 +6,10 @@
 //! `target/journeys/npm`) is installed by `.ci/setup-test-tools`, never here: a missing tool
 //! fails the journey with a message naming it and the script.
 
+pub mod journey;
+
+pub use journey::Journey;
+
 use anyhow::{Context, bail};
 use fantoccini::{Client, ClientBuilder};
 use motcua_app::{App, AppSettings};

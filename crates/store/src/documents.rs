@@ -273,6 +273,15 @@ pub struct DocumentScope {
     pub paths: Option<Vec<String>>,
 }
 
+/// Which documents of a register a list shows.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentFilter {
+    pub register: Register,
+    /// The register's year (năm đăng ký); `None`: every year.
+    pub year: Option<i32>,
+    pub status: Option<Status>,
+}
+
 struct Query {
     sql: String,
     binds: Vec<Bind>,
@@ -447,6 +456,35 @@ impl Store {
             return Ok(Vec::new());
         }
         q.sql.push_str(" ORDER BY deadline, id");
+        self.fetch_documents(q).await
+    }
+
+    /// One register's documents of a year within the scope, newest first, optionally of one
+    /// status: the registers page (drafts and signed documents without a number included,
+    /// unlike [`Store::document_register`]).
+    pub async fn list_documents(
+        &self,
+        filter: &DocumentFilter,
+        scope: &DocumentScope,
+        limit: i64,
+    ) -> StoreResult<Vec<DocumentRow>> {
+        let mut q = Query::new(&format!("SELECT {COLUMNS} FROM documents WHERE 1 = 1"));
+        let register = q.bind(Bind::Text(filter.register.as_str().to_owned()));
+        q.sql.push_str(&format!(" AND register = {register}"));
+        if let Some(year) = filter.year {
+            let year = q.bind(Bind::Number(i64::from(year)));
+            q.sql.push_str(&format!(" AND register_year = {year}"));
+        }
+        if let Some(status) = filter.status {
+            let status = q.bind(Bind::Text(status.as_str().to_owned()));
+            q.sql.push_str(&format!(" AND status = {status}"));
+        }
+        if !q.scope(scope) {
+            return Ok(Vec::new());
+        }
+        let limit = q.bind(Bind::Number(limit.clamp(1, 500)));
+        q.sql
+            .push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {limit}"));
         self.fetch_documents(q).await
     }
 

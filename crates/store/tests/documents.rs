@@ -4,7 +4,9 @@
 use motcua_domain::authz::Role;
 use motcua_domain::document::{Command, Context, Document, Register, Series, decide};
 use motcua_domain::dossier::Actor;
-use motcua_store::documents::{DocumentChange, DraftText, NewDocument};
+use motcua_store::documents::{
+    DocumentChange, DocumentFilter, DocumentScope, DraftText, NewDocument,
+};
 use motcua_store::org::OrgUnitInput;
 use motcua_store::test_support::TestDatabase;
 use motcua_store::{Backend, Store, StoreError};
@@ -22,6 +24,7 @@ contract!(
     a_rolled_back_registration_gives_its_number_back,
     a_stale_update_is_refused_and_a_number_is_never_stored_twice,
     a_draft_keeps_its_text_and_is_rewritten_only_while_a_draft,
+    a_register_lists_its_year_and_status_within_the_scope,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -332,4 +335,134 @@ async fn a_draft_keeps_its_text_and_is_rewritten_only_while_a_draft(store: Store
     tx.commit().await.expect("commit");
     assert_eq!(row.signer_name.as_deref(), Some("Huỳnh Văn Thành"));
     assert_eq!(row.signer_position.as_deref(), Some("PHÓ CHỦ TỊCH"));
+}
+
+async fn a_register_lists_its_year_and_status_within_the_scope(store: Store) {
+    let unit = |name: &str, code: &str| OrgUnitInput {
+        parent_id: None,
+        kind: "agency".into(),
+        level: "commune".into(),
+        name: name.into(),
+        short_name: None,
+        code: Some(code.into()),
+        address: None,
+        phone: None,
+        email: None,
+        sort_order: 0,
+    };
+    let mut tx = store.begin().await.expect("begin");
+    let ward = tx
+        .insert_unit(&unit("UBND phường Ninh Kiều", "000.00.30.H13"), 1)
+        .await
+        .expect("unit");
+    let other = tx
+        .insert_unit(&unit("UBND xã Trung Hưng", "000.00.37.H13"), 1)
+        .await
+        .expect("unit");
+    tx.commit().await.expect("commit");
+    let clerk = Actor::Official {
+        official_id: 9,
+        role: Role::Clerk,
+    };
+    let ctx = Context {
+        actor: &clerk,
+        now: datetime!(2026-12-07 08:30 +7),
+        today: date!(2026 - 12 - 07),
+    };
+    // Three of the ward (one of 2025, one submitted), one of the other commune, each
+    // registered after the one before.
+    let mut ids = Vec::new();
+    for (body, number, year, submit) in [
+        (&ward, 1, 2026, false),
+        (&ward, 2, 2026, true),
+        (&ward, 1, 2025, false),
+        (&other, 1, 2026, false),
+    ] {
+        let registered = decide(
+            &Document::new(),
+            &Command::Register {
+                arrival_number: number,
+            },
+            &ctx,
+        )
+        .expect("register");
+        let mut new = registration(body.id, &body.path, number);
+        new.register_year = year;
+        let mut tx = store.begin().await.expect("begin");
+        let id = tx
+            .insert_document(&new, &registered.new_state, ids.len() as i64 + 1)
+            .await
+            .expect("insert");
+        tx.append_document_event(id, &registered.event)
+            .await
+            .expect("event");
+        if submit {
+            let submitted = decide(
+                &registered.new_state,
+                &Command::SubmitToLeader { leader_id: 2 },
+                &ctx,
+            )
+            .expect("submit");
+            tx.update_document(id, 1, &submitted.new_state, &DocumentChange::default(), 9)
+                .await
+                .expect("update");
+        }
+        tx.commit().await.expect("commit");
+        ids.push(id);
+    }
+    let list = |register, year, status, paths: Option<Vec<String>>| {
+        let store = store.clone();
+        async move {
+            store
+                .list_documents(
+                    &DocumentFilter {
+                        register,
+                        year,
+                        status,
+                    },
+                    &DocumentScope { paths },
+                    50,
+                )
+                .await
+                .expect("list")
+                .into_iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let ward_only = Some(vec![ward.path.clone()]);
+    // Newest first, the year's only, the scope's only.
+    assert_eq!(
+        list(Register::Incoming, Some(2026), None, ward_only.clone()).await,
+        vec![ids[1], ids[0]]
+    );
+    assert_eq!(
+        list(
+            Register::Incoming,
+            Some(2026),
+            Some(motcua_domain::document::Status::Submitted),
+            ward_only.clone()
+        )
+        .await,
+        vec![ids[1]]
+    );
+    assert_eq!(
+        list(Register::Incoming, None, None, ward_only.clone()).await,
+        vec![ids[2], ids[1], ids[0]]
+    );
+    assert_eq!(
+        list(Register::Outgoing, None, None, ward_only).await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        list(Register::Incoming, Some(2026), None, None).await,
+        vec![ids[3], ids[1], ids[0]],
+        "the system sees every body"
+    );
+    assert!(
+        list(Register::Incoming, None, None, Some(Vec::new()))
+            .await
+            .is_empty(),
+        "an empty scope sees nothing"
+    );
 }

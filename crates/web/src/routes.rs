@@ -946,6 +946,51 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::DossierView),
             pages::tracking::show,
         )
+        // Official documents (issue 16), the officials' pages: any official reaches the
+        // registers and a document, where the use case answers by documents rights and
+        // jurisdiction (403 without them); registering and drafting need the right itself.
+        .at(
+            M::GET,
+            "/staff/documents",
+            Official,
+            pages::documents::registers,
+        )
+        .at(
+            M::GET,
+            "/staff/documents/incoming/new",
+            Staff(P::DocumentsManage),
+            pages::documents::incoming_form,
+        )
+        .at(
+            M::POST,
+            "/staff/documents/incoming/new",
+            Staff(P::DocumentsManage),
+            pages::documents::register_incoming,
+        )
+        .at(
+            M::GET,
+            "/staff/documents/outgoing/new",
+            Staff(P::DocumentsWork),
+            pages::documents::outgoing_form,
+        )
+        .at(
+            M::POST,
+            "/staff/documents/outgoing/new",
+            Staff(P::DocumentsWork),
+            pages::documents::draft_outgoing,
+        )
+        .at(
+            M::GET,
+            "/staff/documents/{id}",
+            Official,
+            pages::documents::detail,
+        )
+        .at(
+            M::POST,
+            "/staff/documents/{id}/actions",
+            Official,
+            pages::documents::act,
+        )
         .at(
             M::GET,
             "/staff/counter",

@@ -30,6 +30,8 @@ pub struct Page {
     pub can_manage_calendar: bool,
     /// Hồ sơ: the back-office work queues.
     pub can_work_dossiers: bool,
+    /// Văn bản đến/đi: the registers (clerks, and those who draft, direct or handle).
+    pub can_work_documents: bool,
 }
 
 impl Page {
@@ -55,6 +57,8 @@ impl Page {
             can_manage_catalogue: allowed(Permission::CatalogueManage),
             can_manage_calendar: allowed(Permission::CalendarManage),
             can_work_dossiers: allowed(Permission::DossierView),
+            can_work_documents: allowed(Permission::DocumentsManage)
+                || allowed(Permission::DocumentsWork),
         }
     }
 
@@ -76,6 +80,7 @@ impl Page {
             can_manage_catalogue: false,
             can_manage_calendar: false,
             can_work_dossiers: false,
+            can_work_documents: false,
         }
     }
 

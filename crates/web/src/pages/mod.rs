@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod catalogue_admin;
 pub mod citizen;
 pub mod clients;
+pub mod documents;
 pub mod dossiers;
 pub mod layout;
 pub mod lookup;
