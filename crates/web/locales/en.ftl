@@ -1258,6 +1258,7 @@ documents-distribute-email = Send to other agencies by e-mail
 documents-distribute-paper = Send to other agencies on paper
 documents-distribute-hint = One agency per line. The clerk keeps a copy (Lưu: VT).
 documents-chain-broken = The document's history does not match its integrity chain: it may have been altered.
+documents-number-line = No. { $value }
 documents-arrival-number = Arrival number
 documents-arrival-date = Arrival date
 documents-notation = Notation

@@ -1258,6 +1258,7 @@ documents-distribute-email = Gửi cơ quan khác qua thư điện tử
 documents-distribute-paper = Gửi cơ quan khác bằng bản giấy
 documents-distribute-hint = Mỗi dòng một cơ quan. Văn thư lưu một bản (Lưu: VT).
 documents-chain-broken = Nhật ký văn bản không khớp chuỗi kiểm tra toàn vẹn: nhật ký có thể đã bị sửa đổi.
+documents-number-line = Số: { $value }
 documents-arrival-number = Số đến
 documents-arrival-date = Ngày đến
 documents-notation = Ký hiệu

@@ -346,7 +346,11 @@ async fn detail_page(
         })
         .collect();
     let number_line = match (&doc.code_number, &doc.number) {
-        (Some(code), Some(_)) if !incoming => format!("Số: {code}"),
+        (Some(code), Some(_)) if !incoming => i18n::tf(
+            ctx.lang,
+            "documents-number-line",
+            &[("value", code.as_str())],
+        ),
         (_, Some(n)) if incoming => {
             format!("{}: {n}", i18n::t(ctx.lang, "documents-arrival-number"))
         }
