@@ -8,12 +8,17 @@
 //!   database and measures it from outside over HTTP: submit+receive throughput against the
 //!   raw commit rate of the same database, lookup and catalogue search latency under 200
 //!   concurrent clients, the work queue at scale, receipt PDF rendering and server memory.
+//! - [`documents`]: `motcua demo generate --documents N`, official documents (văn bản đến/đi)
+//!   walked through their lifecycle, and the register search phase of `motcua bench`.
+//! - [`signing`]: PAdES signing and verification time per document (no database).
 //!
 //! The benchmark reports figures and targets; nothing here asserts a duration.
 
+pub mod documents;
 pub mod generate;
 pub mod run;
 mod server;
+pub mod signing;
 mod stats;
 
 /// An HTTP client builder, after making ring the process's rustls provider (the workspace's

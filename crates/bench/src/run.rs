@@ -42,8 +42,10 @@ pub struct BenchOptions {
     /// The `motcua` binary to start as the server.
     pub exe: PathBuf,
     pub backends: Vec<BenchBackend>,
-    /// Admin URL of the PostgreSQL server (a database `motcua_bench` is created there).
+    /// Admin URL of the PostgreSQL server (database `postgres_database` is created there).
     pub postgres_url: String,
+    /// The scratch PostgreSQL database, dropped and recreated (`motcua_bench`).
+    pub postgres_database: String,
     /// SQLite database and server logs go here.
     pub work_dir: PathBuf,
     /// Generated dossiers before measuring (1,000,000 for the published figures).
@@ -74,6 +76,39 @@ pub struct BenchOptions {
     pub pdf_iterations: usize,
     /// Keep the databases afterwards (the SQLite file of a million dossiers is several GB).
     pub keep: bool,
+    /// Official documents generated for the register search phase (0: no such phase).
+    pub documents: u64,
+    /// Concurrent clients of the register search, one figure per count.
+    pub document_clients: Vec<usize>,
+    /// Searches per client count (and for the raw query).
+    pub document_requests: usize,
+    /// Documents per figure in the signing phase.
+    pub signing_iterations: usize,
+    /// Threads of the signing phase's "all cores" figures.
+    pub signing_threads: usize,
+    pub phases: Phases,
+}
+
+/// Which groups of phases run.
+#[derive(Debug, Clone, Copy)]
+pub struct Phases {
+    /// The one-stop phases: dossiers generated, writes, lookups, catalogue search, queues,
+    /// receipt PDF, payments, outbox.
+    pub core: bool,
+    /// Official documents generated and the register search.
+    pub documents: bool,
+    /// PAdES signing and verification per document (once, not per database).
+    pub signing: bool,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Phases {
+            core: true,
+            documents: true,
+            signing: true,
+        }
+    }
 }
 
 impl Default for BenchOptions {
@@ -82,6 +117,7 @@ impl Default for BenchOptions {
             exe: PathBuf::from("motcua"),
             backends: vec![BenchBackend::Sqlite, BenchBackend::Postgres],
             postgres_url: "postgres://postgres@127.0.0.1:5432/postgres".into(),
+            postgres_database: "motcua_bench".into(),
             work_dir: PathBuf::from("bench-out"),
             dossiers: 1_000_000,
             writes: 2_000,
@@ -97,6 +133,12 @@ impl Default for BenchOptions {
             queue_iterations: 300,
             pdf_iterations: 200,
             keep: false,
+            documents: 1_000_000,
+            document_clients: vec![1, 4, 16],
+            document_requests: 2_000,
+            signing_iterations: 200,
+            signing_threads: std::thread::available_parallelism().map_or(1, usize::from),
+            phases: Phases::default(),
         }
     }
 }
@@ -167,6 +209,10 @@ pub struct BackendReport {
     /// The database's plan for the specialist's queue (`EXPLAIN QUERY PLAN` / `EXPLAIN ANALYZE`).
     pub queue_plan: Vec<String>,
     pub clients: usize,
+    /// Official documents generated for the register search.
+    pub documents_generated: crate::documents::DocumentReport,
+    /// The register search at scale (`None` when not run).
+    pub register_search: Option<crate::documents::RegisterSearch>,
 }
 
 /// The machine the figures come from.
@@ -183,6 +229,8 @@ pub struct Machine {
 pub struct BenchReport {
     pub machine: Machine,
     pub backends: Vec<BackendReport>,
+    /// Signing and verification per document (no database).
+    pub signing: Option<crate::signing::SigningReport>,
 }
 
 pub fn machine() -> Machine {
@@ -221,9 +269,22 @@ pub async fn run(options: &BenchOptions) -> anyhow::Result<BenchReport> {
     let mut report = BenchReport {
         machine: machine(),
         backends: Vec::new(),
+        signing: None,
     };
-    for backend in &options.backends {
-        report.backends.push(run_backend(options, *backend).await?);
+    if options.phases.signing {
+        report.signing = Some(
+            crate::signing::run(&crate::signing::SigningOptions {
+                iterations: options.signing_iterations.max(1),
+                threads: options.signing_threads.max(1),
+                ..Default::default()
+            })
+            .await?,
+        );
+    }
+    if options.phases.core || (options.phases.documents && options.documents > 0) {
+        for backend in &options.backends {
+            report.backends.push(run_backend(options, *backend).await?);
+        }
     }
     Ok(report)
 }
@@ -240,7 +301,8 @@ async fn run_backend(
             format!("sqlite://{}", sqlite_dir.join("motcua.db").display())
         }
         BenchBackend::Postgres => {
-            Store::create_postgres_database(&options.postgres_url, "motcua_bench", true).await?
+            Store::create_postgres_database(&options.postgres_url, &options.postgres_database, true)
+                .await?
         }
     };
     let name = match backend {
@@ -250,6 +312,46 @@ async fn run_backend(
     eprintln!("[{name}] preparing {}", redact(&url));
     let store = Store::open(&url).await?;
     let app = App::new(store.clone(), AppSettings::default());
+    let mut report = BackendReport {
+        backend: name.into(),
+        durability: store.durability().await?,
+        clients: options.clients,
+        ..Default::default()
+    };
+    let mut outcome = Ok(());
+    if options.phases.core {
+        outcome = core_phases(options, &app, &store, &url, name, &mut report).await;
+    } else {
+        app.load_demo().await.map_err(|e| anyhow!("demo: {e}"))?;
+    }
+    if outcome.is_ok() && options.documents > 0 && options.phases.documents {
+        outcome = document_phases(options, &app, &store, &url, name, &mut report).await;
+    }
+    store.close().await;
+    outcome?;
+    if !options.keep {
+        match backend {
+            BenchBackend::Sqlite => {
+                let _ = std::fs::remove_dir_all(&sqlite_dir);
+            }
+            BenchBackend::Postgres => {
+                Store::drop_postgres_database(&options.postgres_url, &options.postgres_database)
+                    .await?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The one-stop phases (dossiers generated, then measured through a server).
+async fn core_phases(
+    options: &BenchOptions,
+    app: &App,
+    store: &Store,
+    url: &str,
+    name: &str,
+    report: &mut BackendReport,
+) -> anyhow::Result<()> {
     let generate_options = GenerateOptions {
         dossiers: options.dossiers,
         ..Default::default()
@@ -270,12 +372,6 @@ async fn run_backend(
     } else {
         app.load_demo().await.map_err(|e| anyhow!("demo: {e}"))?;
         GenerateReport::default()
-    };
-    let mut report = BackendReport {
-        backend: name.into(),
-        durability: store.durability().await?,
-        clients: options.clients,
-        ..Default::default()
     };
 
     // Credentials: API tokens for the ward's desk and specialist, sessions for the citizens.
@@ -330,7 +426,7 @@ async fn run_backend(
     let log = options.work_dir.join(format!("server-{name}.log"));
     eprintln!("[{name}] {} payment attempts", options.payments);
     let attempts = payable_attempts(&app, &store, options.payments).await?;
-    let mut server = Server::start(&options.exe, &url, &log).await?;
+    let mut server = Server::start(&options.exe, url, &log).await?;
     eprintln!("[{name}] server pid {} at {}", server.pid(), server.base);
     let outcome = measure(
         options,
@@ -341,7 +437,7 @@ async fn run_backend(
         &sessions,
         &write_agencies,
         &mut codes,
-        &mut report,
+        report,
     )
     .await;
     if outcome.is_ok() && !attempts.is_empty() {
@@ -385,19 +481,69 @@ async fn run_backend(
     }
     report.queue_mine.total_dossiers = total_dossiers;
     report.queue_receive.total_dossiers = total_dossiers;
-    store.close().await;
-    outcome?;
-    if !options.keep {
-        match backend {
-            BenchBackend::Sqlite => {
-                let _ = std::fs::remove_dir_all(&sqlite_dir);
-            }
-            BenchBackend::Postgres => {
-                Store::drop_postgres_database(&options.postgres_url, "motcua_bench").await?;
-            }
+    outcome
+}
+
+/// Official documents generated, then the register search measured through a fresh server.
+async fn document_phases(
+    options: &BenchOptions,
+    app: &App,
+    store: &Store,
+    url: &str,
+    name: &str,
+    report: &mut BackendReport,
+) -> anyhow::Result<()> {
+    let mut last_shown = Instant::now();
+    let started = Instant::now();
+    let mut progress = |done: u64, total: u64| {
+        if last_shown.elapsed() > Duration::from_secs(10) || done == total {
+            last_shown = Instant::now();
+            eprintln!(
+                "[{name}] generated {done}/{total} documents ({:.0}/s)",
+                done as f64 / started.elapsed().as_secs_f64().max(1e-9)
+            );
         }
-    }
-    Ok(report)
+    };
+    report.documents_generated = crate::documents::generate_documents(
+        app,
+        store,
+        &crate::documents::DocumentOptions {
+            documents: options.documents,
+            ..Default::default()
+        },
+        &mut progress,
+    )
+    .await?;
+    let staff = crate::documents::document_staff(app, store).await?;
+    let token = app
+        .issue_api_token(&Actor::system(), staff.clerk, "bench", Some(1))
+        .await
+        .map_err(|e| anyhow!("token: {e}"))?;
+    let log = options
+        .work_dir
+        .join(format!("server-{name}-documents.log"));
+    let mut server = Server::start(&options.exe, url, &log).await?;
+    let most = options.document_clients.iter().copied().max().unwrap_or(1);
+    let client = crate::http_client()
+        .pool_max_idle_per_host(most + 8)
+        .timeout(Duration::from_secs(120))
+        .build()?;
+    eprintln!(
+        "[{name}] register search, {} requests at {:?} clients",
+        options.document_requests, options.document_clients
+    );
+    let measured = crate::documents::measure_search(
+        &client,
+        &server.base,
+        &token,
+        store,
+        &options.document_clients,
+        options.document_requests.max(1),
+    )
+    .await;
+    server.stop().await;
+    report.register_search = Some(measured?);
+    Ok(())
 }
 
 fn redact(url: &str) -> String {
@@ -410,7 +556,7 @@ fn redact(url: &str) -> String {
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters kept).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len() * 3);
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
@@ -462,7 +608,13 @@ async fn measure(
 
     // 1. Raw commits: same database, same durability, same concurrency, while the server idles.
     eprintln!("[{name}] raw commit rate");
-    let probe = Store::connect(&store_url(store, &options.work_dir, &options.postgres_url)).await?;
+    let probe = Store::connect(&store_url(
+        store,
+        &options.work_dir,
+        &options.postgres_url,
+        &options.postgres_database,
+    ))
+    .await?;
     probe.probe_prepare().await?;
     let window = Duration::from_secs(8);
     let started = Instant::now();
@@ -694,7 +846,12 @@ async fn measure(
 }
 
 /// The URL of the database a store was opened on (the probe opens its own pool).
-fn store_url(store: &Store, work_dir: &std::path::Path, postgres_url: &str) -> String {
+fn store_url(
+    store: &Store,
+    work_dir: &std::path::Path,
+    postgres_url: &str,
+    database: &str,
+) -> String {
     match store.backend() {
         motcua_store::Backend::Sqlite => format!(
             "sqlite://{}",
@@ -707,7 +864,7 @@ fn store_url(store: &Store, work_dir: &std::path::Path, postgres_url: &str) -> S
                 .unwrap_or(postgres_url)
                 .rsplit_once('/')
                 .map_or(postgres_url, |(base, _)| base);
-            format!("{base}/motcua_bench")
+            format!("{base}/{database}")
         }
     }
 }
@@ -882,8 +1039,16 @@ pub fn table(report: &BenchReport) -> String {
         m.date
     );
     let mark = |ok: bool| if ok { "ok" } else { "MISSED" };
+    if let Some(signing) = &report.signing {
+        out.push_str(&crate::signing::table(signing));
+    }
     for b in &report.backends {
         let t = &b.throughput;
+        if t.raw_commits == 0 {
+            out.push_str(&format!("\n== {} ({}) ==\n", b.backend, b.durability));
+            out.push_str(&register_table(b));
+            continue;
+        }
         out.push_str(&format!(
             "\n== {} ({}) ==\n\
              dossiers in database        {} (generated {} with {} events in {:.0} s, {:.0} dossiers/s)\n\
@@ -986,6 +1151,50 @@ pub fn table(report: &BenchReport) -> String {
         for line in &b.queue_plan {
             out.push_str(&format!("  {line}\n"));
         }
+        out.push_str(&register_table(b));
+    }
+    out
+}
+
+/// The register search figures of one database (empty when the phase did not run).
+fn register_table(b: &BackendReport) -> String {
+    let Some(r) = &b.register_search else {
+        return String::new();
+    };
+    let g = &b.documents_generated;
+    let mut out = format!(
+        "documents in database       {} (generated {} with {} events over {} bodies in {:.0} s, {:.0} documents/s)\n",
+        r.documents,
+        g.documents,
+        g.events,
+        g.bodies,
+        g.seconds,
+        g.documents as f64 / g.seconds.max(1e-9)
+    );
+    for (clients, l) in r.clients.iter().zip(&r.http) {
+        out.push_str(&format!(
+            "register search, {clients:>3} client(s)  p50 {:.2} ms  p99 {:.2} ms  {:.0} searches/s  ({} searches, {} errors; GET /api/v1/documents?q=)\n",
+            l.p50_ms, l.p99_ms, l.per_second, l.count, l.errors
+        ));
+    }
+    out.push_str(&format!(
+        "register search, raw query  p50 {:.2} ms  p99 {:.2} ms  {:.0}/s one at a time; {:.0}/s at {} concurrent (p50 {:.2} ms p99 {:.2} ms); HTTP p50 = {:.1} × raw\n",
+        r.raw.p50_ms,
+        r.raw.p99_ms,
+        r.raw.per_second,
+        r.raw_concurrent.per_second,
+        r.clients.iter().copied().max().unwrap_or(1),
+        r.raw_concurrent.p50_ms,
+        r.raw_concurrent.p99_ms,
+        r.ratio_p50
+    ));
+    out.push_str(&format!(
+        "rows per query (capped at 100): {:?}\nregister search plan ({:?}):\n",
+        r.rows,
+        crate::documents::DOCUMENT_QUERIES[0]
+    ));
+    for line in &r.plan {
+        out.push_str(&format!("  {line}\n"));
     }
     out
 }

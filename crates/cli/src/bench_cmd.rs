@@ -2,19 +2,24 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
+use motcua_bench::documents::{DocumentOptions, generate_documents};
 use motcua_bench::generate::{GenerateOptions, generate};
-use motcua_bench::run::{BenchBackend, BenchOptions};
+use motcua_bench::run::{BenchBackend, BenchOptions, Phases};
 use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum DemoCommand {
-    /// Generates realistic dossiers (all statuses 1–10, verifying hash chains) across the demo
-    /// agencies, loading the demo first if the database is empty. Do not run it beside a
-    /// server that is taking submissions.
+    /// Generates realistic dossiers (all statuses 1–10, verifying hash chains) and official
+    /// documents (incoming and outgoing registers) across the demo agencies, loading the demo
+    /// first if the database is empty. Do not run it beside a server that is taking
+    /// submissions or registering documents.
     Generate {
         #[arg(long, default_value_t = 10_000)]
         dossiers: u64,
+        /// Official documents (văn bản đến/đi) over the last five years.
+        #[arg(long, default_value_t = 0)]
+        documents: u64,
         /// Database URL (default: the configured one).
         #[arg(long)]
         database: Option<String>,
@@ -48,6 +53,9 @@ pub struct BenchArgs {
         default_value = "postgres://postgres@127.0.0.1:5432/postgres"
     )]
     postgres_url: String,
+    /// The scratch database created (dropped first) on that server.
+    #[arg(long, default_value = "motcua_bench")]
+    postgres_database: String,
     /// Dossiers generated before measuring.
     #[arg(long, default_value_t = 1_000_000)]
     dossiers: u64,
@@ -101,11 +109,38 @@ pub struct BenchArgs {
     /// to compare against with the same client.
     #[arg(long)]
     server_exe: Option<PathBuf>,
+    /// Official documents generated for the register search (0: no register search).
+    #[arg(long, default_value_t = 1_000_000)]
+    documents: u64,
+    /// Concurrent clients of the register search, one figure each.
+    #[arg(long, value_delimiter = ',', default_values_t = [1usize, 4, 16])]
+    document_clients: Vec<usize>,
+    /// Searches per client count.
+    #[arg(long, default_value_t = 2_000)]
+    document_requests: usize,
+    /// Documents signed (or verified) per figure of the signing phase.
+    #[arg(long, default_value_t = 200)]
+    signing_iterations: usize,
+    /// Threads of the signing phase's "all cores" figures (default: the CPUs).
+    #[arg(long)]
+    signing_threads: Option<usize>,
+    /// Which phases run: `core` (dossiers: writes, lookups, catalogue search, queues, PDF,
+    /// payments, outbox), `documents` (register search), `signing` (PAdES per document).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Phase::Core, Phase::Documents, Phase::Signing])]
+    phases: Vec<Phase>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Phase {
+    Core,
+    Documents,
+    Signing,
 }
 
 pub async fn generate_command(command: DemoCommand, configured_url: String) -> anyhow::Result<()> {
     let DemoCommand::Generate {
         dossiers,
+        documents,
         database,
         days,
         batch,
@@ -131,23 +166,60 @@ pub async fn generate_command(command: DemoCommand, configured_url: String) -> a
             );
         }
     };
-    let report = generate(&app, &store, &options, &mut progress).await?;
-    println!(
-        "generated {} dossiers with {} events in {:.1} s ({} agencies, {} procedures, {} citizens, {} officials created)",
-        report.dossiers,
-        report.events,
-        report.seconds,
-        report.agencies,
-        report.procedures,
-        report.citizens,
-        report.officials_created
-    );
-    let by_status: Vec<String> = report
-        .by_status
-        .iter()
-        .map(|(status, count)| format!("{status}: {count}"))
-        .collect();
-    println!("by status: {}", by_status.join(", "));
+    if dossiers > 0 {
+        let report = generate(&app, &store, &options, &mut progress).await?;
+        println!(
+            "generated {} dossiers with {} events in {:.1} s ({} agencies, {} procedures, {} citizens, {} officials created)",
+            report.dossiers,
+            report.events,
+            report.seconds,
+            report.agencies,
+            report.procedures,
+            report.citizens,
+            report.officials_created
+        );
+        let by_status: Vec<String> = report
+            .by_status
+            .iter()
+            .map(|(status, count)| format!("{status}: {count}"))
+            .collect();
+        println!("by status: {}", by_status.join(", "));
+    }
+    if documents > 0 {
+        let started = Instant::now();
+        let mut shown = Instant::now();
+        let mut progress = |done: u64, total: u64| {
+            if shown.elapsed().as_secs() >= 5 || done == total {
+                shown = Instant::now();
+                eprintln!(
+                    "{done}/{total} documents ({:.0}/s)",
+                    done as f64 / started.elapsed().as_secs_f64().max(1e-9)
+                );
+            }
+        };
+        let report = generate_documents(
+            &app,
+            &store,
+            &DocumentOptions {
+                documents,
+                batch: batch.max(1),
+                seed,
+                ..Default::default()
+            },
+            &mut progress,
+        )
+        .await?;
+        println!(
+            "generated {} documents with {} events in {:.1} s ({} bodies)",
+            report.documents, report.events, report.seconds, report.bodies
+        );
+        let by_status: Vec<String> = report
+            .by_status
+            .iter()
+            .map(|(status, count)| format!("{status}: {count}"))
+            .collect();
+        println!("by status: {}", by_status.join(", "));
+    }
     Ok(())
 }
 
@@ -164,6 +236,7 @@ pub async fn bench_command(args: BenchArgs) -> anyhow::Result<()> {
         },
         backends,
         postgres_url: args.postgres_url,
+        postgres_database: args.postgres_database,
         work_dir: args.work_dir,
         dossiers: args.dossiers,
         writes: args.writes,
@@ -187,6 +260,23 @@ pub async fn bench_command(args: BenchArgs) -> anyhow::Result<()> {
         queue_iterations: args.queue_iterations.max(1),
         pdf_iterations: args.pdf_iterations.max(1),
         keep: args.keep,
+        documents: args.documents,
+        document_clients: if args.document_clients.is_empty() {
+            vec![1]
+        } else {
+            args.document_clients.iter().map(|c| (*c).max(1)).collect()
+        },
+        document_requests: args.document_requests.max(1),
+        signing_iterations: args.signing_iterations.max(1),
+        signing_threads: args
+            .signing_threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+            .max(1),
+        phases: Phases {
+            core: args.phases.contains(&Phase::Core),
+            documents: args.phases.contains(&Phase::Documents),
+            signing: args.phases.contains(&Phase::Signing),
+        },
     };
     let report = motcua_bench::run::run(&options).await?;
     print!("{}", motcua_bench::run::table(&report));

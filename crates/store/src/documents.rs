@@ -10,7 +10,9 @@
 
 use crate::dossiers::Bind;
 use crate::{Store, StoreError, StoreResult, StoreTx, from_micros, micros, on_backend, on_tx};
-use motcua_domain::document::{Document, Event, Recipient, Register, Series, Signature, Status};
+use motcua_domain::document::{
+    CommandKind, Document, Event, Recipient, Register, Series, Signature, Status,
+};
 use motcua_domain::dossier::{from_hex, to_hex};
 use motcua_domain::query_text::{fts5_query, tsquery};
 use serde::{Deserialize, Serialize};
@@ -400,31 +402,96 @@ impl Store {
         scope: &DocumentScope,
         limit: i64,
     ) -> StoreResult<Vec<DocumentRow>> {
-        if terms.is_empty() {
-            return Ok(Vec::new());
+        match self.search_query(terms, scope, limit) {
+            Some(q) => self.fetch_documents(q).await,
+            None => Ok(Vec::new()),
         }
-        let mut q = Query::new(&format!("SELECT {COLUMNS} FROM documents WHERE 1 = 1"));
-        match self {
+    }
+
+    /// The database's plan for [`Store::search_documents`] (`EXPLAIN QUERY PLAN` on SQLite,
+    /// `EXPLAIN (ANALYZE, BUFFERS)` on PostgreSQL), for the benchmark's report.
+    pub async fn explain_document_search(
+        &self,
+        terms: &[String],
+        scope: &DocumentScope,
+        limit: i64,
+    ) -> StoreResult<Vec<String>> {
+        let Some(q) = self.search_query(terms, scope, limit) else {
+            return Ok(Vec::new());
+        };
+        macro_rules! bound {
+            ($query:expr) => {{
+                let mut query = $query;
+                for bind in &q.binds {
+                    query = match bind {
+                        Bind::Text(text) => query.bind(text.clone()),
+                        Bind::Number(number) => query.bind(*number),
+                    };
+                }
+                query
+            }};
+        }
+        Ok(match self {
+            Store::Sqlite(pool, _) => {
+                let explain = format!("EXPLAIN QUERY PLAN {}", q.sql);
+                let rows: Vec<(i64, i64, i64, String)> =
+                    bound!(sqlx::query_as(sqlx::AssertSqlSafe(explain)))
+                        .fetch_all(pool)
+                        .await?;
+                rows.into_iter().map(|(_, _, _, detail)| detail).collect()
+            }
+            Store::Postgres(pool) => {
+                let explain = format!("EXPLAIN (ANALYZE, BUFFERS) {}", q.sql);
+                let rows: Vec<(String,)> = bound!(sqlx::query_as(sqlx::AssertSqlSafe(explain)))
+                    .fetch_all(pool)
+                    .await?;
+                rows.into_iter().map(|(line,)| line).collect()
+            }
+        })
+    }
+
+    /// The search statement; `None` when it can match nothing.
+    ///
+    /// Newest first is id order (ids are taken as documents are registered or drafted, so
+    /// they rise with `created_at`): both databases can then walk their full-text match in
+    /// descending id and stop at the page's end, instead of reading and sorting every match —
+    /// at a million documents a common word ("kế hoạch") matches a hundred thousand of them.
+    /// On SQLite the FTS5 table drives the join (FTS5 yields rowids in descending order
+    /// itself); on PostgreSQL the planner chooses between the GIN index and the primary key
+    /// walked backwards, by how common the words are.
+    fn search_query(&self, terms: &[String], scope: &DocumentScope, limit: i64) -> Option<Query> {
+        if terms.is_empty() {
+            return None;
+        }
+        let mut q = match self {
             Store::Sqlite(..) => {
-                let m = q.bind(Bind::Text(fts5_query(terms, true, None)));
-                q.sql.push_str(&format!(
-                    " AND id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH {m})"
+                let mut q = Query::new(&format!(
+                    "SELECT {COLUMNS} FROM documents_fts JOIN documents ON documents.id = documents_fts.rowid \
+                     WHERE 1 = 1"
                 ));
+                let m = q.bind(Bind::Text(fts5_query(terms, true, None)));
+                q.sql.push_str(&format!(" AND documents_fts MATCH {m}"));
+                q
             }
             Store::Postgres(_) => {
+                let mut q = Query::new(&format!("SELECT {COLUMNS} FROM documents WHERE 1 = 1"));
                 let m = q.bind(Bind::Text(tsquery(terms, true)));
                 q.sql.push_str(&format!(
                     " AND search_fts @@ to_tsquery('simple', vi_fold({m}))"
                 ));
+                q
             }
-        }
+        };
         if !q.scope(scope) {
-            return Ok(Vec::new());
+            return None;
         }
         let limit = q.bind(Bind::Number(limit.clamp(1, 500)));
-        q.sql
-            .push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {limit}"));
-        self.fetch_documents(q).await
+        let order = match self {
+            Store::Sqlite(..) => "documents_fts.rowid DESC",
+            Store::Postgres(_) => "id DESC",
+        };
+        q.sql.push_str(&format!(" ORDER BY {order} LIMIT {limit}"));
+        Some(q)
     }
 
     /// Open documents (not done) whose direction deadline lies in `[from, to]` (inclusive,
@@ -771,5 +838,287 @@ impl StoreTx {
             .rows_affected()
         });
         Ok(inserted == 1)
+    }
+}
+
+/// A whole document written at once by the data generator (`motcua demo generate
+/// --documents N`): its row with an id chosen by the caller and the columns as they stand after
+/// its last command, its state, its complete timeline and the directions it was given.
+#[derive(Debug, Clone)]
+pub struct GeneratedDocument {
+    pub id: i64,
+    /// The columns as the use cases would have left them (number, số/ký hiệu, issue date,
+    /// signer and search text after issue included).
+    pub new: NewDocument,
+    pub state: Document,
+    /// The whole timeline; each `direct` event also becomes its `document_directions` row.
+    pub events: Vec<Event>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Rows per multi-row statement (see `dossiers::rows_per_statement`: PostgreSQL one round
+/// trip per statement within its 65,535 parameters, SQLite small statements).
+fn rows_per_statement(backend: crate::Backend, columns: usize) -> usize {
+    match backend {
+        crate::Backend::Sqlite => 16,
+        crate::Backend::Postgres => 22_000 / columns,
+    }
+}
+
+/// `(… $n+1, …, $n+columns), (…)` for `rows` rows.
+fn value_rows(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 1..=columns {
+            if column > 1 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + column));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+impl Store {
+    /// The highest document id so far (0 when there is none).
+    pub async fn max_document_id(&self) -> StoreResult<i64> {
+        let (max,): (Option<i64>,) =
+            on_backend!(self, |pool| sqlx::query_as("SELECT MAX(id) FROM documents")
+                .fetch_one(pool)
+                .await?);
+        Ok(max.unwrap_or(0))
+    }
+
+    /// Documents in the database.
+    pub async fn count_documents(&self) -> StoreResult<i64> {
+        let (count,): (i64,) = on_backend!(self, |pool| sqlx::query_as(
+            "SELECT COUNT(*) FROM documents"
+        )
+        .fetch_one(pool)
+        .await?);
+        Ok(count)
+    }
+
+    /// After a bulk load with ids chosen by the caller: PostgreSQL's identity continues above
+    /// them, and the planner's statistics and SQLite's full-text index are brought up to date
+    /// (FTS5 `optimize` merges the many small segments a bulk load leaves into one).
+    pub async fn finish_document_load(&self) -> StoreResult<()> {
+        match self {
+            Store::Sqlite(pool, _) => {
+                sqlx::query("INSERT INTO documents_fts (documents_fts) VALUES ('optimize')")
+                    .execute(pool)
+                    .await?;
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+            Store::Postgres(pool) => {
+                sqlx::query(
+                    "SELECT setval(pg_get_serial_sequence('documents', 'id'), \
+                     GREATEST((SELECT MAX(id) FROM documents), 1))",
+                )
+                .execute(pool)
+                .await?;
+                for table in ["documents", "document_events", "document_directions"] {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM ANALYZE {table}")))
+                        .execute(pool)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl StoreTx {
+    /// Writes generated documents with their timelines and directions in multi-row
+    /// statements. Ids must be unused (see [`Store::max_document_id`]); call
+    /// [`Store::finish_document_load`] after the last batch.
+    pub async fn insert_generated_documents(
+        &mut self,
+        documents: &[GeneratedDocument],
+    ) -> StoreResult<()> {
+        let backend = match self {
+            StoreTx::Sqlite(..) => crate::Backend::Sqlite,
+            StoreTx::Postgres(_) => crate::Backend::Postgres,
+        };
+        const COLUMNS: usize = 34;
+        for chunk in documents.chunks(rows_per_statement(backend, COLUMNS)) {
+            let mut statuses = Vec::with_capacity(chunk.len());
+            for d in chunk {
+                statuses.push(
+                    d.state
+                        .status
+                        .map(Status::as_str)
+                        .ok_or_else(|| StoreError::Corrupt("a new document has a status".into()))?,
+                );
+            }
+            let sql = format!(
+                "INSERT INTO documents (id, register, body_id, body_path, status, doc_type, series, register_year, number, \
+                 code_number, notation, sender_organ, recipient_organ, issued_date, arrival_date, subject, urgency, \
+                 secrecy, due_date, page_count, signer_name, signer_position, drafting_unit_id, lead_unit_id, \
+                 assignee_id, deadline, duplicate_key, search_folded, state, last_seq, head, created_by, created_at, updated_at) \
+                 VALUES {}",
+                value_rows(chunk.len(), COLUMNS)
+            );
+            on_tx!(self, |conn| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for (d, status) in chunk.iter().zip(&statuses) {
+                    let n = &d.new;
+                    q = q
+                        .bind(d.id)
+                        .bind(n.register.as_str())
+                        .bind(n.body_id)
+                        .bind(n.body_path.clone())
+                        .bind(*status)
+                        .bind(n.doc_type.clone())
+                        .bind(n.series.as_str())
+                        .bind(i64::from(n.register_year))
+                        .bind(n.number.map(i64::from))
+                        .bind(n.code_number.clone())
+                        .bind(n.notation.clone())
+                        .bind(n.sender_organ.clone())
+                        .bind(n.recipient_organ.clone())
+                        .bind(n.issued_date.clone())
+                        .bind(n.arrival_date.clone())
+                        .bind(n.subject.clone())
+                        .bind(n.urgency.clone())
+                        .bind(n.secrecy.clone())
+                        .bind(n.due_date.clone())
+                        .bind(n.page_count)
+                        .bind(n.signer_name.clone())
+                        .bind(n.signer_position.clone())
+                        .bind(n.drafting_unit_id)
+                        .bind(d.state.lead_unit)
+                        .bind(d.state.assignee)
+                        .bind(d.state.deadline.map(date_text))
+                        .bind(n.duplicate_key.clone())
+                        .bind(n.search_folded.clone())
+                        .bind(encode_state(&d.state))
+                        .bind(d.state.last_seq as i64)
+                        .bind(to_hex(&d.state.head))
+                        .bind(n.created_by)
+                        .bind(d.created_at)
+                        .bind(d.updated_at);
+                }
+                q.execute(&mut *conn).await?;
+            });
+        }
+        let events: Vec<(i64, &Event)> = documents
+            .iter()
+            .flat_map(|d| d.events.iter().map(move |e| (d.id, e)))
+            .collect();
+        for chunk in events.chunks(rows_per_statement(backend, 11)) {
+            let sql = format!(
+                "INSERT INTO document_events (document_id, seq, at, actor, kind, from_status, to_status, reason, data, hash, body) \
+                 VALUES {}",
+                value_rows(chunk.len(), 11)
+            );
+            let mut encoded = Vec::with_capacity(chunk.len());
+            for (_, event) in chunk {
+                let data = serde_json::to_string(&event.data).unwrap_or_else(|_| "{}".into());
+                let body = serde_json::to_string(event)
+                    .map_err(|e| StoreError::Corrupt(format!("document event: {e}")))?;
+                encoded.push((data, body));
+            }
+            on_tx!(self, |conn| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for ((id, event), (data, body)) in chunk.iter().zip(&encoded) {
+                    q = q
+                        .bind(*id)
+                        .bind(event.seq as i64)
+                        .bind(micros(event.at))
+                        .bind(event.actor.canonical())
+                        .bind(event.kind.as_str())
+                        .bind(event.from_status.map(Status::as_str))
+                        .bind(event.to_status.as_str())
+                        .bind(event.reason.clone())
+                        .bind(data.clone())
+                        .bind(event.hash.clone())
+                        .bind(body.clone());
+                }
+                q.execute(&mut *conn).await?;
+            });
+        }
+        let mut directions = Vec::new();
+        for d in documents {
+            for event in d.events.iter().filter(|e| e.kind == CommandKind::Direct) {
+                let lead: i64 = event
+                    .data
+                    .get("lead_unit")
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| StoreError::Corrupt("a direction without a lead unit".into()))?;
+                let directed_by = match &event.actor {
+                    motcua_domain::dossier::Actor::Official { official_id, .. } => {
+                        Some(*official_id)
+                    }
+                    _ => None,
+                };
+                directions.push((
+                    d.id,
+                    event.seq as i64,
+                    lead,
+                    event.data.get("co_units").cloned().unwrap_or_default(),
+                    event.data.get("deadline").cloned(),
+                    event.reason.clone(),
+                    directed_by,
+                    micros(event.at),
+                ));
+            }
+        }
+        for chunk in directions.chunks(rows_per_statement(backend, 8)) {
+            let sql = format!(
+                "INSERT INTO document_directions (document_id, seq, lead_unit_id, co_units, deadline, note, directed_by, directed_at) \
+                 VALUES {}",
+                value_rows(chunk.len(), 8)
+            );
+            on_tx!(self, |conn| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for (id, seq, lead, co, deadline, note, by, at) in chunk {
+                    q = q
+                        .bind(*id)
+                        .bind(*seq)
+                        .bind(*lead)
+                        .bind(co.clone())
+                        .bind(deadline.clone())
+                        .bind(note.clone())
+                        .bind(*by)
+                        .bind(*at);
+                }
+                q.execute(&mut *conn).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Raises a register counter to at least `last` (never lowers it), so numbers taken later
+    /// continue after generated documents.
+    pub async fn raise_document_counter(
+        &mut self,
+        body_id: i64,
+        register: Register,
+        series: Series,
+        year: i32,
+        last: i64,
+    ) -> StoreResult<()> {
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO document_counters (body_id, register, series, year, last) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (body_id, register, series, year) DO UPDATE SET last = CASE \
+                 WHEN excluded.last > document_counters.last THEN excluded.last ELSE document_counters.last END",
+            )
+            .bind(body_id)
+            .bind(register.as_str())
+            .bind(series.as_str())
+            .bind(i64::from(year))
+            .bind(last)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
     }
 }

@@ -5,7 +5,7 @@ use motcua_domain::authz::Role;
 use motcua_domain::document::{Command, Context, Document, Register, Series, decide};
 use motcua_domain::dossier::Actor;
 use motcua_store::documents::{
-    DocumentChange, DocumentFilter, DocumentScope, DraftText, NewDocument,
+    DocumentChange, DocumentFilter, DocumentScope, DraftText, GeneratedDocument, NewDocument,
 };
 use motcua_store::org::OrgUnitInput;
 use motcua_store::test_support::TestDatabase;
@@ -25,6 +25,7 @@ contract!(
     a_stale_update_is_refused_and_a_number_is_never_stored_twice,
     a_draft_keeps_its_text_and_is_rewritten_only_while_a_draft,
     a_register_lists_its_year_and_status_within_the_scope,
+    generated_documents_are_stored_whole_searchable_and_numbering_continues,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -465,4 +466,180 @@ async fn a_register_lists_its_year_and_status_within_the_scope(store: Store) {
             .is_empty(),
         "an empty scope sees nothing"
     );
+}
+
+async fn generated_documents_are_stored_whole_searchable_and_numbering_continues(store: Store) {
+    let mut tx = store.begin().await.expect("begin");
+    let body = tx
+        .insert_unit(
+            &OrgUnitInput {
+                parent_id: None,
+                kind: "agency".into(),
+                level: "commune".into(),
+                name: "UBND phường Ninh Kiều".into(),
+                short_name: None,
+                code: Some("000.00.30.H13".into()),
+                address: None,
+                phone: None,
+                email: None,
+                sort_order: 0,
+            },
+            1,
+        )
+        .await
+        .expect("unit");
+    tx.commit().await.expect("commit");
+    let clerk = Actor::Official {
+        official_id: 9,
+        role: Role::Clerk,
+    };
+    let leader = Actor::Official {
+        official_id: 3,
+        role: Role::Leader,
+    };
+    let subjects = [
+        "Về việc phòng, chống thiên tai năm 2026",
+        "Kế hoạch chuyển đổi số trên địa bàn phường",
+        "Về việc tăng cường phòng, chống thiên tai mùa mưa bão",
+    ];
+    let first = store.max_document_id().await.expect("max") + 1;
+    let mut generated = Vec::new();
+    for (i, subject) in subjects.iter().enumerate() {
+        let number = u32::try_from(i + 1).expect("number");
+        let at = datetime!(2026-12-07 08:30 +7) + time::Duration::hours(i as i64);
+        let ctx = |actor| Context {
+            actor,
+            now: at,
+            today: date!(2026 - 12 - 07),
+        };
+        let registered = decide(
+            &Document::new(),
+            &Command::Register {
+                arrival_number: number,
+            },
+            &ctx(&clerk),
+        )
+        .expect("register");
+        let mut state = registered.new_state;
+        let mut events = vec![registered.event];
+        if i == 0 {
+            let submitted = decide(
+                &state,
+                &Command::SubmitToLeader { leader_id: 3 },
+                &ctx(&clerk),
+            )
+            .expect("submit");
+            let directed = decide(
+                &submitted.new_state,
+                &Command::Direct {
+                    lead_unit: body.id,
+                    co_units: Vec::new(),
+                    deadline: Some(date!(2026 - 12 - 15)),
+                    note: "Giao Văn phòng tham mưu".into(),
+                },
+                &ctx(&leader),
+            )
+            .expect("direct");
+            state = directed.new_state;
+            events.extend([submitted.event, directed.event]);
+        }
+        let mut new = registration(body.id, &body.path, number);
+        new.subject = (*subject).to_owned();
+        new.search_folded = motcua_domain::text::fold(subject);
+        generated.push(GeneratedDocument {
+            id: first + i as i64,
+            new,
+            state,
+            events,
+            created_at: 100 + i as i64,
+            updated_at: 200 + i as i64,
+        });
+    }
+    let mut tx = store.begin().await.expect("begin");
+    tx.insert_generated_documents(&generated)
+        .await
+        .expect("bulk insert");
+    tx.raise_document_counter(body.id, Register::Incoming, Series::Regular, 2026, 3)
+        .await
+        .expect("counter");
+    // Raising never lowers.
+    tx.raise_document_counter(body.id, Register::Incoming, Series::Regular, 2026, 2)
+        .await
+        .expect("counter");
+    tx.commit().await.expect("commit");
+    store.finish_document_load().await.expect("finish");
+
+    assert_eq!(store.count_documents().await.expect("count"), 3);
+    assert_eq!(store.max_document_id().await.expect("max"), first + 2);
+    let row = store.get_document(first).await.expect("row");
+    assert_eq!(row.status, "directed");
+    assert_eq!(row.lead_unit_id, Some(body.id));
+    assert_eq!(row.deadline.as_deref(), Some("2026-12-15"));
+    assert_eq!(row.document().expect("state"), generated[0].state);
+    let events = store.document_events(first).await.expect("events");
+    assert_eq!(events.len(), 3);
+    let chain: Vec<_> = events.iter().map(|e| e.event().expect("event")).collect();
+    assert!(motcua_domain::document::verify_chain(&chain).is_ok());
+    let directions = store.document_directions(first).await.expect("directions");
+    assert_eq!(directions.len(), 1);
+    assert_eq!(directions[0].seq, 3);
+    assert_eq!(directions[0].note, "Giao Văn phòng tham mưu");
+    assert_eq!(directions[0].directed_by, Some(3));
+
+    // Searchable without accents, newest first, within the scope.
+    let scope = DocumentScope {
+        paths: Some(vec![body.path.clone()]),
+    };
+    let terms = vec!["phong".to_owned(), "chong".to_owned(), "thien".to_owned()];
+    let found = store
+        .search_documents(&terms, &scope, 100)
+        .await
+        .expect("search");
+    let ids: Vec<i64> = found.iter().map(|r| r.id).collect();
+    assert_eq!(ids, vec![first + 2, first]);
+    let elsewhere = DocumentScope {
+        paths: Some(vec!["/999/".into()]),
+    };
+    assert!(
+        store
+            .search_documents(&terms, &elsewhere, 100)
+            .await
+            .expect("search")
+            .is_empty()
+    );
+    assert!(
+        !store
+            .explain_document_search(&terms, &scope, 100)
+            .await
+            .expect("plan")
+            .is_empty()
+    );
+    // The next registration continues after the generated ones.
+    assert_eq!(
+        take(&store, body.id, Register::Incoming, Series::Regular, 2026).await,
+        4
+    );
+    // A new document after the load gets an id above the generated ones (PostgreSQL's
+    // identity was moved past them).
+    let registered = decide(
+        &Document::new(),
+        &Command::Register { arrival_number: 4 },
+        &Context {
+            actor: &clerk,
+            now: datetime!(2026-12-08 08:30 +7),
+            today: date!(2026 - 12 - 08),
+        },
+    )
+    .expect("register");
+    let mut tx = store.begin().await.expect("begin");
+    let id = tx
+        .insert_document(
+            &registration(body.id, &body.path, 4),
+            &registered.new_state,
+            1,
+        )
+        .await
+        .expect("insert after the load");
+    tx.commit().await.expect("commit");
+    assert_eq!(id, first + 3);
 }
