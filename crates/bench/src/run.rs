@@ -368,7 +368,7 @@ async fn core_phases(
         }
     };
     let generated = if options.dossiers > 0 {
-        generate(&app, &store, &generate_options, &mut progress).await?
+        generate(app, store, &generate_options, &mut progress).await?
     } else {
         app.load_demo().await.map_err(|e| anyhow!("demo: {e}"))?;
         GenerateReport::default()
@@ -392,7 +392,7 @@ async fn core_phases(
         }
     };
     let (reception, write_agencies) = if options.write_agencies > 1 {
-        let (id, agencies) = city_desk(&store, options.write_agencies).await?;
+        let (id, agencies) = city_desk(store, options.write_agencies).await?;
         (token(id).await?, agencies)
     } else {
         (token(reception_id).await?, vec!["000.00.30.H13".to_owned()])
@@ -425,12 +425,12 @@ async fn core_phases(
 
     let log = options.work_dir.join(format!("server-{name}.log"));
     eprintln!("[{name}] {} payment attempts", options.payments);
-    let attempts = payable_attempts(&app, &store, options.payments).await?;
+    let attempts = payable_attempts(app, store, options.payments).await?;
     let mut server = Server::start(&options.exe, url, &log).await?;
     eprintln!("[{name}] server pid {} at {}", server.pid(), server.base);
     let outcome = measure(
         options,
-        &store,
+        store,
         &server,
         &reception,
         &specialist,
@@ -477,7 +477,7 @@ async fn core_phases(
             "[{name}] outbox delivery, {} notices",
             options.notifications
         );
-        report.outbox = outbox_delivery(&app, &store, options.notifications, 4).await?;
+        report.outbox = outbox_delivery(app, store, options.notifications, 4).await?;
     }
     report.queue_mine.total_dossiers = total_dossiers;
     report.queue_receive.total_dossiers = total_dossiers;

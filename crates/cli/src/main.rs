@@ -87,7 +87,7 @@ enum Command {
     #[command(subcommand)]
     Demo(bench_cmd::DemoCommand),
     /// Benchmarks a real server on loopback on SQLite and PostgreSQL (see BENCHMARKS.md).
-    Bench(bench_cmd::BenchArgs),
+    Bench(Box<bench_cmd::BenchArgs>),
 }
 
 #[derive(Subcommand)]
@@ -285,7 +285,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Serve { demo, listen } => serve(config, demo, listen).await,
         Command::Demo(command) => bench_cmd::generate_command(command, config.database_url()).await,
-        Command::Bench(args) => bench_cmd::bench_command(args).await,
+        Command::Bench(args) => bench_cmd::bench_command(*args).await,
         Command::Catalogue(command) => {
             let app = app_for(open_store(&config).await?, &config, false);
             catalogue_cmd::run(&app, command).await
