@@ -29,6 +29,8 @@ use serde::Serialize;
 use serde_json::json;
 use time::Date;
 
+mod signing;
+
 /// Longest trích yếu (Phụ lục VI Subject 500), số/ký hiệu (CodeNumber + CodeNotation) and
 /// organ name (OrganName 200).
 const SUBJECT_MAX: usize = 500;
@@ -158,6 +160,8 @@ pub struct DocumentView {
     pub recipients: Vec<String>,
     /// Thẩm quyền ký (outgoing), one line per entry.
     pub signer_authority: Option<String>,
+    /// Signed electronically: the PDF served is the signed file (leader's, then sealed).
+    pub signed: bool,
 }
 
 /// One entry of a document's timeline.
@@ -311,6 +315,7 @@ fn view(row: &DocumentRow) -> AppResult<DocumentView> {
             Vec::new()
         },
         signer_authority: row.signer_authority.clone(),
+        signed: row.signed_pdf.is_some(),
     })
 }
 
@@ -1091,9 +1096,29 @@ impl App {
                 .clone()
                 .or_else(|| official.position_name.clone())
         };
+        // The signature itself, before the transaction (keys and blobs only).
+        let signed = match command {
+            Command::Sign {
+                kind: SignatureKind::Personal,
+            } => match &signer {
+                Some(official) => {
+                    self.sign_document_personally(&row, official, signer_position(official))
+                        .await?
+                }
+                None => None,
+            },
+            Command::Sign {
+                kind: SignatureKind::Seal,
+            } => self.seal_document(&row).await?,
+            _ => None,
+        };
         let recipients = self.notified_addresses(&decision).await?;
         let at = motcua_store::micros(now);
         let mut tx = self.store.begin().await?;
+        if let Some(signed) = &signed {
+            tx.insert_blob(&signed.sha256, signed.size, "application/pdf", at)
+                .await?;
+        }
         let (decision, change) = match command {
             Command::Issue { .. } => {
                 let series = if row.series == "secret" {
@@ -1134,6 +1159,10 @@ impl App {
                 (decision, change)
             }
             _ => (decision, DocumentChange::default()),
+        };
+        let change = DocumentChange {
+            signed_pdf: signed.map(|s| (s.sha256, s.layout)),
+            ..change
         };
         let updated = tx
             .update_document(row.id, state.last_seq, &decision.new_state, &change, at)
@@ -1485,7 +1514,6 @@ impl App {
                 .as_deref()
                 .and_then(parse_date)
                 .filter(|_| issued),
-            year: i32::try_from(row.register_year).unwrap_or_default(),
             drafted_on: motcua_store::from_micros(row.created_at)
                 .to_offset(motcua_domain::calendar::VIETNAM_OFFSET)
                 .date(),
@@ -1531,7 +1559,10 @@ impl App {
     /// An outgoing document as PDF (A4, NĐ 30/2020 Phụ lục I), for whoever may read it.
     pub async fn document_pdf(&self, actor: &Actor, id: i64) -> AppResult<Vec<u8>> {
         let row = self.readable_document(actor, id).await?;
-        self.render_document_row(&row).await
+        match self.signed_document_pdf(&row).await? {
+            Some(signed) => Ok(signed),
+            None => self.render_document_row(&row).await,
+        }
     }
 
     /// The body whose register is printed: the one named by its code, or, without one, the

@@ -1005,6 +1005,20 @@ impl App {
             .map_err(|e| AppError::Internal(anyhow::anyhow!("render: {e}")))
     }
 
+    /// Renders a form and says where its marks landed (an official document's blanks).
+    pub(crate) async fn render_marked(
+        &self,
+        document: FormDocument,
+    ) -> AppResult<motcua_render::Rendered> {
+        let renderer = self.renderer.clone().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("no document renderer is configured"))
+        })?;
+        tokio::task::spawn_blocking(move || renderer.render_marked(&document))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("render: {e}")))
+    }
+
     /// [`App::dossier_form`] as a PDF file.
     pub async fn dossier_form_pdf(
         &self,

@@ -8,6 +8,7 @@
 
 use crate::{Actor, App, AppError, AppResult};
 use motcua_domain::authz::Principal;
+use motcua_signing::Image;
 use motcua_signing::keys::KeySource;
 use motcua_signing::tsa::Timestamper;
 use motcua_signing::verify::{SignatureReport, Trust, TrustStore, verify_pdf};
@@ -22,6 +23,9 @@ pub struct Signatures {
     /// The agencies' seals (chữ ký số của cơ quan, tổ chức), by agency code. A dossier's result
     /// is signed with the seal of its agency or of the nearest unit above it that has one.
     pub seals: Vec<Seal>,
+    /// The officials' personal keys (chữ ký số cá nhân), by user name: a leader signs an
+    /// outgoing document with theirs before the clerk numbers and seals it.
+    pub personal: Vec<PersonalKey>,
     /// A timestamp authority, so seals are PAdES B-T (the time is the authority's, not ours).
     pub timestamper: Option<Arc<dyn Timestamper>>,
 }
@@ -33,6 +37,14 @@ impl std::fmt::Debug for Signatures {
             .field(
                 "seals",
                 &self.seals.iter().map(|s| &s.unit_code).collect::<Vec<_>>(),
+            )
+            .field(
+                "personal",
+                &self
+                    .personal
+                    .iter()
+                    .map(|p| &p.username)
+                    .collect::<Vec<_>>(),
             )
             .field("timestamper", &self.timestamper.is_some())
             .finish()
@@ -46,6 +58,20 @@ pub struct Seal {
     /// The agency code (mã đơn vị, QCVN 102) of the unit that owns the seal.
     pub unit_code: String,
     pub key: Arc<dyn KeySource>,
+    /// Hình ảnh con dấu (red, transparent PNG; NĐ 30/2020 Phụ lục I), drawn over the left
+    /// third of the signer's image on a document; without it the seal signs invisibly.
+    pub image: Option<Arc<Image>>,
+}
+
+/// One official's personal key and the image of their handwritten signature.
+#[derive(Clone)]
+pub struct PersonalKey {
+    /// The official's user name.
+    pub username: String,
+    pub key: Arc<dyn KeySource>,
+    /// Hình ảnh chữ ký (blue, transparent PNG; NĐ 30/2020 Phụ lục I), drawn between the
+    /// signer's title and name; without it the signature is invisible.
+    pub image: Option<Arc<Image>>,
 }
 
 /// The verdict on one signature, most serious first.
@@ -216,6 +242,19 @@ impl App {
             .collect())
     }
 
+    /// Every active official, as (user name, full name, unit name): the demo gives each a
+    /// personal certificate.
+    pub async fn signing_officials(&self) -> AppResult<Vec<(String, String, String)>> {
+        Ok(self
+            .store
+            .list_officials(None)
+            .await?
+            .into_iter()
+            .filter(|o| o.active)
+            .map(|o| (o.username, o.full_name, o.unit_name))
+            .collect())
+    }
+
     /// How many roots the installation trusts (the page says so when none).
     pub fn trusted_roots(&self) -> usize {
         self.signatures.trust.len()
@@ -243,10 +282,15 @@ impl App {
         if !head.windows(5).any(|w| w == b"%PDF-") {
             return Err(AppError::invalid("file", "error-signature-not-pdf"));
         }
-        Ok(verify_pdf(pdf, &self.signatures.trust)
+        Ok(self.check_signatures(pdf))
+    }
+
+    /// Every signature in a PDF the installation holds, as a person reads it.
+    pub(crate) fn check_signatures(&self, pdf: &[u8]) -> Vec<SignatureView> {
+        verify_pdf(pdf, &self.signatures.trust)
             .iter()
             .map(SignatureView::from_report)
-            .collect())
+            .collect()
     }
 }
 

@@ -200,14 +200,6 @@ fn valid(pdf: &[u8], trust: &TrustStore) -> usize {
     }
 }
 
-/// Page objects in a PDF our renderer wrote (its page objects are plain dictionaries).
-fn count_pages(pdf: &[u8]) -> usize {
-    let needle = b"/Type /Page";
-    pdf.windows(needle.len() + 1)
-        .filter(|w| w.starts_with(needle) && w[needle.len()] != b's')
-        .count()
-}
-
 fn header(number: Option<&str>) -> Header {
     Header {
         parent_body: Some("UBND thành phố Cần Thơ".into()),
@@ -330,7 +322,10 @@ pub async fn run(options: &SigningOptions) -> anyhow::Result<SigningReport> {
             ("Mẫu 07 register", register(rows)),
         ]
         .into_iter()
-        .map(|(name, form)| Ok((name, renderer.render(&form)?)))
+        .map(|(name, form)| {
+            let rendered = renderer.render_marked(&form)?;
+            Ok((name, rendered.pdf, rendered.pages.unwrap_or(0)))
+        })
         .collect::<Result<Vec<_>, motcua_render::RenderError>>();
         (TestPki::generate(), pdfs)
     })
@@ -347,7 +342,7 @@ pub async fn run(options: &SigningOptions) -> anyhow::Result<SigningReport> {
         p256: pki.key(&pki.p256_signer),
         tsa: TsaClient::new(tsa.url())?,
         trust,
-        pdfs: rendered.iter().map(|(_, pdf)| pdf.clone()).collect(),
+        pdfs: rendered.iter().map(|(_, pdf, _)| pdf.clone()).collect(),
         once: Vec::new(),
         twice: Vec::new(),
     };
@@ -377,11 +372,11 @@ pub async fn run(options: &SigningOptions) -> anyhow::Result<SigningReport> {
     report.raw_p256_sign = timed(iterations, || {
         setup.p256.sign_digest_now(&digest).map(|_| ())
     })?;
-    for (name, pdf) in &rendered {
+    for (name, pdf, pages) in &rendered {
         report.documents.push(SampleDocument {
             name: (*name).to_owned(),
             bytes: pdf.len(),
-            pages: count_pages(pdf),
+            pages: *pages,
             sha256: timed(iterations, || {
                 let _ = Sha256::digest(pdf);
                 Ok::<(), std::convert::Infallible>(())

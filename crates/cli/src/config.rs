@@ -38,16 +38,22 @@ pub struct Config {
 /// would be read as configuration). `tsa_url` names an RFC 3161
 /// timestamp authority, so seals carry a trusted time (PAdES B-T). Without any seal the "sign"
 /// step only records the decision; `serve --demo` without seals makes a demo PKI.
+///
+/// Personal keys (chữ ký số cá nhân): one per official who signs outgoing documents, by user
+/// name, the same PKCS#12 and password rules. `image` (on a seal or a personal key) is the PNG
+/// drawn where it signs (NĐ 30/2020: the red seal, the blue handwritten signature, transparent
+/// backgrounds); without it the signature is invisible.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SigningConfig {
     pub trust_roots: Vec<std::path::PathBuf>,
     pub seals: Vec<SealConfig>,
+    pub personal: Vec<PersonalKeyConfig>,
     pub tsa_url: String,
 }
 
 /// One agency's seal: `{ unit = "000.00.12.H13", pkcs12 = "/etc/motcua/seal.p12",
-/// password_env = "SEAL_PASSWORD_NINH_KIEU" }`.
+/// password_env = "SEAL_PASSWORD_NINH_KIEU", image = "/etc/motcua/dau-ninh-kieu.png" }`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SealConfig {
@@ -55,6 +61,22 @@ pub struct SealConfig {
     pub pkcs12: std::path::PathBuf,
     #[serde(default)]
     pub password_env: String,
+    #[serde(default)]
+    pub image: Option<std::path::PathBuf>,
+}
+
+/// One official's personal key: `{ username = "chutich.ninhkieu", pkcs12 =
+/// "/etc/motcua/chutich.p12", password_env = "KEY_PASSWORD_CHUTICH", image =
+/// "/etc/motcua/chu-ky-chutich.png" }`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalKeyConfig {
+    pub username: String,
+    pub pkcs12: std::path::PathBuf,
+    #[serde(default)]
+    pub password_env: String,
+    #[serde(default)]
+    pub image: Option<std::path::PathBuf>,
 }
 
 /// SMS and Zalo. A channel is used when its keys are set; secrets are best given in the

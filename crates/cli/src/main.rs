@@ -976,31 +976,27 @@ fn signatures(config: &Config) -> anyhow::Result<motcua_app::signatures::Signatu
         if seal.unit.trim().is_empty() {
             anyhow::bail!("a seal in [signing] seals names no unit (its agency code)");
         }
-        let bytes = std::fs::read(&seal.pkcs12).with_context(|| {
-            format!(
-                "reading the seal of {} ({})",
-                seal.unit,
-                seal.pkcs12.display()
-            )
-        })?;
-        let password = if seal.password_env.is_empty() {
-            String::new()
-        } else {
-            std::env::var(&seal.password_env).with_context(|| {
-                format!(
-                    "the password of the seal of {} is read from ${}, which is not set",
-                    seal.unit, seal.password_env
-                )
-            })?
-        };
-        let key =
-            motcua_signing::keys::SoftwareKey::from_pkcs12(&bytes, &password).map_err(|e| {
-                anyhow::anyhow!("the seal of {} ({}): {e}", seal.unit, seal.pkcs12.display())
-            })?;
-        tracing::info!(unit = %seal.unit, "seal for results");
+        let owner = format!("the seal of {}", seal.unit);
+        let key = signing_key(&owner, &seal.pkcs12, &seal.password_env)?;
+        tracing::info!(unit = %seal.unit, "seal for results and documents");
         seals.push(motcua_app::signatures::Seal {
             unit_code: seal.unit.trim().to_owned(),
             key: Arc::new(key),
+            image: signing_image(&owner, seal.image.as_deref())?,
+        });
+    }
+    let mut personal = Vec::new();
+    for entry in &config.signing.personal {
+        if entry.username.trim().is_empty() {
+            anyhow::bail!("a key in [signing] personal names no official (username)");
+        }
+        let owner = format!("the personal key of {}", entry.username);
+        let key = signing_key(&owner, &entry.pkcs12, &entry.password_env)?;
+        tracing::info!(username = %entry.username, "personal key for documents");
+        personal.push(motcua_app::signatures::PersonalKey {
+            username: entry.username.trim().to_owned(),
+            key: Arc::new(key),
+            image: signing_image(&owner, entry.image.as_deref())?,
         });
     }
     let timestamper: Option<Arc<dyn motcua_signing::Timestamper>> =
@@ -1015,12 +1011,49 @@ fn signatures(config: &Config) -> anyhow::Result<motcua_app::signatures::Signatu
     Ok(motcua_app::signatures::Signatures {
         trust,
         seals,
+        personal,
         timestamper,
     })
 }
 
+/// A PKCS#12 key whose password is read from the variable `password_env` (none when empty).
+fn signing_key(
+    owner: &str,
+    pkcs12: &std::path::Path,
+    password_env: &str,
+) -> anyhow::Result<motcua_signing::keys::SoftwareKey> {
+    let bytes =
+        std::fs::read(pkcs12).with_context(|| format!("reading {owner} ({})", pkcs12.display()))?;
+    let password = if password_env.is_empty() {
+        String::new()
+    } else {
+        std::env::var(password_env).with_context(|| {
+            format!("the password of {owner} is read from ${password_env}, which is not set")
+        })?
+    };
+    motcua_signing::keys::SoftwareKey::from_pkcs12(&bytes, &password)
+        .map_err(|e| anyhow::anyhow!("{owner} ({}): {e}", pkcs12.display()))
+}
+
+/// The PNG drawn where a key signs, when one is configured.
+fn signing_image(
+    owner: &str,
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<Arc<motcua_signing::Image>>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("reading the image of {owner} ({})", path.display()))?;
+    let image = motcua_signing::Image::from_png(&bytes)
+        .map_err(|e| anyhow::anyhow!("the image of {owner} ({}): {e}", path.display()))?;
+    Ok(Some(Arc::new(image)))
+}
+
 /// `serve --demo` without seals: a demo PKI (marked MÔ PHỎNG) whose root the server trusts,
-/// and a seal for every agency with a code, so the "sign" step seals results for real.
+/// a seal for every agency with a code, so the "sign" step seals results for real, and a
+/// personal key for every official, so leaders sign outgoing documents for real; the images
+/// are drawn (a red round seal, a blue stroke per official).
 async fn demo_signatures(
     app: &App,
     mut signatures: motcua_app::signatures::Signatures,
@@ -1034,6 +1067,8 @@ async fn demo_signatures(
         .trust
         .add_pem_or_der(&pki.root.cert)
         .map_err(|e| anyhow::anyhow!("the demo root: {e}"))?;
+    use motcua_signing::simulator::images;
+    let seal_image = Arc::new(images::seal(240));
     let mut serial = 0x2000;
     for (code, name) in app.agency_codes().await.map_err(describe)? {
         serial += 1;
@@ -1044,12 +1079,31 @@ async fn demo_signatures(
             signatures.seals.push(motcua_app::signatures::Seal {
                 unit_code: code,
                 key: Arc::new(key),
+                image: Some(seal_image.clone()),
             });
+        }
+    }
+    if signatures.personal.is_empty() {
+        for (username, full_name, unit) in app.signing_officials().await.map_err(describe)? {
+            serial += 1;
+            let Some(issued) = pki.issue_personal(&full_name, &unit, serial) else {
+                continue;
+            };
+            if let Some(key) = pki.key(&issued) {
+                signatures
+                    .personal
+                    .push(motcua_app::signatures::PersonalKey {
+                        username,
+                        key: Arc::new(key),
+                        image: Some(Arc::new(images::signature(360, 140, serial))),
+                    });
+            }
         }
     }
     tracing::info!(
         seals = signatures.seals.len(),
-        "demo seals (MÔ PHỎNG): results are signed at the \"sign\" step"
+        personal = signatures.personal.len(),
+        "demo seals and personal keys (MÔ PHỎNG): results and documents are signed for real"
     );
     Ok(signatures)
 }
@@ -1129,6 +1183,7 @@ mod tests {
             unit: unit.into(),
             pkcs12: pkcs12.into(),
             password_env: password_env.into(),
+            image: None,
         };
         config.signing.seals = vec![seal("", "/nonexistent/seal.p12", "")];
         let error = format!("{:#}", crate::signatures(&config).expect_err("no unit"));
@@ -1154,5 +1209,39 @@ mod tests {
         let refused = crate::signatures(&config);
         let _ = std::fs::remove_file(&junk);
         assert!(refused.is_err(), "a file that is not PKCS#12");
+    }
+
+    #[test]
+    fn a_personal_key_or_image_that_cannot_be_used_stops_the_start() {
+        let mut config = crate::Config::default();
+        let key = |username: &str, image: Option<&str>| crate::config::PersonalKeyConfig {
+            username: username.into(),
+            pkcs12: "/nonexistent/chutich.p12".into(),
+            password_env: String::new(),
+            image: image.map(Into::into),
+        };
+        config.signing.personal = vec![key(" ", None)];
+        let error = format!("{:#}", crate::signatures(&config).expect_err("no official"));
+        assert!(error.contains("names no official"), "{error}");
+        config.signing.personal = vec![key("chutich.ninhkieu", None)];
+        let error = format!("{:#}", crate::signatures(&config).expect_err("no file"));
+        assert!(
+            error.contains("chutich.ninhkieu") && error.contains("/nonexistent/chutich.p12"),
+            "{error}"
+        );
+        let error = format!(
+            "{:#}",
+            crate::signing_image(
+                "the seal of X",
+                Some(std::path::Path::new("/nonexistent/x.png"))
+            )
+            .expect_err("no image")
+        );
+        assert!(error.contains("/nonexistent/x.png"), "{error}");
+        let junk = std::env::temp_dir().join(format!("motcua-junk-{}.png", std::process::id()));
+        std::fs::write(&junk, b"not a PNG").expect("write");
+        let refused = crate::signing_image("the seal of X", Some(&junk));
+        let _ = std::fs::remove_file(&junk);
+        assert!(refused.is_err(), "a file that is not PNG");
     }
 }

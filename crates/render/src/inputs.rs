@@ -551,7 +551,6 @@ fn official_document(d: &OfficialDocument) -> Result<Dict, RenderError> {
         .text("notation", &d.notation)
         .text("place", &d.place)
         .opt_text("date_words", d.date.map(date_words).as_deref())
-        .int("year", d.year)
         .text("kind", &d.kind)
         .text("type_name", &upper(&d.type_name))
         .text("subject", &d.subject)

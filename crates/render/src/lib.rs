@@ -37,6 +37,72 @@ pub use typst_engine::TypstRenderer;
 pub trait DocumentRenderer: Send + Sync {
     /// Renders one form as a complete PDF file.
     fn render(&self, form: &FormDocument) -> Result<Vec<u8>, RenderError>;
+
+    /// Renders one form and says where its [`Mark`]s landed (an official document's blanks
+    /// and the room for its signatures). A renderer that cannot tell gives no marks.
+    fn render_marked(&self, form: &FormDocument) -> Result<Rendered, RenderError> {
+        Ok(Rendered {
+            pdf: self.render(form)?,
+            marks: Vec::new(),
+            pages: None,
+        })
+    }
+}
+
+/// A PDF and where its marks are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub marks: Vec<Mark>,
+    /// How many pages, when the renderer can tell.
+    pub pages: Option<usize>,
+}
+
+/// A place on a rendered page kept for what comes after rendering: the blanks the clerk fills
+/// when issuing (số, ngày, tháng, năm) and the room under the signer's title for the signer's
+/// image and the seal.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Mark {
+    pub kind: MarkKind,
+    /// The page, from 0.
+    pub page: usize,
+    /// `[x1, y1, x2, y2]` in PDF points from the page's bottom-left corner.
+    pub rect: [f64; 4],
+}
+
+/// What a [`Mark`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkKind {
+    /// The blank after "Số:".
+    Number,
+    /// The blanks of "ngày … tháng … năm …".
+    Day,
+    Month,
+    Year,
+    /// The room between the signer's title and name.
+    Signature,
+}
+
+impl MarkKind {
+    pub const ALL: [MarkKind; 5] = [
+        MarkKind::Number,
+        MarkKind::Day,
+        MarkKind::Month,
+        MarkKind::Year,
+        MarkKind::Signature,
+    ];
+
+    /// The label the templates give it (`<mark-number>`).
+    pub fn label(self) -> &'static str {
+        match self {
+            MarkKind::Number => "mark-number",
+            MarkKind::Day => "mark-day",
+            MarkKind::Month => "mark-month",
+            MarkKind::Year => "mark-year",
+            MarkKind::Signature => "mark-signature",
+        }
+    }
 }
 
 /// Why a form could not be rendered.

@@ -498,10 +498,9 @@ pub struct OfficialDocument {
     pub notation: String,
     /// Địa danh, e.g. "Ninh Kiều" or "Cần Thơ".
     pub place: String,
-    /// Ngày ban hành, or `None` before issue: "…, ngày    tháng    năm <year>".
+    /// Ngày ban hành, or `None` before issue: "…, ngày    tháng    năm    " with the day,
+    /// month and year blank (a draft signed in December may be issued in January).
     pub date: Option<Date>,
-    /// The year printed in a blank date line (the register year of the draft).
-    pub year: i32,
     /// The day the draft was made: the PDF's date while the document has no date of issue
     /// (PDF/A needs one; today's would change the bytes from one day to the next).
     pub drafted_on: Date,

@@ -13,7 +13,10 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use crate::model::FormDocument;
-use crate::{DocumentRenderer, RenderError, inputs};
+use crate::{DocumentRenderer, Mark, MarkKind, RenderError, Rendered, inputs};
+use typst::foundations::{Label, Value};
+use typst::introspection::MetadataElem;
+use typst::utils::PicoStr;
 
 /// Liberation Serif 2.1 (OFL-1.1), metric-compatible with Times New Roman (NĐ 30/2020).
 const FONTS: [&[u8]; 4] = [
@@ -80,6 +83,21 @@ impl TypstRenderer {
 
 impl DocumentRenderer for TypstRenderer {
     fn render(&self, form: &FormDocument) -> Result<Vec<u8>, RenderError> {
+        export(&self.compile(form)?)
+    }
+
+    fn render_marked(&self, form: &FormDocument) -> Result<Rendered, RenderError> {
+        let document = self.compile(form)?;
+        Ok(Rendered {
+            marks: marks(&document)?,
+            pdf: export(&document)?,
+            pages: Some(document.pages().len()),
+        })
+    }
+}
+
+impl TypstRenderer {
+    fn compile(&self, form: &FormDocument) -> Result<PagedDocument, RenderError> {
         let qr = match form {
             FormDocument::Receipt(r) => Some(qr_svg("lookup_url", &r.lookup_url)?),
             FormDocument::SupplementRequest(f) => f
@@ -97,18 +115,70 @@ impl DocumentRenderer for TypstRenderer {
         };
         let (template, _) = inputs::template_of(form);
         let dict = inputs::build(form, qr)?;
-        let document: PagedDocument = self
-            .engine
+        self.engine
             .compile_with_input(template, dict)
             .output
-            .map_err(template_error)?;
-        let options = PdfOptions {
-            standards: PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
-                .map_err(|e| RenderError::Export(format!("{e:?}")))?,
-            ..PdfOptions::default()
-        };
-        typst_pdf::pdf(&document, &options).map_err(|diags| RenderError::Export(messages(&diags)))
+            .map_err(template_error)
     }
+}
+
+fn export(document: &PagedDocument) -> Result<Vec<u8>, RenderError> {
+    let options = PdfOptions {
+        standards: PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
+            .map_err(|e| RenderError::Export(format!("{e:?}")))?,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(document, &options).map_err(|diags| RenderError::Export(messages(&diags)))
+}
+
+/// Where the template's labelled blanks landed. Each label sits on a `metadata((w:, h:))` at
+/// the top-left corner of its blank, with the blank's size in points; Typst places from the
+/// top-left of the page, PDF from the bottom-left.
+fn marks(document: &PagedDocument) -> Result<Vec<Mark>, RenderError> {
+    let introspector = document.introspector();
+    let mut out = Vec::new();
+    for kind in MarkKind::ALL {
+        let Some(label) = Label::new(PicoStr::intern(kind.label())) else {
+            continue;
+        };
+        let Ok(content) = introspector.elements().query_label(label) else {
+            continue;
+        };
+        let size = content
+            .to_packed::<MetadataElem>()
+            .map(|m| m.value.clone())
+            .and_then(|value| match value {
+                Value::Dict(dict) => {
+                    let number = |key: &str| match dict.get(key) {
+                        Ok(Value::Float(f)) => Some(*f),
+                        Ok(Value::Int(i)) => Some(*i as f64),
+                        _ => None,
+                    };
+                    Some((number("w")?, number("h")?))
+                }
+                _ => None,
+            })
+            .ok_or_else(|| {
+                RenderError::Template(format!("{}: not a metadata((w:, h:))", kind.label()))
+            })?;
+        let position = content
+            .location()
+            .and_then(|location| introspector.position(location))
+            .ok_or_else(|| RenderError::Template(format!("{}: not placed", kind.label())))?;
+        let page = position.page.get() - 1;
+        let height = document
+            .pages()
+            .get(page)
+            .map(|p| p.frame.height().to_pt())
+            .ok_or_else(|| RenderError::Template(format!("{}: no page", kind.label())))?;
+        let (x, top) = (position.point.x.to_pt(), position.point.y.to_pt());
+        out.push(Mark {
+            kind,
+            page,
+            rect: [x, height - top - size.1, x + size.0, height - top],
+        });
+    }
+    Ok(out)
 }
 
 /// The QR code of a public address (lookup or receipt verification), as an SVG document;

@@ -32,7 +32,9 @@ pub mod verify;
 mod x509;
 
 pub use keys::{KeyAlgorithm, KeySource};
-pub use sign::{PdfSigner, PreparedSignature, SignRequest, Visible};
+pub use sign::{
+    Appearance, Image, PdfSigner, PreparedSignature, SignRequest, Stamp, StandardFont, Visible,
+};
 pub use tsa::Timestamper;
 
 use std::future::Future;
@@ -62,6 +64,9 @@ pub enum SignError {
     /// An ASN.1 structure that cannot be encoded or decoded.
     #[error("ASN.1: {0}")]
     Asn1(String),
+    /// A signer's or seal's image that cannot be used (not a PNG, too large).
+    #[error("image: {0}")]
+    Image(String),
 }
 
 impl From<der::Error> for SignError {

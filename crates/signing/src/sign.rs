@@ -26,6 +26,9 @@ pub struct SignRequest {
     pub visible: Option<Visible>,
     /// `ETSI.CAdES.detached` (PAdES, the default) or `adbe.pkcs7.detached`.
     pub sub_filter: SubFilter,
+    /// Annotations written in the same update, so this signature covers them: the number and
+    /// date the clerk stamps on a document when sealing it (NĐ 30/2020 Phụ lục I).
+    pub stamps: Vec<Stamp>,
 }
 
 impl SignRequest {
@@ -38,6 +41,7 @@ impl SignRequest {
             field_name: None,
             visible: None,
             sub_filter: SubFilter::CadesDetached,
+            stamps: Vec::new(),
         }
     }
 }
@@ -62,6 +66,18 @@ pub struct Visible {
     pub appearance: Appearance,
 }
 
+/// A stamp annotation (`/Subtype /Stamp`, printed, locked) drawn with its own appearance.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    /// Page index, from 0.
+    pub page: usize,
+    /// `[x1 y1 x2 y2]` in PDF points from the bottom-left corner.
+    pub rect: [f64; 4],
+    pub appearance: Appearance,
+    /// What it says, for readers that list annotations (`/Contents`).
+    pub contents: Option<String>,
+}
+
 /// An appearance stream.
 #[derive(Debug, Clone, Default)]
 pub struct Appearance {
@@ -69,6 +85,71 @@ pub struct Appearance {
     pub content: Vec<u8>,
     /// Images used by the content, by resource name (`/Im1` → an image XObject).
     pub images: Vec<(String, Image)>,
+    /// Standard fonts used by the content, by resource name (`/F1` → Times-Roman).
+    pub fonts: Vec<(String, StandardFont)>,
+}
+
+/// One of the PDF standard fonts every reader has, so nothing is embedded: enough for digits
+/// and ASCII punctuation (a number, a date), not for Vietnamese text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StandardFont {
+    /// Times-Roman (Times New Roman is the font of NĐ 30/2020).
+    TimesRoman,
+    TimesBold,
+}
+
+impl StandardFont {
+    fn base_font(self) -> &'static [u8] {
+        match self {
+            StandardFont::TimesRoman => b"Times-Roman",
+            StandardFont::TimesBold => b"Times-Bold",
+        }
+    }
+
+    /// The advance width in thousandths of the font size (the fonts' AFM metrics), for the
+    /// characters a number or a date needs; `None` for any other.
+    pub fn width(self, c: char) -> Option<u16> {
+        match (self, c) {
+            (_, '0'..='9') => Some(500),
+            (_, ' ' | '.' | ',') => Some(250),
+            (_, '/') => Some(278),
+            (_, '-') => Some(333),
+            (StandardFont::TimesRoman, ':') => Some(278),
+            (StandardFont::TimesBold, ':') => Some(333),
+            _ => None,
+        }
+    }
+}
+
+impl Appearance {
+    /// One line of `text` (digits and the punctuation [`StandardFont::width`] knows) centred
+    /// in a box `width` points wide, its baseline `baseline` points above the box's bottom,
+    /// in black. `None` when the text has a character the font cannot measure.
+    pub fn centered_text(
+        font: StandardFont,
+        size: f64,
+        text: &str,
+        width: f64,
+        baseline: f64,
+    ) -> Option<Appearance> {
+        let units: u32 = text
+            .chars()
+            .map(|c| font.width(c).map(u32::from))
+            .sum::<Option<u32>>()?;
+        let text_width = f64::from(units) * size / 1000.0;
+        let x = ((width - text_width) / 2.0).max(0.0);
+        let content = format!(
+            "BT /F1 {} Tf 0 g {} {} Td ({text}) Tj ET",
+            fmt_num(size),
+            fmt_num(x),
+            fmt_num(baseline)
+        );
+        Some(Appearance {
+            content: content.into_bytes(),
+            images: Vec::new(),
+            fonts: vec![("F1".to_owned(), font)],
+        })
+    }
 }
 
 /// An RGB image with an optional alpha channel, 8 bits per component.
@@ -80,6 +161,90 @@ pub struct Image {
     pub rgb: Vec<u8>,
     /// `width × height` bytes, or empty.
     pub alpha: Vec<u8>,
+}
+
+/// The largest side of an image we accept (a signer's image or a seal is a few hundred pixels).
+const IMAGE_SIDE_MAX: u32 = 2_000;
+
+impl Image {
+    /// Decodes a PNG (any colour type and depth; NĐ 30/2020 asks for PNG with a transparent
+    /// background for both the signer's image and the seal).
+    pub fn from_png(bytes: &[u8]) -> Result<Image, SignError> {
+        let bad = |e: &dyn std::fmt::Display| SignError::Image(e.to_string());
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+        let mut reader = decoder.read_info().map_err(|e| bad(&e))?;
+        let (width, height) = (reader.info().width, reader.info().height);
+        if width == 0 || height == 0 || width > IMAGE_SIDE_MAX || height > IMAGE_SIDE_MAX {
+            return Err(SignError::Image(format!(
+                "{width}×{height} pixels: each side must be between 1 and {IMAGE_SIDE_MAX}"
+            )));
+        }
+        let size = reader
+            .output_buffer_size()
+            .ok_or_else(|| SignError::Image("too large".into()))?;
+        let mut buffer = vec![0; size];
+        let frame = reader.next_frame(&mut buffer).map_err(|e| bad(&e))?;
+        let pixels = &buffer[..frame.buffer_size()];
+        let count = (width * height) as usize;
+        let mut rgb = Vec::with_capacity(count * 3);
+        let mut alpha = Vec::new();
+        match frame.color_type {
+            png::ColorType::Rgb => rgb.extend_from_slice(pixels),
+            png::ColorType::Rgba => {
+                alpha.reserve(count);
+                for p in pixels.chunks_exact(4) {
+                    rgb.extend_from_slice(&p[..3]);
+                    alpha.push(p[3]);
+                }
+            }
+            png::ColorType::Grayscale => {
+                for g in pixels {
+                    rgb.extend_from_slice(&[*g, *g, *g]);
+                }
+            }
+            png::ColorType::GrayscaleAlpha => {
+                alpha.reserve(count);
+                for p in pixels.chunks_exact(2) {
+                    rgb.extend_from_slice(&[p[0], p[0], p[0]]);
+                    alpha.push(p[1]);
+                }
+            }
+            png::ColorType::Indexed => {
+                return Err(SignError::Image("palette not expanded".into()));
+            }
+        }
+        if rgb.len() != count * 3 {
+            return Err(SignError::Image("truncated".into()));
+        }
+        Ok(Image {
+            width,
+            height,
+            rgb,
+            alpha,
+        })
+    }
+
+    /// The draw operators putting this image, scaled to fit and centred, in the box
+    /// `[x1 y1 x2 y2]` (appearance coordinates), under resource name `name`.
+    pub fn fit_in(&self, name: &str, rect: [f64; 4]) -> Vec<u8> {
+        let [x1, y1, x2, y2] = rect;
+        let (bw, bh) = ((x2 - x1).max(0.0), (y2 - y1).max(0.0));
+        let scale = (bw / f64::from(self.width)).min(bh / f64::from(self.height));
+        let (w, h) = (
+            f64::from(self.width) * scale,
+            f64::from(self.height) * scale,
+        );
+        let (x, y) = (x1 + (bw - w) / 2.0, y1 + (bh - h) / 2.0);
+        format!(
+            "q {} 0 0 {} {} {} cm /{name} Do Q ",
+            fmt_num(w),
+            fmt_num(h),
+            fmt_num(x),
+            fmt_num(y)
+        )
+        .into_bytes()
+    }
 }
 
 /// Bytes reserved for the CMS in `/Contents` (hex doubles it in the file).
@@ -182,7 +347,7 @@ impl PdfSigner {
             return Err(SignError::Pdf("the catalog is not a dictionary".into()));
         };
         let page_index = request.visible.as_ref().map_or(0, |v| v.page);
-        let (page_num, mut page) = nth_page(&doc, &catalog, page_index)?;
+        let (page_num, page) = nth_page(&doc, &catalog, page_index)?;
 
         let mut next = doc.size();
         let mut alloc = || {
@@ -238,28 +403,53 @@ impl PdfSigner {
             }
         }
 
-        // The page's /Annots.
-        match dict_get(&page, "Annots").cloned() {
-            Some(Obj::Ref(n, _)) => {
-                let mut annots = match doc.get(n)? {
-                    Obj::Array(a) => a,
-                    _ => Vec::new(),
-                };
-                annots.push(Obj::Ref(field_num, 0));
-                objects.push((n, serialize(&Obj::Array(annots))));
+        // The annotations each page gains: the signature's widget, and the stamps.
+        let mut additions: Vec<(u32, pdf::Dict, Vec<u32>)> =
+            vec![(page_num, page, vec![field_num])];
+        for stamp in &request.stamps {
+            let (stamp_page_num, stamp_page) = nth_page(&doc, &catalog, stamp.page)?;
+            let annot_num = alloc();
+            let ap = appearance_objects(stamp.rect, &stamp.appearance, &mut alloc, &mut objects);
+            let mut annot = pdf::Dict::new();
+            dict_set(&mut annot, "Type", Obj::Name(b"Annot".to_vec()));
+            dict_set(&mut annot, "Subtype", Obj::Name(b"Stamp".to_vec()));
+            let rect: Vec<Obj> = stamp.rect.iter().map(|x| Obj::Real(fmt_num(*x))).collect();
+            dict_set(&mut annot, "Rect", Obj::Array(rect));
+            // Print | Locked: printed with the page, not moved or deleted by a reader.
+            dict_set(&mut annot, "F", Obj::Int(132));
+            dict_set(&mut annot, "P", Obj::Ref(stamp_page_num, 0));
+            if let Some(text) = &stamp.contents {
+                dict_set(&mut annot, "Contents", pdf::text_string(text));
             }
-            Some(Obj::Array(mut a)) => {
-                a.push(Obj::Ref(field_num, 0));
-                dict_set(&mut page, "Annots", Obj::Array(a));
-                objects.push((page_num, serialize(&Obj::Dict(page))));
+            let mut apd = pdf::Dict::new();
+            dict_set(&mut apd, "N", Obj::Ref(ap, 0));
+            dict_set(&mut annot, "AP", Obj::Dict(apd));
+            objects.push((annot_num, serialize(&Obj::Dict(annot))));
+            match additions.iter_mut().find(|(n, _, _)| *n == stamp_page_num) {
+                Some((_, _, refs)) => refs.push(annot_num),
+                None => additions.push((stamp_page_num, stamp_page, vec![annot_num])),
             }
-            _ => {
-                dict_set(
-                    &mut page,
-                    "Annots",
-                    Obj::Array(vec![Obj::Ref(field_num, 0)]),
-                );
-                objects.push((page_num, serialize(&Obj::Dict(page))));
+        }
+        for (num, mut page, refs) in additions {
+            let refs: Vec<Obj> = refs.into_iter().map(|r| Obj::Ref(r, 0)).collect();
+            match dict_get(&page, "Annots").cloned() {
+                Some(Obj::Ref(n, _)) => {
+                    let mut annots = match doc.get(n)? {
+                        Obj::Array(a) => a,
+                        _ => Vec::new(),
+                    };
+                    annots.extend(refs);
+                    objects.push((n, serialize(&Obj::Array(annots))));
+                }
+                Some(Obj::Array(mut a)) => {
+                    a.extend(refs);
+                    dict_set(&mut page, "Annots", Obj::Array(a));
+                    objects.push((num, serialize(&Obj::Dict(page))));
+                }
+                _ => {
+                    dict_set(&mut page, "Annots", Obj::Array(refs));
+                    objects.push((num, serialize(&Obj::Dict(page))));
+                }
             }
         }
 
@@ -281,7 +471,7 @@ impl PdfSigner {
             Some(v) => {
                 let rect: Vec<Obj> = v.rect.iter().map(|x| Obj::Real(fmt_num(*x))).collect();
                 dict_set(&mut widget, "Rect", Obj::Array(rect));
-                let ap = crate::sign::appearance_objects(v, &mut alloc, &mut objects);
+                let ap = appearance_objects(v.rect, &v.appearance, &mut alloc, &mut objects);
                 let mut apd = pdf::Dict::new();
                 dict_set(&mut apd, "N", Obj::Ref(ap, 0));
                 dict_set(&mut widget, "AP", Obj::Dict(apd));
@@ -326,8 +516,10 @@ impl PdfSigner {
         let br_at = tail
             + pdf::find_first(&out[tail..], BYTE_RANGE_PLACEHOLDER.as_bytes())
                 .ok_or_else(|| SignError::Pdf("lost the /ByteRange placeholder".into()))?;
+        // The signature dictionary is the last object written, after any stamp's own
+        // `/Contents`.
         let c_at = tail
-            + pdf::find_first(&out[tail..], b"/Contents <")
+            + pdf::find_last(&out[tail..], b"/Contents <")
                 .ok_or_else(|| SignError::Pdf("lost the /Contents placeholder".into()))?
             + b"/Contents ".len();
         let c_end = c_at + self.reserved * 2 + 2; // with the brackets
@@ -431,13 +623,14 @@ fn byte_range_digest(pdf: &[u8], contents: (usize, usize)) -> [u8; 32] {
 
 /// Writes the appearance XObject (and its images) and returns its object number.
 pub(crate) fn appearance_objects(
-    visible: &Visible,
+    rect: [f64; 4],
+    appearance: &Appearance,
     alloc: &mut dyn FnMut() -> u32,
     objects: &mut Vec<(u32, Vec<u8>)>,
 ) -> u32 {
-    let [x1, y1, x2, y2] = visible.rect;
+    let [x1, y1, x2, y2] = rect;
     let mut xobjects = pdf::Dict::new();
-    for (name, image) in &visible.appearance.images {
+    for (name, image) in &appearance.images {
         let mut d = pdf::Dict::new();
         dict_set(&mut d, "Type", Obj::Name(b"XObject".to_vec()));
         dict_set(&mut d, "Subtype", Obj::Name(b"Image".to_vec()));
@@ -453,16 +646,30 @@ pub(crate) fn appearance_objects(
             dict_set(&mut m, "Height", Obj::Int(i64::from(image.height)));
             dict_set(&mut m, "ColorSpace", Obj::Name(b"DeviceGray".to_vec()));
             dict_set(&mut m, "BitsPerComponent", Obj::Int(8));
+            dict_set(&mut m, "Filter", Obj::Name(b"FlateDecode".to_vec()));
             let n = alloc();
-            objects.push((n, serialize(&Obj::Stream(m, image.alpha.clone()))));
+            objects.push((n, serialize(&Obj::Stream(m, deflate(&image.alpha)))));
             dict_set(&mut d, "SMask", Obj::Ref(n, 0));
         }
+        dict_set(&mut d, "Filter", Obj::Name(b"FlateDecode".to_vec()));
         let n = alloc();
-        objects.push((n, serialize(&Obj::Stream(d, image.rgb.clone()))));
+        objects.push((n, serialize(&Obj::Stream(d, deflate(&image.rgb)))));
         xobjects.push((name.as_bytes().to_vec(), Obj::Ref(n, 0)));
+    }
+    let mut fonts = pdf::Dict::new();
+    for (name, font) in &appearance.fonts {
+        let mut f = pdf::Dict::new();
+        dict_set(&mut f, "Type", Obj::Name(b"Font".to_vec()));
+        dict_set(&mut f, "Subtype", Obj::Name(b"Type1".to_vec()));
+        dict_set(&mut f, "BaseFont", Obj::Name(font.base_font().to_vec()));
+        dict_set(&mut f, "Encoding", Obj::Name(b"WinAnsiEncoding".to_vec()));
+        fonts.push((name.as_bytes().to_vec(), Obj::Dict(f)));
     }
     let mut resources = pdf::Dict::new();
     dict_set(&mut resources, "XObject", Obj::Dict(xobjects));
+    if !fonts.is_empty() {
+        dict_set(&mut resources, "Font", Obj::Dict(fonts));
+    }
     let mut form = pdf::Dict::new();
     dict_set(&mut form, "Type", Obj::Name(b"XObject".to_vec()));
     dict_set(&mut form, "Subtype", Obj::Name(b"Form".to_vec()));
@@ -478,11 +685,17 @@ pub(crate) fn appearance_objects(
     );
     dict_set(&mut form, "Resources", Obj::Dict(resources));
     let n = alloc();
-    objects.push((
-        n,
-        serialize(&Obj::Stream(form, visible.appearance.content.clone())),
-    ));
+    objects.push((n, serialize(&Obj::Stream(form, appearance.content.clone()))));
     n
+}
+
+/// Image samples compressed (a signer's image raw is hundreds of kilobytes).
+fn deflate(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(data);
+    encoder.finish().unwrap_or_default()
 }
 
 impl PreparedSignature {

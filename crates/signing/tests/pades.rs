@@ -7,7 +7,8 @@ mod samples;
 use motcua_render::{DocumentRenderer, TypstRenderer};
 use motcua_signing::simulator::gateway::{GatewayConfig, GatewaySimulator, GatewayUser};
 use motcua_signing::simulator::oracle::{
-    assert_pyhanko_valid, pdfsig, pyhanko, save, tool_missing, work_dir,
+    Raster, assert_pyhanko_valid, pdfsig, pyhanko, rasterize_first_page, save, tool_missing,
+    work_dir,
 };
 use motcua_signing::simulator::pki::{TestPki, pem};
 use motcua_signing::simulator::tsa::TsaSimulator;
@@ -367,6 +368,7 @@ async fn a_visible_signature_with_an_image_is_valid_too() {
         appearance: Appearance {
             content: b"q 120 0 0 60 0 0 cm /Im1 Do Q q 1 0 0 rg 0 10 40 40 re f Q".to_vec(),
             images: vec![("Im1".into(), image)],
+            ..Appearance::default()
         },
     });
     let key = pki().key(&pki().rsa_signer);
@@ -391,50 +393,108 @@ async fn a_visible_signature_with_an_image_is_valid_too() {
     assert!(!red(page.at_points(200.0, 130.0)) && !blue(page.at_points(200.0, 130.0)));
 }
 
-/// A page rendered by poppler at 72 dpi (one pixel per point), as RGB.
-struct Raster {
-    width: usize,
-    height: usize,
-    rgb: Vec<u8>,
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seal_over_a_signature_stamps_the_number_and_both_signatures_hold() {
+    use motcua_signing::sign::{Appearance, Stamp, StandardFont, Visible};
+    use motcua_signing::simulator::images;
+    // The leader signs visibly (the blue image), then the seal signs over its left third and
+    // stamps the number in a blank elsewhere on the page, in the same update.
+    let signer = images::signature(240, 96, 7);
+    let mut personal = request("Ký ban hành");
+    personal.visible = Some(Visible {
+        page: 0,
+        rect: [250.0, 100.0, 400.0, 160.0],
+        appearance: Appearance {
+            content: signer.fit_in("Im1", [0.0, 0.0, 150.0, 60.0]),
+            images: vec![("Im1".into(), signer)],
+            ..Appearance::default()
+        },
+    });
+    let key = pki().key(&pki().rsa_signer);
+    let signed = PdfSigner::new()
+        .sign(typst_pdf(), &personal, &key, None)
+        .await
+        .expect("personal signature");
+    let seal_image = images::seal(120);
+    let mut seal = request("Đóng dấu, cấp số");
+    seal.visible = Some(Visible {
+        page: 0,
+        rect: [220.0, 90.0, 300.0, 170.0],
+        appearance: Appearance {
+            content: seal_image.fit_in("Im1", [0.0, 0.0, 80.0, 80.0]),
+            images: vec![("Im1".into(), seal_image)],
+            ..Appearance::default()
+        },
+    });
+    seal.stamps.push(Stamp {
+        page: 0,
+        rect: [60.0, 450.0, 120.0, 464.0],
+        appearance: Appearance::centered_text(StandardFont::TimesRoman, 13.0, "05", 60.0, 3.0)
+            .expect("digits are measured"),
+        contents: Some("05".into()),
+    });
+    let sealed = PdfSigner::new()
+        .sign(&signed, &seal, &pki().key(&pki().p256_signer), None)
+        .await
+        .expect("seal");
+    let reports = verify_pdf(&sealed, &trust());
+    assert_eq!(reports.len(), 2);
+    assert!(reports[0].intact && reports[0].signature_valid && !reports[0].covers_whole_file);
+    assert!(reports[1].is_valid() && reports[1].covers_whole_file);
+    let path = save("sealed-over-signature.pdf", &sealed);
+    let pdfsig_out = pdfsig(&path, &pki().root.cert);
+    assert_eq!(
+        pdfsig_out.matches("Signature is Valid").count(),
+        2,
+        "{pdfsig_out}"
+    );
+    let before = rasterize_first_page(&save("signed-before-seal.pdf", &signed));
+    let page = rasterize_first_page(&path);
+    let red = |p: [u8; 3]| p[0] > 180 && p[1] < 90 && p[2] < 90;
+    let dark = |p: [u8; 3]| p[0] < 100 && p[1] < 100 && p[2] < 100;
+    // The number is drawn in its blank: the seal's update darkened it.
+    let inked = |raster: &Raster| {
+        (60..120)
+            .flat_map(|x| (450..464).map(move |y| (x, y)))
+            .filter(|&(x, y)| dark(raster.at_points(f64::from(x), f64::from(y))))
+            .count()
+    };
+    assert!(
+        inked(&page) > inked(&before) + 10,
+        "the stamped number is drawn ({} dark points, {} before)",
+        inked(&page),
+        inked(&before)
+    );
+    // The seal's ring is red where it was put.
+    let reddish = (220..300)
+        .flat_map(|x| (90..170).map(move |y| (x, y)))
+        .filter(|&(x, y)| red(page.at_points(f64::from(x), f64::from(y))))
+        .count();
+    assert!(reddish > 50, "the seal is drawn ({reddish} red points)");
+    // Text the standard fonts cannot measure is refused rather than drawn wrong.
+    assert!(Appearance::centered_text(StandardFont::TimesRoman, 13.0, "số 5", 60.0, 3.0).is_none());
 }
 
-impl Raster {
-    /// The pixel at `(x, y)` in PDF points from the bottom-left corner.
-    fn at_points(&self, x: f64, y: f64) -> [u8; 3] {
-        let column = (x.round() as usize).min(self.width - 1);
-        let row = self.height - 1 - (y.round() as usize).min(self.height - 1);
-        let at = (row * self.width + column) * 3;
-        [self.rgb[at], self.rgb[at + 1], self.rgb[at + 2]]
+#[test]
+fn png_images_decode_with_their_transparency() {
+    use motcua_signing::sign::Image;
+    // A 2×1 RGBA PNG: an opaque red pixel, a transparent one.
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, 2, 1);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        writer
+            .write_image_data(&[255, 0, 0, 255, 0, 0, 0, 0])
+            .expect("data");
     }
-}
-
-fn rasterize_first_page(pdf: &std::path::Path) -> Raster {
-    let out = Command::new("pdftoppm")
-        .args(["-r", "72", "-f", "1", "-l", "1"])
-        .arg(pdf)
-        .output()
-        .unwrap_or_else(|_| tool_missing("pdftoppm"));
-    assert!(out.status.success(), "pdftoppm");
-    // Binary PPM: "P6", width, height, 255, then the samples.
-    let data = out.stdout;
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while data[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !data[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
-    }
-    assert_eq!(fields[0], "P6");
-    let width: usize = fields[1].parse().expect("width");
-    let height: usize = fields[2].parse().expect("height");
-    Raster {
-        width,
-        height,
-        rgb: data[at + 1..].to_vec(),
-    }
+    let image = Image::from_png(&bytes).expect("decodes");
+    assert_eq!((image.width, image.height), (2, 1));
+    assert_eq!(image.rgb, vec![255, 0, 0, 0, 0, 0]);
+    assert_eq!(image.alpha, vec![255, 0]);
+    assert!(matches!(
+        Image::from_png(b"not a png"),
+        Err(motcua_signing::SignError::Image(_))
+    ));
 }

@@ -98,7 +98,7 @@ const COLUMNS: &str = "id, register, body_id, body_path, status, doc_type, serie
     code_number, notation, sender_organ, recipient_organ, issued_date, arrival_date, subject, urgency, \
     secrecy, due_date, page_count, signer_name, signer_position, drafting_unit_id, lead_unit_id, \
     assignee_id, deadline, state, last_seq, created_by, created_at, updated_at, content, addressees, \
-    signer_authority";
+    signer_authority, signed_pdf, signed_marks";
 
 /// A stored document: Phụ lục VI metadata, register position and state.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -151,6 +151,10 @@ pub struct DocumentRow {
     pub addressees: Option<String>,
     /// Thẩm quyền ký, e.g. "KT. CHỦ TỊCH".
     pub signer_authority: Option<String>,
+    /// The signed PDF (SHA-256 in the blob store) after its latest signature.
+    pub signed_pdf: Option<String>,
+    /// Where the signed PDF's blanks and signature room are (JSON, the renderer's marks).
+    pub signed_marks: Option<String>,
 }
 
 impl DocumentRow {
@@ -219,6 +223,9 @@ pub struct DocumentChange {
     pub signer: Option<(String, Option<String>)>,
     /// The new folded search text when số/ký hiệu changed.
     pub search_folded: Option<String>,
+    /// A new signature on the PDF: its SHA-256 (the blob is inserted in the same
+    /// transaction) and, at the first signature, the layout's marks.
+    pub signed_pdf: Option<(String, Option<String>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -681,7 +688,8 @@ impl StoreTx {
              number = COALESCE($9, number), code_number = COALESCE($10, code_number), \
              issued_date = COALESCE($11, issued_date), signer_name = COALESCE($12, signer_name), \
              signer_position = COALESCE($13, signer_position), search_folded = COALESCE($14, search_folded), \
-             register_year = COALESCE($17, register_year) \
+             register_year = COALESCE($17, register_year), signed_pdf = COALESCE($18, signed_pdf), \
+             signed_marks = COALESCE($19, signed_marks) \
              WHERE id = $15 AND last_seq = $16 RETURNING {COLUMNS}"
         );
         let row = on_tx!(self, |conn| {
@@ -711,6 +719,8 @@ impl StoreTx {
                 .bind(id)
                 .bind(expected_last_seq as i64)
                 .bind(issued.map(|i| i64::from(i.year)))
+                .bind(change.signed_pdf.as_ref().map(|s| s.0.clone()))
+                .bind(change.signed_pdf.as_ref().and_then(|s| s.1.clone()))
                 .fetch_optional(&mut *conn)
                 .await?
         });

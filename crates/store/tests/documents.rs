@@ -336,6 +336,32 @@ async fn a_draft_keeps_its_text_and_is_rewritten_only_while_a_draft(store: Store
     tx.commit().await.expect("commit");
     assert_eq!(row.signer_name.as_deref(), Some("Huỳnh Văn Thành"));
     assert_eq!(row.signer_position.as_deref(), Some("PHÓ CHỦ TỊCH"));
+    assert_eq!(row.signed_pdf, None);
+    // A signature records the signed PDF and, the first time, where the layout's blanks are;
+    // the seal's later PDF replaces the file and keeps them.
+    let seq = u64::try_from(row.last_seq).expect("seq");
+    let signed = DocumentChange {
+        signed_pdf: Some(("a".repeat(64), Some(r#"[{"kind":"number"}]"#.into()))),
+        ..DocumentChange::default()
+    };
+    let sealed = DocumentChange {
+        signed_pdf: Some(("b".repeat(64), None)),
+        ..DocumentChange::default()
+    };
+    let mut tx = store.begin().await.expect("begin");
+    let first = tx
+        .update_document(id, seq, &sent.new_state, &signed, 6)
+        .await
+        .expect("signed");
+    assert_eq!(first.signed_pdf, Some("a".repeat(64)));
+    tx.update_document(id, seq, &sent.new_state, &sealed, 7)
+        .await
+        .expect("sealed");
+    tx.commit().await.expect("commit");
+    let row = store.get_document(id).await.expect("read");
+    assert_eq!(row.signed_pdf, Some("b".repeat(64)));
+    assert_eq!(row.signed_marks.as_deref(), Some(r#"[{"kind":"number"}]"#));
+    assert_eq!(row.signer_name.as_deref(), Some("Huỳnh Văn Thành"));
 }
 
 async fn a_register_lists_its_year_and_status_within_the_scope(store: Store) {

@@ -377,7 +377,7 @@ mod pdf {
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             "Độc lập - Tự do - Hạnh phúc",
             "Số: /QĐ-UBND",
-            "Ninh Kiều, ngày tháng năm 2026",
+            "Ninh Kiều, ngày tháng năm",
             "QUYẾT ĐỊNH Về việc thành lập Tổ công tác rà soát dữ liệu hộ tịch",
             "Theo đề nghị của Trưởng phòng Văn hóa - Xã hội. QUYẾT ĐỊNH: Điều 1.",
             "Nơi nhận: - Như Điều 2; - Sở Tư pháp; - Lưu: VT.",

@@ -50,7 +50,9 @@ fn sealing(state: &mut motcua_web::AppState, unit_code: &str) {
         seals: vec![Seal {
             unit_code: unit_code.to_owned(),
             key: Arc::new(pki().key(&pki().p256_signer)),
+            image: None,
         }],
+        personal: Vec::new(),
         timestamper: None,
     });
 }

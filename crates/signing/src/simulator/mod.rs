@@ -3,6 +3,7 @@
 //! independent verifiers (pdfsig, pyHanko) on our output.
 
 pub mod gateway;
+pub mod images;
 pub mod oracle;
 pub mod pki;
 pub mod tsa;

@@ -166,3 +166,51 @@ pub fn assert_pyhanko_valid(line: &str) {
         "pyHanko: {line}"
     );
 }
+
+/// A page rendered by poppler at 72 dpi (one pixel per point), as RGB.
+pub struct Raster {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<u8>,
+}
+
+impl Raster {
+    /// The pixel at `(x, y)` in PDF points from the bottom-left corner.
+    pub fn at_points(&self, x: f64, y: f64) -> [u8; 3] {
+        let column = (x.round() as usize).min(self.width - 1);
+        let row = self.height - 1 - (y.round() as usize).min(self.height - 1);
+        let at = (row * self.width + column) * 3;
+        [self.rgb[at], self.rgb[at + 1], self.rgb[at + 2]]
+    }
+}
+
+pub fn rasterize_first_page(pdf: &std::path::Path) -> Raster {
+    let out = Command::new("pdftoppm")
+        .args(["-r", "72", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .output()
+        .unwrap_or_else(|_| tool_missing("pdftoppm"));
+    assert!(out.status.success(), "pdftoppm");
+    // Binary PPM: "P6", width, height, 255, then the samples.
+    let data = out.stdout;
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
+    }
+    assert_eq!(fields[0], "P6");
+    let width: usize = fields[1].parse().expect("width");
+    let height: usize = fields[2].parse().expect("height");
+    Raster {
+        width,
+        height,
+        rgb: data[at + 1..].to_vec(),
+    }
+}

@@ -205,6 +205,11 @@ impl TestPki {
         seal_from(&self.intermediate, name, serial)
     }
 
+    /// An official's personal certificate (P-256): `CN=<name>,O=<organisation>,C=VN`.
+    pub fn issue_personal(&self, name: &str, organisation: &str, serial: u32) -> Option<Issued> {
+        leaf_from(&self.intermediate, name, organisation, serial)
+    }
+
     /// A signer's key with the intermediate as its chain.
     pub fn key(&self, who: &Issued) -> SoftwareKey {
         SoftwareKey::from_pkcs8(
@@ -258,6 +263,11 @@ impl DemoPki {
         seal_from(&self.intermediate, name, serial)
     }
 
+    /// An official's personal certificate (see [`TestPki::issue_personal`]).
+    pub fn issue_personal(&self, name: &str, organisation: &str, serial: u32) -> Option<Issued> {
+        leaf_from(&self.intermediate, name, organisation, serial)
+    }
+
     /// A seal's key with the issuing CA as its chain.
     pub fn key(&self, who: &Issued) -> Option<SoftwareKey> {
         SoftwareKey::from_pkcs8(
@@ -271,7 +281,15 @@ impl DemoPki {
 
 /// A P-256 seal issued by a P-256 intermediate.
 fn seal_from(intermediate: &Issued, name: &str, serial: u32) -> Option<Issued> {
-    if name.trim().is_empty() || name.contains([',', '=', '+', '\\', '"', '<', '>', ';', '#']) {
+    leaf_from(intermediate, name, name, serial)
+}
+
+/// A P-256 end-entity certificate `CN=<name>,O=<organisation>,C=VN` issued by a P-256
+/// intermediate; a name with a character special in such a string (`,` `=` `+` …) is refused.
+fn leaf_from(intermediate: &Issued, name: &str, organisation: &str, serial: u32) -> Option<Issued> {
+    let special =
+        |s: &str| s.trim().is_empty() || s.contains([',', '=', '+', '\\', '"', '<', '>', ';', '#']);
+    if special(name) || special(organisation) {
         return None;
     }
     let issuer = Key::p256_from_pkcs8(&intermediate.key_pkcs8)?;
@@ -287,7 +305,7 @@ fn seal_from(intermediate: &Issued, name: &str, serial: u32) -> Option<Issued> {
             enable_key_encipherment: false,
         },
         serial,
-        &format!("CN={name},O={name},C=VN"),
+        &format!("CN={name},O={organisation},C=VN"),
         &key,
         &issuer,
         false,

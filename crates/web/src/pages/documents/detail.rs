@@ -4,6 +4,7 @@
 
 use super::*;
 use motcua_app::documents::{DocumentAction, DocumentActionKind, DocumentParties};
+use motcua_app::signatures::Verdict;
 use motcua_domain::document::{Delivery, Recipient, SignatureKind};
 
 /// One line of the metadata list.
@@ -49,6 +50,17 @@ struct DetailPage {
     /// The form a problem belongs to, so it opens again (a `details` element).
     failed_action: String,
     values: HashMap<String, String>,
+    /// The signatures on the signed file (empty while it is not signed electronically).
+    signatures: Vec<SignatureLine>,
+}
+
+/// One signature on the document's file, as read.
+pub struct SignatureLine {
+    /// `valid`, `valid_with_later_changes`, `untrusted`, `broken` (a style).
+    pub class: &'static str,
+    pub verdict: String,
+    pub signer: String,
+    pub at: String,
 }
 
 impl DetailPage {
@@ -316,6 +328,28 @@ async fn detail_page(
         .into_iter()
         .map(DocumentActionKind::as_str)
         .collect();
+    let signatures = if doc.signed {
+        state
+            .app
+            .document_signatures(&actor, id)
+            .await
+            .ctx(ctx)?
+            .into_iter()
+            .map(|s| SignatureLine {
+                class: match s.verdict {
+                    Verdict::Valid => "valid",
+                    Verdict::ValidWithLaterChanges => "valid_with_later_changes",
+                    Verdict::Untrusted => "untrusted",
+                    Verdict::Broken => "broken",
+                },
+                verdict: i18n::t(ctx.lang, s.verdict.key()),
+                signer: s.signer.unwrap_or_default(),
+                at: s.signed_at.map(i18n::format_time).unwrap_or_default(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let incoming = doc.register == "incoming";
     let steps = timeline
         .events
@@ -401,6 +435,7 @@ async fn detail_page(
         error: message,
         failed_action,
         values,
+        signatures,
         doc,
     };
     Ok(match error {
