@@ -10,6 +10,7 @@ use crate::{Actor, App, AppError, AppResult};
 use motcua_domain::authz::Principal;
 use motcua_signing::Image;
 use motcua_signing::keys::KeySource;
+use motcua_signing::ltv::{Revocation, RevocationSource};
 use motcua_signing::tsa::Timestamper;
 use motcua_signing::verify::{SignatureReport, Trust, TrustStore, verify_pdf};
 use std::sync::Arc;
@@ -28,6 +29,9 @@ pub struct Signatures {
     pub personal: Vec<PersonalKey>,
     /// A timestamp authority, so seals are PAdES B-T (the time is the authority's, not ours).
     pub timestamper: Option<Arc<dyn Timestamper>>,
+    /// Where CRLs come from, so signatures are PAdES B-LT (with a timestamp authority): the
+    /// chains and their CRLs travel in the file and it verifies after the certificates expire.
+    pub revocation: Option<Arc<dyn RevocationSource>>,
 }
 
 impl std::fmt::Debug for Signatures {
@@ -47,6 +51,7 @@ impl std::fmt::Debug for Signatures {
                     .collect::<Vec<_>>(),
             )
             .field("timestamper", &self.timestamper.is_some())
+            .field("revocation", &self.revocation.is_some())
             .finish()
     }
 }
@@ -127,13 +132,17 @@ pub struct SignatureView {
     pub location: Option<String>,
     /// `ETSI.CAdES.detached` or `adbe.pkcs7.detached`.
     pub sub_filter: String,
+    /// The signer's certificate by the CRLs the file carries (B-LT): `good`, `revoked`, or
+    /// `unknown` when it carries none.
+    pub revocation: &'static str,
 }
 
 impl SignatureView {
     fn from_report(report: &SignatureReport) -> Self {
         let sound = report.intact && report.signature_valid;
         let trusted = matches!(report.trust, Trust::Trusted { .. })
-            && report.timestamp.as_ref().is_none_or(|t| t.valid);
+            && report.timestamp.as_ref().is_none_or(|t| t.valid)
+            && report.revocation != Revocation::Revoked;
         let verdict = match (sound, trusted, report.covers_whole_file) {
             (false, _, _) => Verdict::Broken,
             (true, false, _) => Verdict::Untrusted,
@@ -156,6 +165,11 @@ impl SignatureView {
             reason: report.reason.clone(),
             location: report.location.clone(),
             sub_filter: report.sub_filter.clone(),
+            revocation: match report.revocation {
+                Revocation::Good => "good",
+                Revocation::Revoked => "revoked",
+                Revocation::Unknown => "unknown",
+            },
         }
     }
 }
@@ -221,14 +235,26 @@ impl App {
         );
         request.reason = Some(reason);
         request.location = location;
-        motcua_signing::sign::PdfSigner::new()
-            .sign(
-                pdf,
-                &request,
-                seal.key.as_ref(),
-                self.signatures.timestamper.as_deref(),
-            )
-            .await
+        self.sign_pdf(pdf, &request, seal.key.as_ref()).await
+    }
+
+    /// Signs with the best level the installation is set up for: B-LT with a timestamp
+    /// authority and a revocation source, B-T with a timestamp authority, else B-B.
+    pub(crate) async fn sign_pdf(
+        &self,
+        pdf: &[u8],
+        request: &motcua_signing::sign::SignRequest,
+        key: &dyn KeySource,
+    ) -> Result<Vec<u8>, motcua_signing::SignError> {
+        let signer = motcua_signing::sign::PdfSigner::new();
+        match (&self.signatures.timestamper, &self.signatures.revocation) {
+            (Some(tsa), Some(revocation)) => {
+                signer
+                    .sign_lt(pdf, request, key, tsa.as_ref(), revocation.as_ref())
+                    .await
+            }
+            (tsa, _) => signer.sign(pdf, request, key, tsa.as_deref()).await,
+        }
     }
 
     /// Every unit with an agency code, as (code, name): the demo gives each its own seal.

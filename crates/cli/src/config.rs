@@ -50,6 +50,9 @@ pub struct SigningConfig {
     pub seals: Vec<SealConfig>,
     pub personal: Vec<PersonalKeyConfig>,
     pub tsa_url: String,
+    /// PAdES B-LT: after each signature, the chains' certificates and their CRLs (fetched from
+    /// each certificate's CRL distribution points) are added to the file. Needs `tsa_url`.
+    pub ltv: bool,
 }
 
 /// One agency's seal: `{ unit = "000.00.12.H13", pkcs12 = "/etc/motcua/seal.p12",

@@ -1008,11 +1008,25 @@ fn signatures(config: &Config) -> anyhow::Result<motcua_app::signatures::Signatu
                     .map_err(|e| anyhow::anyhow!("signing.tsa_url: {e}"))?,
             ))
         };
+    let revocation: Option<Arc<dyn motcua_signing::ltv::RevocationSource>> = if config.signing.ltv {
+        if timestamper.is_none() {
+            anyhow::bail!(
+                "[signing] ltv (PAdES B-LT) needs a timestamp authority: set signing.tsa_url"
+            );
+        }
+        Some(Arc::new(
+            motcua_signing::ltv::HttpCrls::new()
+                .map_err(|e| anyhow::anyhow!("signing.ltv: {e}"))?,
+        ))
+    } else {
+        None
+    };
     Ok(motcua_app::signatures::Signatures {
         trust,
         seals,
         personal,
         timestamper,
+        revocation,
     })
 }
 
@@ -1209,6 +1223,17 @@ mod tests {
         let refused = crate::signatures(&config);
         let _ = std::fs::remove_file(&junk);
         assert!(refused.is_err(), "a file that is not PKCS#12");
+    }
+
+    #[test]
+    fn b_lt_without_a_timestamp_authority_stops_the_start() {
+        let mut config = crate::Config::default();
+        config.signing.ltv = true;
+        let error = format!("{:#}", crate::signatures(&config).expect_err("no TSA"));
+        assert!(error.contains("tsa_url"), "{error}");
+        config.signing.tsa_url = "http://127.0.0.1:9/tsa".into();
+        let signatures = crate::signatures(&config).expect("B-LT configured");
+        assert!(signatures.revocation.is_some() && signatures.timestamper.is_some());
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! * Keys are a [`KeySource`]: [`keys::SoftwareKey`] (RSA-2048 PKCS#1 v1.5 or ECDSA P-256, e.g.
 //!   from a PKCS#12 file, [`keys::SoftwareKey::from_pkcs12`]) or [`remote::RemoteKey`] behind a
 //!   remote-signing gateway shaped like the national NEAC one.
+//! * [`PdfSigner::sign_lt`] makes it B-LT: the chains' certificates and their CRLs (from a
+//!   [`ltv::RevocationSource`]) go into the document's DSS in one more update.
 //! * [`verify::verify_pdf`] reports every signature in a PDF: who, when, whether the bytes it
 //!   covers are intact and whether they are the whole file, whether the CMS signature verifies,
 //!   whether the signer chains to a [`verify::TrustStore`], and the timestamp.
@@ -22,6 +24,7 @@
 mod cms_build;
 mod der_types;
 pub mod keys;
+pub mod ltv;
 mod pdf;
 pub mod remote;
 pub mod sign;

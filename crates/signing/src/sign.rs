@@ -333,6 +333,30 @@ impl PdfSigner {
         prepared.finish(signature, token)
     }
 
+    /// PAdES B-LT: [`PdfSigner::sign`] with a timestamp, then an update adding to the DSS the
+    /// certificates of the signer's and the timestamp authority's chains and, for each, the
+    /// CRLs `revocation` gives.
+    pub async fn sign_lt(
+        &self,
+        pdf: &[u8],
+        request: &SignRequest,
+        key: &dyn KeySource,
+        timestamper: &dyn Timestamper,
+        revocation: &dyn crate::ltv::RevocationSource,
+    ) -> Result<Vec<u8>, SignError> {
+        let prepared = self.prepare(pdf, request, key.certificate(), key.chain())?;
+        let signature = key.sign_digest(prepared.digest_to_sign()).await?;
+        let token = timestamper
+            .timestamp(cms_build::signature_value_digest(&signature))
+            .await?;
+        let mut certs = vec![key.certificate().to_vec()];
+        certs.extend(key.chain().iter().cloned());
+        certs.extend(crate::verify::certificates_in_cms(&token));
+        let signed = prepared.finish(signature, Some(token))?;
+        let material = crate::ltv::ValidationMaterial::gather(certs, revocation).await?;
+        crate::ltv::add_dss(&signed, &material)
+    }
+
     fn placeholder(
         &self,
         pdf: &[u8],

@@ -121,6 +121,8 @@ pub struct SignatureReport {
     /// The CMS signature verifies with the signer's certificate.
     pub signature_valid: bool,
     pub trust: Trust,
+    /// Whether the signer's certificate was revoked, by the CRLs in the document (B-LT).
+    pub revocation: crate::ltv::Revocation,
     /// Anything else wrong, in English (for logs and the page's details).
     pub problems: Vec<String>,
 }
@@ -132,6 +134,7 @@ impl SignatureReport {
             && self.signature_valid
             && matches!(self.trust, Trust::Trusted { .. })
             && self.timestamp.as_ref().is_none_or(|t| t.valid)
+            && self.revocation != crate::ltv::Revocation::Revoked
     }
 
     /// The best signing time: the timestamp's, else the signed attribute's, else `/M`.
@@ -300,6 +303,7 @@ fn verify_one(pdf: &[u8], dict: &pdf::Dict, trust: &TrustStore) -> SignatureRepo
         intact: false,
         signature_valid: false,
         trust: Trust::Untrusted("not checked".into()),
+        revocation: crate::ltv::Revocation::Unknown,
         problems: Vec::new(),
     };
     let br: Vec<usize> = match dict_get(dict, "ByteRange") {
@@ -410,6 +414,17 @@ fn verify_one(pdf: &[u8], dict: &pdf::Dict, trust: &TrustStore) -> SignatureRepo
         .map(|t| t.time)
         .unwrap_or_else(time::OffsetDateTime::now_utc);
     report.trust = chain(signer, &certs, trust, at);
+    // B-LT: the signer's status by the CRLs in the document's DSS.
+    let crls = crate::ltv::crls_in(pdf);
+    if !crls.is_empty() {
+        let issuer = certs
+            .iter()
+            .chain(trust.roots.iter())
+            .find(|c| *c != signer && crate::x509::issued_by(signer, c));
+        if let Some(issuer) = issuer {
+            report.revocation = crate::ltv::status(signer, issuer, &crls, at);
+        }
+    }
     report
 }
 
@@ -429,6 +444,19 @@ fn parse_signed_data(der_bytes: &[u8]) -> Result<SignedData, der::Error> {
         }));
     }
     ci.content.decode_as()
+}
+
+/// The certificates a CMS SignedData (e.g. a timestamp token) carries, DER; none when it does
+/// not parse.
+pub(crate) fn certificates_in_cms(der_bytes: &[u8]) -> Vec<Vec<u8>> {
+    parse_signed_data(der_bytes)
+        .map(|sd| {
+            embedded_certificates(&sd)
+                .iter()
+                .filter_map(|c| c.to_der().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn embedded_certificates(sd: &SignedData) -> Vec<Certificate> {

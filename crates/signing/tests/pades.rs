@@ -498,3 +498,91 @@ fn png_images_decode_with_their_transparency() {
         Err(motcua_signing::SignError::Image(_))
     ));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn b_lt_embeds_the_chains_and_crls_so_pyhanko_validates_offline() {
+    use motcua_signing::ltv::{Revocation, StaticCrls};
+    use motcua_signing::simulator::oracle::pyhanko_ltv;
+    use motcua_signing::simulator::pki::crl;
+    let tsa = TsaSimulator::start(pki().key(&pki().tsa))
+        .await
+        .expect("TSA");
+    let client = TsaClient::new(tsa.url()).expect("client");
+    // The issuing CA's CRL covers the signer and the TSA; the root's covers the issuing CA.
+    let good = StaticCrls(vec![crl(&pki().intermediate, &[]), crl(&pki().root, &[])]);
+    let signed = PdfSigner::new()
+        .sign_lt(
+            typst_pdf(),
+            &request("Ký số B-LT"),
+            &pki().key(&pki().rsa_signer),
+            &client,
+            &good,
+        )
+        .await
+        .expect("B-LT");
+    let reports = verify_pdf(&signed, &trust());
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0].is_valid(), "{:?}", reports[0]);
+    assert_eq!(reports[0].revocation, Revocation::Good);
+    assert!(
+        !reports[0].covers_whole_file,
+        "the DSS comes after the signature"
+    );
+    let path = save("b-lt.pdf", &signed);
+    let lines = pyhanko_ltv(&path, &pki().root.cert);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_pyhanko_valid(&lines[0]);
+    assert!(pdfsig(&path, &pki().root.cert).contains("Signature is Valid"));
+    // Without the CRLs in the file, pyHanko's offline B-LT validation fails: the test above
+    // depends on them.
+    let bare = PdfSigner::new()
+        .sign(
+            typst_pdf(),
+            &request("Ký số B-T"),
+            &pki().key(&pki().rsa_signer),
+            Some(&client),
+        )
+        .await
+        .expect("B-T");
+    let path = save("b-t-only.pdf", &bare);
+    let lines = pyhanko_ltv(&path, &pki().root.cert);
+    assert!(
+        lines.iter().all(|l| !l.contains("bottom_line=True")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        verify_pdf(&bare, &trust())[0].revocation,
+        Revocation::Unknown
+    );
+
+    // A signer whose certificate the CA revoked: our verifier says so and does not trust it.
+    let serial = rsa_signer_serial();
+    let revoked = StaticCrls(vec![
+        crl(&pki().intermediate, &[serial]),
+        crl(&pki().root, &[]),
+    ]);
+    let signed = PdfSigner::new()
+        .sign_lt(
+            typst_pdf(),
+            &request("Ký số B-LT"),
+            &pki().key(&pki().rsa_signer),
+            &client,
+            &revoked,
+        )
+        .await
+        .expect("B-LT");
+    let report = &verify_pdf(&signed, &trust())[0];
+    assert_eq!(report.revocation, Revocation::Revoked);
+    assert!(!report.is_valid());
+}
+
+/// The RSA signer's serial number (the test PKI numbers its certificates itself).
+fn rsa_signer_serial() -> u32 {
+    use der::Decode;
+    let cert = x509_cert::Certificate::from_der(&pki().rsa_signer.cert).expect("certificate");
+    cert.tbs_certificate
+        .serial_number
+        .as_bytes()
+        .iter()
+        .fold(0u32, |n, b| (n << 8) | u32::from(*b))
+}

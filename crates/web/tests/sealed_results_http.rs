@@ -54,6 +54,7 @@ fn sealing(state: &mut motcua_web::AppState, unit_code: &str) {
         }],
         personal: Vec::new(),
         timestamper: None,
+        revocation: None,
     });
 }
 

@@ -15,11 +15,14 @@ use axum::http::{Method, StatusCode};
 use motcua_app::signatures::{PersonalKey, Seal, Signatures};
 use motcua_app::test_support::WARD;
 use motcua_app::test_support::pdf::text;
+use motcua_signing::ltv::{Revocation, StaticCrls};
 use motcua_signing::simulator::images;
 use motcua_signing::simulator::oracle::{
-    assert_pyhanko_valid, pdfsig, pyhanko, rasterize_first_page, save,
+    assert_pyhanko_valid, pdfsig, pyhanko, pyhanko_ltv, rasterize_first_page, save,
 };
-use motcua_signing::simulator::pki::TestPki;
+use motcua_signing::simulator::pki::{TestPki, crl};
+use motcua_signing::simulator::tsa::TsaSimulator;
+use motcua_signing::tsa::TsaClient;
 use motcua_signing::verify::{Trust, TrustStore, verify_pdf};
 use serde_json::json;
 use std::sync::{Arc, OnceLock};
@@ -32,6 +35,45 @@ both!(with signing_in_the_ward;
 mod without_personal_key {
     use super::*;
     both!(with sealing_only; a_leader_without_a_personal_key_cannot_sign);
+}
+
+mod long_term {
+    use super::*;
+    both!(with signing_long_term; both_signatures_are_long_term_and_verify_offline);
+}
+
+/// A timestamp authority simulator for the whole test binary, on its own thread.
+fn tsa_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().expect("runtime");
+            runtime.block_on(async move {
+                let tsa = TsaSimulator::start(pki().key(&pki().tsa))
+                    .await
+                    .expect("TSA");
+                sender.send(tsa.url().to_owned()).expect("url");
+                std::future::pending::<()>().await;
+            });
+        });
+        receiver.recv().expect("the TSA's address")
+    })
+}
+
+/// [`signing_in_the_ward`] with a timestamp authority and the CAs' CRLs: PAdES B-LT.
+fn signing_long_term(state: &mut motcua_web::AppState) {
+    let signatures = Signatures {
+        trust: trust(),
+        seals: vec![ward_seal()],
+        personal: chairman_key(),
+        timestamper: Some(Arc::new(TsaClient::new(tsa_url()).expect("client"))),
+        revocation: Some(Arc::new(StaticCrls(vec![
+            crl(&pki().intermediate, &[]),
+            crl(&pki().root, &[]),
+        ]))),
+    };
+    state.app = state.app.clone().with_signatures(signatures);
 }
 
 fn pki() -> &'static TestPki {
@@ -57,19 +99,27 @@ fn ward_seal() -> Seal {
     }
 }
 
+fn chairman_key() -> Vec<PersonalKey> {
+    static KEY: OnceLock<motcua_signing::simulator::pki::Issued> = OnceLock::new();
+    let personal = KEY.get_or_init(|| {
+        pki()
+            .issue_personal(CHAIRMAN_NAME, "UBND phường Ninh Kiều", 0x3001)
+            .expect("personal certificate")
+    });
+    vec![PersonalKey {
+        username: CHAIRMAN.to_owned(),
+        key: Arc::new(pki().key(personal)),
+        image: Some(Arc::new(images::signature(300, 120, 5))),
+    }]
+}
+
 fn signing_in_the_ward(state: &mut motcua_web::AppState) {
-    let personal = pki()
-        .issue_personal(CHAIRMAN_NAME, "UBND phường Ninh Kiều", 0x3001)
-        .expect("personal certificate");
     state.app = state.app.clone().with_signatures(Signatures {
         trust: trust(),
         seals: vec![ward_seal()],
-        personal: vec![PersonalKey {
-            username: CHAIRMAN.to_owned(),
-            key: Arc::new(pki().key(&personal)),
-            image: Some(Arc::new(images::signature(300, 120, 5))),
-        }],
+        personal: chairman_key(),
         timestamper: None,
+        revocation: None,
     });
 }
 
@@ -371,5 +421,57 @@ async fn a_leader_without_a_personal_key_cannot_sign(w: Web) -> Web {
     assert_eq!(after.status, "approved");
     assert_eq!(after.signed_pdf, None);
     assert_eq!(after.signer_name, before.signer_name);
+    w
+}
+
+async fn both_signatures_are_long_term_and_verify_offline(w: Web) -> Web {
+    let id = approved(&w).await;
+    let leader = w.official(CHAIRMAN).await;
+    let clerk = w.official("vanthu.ninhkieu").await;
+    let signed = act(
+        &w,
+        &leader,
+        id,
+        json!({"command": "sign", "kind": "personal"}),
+    )
+    .await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.text());
+    let issued = w
+        .send(
+            Method::POST,
+            &format!("/api/v1/documents/{id}/issue"),
+            &clerk,
+            None,
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text());
+    let sealed = act(&w, &clerk, id, json!({"command": "sign", "kind": "seal"})).await;
+    assert_eq!(sealed.status, StatusCode::OK, "{}", sealed.text());
+    let file = pdf(&w, &clerk, id).await;
+    // Both timestamped, both with their CRLs in the file, both good.
+    let reports = verify_pdf(&file, &trust());
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    for report in &reports {
+        assert!(
+            report
+                .timestamp
+                .as_ref()
+                .is_some_and(|t| t.valid && t.trusted),
+            "{report:?}"
+        );
+        assert_eq!(report.revocation, Revocation::Good, "{report:?}");
+        assert!(matches!(report.trust, Trust::Trusted { .. }));
+    }
+    // pyHanko, revocation required and nothing fetched, finds what it needs in the file.
+    let path = save(&unique("van-ban-b-lt"), &file);
+    let lines = pyhanko_ltv(&path, &pki().root.cert);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_pyhanko_valid(&lines[1]);
+    assert!(
+        lines[0].contains("intact=True")
+            && lines[0].contains("valid=True")
+            && lines[0].contains("trusted=True"),
+        "{lines:?}"
+    );
     w
 }

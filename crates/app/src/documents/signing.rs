@@ -195,13 +195,8 @@ impl App {
             signer_image = Some(rect);
             request.visible = Some(image_signature(room.page, rect, image));
         }
-        let signed = motcua_signing::PdfSigner::new()
-            .sign(
-                &rendered.pdf,
-                &request,
-                key.key.as_ref(),
-                self.signatures.timestamper.as_deref(),
-            )
+        let signed = self
+            .sign_pdf(&rendered.pdf, &request, key.key.as_ref())
             .await
             .map_err(|e| signing_error("the personal signature on a document", e))?;
         let layout = serde_json::to_string(&SignedLayout {
@@ -292,13 +287,8 @@ impl App {
             let rect = seal_rect(layout.signer_image, room.rect);
             request.visible = Some(image_signature(room.page, rect, image));
         }
-        let signed = motcua_signing::PdfSigner::new()
-            .sign(
-                &pdf,
-                &request,
-                seal.key.as_ref(),
-                self.signatures.timestamper.as_deref(),
-            )
+        let signed = self
+            .sign_pdf(&pdf, &request, seal.key.as_ref())
             .await
             .map_err(|e| signing_error("the seal on a document", e))?;
         let layout = if fresh {

@@ -156,6 +156,54 @@ pub fn pyhanko(path: &Path, root_der: &[u8]) -> Vec<String> {
     stdout.lines().map(str::to_owned).collect()
 }
 
+const PYHANKO_LTV_SCRIPT: &str = r#"
+import sys
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko_certvalidator import ValidationContext
+from pyhanko.keys import load_cert_from_pemder
+root = load_cert_from_pemder(sys.argv[2])
+kwargs = {'trust_roots': [root], 'allow_fetching': False, 'revocation_mode': 'hard-fail'}
+with open(sys.argv[1], 'rb') as f:
+    r = PdfFileReader(f, strict=False)
+    try:
+        vc = DocumentSecurityStore.read_dss(r).as_validation_context(kwargs)
+    except Exception:
+        vc = ValidationContext(crls=[], ocsps=[], **kwargs)
+    for sig in r.embedded_signatures:
+        try:
+            st = validate_pdf_signature(sig, vc)
+            print(f"{sig.field_name} intact={st.intact} valid={st.valid} trusted={st.trusted} "
+                  f"coverage={st.coverage.name} bottom_line={st.bottom_line}")
+        except Exception as e:
+            print(f"{sig.field_name} error={type(e).__name__}: {e}")
+"#;
+
+/// pyHanko's verdict with revocation checking required (hard-fail) and nothing fetched: the
+/// certificates name CRL distribution points, so the CRLs must come from the document's DSS
+/// (B-LT). One line per signature, trusting `root_der`.
+pub fn pyhanko_ltv(path: &Path, root_der: &[u8]) -> Vec<String> {
+    let script = save("validate-ltv.py", PYHANKO_LTV_SCRIPT.as_bytes());
+    let root = save(
+        &format!("root-{}.pem", tag(root_der)),
+        super::pki::pem("CERTIFICATE", root_der).as_bytes(),
+    );
+    let out = Command::new(pyhanko_python())
+        .arg(&script)
+        .arg(path)
+        .arg(&root)
+        .output()
+        .expect("run pyHanko");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "pyHanko failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout.lines().map(str::to_owned).collect()
+}
+
 /// A pyHanko line of a sound, intact, trusted signature.
 pub fn assert_pyhanko_valid(line: &str) {
     assert!(

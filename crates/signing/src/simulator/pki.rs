@@ -55,6 +55,40 @@ impl Key {
         let k = p256::ecdsa::SigningKey::from_pkcs8_der(der).ok()?;
         Some(Key::P256(k, der.to_vec()))
     }
+    fn from_pkcs8(der: &[u8]) -> Option<Key> {
+        use rsa::pkcs8::DecodePrivateKey;
+        Key::p256_from_pkcs8(der).or_else(|| {
+            let k = rsa::RsaPrivateKey::from_pkcs8_der(der).ok()?;
+            Some(Key::Rsa(
+                Box::new(rsa::pkcs1v15::SigningKey::new(k)),
+                der.to_vec(),
+            ))
+        })
+    }
+    /// sha256WithRSAEncryption (NULL parameters) or ecdsa-with-SHA256 (none).
+    fn signature_algorithm(&self) -> x509_cert::spki::AlgorithmIdentifierOwned {
+        match self {
+            Key::Rsa(..) => x509_cert::spki::AlgorithmIdentifierOwned {
+                oid: crate::x509::SHA256_WITH_RSA,
+                parameters: Some(der::asn1::Null.into()),
+            },
+            Key::P256(..) => x509_cert::spki::AlgorithmIdentifierOwned {
+                oid: crate::x509::ECDSA_SHA256,
+                parameters: None,
+            },
+        }
+    }
+    /// Signs `data` (SHA-256 inside): PKCS#1 v1.5 bytes or a DER ECDSA signature.
+    fn sign(&self, data: &[u8]) -> Vec<u8> {
+        use signature::{SignatureEncoding, Signer};
+        match self {
+            Key::Rsa(k, _) => k.sign(data).to_vec(),
+            Key::P256(k, _) => {
+                let s: p256::ecdsa::DerSignature = k.sign(data);
+                s.to_vec()
+            }
+        }
+    }
     fn spki(&self) -> SubjectPublicKeyInfoOwned {
         let der = match self {
             Key::Rsa(k, _) => {
@@ -103,6 +137,12 @@ fn issue(
     tsa: bool,
 ) -> Vec<u8> {
     let validity = Validity::from_now(Duration::from_secs(5 * 365 * 86_400)).expect("validity");
+    // Where the issuer's CRL would be published (never fetched here: B-LT carries it).
+    let crl_at = match &profile {
+        Profile::Root => None,
+        Profile::SubCA { .. } => Some(CrlAt::new("http://crl.motcua.invalid/root.crl")),
+        _ => Some(CrlAt::new("http://crl.motcua.invalid/issuing.crl")),
+    };
     let subject = Name::from_str(subject).expect("subject");
     let serial = SerialNumber::from(serial);
     let spki = subject_key.spki();
@@ -111,6 +151,9 @@ fn issue(
             let mut b =
                 CertificateBuilder::new(profile, serial, validity, subject, spki, k.as_ref())
                     .expect("builder");
+            if let Some(at) = &crl_at {
+                b.add_extension(&at.0).expect("CRL distribution point");
+            }
             if tsa {
                 b.add_extension(&TsaUsage(x509_cert::ext::pkix::ExtendedKeyUsage(vec![
                     const_oid::db::rfc5280::ID_KP_TIME_STAMPING,
@@ -122,6 +165,9 @@ fn issue(
         Key::P256(k, _) => {
             let mut b = CertificateBuilder::new(profile, serial, validity, subject, spki, k)
                 .expect("builder");
+            if let Some(at) = &crl_at {
+                b.add_extension(&at.0).expect("CRL distribution point");
+            }
             if tsa {
                 b.add_extension(&TsaUsage(x509_cert::ext::pkix::ExtendedKeyUsage(vec![
                     const_oid::db::rfc5280::ID_KP_TIME_STAMPING,
@@ -327,4 +373,75 @@ pub fn pem(label: &str, der: &[u8]) -> String {
     }
     out.push_str(&format!("-----END {label}-----\n"));
     out
+}
+
+/// CRLDistributionPoints naming one address (none is ever fetched in tests: the CRLs travel
+/// in the document, and pyHanko must find them there).
+struct CrlAt(x509_cert::ext::pkix::CrlDistributionPoints);
+
+impl CrlAt {
+    fn new(url: &str) -> CrlAt {
+        use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+        use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+        CrlAt(x509_cert::ext::pkix::CrlDistributionPoints(vec![
+            DistributionPoint {
+                distribution_point: Some(DistributionPointName::FullName(vec![
+                    GeneralName::UniformResourceIdentifier(
+                        der::asn1::Ia5String::new(url).expect("an ASCII address"),
+                    ),
+                ])),
+                reasons: None,
+                crl_issuer: None,
+            },
+        ]))
+    }
+}
+
+/// The CRL of a CA of this PKI listing the `revoked` serial numbers (revoked an hour ago),
+/// current from an hour ago for a week, with its CRL number.
+pub fn crl(issuer: &Issued, revoked: &[u32]) -> Vec<u8> {
+    use der::asn1::BitString;
+    use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+    use x509_cert::time::Time;
+    let key = Key::from_pkcs8(&issuer.key_pkcs8).expect("a CA key of this PKI");
+    let cert = x509_cert::Certificate::from_der(&issuer.cert).expect("CA certificate");
+    let now = std::time::SystemTime::now();
+    let hour_ago = Time::try_from(now - Duration::from_secs(3600)).expect("time");
+    let next_week = Time::try_from(now + Duration::from_secs(7 * 86_400)).expect("time");
+    let algorithm = key.signature_algorithm();
+    let number = x509_cert::ext::Extension {
+        extn_id: const_oid::db::rfc5280::ID_CE_CRL_NUMBER,
+        critical: false,
+        extn_value: der::asn1::OctetString::new(
+            SerialNumber::from(1u32).to_der().expect("CRL number"),
+        )
+        .expect("CRL number"),
+    };
+    let tbs = TbsCertList {
+        version: x509_cert::Version::V2,
+        signature: algorithm.clone(),
+        issuer: cert.tbs_certificate.subject.clone(),
+        this_update: hour_ago,
+        next_update: Some(next_week),
+        revoked_certificates: (!revoked.is_empty()).then(|| {
+            revoked
+                .iter()
+                .map(|serial| RevokedCert {
+                    serial_number: SerialNumber::from(*serial),
+                    revocation_date: hour_ago,
+                    crl_entry_extensions: None,
+                })
+                .collect()
+        }),
+        crl_extensions: Some(vec![number]),
+    };
+    let signed = tbs.to_der().expect("TBSCertList");
+    let signature = key.sign(&signed);
+    CertificateList {
+        tbs_cert_list: tbs,
+        signature_algorithm: algorithm,
+        signature: BitString::from_bytes(&signature).expect("signature"),
+    }
+    .to_der()
+    .expect("CRL")
 }
