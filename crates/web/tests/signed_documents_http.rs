@@ -359,7 +359,7 @@ async fn the_leader_signs_and_the_clerk_seals_an_outgoing_document(w: Web) -> We
         .text();
     assert!(page.contains("id=\"document-signatures\""), "{page}");
     assert_eq!(page.matches("<li class=\"signature ").count(), 2, "{page}");
-    assert!(page.contains("class=\"signature valid_with_later_changes\""));
+    assert!(page.contains("class=\"signature valid-later-changes\""));
     assert!(page.contains("class=\"signature valid\""));
     assert!(page.contains(CHAIRMAN_NAME));
     assert!(page.contains("Tải văn bản điện tử đã ký số"), "{page}");
@@ -462,6 +462,24 @@ async fn both_signatures_are_long_term_and_verify_offline(w: Web) -> Web {
         assert_eq!(report.revocation, Revocation::Good, "{report:?}");
         assert!(matches!(report.trust, Trust::Trusted { .. }));
     }
+    // The public check says so too.
+    let checked = w
+        .multipart_parts(
+            "/kiem-tra-chu-ky",
+            &Client::Anonymous,
+            &[support::Part::pdf("file", "van-ban.pdf", &file)],
+        )
+        .await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.text());
+    assert_eq!(
+        checked
+            .text()
+            .matches("Chưa bị thu hồi tại thời điểm ký")
+            .count(),
+        2,
+        "{}",
+        checked.text()
+    );
     // pyHanko, revocation required and nothing fetched, finds what it needs in the file.
     let path = save(&unique("van-ban-b-lt"), &file);
     let lines = pyhanko_ltv(&path, &pki().root.cert);

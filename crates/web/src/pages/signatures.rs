@@ -28,6 +28,8 @@ pub struct SignatureRow {
     pub intact: String,
     pub coverage: String,
     pub chain: String,
+    /// Empty when the file carries no CRL for the signer (B-LT gives one).
+    pub revocation: String,
     pub reason: String,
     pub location: String,
 }
@@ -54,6 +56,11 @@ fn row(lang: i18n::Lang, view: &SignatureView) -> SignatureRow {
             "signature-covers-part",
         ),
         chain: view.chain.join(" → "),
+        revocation: match view.revocation {
+            "good" => i18n::t(lang, "signature-revocation-good"),
+            "revoked" => i18n::t(lang, "signature-revocation-revoked"),
+            _ => String::new(),
+        },
         reason: view.reason.clone().unwrap_or_default(),
         location: view.location.clone().unwrap_or_default(),
     }

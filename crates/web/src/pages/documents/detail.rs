@@ -56,7 +56,7 @@ struct DetailPage {
 
 /// One signature on the document's file, as read.
 pub struct SignatureLine {
-    /// `valid`, `valid_with_later_changes`, `untrusted`, `broken` (a style).
+    /// `valid`, `valid-later-changes`, `untrusted`, `broken` (as on the verification page).
     pub class: &'static str,
     pub verdict: String,
     pub signer: String,
@@ -338,7 +338,7 @@ async fn detail_page(
             .map(|s| SignatureLine {
                 class: match s.verdict {
                     Verdict::Valid => "valid",
-                    Verdict::ValidWithLaterChanges => "valid_with_later_changes",
+                    Verdict::ValidWithLaterChanges => "valid-later-changes",
                     Verdict::Untrusted => "untrusted",
                     Verdict::Broken => "broken",
                 },
