@@ -785,7 +785,9 @@ fn outgoing(
         body_path: body.path.clone(),
         doc_type: kind.as_str().to_owned(),
         series,
-        register_year: year,
+        // Issued, it belongs to the register of its year of issue (a December draft issued in
+        // January takes the new year's number), as the app records it.
+        register_year: issued.map_or(year, |(_, d)| d.year()),
         number: issued.map(|(n, _)| n),
         search_folded: search_text(&subject, code.as_deref(), &body.name),
         code_number: code,
@@ -1025,4 +1027,64 @@ async fn raw_search(
         samples.extend(done??);
     }
     Ok(Latency::from_samples(samples, 0, started.elapsed()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every generated number is unique in its register, series and year — also for drafts of
+    /// December issued in January, which take the new year's number and register.
+    #[test]
+    fn numbers_are_unique_per_register_series_and_year_across_new_year() {
+        let plan = Plan {
+            bodies: vec![Body {
+                id: 1,
+                path: "/1/".into(),
+                name: "UBND phường Ninh Kiều".into(),
+                abbreviation: "UBND".into(),
+                units: vec![1],
+            }],
+            staff: DocumentStaff {
+                clerk: 1,
+                leader: 2,
+                specialist: 3,
+            },
+            counters: HashMap::new(),
+            first_id: 1,
+            today: time::macros::date!(2027 - 01 - 20),
+        };
+        let options = DocumentOptions {
+            documents: 6_000,
+            years: 1,
+            batch: 1_000,
+            seed: 7,
+        };
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Batch>(64);
+        let producer = std::thread::spawn(move || produce(plan, &options, &sender));
+        let mut seen = std::collections::HashSet::new();
+        let mut across_new_year = 0;
+        while let Some(batch) = receiver.blocking_recv() {
+            for d in batch.documents {
+                let Some(number) = d.new.number else { continue };
+                let key = (
+                    format!("{:?}/{:?}", d.new.register, d.new.series),
+                    d.new.register_year,
+                    number,
+                );
+                assert!(seen.insert(key.clone()), "{key:?} twice");
+                let drafted = motcua_store::from_micros(d.created_at)
+                    .to_offset(VIETNAM_OFFSET)
+                    .year();
+                if d.new.register_year != drafted {
+                    across_new_year += 1;
+                }
+            }
+        }
+        producer.join().expect("producer").expect("generated");
+        assert!(
+            across_new_year > 0,
+            "some drafts of December are issued in January"
+        );
+    }
 }
