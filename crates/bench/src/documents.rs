@@ -740,7 +740,15 @@ fn outgoing(
         let issue_year = walk.at.to_offset(VIETNAM_OFFSET).year();
         let number = take_number(plan, batch, body_id, Register::Outgoing, series, issue_year);
         if walk.step(rng, clerk.clone(), Command::Issue { number }, 4)? {
-            issued = Some((number, walk.at.to_offset(VIETNAM_OFFSET).date()));
+            // The number is of the series of the year it was taken in; a step that crossed
+            // New Year is dated the last day of that year (the app takes both at once).
+            let on = walk.at.to_offset(VIETNAM_OFFSET).date();
+            let on = if on.year() == issue_year {
+                on
+            } else {
+                Date::from_calendar_date(issue_year, time::Month::December, 31).unwrap_or(on)
+            };
+            issued = Some((number, on));
             if stage >= 5
                 && walk.step(
                     rng,
@@ -1055,8 +1063,8 @@ mod tests {
             today: time::macros::date!(2027 - 01 - 20),
         };
         let options = DocumentOptions {
-            documents: 6_000,
-            years: 1,
+            documents: 60_000,
+            years: 5,
             batch: 1_000,
             seed: 7,
         };
