@@ -287,28 +287,12 @@ pub(crate) fn status(
 
 /// Whether `issuer` signed this CRL.
 fn signed_by(crl: &CertificateList, issuer: &Certificate) -> bool {
-    use crate::x509::{
-        ECDSA_SHA256, ECDSA_SHA384, SHA256, SHA256_WITH_RSA, SHA384, SHA384_WITH_RSA, SHA512,
-        SHA512_WITH_RSA,
-    };
-    let Ok(tbs) = crl.tbs_cert_list.to_der() else {
-        return false;
-    };
-    let sig_alg = crl.signature_algorithm.oid;
-    let digest_alg = match sig_alg {
-        SHA256_WITH_RSA | ECDSA_SHA256 => SHA256,
-        SHA384_WITH_RSA | ECDSA_SHA384 => SHA384,
-        SHA512_WITH_RSA => SHA512,
-        _ => return false,
-    };
-    let Some(hash) = crate::x509::digest(&digest_alg, &tbs) else {
-        return false;
-    };
-    crate::x509::verify_prehashed(
-        &issuer.tbs_certificate.subject_public_key_info,
-        &sig_alg,
-        &digest_alg,
-        &hash,
-        crl.signature.raw_bytes(),
-    )
+    crl.tbs_cert_list.to_der().is_ok_and(|tbs| {
+        crate::x509::signed_with(
+            &tbs,
+            &crl.signature_algorithm.oid,
+            crl.signature.raw_bytes(),
+            issuer,
+        )
+    })
 }

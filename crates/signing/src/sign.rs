@@ -225,9 +225,8 @@ impl Image {
         })
     }
 
-    /// The draw operators putting this image, scaled to fit and centred, in the box
-    /// `[x1 y1 x2 y2]` (appearance coordinates), under resource name `name`.
-    pub fn fit_in(&self, name: &str, rect: [f64; 4]) -> Vec<u8> {
+    /// The rectangle this image takes when scaled to fit, centred, in `rect` (`[x1 y1 x2 y2]`).
+    pub fn fitted(&self, rect: [f64; 4]) -> [f64; 4] {
         let [x1, y1, x2, y2] = rect;
         let (bw, bh) = ((x2 - x1).max(0.0), (y2 - y1).max(0.0));
         let scale = (bw / f64::from(self.width)).min(bh / f64::from(self.height));
@@ -236,6 +235,14 @@ impl Image {
             f64::from(self.height) * scale,
         );
         let (x, y) = (x1 + (bw - w) / 2.0, y1 + (bh - h) / 2.0);
+        [x, y, x + w, y + h]
+    }
+
+    /// The draw operators putting this image, scaled to fit and centred, in the box
+    /// `[x1 y1 x2 y2]` (appearance coordinates), under resource name `name`.
+    pub fn fit_in(&self, name: &str, rect: [f64; 4]) -> Vec<u8> {
+        let [x, y, x2, y2] = self.fitted(rect);
+        let (w, h) = (x2 - x, y2 - y);
         format!(
             "q {} 0 0 {} {} {} cm /{name} Do Q ",
             fmt_num(w),

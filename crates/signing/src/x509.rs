@@ -120,14 +120,30 @@ pub(crate) fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
     let Ok(tbs) = cert.tbs_certificate.to_der() else {
         return false;
     };
-    let sig_alg = cert.signature_algorithm.oid;
+    signed_with(
+        &tbs,
+        &cert.signature_algorithm.oid,
+        cert.signature.raw_bytes(),
+        issuer,
+    )
+}
+
+/// Whether `issuer`'s key made `signature` (by `sig_alg`) over the DER `tbs` — a
+/// certificate's or a CRL's to-be-signed part.
+pub(crate) fn signed_with(
+    tbs: &[u8],
+    sig_alg: &ObjectIdentifier,
+    signature: &[u8],
+    issuer: &Certificate,
+) -> bool {
+    let sig_alg = *sig_alg;
     let digest_alg = match sig_alg {
         SHA256_WITH_RSA | ECDSA_SHA256 => SHA256,
         SHA384_WITH_RSA | ECDSA_SHA384 => SHA384,
         SHA512_WITH_RSA => SHA512,
         _ => return false,
     };
-    let Some(hash) = digest(&digest_alg, &tbs) else {
+    let Some(hash) = digest(&digest_alg, tbs) else {
         return false;
     };
     verify_prehashed(
@@ -135,7 +151,7 @@ pub(crate) fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
         &sig_alg,
         &digest_alg,
         &hash,
-        cert.signature.raw_bytes(),
+        signature,
     )
 }
 

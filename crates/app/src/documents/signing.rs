@@ -47,19 +47,6 @@ const SEAL_DIAMETER: f64 = 36.0 * 72.0 / 25.4;
 /// The signer's image takes the signature room's height and at most this share of its width.
 const SIGNER_IMAGE_SHARE: f64 = 0.8;
 
-/// The rectangle an image of `image` proportions takes when fitted, centred, in `room`.
-fn fitted(image: &Image, room: [f64; 4]) -> [f64; 4] {
-    let [x1, y1, x2, y2] = room;
-    let (w, h) = ((x2 - x1).max(0.0), (y2 - y1).max(0.0));
-    let scale = (w / f64::from(image.width)).min(h / f64::from(image.height));
-    let (iw, ih) = (
-        f64::from(image.width) * scale,
-        f64::from(image.height) * scale,
-    );
-    let (x, y) = (x1 + (w - iw) / 2.0, y1 + (h - ih) / 2.0);
-    [x, y, x + iw, y + ih]
-}
-
 /// Where the seal goes: its right edge a third into the signer's image, centred on it
 /// vertically; without an image, over the left part of the signature room.
 fn seal_rect(signer_image: Option<[f64; 4]>, room: [f64; 4]) -> [f64; 4] {
@@ -146,12 +133,6 @@ impl App {
             .cloned()
     }
 
-    /// Whether this official could sign a document now (a key is configured for them), for
-    /// pages that offer the command.
-    pub fn has_personal_key(&self, username: &str) -> bool {
-        !self.signs_documents() || self.personal_key(username).is_some()
-    }
-
     /// The leader's personal signature on the document as it will print with them as the
     /// signer. Reads and writes blobs only: call before the command's transaction. `None` on
     /// an installation that signs on paper.
@@ -191,7 +172,7 @@ impl App {
         if let (Some(image), Some(room)) = (key.image.as_deref(), room) {
             let [x1, y1, x2, y2] = room.rect;
             let margin = (x2 - x1) * (1.0 - SIGNER_IMAGE_SHARE) / 2.0;
-            let rect = fitted(image, [x1 + margin, y1, x2 - margin, y2]);
+            let rect = image.fitted([x1 + margin, y1, x2 - margin, y2]);
             signer_image = Some(rect);
             request.visible = Some(image_signature(room.page, rect, image));
         }
@@ -358,9 +339,9 @@ mod tests {
 
     #[test]
     fn a_wide_image_fits_the_room_by_its_width_centred() {
-        let rect = fitted(&image(200, 50), [100.0, 100.0, 300.0, 200.0]);
+        let rect = image(200, 50).fitted([100.0, 100.0, 300.0, 200.0]);
         assert_eq!(rect, [100.0, 125.0, 300.0, 175.0]);
-        let rect = fitted(&image(50, 100), [0.0, 0.0, 200.0, 100.0]);
+        let rect = image(50, 100).fitted([0.0, 0.0, 200.0, 100.0]);
         assert_eq!(rect, [75.0, 0.0, 125.0, 100.0]);
     }
 
