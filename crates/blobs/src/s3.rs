@@ -140,9 +140,11 @@ impl S3Blobs {
             .with_secret_access_key(&config.secret_key)
             .with_virtual_hosted_style_request(false)
             .with_allow_http(endpoint.scheme() == "http")
-            // A few quick retries of timeouts and 5xx answers, all within the request budget.
+            // A few quick retries of timeouts and 5xx answers, all within the request budget:
+            // four, as the AWS SDKs' standard mode, since S3-compatible stores answer 500/503
+            // under contention (the test's simulator does, to four writers of one object).
             .with_retry(RetryConfig {
-                max_retries: 2,
+                max_retries: 4,
                 retry_timeout: config.timeout,
                 ..RetryConfig::default()
             })
