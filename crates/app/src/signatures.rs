@@ -174,6 +174,19 @@ impl SignatureView {
     }
 }
 
+/// A signing failure as the caller reads it: an unreachable signing service (remote key,
+/// timestamp authority, CRL server) is a conflict to try again later, anything else a bug or a
+/// configuration error. `what` names the signature in the log.
+pub(crate) fn signing_error(what: &str, error: motcua_signing::SignError) -> AppError {
+    match error {
+        motcua_signing::SignError::Remote(detail) => {
+            tracing::warn!(%detail, "a signing service did not answer ({what})");
+            AppError::Conflict("error-sign-service-unavailable")
+        }
+        other => AppError::Internal(anyhow::anyhow!("{what}: {other}")),
+    }
+}
+
 /// Whether the seal could sign this PDF (its structure is one our incremental update can
 /// extend); the digest is computed and thrown away.
 pub(crate) fn signable(seal: &Seal, pdf: &[u8]) -> bool {
@@ -255,6 +268,18 @@ impl App {
             }
             (tsa, _) => signer.sign(pdf, request, key, tsa.as_deref()).await,
         }
+    }
+
+    /// Puts a signed PDF in the blob store; its SHA-256 and size, for the transaction that
+    /// records it.
+    pub(crate) async fn keep_signed_pdf(&self, signed: Vec<u8>) -> AppResult<(String, i64)> {
+        let sha256 = motcua_blobs::sha256_hex(&signed);
+        let size = i64::try_from(signed.len()).unwrap_or(i64::MAX);
+        self.blobs
+            .put(&sha256, signed.into())
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a signed PDF")))?;
+        Ok((sha256, size))
     }
 
     /// Every unit with an agency code, as (code, name): the demo gives each its own seal.

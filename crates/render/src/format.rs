@@ -16,13 +16,20 @@ pub fn nfc(input: &str) -> String {
 
 /// "ngày 05 tháng 01 năm 2026" (NĐ 30/2020 zero-padding: day < 10, months 1–2).
 pub fn date_words(date: Date) -> String {
+    let (day, month) = day_and_month(date);
+    format!("ngày {day} tháng {month} năm {}", date.year())
+}
+
+/// The day and the month as NĐ 30/2020 writes them: a day below 10 and the months 1 and 2
+/// with a leading zero ("05", "01"; "15", "3").
+pub fn day_and_month(date: Date) -> (String, String) {
     let month = u8::from(date.month());
     let month = if month <= 2 {
         format!("{month:02}")
     } else {
         month.to_string()
     };
-    format!("ngày {:02} tháng {month} năm {}", date.day(), date.year())
+    (format!("{:02}", date.day()), month)
 }
 
 /// "Cần Thơ, ngày 05 tháng 01 năm 2026" — the place-and-date line (địa danh, ngày tháng năm).
@@ -169,6 +176,22 @@ fn push_group(group: usize, full: bool, words: &mut Vec<&'static str>) {
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn days_below_ten_and_january_february_take_a_leading_zero() {
+        assert_eq!(
+            day_and_month(date!(2027 - 01 - 05)),
+            ("05".into(), "01".into())
+        );
+        assert_eq!(
+            day_and_month(date!(2026 - 12 - 07)),
+            ("07".into(), "12".into())
+        );
+        assert_eq!(
+            day_and_month(date!(2026 - 03 - 15)),
+            ("15".into(), "3".into())
+        );
+    }
 
     #[test]
     fn dates_follow_decree_30_padding() {

@@ -37,6 +37,11 @@ mod without_personal_key {
     both!(with sealing_only; a_leader_without_a_personal_key_cannot_sign);
 }
 
+mod no_seal {
+    use super::*;
+    both!(with sealing_elsewhere; a_body_without_a_seal_above_it_cannot_seal);
+}
+
 mod long_term {
     use super::*;
     both!(with signing_long_term; both_signatures_are_long_term_and_verify_offline);
@@ -120,6 +125,19 @@ fn signing_in_the_ward(state: &mut motcua_web::AppState) {
         personal: chairman_key(),
         timestamper: None,
         revocation: None,
+    });
+}
+
+/// The chairman's key, and a seal only for an agency outside the ward's tree.
+fn sealing_elsewhere(state: &mut motcua_web::AppState) {
+    state.app = state.app.clone().with_signatures(Signatures {
+        trust: trust(),
+        seals: vec![Seal {
+            unit_code: "000.00.99.H99".to_owned(),
+            ..ward_seal()
+        }],
+        personal: chairman_key(),
+        ..Default::default()
     });
 }
 
@@ -490,6 +508,44 @@ async fn both_signatures_are_long_term_and_verify_offline(w: Web) -> Web {
             && lines[0].contains("valid=True")
             && lines[0].contains("trusted=True"),
         "{lines:?}"
+    );
+    w
+}
+
+async fn a_body_without_a_seal_above_it_cannot_seal(w: Web) -> Web {
+    let id = approved(&w).await;
+    let leader = w.official(CHAIRMAN).await;
+    let clerk = w.official("vanthu.ninhkieu").await;
+    let signed = act(
+        &w,
+        &leader,
+        id,
+        json!({"command": "sign", "kind": "personal"}),
+    )
+    .await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.text());
+    let issued = w
+        .send(
+            Method::POST,
+            &format!("/api/v1/documents/{id}/issue"),
+            &clerk,
+            None,
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text());
+    let before = w.f.db.store.get_document(id).await.expect("document");
+    let refused = act(&w, &clerk, id, json!({"command": "sign", "kind": "seal"})).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
+    assert!(
+        refused.text().contains("chưa được cấu hình chứng thư số"),
+        "{}",
+        refused.text()
+    );
+    let after = w.f.db.store.get_document(id).await.expect("document");
+    assert_eq!(after.last_seq, before.last_seq, "nothing recorded");
+    assert_eq!(
+        after.signed_pdf, before.signed_pdf,
+        "the leader's file stays"
     );
     w
 }

@@ -12,9 +12,10 @@
 
 use super::*;
 use crate::signatures::{PersonalKey, Seal};
+use motcua_render::format::day_and_month;
 use motcua_render::{Mark, MarkKind};
+use motcua_signing::Image;
 use motcua_signing::sign::{Appearance, SignRequest, Stamp, StandardFont, Visible};
-use motcua_signing::{Image, SignError};
 use motcua_store::people::OfficialRow;
 use serde::Deserialize;
 
@@ -75,18 +76,6 @@ fn image_signature(page: usize, rect: [f64; 4], image: &Image) -> Visible {
     }
 }
 
-/// The day and the month as NĐ 30/2020 writes them: a day below 10 and the months 1 and 2
-/// with a leading zero.
-fn day_and_month(date: Date) -> (String, String) {
-    let month = u8::from(date.month());
-    let month = if month <= 2 {
-        format!("{month:02}")
-    } else {
-        month.to_string()
-    };
-    (format!("{:02}", date.day()), month)
-}
-
 /// How far above a blank's bottom edge the line's baseline runs (Typst sits an inline box on
 /// the baseline).
 const BLANK_BASELINE: f64 = 0.0;
@@ -106,16 +95,6 @@ fn blank_stamp(mark: &Mark, text: &str, size: f64) -> Option<Stamp> {
         )?,
         contents: Some(text.to_owned()),
     })
-}
-
-fn signing_error(what: &str, error: SignError) -> AppError {
-    match error {
-        SignError::Remote(detail) => {
-            tracing::warn!(%detail, "a signing service did not answer ({what})");
-            AppError::Conflict("error-sign-service-unavailable")
-        }
-        other => AppError::Internal(anyhow::anyhow!("{what}: {other}")),
-    }
 }
 
 impl App {
@@ -179,7 +158,9 @@ impl App {
         let signed = self
             .sign_pdf(&rendered.pdf, &request, key.key.as_ref())
             .await
-            .map_err(|e| signing_error("the personal signature on a document", e))?;
+            .map_err(|e| {
+                crate::signatures::signing_error("the personal signature on a document", e)
+            })?;
         let layout = serde_json::to_string(&SignedLayout {
             marks: rendered.marks,
             signer_image,
@@ -213,6 +194,8 @@ impl App {
             .and_then(parse_day)
             .ok_or(AppError::Conflict("document-not-allowed-in-state"))?;
         let code = row.code_number.clone().unwrap_or_default();
+        let document = self.official_document_of(row).await?;
+        let place = document.place.clone();
         let (pdf, layout, fresh) = match (&row.signed_pdf, &row.signed_marks) {
             (Some(sha256), Some(marks)) => {
                 let bytes = self.blobs.get(sha256).await.map_err(|e| {
@@ -223,7 +206,6 @@ impl App {
                 (bytes.to_vec(), layout, false)
             }
             _ => {
-                let document = self.official_document_of(row).await?;
                 let rendered = self
                     .render_marked(FormDocument::OfficialDocument(document))
                     .await?;
@@ -239,8 +221,6 @@ impl App {
                 .to_offset(motcua_domain::calendar::VIETNAM_OFFSET),
         );
         request.reason = Some(format!("Ban hành văn bản số {code}"));
-        let units = self.store.list_units().await?;
-        let (_, _, place) = Self::document_heading(&units, row.body_id)?;
         request.location = Some(place);
         if !fresh {
             let (day, month) = day_and_month(issued_on);
@@ -271,7 +251,7 @@ impl App {
         let signed = self
             .sign_pdf(&pdf, &request, seal.key.as_ref())
             .await
-            .map_err(|e| signing_error("the seal on a document", e))?;
+            .map_err(|e| crate::signatures::signing_error("the seal on a document", e))?;
         let layout = if fresh {
             Some(serde_json::to_string(&layout).map_err(|e| AppError::Internal(e.into()))?)
         } else {
@@ -281,12 +261,7 @@ impl App {
     }
 
     async fn keep_signed(&self, signed: Vec<u8>, layout: Option<String>) -> AppResult<SignedPdf> {
-        let sha256 = motcua_blobs::sha256_hex(&signed);
-        let size = i64::try_from(signed.len()).unwrap_or(i64::MAX);
-        self.blobs
-            .put(&sha256, signed.into())
-            .await
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("signed document")))?;
+        let (sha256, size) = self.keep_signed_pdf(signed).await?;
         Ok(SignedPdf {
             sha256,
             size,
@@ -326,7 +301,6 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
 
     fn image(width: u32, height: u32) -> Image {
         Image {
@@ -361,22 +335,6 @@ mod tests {
         // Without an image, the seal stays inside the room's left half.
         let [x1, _, x2, _] = seal_rect(None, [250.0, 90.0, 500.0, 170.0]);
         assert!(x2 <= 250.0 + 250.0 * 0.5 && x1 >= 250.0 - SEAL_DIAMETER);
-    }
-
-    #[test]
-    fn days_below_ten_and_january_february_take_a_leading_zero() {
-        assert_eq!(
-            day_and_month(date!(2027 - 01 - 05)),
-            ("05".into(), "01".into())
-        );
-        assert_eq!(
-            day_and_month(date!(2026 - 12 - 07)),
-            ("07".into(), "12".into())
-        );
-        assert_eq!(
-            day_and_month(date!(2026 - 03 - 15)),
-            ("15".into(), "3".into())
-        );
     }
 
     #[test]

@@ -105,22 +105,18 @@ impl App {
                 )
                 .await
                 .map_err(|error| match error {
-                    SignError::Pdf(_) => AppError::invalid("result", "error-sign-result-unreadable"),
-                    SignError::Remote(detail) => {
-                        tracing::warn!(dossier = %code, %detail, "a signing service did not answer");
-                        AppError::Conflict("error-sign-service-unavailable")
+                    SignError::Pdf(_) => {
+                        AppError::invalid("result", "error-sign-result-unreadable")
                     }
-                    other => AppError::Internal(anyhow::anyhow!(
-                        "sealing the result of {code} with the seal of {}: {other}",
-                        seal.unit_code
-                    )),
+                    other => crate::signatures::signing_error(
+                        &format!(
+                            "sealing the result of {code} with the seal of {}",
+                            seal.unit_code
+                        ),
+                        other,
+                    ),
                 })?;
-            let sha256 = motcua_blobs::sha256_hex(&signed);
-            let size = i64::try_from(signed.len()).unwrap_or(i64::MAX);
-            self.blobs
-                .put(&sha256, signed.into())
-                .await
-                .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("signed result")))?;
+            let (sha256, size) = self.keep_signed_pdf(signed).await?;
             sealed.push(SealedResult {
                 from_link: link.link_id,
                 sha256,
