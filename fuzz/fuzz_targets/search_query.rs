@@ -6,6 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use motcua_domain::query_text::{clean_terms, fts5_query, tsquery};
+use motcua_domain::search::{SearchPlan, Synonym, typo_candidates};
 use motcua_domain::text;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,6 +26,31 @@ fuzz_target!(|data: &[u8]| {
         assert!(!term.is_empty() && term.chars().all(char::is_alphanumeric), "{term:?}");
         assert!(fts.contains(&format!("\"{term}\"")), "{fts}");
     }
+
+    // The plan with synonyms and corrections: quoted spellings only, tsquery operators only,
+    // and a rank for any name.
+    let synonyms = [Synonym {
+        phrase: "so do".to_owned(),
+        expansion: "giay chung nhan".to_owned(),
+    }];
+    let plan = SearchPlan::build(&terms, prefix, &synonyms, &|word| {
+        typo_candidates(word).into_iter().take(3).collect()
+    });
+    for text in [plan.tsquery(), plan.tsquery_most()] {
+        assert!(
+            text.chars()
+                .all(|c| c.is_alphanumeric() || " ()&|:*".contains(c)),
+            "{text}"
+        );
+    }
+    for text in [plan.fts5(), plan.fts5_most()] {
+        assert_eq!(text.matches('"').count() % 2, 0, "{text}");
+        let quoted: String = text.split('"').skip(1).step_by(2).collect();
+        assert!(quoted.chars().all(char::is_alphanumeric), "{text}");
+        let outside: String = text.split('"').step_by(2).collect();
+        assert!(outside.chars().all(|c| "ANDOR()* ".contains(c)), "{text}");
+    }
+    let _ = plan.rank(&folded);
 
     let ts = tsquery(&terms, prefix);
     if terms.is_empty() {

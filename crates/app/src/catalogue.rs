@@ -12,11 +12,13 @@ use crate::{Actor, App, AppError, AppResult, InvalidField};
 use motcua_domain::authz::{Access, Permission, Principal};
 use motcua_domain::highlight::{Segment, highlight, snippet};
 use motcua_domain::procedure::{FormValues, Procedure, ValidatedForm};
+use motcua_domain::search::{MIN_TYPO_CHARS, SearchPlan, Synonym, WordGroup, typo_candidates};
 use motcua_domain::text;
 use motcua_store::audit::AuditRow;
 use motcua_store::catalogue::{
     CatalogueQuery, FacetCount, ProcedureRow, STATUS_DRAFT, STATUS_PUBLISHED,
 };
+use motcua_store::search::SynonymRow;
 use serde::Serialize;
 use serde_json::json;
 use time::Date;
@@ -133,9 +135,12 @@ impl App {
         };
         let page = params.page.max(1);
         let on = params.on.unwrap_or_else(|| self.today());
+        let plan = self.search_plan(&terms, prefix_last).await?;
+        let (marked, mark_prefix) = highlight_terms(&plan);
         let query = CatalogueQuery {
             terms: terms.clone(),
             prefix_last,
+            plan: Some(plan),
             sector: non_empty(&params.sector),
             agency_kind: non_empty(&params.agency_kind),
             level: non_empty(&params.level),
@@ -162,8 +167,8 @@ impl App {
                 .clone()
                 .unwrap_or_else(|| procedure.result.clone());
             items.push(SearchItem {
-                name: highlight(&procedure.name, &terms, prefix_last),
-                snippet: snippet(&body, &terms, prefix_last, 40),
+                name: highlight(&procedure.name, &marked, mark_prefix),
+                snippet: snippet(&body, &marked, mark_prefix, 40),
                 name_match: hit.name_match,
                 procedure,
             });
@@ -174,6 +179,76 @@ impl App {
             total: found.total,
             items,
         })
+    }
+
+    /// What a query means (see [`motcua_domain::search`]): the administrators' synonyms, the
+    /// i/y twins, and for each long word the catalogue has never seen (nor, for the word being
+    /// typed, any word starting with it), the catalogue's words one typo away.
+    pub async fn search_plan(&self, terms: &[String], prefix_last: bool) -> AppResult<SearchPlan> {
+        if terms.is_empty() {
+            return Ok(SearchPlan::default());
+        }
+        let synonyms: Vec<Synonym> = self
+            .store
+            .search_synonyms()
+            .await?
+            .iter()
+            .map(SynonymRow::synonym)
+            .collect();
+        let uncorrected = SearchPlan::build(terms, prefix_last, &synonyms, &|_| Vec::new());
+        let long_groups: Vec<&WordGroup> = uncorrected
+            .readings
+            .iter()
+            .flat_map(|r| &r.groups)
+            .filter(|g| g.spellings[0].chars().count() >= MIN_TYPO_CHARS)
+            .collect();
+        let asked: Vec<String> = long_groups
+            .iter()
+            .flat_map(|g| g.spellings.iter().cloned())
+            .collect();
+        let known = self.store.known_search_terms(&asked).await?;
+        let mut unknown: Vec<String> = Vec::new();
+        for group in long_groups {
+            if group.spellings.iter().any(|s| known.contains(s)) {
+                continue;
+            }
+            if group.prefix
+                && self
+                    .store
+                    .search_term_with_prefix(&group.spellings[0])
+                    .await?
+            {
+                continue;
+            }
+            if !unknown.contains(&group.spellings[0]) {
+                unknown.push(group.spellings[0].clone());
+            }
+        }
+        if unknown.is_empty() {
+            return Ok(uncorrected);
+        }
+        let candidates: Vec<(String, Vec<String>)> = unknown
+            .iter()
+            .map(|word| (word.clone(), typo_candidates(word)))
+            .collect();
+        let all: Vec<String> = candidates
+            .iter()
+            .flat_map(|(_, c)| c.iter().cloned())
+            .collect();
+        let existing = self.store.known_search_terms(&all).await?;
+        let corrections: std::collections::HashMap<String, Vec<String>> = candidates
+            .into_iter()
+            .map(|(word, candidates)| {
+                let found = candidates
+                    .into_iter()
+                    .filter(|c| existing.contains(c))
+                    .collect();
+                (word, found)
+            })
+            .collect();
+        Ok(SearchPlan::build(terms, prefix_last, &synonyms, &|word| {
+            corrections.get(word).cloned().unwrap_or_default()
+        }))
     }
 
     /// The published version of `code` in force on `on` (today when absent).
@@ -437,4 +512,23 @@ impl App {
                 )
             })
     }
+}
+
+/// The words to mark in results: every spelling the plan looks for, the one still being typed
+/// last (the highlighter treats only the last as a prefix).
+fn highlight_terms(plan: &SearchPlan) -> (Vec<String>, bool) {
+    let mut marked = Vec::new();
+    let mut prefix = None;
+    for group in plan.readings.iter().flat_map(|r| &r.groups) {
+        for spelling in &group.spellings {
+            if group.prefix {
+                prefix.get_or_insert_with(|| spelling.clone());
+            } else if !marked.contains(spelling) {
+                marked.push(spelling.clone());
+            }
+        }
+    }
+    let has_prefix = prefix.is_some();
+    marked.extend(prefix);
+    (marked, has_prefix)
 }

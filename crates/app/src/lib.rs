@@ -36,6 +36,7 @@ pub mod payments;
 pub mod postal;
 pub mod ratelimit;
 pub mod ratings;
+pub mod search_synonyms;
 pub mod security;
 pub mod signatures;
 #[cfg(feature = "test-support")]

@@ -171,14 +171,18 @@ async fn drafts_are_read_fresh(backend: Backend) {
         })
         .await
         .expect("search");
+    // First, as the only procedure with every word in its name (those with all but one
+    // follow it).
+    let first = found.items.first().expect("found");
     assert_eq!(
-        found
-            .items
-            .iter()
-            .map(|i| i.procedure.version)
-            .collect::<Vec<_>>(),
-        vec![u32::try_from(version).expect("small")]
+        (
+            first.procedure.code.as_str(),
+            first.procedure.version,
+            first.name_match
+        ),
+        (BIRTH, u32::try_from(version).expect("small"), true)
     );
+    assert!(found.items[1..].iter().all(|i| !i.name_match));
 }
 
 #[tokio::test]

@@ -18,4 +18,5 @@ pub mod payment;
 pub mod procedure;
 pub mod query_text;
 pub mod return_path;
+pub mod search;
 pub mod text;

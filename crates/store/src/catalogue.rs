@@ -9,7 +9,8 @@
 
 use crate::{Store, StoreError, StoreResult, StoreTx, on_backend, on_tx};
 use motcua_domain::procedure::Procedure;
-use motcua_domain::query_text::{clean_terms, fts5_query, tsquery};
+use motcua_domain::query_text::clean_terms;
+use motcua_domain::search::{NameRank, SearchPlan};
 use serde::{Deserialize, Serialize};
 
 /// One stored version of a procedure.
@@ -65,6 +66,9 @@ pub struct CatalogueQuery {
     pub terms: Vec<String>,
     /// Treat the last term as a prefix ("ket ho" finds "kết hôn" while typing).
     pub prefix_last: bool,
+    /// What the query means with synonyms and corrections (see [`motcua_domain::search`]);
+    /// without one, `terms` as given.
+    pub plan: Option<SearchPlan>,
     pub sector: Option<String>,
     pub agency_kind: Option<String>,
     pub level: Option<String>,
@@ -98,12 +102,44 @@ pub struct FacetCount {
 }
 
 #[derive(sqlx::FromRow)]
-struct HitRow {
+struct ListedRow {
     #[sqlx(flatten)]
     row: ProcedureRow,
-    name_match: i64,
     total: i64,
 }
+
+#[derive(sqlx::FromRow)]
+struct CandidateRow {
+    #[sqlx(flatten)]
+    row: ProcedureRow,
+    name_folded: String,
+    #[allow(dead_code)]
+    score: f64,
+    total: i64,
+}
+
+/// Fewer matches with every word than this, and matches with all words but one follow them.
+const FEW_MATCHES: usize = 10;
+
+/// Orders candidates by the domain's one ranking rule (the same on both backends), the
+/// database's text score breaking ties; `tier` keeps earlier lists before later ones.
+fn rank_candidates(
+    plan: &SearchPlan,
+    candidates: Vec<CandidateRow>,
+    tier: usize,
+) -> Vec<((usize, NameRank), usize, CandidateRow)> {
+    let mut ranked: Vec<((usize, NameRank), usize, CandidateRow)> = candidates
+        .into_iter()
+        .enumerate()
+        .map(|(index, c)| ((tier, plan.rank(&c.name_folded)), index, c))
+        .collect();
+    ranked.sort_by_key(|entry| (entry.0, entry.1));
+    ranked
+}
+
+/// Matches ranked in full per query: far more than anyone pages through, and few enough that
+/// ranking them stays well under a millisecond.
+const MAX_CANDIDATES: i64 = 2000;
 
 /// Published versions in force on `$1`: effective, and no later published version effective.
 const IN_FORCE: &str = "p.status = 'published' AND p.effective_from <= $1 AND NOT EXISTS (\
@@ -113,15 +149,6 @@ const IN_FORCE: &str = "p.status = 'published' AND p.effective_from <= $1 AND NO
 
 const FILTERS: &str = "($2 IS NULL OR p.sector_code = $2) AND ($3 IS NULL OR p.agency_kind = $3) \
      AND ($4 IS NULL OR p.level = $4) AND ($5 IS NULL OR p.online_level = $5)";
-
-/// Among name matches the shortest name is the closest to the query ("Đăng ký kết hôn" before
-/// "Đăng ký lại kết hôn"); full-text scores weigh whole rows, where long descriptions blur that.
-/// Used identically on both backends so they order results the same way (PostgreSQL does not
-/// accept an output alias inside an ORDER BY expression, hence the repeated condition).
-const SQLITE_NAME_LENGTH: &str =
-    "CASE WHEN p.id IN (SELECT id FROM n) THEN length(p.name) ELSE 0 END";
-const PG_NAME_LENGTH: &str = "CASE WHEN p.name_fts @@ to_tsquery('simple', vi_fold($8)) \
-     THEN length(p.name) ELSE 0 END";
 
 impl Store {
     /// Searches the procedures in force, name matches first.
@@ -148,15 +175,18 @@ impl Store {
                 COLUMNS_P.replace(" p.document,", " '' AS document,"),
             )
         };
-        let terms = clean_terms(&query.terms);
-        let rows: Vec<HitRow> = if terms.is_empty() {
+        let plan = match &query.plan {
+            Some(plan) => plan.clone(),
+            None => SearchPlan::plain(&clean_terms(&query.terms), query.prefix_last),
+        };
+        if plan.is_empty() {
             let sql = format!(
-                "SELECT {columns}, CAST(0 AS BIGINT) AS name_match, COUNT(*) OVER () AS total FROM procedures p \
+                "SELECT {columns}, COUNT(*) OVER () AS total FROM procedures p \
                  WHERE {IN_FORCE} AND {FILTERS} ORDER BY p.sector_name, p.name, p.code \
                  LIMIT $6 OFFSET $7"
             );
-            on_backend!(self, |pool| {
-                sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql))
+            let rows: Vec<ListedRow> = on_backend!(self, |pool| {
+                sqlx::query_as::<_, ListedRow>(sqlx::AssertSqlSafe(sql))
                     .bind(&query.on)
                     .bind(&query.sector)
                     .bind(&query.agency_kind)
@@ -166,74 +196,105 @@ impl Store {
                     .bind(query.offset)
                     .fetch_all(pool)
                     .await?
-            })
-        } else {
-            match self {
-                Store::Sqlite(pool, _) => {
-                    // bm25() cannot run beside a window function, so the FTS scores are
-                    // computed first.
-                    let sql = format!(
-                        "WITH m AS MATERIALIZED (SELECT rowid AS id, \
-                         bm25(procedures_fts, 10.0, 1.0) AS score \
-                         FROM procedures_fts WHERE procedures_fts MATCH $8), \
-                         n AS MATERIALIZED (SELECT rowid AS id FROM procedures_fts \
-                         WHERE procedures_fts MATCH $9) \
-                         SELECT {columns_p}, CASE WHEN p.id IN (SELECT id FROM n) THEN 1 ELSE 0 END \
-                         AS name_match, COUNT(*) OVER () AS total \
-                         FROM m JOIN procedures p ON p.id = m.id \
-                         WHERE {IN_FORCE} AND {FILTERS} \
-                         ORDER BY name_match DESC, {SQLITE_NAME_LENGTH}, m.score, p.code \
-                         LIMIT $6 OFFSET $7"
-                    );
-                    sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql))
-                        .bind(&query.on)
-                        .bind(&query.sector)
-                        .bind(&query.agency_kind)
-                        .bind(&query.level)
-                        .bind(&query.online_level)
-                        .bind(query.limit)
-                        .bind(query.offset)
-                        .bind(fts5_query(&terms, query.prefix_last, None))
-                        .bind(fts5_query(&terms, query.prefix_last, Some("name_folded")))
-                        .fetch_all(pool)
-                        .await?
-                }
-                Store::Postgres(pool) => {
-                    let sql = format!(
-                        "SELECT {columns}, \
-                         CASE WHEN p.name_fts @@ to_tsquery('simple', vi_fold($8)) THEN 1 ELSE 0 END::BIGINT \
-                         AS name_match, COUNT(*) OVER () AS total FROM procedures p \
-                         WHERE (p.name_fts || p.body_fts) @@ to_tsquery('simple', vi_fold($8)) \
-                         AND {IN_FORCE} AND {FILTERS} \
-                         ORDER BY name_match DESC, \
-                         {PG_NAME_LENGTH}, \
-                         ts_rank(p.name_fts || p.body_fts, to_tsquery('simple', vi_fold($8)), 1) DESC, \
-                         p.code LIMIT $6 OFFSET $7"
-                    );
-                    sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql))
-                        .bind(&query.on)
-                        .bind(&query.sector)
-                        .bind(&query.agency_kind)
-                        .bind(&query.level)
-                        .bind(&query.online_level)
-                        .bind(query.limit)
-                        .bind(query.offset)
-                        .bind(tsquery(&terms, query.prefix_last))
-                        .fetch_all(pool)
-                        .await?
-                }
-            }
-        };
-        let total = rows.first().map(|r| r.total).unwrap_or(0);
-        Ok(CataloguePage {
-            hits: rows
+            });
+            let total = rows.first().map(|r| r.total).unwrap_or(0);
+            return Ok(CataloguePage {
+                hits: rows
+                    .into_iter()
+                    .map(|r| CatalogueHit {
+                        row: r.row,
+                        name_match: false,
+                    })
+                    .collect(),
+                total,
+            });
+        }
+        // Every word of some reading first, ranked; when few have them all, the procedures
+        // with all but one follow, ranked among themselves.
+        let all_words = self
+            .search_candidates(query, &columns_p, &plan.fts5(), &plan.tsquery())
+            .await?;
+        let mut total = all_words.first().map(|c| c.total).unwrap_or(0);
+        let mut ranked = rank_candidates(&plan, all_words, 0);
+        if ranked.len() < FEW_MATCHES {
+            let some_words = self
+                .search_candidates(query, &columns_p, &plan.fts5_most(), &plan.tsquery_most())
+                .await?;
+            let seen: std::collections::HashSet<i64> =
+                ranked.iter().map(|(_, _, c)| c.row.id).collect();
+            let extra: Vec<CandidateRow> = some_words
                 .into_iter()
-                .map(|r| CatalogueHit {
-                    row: r.row,
-                    name_match: r.name_match != 0,
+                .filter(|c| !seen.contains(&c.row.id))
+                .collect();
+            total += i64::try_from(extra.len()).unwrap_or(0);
+            ranked.extend(rank_candidates(&plan, extra, 1));
+        }
+        let offset = usize::try_from(query.offset).unwrap_or(0);
+        let limit = usize::try_from(query.limit).unwrap_or(0);
+        Ok(CataloguePage {
+            hits: ranked
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .map(|((_, rank), _, candidate)| CatalogueHit {
+                    row: candidate.row,
+                    name_match: rank.all_in_name(),
                 })
                 .collect(),
             total,
+        })
+    }
+
+    /// The procedures in force matching a retrieval text, best text score first, at most
+    /// [`MAX_CANDIDATES`] of them, each with the total count.
+    async fn search_candidates(
+        &self,
+        query: &CatalogueQuery,
+        columns_p: &str,
+        fts5: &str,
+        tsquery: &str,
+    ) -> StoreResult<Vec<CandidateRow>> {
+        Ok(match self {
+            Store::Sqlite(pool, _) => {
+                // bm25() cannot run beside a window function, so the scores come first.
+                let sql = format!(
+                    "WITH m AS MATERIALIZED (SELECT rowid AS id, \
+                     bm25(procedures_fts, 10.0, 1.0) AS score \
+                     FROM procedures_fts WHERE procedures_fts MATCH $6) \
+                     SELECT {columns_p}, p.name_folded, m.score AS score, COUNT(*) OVER () AS total \
+                     FROM m JOIN procedures p ON p.id = m.id \
+                     WHERE {IN_FORCE} AND {FILTERS} ORDER BY m.score, p.code LIMIT $7"
+                );
+                sqlx::query_as::<_, CandidateRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(&query.on)
+                    .bind(&query.sector)
+                    .bind(&query.agency_kind)
+                    .bind(&query.level)
+                    .bind(&query.online_level)
+                    .bind(fts5)
+                    .bind(MAX_CANDIDATES)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Store::Postgres(pool) => {
+                let sql = format!(
+                    "SELECT {columns_p}, p.name_folded, \
+                     -ts_rank(p.name_fts || p.body_fts, to_tsquery('simple', $6), 1)::float8 AS score, \
+                     COUNT(*) OVER () AS total FROM procedures p \
+                     WHERE (p.name_fts || p.body_fts) @@ to_tsquery('simple', $6) \
+                     AND {IN_FORCE} AND {FILTERS} ORDER BY score, p.code LIMIT $7"
+                );
+                sqlx::query_as::<_, CandidateRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(&query.on)
+                    .bind(&query.sector)
+                    .bind(&query.agency_kind)
+                    .bind(&query.level)
+                    .bind(&query.online_level)
+                    .bind(tsquery)
+                    .bind(MAX_CANDIDATES)
+                    .fetch_all(pool)
+                    .await?
+            }
         })
     }
 
@@ -420,6 +481,11 @@ impl StoreTx {
             .fetch_one(&mut *conn)
             .await?
         });
+        self.add_search_terms(&crate::search::words_of([
+            c.name_folded.as_str(),
+            c.body_folded.as_str(),
+        ]))
+        .await?;
         Ok(id)
     }
 
@@ -459,7 +525,11 @@ impl StoreTx {
         if result == 0 {
             return Err(StoreError::NotFound);
         }
-        Ok(())
+        self.add_search_terms(&crate::search::words_of([
+            c.name_folded.as_str(),
+            c.body_folded.as_str(),
+        ]))
+        .await
     }
 
     /// The highest version number of `code`, 0 when there is none (read inside the transaction
@@ -497,14 +567,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn queries_quote_every_term() {
-        let terms = vec!["ket".to_owned(), "hon".to_owned()];
-        assert_eq!(fts5_query(&terms, true, None), "\"ket\" \"hon\"*");
-        assert_eq!(
-            fts5_query(&terms, false, Some("name_folded")),
-            "name_folded : (\"ket\" \"hon\")"
-        );
-        assert_eq!(tsquery(&terms, true), "ket & hon:*");
+    fn terms_keep_only_alphanumerics() {
         assert_eq!(
             clean_terms(&["a&b".to_owned(), "".to_owned()]),
             vec!["ab".to_owned()]

@@ -36,6 +36,7 @@ pub mod outbox;
 pub mod payments;
 pub mod people;
 pub mod ratings;
+pub mod search;
 pub mod shipments;
 pub mod workflows;
 
@@ -211,7 +212,7 @@ impl Store {
             Store::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Store::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
-        Ok(())
+        self.backfill_search_terms().await
     }
 
     /// Migrations applied so far, as (version, description).

@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
         // Procedure catalogue.
         catalogue::search, catalogue::get, catalogue::sectors, catalogue::create_draft, catalogue::publish,
         catalogue::import, catalogue::export, catalogue::validate_form,
+        catalogue::synonyms, catalogue::add_synonym, catalogue::remove_synonym,
         // Workflows (versioned, per procedure).
         workflows::get, workflows::import,
         // Working-day calendar.

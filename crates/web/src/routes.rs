@@ -1152,6 +1152,43 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::CatalogueManage),
             catalogue_admin::publish,
         )
+        // Search synonyms (issue 21): kept by catalogue managers.
+        .at(
+            M::GET,
+            "/admin/search-synonyms",
+            Staff(P::CatalogueManage),
+            pages::search_synonyms::list,
+        )
+        .at(
+            M::POST,
+            "/admin/search-synonyms",
+            Staff(P::CatalogueManage),
+            pages::search_synonyms::create,
+        )
+        .at(
+            M::POST,
+            "/admin/search-synonyms/{id}/delete",
+            Staff(P::CatalogueManage),
+            pages::search_synonyms::remove,
+        )
+        .at(
+            M::GET,
+            "/api/v1/search-synonyms",
+            Staff(P::CatalogueManage),
+            api::catalogue::synonyms,
+        )
+        .at(
+            M::POST,
+            "/api/v1/search-synonyms",
+            Staff(P::CatalogueManage),
+            api::catalogue::add_synonym,
+        )
+        .at(
+            M::DELETE,
+            "/api/v1/search-synonyms/{id}",
+            Staff(P::CatalogueManage),
+            api::catalogue::remove_synonym,
+        )
         // Workflows as data (quy trình): the editor pages and the JSON API.
         .at(
             M::GET,

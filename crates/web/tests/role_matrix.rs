@@ -380,6 +380,9 @@ impl Targets {
             }
             "/api/v1/procedures" => self.procedure_json.clone(),
             "/api/v1/workflows" => self.workflow_json.clone(),
+            "/api/v1/search-synonyms" => {
+                serde_json::json!({"phrase": "thử nghiệm", "expansion": "kiểm tra"})
+            }
             "/api/v1/procedures/{code}/versions/{version}/publish" => {
                 serde_json::json!({"effective_from": "2026-12-31"})
             }

@@ -189,3 +189,67 @@ pub async fn validate_form(
         values: serde_json::to_value(validated.values()).unwrap_or_default(),
     }))
 }
+
+/// A search synonym (từ đồng nghĩa): when `phrase` occurs in a query as whole words (marks and
+/// case ignored), the search also reads it as `expansion`.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ApiSynonym {
+    #[serde(default)]
+    #[schema(read_only)]
+    pub id: i64,
+    /// The phrase citizens type, e.g. "sổ đỏ".
+    pub phrase: String,
+    /// What to search for instead, e.g. "giấy chứng nhận quyền sử dụng đất".
+    pub expansion: String,
+}
+
+impl From<motcua_app::search_synonyms::SynonymRow> for ApiSynonym {
+    fn from(row: motcua_app::search_synonyms::SynonymRow) -> Self {
+        ApiSynonym {
+            id: row.id,
+            phrase: row.phrase,
+            expansion: row.expansion,
+        }
+    }
+}
+
+/// The search synonyms, by phrase (catalogue managers).
+#[utoipa::path(get, path = "/api/v1/search-synonyms", tag = "catalogue",
+    responses((status = 200, body = Vec<ApiSynonym>), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+pub async fn synonyms(State(state): State<AppState>, ctx: Ctx) -> WebResult<Json<Vec<ApiSynonym>>> {
+    let rows = state.app.search_synonyms(&ctx.actor()).await.ctx(&ctx)?;
+    Ok(Json(rows.into_iter().map(ApiSynonym::from).collect()))
+}
+
+/// Adds a search synonym; it applies to the next search on every node.
+#[utoipa::path(post, path = "/api/v1/search-synonyms", tag = "catalogue", request_body = ApiSynonym,
+    responses((status = 201, body = ApiSynonym), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn add_synonym(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<ApiSynonym>,
+) -> WebResult<Response> {
+    let row = state
+        .app
+        .add_search_synonym(&ctx.actor(), &input.phrase, &input.expansion)
+        .await
+        .ctx(&ctx)?;
+    Ok((StatusCode::CREATED, Json(ApiSynonym::from(row))).into_response())
+}
+
+/// Removes a search synonym.
+#[utoipa::path(delete, path = "/api/v1/search-synonyms/{id}", tag = "catalogue", params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn remove_synonym(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    state
+        .app
+        .remove_search_synonym(&ctx.actor(), id)
+        .await
+        .ctx(&ctx)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

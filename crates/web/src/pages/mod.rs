@@ -16,6 +16,7 @@ pub mod oidc;
 pub mod payments;
 pub mod public;
 pub mod ratings;
+pub mod search_synonyms;
 pub mod signatures;
 pub mod staff;
 pub mod tracking;
