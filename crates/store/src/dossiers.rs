@@ -255,8 +255,97 @@ pub struct DossierFilter {
     /// Match `agency_paths` against the receiving desk instead of the processing agency (the
     /// desk's queues: results to return).
     pub by_desk: bool,
+    /// Only dossiers of this procedure (national code).
+    pub procedure_code: Option<String>,
+    /// Only dossiers that came in through this channel (`online`, `counter`, `postal`).
+    pub channel: Option<String>,
+    /// Only dossiers created in `[created_from, created_before)` (unix micros).
+    pub created_from: Option<i64>,
+    pub created_before: Option<i64>,
+    /// Only dossiers changed at or after this time (unix micros).
+    pub updated_since: Option<i64>,
+    /// A dossier code, personal id or phone number exactly, or the start of words of the
+    /// applicant's name (marks and case ignored).
+    pub text: Option<String>,
+    /// Not filed yet by citizens: drafts (no status) are left out.
+    pub submitted_only: bool,
+    /// Where the previous page ended.
+    pub after: Option<DossierCursor>,
+    pub order: DossierOrder,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// How a list of dossiers is ordered: most urgent first (work queues), or by last change
+/// (other systems keeping a copy in step with `updated_since`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DossierOrder {
+    #[default]
+    Due,
+    Updated,
+}
+
+/// A position in an ordered list of dossiers: the sort key and id of the last row of a page.
+/// Keyset pagination: a page is read from the index where the previous one ended, whatever
+/// was added or changed before it, and never repeats or skips a row that stays in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DossierCursor {
+    /// `due` is `None` for the dossiers without a due time, which come last.
+    Due {
+        due: Option<i64>,
+        id: i64,
+    },
+    Updated {
+        at: i64,
+        id: i64,
+    },
+}
+
+impl DossierCursor {
+    /// The cursor of `row` in `order`.
+    pub fn of(row: &DossierRow, order: DossierOrder) -> DossierCursor {
+        match order {
+            DossierOrder::Due => DossierCursor::Due {
+                due: row.due_at,
+                id: row.id,
+            },
+            DossierOrder::Updated => DossierCursor::Updated {
+                at: row.updated_at,
+                id: row.id,
+            },
+        }
+    }
+
+    /// As text for a URL: `d.<due|n>.<id>` or `u.<at>.<id>`.
+    pub fn encode(&self) -> String {
+        match self {
+            DossierCursor::Due { due: Some(due), id } => format!("d.{due}.{id}"),
+            DossierCursor::Due { due: None, id } => format!("d.n.{id}"),
+            DossierCursor::Updated { at, id } => format!("u.{at}.{id}"),
+        }
+    }
+
+    /// Reads [`DossierCursor::encode`]'s text; `None` for anything else.
+    pub fn parse(text: &str) -> Option<DossierCursor> {
+        let mut parts = text.split('.');
+        let (kind, key, id) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let id: i64 = id.parse().ok()?;
+        match kind {
+            "d" if key == "n" => Some(DossierCursor::Due { due: None, id }),
+            "d" => Some(DossierCursor::Due {
+                due: Some(key.parse().ok()?),
+                id,
+            }),
+            "u" => Some(DossierCursor::Updated {
+                at: key.parse().ok()?,
+                id,
+            }),
+            _ => None,
+        }
+    }
 }
 
 const DOSSIER_COLUMNS: &str = "id, code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
@@ -424,6 +513,56 @@ pub(crate) enum Bind {
 /// chosen from that index first; only those rows' wide columns (state, form) are then read.
 fn queue_query(filter: &DossierFilter) -> Option<(String, Vec<Bind>)> {
     let mut binds: Vec<Bind> = Vec::new();
+    let mut sql = queue_conditions(filter, &mut binds)?;
+    let mut next = |bind: Bind| {
+        binds.push(bind);
+        format!("${}", binds.len())
+    };
+    let order = match filter.order {
+        DossierOrder::Due => "ORDER BY due_at IS NULL, due_at, id",
+        DossierOrder::Updated => "ORDER BY updated_at, id",
+    };
+    match filter.after {
+        None => {}
+        Some(DossierCursor::Due { due: Some(due), id }) => {
+            let (due, id) = (next(Bind::Number(due)), next(Bind::Number(id)));
+            sql.push_str(&format!(
+                " AND ((due_at IS NOT NULL AND (due_at > {due} OR (due_at = {due} AND id > {id}))) \
+                 OR due_at IS NULL)"
+            ));
+        }
+        Some(DossierCursor::Due { due: None, id }) => {
+            sql.push_str(&format!(
+                " AND due_at IS NULL AND id > {}",
+                next(Bind::Number(id))
+            ));
+        }
+        Some(DossierCursor::Updated { at, id }) => {
+            let (at, id) = (next(Bind::Number(at)), next(Bind::Number(id)));
+            sql.push_str(&format!(
+                " AND (updated_at > {at} OR (updated_at = {at} AND id > {id}))"
+            ));
+        }
+    }
+    let limit = if filter.limit <= 0 {
+        50
+    } else {
+        filter.limit.min(501)
+    };
+    sql.push_str(&format!(
+        " {order} LIMIT {} OFFSET {}",
+        next(Bind::Number(limit)),
+        next(Bind::Number(filter.offset.max(0)))
+    ));
+    Some((
+        format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id IN ({sql}) {order}"),
+        binds,
+    ))
+}
+
+/// `SELECT id FROM dossiers WHERE …` for a filter, without order or page: `None` when the
+/// filter can match nothing. Assembled from fixed fragments; every value is a bind parameter.
+fn queue_conditions(filter: &DossierFilter, binds: &mut Vec<Bind>) -> Option<String> {
     let mut next = |bind: Bind| {
         binds.push(bind);
         format!("${}", binds.len())
@@ -486,21 +625,122 @@ fn queue_query(filter: &DossierFilter) -> Option<(String, Vec<Bind>)> {
             next(Bind::Number(due))
         ));
     }
-    let limit = if filter.limit <= 0 {
-        50
-    } else {
-        filter.limit.min(500)
-    };
-    const ORDER: &str = "ORDER BY due_at IS NULL, due_at, id";
-    sql.push_str(&format!(
-        " {ORDER} LIMIT {} OFFSET {}",
-        next(Bind::Number(limit)),
-        next(Bind::Number(filter.offset.max(0)))
-    ));
-    Some((
-        format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id IN ({sql}) {ORDER}"),
-        binds,
-    ))
+    if let Some(code) = &filter.procedure_code {
+        sql.push_str(&format!(
+            " AND procedure_code = {}",
+            next(Bind::Text(code.clone()))
+        ));
+    }
+    if let Some(channel) = &filter.channel {
+        sql.push_str(&format!(
+            " AND channel = {}",
+            next(Bind::Text(channel.clone()))
+        ));
+    }
+    if let Some(from) = filter.created_from {
+        sql.push_str(&format!(" AND created_at >= {}", next(Bind::Number(from))));
+    }
+    if let Some(before) = filter.created_before {
+        sql.push_str(&format!(" AND created_at < {}", next(Bind::Number(before))));
+    }
+    if let Some(since) = filter.updated_since {
+        sql.push_str(&format!(" AND updated_at >= {}", next(Bind::Number(since))));
+    }
+    if filter.submitted_only {
+        sql.push_str(" AND status_code IS NOT NULL");
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let exact = next(Bind::Text(text.to_owned()));
+        let code = next(Bind::Text(text.to_uppercase()));
+        let folded = motcua_domain::text::fold(text);
+        let name = if folded.is_empty() {
+            String::new()
+        } else {
+            // Word starts of the folded name: "van a" finds "Nguyễn Văn An".
+            format!(
+                " OR (' ' || applicant_folded) LIKE {}",
+                next(Bind::Text(format!("% {folded}%")))
+            )
+        };
+        sql.push_str(&format!(
+            " AND (code = {code} OR applicant_personal_id = {exact} OR contact_phone = {exact}{name})"
+        ));
+    }
+    Some(sql)
+}
+
+impl Store {
+    /// How many dossiers match a filter (its page, cursor and order aside).
+    pub async fn count_dossiers(&self, filter: &DossierFilter) -> StoreResult<i64> {
+        let mut binds = Vec::new();
+        let Some(sql) = queue_conditions(filter, &mut binds) else {
+            return Ok(0);
+        };
+        let sql = sql.replacen("SELECT id FROM", "SELECT COUNT(*) FROM", 1);
+        let (count,): (i64,) = on_backend!(self, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for bind in &binds {
+                query = match bind {
+                    Bind::Text(text) => query.bind(text.clone()),
+                    Bind::Number(number) => query.bind(*number),
+                };
+            }
+            query.fetch_one(pool).await?
+        });
+        Ok(count)
+    }
+
+    /// Fills the folded applicant name of dossiers stored before it existed; safe to run at
+    /// every start.
+    pub(crate) async fn backfill_applicant_folded(&self) -> StoreResult<()> {
+        loop {
+            let rows: Vec<(i64, String)> = on_backend!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT id, applicant_name FROM dossiers WHERE applicant_folded IS NULL \
+                     ORDER BY id LIMIT 5000",
+                )
+                .fetch_all(pool)
+                .await?
+            });
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let list: Vec<serde_json::Value> = rows
+                .iter()
+                .map(
+                    |(id, name)| serde_json::json!({"i": id, "f": motcua_domain::text::fold(name)}),
+                )
+                .collect();
+            let list = serde_json::Value::Array(list).to_string();
+            let mut tx = self.begin().await?;
+            match &mut tx {
+                StoreTx::Sqlite(conn, _) => {
+                    sqlx::query(
+                        "UPDATE dossiers SET applicant_folded = j.value ->> 'f' \
+                         FROM json_each($1) j WHERE dossiers.id = j.value ->> 'i'",
+                    )
+                    .bind(&list)
+                    .execute(&mut **conn)
+                    .await?;
+                }
+                StoreTx::Postgres(conn) => {
+                    sqlx::query(
+                        "UPDATE dossiers d SET applicant_folded = x.f \
+                         FROM jsonb_to_recordset($1::jsonb) AS x(i BIGINT, f TEXT) WHERE d.id = x.i",
+                    )
+                    .bind(&list)
+                    .execute(&mut **conn)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+        }
+    }
 }
 
 impl Store {
@@ -613,8 +853,8 @@ impl StoreTx {
         let sql = format!(
             "INSERT INTO dossiers (code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, citizen_id, \
                  applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, state, form, last_seq, head, \
-                 created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address, contact_phone) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $5, $6, $21, $22, $23) RETURNING {DOSSIER_COLUMNS}"
+                 created_at, updated_at, desk_id, desk_path, delivery_method, delivery_address, contact_phone, applicant_folded) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $5, $6, $21, $22, $23, $24) RETURNING {DOSSIER_COLUMNS}"
         );
         let row = on_tx!(self, |conn| {
             sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str()))
@@ -641,6 +881,7 @@ impl StoreTx {
                 .bind(&new.delivery_method)
                 .bind(&new.delivery_address)
                 .bind(&new.contact_phone)
+                .bind(motcua_domain::text::fold(&new.applicant_name))
                 .fetch_one(&mut *conn)
                 .await?
         });
@@ -912,17 +1153,18 @@ impl StoreTx {
             StoreTx::Sqlite(..) => crate::Backend::Sqlite,
             StoreTx::Postgres(_) => crate::Backend::Postgres,
         };
-        for chunk in dossiers.chunks(rows_per_statement(backend, 23)) {
+        for chunk in dossiers.chunks(rows_per_statement(backend, 24)) {
             let mut sql = String::from(
                 "INSERT INTO dossiers (id, code, procedure_code, procedure_version, workflow_version, agency_id, agency_path, \
                  citizen_id, applicant_name, applicant_personal_id, channel, status_code, step, step_role, assignee_id, due_at, \
-                 state, form, last_seq, head, created_at, updated_at, result_posted_at, desk_id, desk_path) VALUES ",
+                 state, form, last_seq, head, created_at, updated_at, result_posted_at, desk_id, desk_path, \
+                 applicant_folded) VALUES ",
             );
             for (row, _) in chunk.iter().enumerate() {
-                let base = row * 23;
+                let base = row * 24;
                 // Generated dossiers are never transferred: the desk is the processing agency.
                 let placeholders: Vec<String> = (1..=23)
-                    .chain([6, 7])
+                    .chain([6, 7, 24])
                     .map(|i| format!("${}", base + i))
                     .collect();
                 if row > 0 {
@@ -958,7 +1200,8 @@ impl StoreTx {
                         .bind(to_hex(&d.state.head))
                         .bind(d.created_at)
                         .bind(d.updated_at)
-                        .bind(d.state.result_posted_at.map(micros));
+                        .bind(d.state.result_posted_at.map(micros))
+                        .bind(motcua_domain::text::fold(&d.new.applicant_name));
                 }
                 query.execute(&mut *conn).await?;
             });

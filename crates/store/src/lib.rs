@@ -212,7 +212,8 @@ impl Store {
             Store::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Store::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
-        self.backfill_search_terms().await
+        self.backfill_search_terms().await?;
+        self.backfill_applicant_folded().await
     }
 
     /// Migrations applied so far, as (version, description).

@@ -14,6 +14,7 @@
 mod act;
 mod counter;
 mod queues;
+pub use queues::{MAX_PAGE, QueueFilters, QueuePage};
 mod seal;
 mod submit;
 

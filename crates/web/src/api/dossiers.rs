@@ -272,26 +272,160 @@ pub async fn discard_draft(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct QueueQuery {
-    /// `receive`, `mine`, `due-soon`, `overdue` or `resolved`.
-    pub queue: String,
+    /// A work queue: `receive`, `mine`, `assigned`, `unit`, `due-soon`, `overdue` or
+    /// `resolved`; without one, every filed dossier in the caller's jurisdiction.
+    pub queue: Option<String>,
+    /// National procedure code, e.g. `1.001193`.
+    pub procedure: Option<String>,
+    /// National status code (1–10).
+    pub status: Option<String>,
+    /// `online`, `counter` or `postal`.
+    pub channel: Option<String>,
+    /// Filed on or after this day (`YYYY-MM-DD`, Vietnam time).
+    pub from: Option<String>,
+    /// Filed on or before this day.
+    pub to: Option<String>,
+    /// `true`: only those past their appointment.
+    pub overdue: Option<String>,
+    /// Id of the official the dossier is assigned to.
+    pub assignee: Option<String>,
+    /// A dossier code, personal id, phone number, or words of the applicant's name (marks and
+    /// case ignored).
+    pub q: Option<String>,
+    /// Changed at or after this instant (RFC 3339, e.g. `2026-12-01T00:00:00+07:00`): the list
+    /// is then ordered by last change, oldest first, for keeping a copy in step.
+    pub updated_since: Option<String>,
+    /// The `next` cursor of the previous page (also in its `Link` header).
+    pub cursor: Option<String>,
+    /// Dossiers per page, 1–200 (default 50).
+    pub limit: Option<String>,
 }
 
-/// An official's work queue within their jurisdiction, most urgent first.
+impl QueueQuery {
+    fn filters(&self) -> Result<motcua_app::dossiers::QueueFilters, AppError> {
+        let overdue = match self.overdue.as_deref().map(str::trim) {
+            None | Some("") | Some("false") | Some("0") => false,
+            Some("true") | Some("1") | Some("on") => true,
+            Some(_) => return Err(AppError::invalid("overdue", "error-choice")),
+        };
+        Ok(motcua_app::dossiers::QueueFilters {
+            procedure: self.procedure.clone(),
+            status: self.status.clone(),
+            channel: self.channel.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            overdue,
+            assignee: self.assignee.clone(),
+            text: self.q.clone(),
+            updated_since: self.updated_since.clone(),
+        })
+    }
+
+    fn limit(&self) -> Result<u32, AppError> {
+        match self
+            .limit
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            None => Ok(50),
+            Some(text) => text
+                .parse::<u32>()
+                .ok()
+                .filter(|l| (1..=motcua_app::dossiers::MAX_PAGE).contains(l))
+                .ok_or_else(|| AppError::invalid("limit", "error-choice")),
+        }
+    }
+}
+
+/// Dossiers in the caller's jurisdiction, a page at a time: a work queue most urgent first,
+/// or (with `updated_since`) every change since an instant, oldest first. Filters narrow the
+/// list; `X-Total-Count` gives its size, `Link: <…>; rel="next"` the next page (absent on the
+/// last), and the `ETag` lets a poller ask again with `If-None-Match` and get 304 when nothing
+/// changed.
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(QueueQuery),
-    responses((status = 200, body = [ApiDossier]), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    responses((status = 200, body = [ApiDossier], headers(("X-Total-Count" = i64, description = "Dossiers in the whole list"),
+            ("Link" = String, description = "The next page: `</api/v1/dossiers?…&cursor=…>; rel=\"next\"`"),
+            ("ETag" = String, description = "Of this page's content"))),
+        (status = 304, description = "Unchanged since the ETag given in If-None-Match"),
+        (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn queue(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
     Query(query): Query<QueueQuery>,
-) -> WebResult<Json<Vec<ApiDossier>>> {
-    let rows = state
+) -> WebResult<Response> {
+    let filters = query.filters().ctx(&ctx)?;
+    let limit = query.limit().ctx(&ctx)?;
+    let page = state
         .app
-        .dossier_queue(&ctx.actor(), &query.queue)
+        .dossier_queue_page(
+            &ctx.actor(),
+            query.queue.as_deref().filter(|q| !q.trim().is_empty()),
+            &filters,
+            query.cursor.as_deref(),
+            limit,
+        )
         .await
         .ctx(&ctx)?;
-    Ok(Json(rows.into_iter().map(Into::into).collect()))
+    let items: Vec<ApiDossier> = page.items.into_iter().map(Into::into).collect();
+    let body = serde_json::to_vec(&items)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))
+        .ctx(&ctx)?;
+    let etag = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::new()
+            .chain_update(&body)
+            .chain_update(page.total.to_le_bytes())
+            .chain_update(page.next_cursor.as_deref().unwrap_or_default())
+            .finalize();
+        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        format!("\"{hex}\"")
+    };
+    let mut response = if headers
+        .get(axum::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        }) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&etag) {
+        headers.insert(axum::http::header::ETAG, value);
+    }
+    if let Ok(value) = axum::http::HeaderValue::from_str(&page.total.to_string()) {
+        headers.insert("x-total-count", value);
+    }
+    if let Some(next) = &page.next_cursor {
+        // The same query with the cursor replaced.
+        let kept: Vec<(String, String)> = form_pairs(raw.as_deref().unwrap_or_default())
+            .into_iter()
+            .filter(|(key, _)| key != "cursor")
+            .chain([("cursor".to_owned(), next.clone())])
+            .collect();
+        let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
+        if let Ok(value) =
+            axum::http::HeaderValue::from_str(&format!("</api/v1/dossiers?{query}>; rel=\"next\""))
+        {
+            headers.insert(axum::http::header::LINK, value);
+        }
+    }
+    Ok(response)
+}
+
+fn form_pairs(raw: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(raw).unwrap_or_default()
 }
 
 /// The calling citizen's dossiers.

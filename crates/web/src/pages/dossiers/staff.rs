@@ -7,11 +7,32 @@ use super::*;
 pub(super) struct QueuePage {
     page: Page,
     queue: String,
-    queues: Vec<(String, String)>,
+    /// (queue, its label, how many dossiers it holds with the filters).
+    queues: Vec<(String, String, i64)>,
     /// (dossier, status, appointment, how the post is involved, the procedure's name).
     rows: Vec<(DossierView, String, String, String, String)>,
     can_register: bool,
+    /// The filters as typed, for the form and the links.
+    form: FormState,
+    /// The filters as a query string (without queue and cursor), for the tab links.
+    filter_query: String,
+    /// The link to the next page, if any.
+    next: Option<String>,
+    total: i64,
+    /// (national status code, label) for the status filter.
+    statuses: Vec<(String, String)>,
 }
+
+/// The filter fields of the queue page.
+const FILTER_FIELDS: [&str; 7] = [
+    "q",
+    "procedure",
+    "status",
+    "channel",
+    "from",
+    "to",
+    "overdue",
+];
 
 /// What the desk must know of the post beside the status: a result on its way (not to be
 /// handed over at the counter), or papers the postman is bringing.
@@ -38,13 +59,66 @@ pub async fn queue(
         .get("queue")
         .cloned()
         .unwrap_or_else(|| "mine".to_owned());
-    let rows = state
+    let value = |name: &str| query.get(name).cloned().filter(|v| !v.trim().is_empty());
+    let filters = motcua_app::dossiers::QueueFilters {
+        procedure: value("procedure"),
+        status: value("status"),
+        channel: value("channel"),
+        from: value("from"),
+        to: value("to"),
+        overdue: value("overdue").is_some(),
+        assignee: None,
+        text: value("q"),
+        updated_since: None,
+    };
+    let form = FormState::from_values(
+        FILTER_FIELDS
+            .iter()
+            .filter_map(|f| value(f).map(|v| ((*f).to_owned(), v))),
+    );
+    let actor = ctx.actor();
+    let (page_result, totals) = match state
         .app
-        .dossier_queue(&ctx.actor(), &queue)
+        .dossier_queue_page(
+            &actor,
+            Some(&queue),
+            &filters,
+            query.get("cursor").map(String::as_str),
+            50,
+        )
         .await
-        .ctx(&ctx)?;
-    let names = state.app.procedure_names(&rows).await;
-    let rows = listed(rows)
+    {
+        Ok(page) => (
+            page,
+            state
+                .app
+                .dossier_queue_totals(&actor, &filters)
+                .await
+                .ctx(&ctx)?,
+        ),
+        // Filters that cannot be understood are shown beside their fields, with an empty list.
+        Err(error @ AppError::Invalid(_)) => {
+            let form = form.fail(ctx.lang, &error);
+            return queue_page(&state, &ctx, queue, Default::default(), Vec::new(), form)
+                .await
+                .map(|page| render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+        Err(error) => return Err(error).ctx(&ctx),
+    };
+    let page = queue_page(&state, &ctx, queue, page_result, totals, form).await?;
+    Ok(render(&page))
+}
+
+async fn queue_page(
+    state: &AppState,
+    ctx: &Ctx,
+    queue: String,
+    found: motcua_app::dossiers::QueuePage,
+    totals: Vec<(&'static str, i64)>,
+    form: FormState,
+) -> WebResult<QueuePage> {
+    let names = state.app.procedure_names(&found.items).await;
+    let rows = listed(found.items)
         .into_iter()
         .map(|(d, status, due)| {
             let note = postal_note(ctx.lang, &d);
@@ -58,16 +132,48 @@ pub async fn queue(
     let can_register = ctx.principal.check(motcua_domain::authz::Access::Staff(
         motcua_domain::authz::Permission::DossierReceive,
     )) == motcua_domain::authz::Decision::Allow;
-    Ok(render(&QueuePage {
-        page: Page::new(&ctx, "dossier-queue-title"),
+    let pairs: Vec<(&str, String)> = FILTER_FIELDS
+        .iter()
+        .map(|f| (*f, form.value(f)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let filter_query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let next = found.next_cursor.map(|cursor| {
+        let mut all = pairs.clone();
+        all.push(("queue", queue.clone()));
+        all.push(("cursor", cursor));
+        format!(
+            "/staff/dossiers?{}",
+            serde_urlencoded::to_string(&all).unwrap_or_default()
+        )
+    });
+    let totals: HashMap<&str, i64> = totals.into_iter().collect();
+    Ok(QueuePage {
+        page: Page::new(ctx, "dossier-queue-title"),
         queues: motcua_app::dossiers::QUEUES
             .iter()
-            .map(|q| ((*q).to_owned(), i18n::t(ctx.lang, &format!("queue-{q}"))))
+            .map(|q| {
+                (
+                    (*q).to_owned(),
+                    i18n::t(ctx.lang, &format!("queue-{q}")),
+                    totals.get(q).copied().unwrap_or(0),
+                )
+            })
             .collect(),
         queue,
         rows,
         can_register,
-    }))
+        form,
+        filter_query,
+        next,
+        total: found.total,
+        statuses: (1..=10)
+            .filter_map(|code| {
+                DossierStatus::from_national_code(code)
+                    .map(|status| (code.to_string(), status.vietnamese().to_owned()))
+            })
+            .collect(),
+    })
 }
 
 pub async fn staff_detail(
