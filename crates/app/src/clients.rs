@@ -296,3 +296,81 @@ fn duplicate_name(error: StoreError) -> AppError {
         other => other.into(),
     }
 }
+
+impl App {
+    /// Subscribes a client's webhook to the status changes of the dossiers in its jurisdiction
+    /// (it must hold `dossier_view`), or removes it (`url` `None`). Returns the new signing
+    /// secret, shown this once: the receiver checks every event with it.
+    pub async fn set_client_webhook(
+        &self,
+        actor: &Actor,
+        id: i64,
+        url: Option<&str>,
+    ) -> AppResult<Option<String>> {
+        actor.require(Access::Staff(Permission::RolesAssign))?;
+        let row = self.store.get_system_client(id).await?;
+        actor.require_at(Permission::RolesAssign, &row.unit_path)?;
+        let url = url.map(str::trim).filter(|u| !u.is_empty());
+        if let Some(url) = url {
+            if url.len() > 2000 || !motcua_channels::webhook::acceptable_url(url) {
+                return Err(AppError::invalid("url", "error-webhook-url"));
+            }
+            if !client_permissions(&row).contains(&Permission::DossierView) {
+                return Err(AppError::invalid("url", "error-webhook-permission"));
+            }
+        }
+        let secret = url.map(|_| {
+            let mut bytes = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        });
+        let now = self.now_micros();
+        let mut tx = self.store.begin().await?;
+        tx.set_client_webhook(id, url, secret.as_deref(), now)
+            .await?;
+        tx.append_audit(
+            &actor.audit(
+                "client.webhook",
+                Some(format!("client:{id}")),
+                json!({ "url": url }),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    /// Delivers one webhook row: the event as the client's URL and secret now stand (a client
+    /// that unsubscribed meanwhile is not called, and the row is done).
+    pub(crate) async fn deliver_webhook(
+        &self,
+        outbox_id: i64,
+        payload: &str,
+    ) -> anyhow::Result<()> {
+        let value: serde_json::Value = serde_json::from_str(payload)?;
+        let client_id = value["client_id"]
+            .as_i64()
+            .ok_or_else(|| anyhow::anyhow!("webhook row without a client"))?;
+        let event = value["event"].as_str().unwrap_or("dossier.status");
+        let Some((url, secret)) = self.store.client_webhook(client_id).await? else {
+            tracing::info!(
+                outbox_id,
+                client_id,
+                "webhook no longer subscribed; event dropped"
+            );
+            return Ok(());
+        };
+        let body = json!({ "event": event, "delivery": outbox_id, "data": value["data"] });
+        motcua_channels::webhook::deliver(
+            &url,
+            &secret,
+            event,
+            outbox_id,
+            body.to_string().as_bytes(),
+            self.now().unix_timestamp(),
+        )
+        .await
+        .map_err(anyhow::Error::new)
+    }
+}

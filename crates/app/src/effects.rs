@@ -28,6 +28,8 @@ pub mod outbox_kind {
     pub const PAYMENT_SETTLED: &str = "payment-settled";
     /// A message to the city's chat account waits for its answer (see `chatbot`).
     pub const CHAT_REPLY: &str = "chat-reply";
+    /// A signed event POSTed to a system client's webhook (see `clients`).
+    pub const WEBHOOK: &str = "webhook";
 }
 
 /// The dossier a decision concerns, as its effects need it.
@@ -100,6 +102,22 @@ pub(crate) async fn enqueue_effects(
                 });
                 tx.enqueue_scoped(outbox_kind::SYNC_NATIONAL, &payload.to_string(), now, scope)
                     .await?;
+                // The same change told to every system client subscribed over the agency.
+                let at = motcua_store::from_micros(now)
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                for client_id in tx.webhook_subscribers(target.scope).await? {
+                    let payload = json!({
+                        "client_id": client_id, "event": "dossier.status",
+                        "data": {
+                            "dossier_id": target.dossier_id, "dossier_code": code,
+                            "procedure_code": target.procedure_code, "status": status,
+                            "at": at,
+                        },
+                    });
+                    tx.enqueue_scoped(outbox_kind::WEBHOOK, &payload.to_string(), now, scope)
+                        .await?;
+                }
             }
             Effect::DeliverResult { method } => {
                 // `seq`: the posting event, so a row of an earlier posting is told apart.
@@ -139,6 +157,7 @@ pub const DELIVERED_KINDS: &[&str] = &[
     outbox_kind::DELIVER_RESULT,
     outbox_kind::PICKUP_DOSSIER,
     outbox_kind::CHAT_REPLY,
+    outbox_kind::WEBHOOK,
 ];
 
 /// One kind's rows within the caller's jurisdiction.

@@ -365,6 +365,9 @@ impl App {
                 crate::effects::outbox_kind::CHAT_REPLY => {
                     self.deliver_chat_reply(&row.payload, channels).await
                 }
+                crate::effects::outbox_kind::WEBHOOK => {
+                    self.deliver_webhook(row.id, &row.payload).await
+                }
                 other => Err(anyhow::anyhow!("no handler for outbox kind {other}")),
             };
             match result {

@@ -166,7 +166,7 @@ pub struct Throughput {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct QueueFigures {
     pub latency: Latency,
-    /// Rows in one answer (the page is capped at 200).
+    /// Rows in one answer (a page holds 50 unless asked for up to 200).
     pub rows: usize,
     /// Dossiers in the database.
     pub total_dossiers: i64,
@@ -192,6 +192,10 @@ pub struct BackendReport {
     pub search_cpu_ms: f64,
     pub queue_mine: QueueFigures,
     pub queue_receive: QueueFigures,
+    /// The specialist's queue, second page (through the first page's `Link` cursor).
+    pub queue_next_page: QueueFigures,
+    /// Every open dossier of the ward searched by an applicant's name typed without marks.
+    pub queue_search: QueueFigures,
     /// Receipt PDFs after the first one (the server's template and layout caches warm).
     pub pdf: Latency,
     /// The first receipt PDF after the server started (templates compiled, fonts laid out).
@@ -481,6 +485,8 @@ async fn core_phases(
     }
     report.queue_mine.total_dossiers = total_dossiers;
     report.queue_receive.total_dossiers = total_dossiers;
+    report.queue_next_page.total_dossiers = total_dossiers;
+    report.queue_search.total_dossiers = total_dossiers;
     outcome
 }
 
@@ -797,13 +803,43 @@ async fn measure(
 
     // 4. Work queues, one request at a time.
     eprintln!("[{name}] work queues");
-    report.queue_mine =
-        sequential_queue(&client, &base, specialist, "mine", options.queue_iterations).await?;
+    report.queue_mine = sequential_queue(
+        &client,
+        &base,
+        specialist,
+        "queue=mine",
+        options.queue_iterations,
+    )
+    .await?;
     report.queue_receive = sequential_queue(
         &client,
         &base,
         reception,
-        "receive",
+        "queue=receive",
+        options.queue_iterations,
+    )
+    .await?;
+    let first = client
+        .get(format!("{base}/api/v1/dossiers?queue=mine"))
+        .bearer_auth(specialist)
+        .send()
+        .await?;
+    let next = first
+        .headers()
+        .get(reqwest::header::LINK)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.split('?').nth(1))
+        .and_then(|l| l.split('>').next())
+        .map(str::to_owned);
+    if let Some(next) = next {
+        report.queue_next_page =
+            sequential_queue(&client, &base, specialist, &next, options.queue_iterations).await?;
+    }
+    report.queue_search = sequential_queue(
+        &client,
+        &base,
+        specialist,
+        "queue=unit&q=nguyen+van",
         options.queue_iterations,
     )
     .await?;
@@ -995,7 +1031,7 @@ async fn sequential_queue(
     client: &reqwest::Client,
     base: &str,
     token: &str,
-    queue: &str,
+    query: &str,
     iterations: usize,
 ) -> anyhow::Result<QueueFigures> {
     let mut samples = Vec::new();
@@ -1005,7 +1041,7 @@ async fn sequential_queue(
     for _ in 0..iterations.max(1) {
         let start = Instant::now();
         let answer = client
-            .get(format!("{base}/api/v1/dossiers?queue={queue}"))
+            .get(format!("{base}/api/v1/dossiers?{query}"))
             .bearer_auth(token)
             .send()
             .await?;
@@ -1061,6 +1097,8 @@ pub fn table(report: &BenchReport) -> String {
              search saturation (closed)  {:.0} req/s  ({} clients back to back; p50 {:.2} ms p99 {:.2} ms, queueing; server CPU {:.3} ms/request)\n\
              work queue (specialist)     p50 {:.2} ms  p99 {:.2} ms  ({} rows)   target p99 < 50 ms: {}\n\
              work queue (reception)      p50 {:.2} ms  p99 {:.2} ms  ({} rows)\n\
+             queue next page (cursor)    p50 {:.2} ms  p99 {:.2} ms  ({} rows)\n\
+             queue search by name        p50 {:.2} ms  p99 {:.2} ms  ({} rows)\n\
              receipt PDF (Mẫu 01)        p50 {:.1} ms  p99 {:.1} ms  ({} bytes, {} errors; first after start {:.1} ms)   target < 20 ms: {}\n\
              payment callbacks (VNPay)   {:.1} confirmed/s  p50 {:.2} ms  p99 {:.2} ms  ({} attempts, {} errors, {} concurrent; {:.1} % of raw commits)\n\
              repeated callbacks          {:.1} answered/s  p50 {:.2} ms  p99 {:.2} ms  ({} errors)\n\
@@ -1119,6 +1157,12 @@ pub fn table(report: &BenchReport) -> String {
             b.queue_receive.latency.p50_ms,
             b.queue_receive.latency.p99_ms,
             b.queue_receive.rows,
+            b.queue_next_page.latency.p50_ms,
+            b.queue_next_page.latency.p99_ms,
+            b.queue_next_page.rows,
+            b.queue_search.latency.p50_ms,
+            b.queue_search.latency.p99_ms,
+            b.queue_search.rows,
             b.pdf.p50_ms,
             b.pdf.p99_ms,
             b.pdf_bytes,

@@ -18,6 +18,7 @@ pub mod postal;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sms;
+pub mod webhook;
 pub mod zalo;
 
 use std::future::Future;

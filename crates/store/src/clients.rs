@@ -16,6 +16,8 @@ pub struct SystemClientRow {
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Where the client is told of status changes (its secret is never read with the row).
+    pub webhook_url: Option<String>,
 }
 
 /// What an administrator sets on a client.
@@ -39,10 +41,26 @@ pub struct ClientTokenRow {
 }
 
 const CLIENT_COLUMNS: &str = "SELECT c.id, c.name, c.unit_id, u.name AS unit_name, u.path AS unit_path, \
-     c.permissions, c.active, c.created_at, c.updated_at \
+     c.permissions, c.active, c.created_at, c.updated_at, c.webhook_url \
      FROM system_clients c JOIN org_units u ON u.id = c.unit_id";
 
 impl Store {
+    /// A client's webhook URL and signing secret, if it subscribed one.
+    pub async fn client_webhook(&self, id: i64) -> StoreResult<Option<(String, String)>> {
+        let row: Option<(Option<String>, Option<String>)> = on_backend!(self, |pool| {
+            sqlx::query_as(
+                "SELECT webhook_url, webhook_secret FROM system_clients WHERE id = $1 AND active",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(match row {
+            Some((Some(url), Some(secret))) => Some((url, secret)),
+            _ => None,
+        })
+    }
+
     /// Every system client, by name.
     pub async fn list_system_clients(&self) -> StoreResult<Vec<SystemClientRow>> {
         let sql = format!("{CLIENT_COLUMNS} ORDER BY c.name, c.id");
@@ -189,5 +207,51 @@ impl StoreTx {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+}
+
+impl StoreTx {
+    /// Sets (both given) or removes (both `None`) a client's webhook.
+    pub async fn set_client_webhook(
+        &mut self,
+        id: i64,
+        url: Option<&str>,
+        secret: Option<&str>,
+        at: i64,
+    ) -> StoreResult<()> {
+        let changed = on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE system_clients SET webhook_url = $2, webhook_secret = $3, updated_at = $4 \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(url)
+            .bind(secret)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The active clients with a webhook that may see the dossiers of the agency at `path`:
+    /// their unit is the agency or above it, and they hold `dossier_view`.
+    pub async fn webhook_subscribers(&mut self, path: &str) -> StoreResult<Vec<i64>> {
+        let rows: Vec<(i64,)> = on_tx!(self, |conn| {
+            sqlx::query_as(
+                "SELECT c.id FROM system_clients c JOIN org_units u ON u.id = c.unit_id \
+                 WHERE c.active AND c.webhook_url IS NOT NULL \
+                 AND substr($1, 1, length(u.path)) = u.path \
+                 AND (',' || c.permissions || ',') LIKE '%,dossier_view,%' ORDER BY c.id",
+            )
+            .bind(path)
+            .fetch_all(&mut *conn)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 }

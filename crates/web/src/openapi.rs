@@ -43,6 +43,7 @@ impl Modify for BearerAuth {
         directory::assign_role, directory::revoke_role, directory::audit, directory::export, directory::import,
         // System clients and their bearer tokens.
         clients::list, clients::create, clients::get, clients::update, clients::issue_token, clients::revoke_token,
+        clients::set_webhook, clients::remove_webhook,
         // Procedure catalogue.
         catalogue::search, catalogue::get, catalogue::sectors, catalogue::create_draft, catalogue::publish,
         catalogue::import, catalogue::export, catalogue::validate_form,

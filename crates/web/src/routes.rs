@@ -506,6 +506,18 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             api::clients::update,
         )
         .at(
+            M::PUT,
+            "/api/v1/clients/{id}/webhook",
+            Staff(P::RolesAssign),
+            api::clients::set_webhook,
+        )
+        .at(
+            M::DELETE,
+            "/api/v1/clients/{id}/webhook",
+            Staff(P::RolesAssign),
+            api::clients::remove_webhook,
+        )
+        .at(
             M::POST,
             "/api/v1/clients/{id}/tokens",
             Staff(P::RolesAssign),

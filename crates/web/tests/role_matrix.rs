@@ -380,6 +380,9 @@ impl Targets {
             }
             "/api/v1/procedures" => self.procedure_json.clone(),
             "/api/v1/workflows" => self.workflow_json.clone(),
+            "/api/v1/clients/{id}/webhook" => {
+                serde_json::json!({"url": "https://hethong.example.vn/webhook"})
+            }
             "/api/v1/search-synonyms" => {
                 serde_json::json!({"phrase": "thử nghiệm", "expansion": "kiểm tra"})
             }

@@ -26,6 +26,8 @@ pub struct ApiClient {
     /// Permission names, e.g. `dossier_view`.
     pub permissions: Vec<String>,
     pub active: bool,
+    /// Where the client is told of dossier status changes, if it subscribed.
+    pub webhook_url: Option<String>,
     /// Its tokens (never the secrets), newest first; only in the answer for one client.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tokens: Vec<ApiClientToken>,
@@ -86,6 +88,7 @@ fn to_api(row: SystemClientRow, tokens: Vec<ClientTokenRow>) -> ApiClient {
         unit_id: row.unit_id,
         unit_name: row.unit_name,
         active: row.active,
+        webhook_url: row.webhook_url,
         tokens: tokens
             .into_iter()
             .map(|t| ApiClientToken {
@@ -216,4 +219,61 @@ pub async fn revoke_token(
         .await
         .ctx(&ctx)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A webhook subscription: the URL the events are POSTed to.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ApiWebhookInput {
+    /// Absolute `https://` (or `http://` on a private network) address.
+    pub url: String,
+}
+
+/// The subscription as set, with the signing secret (shown this once).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiWebhook {
+    pub url: String,
+    /// Key of `X-MotCua-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+    pub secret: String,
+}
+
+/// Subscribes the client's webhook to the status changes of the dossiers in its jurisdiction
+/// (event `dossier.status`, JSON `{event, delivery, data: {dossier_id, dossier_code,
+/// procedure_code, status, at}}`), replacing any earlier URL and secret. Delivered through the
+/// outbox at least once, retried with backoff; `X-MotCua-Delivery` stays the same on retries.
+#[utoipa::path(put, path = "/api/v1/clients/{id}/webhook", tag = "directory", params(("id" = i64, Path)),
+    request_body = ApiWebhookInput,
+    responses((status = 200, body = ApiWebhook), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn set_webhook(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ApiWebhookInput>,
+) -> WebResult<Json<ApiWebhook>> {
+    let secret = state
+        .app
+        .set_client_webhook(&ctx.actor(), id, Some(&input.url))
+        .await
+        .ctx(&ctx)?
+        .unwrap_or_default();
+    Ok(Json(ApiWebhook {
+        url: input.url.trim().to_owned(),
+        secret,
+    }))
+}
+
+/// Removes the client's webhook; events not yet delivered are dropped.
+#[utoipa::path(delete, path = "/api/v1/clients/{id}/webhook", tag = "directory", params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn remove_webhook(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<axum::http::StatusCode> {
+    state
+        .app
+        .set_client_webhook(&ctx.actor(), id, None)
+        .await
+        .ctx(&ctx)?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
