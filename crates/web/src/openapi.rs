@@ -29,6 +29,43 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Gives every response a description (OpenAPI requires one; an annotation without one would
+/// leave it out and generators such as openapi-python-client refuse the document): the
+/// status's reason phrase where none was written.
+struct ResponseDescriptions;
+
+impl Modify for ResponseDescriptions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    if let utoipa::openapi::RefOr::T(response) = response
+                        && response.description.is_empty()
+                    {
+                        response.description = status
+                            .parse::<u16>()
+                            .ok()
+                            .and_then(|code| axum::http::StatusCode::from_u16(code).ok())
+                            .and_then(|code| code.canonical_reason())
+                            .unwrap_or("Response")
+                            .to_owned();
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Một Cửa API", version = "1", description = "Public-service portal and electronic one-stop back office. \
@@ -77,7 +114,7 @@ impl Modify for BearerAuth {
         signatures::verify,
     ),
     components(schemas(types::ApiErrorBody, catalogue_types::ApiSegment)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ResponseDescriptions),
     tags((name = "directory", description = "Organisation tree, officials, roles, audit"),
         (name = "catalogue", description = "Procedure catalogue: search, detail, versions, publishing, import/export, form validation"),
         (name = "calendar", description = "Working-day calendar: due dates, days off, lunar dates, yearly notices, office hours"),
