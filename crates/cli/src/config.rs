@@ -547,10 +547,20 @@ impl Config {
             }
             None => figment = figment.merge(Toml::file("motcua.toml")),
         }
+        // Variables of the same prefix that are not configuration: the CLI's own (config file,
+        // password) and the test and CI tooling's, which may be set in the environment that
+        // runs the tests (`MOTCUA_FUZZ_SECONDS=10 .ci/run`).
         figment = figment.merge(Env::prefixed("MOTCUA_").split("__").ignore(&[
             "config",
             "password",
             "test_postgres",
+            "fuzz_seconds",
+            "api_fuzz_seconds",
+            "api_fuzz_seed",
+            "moto_server",
+            "pyhanko_python",
+            "ci_pg_port",
+            "ci_pg_only",
         ]));
         if let Ok(url) = std::env::var("DATABASE_URL") {
             figment = figment.merge(("database.url", url));
