@@ -113,9 +113,12 @@ impl App {
     ) -> AppResult<Vec<(&'static str, i64)>> {
         let mut totals = Vec::with_capacity(QUEUES.len());
         for queue in QUEUES {
-            let count = match self.queue_filter(actor, Some(queue), filters).await? {
-                Some(filter) => self.store.count_dossiers(&filter).await?,
-                None => 0,
+            let count = match self.queue_filter(actor, Some(queue), filters).await {
+                Ok(Some(filter)) => self.store.count_dossiers(&filter).await?,
+                // A queue that is not the caller's (an official's own, for a system client)
+                // counts nothing for them.
+                Ok(None) | Err(AppError::Forbidden) => 0,
+                Err(error) => return Err(error),
             };
             totals.push((queue, count));
         }
@@ -164,14 +167,11 @@ impl App {
                     ..Default::default()
                 }
             }
-            // Nothing is ever assigned to a system client: its queue is empty.
-            Some("assigned") => match actor.principal.official_id() {
-                Some(official) => DossierFilter {
-                    statuses: open.clone(),
-                    assignee_id: Some(official),
-                    ..Default::default()
-                },
-                None => return Ok(None),
+            // The personal queues are an official's: a system client is refused.
+            Some("assigned") => DossierFilter {
+                statuses: open.clone(),
+                assignee_id: Some(actor.principal.official_id().ok_or(AppError::Forbidden)?),
+                ..Default::default()
             },
             Some("unit") => DossierFilter {
                 statuses: open,
