@@ -113,8 +113,6 @@ struct CandidateRow {
     #[sqlx(flatten)]
     row: ProcedureRow,
     name_folded: String,
-    #[allow(dead_code)]
-    score: f64,
     total: i64,
 }
 
