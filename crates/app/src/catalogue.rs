@@ -12,13 +12,12 @@ use crate::{Actor, App, AppError, AppResult, InvalidField};
 use motcua_domain::authz::{Access, Permission, Principal};
 use motcua_domain::highlight::{Segment, highlight, snippet};
 use motcua_domain::procedure::{FormValues, Procedure, ValidatedForm};
-use motcua_domain::search::{MIN_TYPO_CHARS, SearchPlan, Synonym, WordGroup, typo_candidates};
+use motcua_domain::search::{MIN_TYPO_CHARS, SearchPlan, typo_candidates};
 use motcua_domain::text;
 use motcua_store::audit::AuditRow;
 use motcua_store::catalogue::{
     CatalogueQuery, FacetCount, ProcedureRow, STATUS_DRAFT, STATUS_PUBLISHED,
 };
-use motcua_store::search::SynonymRow;
 use serde::Serialize;
 use serde_json::json;
 use time::Date;
@@ -188,67 +187,34 @@ impl App {
         if terms.is_empty() {
             return Ok(SearchPlan::default());
         }
-        let synonyms: Vec<Synonym> = self
-            .store
-            .search_synonyms()
-            .await?
-            .iter()
-            .map(SynonymRow::synonym)
-            .collect();
-        let uncorrected = SearchPlan::build(terms, prefix_last, &synonyms, &|_| Vec::new());
-        let long_groups: Vec<&WordGroup> = uncorrected
-            .readings
-            .iter()
-            .flat_map(|r| &r.groups)
-            .filter(|g| g.spellings[0].chars().count() >= MIN_TYPO_CHARS)
-            .collect();
-        let asked: Vec<String> = long_groups
-            .iter()
-            .flat_map(|g| g.spellings.iter().cloned())
-            .collect();
-        let known = self.store.known_search_terms(&asked).await?;
-        let mut unknown: Vec<String> = Vec::new();
-        for group in long_groups {
-            if group.spellings.iter().any(|s| known.contains(s)) {
-                continue;
-            }
-            if group.prefix
-                && self
-                    .store
-                    .search_term_with_prefix(&group.spellings[0])
-                    .await?
+        let lexicon = self.search_lexicon().await?;
+        let uncorrected = SearchPlan::build(terms, prefix_last, &lexicon.synonyms, &|_| Vec::new());
+        let mut corrections: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for group in uncorrected.readings.iter().flat_map(|r| &r.groups) {
+            let word = &group.spellings[0];
+            if word.chars().count() < MIN_TYPO_CHARS
+                || corrections.contains_key(word)
+                || group.spellings.iter().any(|s| lexicon.knows(s))
+                || (group.prefix && lexicon.knows_prefix(word))
             {
                 continue;
             }
-            if !unknown.contains(&group.spellings[0]) {
-                unknown.push(group.spellings[0].clone());
-            }
+            let found = typo_candidates(word)
+                .into_iter()
+                .filter(|candidate| lexicon.knows(candidate))
+                .collect();
+            corrections.insert(word.clone(), found);
         }
-        if unknown.is_empty() {
+        if corrections.is_empty() {
             return Ok(uncorrected);
         }
-        let candidates: Vec<(String, Vec<String>)> = unknown
-            .iter()
-            .map(|word| (word.clone(), typo_candidates(word)))
-            .collect();
-        let all: Vec<String> = candidates
-            .iter()
-            .flat_map(|(_, c)| c.iter().cloned())
-            .collect();
-        let existing = self.store.known_search_terms(&all).await?;
-        let corrections: std::collections::HashMap<String, Vec<String>> = candidates
-            .into_iter()
-            .map(|(word, candidates)| {
-                let found = candidates
-                    .into_iter()
-                    .filter(|c| existing.contains(c))
-                    .collect();
-                (word, found)
-            })
-            .collect();
-        Ok(SearchPlan::build(terms, prefix_last, &synonyms, &|word| {
-            corrections.get(word).cloned().unwrap_or_default()
-        }))
+        Ok(SearchPlan::build(
+            terms,
+            prefix_last,
+            &lexicon.synonyms,
+            &|word| corrections.get(word).cloned().unwrap_or_default(),
+        ))
     }
 
     /// The published version of `code` in force on `on` (today when absent).
@@ -396,6 +362,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.search_lexicon.invalidate();
         let row = self.store.procedure_version(&procedure.code, next).await?;
         debug_assert_eq!(row.id, id);
         version_of(row)
@@ -436,6 +403,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.search_lexicon.invalidate();
         version_of(self.store.procedure_version(code, version).await?)
     }
 
@@ -478,6 +446,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.search_lexicon.invalidate();
         version_of(self.store.procedure_version(code, version).await?)
     }
 

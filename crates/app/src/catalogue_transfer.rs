@@ -212,6 +212,7 @@ impl App {
             .await?;
         }
         tx.commit().await?;
+        self.search_lexicon.invalidate();
         Ok(report)
     }
 

@@ -36,6 +36,7 @@ pub mod payments;
 pub mod postal;
 pub mod ratelimit;
 pub mod ratings;
+pub mod search_lexicon;
 pub mod search_synonyms;
 pub mod security;
 pub mod signatures;
@@ -340,6 +341,8 @@ pub struct App {
     pub signup_limiter: Arc<ratelimit::RateLimiter>,
     /// Notices and office hours read from the store, per process (see [`calendar`]).
     pub calendar_cache: Arc<calendar::CalendarCache>,
+    /// Synonyms and the catalogue's vocabulary, per process (see [`search_lexicon`]).
+    pub search_lexicon: Arc<search_lexicon::SearchLexiconCache>,
     /// Parsed published procedure versions and workflow versions (write-once, see [`versions`]).
     pub versions: Arc<versions::VersionCache>,
     /// Sign-in through an external OpenID Connect provider, when configured.
@@ -375,6 +378,7 @@ impl App {
             )),
             signup_limiter: Arc::new(ratelimit::RateLimiter::new(20, time::Duration::hours(1))),
             calendar_cache: Arc::default(),
+            search_lexicon: Arc::default(),
             versions: Arc::default(),
             oidc: None,
             // Content-addressed, so a shared scratch directory is safe; `motcua serve` always

@@ -66,6 +66,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.search_lexicon.invalidate();
         self.store
             .search_synonyms()
             .await?
@@ -90,6 +91,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.search_lexicon.invalidate();
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ pub use journey::Journey;
 
 use anyhow::{Context, bail};
 use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
 use motcua_app::{App, AppSettings};
 use motcua_store::Backend;
 use motcua_store::test_support::TestDatabase;
@@ -311,8 +312,7 @@ impl Driver {
         }
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("goog:chromeOptions".into(), options);
-        ClientBuilder::rustls()
-            .map_err(|e| anyhow::anyhow!("tls: {e}"))?
+        ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await

@@ -704,3 +704,141 @@ async fn postal_journey_with_javascript() {
 async fn postal_journey_without_javascript() {
     postal_journey(false).await;
 }
+
+/// Submits the demo extract-of-birth dossier as a demo citizen, through the app.
+async fn submit_as(server: &Server, personal_id: &str) -> i64 {
+    let citizen_id = server
+        .database
+        .store
+        .citizen_credentials(personal_id)
+        .await
+        .expect("demo citizen")
+        .id;
+    let citizen = motcua_app::Actor {
+        principal: motcua_domain::authz::Principal::Citizen { citizen_id },
+        ip: None,
+    };
+    let form = motcua_app::demo::demo_extract_form(2).expect("form");
+    server
+        .app
+        .submit_dossier(
+            &citizen,
+            &motcua_app::dossiers::Submission {
+                procedure_code: "2.000635".into(),
+                agency_code: "000.00.30.H13".into(),
+                form,
+                attachments: Vec::new(),
+                delivery: Default::default(),
+                postal: Default::default(),
+            },
+        )
+        .await
+        .expect("submitted")
+        .id
+}
+
+/// A desk officer finds a dossier in the queue by the applicant's name typed without marks,
+/// and an administrator teaches search a new everyday phrase that citizens then find with.
+async fn search_and_queue_journey(javascript: bool) {
+    let axe = javascript.then(|| axe_script().expect("axe-core"));
+    let server = Server::start(Backend::Sqlite).await.expect("server");
+    let linh = submit_as(&server, "092196005678").await;
+    submit_as(&server, "092095001234").await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let browser = driver.browser(javascript).await.expect("browser");
+    let mut j = Journey {
+        browser,
+        server,
+        tag: if javascript {
+            "js-search"
+        } else {
+            "nojs-search"
+        },
+        axe,
+        problems: Vec::new(),
+    };
+
+    j.open("/lang/vi?back=/").await;
+    j.sign_in_official("tiepnhan.ninhkieu").await;
+    j.open("/staff/dossiers?queue=receive").await;
+    assert!(j.shows("Trần Thị Mỹ Linh").await, "{}", j.text().await);
+    assert!(j.shows("Nguyễn Văn Hậu").await);
+    // Typed as on a phone without Vietnamese keyboard: no marks, the last word unfinished.
+    j.fill("f-q", "tran thi my l").await;
+    j.submit_get("/staff/dossiers").await;
+    for _ in 0..100 {
+        if !j.text().await.contains("Nguyễn Văn Hậu") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let text = j.text().await;
+    assert!(text.contains("Trần Thị Mỹ Linh"), "{text}");
+    assert!(!text.contains("Nguyễn Văn Hậu"), "{text}");
+    let total = j
+        .element("#queue-total strong")
+        .await
+        .expect("total")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(total, "1");
+    let link = j
+        .element("tbody a")
+        .await
+        .expect("the dossier")
+        .attr("href")
+        .await
+        .expect("href");
+    assert_eq!(
+        link.as_deref(),
+        Some(format!("/staff/dossiers/{linh}").as_str())
+    );
+    j.record("01-queue-by-name").await;
+    j.fill("f-q", "khong co ai ten nay").await;
+    j.submit_get("/staff/dossiers").await;
+    assert!(j.shows("Không có hồ sơ").await, "{}", j.text().await);
+    j.sign_out().await;
+
+    // An everyday phrase the catalogue does not use, taught by the administrator.
+    j.sign_in_official("admin").await;
+    j.open("/admin/search-synonyms").await;
+    j.fill("f-phrase", "làm hôn thú").await;
+    j.fill("f-expansion", "đăng ký kết hôn").await;
+    j.submit("/admin/search-synonyms").await;
+    assert!(j.shows("làm hôn thú").await, "{}", j.text().await);
+    j.record("02-synonyms").await;
+    j.sign_out().await;
+    j.open("/procedures").await;
+    j.fill("f-q", "lam hon thu").await;
+    j.submit_get("/procedures").await;
+    assert!(j.shows("Đăng ký kết hôn").await, "{}", j.text().await);
+    let first = j
+        .element("ol.results li h3 a")
+        .await
+        .expect("a result")
+        .text()
+        .await
+        .expect("text");
+    assert!(first.contains("Đăng ký kết hôn"), "first: {first}");
+    j.record("03-found-by-synonym").await;
+
+    let problems = std::mem::take(&mut j.problems);
+    let _ = j.browser.close().await;
+    j.server.stop().await;
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_and_queue_journey_with_javascript() {
+    search_and_queue_journey(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_and_queue_journey_without_javascript() {
+    search_and_queue_journey(false).await;
+}

@@ -4,7 +4,7 @@
 
 use crate::{Store, StoreError, StoreResult, StoreTx, on_backend, on_tx};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 /// One synonym (từ đồng nghĩa) as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -39,45 +39,15 @@ fn json_list(words: &[String]) -> StoreResult<String> {
 }
 
 impl Store {
-    /// Which of `words` the catalogue uses.
-    pub async fn known_search_terms(&self, words: &[String]) -> StoreResult<HashSet<String>> {
-        if words.is_empty() {
-            return Ok(HashSet::new());
-        }
-        let list = json_list(words)?;
-        let rows: Vec<(String,)> =
-            match self {
-                Store::Sqlite(pool, _) => sqlx::query_as(
-                    "SELECT term FROM search_terms WHERE term IN (SELECT value FROM json_each($1))",
-                )
-                .bind(&list)
+    /// Every word the catalogue uses, for callers that keep the vocabulary in memory (a few
+    /// thousand short words for a city's whole catalogue).
+    pub async fn all_search_terms(&self) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = on_backend!(self, |pool| {
+            sqlx::query_as("SELECT term FROM search_terms")
                 .fetch_all(pool)
-                .await?,
-                Store::Postgres(pool) => {
-                    sqlx::query_as(
-                        "SELECT term FROM search_terms \
-                     WHERE term IN (SELECT jsonb_array_elements_text($1::jsonb))",
-                    )
-                    .bind(&list)
-                    .fetch_all(pool)
-                    .await?
-                }
-            };
-        Ok(rows.into_iter().map(|(term,)| term).collect())
-    }
-
-    /// Whether some word of the catalogue starts with `prefix`.
-    pub async fn search_term_with_prefix(&self, prefix: &str) -> StoreResult<bool> {
-        let (found,): (bool,) = on_backend!(self, |pool| {
-            sqlx::query_as(
-                "SELECT EXISTS (SELECT 1 FROM search_terms \
-                 WHERE substr(term, 1, length($1)) = $1)",
-            )
-            .bind(prefix)
-            .fetch_one(pool)
-            .await?
+                .await?
         });
-        Ok(found)
+        Ok(rows.into_iter().map(|(term,)| term).collect())
     }
 
     /// Every synonym, by phrase.

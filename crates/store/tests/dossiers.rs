@@ -24,6 +24,7 @@ contract!(
     dossier_state_and_timeline_round_trip,
     a_stale_update_is_refused,
     work_queues_filter_by_jurisdiction_status_and_due_time,
+    applicants_are_found_by_the_starts_of_their_names,
     workflows_are_versioned,
 );
 
@@ -391,6 +392,102 @@ async fn work_queues_filter_by_jurisdiction_status_and_due_time(store: Store) {
         ordered.windows(2).all(|w| w[0].due_at <= w[1].due_at),
         "most urgent first"
     );
+}
+
+/// The name index (FTS5 on SQLite, GIN on PostgreSQL) finds what the word-start search did
+/// and stays in step with inserted and deleted dossiers.
+async fn applicants_are_found_by_the_starts_of_their_names(store: Store) {
+    let (ward, ward_path) = agency(&store, "Phường", "000.00.30.H13", None).await;
+    let wf = workflow();
+    let mut tx = store.begin().await.expect("begin");
+    let citizen = tx
+        .insert_citizen("092095009999", "Lê Thị Bé", None, None, "hash", 1)
+        .await
+        .expect("citizen");
+    let mut ids = Vec::new();
+    for (name, phone) in [
+        ("Nguyễn Văn An", Some("0901000001")),
+        ("Nguyễn Văn Anh", None),
+        ("Trần Thị Ánh Nguyệt", None),
+        ("Lê Thị Bé", Some("0901000004")),
+    ] {
+        let mut new = new_dossier(ward, &ward_path);
+        new.applicant_name = name.into();
+        new.applicant_personal_id = None;
+        new.contact_phone = phone.map(str::to_owned);
+        if name == "Lê Thị Bé" {
+            new.citizen_id = Some(citizen);
+        }
+        let id = tx
+            .insert_dossier(&new, &Dossier::draft(&wf), &roles(&wf), 1)
+            .await
+            .expect("insert");
+        ids.push(id);
+    }
+    tx.commit().await.expect("commit");
+    let found = |text: &str| {
+        let store = store.clone();
+        let filter = DossierFilter {
+            agency_paths: Some(vec![ward_path.clone()]),
+            text: Some(text.to_owned()),
+            limit: 50,
+            ..Default::default()
+        };
+        let text = text.to_owned();
+        async move {
+            let mut found: Vec<i64> = store
+                .list_dossiers(&filter)
+                .await
+                .expect("list")
+                .iter()
+                .map(|d| d.id)
+                .collect();
+            found.sort_unstable();
+            assert_eq!(
+                store.count_dossiers(&filter).await.expect("count"),
+                i64::try_from(found.len()).expect("small"),
+                "{text}"
+            );
+            found
+        }
+    };
+    let (an, anh, nguyet, be) = (ids[0], ids[1], ids[2], ids[3]);
+    assert_eq!(
+        found("nguyen van an").await,
+        vec![an, anh],
+        "the last word is a start"
+    );
+    assert_eq!(
+        found("NGUYỄN VĂN AN").await,
+        vec![an, anh],
+        "marks and case"
+    );
+    assert_eq!(found("van anh").await, vec![anh], "from any word");
+    assert_eq!(found("anh").await, vec![anh, nguyet], "ánh folds to anh");
+    assert_eq!(found("nguyen").await, vec![an, anh]);
+    assert_eq!(
+        found("nguy").await,
+        vec![an, anh, nguyet],
+        "nguyệt starts so too"
+    );
+    assert_eq!(
+        found("an nguyen").await,
+        Vec::<i64>::new(),
+        "words in order"
+    );
+    assert_eq!(found("guyen").await, Vec::<i64>::new(), "word starts only");
+    assert_eq!(found("0901000004").await, vec![be], "by phone");
+    assert_eq!(found("Thị").await, vec![nguyet, be]);
+    store.check_applicant_name_index().await.expect("in step");
+    let mut tx = store.begin().await.expect("begin");
+    tx.delete_draft(be, citizen).await.expect("delete");
+    tx.commit().await.expect("commit");
+    assert_eq!(found("le thi").await, Vec::<i64>::new(), "deleted");
+    assert_eq!(found("thi").await, vec![nguyet]);
+    store
+        .check_applicant_name_index()
+        .await
+        .expect("in step after a delete");
 }
 
 async fn workflows_are_versioned(store: Store) {

@@ -258,6 +258,18 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Staff(P::RolesAssign),
             pages::clients::revoke_token,
         )
+        .at(
+            M::POST,
+            "/admin/clients/{id}/webhook",
+            Staff(P::RolesAssign),
+            pages::clients::set_webhook,
+        )
+        .at(
+            M::POST,
+            "/admin/clients/{id}/webhook/remove",
+            Staff(P::RolesAssign),
+            pages::clients::remove_webhook,
+        )
         .at(M::GET, "/admin/audit", Staff(P::AuditView), admin::audit)
         .at(M::GET, "/admin/outbox", Staff(P::AuditView), admin::outbox)
         // Notifications (issue 15): the delivery log and its actions, templates, tests.

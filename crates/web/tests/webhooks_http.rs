@@ -14,7 +14,10 @@ use serde_json::json;
 use std::sync::{Arc, Mutex};
 use support::{Client, Web};
 
-both!(status_changes_reach_subscribed_systems_signed_and_once);
+both!(
+    status_changes_reach_subscribed_systems_signed_and_once,
+    webhooks_are_managed_on_the_client_page
+);
 
 /// What the receiver saw: (headers, body) of every request, and the statuses it answers with
 /// (then 200 once they run out).
@@ -234,5 +237,69 @@ async fn status_changes_reach_subscribed_systems_signed_and_once(w: Web) -> Web 
     w.f.received().await;
     w.f.app.deliver_outbox(&channels).await.expect("deliver");
     assert_eq!(ours_state.lock().expect("lock").seen.len(), 3);
+    w
+}
+
+/// The administrator's page: a bad address is refused beside the field and stores nothing; a
+/// good one shows its secret once; removing it unsubscribes. A desk officer may not.
+async fn webhooks_are_managed_on_the_client_page(w: Web) -> Web {
+    let admin = w.official("admin").await;
+    let id = client(&w, &admin, "Hệ thống hộ tịch", WARD, &["dossier_view"]).await;
+    let page = w.official_session("admin").await;
+    let path = format!("/admin/clients/{id}");
+    let shown = w.get(&path, &page).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown.text().contains("Đăng ký nhận thông báo"),
+        "{}",
+        shown.text()
+    );
+
+    for bad in ["", "ftp://x.vn/hook", "https://user:pw@x.vn/hook"] {
+        let refused = w
+            .form(&format!("{path}/webhook"), &page, &[("url", bad)])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(
+            refused.text().contains("Địa chỉ nhận thông báo phải là"),
+            "{}",
+            refused.text()
+        );
+        let listed = w.get(&format!("/api/v1/clients/{id}"), &admin).await;
+        assert!(
+            listed.json()["webhook_url"].is_null(),
+            "{bad}: nothing stored"
+        );
+    }
+
+    let url = "https://hotich.cantho.gov.vn/motcua/events";
+    let set = w
+        .form(&format!("{path}/webhook"), &page, &[("url", url)])
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text());
+    let text = set.text();
+    assert!(text.contains("Khóa ký chỉ hiển thị một lần"));
+    let secret = text
+        .split("id=\"new-secret\" type=\"text\" readonly value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the secret in the page")
+        .to_owned();
+    assert_eq!(secret.len(), 64);
+    let listed = w.get(&format!("/api/v1/clients/{id}"), &admin).await;
+    assert_eq!(listed.json()["webhook_url"], url);
+    let again = w.get(&path, &page).await;
+    assert!(!again.text().contains(&secret), "shown once");
+    assert!(again.text().contains(url));
+    assert!(again.text().contains("Hủy đăng ký nhận thông báo"));
+
+    let desk = w.official_session("tiepnhan.ninhkieu").await;
+    let refused = w.form(&format!("{path}/webhook/remove"), &desk, &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let removed = w.form(&format!("{path}/webhook/remove"), &page, &[]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(removed.location(), format!("{path}?webhook_removed=1"));
+    let listed = w.get(&format!("/api/v1/clients/{id}"), &admin).await;
+    assert!(listed.json()["webhook_url"].is_null(), "unsubscribed");
     w
 }

@@ -56,6 +56,23 @@ struct ClientPage {
     tokens: Vec<TokenView>,
     /// The token just issued, shown this once.
     new_token: Option<String>,
+    /// The webhook address (field `url`), as stored or as just submitted.
+    webhook_form: FormState,
+    /// Whether a webhook is subscribed now.
+    has_webhook: bool,
+    /// The signing secret of the webhook just set, shown this once.
+    new_secret: Option<String>,
+}
+
+/// What the client page shows besides the client itself: a form that failed, a secret shown
+/// once.
+#[derive(Default)]
+struct ClientPageExtras {
+    form: Option<FormState>,
+    token_form: FormState,
+    new_token: Option<String>,
+    webhook_form: Option<FormState>,
+    new_secret: Option<String>,
 }
 
 fn permission_names() -> Vec<&'static str> {
@@ -165,18 +182,22 @@ async fn client_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
-    form: Option<FormState>,
-    token_form: FormState,
-    new_token: Option<String>,
+    extras: ClientPageExtras,
 ) -> WebResult<ClientPage> {
     let (row, tokens) = state.app.system_client(&ctx.actor(), id).await.ctx(ctx)?;
-    let form = form.unwrap_or_else(|| values_of(&row));
+    let form = extras.form.unwrap_or_else(|| values_of(&row));
+    let webhook_form = extras.webhook_form.unwrap_or_else(|| {
+        FormState::from_values(vec![(
+            "url".to_owned(),
+            row.webhook_url.clone().unwrap_or_default(),
+        )])
+    });
     let date = |micros: i64| i18n::format_time_micros(micros);
     Ok(ClientPage {
         page: Page::new(ctx, "admin-client-title"),
         client_id: row.id,
         form,
-        token_form,
+        token_form: extras.token_form,
         units: units_of(state, ctx).await?,
         permissions: permission_names(),
         tokens: tokens
@@ -189,7 +210,10 @@ async fn client_page(
                 revoked: t.revoked_at.map(date),
             })
             .collect(),
-        new_token,
+        new_token: extras.new_token,
+        webhook_form,
+        has_webhook: row.webhook_url.is_some(),
+        new_secret: extras.new_secret,
     })
 }
 
@@ -199,9 +223,13 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(query): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    let mut page = client_page(&state, &ctx, id, None, FormState::default(), None).await?;
+    let mut page = client_page(&state, &ctx, id, ClientPageExtras::default()).await?;
     if query.contains_key("saved") {
         page.page = page.page.with_flash(Some(i18n::t(ctx.lang, "admin-saved")));
+    } else if query.contains_key("webhook_removed") {
+        page.page = page
+            .page
+            .with_flash(Some(i18n::t(ctx.lang, "admin-client-webhook-removed")));
     } else if query.contains_key("revoked") {
         page.page = page
             .page
@@ -231,7 +259,16 @@ pub async fn update(
             let form = FormState::from_values(fields.0).fail(ctx.lang, &error);
             Ok(render_status(
                 status_of(&error),
-                &client_page(&state, &ctx, id, Some(form), FormState::default(), None).await?,
+                &client_page(
+                    &state,
+                    &ctx,
+                    id,
+                    ClientPageExtras {
+                        form: Some(form),
+                        ..Default::default()
+                    },
+                )
+                .await?,
             ))
         }
         Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
@@ -263,8 +300,16 @@ pub async fn issue_token(
     match result {
         // Shown in this answer only: a redirect would need the secret stored somewhere.
         Ok((_, token)) => {
-            let mut page =
-                client_page(&state, &ctx, id, None, FormState::default(), Some(token)).await?;
+            let mut page = client_page(
+                &state,
+                &ctx,
+                id,
+                ClientPageExtras {
+                    new_token: Some(token),
+                    ..Default::default()
+                },
+            )
+            .await?;
             page.page = page
                 .page
                 .with_flash(Some(i18n::t(ctx.lang, "admin-client-token-issued")));
@@ -274,7 +319,16 @@ pub async fn issue_token(
             let token_form = FormState::from_values(fields.0).fail(ctx.lang, &error);
             Ok(render_status(
                 status_of(&error),
-                &client_page(&state, &ctx, id, None, token_form, None).await?,
+                &client_page(
+                    &state,
+                    &ctx,
+                    id,
+                    ClientPageExtras {
+                        token_form,
+                        ..Default::default()
+                    },
+                )
+                .await?,
             ))
         }
         Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
@@ -292,4 +346,73 @@ pub async fn revoke_token(
         .await
         .ctx(&ctx)?;
     Ok(Redirect::to(&format!("/admin/clients/{id}?revoked=1")).into_response())
+}
+
+/// Subscribes the client's webhook (or moves it to another address, with a new secret).
+pub async fn set_webhook(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    fields: FormFields,
+) -> WebResult<Response> {
+    let url = fields.get("url");
+    // An empty address is a mistake on this form (removing has its own button), not a removal.
+    let result = if url.trim().is_empty() {
+        Err(AppError::invalid("url", "error-webhook-url"))
+    } else {
+        state
+            .app
+            .set_client_webhook(&ctx.actor(), id, Some(&url))
+            .await
+    };
+    match result {
+        // Shown in this answer only, like a new token.
+        Ok(secret) => {
+            let mut page = client_page(
+                &state,
+                &ctx,
+                id,
+                ClientPageExtras {
+                    new_secret: secret,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            page.page = page
+                .page
+                .with_flash(Some(i18n::t(ctx.lang, "admin-client-webhook-set")));
+            Ok(render(&page))
+        }
+        Err(error @ AppError::Invalid(_)) => {
+            let webhook_form = FormState::from_values(fields.0).fail(ctx.lang, &error);
+            Ok(render_status(
+                status_of(&error),
+                &client_page(
+                    &state,
+                    &ctx,
+                    id,
+                    ClientPageExtras {
+                        webhook_form: Some(webhook_form),
+                        ..Default::default()
+                    },
+                )
+                .await?,
+            ))
+        }
+        Err(error) => Err(WebError::from(error).with(ctx.lang, false)),
+    }
+}
+
+/// Removes the client's webhook.
+pub async fn remove_webhook(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    state
+        .app
+        .set_client_webhook(&ctx.actor(), id, None)
+        .await
+        .ctx(&ctx)?;
+    Ok(Redirect::to(&format!("/admin/clients/{id}?webhook_removed=1")).into_response())
 }
