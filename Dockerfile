@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1.7
 # Một Cửa as a container image: a multi-stage build (the Rust toolchain never reaches the
 # image), a non-root user, a health check on /healthz. Build and run (README, "Container"):
 #

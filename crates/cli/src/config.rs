@@ -561,6 +561,7 @@ impl Config {
             "pyhanko_python",
             "ci_pg_port",
             "ci_pg_only",
+            "skip_container",
         ]));
         if let Ok(url) = std::env::var("DATABASE_URL") {
             figment = figment.merge(("database.url", url));

@@ -1,7 +1,7 @@
 //! The packaging stays true to the binary: the systemd unit's `ExecStart` and the container
 //! image's environment and command start a real server that answers `/healthz` (a renamed
 //! flag or configuration key would fail here: the configuration refuses unknown keys).
-//! Building the image itself needs a Docker engine, which CI machines here do not run.
+//! The image itself is built and started with the demo by `.ci/container-check` (in `.ci/run`).
 
 use std::io::{Read, Write};
 use std::path::Path;

@@ -448,7 +448,8 @@ impl Store {
             return Ok(Vec::new());
         };
         let rows = on_backend!(self, |pool| {
-            let mut query = sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.clone()));
+            let mut query = sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .persistent(keep_prepared(filter));
             for bind in &binds {
                 query = match bind {
                     Bind::Text(text) => query.bind(text.clone()),
@@ -562,6 +563,14 @@ fn queue_query(filter: &DossierFilter, postgres: bool) -> Option<(String, Vec<Bi
     ))
 }
 
+/// Whether a queue query may be a prepared statement kept per connection. A search by text is
+/// not: after five runs PostgreSQL may switch a kept statement to a generic plan, and one that
+/// cannot see the words repeats the name index once per unit of the jurisdiction (measured
+/// at 1M dossiers: 22 ms with the words' plan, 94 ms generic). Planned at each run instead.
+fn keep_prepared(filter: &DossierFilter) -> bool {
+    filter.text.as_deref().is_none_or(|t| t.trim().is_empty())
+}
+
 /// `SELECT id FROM dossiers WHERE …` for a filter, without order or page: `None` when the
 /// filter can match nothing. Assembled from fixed fragments; every value is a bind parameter.
 fn queue_conditions(
@@ -668,9 +677,14 @@ fn queue_conditions(
             String::new()
         } else if postgres {
             // The words in order, the last one as typed so far: "van a" finds "Nguyễn Văn An".
+            // The GIN index answers the text query when the name is rare; when it is common
+            // the planner walks the queue instead, and the cheap word-start `LIKE` then
+            // spares computing each row's `to_tsvector` (it has the same meaning).
             let words: Vec<String> = folded.split(' ').map(|w| format!("'{w}'")).collect();
+            let like = next(Bind::Text(format!("% {folded}%")));
             format!(
-                " OR to_tsvector('simple', applicant_folded) @@ to_tsquery('simple', {})",
+                " OR ((' ' || applicant_folded) LIKE {like} AND \
+                 to_tsvector('simple', applicant_folded) @@ to_tsquery('simple', {}))",
                 next(Bind::Text(format!("{}:*", words.join(" <-> "))))
             )
         } else {
@@ -715,7 +729,8 @@ impl Store {
         };
         let sql = sql.replacen("SELECT id FROM", "SELECT COUNT(*) FROM", 1);
         let (count,): (i64,) = on_backend!(self, |pool| {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            let mut query =
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).persistent(keep_prepared(filter));
             for bind in &binds {
                 query = match bind {
                     Bind::Text(text) => query.bind(text.clone()),

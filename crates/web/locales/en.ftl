@@ -627,6 +627,7 @@ queue-assigned = Assigned to me
 queue-unit = My units'
 queue-due-soon = Due within a working day
 queue-overdue = Overdue
+queue-more-filters = More filters (procedure, status, channel, dates)
 queue-filter-text = Find a dossier
 queue-filter-text-hint = Dossier code, name, personal id or phone number
 queue-filter-channel = Channel

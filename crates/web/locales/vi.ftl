@@ -627,6 +627,7 @@ queue-assigned = Được giao cho tôi
 queue-unit = Của đơn vị
 queue-due-soon = Sắp đến hạn
 queue-overdue = Quá hạn
+queue-more-filters = Lọc thêm (thủ tục, trạng thái, kênh nộp, thời gian)
 queue-filter-text = Tìm hồ sơ
 queue-filter-text-hint = Mã hồ sơ, tên, số định danh hoặc số điện thoại
 queue-filter-channel = Kênh nộp
