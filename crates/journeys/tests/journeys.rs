@@ -409,34 +409,7 @@ async fn payment_journey(javascript: bool) {
     let server = Server::start_with_payments(Backend::Sqlite)
         .await
         .expect("server");
-    let citizen_id = server
-        .database
-        .store
-        .citizen_credentials("092095001234")
-        .await
-        .expect("demo citizen")
-        .id;
-    let citizen = motcua_app::Actor {
-        principal: motcua_domain::authz::Principal::Citizen { citizen_id },
-        ip: None,
-    };
-    let form = motcua_app::demo::demo_extract_form(2).expect("form");
-    let dossier = server
-        .app
-        .submit_dossier(
-            &citizen,
-            &motcua_app::dossiers::Submission {
-                procedure_code: "2.000635".into(),
-                agency_code: "000.00.30.H13".into(),
-                form,
-                attachments: Vec::new(),
-                delivery: Default::default(),
-                postal: Default::default(),
-            },
-        )
-        .await
-        .expect("submitted")
-        .id;
+    let dossier = submit_as(&server, "092095001234").await;
     let driver = Driver::start().await.expect("chromedriver");
     let browser = driver.browser(javascript).await.expect("browser");
     let mut j = Journey {
