@@ -2,7 +2,7 @@
 //! next page, screenshots and (with JavaScript on) the accessibility check of each page
 //! recorded. Shared by every journey test file.
 
-use crate::{Server, accessibility_violations, screenshot};
+use crate::{Driver, Server, accessibility_violations, axe_script, screenshot};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -16,6 +16,34 @@ pub struct Journey {
 }
 
 impl Journey {
+    /// A browser on `server` with JavaScript on or off; with it on, every recorded page is
+    /// checked with axe-core. The driver must live as long as the journey.
+    pub async fn begin(server: Server, javascript: bool, tag: &'static str) -> (Journey, Driver) {
+        let axe = javascript.then(|| axe_script().expect("axe-core"));
+        let driver = Driver::start().await.expect("chromedriver");
+        let browser = driver.browser(javascript).await.expect("browser");
+        let journey = Journey {
+            browser,
+            server,
+            tag,
+            axe,
+            problems: Vec::new(),
+        };
+        (journey, driver)
+    }
+
+    /// Closes the browser and the server, then fails on what the accessibility checks found.
+    pub async fn finish(mut self) {
+        let problems = std::mem::take(&mut self.problems);
+        let _ = self.browser.close().await;
+        self.server.stop().await;
+        assert!(
+            problems.is_empty(),
+            "accessibility violations:\n{}",
+            problems.join("\n")
+        );
+    }
+
     pub async fn open(&self, path: &str) {
         self.browser
             .goto(&self.server.url(path))

@@ -7,11 +7,10 @@
 //! JavaScript (the runs that matter); with it on, each page is also checked with axe-core.
 
 use fantoccini::Locator;
-use motcua_journeys::{Driver, Journey, Server, axe_script};
+use motcua_journeys::{Driver, Journey, Server};
 use motcua_store::Backend;
 
 async fn start(javascript: bool, tag: &'static str) -> (Journey, Driver) {
-    let axe = javascript.then(|| axe_script().expect("axe-core"));
     let server = Server::start(Backend::Sqlite).await.expect("server");
     // The ward's registers as the demo has them: something overdue, something due today.
     server
@@ -19,29 +18,10 @@ async fn start(javascript: bool, tag: &'static str) -> (Journey, Driver) {
         .load_demo_documents()
         .await
         .expect("demo documents");
-    let driver = Driver::start().await.expect("chromedriver");
-    let browser = driver.browser(javascript).await.expect("browser");
-    let journey = Journey {
-        browser,
-        server,
-        tag,
-        axe,
-        problems: Vec::new(),
-    };
+    let (journey, driver) = Journey::begin(server, javascript, tag).await;
     // Vietnamese whatever the browser's own language is.
     journey.open("/lang/vi?back=/").await;
     (journey, driver)
-}
-
-async fn finish(mut j: Journey) {
-    let problems = std::mem::take(&mut j.problems);
-    let _ = j.browser.close().await;
-    j.server.stop().await;
-    assert!(
-        problems.is_empty(),
-        "accessibility violations:\n{}",
-        problems.join("\n")
-    );
 }
 
 /// The document's id from the address of its page.
@@ -234,7 +214,7 @@ async fn incoming_journey(javascript: bool) {
         .expect("text");
     assert_eq!(status, "Đã giải quyết");
     j.record("08-done").await;
-    finish(j).await;
+    j.finish().await;
 }
 
 async fn outgoing_journey(javascript: bool) {
@@ -326,7 +306,7 @@ async fn outgoing_journey(javascript: bool) {
     assert!(j.shows(number.trim_start_matches("Số: ")).await);
     assert!(j.shows(subject).await);
     j.record("06-register").await;
-    finish(j).await;
+    j.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,22 +4,14 @@
 //! accessibility violations.
 
 use fantoccini::Locator;
-use motcua_journeys::{Driver, Journey, Server, accessibility_violations, axe_script};
+use motcua_journeys::{Journey, Server, accessibility_violations};
 use motcua_store::Backend;
 use std::time::Duration;
 
 async fn foundation_journey(javascript: bool) {
-    let axe = javascript.then(|| axe_script().expect("axe-core"));
     let server = Server::start(Backend::Sqlite).await.expect("server");
-    let driver = Driver::start().await.expect("chromedriver");
-    let browser = driver.browser(javascript).await.expect("browser");
-    let mut j = Journey {
-        browser,
-        server,
-        tag: if javascript { "js" } else { "nojs" },
-        axe,
-        problems: Vec::new(),
-    };
+    let (mut j, _driver) =
+        Journey::begin(server, javascript, if javascript { "js" } else { "nojs" }).await;
 
     // Vietnamese whatever the browser's own language is.
     j.open("/lang/vi?back=/").await;
@@ -118,14 +110,7 @@ async fn foundation_journey(javascript: bool) {
     assert!(j.shows("Đăng ký kết hôn").await);
     j.record("11-procedure-detail").await;
 
-    let problems = std::mem::take(&mut j.problems);
-    let _ = j.browser.close().await;
-    j.server.stop().await;
-    assert!(
-        problems.is_empty(),
-        "accessibility violations:\n{}",
-        problems.join("\n")
-    );
+    j.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -196,21 +181,17 @@ fn pdf_text(bytes: &[u8]) -> String {
 /// the receipt; the specialist and the chairman process and approve it; the desk returns the
 /// result; anyone looks the code up.
 async fn dossier_journey(javascript: bool) {
-    let axe = javascript.then(|| axe_script().expect("axe-core"));
     let server = Server::start(Backend::Sqlite).await.expect("server");
-    let driver = Driver::start().await.expect("chromedriver");
-    let browser = driver.browser(javascript).await.expect("browser");
-    let mut j = Journey {
-        browser,
+    let (mut j, _driver) = Journey::begin(
         server,
-        tag: if javascript {
+        javascript,
+        if javascript {
             "js-dossier"
         } else {
             "nojs-dossier"
         },
-        axe,
-        problems: Vec::new(),
-    };
+    )
+    .await;
     j.sign_in_citizen("092095001234").await;
 
     // Found by typing without diacritics.
@@ -381,14 +362,7 @@ async fn dossier_journey(javascript: bool) {
     assert!(!j.text().await.contains("092095001234"), "no personal data");
     j.record("10-lookup").await;
 
-    let problems = std::mem::take(&mut j.problems);
-    let _ = j.browser.close().await;
-    j.server.stop().await;
-    assert!(
-        problems.is_empty(),
-        "accessibility violations:\n{}",
-        problems.join("\n")
-    );
+    j.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -405,24 +379,20 @@ async fn dossier_journey_without_javascript() {
 /// VNPay: our payment page, the gateway's (simulated) page, the button there, and back to our
 /// page, which shows the payment confirmed by the gateway's own call, with the e-receipt.
 async fn payment_journey(javascript: bool) {
-    let axe = javascript.then(|| axe_script().expect("axe-core"));
     let server = Server::start_with_payments(Backend::Sqlite)
         .await
         .expect("server");
     let dossier = submit_as(&server, "092095001234").await;
-    let driver = Driver::start().await.expect("chromedriver");
-    let browser = driver.browser(javascript).await.expect("browser");
-    let mut j = Journey {
-        browser,
+    let (mut j, _driver) = Journey::begin(
         server,
-        tag: if javascript {
+        javascript,
+        if javascript {
             "js-payment"
         } else {
             "nojs-payment"
         },
-        axe,
-        problems: Vec::new(),
-    };
+    )
+    .await;
     j.sign_in_citizen("092095001234").await;
 
     let page = format!("/my/dossiers/{dossier}/payment");
@@ -456,13 +426,7 @@ async fn payment_journey(javascript: bool) {
     j.record("02-paid").await;
     let receipt = j.download("a[href$='/receipt.pdf']").await;
     assert!(receipt.starts_with(b"%PDF-"), "the e-receipt is a PDF");
-    let problems = std::mem::take(&mut j.problems);
-    j.server.stop().await;
-    assert!(
-        problems.is_empty(),
-        "accessibility violations:\n{}",
-        problems.join("\n")
-    );
+    j.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -484,7 +448,6 @@ async fn postal_journey(javascript: bool) {
     use motcua_app::notify::Channels;
     use motcua_channels::postal::TrackingStatus;
     use motcua_domain::dossier::Command;
-    let axe = javascript.then(|| axe_script().expect("axe-core"));
     let server = Server::start_with_postal(Backend::Sqlite)
         .await
         .expect("server");
@@ -519,19 +482,16 @@ async fn postal_journey(javascript: bool) {
         .await
         .expect("draft")
         .id;
-    let driver = Driver::start().await.expect("chromedriver");
-    let browser = driver.browser(javascript).await.expect("browser");
-    let mut j = Journey {
-        browser,
+    let (mut j, _driver) = Journey::begin(
         server,
-        tag: if javascript {
+        javascript,
+        if javascript {
             "js-postal"
         } else {
             "nojs-postal"
         },
-        axe,
-        problems: Vec::new(),
-    };
+    )
+    .await;
     j.sign_in_citizen("092095001234").await;
 
     // Postal return, with its fee, and the address to send the result to.
@@ -658,14 +618,7 @@ async fn postal_journey(javascript: bool) {
     assert!(!j.text().await.contains("30/4"), "no address in the lookup");
     j.record("04-lookup").await;
 
-    let problems = std::mem::take(&mut j.problems);
-    let _ = j.browser.close().await;
-    j.server.stop().await;
-    assert!(
-        problems.is_empty(),
-        "accessibility violations:\n{}",
-        problems.join("\n")
-    );
+    j.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -713,23 +666,19 @@ async fn submit_as(server: &Server, personal_id: &str) -> i64 {
 /// A desk officer finds a dossier in the queue by the applicant's name typed without marks,
 /// and an administrator teaches search a new everyday phrase that citizens then find with.
 async fn search_and_queue_journey(javascript: bool) {
-    let axe = javascript.then(|| axe_script().expect("axe-core"));
     let server = Server::start(Backend::Sqlite).await.expect("server");
     let linh = submit_as(&server, "092196005678").await;
     submit_as(&server, "092095001234").await;
-    let driver = Driver::start().await.expect("chromedriver");
-    let browser = driver.browser(javascript).await.expect("browser");
-    let mut j = Journey {
-        browser,
+    let (mut j, _driver) = Journey::begin(
         server,
-        tag: if javascript {
+        javascript,
+        if javascript {
             "js-search"
         } else {
             "nojs-search"
         },
-        axe,
-        problems: Vec::new(),
-    };
+    )
+    .await;
 
     j.open("/lang/vi?back=/").await;
     j.sign_in_official("tiepnhan.ninhkieu").await;
@@ -796,14 +745,7 @@ async fn search_and_queue_journey(javascript: bool) {
     assert!(first.contains("Đăng ký kết hôn"), "first: {first}");
     j.record("03-found-by-synonym").await;
 
-    let problems = std::mem::take(&mut j.problems);
-    let _ = j.browser.close().await;
-    j.server.stop().await;
-    assert!(
-        problems.is_empty(),
-        "accessibility violations:\n{}",
-        problems.join("\n")
-    );
+    j.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
