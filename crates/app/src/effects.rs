@@ -64,6 +64,8 @@ pub(crate) async fn enqueue_effects(
         .or_else(|| target.dossier_code.map(str::to_owned))
         .unwrap_or_default();
     let scope = Some(target.scope);
+    // Whether a status change's row already carries this step to the national portal.
+    let mut synced = false;
     for effect in &decision.effects {
         match effect {
             Effect::NotifyCitizen { template } => {
@@ -96,6 +98,7 @@ pub(crate) async fn enqueue_effects(
                 }
             }
             Effect::SyncNational { code: status } => {
+                synced = true;
                 let payload = json!({
                     "dossier_id": target.dossier_id, "dossier_code": code,
                     "procedure_code": target.procedure_code, "status": status, "at": now,
@@ -147,10 +150,17 @@ pub(crate) async fn enqueue_effects(
             Effect::RecordInRegister => {}
         }
     }
+    // Every step of a numbered dossier goes to the national portal, not only status changes
+    // (an assignment, a consultation, a shipment are lines of its process history there).
+    if !synced && !code.is_empty() {
+        crate::national_sync::enqueue_sync(tx, target.dossier_id, Some(&code), target.scope, now)
+            .await?;
+    }
     Ok(())
 }
 
-/// The kinds a worker of this build delivers; the others wait for their integration.
+/// The kinds a worker of this build delivers whatever is configured; the others wait for
+/// their integration (see [`App::delivered_kinds`]).
 pub const DELIVERED_KINDS: &[&str] = &[
     outbox_kind::NOTIFY,
     outbox_kind::PAYMENT_SETTLED,
@@ -159,6 +169,18 @@ pub const DELIVERED_KINDS: &[&str] = &[
     outbox_kind::CHAT_REPLY,
     outbox_kind::WEBHOOK,
 ];
+
+impl App {
+    /// The kinds this process's worker claims: [`DELIVERED_KINDS`], and the national sync
+    /// when a portal is configured (without one its rows wait, counted, until one is).
+    pub fn delivered_kinds(&self) -> Vec<&'static str> {
+        let mut kinds = DELIVERED_KINDS.to_vec();
+        if self.national.is_some() {
+            kinds.push(outbox_kind::SYNC_NATIONAL);
+        }
+        kinds
+    }
+}
 
 /// One kind's rows within the caller's jurisdiction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -215,13 +237,14 @@ impl App {
                 paths: Some(paths.iter().map(|p| p.as_str().to_owned()).collect()),
             },
         };
+        let delivered = self.delivered_kinds();
         let kinds = self
             .store
             .outbox_counts(&scope)
             .await?
             .into_iter()
             .map(|c| OutboxKindSummary {
-                delivered_here: DELIVERED_KINDS.contains(&c.kind.as_str()),
+                delivered_here: delivered.contains(&c.kind.as_str()),
                 kind: c.kind,
                 pending: c.pending,
                 failing: c.failing,

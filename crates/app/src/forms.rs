@@ -173,17 +173,18 @@ fn missing_item(name: &str, procedure: &Procedure) -> MissingItem {
     item
 }
 
-/// Everything the forms of one dossier are built from, loaded once.
-struct Sources {
-    row: DossierRow,
-    state: Dossier,
-    events: Vec<Event>,
-    procedure: Procedure,
-    agency: OrgUnitRow,
-    parent: Option<String>,
-    root: String,
-    citizen: Option<motcua_store::people::CitizenRow>,
-    officials: HashMap<i64, motcua_store::people::OfficialRow>,
+/// Everything the forms of one dossier are built from, loaded once (also what the national
+/// portal is told of it, see `national_sync`).
+pub(crate) struct Sources {
+    pub(crate) row: DossierRow,
+    pub(crate) state: Dossier,
+    pub(crate) events: Vec<Event>,
+    pub(crate) procedure: Procedure,
+    pub(crate) agency: OrgUnitRow,
+    pub(crate) parent: Option<String>,
+    pub(crate) root: String,
+    pub(crate) citizen: Option<motcua_store::people::CitizenRow>,
+    pub(crate) officials: HashMap<i64, motcua_store::people::OfficialRow>,
 }
 
 impl Sources {
@@ -301,7 +302,7 @@ impl App {
         })
     }
 
-    async fn form_sources(&self, row: DossierRow) -> AppResult<Sources> {
+    pub(crate) async fn form_sources(&self, row: DossierRow) -> AppResult<Sources> {
         let state = row.dossier()?;
         let events = self
             .store

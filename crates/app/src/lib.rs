@@ -29,6 +29,7 @@ pub mod dossiers;
 pub mod effects;
 pub mod forms;
 pub mod lookup;
+pub mod national_sync;
 pub mod notifications;
 pub mod notify;
 pub mod oidc;
@@ -356,6 +357,9 @@ pub struct App {
     gateways: payments::Gateways,
     /// The postal operator (see [`postal`]); none until [`App::with_postal`].
     postal: Option<Arc<postal::Postal>>,
+    /// The national public-service portal dossiers are synced to (see [`national_sync`]);
+    /// none until [`App::with_national_portal`], and then the sync rows wait.
+    national: Option<national_sync::NationalSync>,
     /// The Zalo Official Account whose webhook this server answers (see [`chatbot`]).
     zalo: Option<Arc<motcua_channels::zalo::ZaloConfig>>,
     /// The Zalo Official Account's adapter, for its first authorisation (see [`zalo_auth`]).
@@ -389,6 +393,7 @@ impl App {
             renderer: None,
             gateways: payments::Gateways::default(),
             postal: None,
+            national: None,
             zalo: None,
             zalo_oa: None,
             signatures: Arc::default(),

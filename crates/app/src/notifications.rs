@@ -80,7 +80,8 @@ static CATALOGUES: LazyLock<Catalogues> = LazyLock::new(|| Catalogues {
     en: parse_catalogue(include_str!("../locales/notifications.en.ftl")),
 });
 
-fn parse_catalogue(text: &str) -> HashMap<String, String> {
+/// `key = text` lines, `#` comments and blank lines skipped (the catalogues' one format).
+pub(crate) fn parse_catalogue(text: &str) -> HashMap<String, String> {
     text.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))

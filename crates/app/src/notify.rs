@@ -297,10 +297,14 @@ impl ChatReplier for ZaloChat {
 
 /// Whether a failure can never succeed on retry (the channel refused the message for good).
 fn is_permanent(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<motcua_channels::ChannelError>())
-        .is_some_and(motcua_channels::ChannelError::is_permanent)
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<motcua_channels::ChannelError>()
+            .is_some_and(motcua_channels::ChannelError::is_permanent)
+            || cause
+                .downcast_ref::<motcua_national::PortalError>()
+                .is_some_and(motcua_national::PortalError::is_permanent)
+    })
 }
 
 /// How many outbox rows one delivery round leases.
@@ -312,12 +316,7 @@ impl App {
         let now = self.now_micros();
         let mut rows = self
             .store
-            .claim_outbox(
-                now,
-                60_000_000,
-                OUTBOX_BATCH,
-                crate::effects::DELIVERED_KINDS,
-            )
+            .claim_outbox(now, 60_000_000, OUTBOX_BATCH, &self.delivered_kinds())
             .await?;
         // In the order they were written (PostgreSQL's UPDATE … RETURNING keeps none), so a
         // citizen hears "received" after "submitted".
@@ -367,6 +366,9 @@ impl App {
                 }
                 crate::effects::outbox_kind::WEBHOOK => {
                     self.deliver_webhook(row.id, &row.payload).await
+                }
+                crate::effects::outbox_kind::SYNC_NATIONAL => {
+                    self.deliver_national_sync(&row.payload).await
                 }
                 other => Err(anyhow::anyhow!("no handler for outbox kind {other}")),
             };

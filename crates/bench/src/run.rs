@@ -213,6 +213,8 @@ pub struct BackendReport {
     pub payment_repeats: Latency,
     /// The outbox delivering notices (see [`OutboxDelivery`]).
     pub outbox: OutboxDelivery,
+    /// The written dossiers synced to the national portal's simulator (see [`NationalSyncDelivery`]).
+    pub national_sync: NationalSyncDelivery,
     /// The database's plan for the specialist's queue (`EXPLAIN QUERY PLAN` / `EXPLAIN ANALYZE`).
     pub queue_plan: Vec<String>,
     pub clients: usize,
@@ -485,6 +487,10 @@ async fn core_phases(
             options.notifications
         );
         report.outbox = outbox_delivery(app, store, options.notifications, 4).await?;
+    }
+    if outcome.is_ok() {
+        eprintln!("[{name}] national portal sync of the written dossiers");
+        report.national_sync = national_sync_delivery(app, store, 4).await?;
     }
     report.queue_mine.total_dossiers = total_dossiers;
     report.queue_receive.total_dossiers = total_dossiers;
@@ -1207,6 +1213,17 @@ pub fn table(report: &BenchReport) -> String {
             b.memory.peak_rss_kib as f64 / 1024.0,
             b.memory.rss_kib as f64 / 1024.0,
         ));
+        let n = &b.national_sync;
+        out.push_str(&format!(
+            "national portal sync        {:.1} dossiers/s  {:.0} requests/s  ({} dossiers, {} requests, {} workers, {} duplicate history lines, {} rows left)\n",
+            n.dossiers_per_second,
+            n.requests_per_second,
+            n.dossiers,
+            n.requests,
+            n.workers,
+            n.duplicate_lines,
+            n.rows_left,
+        ));
         out.push_str("work-queue plan:\n");
         for line in &b.queue_plan {
             out.push_str(&format!("  {line}\n"));
@@ -1427,6 +1444,88 @@ async fn callbacks(
         errors += e;
     }
     Ok(Latency::from_samples(samples, errors, started.elapsed()))
+}
+
+/// The national portal sync of the dossiers the write phases made (each submitted and received:
+/// two steps, so an add, an update and two history lines): their `sync-national` rows waited
+/// while the server ran without a portal; then competing workers in this process deliver them
+/// to the portal's simulator over loopback HTTP. Duplicates are history lines the simulator
+/// holds beyond the steps we have.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NationalSyncDelivery {
+    pub dossiers: i64,
+    pub workers: usize,
+    pub dossiers_per_second: f64,
+    pub requests: usize,
+    pub requests_per_second: f64,
+    pub duplicate_lines: i64,
+    /// `sync-national` rows still waiting afterwards (failures included).
+    pub rows_left: i64,
+}
+
+async fn national_sync_delivery(
+    app: &App,
+    store: &Store,
+    workers: usize,
+) -> anyhow::Result<NationalSyncDelivery> {
+    let sim = motcua_national::simulator::start().await?;
+    let portal = motcua_national::DvcqgClient::new(sim.config())?;
+    let app = app.clone().with_national_portal(Arc::new(portal));
+    let before = store.national_sync_counts(None).await?;
+    let channels = motcua_app::notify::Channels::log_only();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..workers.max(1) {
+        let app = app.clone();
+        let channels = channels.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut idle = 0;
+            while idle < 3 {
+                if app.deliver_outbox(&channels).await? == 0 {
+                    idle += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                } else {
+                    idle = 0;
+                }
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let wall = started.elapsed().as_secs_f64().max(1e-9);
+    let after = store.national_sync_counts(None).await?;
+    let requests = sim.requests().total();
+    let mut held_lines = 0i64;
+    let mut our_steps = 0i64;
+    for code in sim.codes() {
+        let Some(held) = sim.dossier(&code) else {
+            continue;
+        };
+        held_lines += i64::try_from(held.history.len()).unwrap_or(0);
+        if let Ok(row) = store.get_dossier_by_code(&code).await {
+            our_steps += row.last_seq;
+        }
+    }
+    let dossiers = after.in_sync - before.in_sync;
+    Ok(NationalSyncDelivery {
+        dossiers,
+        workers: workers.max(1),
+        dossiers_per_second: dossiers as f64 / wall,
+        requests,
+        requests_per_second: requests as f64 / wall,
+        duplicate_lines: held_lines - our_steps,
+        rows_left: store
+            .outbox_counts(&motcua_store::outbox::OutboxScope {
+                paths: None,
+                unscoped: true,
+            })
+            .await?
+            .into_iter()
+            .find(|k| k.kind == "sync-national")
+            .map_or(0, |k| k.pending),
+    })
 }
 
 /// The outbox delivering notices: messages queued as decisions queue them (one row per

@@ -21,6 +21,8 @@ pub struct Config {
     #[serde(default)]
     pub postal: PostalSection,
     #[serde(default)]
+    pub national: NationalSection,
+    #[serde(default)]
     pub notifications: NotificationsConfig,
     #[serde(default)]
     pub signing: SigningConfig,
@@ -158,6 +160,82 @@ impl NotificationsConfig {
         !self.zalo_app_id.is_empty()
             && !self.zalo_app_secret.is_empty()
             && !self.zalo_oa_secret_key.is_empty()
+    }
+}
+
+/// The national public-service portal (Cổng DVCQG) every dossier and each step of it is synced
+/// to (issue 19). Used when `base_url` is set; the credential is best given in the environment
+/// (`MOTCUA_NATIONAL__TOKEN` or `MOTCUA_NATIONAL__API_KEY`). The three paths default to the
+/// ones provincial integrations name (`/HoSo/ThemMoi`, `/HoSo/CapNhat`,
+/// `/HoSo/DongBoTienTrinh`). `serve --demo` with no portal configured starts a local simulator
+/// of it instead; otherwise, without one, the sync rows wait in the outbox.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NationalSection {
+    pub base_url: String,
+    pub add_path: String,
+    pub update_path: String,
+    pub history_path: String,
+    /// `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Or a key in a header of its own (`api_key_header`, default `X-API-Key`).
+    pub api_key: String,
+    pub api_key_header: String,
+    /// Seconds a call may take (default 30).
+    pub timeout_seconds: u64,
+}
+
+impl std::fmt::Debug for NationalSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |s: &str| if s.is_empty() { "" } else { "***" };
+        f.debug_struct("NationalSection")
+            .field("base_url", &self.base_url)
+            .field("add_path", &self.add_path)
+            .field("update_path", &self.update_path)
+            .field("history_path", &self.history_path)
+            .field("token", &hidden(&self.token))
+            .field("api_key", &hidden(&self.api_key))
+            .field("api_key_header", &self.api_key_header)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .finish()
+    }
+}
+
+impl NationalSection {
+    pub fn configured(&self) -> bool {
+        !self.base_url.is_empty()
+    }
+
+    /// The adapter's configuration: the defaults where nothing is set.
+    pub fn adapter_config(&self) -> motcua_national::DvcqgConfig {
+        use motcua_national::PortalAuth;
+        let mut config = motcua_national::DvcqgConfig::new(self.base_url.clone());
+        for (path, set) in [
+            (&mut config.add_path, &self.add_path),
+            (&mut config.update_path, &self.update_path),
+            (&mut config.history_path, &self.history_path),
+        ] {
+            if !set.is_empty() {
+                path.clone_from(set);
+            }
+        }
+        if self.timeout_seconds > 0 {
+            config.timeout = std::time::Duration::from_secs(self.timeout_seconds);
+        }
+        config.with_auth(if !self.token.is_empty() {
+            PortalAuth::Bearer(self.token.clone())
+        } else if !self.api_key.is_empty() {
+            PortalAuth::ApiKey {
+                header: if self.api_key_header.is_empty() {
+                    "X-API-Key".to_owned()
+                } else {
+                    self.api_key_header.clone()
+                },
+                key: self.api_key.clone(),
+            }
+        } else {
+            PortalAuth::None
+        })
     }
 }
 
@@ -528,6 +606,7 @@ impl Default for Config {
             attachments: AttachmentsConfig::default(),
             payments: PaymentsConfig::default(),
             postal: PostalSection::default(),
+            national: NationalSection::default(),
             notifications: NotificationsConfig::default(),
             signing: SigningConfig::default(),
         }

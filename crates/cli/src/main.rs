@@ -587,6 +587,28 @@ async fn payment_gateways(
     Ok((motcua_app::payments::Gateways::new(list), simulators))
 }
 
+/// The national portal dossiers are synced to. In the demo, without one configured, its local
+/// simulator (on a free loopback port); production never starts one.
+async fn national_portal(
+    config: &Config,
+    demo: bool,
+) -> anyhow::Result<(
+    Option<Arc<dyn motcua_national::NationalPortal>>,
+    Option<motcua_national::simulator::SimulatorHandle>,
+)> {
+    if config.national.configured() {
+        let client = motcua_national::DvcqgClient::new(config.national.adapter_config())?;
+        return Ok((Some(Arc::new(client)), None));
+    }
+    if !demo {
+        return Ok((None, None));
+    }
+    let sim = motcua_national::simulator::start().await?;
+    tracing::info!(url = %sim.base_url(), "national portal simulator (demo only)");
+    let client = motcua_national::DvcqgClient::new(sim.config())?;
+    Ok((Some(Arc::new(client)), Some(sim)))
+}
+
 /// The postal operator. In the demo, without one configured, its local simulator (on a free
 /// loopback port, its page marked as a simulator) sends its signed tracking callbacks to our
 /// route; production never starts one.
@@ -876,6 +898,12 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
         Some(postal) => app.with_postal(postal),
         None => app,
     };
+    // Kept alive while serving, like the other simulators.
+    let (national, _national_simulator) = national_portal(&config, demo).await?;
+    let app = match national {
+        Some(portal) => app.with_national_portal(portal),
+        None => app,
+    };
     let signatures = signatures(&config)?;
     let signatures = if demo {
         demo_signatures(&app, signatures).await?
@@ -1124,6 +1152,21 @@ async fn demo_signatures(
 
 #[cfg(test)]
 mod tests {
+    /// Only the demo starts the national portal's simulator; a production server without a
+    /// portal configured keeps its sync rows waiting rather than sending them to a pretend one.
+    #[tokio::test]
+    async fn production_never_starts_a_national_portal_simulator() {
+        let config = crate::config::Config::default();
+        let (portal, simulator) = super::national_portal(&config, false)
+            .await
+            .expect("national");
+        assert!(portal.is_none() && simulator.is_none());
+        let (portal, simulator) = super::national_portal(&config, true)
+            .await
+            .expect("national");
+        assert!(portal.is_some() && simulator.is_some());
+    }
+
     /// Only the demo starts gateway simulators; a production server without keys offers no
     /// online payment rather than a pretend one.
     #[tokio::test]

@@ -29,6 +29,7 @@ pub mod catalogue;
 pub mod clients;
 pub mod documents;
 pub mod dossiers;
+pub mod national_sync;
 pub mod notifications;
 pub mod oidc;
 pub mod org;

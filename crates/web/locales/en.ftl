@@ -1343,3 +1343,26 @@ documents-done-sign_personal = Signed.
 documents-done-issue = Numbered and issued.
 documents-done-sign_seal = Signed for the agency.
 documents-done-distribute = Distributed.
+
+# National portal sync (issue 19)
+nav-admin-national-sync = National portal sync
+national-sync-title = Dossier sync with the national public-service portal
+national-sync-intro = Every numbered dossier and each step of its processing is sent to the national portal through the outbox, in order, and sent again after a failure. The tables compare what we hold with what the portal acknowledged.
+national-sync-not-configured = No national portal is configured: dossiers wait in the outbox, nothing is lost, and go out once one is.
+national-sync-counts = Summary
+national-sync-dossiers = Numbered dossiers
+national-sync-in-sync = Fully acknowledged
+national-sync-never = Never acknowledged
+national-sync-failing = Last attempt failed
+national-sync-export = Download the dossiers not fully synced (CSV)
+national-sync-resend-behind = Send the dossiers not fully synced again
+national-sync-failing-title = Dossiers that failed
+national-sync-none-failing = No dossier failed.
+national-sync-behind-title = Dossiers the portal lacks a step of
+national-sync-none-behind = The portal has every dossier.
+national-sync-acked = Step acknowledged / current step
+national-sync-acked-at = Acknowledged at
+national-sync-resend = Send again
+national-sync-done-resend = The dossier is queued to be sent again.
+national-sync-done-resend-behind = { $count } dossiers are queued to be sent again.
+error-sync-no-code = The dossier has no code yet, so it cannot be synced to the national portal.

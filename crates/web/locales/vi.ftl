@@ -1343,3 +1343,26 @@ documents-done-sign_personal = Đã ký số.
 documents-done-issue = Đã cấp số, ban hành.
 documents-done-sign_seal = Đã ký số của cơ quan.
 documents-done-distribute = Đã phát hành.
+
+# Đồng bộ Cổng DVCQG (issue 19)
+nav-admin-national-sync = Đồng bộ Cổng DVCQG
+national-sync-title = Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia
+national-sync-intro = Mỗi hồ sơ có mã và từng bước xử lý của nó được gửi lên Cổng DVCQG qua hàng đợi gửi đi, theo đúng thứ tự, có gửi lại khi lỗi. Bảng dưới so sánh dữ liệu của hệ thống với những gì Cổng đã xác nhận.
+national-sync-not-configured = Chưa cấu hình kết nối Cổng DVCQG: hồ sơ chờ trong hàng đợi, không mất, và được gửi khi có kết nối.
+national-sync-counts = Tổng hợp
+national-sync-dossiers = Hồ sơ có mã
+national-sync-in-sync = Cổng đã nhận đủ
+national-sync-never = Cổng chưa nhận
+national-sync-failing = Lần gửi gần nhất lỗi
+national-sync-export = Tải danh sách hồ sơ chưa đồng bộ đủ (CSV)
+national-sync-resend-behind = Gửi lại các hồ sơ chưa đồng bộ đủ
+national-sync-failing-title = Hồ sơ gửi lỗi
+national-sync-none-failing = Không có hồ sơ nào gửi lỗi.
+national-sync-behind-title = Hồ sơ Cổng chưa nhận đủ
+national-sync-none-behind = Cổng đã nhận đủ mọi hồ sơ.
+national-sync-acked = Bước Cổng đã nhận / bước hiện tại
+national-sync-acked-at = Cổng xác nhận lúc
+national-sync-resend = Gửi lại
+national-sync-done-resend = Đã xếp hồ sơ vào hàng đợi để gửi lại.
+national-sync-done-resend-behind = Đã xếp { $count } hồ sơ vào hàng đợi để gửi lại.
+error-sync-no-code = Hồ sơ chưa có mã nên chưa thể đồng bộ lên Cổng DVCQG.

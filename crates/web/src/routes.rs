@@ -272,6 +272,32 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         )
         .at(M::GET, "/admin/audit", Staff(P::AuditView), admin::audit)
         .at(M::GET, "/admin/outbox", Staff(P::AuditView), admin::outbox)
+        // Đồng bộ Cổng DVCQG (issue 19): reading needs the audit view; sending again changes
+        // what leaves the city, so it needs OrgManage at the dossier's unit (the use case).
+        .at(
+            M::GET,
+            "/admin/national-sync",
+            Staff(P::AuditView),
+            pages::national_sync::overview,
+        )
+        .at(
+            M::GET,
+            "/admin/national-sync/behind.csv",
+            Staff(P::AuditView),
+            pages::national_sync::behind_csv,
+        )
+        .at(
+            M::POST,
+            "/admin/national-sync/{id}/resend",
+            Staff(P::OrgManage),
+            pages::national_sync::resend,
+        )
+        .at(
+            M::POST,
+            "/admin/national-sync/resend-behind",
+            Staff(P::OrgManage),
+            pages::national_sync::resend_behind,
+        )
         // Notifications (issue 15): the delivery log and its actions, templates, tests.
         // Retry, cancel, template changes and tests change what citizens receive: OrgManage
         // (at the message's unit, or the whole tree for templates, checked in the use case).

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod dossiers;
 pub mod layout;
 pub mod lookup;
+pub mod national_sync;
 pub mod notifications;
 pub mod oidc;
 pub mod payments;
