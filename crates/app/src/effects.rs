@@ -153,8 +153,19 @@ pub(crate) async fn enqueue_effects(
     // Every step of a numbered dossier goes to the national portal, not only status changes
     // (an assignment, a consultation, a shipment are lines of its process history there).
     if !synced && !code.is_empty() {
-        crate::national_sync::enqueue_sync(tx, target.dossier_id, Some(&code), target.scope, now)
-            .await?;
+        let status = decision
+            .new_state
+            .status
+            .map(|s| i64::from(s.national_code()));
+        crate::national_sync::enqueue_sync(
+            tx,
+            target.dossier_id,
+            Some(&code),
+            status,
+            target.scope,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

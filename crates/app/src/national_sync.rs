@@ -472,7 +472,15 @@ impl App {
         }
         let now = self.now_micros();
         let mut tx = self.store.begin().await?;
-        enqueue_sync(&mut tx, row.id, row.code.as_deref(), &row.agency_path, now).await?;
+        enqueue_sync(
+            &mut tx,
+            row.id,
+            row.code.as_deref(),
+            row.status_code,
+            &row.agency_path,
+            now,
+        )
+        .await?;
         tx.append_audit(
             &actor.audit(
                 "national_sync.resend",
@@ -502,6 +510,7 @@ impl App {
                 &mut tx,
                 c.dossier_id,
                 Some(&c.dossier_code),
+                c.status_code,
                 &c.agency_path,
                 now,
             )
@@ -522,14 +531,19 @@ impl App {
 }
 
 /// Writes one `sync-national` row for a dossier in `tx`.
+/// (`status`: the national status after the step, for whoever reads the row; the handler
+/// reads the dossier itself).
 pub(crate) async fn enqueue_sync(
     tx: &mut motcua_store::StoreTx,
     dossier_id: i64,
     code: Option<&str>,
+    status: Option<i64>,
     scope: &str,
     now: i64,
 ) -> AppResult<()> {
-    let payload = serde_json::json!({ "dossier_id": dossier_id, "dossier_code": code, "at": now });
+    let payload = serde_json::json!({
+        "dossier_id": dossier_id, "dossier_code": code, "status": status, "at": now,
+    });
     tx.enqueue_scoped(
         crate::effects::outbox_kind::SYNC_NATIONAL,
         &payload.to_string(),

@@ -18,8 +18,8 @@ async fn sync_and_delivery_effects_wait_in_the_outbox(backend: Backend) {
     let specialist = fx.official("chuyenvien.ninhkieu").await;
     let app = &fx.app;
 
-    // One national sync per status change of a coded dossier: 1 at submission, then 2, 4, 9, 10
-    // (approve and sign do not change the status).
+    // One national sync row per step of a coded dossier, with the status after it: 1 at
+    // submission, then 2, 4 (forward, approve, sign keep it), 9, 10.
     let sync = fx
         .db
         .store
@@ -42,6 +42,18 @@ async fn sync_and_delivery_effects_wait_in_the_outbox(backend: Backend) {
         statuses.contains(&2) && statuses.contains(&9),
         "{statuses:?}"
     );
+    assert!(
+        statuses.is_sorted(),
+        "in the order of the steps: {statuses:?}"
+    );
+    let steps = app
+        .dossier_history(&motcua_app::Actor::system(), returned.id)
+        .await
+        .expect("history")
+        .into_iter()
+        .filter(|e| e.to_status.is_some())
+        .count();
+    assert_eq!(sync.len(), steps, "one row per step");
 
     let delivery = fx
         .db
