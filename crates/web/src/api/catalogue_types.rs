@@ -69,19 +69,19 @@ pub struct ApiProcedureSummary {
 
 impl From<SearchItem> for ApiProcedureSummary {
     fn from(item: SearchItem) -> Self {
-        let p = item.procedure;
+        let p = &item.procedure;
         ApiProcedureSummary {
             effective_from: motcua_app::catalogue::iso_date(p.effective_from),
-            code: p.code,
+            code: p.code.clone(),
             version: p.version,
-            name: p.name,
+            name: p.name.clone(),
             name_highlighted: segments(item.name),
             snippet: segments(item.snippet),
             name_match: item.name_match,
-            sector_code: p.sector.code,
-            sector_name: p.sector.name,
+            sector_code: p.sector.code.clone(),
+            sector_name: p.sector.name.clone(),
             level: p.level.as_str().to_owned(),
-            agency: p.agency,
+            agency: p.agency.clone(),
             agency_kind: p.agency_kind.as_str().to_owned(),
             online_level: p.online_level.as_str().to_owned(),
         }

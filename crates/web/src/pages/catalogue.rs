@@ -74,15 +74,15 @@ pub struct ResultView {
 
 impl From<SearchItem> for ResultView {
     fn from(item: SearchItem) -> Self {
-        let p = item.procedure;
+        let p = &item.procedure;
         ResultView {
             level_key: format!("level-{}", p.level.as_str()),
             online_key: format!("online-{}", p.online_level.as_str()),
-            code: p.code,
+            code: p.code.clone(),
             name: item.name,
             snippet: item.snippet,
-            sector: p.sector.name,
-            agency: p.agency,
+            sector: p.sector.name.clone(),
+            agency: p.agency.clone(),
         }
     }
 }

@@ -93,7 +93,7 @@ async fn counter_page(
     let procedures = found
         .items
         .into_iter()
-        .map(|i| (i.procedure.code, i.procedure.name))
+        .map(|i| (i.procedure.code.clone(), i.procedure.name.clone()))
         .collect();
     Ok(CounterPage {
         page: Page::new(ctx, "dossier-counter-title"),
