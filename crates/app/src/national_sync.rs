@@ -166,6 +166,10 @@ pub(crate) fn dossier_record(sources: &Sources, step: &Event) -> HoSo {
 
 /// The appointment in force at a step: the latest due date written up to it, else the one held.
 fn due_at_step(sources: &Sources, step: &Event) -> Option<time::OffsetDateTime> {
+    // Submitted online and not yet received: no appointment has been given.
+    if step.to_status == Some(DossierStatus::Submitted) {
+        return None;
+    }
     sources
         .events
         .iter()
