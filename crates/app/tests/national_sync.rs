@@ -47,13 +47,7 @@ impl Sync {
 
     /// Runs the outbox rounds until nothing more is due now.
     async fn deliver(&self) {
-        while self
-            .app
-            .deliver_outbox(&Channels::log_only())
-            .await
-            .expect("outbox round")
-            > 0
-        {}
+        drain(&self.app).await;
     }
 
     /// The statuses of the dossier's steps as we hold them, in order.
@@ -79,6 +73,16 @@ impl Sync {
     async fn cleanup(self) {
         self.f.cleanup().await;
     }
+}
+
+/// Runs `app`'s outbox rounds until nothing more is due now.
+async fn drain(app: &App) {
+    while app
+        .deliver_outbox(&Channels::log_only())
+        .await
+        .expect("outbox round")
+        > 0
+    {}
 }
 
 fn portal(sim: &SimulatorHandle) -> Arc<dyn NationalPortal> {
@@ -205,12 +209,7 @@ async fn a_restarted_server_sends_what_the_last_one_had_not(backend: Backend) {
             move || now
         }))
         .with_national_portal(portal(&s.sim));
-    while restarted
-        .deliver_outbox(&Channels::log_only())
-        .await
-        .expect("round")
-        > 0
-    {}
+    drain(&restarted).await;
     assert_eq!(s.portal_steps(&row), vec!["1", "2"]);
     s.cleanup().await;
 }
@@ -316,13 +315,7 @@ async fn the_overview_and_resending_follow_the_jurisdiction(backend: Backend) {
 async fn without_a_portal_the_rows_wait(backend: Backend) {
     let f = Fixture::new(backend).await;
     let row = f.received().await;
-    while f
-        .app
-        .deliver_outbox(&Channels::log_only())
-        .await
-        .expect("round")
-        > 0
-    {}
+    drain(&f.app).await;
     let admin = f.official("admin").await;
     let outbox = f.app.outbox_overview(&admin).await.expect("outbox");
     let sync = outbox
@@ -334,12 +327,7 @@ async fn without_a_portal_the_rows_wait(backend: Backend) {
     // Configured later: everything that waited goes, in order.
     let sim = simulator::start().await.expect("portal simulator");
     let app = f.app.clone().with_national_portal(portal(&sim));
-    while app
-        .deliver_outbox(&Channels::log_only())
-        .await
-        .expect("round")
-        > 0
-    {}
+    drain(&app).await;
     let held = sim
         .dossier(row.code.as_deref().expect("code"))
         .expect("held");
