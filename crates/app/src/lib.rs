@@ -37,6 +37,7 @@ pub mod payments;
 pub mod postal;
 pub mod ratelimit;
 pub mod ratings;
+pub mod reports;
 pub mod search_lexicon;
 pub mod search_synonyms;
 pub mod security;

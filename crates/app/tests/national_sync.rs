@@ -130,6 +130,27 @@ async fn every_step_reaches_the_portal_once_and_in_order(backend: Backend) {
     assert!(overview.configured);
     assert!(!overview.behind.iter().any(|c| c.dossier_id == row.id));
     assert!(overview.counts.in_sync >= 1);
+    // The acknowledgement is counted for the 766 index ("hồ sơ đồng bộ"), in its transaction,
+    // and a full recomputation agrees.
+    let index = s
+        .app
+        .report_dashboard(
+            &admin,
+            None,
+            motcua_app::reports::ReportPeriod::year(2026),
+            "vi",
+        )
+        .await
+        .expect("dashboard");
+    assert_eq!((index.totals.numbered, index.totals.synced), (1, 1));
+    assert_eq!(
+        s.app
+            .rebuild_reports(false)
+            .await
+            .expect("verify")
+            .differences,
+        0
+    );
     s.cleanup().await;
 }
 

@@ -80,6 +80,9 @@ enum Command {
     /// Checks the integrity of every dossier's hash-chained timeline.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The report projections (báo cáo): compare with a full recomputation, or rebuild them.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// Procedure workflows (quy trình): import a validated workflow version from JSON.
     #[command(subcommand)]
     Workflow(WorkflowCommand),
@@ -94,6 +97,16 @@ enum Command {
 enum AuditCommand {
     /// Verifies every dossier's event chain; exits non-zero if any chain is broken.
     Verify,
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// Recomputes every report counter from the records and compares it with what is kept;
+    /// exits non-zero if they differ. Changes nothing.
+    Verify,
+    /// Recomputes the report projections and keeps the result (after an upgrade from a
+    /// version without reports, or a change of the calendar). Writers wait while it runs.
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -318,6 +331,33 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 anyhow::bail!(
                     "{} dossier timelines fail verification",
                     report.broken.len()
+                )
+            }
+        }
+        Command::Reports(command) => {
+            let app = app_for(open_store(&config).await?, &config, false);
+            let replace = matches!(command, ReportsCommand::Rebuild);
+            let started = std::time::Instant::now();
+            let outcome = app.rebuild_reports(replace).await.map_err(describe)?;
+            println!(
+                "{} dossiers, {} payments, {} ratings, {} acknowledged by the national portal; \
+                 {} counters differed from a full recomputation ({:.1} s)",
+                outcome.dossiers,
+                outcome.payments,
+                outcome.ratings,
+                outcome.synced,
+                outcome.differences,
+                started.elapsed().as_secs_f64()
+            );
+            if replace {
+                println!("report projections rebuilt");
+                Ok(())
+            } else if outcome.differences == 0 {
+                Ok(())
+            } else {
+                anyhow::bail!(
+                    "{} report counters differ; run `motcua reports rebuild`",
+                    outcome.differences
                 )
             }
         }

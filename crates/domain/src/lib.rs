@@ -17,6 +17,7 @@ pub mod org;
 pub mod payment;
 pub mod procedure;
 pub mod query_text;
+pub mod report;
 pub mod return_path;
 pub mod search;
 pub mod text;

@@ -37,6 +37,7 @@ pub mod outbox;
 pub mod payments;
 pub mod people;
 pub mod ratings;
+pub mod reports;
 pub mod search;
 pub mod shipments;
 pub mod workflows;

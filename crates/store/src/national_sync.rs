@@ -2,7 +2,7 @@
 //! (migration 0032). The sync itself is the app's outbox handler; this is its memory, and the
 //! comparison an administrator reads ("what we hold beside what the portal acknowledged").
 
-use crate::{Store, StoreResult, on_backend};
+use crate::{Store, StoreResult, on_backend, on_tx};
 use serde::Serialize;
 
 /// What the portal acknowledged of one dossier.
@@ -149,7 +149,10 @@ impl Store {
         requests: i64,
         now: i64,
     ) -> StoreResult<()> {
-        on_backend!(self, |pool| {
+        // With the report counter of acknowledged dossiers (766, "hồ sơ đồng bộ") in one
+        // transaction.
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO national_sync (dossier_id, dossier_code, scope_path, acked_seq, \
                  acked_status, acked_at, requests, updated_at) VALUES ($1, $2, $3, $4, $5, $7, $6, $7) \
@@ -170,10 +173,11 @@ impl Store {
             .bind(status)
             .bind(requests)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
-        Ok(())
+        tx.project_national_sync(dossier_id).await?;
+        tx.commit().await
     }
 
     /// Records why the last attempt for a dossier failed; what was acknowledged stays.

@@ -145,6 +145,10 @@ impl StoreTx {
             data: String::from("{}"),
         })
         .await?;
+        // Paid at the desk, an attempt is created paid: it counts at once.
+        if new.state == "paid" {
+            self.project_payment(id).await?;
+        }
         Ok(id)
     }
 
@@ -204,7 +208,12 @@ impl StoreTx {
             to_state: change.to_state.clone(),
             data: change.data.clone(),
         })
-        .await
+        .await?;
+        // Only becoming paid or ceasing to be (a refund) moves a report counter.
+        if change.to_state == "paid" || change.from_state == "paid" {
+            self.project_payment(change.id).await?;
+        }
+        Ok(())
     }
 
     /// The next receipt number (số biên lai) of an agency in a year: gap-free, in the same

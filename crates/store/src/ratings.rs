@@ -162,6 +162,6 @@ impl StoreTx {
                 .await?;
             });
         }
-        Ok(())
+        self.project_rating(rating.dossier_id).await
     }
 }

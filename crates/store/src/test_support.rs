@@ -109,3 +109,16 @@ pub async fn tamper_event_reason(store: &Store, dossier_id: i64, seq: i64, reaso
             .expect("tamper");
     });
 }
+
+/// Adds `by` to every agency report counter of a measure behind the projection's back (a lost
+/// update, a hand edit), for tests that the rebuild comparison notices and repairs it.
+pub async fn skew_report_counter(store: &Store, measure: &str, by: i64) {
+    crate::on_backend!(store, |pool| {
+        sqlx::query("UPDATE report_agency_months SET n = n + $1 WHERE measure = $2")
+            .bind(by)
+            .bind(measure)
+            .execute(pool)
+            .await
+            .expect("skew");
+    });
+}

@@ -679,6 +679,28 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
             Public,
             api::signatures::verify,
         )
+        // Công khai (issue 19): aggregate figures only, for everyone.
+        .at(M::GET, "/minh-bach", Public, pages::reports::transparency)
+        // Báo cáo (issue 19): the jurisdiction is checked by the use case; the dossiers
+        // behind a number also need the dossier view there.
+        .at(
+            M::GET,
+            "/staff/reports",
+            Staff(P::ReportsView),
+            pages::reports::dashboard,
+        )
+        .at(
+            M::GET,
+            "/staff/reports/export",
+            Staff(P::ReportsView),
+            pages::reports::export,
+        )
+        .at(
+            M::GET,
+            "/staff/reports/dossiers",
+            Staff(P::ReportsView),
+            pages::reports::dossiers,
+        )
         .at(M::GET, "/tra-cuu", Public, pages::lookup::form)
         .at(M::GET, "/tra-cuu/{code}", Public, pages::lookup::by_code)
         .at(M::POST, "/api/v1/dossiers", Citizen, api::dossiers::submit)

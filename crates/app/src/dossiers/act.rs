@@ -81,6 +81,12 @@ impl App {
                 );
             }
         }
+        let scope = moved_to
+            .as_ref()
+            .map_or(row.agency_path.as_str(), |unit| unit.path.as_str());
+        let (report_calendar, full_online) = self
+            .report_inputs(scope, &row.procedure_code, row.procedure_version)
+            .await?;
         let mut tx = self.store.begin().await?;
         if let Some(unit) = &moved_to {
             tx.move_dossier_agency(row.id, unit.id, &unit.path).await?;
@@ -95,11 +101,22 @@ impl App {
                 other => other.into(),
             })?;
         tx.append_dossier_events(row.id, &decision.events).await?;
+        crate::reports::project_dossier(
+            &mut tx,
+            row.id,
+            &decision.new_state,
+            workflow,
+            &report_calendar,
+            motcua_domain::report::DossierContext {
+                agency_path: scope,
+                procedure_code: &row.procedure_code,
+                channel: &row.channel,
+                full_online,
+            },
+        )
+        .await?;
         crate::postal::write_in(&mut tx, writes).await?;
         super::seal::write_sealed(&mut tx, row.id, sealed, now).await?;
-        let scope = moved_to
-            .as_ref()
-            .map_or(row.agency_path.as_str(), |unit| unit.path.as_str());
         let target = EffectTarget {
             dossier_id: row.id,
             dossier_code: row.code.as_deref(),

@@ -154,6 +154,13 @@ impl App {
         let audience = self
             .audience(applicant.as_ref(), &procedure.procedure.name)
             .await?;
+        let (report_calendar, full_online) = self
+            .report_inputs(
+                &agency.path,
+                &registration.procedure_code,
+                procedure.row.version,
+            )
+            .await?;
         let mut tx = self.store.begin().await?;
         let number = tx
             .next_dossier_number(
@@ -203,6 +210,20 @@ impl App {
             .await?;
         tx.append_dossier_events(stored.id, &decision.events)
             .await?;
+        crate::reports::project_dossier(
+            &mut tx,
+            stored.id,
+            &decision.new_state,
+            &workflow,
+            &report_calendar,
+            motcua_domain::report::DossierContext {
+                agency_path: &stored.agency_path,
+                procedure_code: &stored.procedure_code,
+                channel: &stored.channel,
+                full_online,
+            },
+        )
+        .await?;
         let target = EffectTarget {
             dossier_id: stored.id,
             dossier_code: stored.code.as_deref(),

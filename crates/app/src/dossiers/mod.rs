@@ -108,7 +108,7 @@ pub(crate) fn rfc3339(at: time::OffsetDateTime) -> String {
 
 impl App {
     /// The workflow a dossier follows (the version it started with).
-    async fn workflow_of(&self, row: &DossierRow) -> AppResult<Workflow> {
+    pub(crate) async fn workflow_of(&self, row: &DossierRow) -> AppResult<Workflow> {
         self.workflow(&row.procedure_code, Some(row.workflow_version))
             .await
     }

@@ -275,6 +275,13 @@ impl App {
         let audience = self
             .audience(Some(&applicant), &opened.version.procedure.name)
             .await?;
+        let (report_calendar, full_online) = self
+            .report_inputs(
+                &opened.agency.path,
+                &opened.procedure_code,
+                opened.version.row.version,
+            )
+            .await?;
         let mut tx = self.store.begin().await?;
         let number = tx
             .next_dossier_number(
@@ -323,6 +330,21 @@ impl App {
         };
         let id = stored.id;
         tx.append_dossier_events(id, &decision.events).await?;
+        // The code is a standing fact of the reports (the national portal must know it).
+        crate::reports::project_dossier(
+            &mut tx,
+            id,
+            &decision.new_state,
+            &opened.workflow,
+            &report_calendar,
+            motcua_domain::report::DossierContext {
+                agency_path: &stored.agency_path,
+                procedure_code: &stored.procedure_code,
+                channel: &stored.channel,
+                full_online,
+            },
+        )
+        .await?;
         let target = EffectTarget {
             dossier_id: id,
             dossier_code: stored.code.as_deref(),

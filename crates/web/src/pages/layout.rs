@@ -24,6 +24,8 @@ pub struct Page {
     pub can_manage_officials: bool,
     pub can_assign_roles: bool,
     pub can_audit: bool,
+    /// Báo cáo: the dashboard and the 766 index.
+    pub can_see_reports: bool,
     // Procedure catalogue (issue 3).
     pub can_manage_catalogue: bool,
     /// Lịch nghỉ lễ: edit the yearly notices and office hours.
@@ -53,6 +55,7 @@ impl Page {
             can_manage_officials: allowed(Permission::OfficialsManage),
             can_assign_roles: allowed(Permission::RolesAssign),
             can_audit: allowed(Permission::AuditView),
+            can_see_reports: allowed(Permission::ReportsView),
             // Procedure catalogue (issue 3).
             can_manage_catalogue: allowed(Permission::CatalogueManage),
             can_manage_calendar: allowed(Permission::CalendarManage),
@@ -77,6 +80,7 @@ impl Page {
             can_manage_officials: false,
             can_assign_roles: false,
             can_audit: false,
+            can_see_reports: false,
             can_manage_catalogue: false,
             can_manage_calendar: false,
             can_work_dossiers: false,
