@@ -890,12 +890,47 @@ impl App {
         let mut outcome = RebuildOutcome::default();
         let mut tx = self.store.begin().await?;
         tx.clear_report_projections().await?;
-        for source in [
-            FactSource::Dossier,
-            FactSource::Payment,
-            FactSource::Rating,
-            FactSource::Sync,
-        ] {
+        // Dossiers, the bulk: facts computed here in pages, written many rows a statement,
+        // their counters summed in memory and added once.
+        let mut counters = ReportCounters::default();
+        let mut after = 0;
+        loop {
+            let rows = self.store.dossier_rows_after(after, REBUILD_BATCH).await?;
+            let Some(last) = rows.last().map(|r| r.id) else {
+                break;
+            };
+            let mut page = Vec::new();
+            for row in &rows {
+                let dossier = row.dossier()?;
+                if dossier.status.is_none() {
+                    continue;
+                }
+                let workflow = self.workflow_of(row).await?;
+                let (calendar, full_online) = self
+                    .report_inputs(&row.agency_path, &row.procedure_code, row.procedure_version)
+                    .await?;
+                let facts = dossier_facts(
+                    &dossier,
+                    &workflow,
+                    &calendar,
+                    DossierContext {
+                        agency_path: &row.agency_path,
+                        procedure_code: &row.procedure_code,
+                        channel: &row.channel,
+                        full_online,
+                    },
+                );
+                counters.merge(ReportCounters::of_facts(&facts));
+                page.extend(facts.into_iter().map(|fact| (row.id, row.id, fact)));
+                outcome.dossiers += 1;
+            }
+            tx.insert_report_facts_bulk(FactSource::Dossier, &page)
+                .await?;
+            after = last;
+        }
+        tx.add_report_counters(&counters).await?;
+        // Payments, ratings and acknowledgements, fewer, through the live projection's code.
+        for source in [FactSource::Payment, FactSource::Rating, FactSource::Sync] {
             let mut after = 0;
             loop {
                 let ids = self
@@ -907,11 +942,6 @@ impl App {
                 };
                 for id in ids {
                     match source {
-                        FactSource::Dossier => {
-                            if self.reproject_dossier(&mut tx, id).await? {
-                                outcome.dossiers += 1;
-                            }
-                        }
                         FactSource::Payment => {
                             tx.project_payment(id).await?;
                             outcome.payments += 1;
@@ -924,6 +954,7 @@ impl App {
                             tx.project_national_sync(id).await?;
                             outcome.synced += 1;
                         }
+                        FactSource::Dossier => {}
                     }
                 }
                 after = last;
@@ -936,34 +967,6 @@ impl App {
         }
         // Otherwise dropping the transaction rolls it back.
         Ok(outcome)
-    }
-
-    /// Projects one stored dossier as it stands; `false` for a draft (which counts nothing).
-    async fn reproject_dossier(&self, tx: &mut StoreTx, id: i64) -> AppResult<bool> {
-        let row = self.store.get_dossier(id).await?;
-        let dossier = row.dossier()?;
-        if dossier.status.is_none() {
-            return Ok(false);
-        }
-        let workflow = self.workflow_of(&row).await?;
-        let (calendar, full_online) = self
-            .report_inputs(&row.agency_path, &row.procedure_code, row.procedure_version)
-            .await?;
-        project_dossier(
-            tx,
-            row.id,
-            &dossier,
-            &workflow,
-            &calendar,
-            DossierContext {
-                agency_path: &row.agency_path,
-                procedure_code: &row.procedure_code,
-                channel: &row.channel,
-                full_online,
-            },
-        )
-        .await?;
-        Ok(true)
     }
 }
 

@@ -215,6 +215,8 @@ pub struct BackendReport {
     pub outbox: OutboxDelivery,
     /// The written dossiers synced to the national portal's simulator (see [`NationalSyncDelivery`]).
     pub national_sync: NationalSyncDelivery,
+    /// The report projections at scale (see [`ReportFigures`]).
+    pub reports: ReportFigures,
     /// The database's plan for the specialist's queue (`EXPLAIN QUERY PLAN` / `EXPLAIN ANALYZE`).
     pub queue_plan: Vec<String>,
     pub clients: usize,
@@ -491,6 +493,8 @@ async fn core_phases(
     if outcome.is_ok() {
         eprintln!("[{name}] national portal sync of the written dossiers");
         report.national_sync = national_sync_delivery(app, store, 4).await?;
+        eprintln!("[{name}] report projections: rebuild, verify, dashboards");
+        report.reports = report_figures(app, store).await?;
     }
     report.queue_mine.total_dossiers = total_dossiers;
     report.queue_receive.total_dossiers = total_dossiers;
@@ -1224,6 +1228,27 @@ pub fn table(report: &BenchReport) -> String {
             n.duplicate_lines,
             n.rows_left,
         ));
+        let r = &b.reports;
+        out.push_str(&format!(
+            "report rebuild              {:.0} dossiers/s  ({} dossiers in {:.1} s; verify {:.1} s, {} counters differ; {} agency and {} procedure counter rows)\n",
+            r.rebuild_dossiers_per_second,
+            r.rebuilt_dossiers,
+            r.rebuild_seconds,
+            r.verify_seconds,
+            r.differences,
+            r.agency_rows,
+            r.procedure_rows,
+        ));
+        for (label, l) in [
+            ("dashboard, city, year", &r.dashboard_city),
+            ("dashboard, one ward, year", &r.dashboard_ward),
+            ("raw GROUP BY over dossiers", &r.raw_group_by),
+        ] {
+            out.push_str(&format!(
+                "{label:<28}p50 {:.2} ms  p99 {:.2} ms  ({} runs)\n",
+                l.p50_ms, l.p99_ms, l.count
+            ));
+        }
         out.push_str("work-queue plan:\n");
         for line in &b.queue_plan {
             out.push_str(&format!("  {line}\n"));
@@ -1649,5 +1674,84 @@ async fn outbox_delivery(
             .duplicates
             .load(std::sync::atomic::Ordering::Relaxed),
         undelivered: ours.difference(&seen).count(),
+    })
+}
+
+/// The report projections at scale: the generated dossiers were written in bulk (without the
+/// live projection), so the phase rebuilds the projections (the figure an upgrade costs),
+/// verifies them against a second full recomputation, then times the city's and one ward's
+/// dashboard for the year against the least a report without projections reads (every
+/// dossier grouped by agency and status, in the same run).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReportFigures {
+    pub rebuilt_dossiers: i64,
+    pub rebuild_seconds: f64,
+    pub rebuild_dossiers_per_second: f64,
+    pub verify_seconds: f64,
+    /// Counter keys that differed between the rebuilt projections and a recomputation.
+    pub differences: usize,
+    pub agency_rows: usize,
+    pub procedure_rows: usize,
+    pub dashboard_city: Latency,
+    pub dashboard_ward: Latency,
+    pub raw_group_by: Latency,
+}
+
+async fn report_figures(app: &App, store: &Store) -> anyhow::Result<ReportFigures> {
+    let started = Instant::now();
+    let rebuilt = app
+        .rebuild_reports(true)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let rebuild_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let verified = app
+        .rebuild_reports(false)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let verify_seconds = started.elapsed().as_secs_f64();
+    let counters = store.report_counters().await?;
+    let system = motcua_app::Actor::system();
+    let year = motcua_app::reports::ReportPeriod::year(app.today().year());
+    let units = store.list_units().await?;
+    let ward = units
+        .iter()
+        .filter(|u| u.kind == "agency" || u.code.is_some())
+        .max_by_key(|u| u.path.matches('/').count())
+        .map(|u| u.id);
+    let timed = |samples: &mut Vec<Duration>, at: Instant| samples.push(at.elapsed());
+    let (mut city, mut one, mut raw) = (Vec::new(), Vec::new(), Vec::new());
+    let wall = Instant::now();
+    for _ in 0..30 {
+        let at = Instant::now();
+        app.report_dashboard(&system, None, year, "vi")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        timed(&mut city, at);
+        let at = Instant::now();
+        app.report_dashboard(&system, ward, year, "vi")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        timed(&mut one, at);
+    }
+    let dashboards_wall = wall.elapsed();
+    let wall = Instant::now();
+    for _ in 0..5 {
+        let at = Instant::now();
+        store.bench_raw_dossier_groups().await?;
+        timed(&mut raw, at);
+    }
+    let raw_wall = wall.elapsed();
+    Ok(ReportFigures {
+        rebuilt_dossiers: rebuilt.dossiers,
+        rebuild_seconds,
+        rebuild_dossiers_per_second: rebuilt.dossiers as f64 / rebuild_seconds.max(1e-9),
+        verify_seconds,
+        differences: verified.differences,
+        agency_rows: counters.agencies.len(),
+        procedure_rows: counters.procedures.len(),
+        dashboard_city: Latency::from_samples(city, 0, dashboards_wall),
+        dashboard_ward: Latency::from_samples(one, 0, dashboards_wall),
+        raw_group_by: Latency::from_samples(raw, 0, raw_wall),
     })
 }

@@ -757,3 +757,144 @@ async fn search_and_queue_journey_with_javascript() {
 async fn search_and_queue_journey_without_javascript() {
     search_and_queue_journey(false).await;
 }
+
+/// A leader reads the month's report: picks the period, sees the on-time rate and the chart
+/// drawn on the server, drills down to the late dossier, downloads the table as XLSX; anyone
+/// reads the public transparency page without signing in.
+async fn report_journey(javascript: bool) {
+    use motcua_domain::dossier::Command;
+    let server = Server::start(Backend::Sqlite).await.expect("server");
+    let app = server.app.clone();
+    // A birth registration (no fee), as the demo citizen.
+    let citizen = motcua_app::test_support::citizen(&app, "092095001234").await;
+    let id = app
+        .submit_dossier(
+            &citizen,
+            &motcua_app::dossiers::Submission {
+                procedure_code: "1.001193".into(),
+                agency_code: "000.00.30.H13".into(),
+                form: motcua_app::test_support::birth_registration(),
+                attachments: Vec::new(),
+                delivery: Default::default(),
+                postal: Default::default(),
+            },
+        )
+        .await
+        .expect("submitted")
+        .id;
+    let reception = motcua_app::test_support::official(&app, "tiepnhan.ninhkieu").await;
+    app.receive_dossier(&reception, id).await.expect("receive");
+    let specialist = motcua_app::test_support::official(&app, "chuyenvien.ninhkieu").await;
+    let leader = motcua_app::test_support::official(&app, "chutich.ninhkieu").await;
+    app.act_on_dossier(
+        &specialist,
+        id,
+        Command::Forward {
+            to_step: 1,
+            assignee: None,
+        },
+    )
+    .await
+    .expect("forward");
+    for command in [Command::Approve, Command::Sign, Command::Resolve] {
+        app.act_on_dossier(&leader, id, command)
+            .await
+            .expect("leader acts");
+    }
+    let code = server
+        .database
+        .store
+        .get_dossier(id)
+        .await
+        .expect("row")
+        .code
+        .expect("code");
+    let today = app.today();
+    let (mut j, _driver) = Journey::begin(
+        server,
+        javascript,
+        if javascript {
+            "js-reports"
+        } else {
+            "nojs-reports"
+        },
+    )
+    .await;
+    j.open("/lang/vi?back=/").await;
+    j.sign_in_official("chutich.ninhkieu").await;
+    j.open("/staff/reports").await;
+    assert!(
+        j.shows("Báo cáo tình hình giải quyết hồ sơ").await,
+        "{}",
+        j.text().await
+    );
+    // This month, chosen in the form.
+    j.fill("f-number", &u8::from(today.month()).to_string())
+        .await;
+    let select = j.element("#f-period").await.expect("period");
+    select.select_by_value("month").await.expect("choose month");
+    j.submit_get("/staff/reports").await;
+    assert!(
+        j.shows(&format!(
+            "Tháng {:02}/{}",
+            u8::from(today.month()),
+            today.year()
+        ))
+        .await,
+        "{}",
+        j.text().await
+    );
+    let received = j
+        .element("#t-received a")
+        .await
+        .expect("received")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(received, "1");
+    assert!(j.element("figure svg").await.is_ok(), "a chart");
+    j.record("01-dashboard").await;
+    // Drill down to the dossier behind the number.
+    j.element("#t-received a")
+        .await
+        .expect("link")
+        .click()
+        .await
+        .expect("click");
+    assert!(j.shows(&code).await, "{}", j.text().await);
+    j.record("02-drill-down").await;
+    // Back, and the table by unit as XLSX.
+    j.element("a[href^='/staff/reports?']")
+        .await
+        .expect("back")
+        .click()
+        .await
+        .expect("click");
+    assert!(j.shows("Theo đơn vị").await);
+    let xlsx = j.download("a[href*='by=unit'][href*='format=xlsx']").await;
+    assert!(xlsx.starts_with(b"PK"), "an XLSX (ZIP) file");
+    j.sign_out().await;
+    // The public page, signed out.
+    j.open("/minh-bach").await;
+    assert!(
+        j.shows("Công khai kết quả giải quyết").await,
+        "{}",
+        j.text().await
+    );
+    assert!(
+        !j.text().await.contains(&code),
+        "no dossier on the public page"
+    );
+    j.record("03-transparency").await;
+    j.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_journey_with_javascript() {
+    report_journey(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_journey_without_javascript() {
+    report_journey(false).await;
+}

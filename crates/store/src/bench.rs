@@ -147,3 +147,19 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// What a report without projections must at least read: every dossier counted by agency
+    /// and status (the benchmark's raw baseline for the dashboard). Returns the groups.
+    pub async fn bench_raw_dossier_groups(&self) -> StoreResult<i64> {
+        let rows: Vec<(String, Option<i64>, i64)> = crate::on_backend!(self, |pool| {
+            sqlx::query_as(
+                "SELECT agency_path, status_code, COUNT(*) FROM dossiers \
+                 GROUP BY agency_path, status_code",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(i64::try_from(rows.len()).unwrap_or(i64::MAX))
+    }
+}

@@ -369,6 +369,21 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
+    /// Up to `limit` dossiers after the id `after`, in id order (a report rebuild reads
+    /// every dossier this way).
+    pub async fn dossier_rows_after(&self, after: i64, limit: i64) -> StoreResult<Vec<DossierRow>> {
+        let sql = format!(
+            "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT {}",
+            limit.clamp(1, 10_000)
+        );
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql))
+                .bind(after)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
     pub async fn get_dossier(&self, id: i64) -> StoreResult<DossierRow> {
         let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id = $1");
         let row = on_backend!(self, |pool| {

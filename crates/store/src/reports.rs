@@ -66,6 +66,18 @@ pub struct ReportCounters {
 }
 
 impl ReportCounters {
+    /// Adds `other` to these counters (zeros left out).
+    pub fn merge(&mut self, other: ReportCounters) {
+        for (key, n) in other.agencies {
+            *self.agencies.entry(key).or_default() += n;
+        }
+        for (key, n) in other.procedures {
+            *self.procedures.entry(key).or_default() += n;
+        }
+        self.agencies.retain(|_, n| *n != 0);
+        self.procedures.retain(|_, n| *n != 0);
+    }
+
     /// The counters `facts` add up to.
     pub fn of_facts<'a>(facts: impl IntoIterator<Item = &'a Fact>) -> Self {
         let mut counters = Self::default();
@@ -289,6 +301,99 @@ impl StoreTx {
                 .bind(&procedure_code)
                 .bind(&step)
                 .bind(&measure)
+                .bind(n)
+                .execute(&mut *conn)
+                .await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes many records' facts at once, without reading or moving counters (a rebuild
+    /// adds the counters they sum to with [`StoreTx::add_report_counters`]). Each item is
+    /// (source id, dossier id, fact).
+    pub async fn insert_report_facts_bulk(
+        &mut self,
+        source: FactSource,
+        facts: &[(i64, i64, Fact)],
+    ) -> StoreResult<()> {
+        // 10 parameters a row: 400 rows stay well under SQLite's limit of bound parameters.
+        for chunk in facts.chunks(400) {
+            let mut sql = String::from(
+                "INSERT INTO report_facts (source, source_id, dossier_id, month, agency_path, \
+                 procedure_code, channel, step, measure, value) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let b = i * 10;
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10
+                ));
+            }
+            on_tx!(self, |conn| {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for (source_id, dossier_id, fact) in chunk {
+                    query = query
+                        .bind(source.as_str())
+                        .bind(*source_id)
+                        .bind(*dossier_id)
+                        .bind(i64::from(fact.month))
+                        .bind(&fact.agency_path)
+                        .bind(&fact.procedure_code)
+                        .bind(&fact.channel)
+                        .bind(&fact.step)
+                        .bind(fact.measure.as_str())
+                        .bind(fact.value);
+                }
+                query.execute(&mut *conn).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds counters to the kept ones.
+    pub async fn add_report_counters(&mut self, counters: &ReportCounters) -> StoreResult<()> {
+        for ((month, agency_path, channel, measure), n) in &counters.agencies {
+            on_tx!(self, |conn| {
+                sqlx::query(
+                    "INSERT INTO report_agency_months (month, agency_path, channel, measure, n) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (month, agency_path, channel, measure) \
+                     DO UPDATE SET n = report_agency_months.n + excluded.n",
+                )
+                .bind(month)
+                .bind(agency_path)
+                .bind(channel)
+                .bind(measure)
+                .bind(n)
+                .execute(&mut *conn)
+                .await?;
+            });
+        }
+        for ((month, agency_path, procedure_code, step, measure), n) in &counters.procedures {
+            on_tx!(self, |conn| {
+                sqlx::query(
+                    "INSERT INTO report_procedure_months (month, agency_path, procedure_code, step, \
+                     measure, n) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (month, agency_path, procedure_code, step, measure) \
+                     DO UPDATE SET n = report_procedure_months.n + excluded.n",
+                )
+                .bind(month)
+                .bind(agency_path)
+                .bind(procedure_code)
+                .bind(step)
+                .bind(measure)
                 .bind(n)
                 .execute(&mut *conn)
                 .await?;
