@@ -25,6 +25,7 @@ both!(
     the_projections_equal_a_full_recomputation_and_a_damaged_one_is_repaired,
     reports_follow_the_jurisdiction_and_the_drill_down_needs_the_dossier_view,
     a_refusal_at_reception_counts_as_not_received,
+    fees_paid_count_and_a_refund_takes_its_payment_back,
 );
 
 const DECEMBER: ReportPeriod = ReportPeriod {
@@ -436,6 +437,112 @@ async fn a_refusal_at_reception_counts_as_not_received(backend: Backend) {
         .totals;
     assert_eq!((t.received, t.not_received, t.numbered), (0, 1, 1));
     // The rebuild agrees after every kind of change.
+    assert_eq!(
+        f.app
+            .rebuild_reports(false)
+            .await
+            .expect("verify")
+            .differences,
+        0
+    );
+    f.cleanup().await;
+}
+
+async fn fees_paid_count_and_a_refund_takes_its_payment_back(backend: Backend) {
+    use motcua_domain::payment::PaymentMethod;
+    let f = Fixture::new(backend).await;
+    let reception = f.official("tiepnhan.ninhkieu").await;
+    let leader = f.official("chutich.ninhkieu").await;
+    let ward = ward_id(&f).await;
+    // A civil-status extract, its fee paid in cash at the desk.
+    let citizen = f.citizen(CITIZEN).await;
+    let extract = f
+        .app
+        .submit_dossier(
+            &citizen,
+            &motcua_app::dossiers::Submission {
+                procedure_code: "2.000635".into(),
+                agency_code: motcua_app::test_support::WARD.into(),
+                form: motcua_app::demo::demo_extract_form(1).expect("form"),
+                attachments: Vec::new(),
+                delivery: Default::default(),
+                postal: Default::default(),
+            },
+        )
+        .await
+        .expect("submit");
+    f.app
+        .record_counter_payment(&reception, extract.id, PaymentMethod::Cash, "")
+        .await
+        .expect("paid");
+    // A second fee, paid and then refunded: it no longer counts.
+    let other = f.received().await;
+    let specialist = f.official("chuyenvien.ninhkieu").await;
+    f.app
+        .act_on_dossier(
+            &specialist,
+            other.id,
+            Command::RequireFinancialObligation {
+                description: "Lệ phí".into(),
+                amount_vnd: Some(15_000),
+            },
+        )
+        .await
+        .expect("obligation");
+    let paid = f
+        .app
+        .record_counter_payment(&reception, other.id, PaymentMethod::Cash, "")
+        .await
+        .expect("paid");
+    let before_refund = f
+        .app
+        .report_dashboard(&leader, Some(ward), DECEMBER, "vi")
+        .await
+        .expect("dashboard")
+        .totals;
+    assert_eq!(
+        (before_refund.paid_counter, before_refund.paid_online),
+        (2, 0)
+    );
+    f.app
+        .refund_payment(&leader, paid.id, "Thu nhầm")
+        .await
+        .expect("refund");
+    let dashboard = f
+        .app
+        .report_dashboard(&leader, Some(ward), DECEMBER, "vi")
+        .await
+        .expect("dashboard");
+    assert_eq!(
+        (dashboard.totals.paid_counter, dashboard.totals.paid_online),
+        (1, 0)
+    );
+    // 766: one procedure with a paid fee, none paid online; one dossier, not online.
+    let outcome = |key: &str| {
+        dashboard
+            .index
+            .indicators
+            .iter()
+            .find(|i| i.key == key)
+            .map(|i| i.outcome)
+            .expect("indicator")
+    };
+    assert!(matches!(
+        outcome("procedures-paid-online"),
+        Outcome::Scored {
+            numerator: 0,
+            denominator: 1,
+            ..
+        }
+    ));
+    assert!(matches!(
+        outcome("dossiers-paid-online"),
+        Outcome::Scored {
+            numerator: 0,
+            denominator: 1,
+            ..
+        }
+    ));
     assert_eq!(
         f.app
             .rebuild_reports(false)
