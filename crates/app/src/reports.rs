@@ -162,6 +162,14 @@ impl Totals {
                 }
                 &mut self.received
             }
+            // The agency counters tell the channel; only the procedure counters (no channel)
+            // need this fact.
+            Measure::ReceivedOnline => {
+                if channel.is_empty() {
+                    self.received_online += n;
+                }
+                return;
+            }
             Measure::ReceivedFullOnline => {
                 if channel == "online" {
                     self.received_full_online_online += n;
@@ -1026,4 +1034,155 @@ pub fn csv(rows: &[Vec<Cell>]) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+/// The month before `month` (`yyyymm`).
+fn month_before(month: Month) -> Month {
+    if month % 100 == 1 {
+        (month / 100 - 1) * 100 + 12
+    } else {
+        month - 1
+    }
+}
+
+impl App {
+    /// The periodic report of results by sector (báo cáo tình hình, kết quả giải quyết TTHC)
+    /// of a unit for a period, as its printable form: carried over from before the period,
+    /// received online and otherwise, resolved early, on time and late, withdrawn or stopped,
+    /// still in processing at the end — all from the projections.
+    pub async fn result_report_form(
+        &self,
+        actor: &Actor,
+        unit_id: Option<i64>,
+        period: ReportPeriod,
+    ) -> AppResult<motcua_render::model::FormDocument> {
+        use motcua_render::model::{FormDocument, Header, ResultReport, ResultReportRow};
+        let unit = self.report_unit(actor, unit_id).await?;
+        let (from, to) = period.months();
+        let during = self
+            .store
+            .report_procedure_counts(&unit.path, from, to)
+            .await?;
+        let before = self
+            .store
+            .report_procedure_counts(&unit.path, 1, month_before(from))
+            .await?;
+        let labels: HashMap<String, motcua_store::reports::ProcedureLabel> = self
+            .store
+            .procedure_labels()
+            .await?
+            .into_iter()
+            .map(|l| (l.code.clone(), l))
+            .collect();
+        let sector_of = |code: &str| {
+            labels
+                .get(code)
+                .map(|l| l.sector_name.clone())
+                .unwrap_or_else(|| code.to_owned())
+        };
+        let mut rows: BTreeMap<String, ResultReportRow> = BTreeMap::new();
+        for (counts, in_period) in [(&before, false), (&during, true)] {
+            for c in counts {
+                let Some(measure) = Measure::parse(&c.measure) else {
+                    continue;
+                };
+                let sector = sector_of(&c.procedure_code);
+                let row = rows
+                    .entry(sector.clone())
+                    .or_insert_with(|| ResultReportRow {
+                        sector,
+                        ..ResultReportRow::default()
+                    });
+                // Before the period only what is still open at its start matters.
+                let open = match measure {
+                    Measure::Received => c.n,
+                    Measure::ResolvedEarly
+                    | Measure::ResolvedOnTime
+                    | Measure::ResolvedLate
+                    | Measure::Withdrawn
+                    | Measure::Stopped => -c.n,
+                    _ => 0,
+                };
+                if !in_period {
+                    row.carried_over += open;
+                    continue;
+                }
+                match measure {
+                    Measure::Received => row.received_other += c.n,
+                    Measure::ReceivedOnline => {
+                        row.received_online += c.n;
+                        row.received_other -= c.n;
+                    }
+                    Measure::ResolvedEarly => row.resolved_early += c.n,
+                    Measure::ResolvedOnTime => row.resolved_on_time += c.n,
+                    Measure::ResolvedLate => row.resolved_late += c.n,
+                    Measure::Withdrawn | Measure::Stopped => row.withdrawn_or_stopped += c.n,
+                    _ => {}
+                }
+            }
+        }
+        let mut total = ResultReportRow {
+            sector: "Tổng cộng".to_owned(),
+            ..ResultReportRow::default()
+        };
+        let rows: Vec<ResultReportRow> = rows
+            .into_values()
+            .map(|mut r| {
+                r.carried_over = r.carried_over.max(0);
+                r.total = r.carried_over + r.received_online + r.received_other;
+                r.in_progress = (r.total
+                    - r.resolved_early
+                    - r.resolved_on_time
+                    - r.resolved_late
+                    - r.withdrawn_or_stopped)
+                    .max(0);
+                total.total += r.total;
+                total.carried_over += r.carried_over;
+                total.received_online += r.received_online;
+                total.received_other += r.received_other;
+                total.resolved_early += r.resolved_early;
+                total.resolved_on_time += r.resolved_on_time;
+                total.resolved_late += r.resolved_late;
+                total.withdrawn_or_stopped += r.withdrawn_or_stopped;
+                total.in_progress += r.in_progress;
+                r
+            })
+            .filter(|r| r.total > 0 || r.withdrawn_or_stopped > 0)
+            .collect();
+        let units = self.store.list_units().await?;
+        let parent = unit
+            .parent_id
+            .and_then(|p| units.iter().find(|u| u.id == p))
+            .map(|u| u.name.to_uppercase());
+        let root = units
+            .iter()
+            .find(|u| u.parent_id.is_none())
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        Ok(FormDocument::ResultReport(ResultReport {
+            header: Header {
+                parent_body: parent,
+                body: unit.name.to_uppercase(),
+                unit: None,
+                place: crate::forms::place_of(&root),
+                date: self.today(),
+                number: None,
+            },
+            unit_name: unit.name.clone(),
+            period: period.label("vi"),
+            rows,
+            total,
+        }))
+    }
+
+    /// [`App::result_report_form`] as PDF.
+    pub async fn result_report_pdf(
+        &self,
+        actor: &Actor,
+        unit_id: Option<i64>,
+        period: ReportPeriod,
+    ) -> AppResult<Vec<u8>> {
+        let form = self.result_report_form(actor, unit_id, period).await?;
+        self.render_pdf(form).await
+    }
 }

@@ -244,6 +244,51 @@ async fn a_seeded_month_gives_known_counts_rates_and_766_points(backend: Backend
         })
         .expect("ward row");
     assert_eq!(ward_row.totals.resolved_late, 1);
+    // The periodic report by sector: December, then January carrying d3 over.
+    let form = f
+        .app
+        .result_report_form(&leader, Some(ward), DECEMBER)
+        .await
+        .expect("report");
+    let motcua_render::model::FormDocument::ResultReport(report) = form else {
+        panic!("a result report");
+    };
+    let t = &report.total;
+    assert_eq!(
+        (t.carried_over, t.received_online, t.received_other, t.total),
+        (0, 3, 0, 3)
+    );
+    assert_eq!(
+        (
+            t.resolved_early,
+            t.resolved_on_time,
+            t.resolved_late,
+            t.in_progress
+        ),
+        (0, 1, 1, 1)
+    );
+    assert_eq!(report.rows.len(), 1);
+    assert_eq!(report.rows[0].sector, "Hộ tịch");
+    let form = f
+        .app
+        .result_report_form(
+            &leader,
+            Some(ward),
+            ReportPeriod::parse("month", "2027", "1").expect("month"),
+        )
+        .await
+        .expect("report");
+    let motcua_render::model::FormDocument::ResultReport(january) = form else {
+        panic!("a result report");
+    };
+    assert_eq!(
+        (
+            january.total.carried_over,
+            january.total.total,
+            january.total.in_progress
+        ),
+        (1, 1, 1)
+    );
     // The export: a header, one row per line, the total.
     let table = App::report_table(&dashboard, Breakdown::Procedure, "vi");
     assert_eq!(table.len(), 1 + dashboard.procedures.len() + 1);

@@ -134,6 +134,10 @@ pub(crate) fn template_of(form: &FormDocument) -> (&'static str, &'static str) {
             ("mau06.typ", "Phiếu kiểm soát quá trình giải quyết hồ sơ")
         }
         FormDocument::TrackingBook(_) => ("mau07.typ", "Sổ theo dõi hồ sơ"),
+        FormDocument::ResultReport(_) => (
+            "bao_cao.typ",
+            "Báo cáo tình hình, kết quả giải quyết thủ tục hành chính",
+        ),
         FormDocument::PaymentReceipt(_) => ("bien_lai.typ", "Biên lai thu phí, lệ phí"),
         FormDocument::OfficialDocument(_) => ("van_ban.typ", "Văn bản hành chính"),
         FormDocument::DocumentRegister(r) => match r.entries {
@@ -164,6 +168,7 @@ fn one_stop_form(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict, R
         FormDocument::StopNotice(f) => (&f.header, Some(f.dossier_code.as_str()), FORMS_BASIS),
         FormDocument::ControlSheet(f) => (&f.header, Some(f.dossier_code.as_str()), FORMS_BASIS),
         FormDocument::TrackingBook(f) => (&f.header, None, FORMS_BASIS),
+        FormDocument::ResultReport(f) => (&f.header, None, FORMS_BASIS),
         FormDocument::PaymentReceipt(f) => (&f.header, None, RECEIPT_BASIS),
         FormDocument::OfficialDocument(_) | FormDocument::DocumentRegister(_) => {
             return Err(RenderError::Template("not a one-stop form".into()));
@@ -197,6 +202,7 @@ fn one_stop_form(form: &FormDocument, qr_svg: Option<Vec<u8>>) -> Result<Dict, R
         FormDocument::StopNotice(f) => stop_notice(f),
         FormDocument::ControlSheet(f) => control_sheet(f),
         FormDocument::TrackingBook(f) => tracking_book(f),
+        FormDocument::ResultReport(f) => result_report(f),
         FormDocument::PaymentReceipt(f) => payment_receipt(f, qr_svg),
         FormDocument::OfficialDocument(_) | FormDocument::DocumentRegister(_) => {
             return Err(RenderError::Template("not a one-stop form".into()));
@@ -413,6 +419,33 @@ fn tracking_book(f: &TrackingBook) -> Result<Value, RenderError> {
                 .text("note", &r.note)
                 .build()
         })
+        .build()
+}
+
+fn result_report(f: &ResultReport) -> Result<Value, RenderError> {
+    let line = |r: &ResultReportRow| {
+        Obj::new()
+            .text("sector", &r.sector)
+            .int("total", r.total)
+            .int("carried_over", r.carried_over)
+            .int("received_online", r.received_online)
+            .int("received_other", r.received_other)
+            .int(
+                "resolved",
+                r.resolved_early + r.resolved_on_time + r.resolved_late,
+            )
+            .int("resolved_early", r.resolved_early)
+            .int("resolved_on_time", r.resolved_on_time)
+            .int("resolved_late", r.resolved_late)
+            .int("withdrawn_or_stopped", r.withdrawn_or_stopped)
+            .int("in_progress", r.in_progress)
+            .build()
+    };
+    Obj::new()
+        .text("unit_name", &f.unit_name)
+        .text("period", &f.period)
+        .list("rows", &f.rows, MAX_BOOK_ROWS, |r| line(r))
+        .nested("total", line(&f.total))
         .build()
 }
 

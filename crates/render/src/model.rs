@@ -34,6 +34,9 @@ pub enum FormDocument {
     /// Mẫu 07 — Sổ theo dõi hồ sơ.
     #[serde(rename = "mau07")]
     TrackingBook(TrackingBook),
+    /// Báo cáo tình hình, kết quả giải quyết TTHC, by sector (biểu tổng hợp của cơ quan).
+    #[serde(rename = "bao_cao")]
+    ResultReport(ResultReport),
     /// Biên lai thu phí, lệ phí (bản thể hiện của biên lai điện tử).
     #[serde(rename = "bien_lai")]
     PaymentReceipt(PaymentReceipt),
@@ -57,6 +60,7 @@ impl FormDocument {
             FormDocument::StopNotice(_) => "Mẫu 05",
             FormDocument::ControlSheet(_) => "Mẫu 06",
             FormDocument::TrackingBook(_) => "Mẫu 07",
+            FormDocument::ResultReport(_) => "Biểu báo cáo",
             FormDocument::PaymentReceipt(_) => "Biên lai",
             FormDocument::OfficialDocument(_) => "Phụ lục I NĐ 30/2020",
             FormDocument::DocumentRegister(_) => "Phụ lục IV NĐ 30/2020",
@@ -68,6 +72,7 @@ impl FormDocument {
         match self {
             FormDocument::ControlSheet(_)
             | FormDocument::TrackingBook(_)
+            | FormDocument::ResultReport(_)
             | FormDocument::DocumentRegister(_) => Paper::A4Landscape,
             FormDocument::OfficialDocument(_) => Paper::A4Portrait,
             _ => Paper::A5Portrait,
@@ -419,6 +424,44 @@ pub struct TrackingBook {
     /// Period covered, e.g. "Năm 2026" or "Tháng 01 năm 2026".
     pub period: String,
     pub rows: Vec<TrackingRow>,
+}
+
+/// One line of the report of results: a sector (lĩnh vực), or the total.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultReportRow {
+    /// Lĩnh vực ("Tổng cộng" for the total line).
+    pub sector: String,
+    /// Số hồ sơ nhận giải quyết: từ kỳ trước chuyển sang + mới tiếp nhận.
+    pub total: i64,
+    /// Từ kỳ trước chuyển sang (received before the period, not finished at its start).
+    pub carried_over: i64,
+    /// Mới tiếp nhận trực tuyến.
+    pub received_online: i64,
+    /// Mới tiếp nhận trực tiếp và qua bưu chính.
+    pub received_other: i64,
+    /// Đã giải quyết: trước hạn, đúng hạn, quá hạn.
+    pub resolved_early: i64,
+    pub resolved_on_time: i64,
+    pub resolved_late: i64,
+    /// Rút hồ sơ, dừng xử lý trong kỳ.
+    pub withdrawn_or_stopped: i64,
+    /// Đang giải quyết cuối kỳ (chuyển kỳ sau).
+    pub in_progress: i64,
+}
+
+/// Báo cáo tình hình, kết quả giải quyết thủ tục hành chính of a unit for a period, one line
+/// per sector (A4 landscape). The layout follows the provinces' periodic report (số hồ sơ nhận
+/// giải quyết, đã giải quyết trước hạn / đúng hạn / quá hạn, đang giải quyết) `[assumed]`: the
+/// official table of the current reporting circular is not in the project's references.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultReport {
+    pub header: Header,
+    /// The unit the report covers (with the units under it).
+    pub unit_name: String,
+    /// "Tháng 12/2026", "Quý 4/2026", "Năm 2026".
+    pub period: String,
+    pub rows: Vec<ResultReportRow>,
+    pub total: ResultReportRow,
 }
 
 /// One charge on a fee receipt (một dòng phí, lệ phí trên biên lai).

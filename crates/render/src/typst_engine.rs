@@ -27,7 +27,7 @@ const FONTS: [&[u8]; 4] = [
 ];
 
 /// Template sources, addressed by file name from each other (`#import "common.typ": *`).
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 13] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("mau01.typ", include_str!("../templates/mau01.typ")),
     ("mau02.typ", include_str!("../templates/mau02.typ")),
@@ -36,6 +36,7 @@ const TEMPLATES: [(&str, &str); 12] = [
     ("mau05.typ", include_str!("../templates/mau05.typ")),
     ("mau06.typ", include_str!("../templates/mau06.typ")),
     ("mau07.typ", include_str!("../templates/mau07.typ")),
+    ("bao_cao.typ", include_str!("../templates/bao_cao.typ")),
     ("bien_lai.typ", include_str!("../templates/bien_lai.typ")),
     ("van_ban.typ", include_str!("../templates/van_ban.typ")),
     (

@@ -1479,3 +1479,5 @@ index766-why-national-store = needs the national portal's data store.
 index766-why-population = the system is not connected to the national population database.
 transparency-title = Public results of administrative procedures
 transparency-intro = Dossiers received, resolved on time, citizens' satisfaction and the Decision 766 index per agency and unit. Totals only, no personal data.
+report-pdf = Report of results by sector (PDF)
+report-measure-received_online = Dossiers received online

@@ -1479,3 +1479,5 @@ index766-why-national-store = cần kho dữ liệu của Cổng DVCQG.
 index766-why-population = hệ thống chưa kết nối Cơ sở dữ liệu quốc gia về dân cư.
 transparency-title = Công khai kết quả giải quyết thủ tục hành chính
 transparency-intro = Số hồ sơ tiếp nhận, giải quyết đúng hạn, mức độ hài lòng của người dân và điểm Bộ chỉ số 766 theo từng cơ quan, đơn vị. Số liệu tổng hợp, không có thông tin cá nhân.
+report-pdf = Báo cáo tình hình, kết quả giải quyết TTHC theo lĩnh vực (PDF)
+report-measure-received_online = Hồ sơ tiếp nhận trực tuyến

@@ -697,6 +697,12 @@ pub fn assemble(state: AppState) -> (Router, Vec<RouteSpec>) {
         )
         .at(
             M::GET,
+            "/staff/reports/report.pdf",
+            Staff(P::ReportsView),
+            pages::reports::report_pdf,
+        )
+        .at(
+            M::GET,
             "/staff/reports/dossiers",
             Staff(P::ReportsView),
             pages::reports::dossiers,

@@ -65,6 +65,19 @@ async fn the_leader_reads_the_dashboard_drills_down_and_exports(w: Web) -> Web {
         .await;
     assert_eq!(csv.status, 200);
     assert!(csv.text().contains("1.001193"), "{}", csv.text());
+    // The periodic report of results by sector, printable.
+    let pdf = w
+        .get(
+            &format!("/staff/reports/report.pdf?unit={unit}&{period}"),
+            &leader,
+        )
+        .await;
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    let text = motcua_app::test_support::pdf::text("bao-cao.pdf", &pdf.bytes);
+    assert!(text.contains("BÁO CÁO TÌNH HÌNH"), "{text}");
+    assert!(text.contains("Hộ tịch"), "the sector's line: {text}");
+    assert!(text.contains("Tổng cộng"), "{text}");
     // Bad input is named, not a crash.
     let bad = w
         .get("/staff/reports?period=month&year=2026&number=13", &leader)

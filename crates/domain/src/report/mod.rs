@@ -42,6 +42,9 @@ pub fn is_month(month: Month) -> bool {
 pub enum Measure {
     /// Tiếp nhận: received (appointment given), in the month of receipt.
     Received,
+    /// Received, having come in online: the online share by procedure and sector (the
+    /// procedure counters keep no channel).
+    ReceivedOnline,
     /// Received, of a procedure offered fully online (toàn trình) when it was submitted: the
     /// denominator of the 766 online indicator (its numerator is this on the online channel).
     ReceivedFullOnline,
@@ -53,9 +56,9 @@ pub enum Measure {
     ResolvedOnTime,
     /// Giải quyết quá hạn.
     ResolvedLate,
-    /// Rút hồ sơ (status 7).
+    /// Rút hồ sơ (status 7) after reception.
     Withdrawn,
-    /// Dừng xử lý (status 8).
+    /// Dừng xử lý (status 8) after reception.
     Stopped,
     /// Resolved with a digitally signed (electronic) result.
     ElectronicResult,
@@ -82,8 +85,9 @@ pub enum Measure {
 }
 
 impl Measure {
-    pub const ALL: [Measure; 19] = [
+    pub const ALL: [Measure; 20] = [
         Self::Received,
+        Self::ReceivedOnline,
         Self::ReceivedFullOnline,
         Self::NotReceived,
         Self::ResolvedEarly,
@@ -108,6 +112,7 @@ impl Measure {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Received => "received",
+            Self::ReceivedOnline => "received_online",
             Self::ReceivedFullOnline => "received_full_online",
             Self::NotReceived => "not_received",
             Self::ResolvedEarly => "resolved_early",
@@ -192,6 +197,9 @@ pub fn dossier_facts(
     }
     if let Some(received) = dossier.received_at {
         facts.push(fact(received, Measure::Received, ""));
+        if context.channel == "online" {
+            facts.push(fact(received, Measure::ReceivedOnline, ""));
+        }
         if context.full_online {
             facts.push(fact(received, Measure::ReceivedFullOnline, ""));
         }
@@ -208,10 +216,14 @@ pub fn dossier_facts(
         }
     }
     // Terminal statuses take no further event, so the last event is the one that ended it.
+    // Withdrawn and stopped count only for received dossiers: a submission withdrawn before
+    // reception was never handled (and the periodic report subtracts these from the
+    // dossiers in processing).
+    let received = dossier.received_at.is_some();
     let ended = match dossier.status {
         Some(DossierStatus::NotReceived) => Some(Measure::NotReceived),
-        Some(DossierStatus::Withdrawn) => Some(Measure::Withdrawn),
-        Some(DossierStatus::Stopped) => Some(Measure::Stopped),
+        Some(DossierStatus::Withdrawn) if received => Some(Measure::Withdrawn),
+        Some(DossierStatus::Stopped) if received => Some(Measure::Stopped),
         _ => None,
     };
     if let (Some(measure), Some(at)) = (ended, dossier.last_at) {

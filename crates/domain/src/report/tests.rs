@@ -101,6 +101,7 @@ fn a_dossier_resolved_late_with_one_late_step() {
         vec![
             (Measure::Numbered, "", STANDING),
             (Measure::Received, "", 202611),
+            (Measure::ReceivedOnline, "", 202611),
             (Measure::ReceivedFullOnline, "", 202611),
             (Measure::ResolvedLate, "", 202611),
             (Measure::ElectronicResult, "", 202611),
@@ -148,7 +149,23 @@ fn terminal_statuses_count_in_the_month_of_their_last_event() {
         dossier.last_at = Some(datetime!(2026-12-01 10:00 +7));
         dossier.last_seq = 2;
         let facts = dossier_facts(&dossier, &workflow(), &calendar(), CONTEXT);
-        assert_eq!(measures(&facts), vec![(measure, "", 202612)]);
+        if status == DossierStatus::NotReceived {
+            assert_eq!(measures(&facts), vec![(measure, "", 202612)]);
+        } else {
+            // Withdrawn or stopped before reception: never handled, nothing counted.
+            assert!(facts.is_empty(), "{facts:?}");
+            dossier.received_at = Some(T0);
+            let facts = dossier_facts(&dossier, &workflow(), &calendar(), CONTEXT);
+            assert!(facts.contains(&Fact {
+                month: 202612,
+                agency_path: "1/2".into(),
+                procedure_code: "1.000001".into(),
+                channel: "online".into(),
+                step: String::new(),
+                measure,
+                value: 1,
+            }));
+        }
     }
 }
 

@@ -397,6 +397,26 @@ pub async fn export(
     })
 }
 
+/// `/staff/reports/report.pdf`: the periodic report of results by sector, printable.
+pub async fn report_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<ReportQuery>,
+) -> WebResult<Response> {
+    let period = query.period(&state.app).ctx(&ctx)?;
+    let unit = query.unit().ctx(&ctx)?;
+    let pdf = state
+        .app
+        .result_report_pdf(&ctx.actor(), unit, period)
+        .await
+        .ctx(&ctx)?;
+    Ok(download(
+        pdf,
+        "application/pdf",
+        &format!("bao-cao-ket-qua-{}-{}.pdf", period.year, period.number),
+    ))
+}
+
 #[derive(Template)]
 #[template(path = "staff/report_dossiers.html")]
 struct DrillPage {
