@@ -458,6 +458,18 @@ impl App {
         Ok(String::from_utf8(bytes).map_err(anyhow::Error::new)?)
     }
 
+    /// What the national portal acknowledged of one dossier, for the officials who see the
+    /// dossier (`None`: never tried).
+    pub async fn dossier_national_sync(
+        &self,
+        actor: &Actor,
+        dossier_id: i64,
+    ) -> AppResult<Option<motcua_store::national_sync::NationalSyncRow>> {
+        actor.require(Access::Staff(Permission::DossierView))?;
+        let row = self.dossier_row(actor, dossier_id).await?;
+        Ok(self.store.national_sync_state(row.id).await?)
+    }
+
     /// Queues a dossier's sync again now (after the cause of a refusal was fixed), audited;
     /// the actor manages the dossier's unit.
     pub async fn resend_national_sync(&self, actor: &Actor, dossier_id: i64) -> AppResult<()> {

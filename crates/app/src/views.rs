@@ -20,7 +20,7 @@ pub use motcua_store::attachments::{AttachmentRow, DossierAttachmentRow};
 pub use motcua_store::audit::AuditRow;
 pub use motcua_store::catalogue::{FacetCount, ProcedureRow};
 pub use motcua_store::clients::{ClientTokenRow, SystemClientRow};
-pub use motcua_store::national_sync::{SyncComparison, SyncCounts};
+pub use motcua_store::national_sync::{NationalSyncRow, SyncComparison, SyncCounts};
 pub use motcua_store::org::OrgUnitRow;
 pub use motcua_store::people::{CitizenRow, OfficialRow, RoleAssignmentRow};
 pub use motcua_store::ratings::RatingRow;

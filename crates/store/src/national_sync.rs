@@ -87,7 +87,7 @@ impl Store {
     ) -> StoreResult<Option<NationalSyncRow>> {
         Ok(on_backend!(self, |pool| {
             sqlx::query_as::<_, NationalSyncRow>(
-                "SELECT dossier_id, dossier_code, scope_path, acked_seq, acked_status, acked_at, \
+                "SELECT dossier_id, dossier_code, scope_path, acked_seq, CAST(acked_status AS BIGINT) AS acked_status, acked_at, \
                  requests, last_error, failed_at, updated_at FROM national_sync WHERE dossier_id = $1",
             )
             .bind(dossier_id)
@@ -248,7 +248,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT d.id AS dossier_id, d.code AS dossier_code, d.agency_path, d.status_code, \
-             d.last_seq, s.acked_seq, s.acked_status, s.acked_at, s.last_error, s.failed_at \
+             d.last_seq, s.acked_seq, CAST(s.acked_status AS BIGINT) AS acked_status, s.acked_at, s.last_error, s.failed_at \
              FROM dossiers d LEFT JOIN national_sync s ON s.dossier_id = d.id \
              WHERE d.code IS NOT NULL AND d.id > $1 AND {which} AND {clause} \
              ORDER BY d.id LIMIT $2"

@@ -1481,3 +1481,6 @@ transparency-title = Public results of administrative procedures
 transparency-intro = Dossiers received, resolved on time, citizens' satisfaction and the Decision 766 index per agency and unit. Totals only, no personal data.
 report-pdf = Report of results by sector (PDF)
 report-measure-received_online = Dossiers received online
+dossier-national-sync-acked = The national portal has { $acked } of { $steps } steps (last at { $at }).
+dossier-national-sync-failing = The national portal has { $acked } of { $steps } steps; the last attempt failed: { $error }
+dossier-national-sync-none = The national portal has not received this dossier yet.

@@ -1481,3 +1481,6 @@ transparency-title = Công khai kết quả giải quyết thủ tục hành ch�
 transparency-intro = Số hồ sơ tiếp nhận, giải quyết đúng hạn, mức độ hài lòng của người dân và điểm Bộ chỉ số 766 theo từng cơ quan, đơn vị. Số liệu tổng hợp, không có thông tin cá nhân.
 report-pdf = Báo cáo tình hình, kết quả giải quyết TTHC theo lĩnh vực (PDF)
 report-measure-received_online = Hồ sơ tiếp nhận trực tuyến
+dossier-national-sync-acked = Cổng DVCQG đã nhận { $acked }/{ $steps } bước xử lý (lần cuối { $at }).
+dossier-national-sync-failing = Cổng DVCQG đã nhận { $acked }/{ $steps } bước; lần gửi gần nhất lỗi: { $error }
+dossier-national-sync-none = Cổng DVCQG chưa nhận hồ sơ này.

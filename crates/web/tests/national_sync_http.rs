@@ -78,6 +78,23 @@ async fn the_sync_page_shows_failures_and_sends_again(backend: motcua_store::Bac
             deliver(&w).await;
             let held = sim.dossier(&code).expect("the portal has it");
             assert_eq!(held.status.code(), 10);
+            // The dossier's page tells the desk what the portal has.
+            let page = w
+                .get(&format!("/staff/dossiers/{}", row.id), &ward_admin)
+                .await;
+            let reception = w.official_session("tiepnhan.ninhkieu").await;
+            let page = if page.status == 200 {
+                page
+            } else {
+                w.get(&format!("/staff/dossiers/{}", row.id), &reception)
+                    .await
+            };
+            assert_eq!(page.status, 200, "{}", page.text());
+            assert!(
+                page.text().contains("Cổng DVCQG đã nhận"),
+                "{}",
+                page.text()
+            );
             let html = w.get("/admin/national-sync", &admin).await.text();
             assert!(html.contains("Không có hồ sơ nào gửi lỗi."), "{html}");
 

@@ -245,6 +245,8 @@ pub(super) struct DetailPage {
     result_upload: bool,
     result_error: String,
     accept: &'static str,
+    /// What the national portal acknowledged of the dossier (staff only; empty otherwise).
+    national_sync: String,
 }
 
 impl DetailPage {
@@ -309,6 +311,37 @@ pub(super) async fn detail_page(
     let agency_name = unit_name(Some(row.agency_id)).await.ctx(ctx)?;
     let desk_name = unit_name(row.desk_id).await.ctx(ctx)?;
     let events = state.app.dossier_history(&actor, id).await.ctx(ctx)?;
+    let national_sync = if staff && row.code.is_some() {
+        let last_seq = events.last().map_or(0, |e| e.seq);
+        match state.app.dossier_national_sync(&actor, id).await {
+            Ok(Some(s)) if s.last_error.is_some() => i18n::tf(
+                ctx.lang,
+                "dossier-national-sync-failing",
+                &[
+                    ("acked", &s.acked_seq.to_string()),
+                    ("steps", &last_seq.to_string()),
+                    ("error", s.last_error.as_deref().unwrap_or_default()),
+                ],
+            ),
+            Ok(Some(s)) if s.acked_seq > 0 => i18n::tf(
+                ctx.lang,
+                "dossier-national-sync-acked",
+                &[
+                    ("acked", &s.acked_seq.to_string()),
+                    ("steps", &last_seq.to_string()),
+                    (
+                        "at",
+                        &s.acked_at.map(i18n::format_time_micros).unwrap_or_default(),
+                    ),
+                ],
+            ),
+            Ok(_) => i18n::t(ctx.lang, "dossier-national-sync-none"),
+            // Officials who see the dossier through a consultation only: nothing to show.
+            Err(_) => String::new(),
+        }
+    } else {
+        String::new()
+    };
     let missing = requested_papers(&events);
     let supplement_due = requested_due(&events)
         .map(|day| i18n::tf(ctx.lang, "dossier-supplement-due", &[("date", &day)]))
@@ -531,6 +564,7 @@ pub(super) async fn detail_page(
         result_upload,
         result_error: field_errors.get("result").cloned().unwrap_or_default(),
         accept: ACCEPT,
+        national_sync,
         row,
     };
     Ok(match error {
