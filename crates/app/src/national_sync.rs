@@ -20,7 +20,8 @@ use motcua_domain::dossier::{Actor as DossierActor, CommandKind, DossierStatus, 
 use motcua_domain::procedure::Channel;
 use motcua_national::format::{applicant_kind, channel, id_kind};
 use motcua_national::{
-    DinhDanhChs, HoSo, LePhi, NationalPortal, PortalError, QuaTrinhXuLy, format_portal_time,
+    DinhDanhChs, GiayToKetQua, HoSo, LePhi, NationalPortal, PortalError, QuaTrinhXuLy, TaiLieuNop,
+    format_portal_time,
 };
 use motcua_store::national_sync::{SyncComparison, SyncCounts, SyncSelection};
 use serde::Serialize;
@@ -80,8 +81,61 @@ fn changes_the_record(event: &Event) -> bool {
 
 /// The portal's `HoSo` as it stands after `step`: the dossier's data as held now, its status,
 /// appointment and dates as they were at that step.
-pub(crate) fn dossier_record(sources: &Sources, step: &Event) -> HoSo {
+pub(crate) fn dossier_record(
+    sources: &Sources,
+    files: &[motcua_store::attachments::DossierAttachmentRow],
+    public_url: &str,
+    step: &Event,
+) -> HoSo {
     let row = &sources.row;
+    // The papers and results attached up to this step. The portal downloads them from the
+    // staff file address (its access to it is the installation's agreement with the portal,
+    // `[assumed]`: vn-legal §12 gives the fields, not how the portal authenticates).
+    let at_step = motcua_store::micros(step.at);
+    let link = |f: &motcua_store::attachments::DossierAttachmentRow| {
+        format!(
+            "{}/staff/dossiers/{}/files/{}",
+            public_url.trim_end_matches('/'),
+            f.dossier_id,
+            f.attachment_id
+        )
+    };
+    let component = |f: &motcua_store::attachments::DossierAttachmentRow| {
+        f.requirement_index
+            .map(|i| format!("{}.{}", row.procedure_code, i + 1))
+            .unwrap_or_default()
+    };
+    let submitted_papers: Vec<TaiLieuNop> = files
+        .iter()
+        .filter(|f| f.purpose != "result" && f.added_at <= at_step)
+        .map(|f| TaiLieuNop {
+            file_id: Some(f.attachment_id.to_string()),
+            file_name: f.file_name.clone(),
+            deleted: None,
+            component_code: component(f),
+            download_url: link(f),
+            // Uploaded or scanned at the desk: an electronic copy of the paper.
+            digitised: "1".to_owned(),
+            reused: "0".to_owned(),
+            from_national_store: "0".to_owned(),
+            replaced_result_code: None,
+        })
+        .collect();
+    // A sealed result replaces the unsigned file it was made from: only the latest is sent.
+    let replaced: Vec<i64> = files.iter().filter_map(|f| f.signed_from).collect();
+    let result_papers: Vec<GiayToKetQua> = files
+        .iter()
+        .filter(|f| {
+            f.purpose == "result" && f.added_at <= at_step && !replaced.contains(&f.link_id)
+        })
+        .map(|f| GiayToKetQua {
+            name: sources.procedure.result.clone(),
+            component_code: None,
+            paper_id: Some(f.attachment_id.to_string()),
+            download_url: link(f),
+            result_code: format!("{}.KQ", row.procedure_code),
+        })
+        .collect();
     let code = row.code.clone().unwrap_or_default();
     let upto: Vec<&Event> = sources
         .events
@@ -160,6 +214,8 @@ pub(crate) fn dossier_record(sources: &Sources, step: &Event) -> HoSo {
                 ..LePhi::default()
             })
             .collect(),
+        submitted_papers,
+        results: result_papers,
         ..HoSo::default()
     }
 }
@@ -321,6 +377,7 @@ impl App {
             .form_sources(row)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let files = self.store.dossier_attachments(dossier_id).await?;
         let all: Vec<&Event> = steps(&sources.events).collect();
         let mut known = acked > 0;
         for (index, step) in all.iter().enumerate() {
@@ -330,7 +387,14 @@ impl App {
             }
             let previous = index.checked_sub(1).map(|i| all[i]);
             match self
-                .send_step(national.portal.as_ref(), &sources, step, previous, known)
+                .send_step(
+                    national.portal.as_ref(),
+                    &sources,
+                    &files,
+                    step,
+                    previous,
+                    known,
+                )
                 .await
             {
                 Ok(requests) => {
@@ -369,12 +433,13 @@ impl App {
         &self,
         portal: &dyn NationalPortal,
         sources: &Sources,
+        files: &[motcua_store::attachments::DossierAttachmentRow],
         step: &Event,
         previous: Option<&Event>,
         known: bool,
     ) -> Result<i64, PortalError> {
         let mut requests = 0;
-        let record = dossier_record(sources, step);
+        let record = dossier_record(sources, files, &self.settings.public_url, step);
         if !known {
             match portal.add_dossiers(std::slice::from_ref(&record)).await {
                 Ok(()) => {}

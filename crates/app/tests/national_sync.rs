@@ -29,6 +29,7 @@ both!(
     a_refusal_is_given_up_shown_with_its_reason_and_sent_again_by_hand,
     the_overview_and_resending_follow_the_jurisdiction,
     without_a_portal_the_rows_wait,
+    the_submitted_papers_go_with_the_record,
 );
 
 struct Sync {
@@ -109,6 +110,15 @@ async fn every_step_reaches_the_portal_once_and_in_order(backend: Backend) {
     assert!(record.received_at.is_some() && record.due_at.is_some());
     assert!(record.returned_at.is_some() && record.processing_ended_at.is_some());
     assert_eq!(record.channel.as_deref(), Some("2"), "submitted online");
+    // The signed result goes with the record, with where the portal downloads it.
+    assert!(
+        record.results.iter().all(|r| r
+            .download_url
+            .contains(&format!("/staff/dossiers/{}/files/", row.id))),
+        "{:?}",
+        record.results
+    );
+    eprintln!("results sent: {}", record.results.len());
     assert!(
         held.history.iter().any(|h| h.action.as_deref()
             == Some("Tiếp nhận hồ sơ, cấp giấy tiếp nhận và hẹn trả kết quả")),
@@ -355,4 +365,62 @@ async fn without_a_portal_the_rows_wait(backend: Backend) {
     let statuses: Vec<String> = held.history.into_iter().map(|h| h.status).collect();
     assert_eq!(statuses, vec!["1", "2"]);
     f.cleanup().await;
+}
+
+/// The papers a citizen submitted go to the portal with the record (`TaiLieuNop`): the
+/// component they fulfil and where the portal downloads them.
+async fn the_submitted_papers_go_with_the_record(backend: Backend) {
+    use motcua_app::attachments::{PaperUpload, Papers};
+    use motcua_app::dossiers::Submission;
+    let s = Sync::new(backend).await;
+    let citizen = s.f.citizen(motcua_app::test_support::CITIZEN).await;
+    let mut bytes = b"%PDF-1.7\n% to khai\n".to_vec();
+    bytes.resize(2_000, b'0');
+    let papers = Papers {
+        uploads: vec![PaperUpload {
+            field: "paper.0".into(),
+            requirement: Some(0),
+            file_name: "tờ khai.pdf".into(),
+            declared_type: Some("application/pdf".into()),
+            content: s.app.stage(&bytes).await.expect("staged"),
+            oversize: false,
+        }],
+        require_all: false,
+    };
+    let submitted = s
+        .app
+        .submit_dossier_with_papers(
+            &citizen,
+            &Submission {
+                procedure_code: "1.001193".into(),
+                agency_code: motcua_app::test_support::WARD.into(),
+                form: motcua_app::test_support::birth_registration(),
+                attachments: Vec::new(),
+                delivery: Default::default(),
+                postal: Default::default(),
+            },
+            &papers,
+        )
+        .await
+        .expect("submitted");
+    s.deliver().await;
+    let row = s.f.row(submitted.id).await;
+    let held = s
+        .sim
+        .dossier(row.code.as_deref().expect("code"))
+        .expect("the portal has it");
+    let papers = &held.record.submitted_papers;
+    assert_eq!(papers.len(), 1, "{papers:?}");
+    assert_eq!(papers[0].component_code, "1.001193.1");
+    assert_eq!(papers[0].digitised, "1");
+    assert!(
+        papers[0].download_url.ends_with(&format!(
+            "/staff/dossiers/{}/files/{}",
+            row.id,
+            papers[0].file_id.as_deref().unwrap_or_default()
+        )),
+        "{}",
+        papers[0].download_url
+    );
+    s.cleanup().await;
 }
