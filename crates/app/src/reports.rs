@@ -364,6 +364,8 @@ pub struct Dashboard {
     pub steps: Vec<ReportRow>,
     /// The 766 index of the subtree for the period.
     pub index: IndexScore,
+    /// The 766 index of each row of `units`, in the same order.
+    pub unit_indexes: Vec<IndexScore>,
 }
 
 impl Dashboard {
@@ -616,6 +618,19 @@ impl App {
                 totals: by_unit.get(&child.id).copied().unwrap_or_default(),
             });
         }
+        // Each unit's own 766 index (the transparency page shows it per agency).
+        let unit_indexes: Vec<IndexScore> = units
+            .iter()
+            .map(|row| {
+                let id: Option<i64> = row.key.parse().ok();
+                let own: Vec<ProcedureCount> = procedure_counts
+                    .iter()
+                    .filter(|c| owner(&levels, &c.agency_path).map(|u| u.id) == id)
+                    .cloned()
+                    .collect();
+                score(&index_inputs(&row.totals, &own))
+            })
+            .collect();
         let channels = ["counter", "online", "postal"]
             .into_iter()
             .map(|channel| ReportRow {
@@ -722,6 +737,7 @@ impl App {
             months,
             steps,
             index,
+            unit_indexes,
         })
     }
 

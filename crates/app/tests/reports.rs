@@ -244,6 +244,20 @@ async fn a_seeded_month_gives_known_counts_rates_and_766_points(backend: Backend
         })
         .expect("ward row");
     assert_eq!(ward_row.totals.resolved_late, 1);
+    // Each unit's row has its own 766 index: the ward's is the ward's dashboard's.
+    assert_eq!(city.unit_indexes.len(), city.units.len());
+    let position = city
+        .units
+        .iter()
+        .position(|r| r.key == ward_row.key)
+        .expect("position");
+    assert_eq!(
+        (
+            city.unit_indexes[position].points,
+            city.unit_indexes[position].possible
+        ),
+        (34.0, 50)
+    );
     // The periodic report by sector: December, then January carrying d3 over.
     let form = f
         .app

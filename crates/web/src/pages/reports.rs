@@ -507,6 +507,8 @@ pub struct PublicAgency {
     pub groups: Vec<GroupLine>,
     pub index_points: String,
     pub index_possible: u32,
+    /// Each unit's 766 points as "x / y", in the order of `units`.
+    pub unit_index: Vec<String>,
 }
 
 #[derive(Template)]
@@ -550,6 +552,11 @@ pub async fn transparency(
                 groups,
                 index_points: points(d.index.points, lang),
                 index_possible: d.index.possible,
+                unit_index: d
+                    .unit_indexes
+                    .iter()
+                    .map(|i| format!("{} / {}", points(i.points, lang), i.possible))
+                    .collect(),
             }
         })
         .collect();
