@@ -347,6 +347,8 @@ pub struct App {
     pub search_lexicon: Arc<search_lexicon::SearchLexiconCache>,
     /// Parsed published procedure versions and workflow versions (write-once, see [`versions`]).
     pub versions: Arc<versions::VersionCache>,
+    /// The public transparency figures, per period, for a minute (see [`reports`]).
+    pub transparency_cache: Arc<reports::TransparencyCache>,
     /// Sign-in through an external OpenID Connect provider, when configured.
     pub oidc: Option<Arc<oidc::Oidc>>,
     /// Where attachment contents live (see [`attachments`]); set with [`App::with_blobs`].
@@ -385,6 +387,7 @@ impl App {
             calendar_cache: Arc::default(),
             search_lexicon: Arc::default(),
             versions: Arc::default(),
+            transparency_cache: Arc::default(),
             oidc: None,
             // Content-addressed, so a shared scratch directory is safe; `motcua serve` always
             // configures its own (the data directory or S3).

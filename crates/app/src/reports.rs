@@ -24,7 +24,7 @@ use crate::xlsx::Cell;
 use crate::{Actor, App, AppError, AppResult};
 
 /// Kỳ báo cáo: a month, a quarter or a year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum PeriodKind {
     Month,
     Quarter,
@@ -42,7 +42,7 @@ impl PeriodKind {
 }
 
 /// A report period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct ReportPeriod {
     pub kind: PeriodKind,
     pub year: i32,
@@ -443,6 +443,44 @@ pub struct RebuildOutcome {
     pub differences: usize,
 }
 
+/// How long the public transparency figures are kept before being read again.
+pub const TRANSPARENCY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+type TransparencyKey = (ReportPeriod, bool);
+
+/// The public figures per (period, English?), each with when it was read; a handful of
+/// entries (the periods people look at), at most 64.
+#[derive(Default)]
+pub struct TransparencyCache {
+    entries: std::sync::Mutex<HashMap<TransparencyKey, (std::time::Instant, Vec<Dashboard>)>>,
+}
+
+impl TransparencyCache {
+    fn get(&self, key: &TransparencyKey) -> Option<Vec<Dashboard>> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < TRANSPARENCY_TTL)
+            .map(|(_, shown)| shown.clone())
+    }
+
+    fn keep(&self, key: TransparencyKey, shown: Vec<Dashboard>) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= 64 {
+            entries.retain(|_, (at, _)| at.elapsed() < TRANSPARENCY_TTL);
+        }
+        if entries.len() < 64 {
+            entries.insert(key, (std::time::Instant::now(), shown));
+        }
+    }
+}
+
 /// Page size of drill-down lists.
 pub const DRILL_PAGE: i64 = 50;
 
@@ -477,9 +515,10 @@ impl App {
         let calendar = self.work_calendar_at(Some(agency_path)).await?;
         let full_online = self
             .published_version(procedure_code, procedure_version)
-            .await
-            .map(|v| v.procedure.online_level == OnlineLevel::Full)
-            .unwrap_or(false);
+            .await?
+            .procedure
+            .online_level
+            == OnlineLevel::Full;
         Ok((calendar, full_online))
     }
 
@@ -890,29 +929,42 @@ impl App {
 
     /// Công khai: the transparency figures of every agency right under the roots of the tree
     /// (and the roots themselves), for anyone, without sign-in. Only counts and rates: no
-    /// dossier, no name.
+    /// dossier, no name. Kept for [`TRANSPARENCY_TTL`] per period and language, so a public
+    /// page that anyone may load as often as they like costs the database once a minute.
     pub async fn transparency(
         &self,
         period: ReportPeriod,
         lang: &str,
     ) -> AppResult<Vec<Dashboard>> {
+        let key = (period, lang == "en");
+        if let Some(shown) = self.transparency_cache.get(&key) {
+            return Ok(shown);
+        }
         let units = self.store.list_units().await?;
         let mut shown = Vec::new();
         for root in units.iter().filter(|u| u.parent_id.is_none()) {
             shown.push(self.dashboard_of(root.clone(), period, lang).await?);
         }
+        self.transparency_cache.keep(key, shown.clone());
         Ok(shown)
     }
 
     /// Recomputes every projection from the records and compares it with what was kept.
-    /// With `replace`, the rebuild is kept (the fix after a calendar change, or after an
-    /// upgrade from a version without reports); without, it is rolled back and only the
-    /// comparison remains. The rebuild runs in one transaction through the same code as the
-    /// live projection, so writers wait for it: run it when the offices are closed.
+    /// With `replace`, the recomputation replaces the projections (after a change of the
+    /// calendar, or an upgrade from a version without reports), in one transaction that keeps
+    /// every writer out until it ends: writers wait on PostgreSQL, and on SQLite those that
+    /// wait longer than the write timeout are refused — run it when the offices are closed.
+    /// Without, nothing is written: the records are read and the counters they give compared
+    /// with the kept ones (a change committed meanwhile can show as a difference; verify
+    /// again).
     pub async fn rebuild_reports(&self, replace: bool) -> AppResult<RebuildOutcome> {
-        let kept = self.store.report_counters().await?;
+        if !replace {
+            return self.verify_reports().await;
+        }
         let mut outcome = RebuildOutcome::default();
         let mut tx = self.store.begin().await?;
+        tx.lock_report_projections().await?;
+        let kept = tx.report_counters_in_tx().await?;
         tx.clear_report_projections().await?;
         // Dossiers, the bulk: facts computed here in pages, written many rows a statement,
         // their counters summed in memory and added once.
@@ -923,31 +975,8 @@ impl App {
             let Some(last) = rows.last().map(|r| r.id) else {
                 break;
             };
-            let mut page = Vec::new();
-            for row in &rows {
-                let dossier = row.dossier()?;
-                if dossier.status.is_none() {
-                    continue;
-                }
-                let workflow = self.workflow_of(row).await?;
-                let (calendar, full_online) = self
-                    .report_inputs(&row.agency_path, &row.procedure_code, row.procedure_version)
-                    .await?;
-                let facts = dossier_facts(
-                    &dossier,
-                    &workflow,
-                    &calendar,
-                    DossierContext {
-                        agency_path: &row.agency_path,
-                        procedure_code: &row.procedure_code,
-                        channel: &row.channel,
-                        full_online,
-                    },
-                );
-                counters.merge(ReportCounters::of_facts(&facts));
-                page.extend(facts.into_iter().map(|fact| (row.id, row.id, fact)));
-                outcome.dossiers += 1;
-            }
+            let page = self.dossier_page_facts(&rows, &mut outcome).await?;
+            counters.merge(ReportCounters::of_facts(page.iter().map(|(_, _, f)| f)));
             tx.insert_report_facts_bulk(FactSource::Dossier, &page)
                 .await?;
             after = last;
@@ -966,31 +995,107 @@ impl App {
                 };
                 for id in ids {
                     match source {
-                        FactSource::Payment => {
-                            tx.project_payment(id).await?;
-                            outcome.payments += 1;
-                        }
-                        FactSource::Rating => {
-                            tx.project_rating(id).await?;
-                            outcome.ratings += 1;
-                        }
-                        FactSource::Sync => {
-                            tx.project_national_sync(id).await?;
-                            outcome.synced += 1;
-                        }
+                        FactSource::Payment => tx.project_payment(id).await?,
+                        FactSource::Rating => tx.project_rating(id).await?,
+                        FactSource::Sync => tx.project_national_sync(id).await?,
                         FactSource::Dossier => {}
                     }
+                    count_source(&mut outcome, source);
                 }
                 after = last;
             }
         }
         let rebuilt = tx.report_counters_in_tx().await?;
         outcome.differences = counter_differences(&kept, &rebuilt);
-        if replace {
-            tx.commit().await?;
-        }
-        // Otherwise dropping the transaction rolls it back.
+        tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// Whether the report projections were never built although dossiers exist (an upgrade
+    /// from a version without reports): `serve` then builds them before serving.
+    pub async fn report_projections_missing(&self) -> AppResult<bool> {
+        Ok(self.store.report_projections_missing().await?)
+    }
+
+    /// [`App::rebuild_reports`] without writing: the counters the records give now, compared
+    /// with the kept ones.
+    async fn verify_reports(&self) -> AppResult<RebuildOutcome> {
+        let kept = self.store.report_counters().await?;
+        let mut outcome = RebuildOutcome::default();
+        let mut counters = ReportCounters::default();
+        let mut after = 0;
+        loop {
+            let rows = self.store.dossier_rows_after(after, REBUILD_BATCH).await?;
+            let Some(last) = rows.last().map(|r| r.id) else {
+                break;
+            };
+            let page = self.dossier_page_facts(&rows, &mut outcome).await?;
+            counters.merge(ReportCounters::of_facts(page.iter().map(|(_, _, f)| f)));
+            after = last;
+        }
+        for source in [FactSource::Payment, FactSource::Rating, FactSource::Sync] {
+            let mut after = 0;
+            loop {
+                let ids = self
+                    .store
+                    .report_source_ids(source, after, REBUILD_BATCH)
+                    .await?;
+                let Some(last) = ids.last().copied() else {
+                    break;
+                };
+                for id in ids {
+                    let facts = self.store.record_facts_now(source, id).await?;
+                    counters.merge(ReportCounters::of_facts(&facts));
+                    count_source(&mut outcome, source);
+                }
+                after = last;
+            }
+        }
+        outcome.differences = counter_differences(&kept, &counters);
+        Ok(outcome)
+    }
+
+    /// The facts of a page of stored dossiers as (dossier, dossier, fact) rows; drafts give
+    /// none.
+    async fn dossier_page_facts(
+        &self,
+        rows: &[motcua_store::dossiers::DossierRow],
+        outcome: &mut RebuildOutcome,
+    ) -> AppResult<Vec<(i64, i64, motcua_domain::report::Fact)>> {
+        let mut page = Vec::new();
+        for row in rows {
+            let dossier = row.dossier()?;
+            if dossier.status.is_none() {
+                continue;
+            }
+            let workflow = self.workflow_of(row).await?;
+            let (calendar, full_online) = self
+                .report_inputs(&row.agency_path, &row.procedure_code, row.procedure_version)
+                .await?;
+            let facts = dossier_facts(
+                &dossier,
+                &workflow,
+                &calendar,
+                DossierContext {
+                    agency_path: &row.agency_path,
+                    procedure_code: &row.procedure_code,
+                    channel: &row.channel,
+                    full_online,
+                },
+            );
+            page.extend(facts.into_iter().map(|fact| (row.id, row.id, fact)));
+            outcome.dossiers += 1;
+        }
+        Ok(page)
+    }
+}
+
+fn count_source(outcome: &mut RebuildOutcome, source: FactSource) {
+    match source {
+        FactSource::Dossier => outcome.dossiers += 1,
+        FactSource::Payment => outcome.payments += 1,
+        FactSource::Rating => outcome.ratings += 1,
+        FactSource::Sync => outcome.synced += 1,
     }
 }
 

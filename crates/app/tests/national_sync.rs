@@ -30,6 +30,7 @@ both!(
     the_overview_and_resending_follow_the_jurisdiction,
     without_a_portal_the_rows_wait,
     the_submitted_papers_go_with_the_record,
+    an_acknowledged_dossier_transferred_is_counted_at_its_new_agency,
 );
 
 struct Sync {
@@ -422,5 +423,64 @@ async fn the_submitted_papers_go_with_the_record(backend: Backend) {
         "{}",
         papers[0].download_url
     );
+    s.cleanup().await;
+}
+
+/// The 766 count of acknowledged dossiers follows a dossier transferred to another agency (liên
+/// thông) in the transfer's own transaction, so the kept counters equal a recomputation even
+/// while the portal is unreachable.
+async fn an_acknowledged_dossier_transferred_is_counted_at_its_new_agency(backend: Backend) {
+    use motcua_domain::dossier::Command;
+    let s = Sync::new(backend).await;
+    let row = s.f.received().await;
+    s.deliver().await;
+    s.sim.set_outage(true);
+    let specialist = s.f.official("chuyenvien.ninhkieu").await;
+    s.app
+        .act_on_dossier(
+            &specialist,
+            row.id,
+            Command::Transfer {
+                to_agency: motcua_domain::org::AgencyCode::parse("000.00.10.H13")
+                    .expect("agency code"),
+                reason: "Đề nghị Sở Tư pháp xác minh".into(),
+            },
+        )
+        .await
+        .expect("transferred");
+    s.deliver().await;
+    assert_eq!(
+        s.app
+            .rebuild_reports(false)
+            .await
+            .expect("verify")
+            .differences,
+        0
+    );
+    // The ward no longer counts it; the Department of Justice does.
+    let ward_leader = s.f.official("chutich.ninhkieu").await;
+    let ward = s
+        .app
+        .report_dashboard(
+            &ward_leader,
+            None,
+            motcua_app::reports::ReportPeriod::year(2026),
+            "vi",
+        )
+        .await
+        .expect("dashboard");
+    assert_eq!((ward.totals.numbered, ward.totals.synced), (0, 0));
+    let director = s.f.official("giamdoc.stp").await;
+    let justice = s
+        .app
+        .report_dashboard(
+            &director,
+            None,
+            motcua_app::reports::ReportPeriod::year(2026),
+            "vi",
+        )
+        .await
+        .expect("dashboard");
+    assert_eq!((justice.totals.numbered, justice.totals.synced), (1, 1));
     s.cleanup().await;
 }

@@ -339,6 +339,15 @@ async fn the_projections_equal_a_full_recomputation_and_a_damaged_one_is_repaire
     assert_eq!(&f.db.store.report_counters().await.expect("counters"), kept);
     let outcome = f.app.rebuild_reports(false).await.expect("verify");
     assert_eq!(outcome.differences, 0);
+    // An installation upgraded from a version without reports: no facts, dossiers there.
+    assert!(!f.app.report_projections_missing().await.expect("check"));
+    let mut tx = f.db.store.begin().await.expect("tx");
+    tx.clear_report_projections().await.expect("clear");
+    tx.commit().await.expect("commit");
+    assert!(f.app.report_projections_missing().await.expect("check"));
+    f.app.rebuild_reports(true).await.expect("rebuild");
+    assert!(!f.app.report_projections_missing().await.expect("check"));
+    assert_eq!(&f.db.store.report_counters().await.expect("counters"), kept);
     f.cleanup().await;
 }
 
@@ -420,6 +429,16 @@ async fn reports_follow_the_jurisdiction_and_the_drill_down_needs_the_dossier_vi
         )
         .await
         .expect("drill");
+    // The late stays listed are those counted (here d2's two days at "tham-dinh" are within
+    // its allowance, so none), and only of the dossier that waited.
+    let counted = f
+        .app
+        .report_dashboard(&leader, Some(ward), DECEMBER, "vi")
+        .await
+        .expect("dashboard")
+        .totals
+        .step_late;
+    assert_eq!(steps.dossiers.is_empty(), counted == 0);
     assert!(steps.dossiers.iter().all(|d| d.dossier_id == seeded.d2.id));
     // A page of one: keyset pages.
     assert!(received.next.is_none());

@@ -1242,6 +1242,7 @@ pub fn table(report: &BenchReport) -> String {
         for (label, l) in [
             ("dashboard, city, year", &r.dashboard_city),
             ("dashboard, one ward, year", &r.dashboard_ward),
+            ("drill-down, city, page 1", &r.drill_city),
             ("raw GROUP BY over dossiers", &r.raw_group_by),
         ] {
             out.push_str(&format!(
@@ -1694,6 +1695,8 @@ pub struct ReportFigures {
     pub procedure_rows: usize,
     pub dashboard_city: Latency,
     pub dashboard_ward: Latency,
+    /// The first page (50) of the dossiers received in the year, city-wide (drill-down).
+    pub drill_city: Latency,
     pub raw_group_by: Latency,
 }
 
@@ -1720,7 +1723,7 @@ async fn report_figures(app: &App, store: &Store) -> anyhow::Result<ReportFigure
         .max_by_key(|u| u.path.matches('/').count())
         .map(|u| u.id);
     let timed = |samples: &mut Vec<Duration>, at: Instant| samples.push(at.elapsed());
-    let (mut city, mut one, mut raw) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut city, mut one, mut raw, mut drill) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let wall = Instant::now();
     for _ in 0..30 {
         let at = Instant::now();
@@ -1735,6 +1738,15 @@ async fn report_figures(app: &App, store: &Store) -> anyhow::Result<ReportFigure
         timed(&mut one, at);
     }
     let dashboards_wall = wall.elapsed();
+    let wall = Instant::now();
+    for _ in 0..30 {
+        let at = Instant::now();
+        app.report_drill_down(&system, None, year, "received", None, None, None, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        timed(&mut drill, at);
+    }
+    let drill_wall = wall.elapsed();
     let wall = Instant::now();
     for _ in 0..5 {
         let at = Instant::now();
@@ -1752,6 +1764,7 @@ async fn report_figures(app: &App, store: &Store) -> anyhow::Result<ReportFigure
         procedure_rows: counters.procedures.len(),
         dashboard_city: Latency::from_samples(city, 0, dashboards_wall),
         dashboard_ward: Latency::from_samples(one, 0, dashboards_wall),
+        drill_city: Latency::from_samples(drill, 0, drill_wall),
         raw_group_by: Latency::from_samples(raw, 0, raw_wall),
     })
 }

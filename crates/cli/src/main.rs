@@ -885,6 +885,18 @@ async fn serve(config: Config, demo: bool, listen: Option<String>) -> anyhow::Re
             Err(error) => tracing::warn!(error = %error, "demo documents not loaded"),
         }
     }
+    // An installation upgraded from a version without reports has dossiers but no report
+    // projections: they are built once, before serving, so no dashboard starts half empty.
+    if app.report_projections_missing().await.map_err(describe)? {
+        tracing::info!("building the report projections from the stored dossiers (once)");
+        let started = std::time::Instant::now();
+        let outcome = app.rebuild_reports(true).await.map_err(describe)?;
+        tracing::info!(
+            dossiers = outcome.dossiers,
+            seconds = started.elapsed().as_secs_f64(),
+            "report projections built"
+        );
+    }
     // Only the demo sends to the log; in production a channel without an adapter fails its
     // messages (they stay pending) and sign-up refuses contacts on it (`app_for`).
     let demo_log: Arc<dyn notify::Notifier> = Arc::new(notify::LogNotifier);

@@ -873,6 +873,29 @@ async fn report_journey(javascript: bool) {
     assert!(j.shows("Theo đơn vị").await);
     let xlsx = j.download("a[href*='by=unit'][href*='format=xlsx']").await;
     assert!(xlsx.starts_with(b"PK"), "an XLSX (ZIP) file");
+    // Opened with a real ZIP reader (Python's zipfile) and its sheet checked.
+    let path = std::env::temp_dir().join(format!("motcua-report-{}.xlsx", std::process::id()));
+    std::fs::write(&path, &xlsx).expect("write xlsx");
+    let output = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+             assert z.testzip() is None; \
+             print(z.read('xl/worksheets/sheet1.xml').decode('utf-8'))",
+        )
+        .arg(&path)
+        .output()
+        .expect("python3");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let sheet = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(sheet.contains("Tỷ lệ đúng hạn (%)"), "{sheet}");
+    assert!(sheet.contains("Tổng cộng"), "{sheet}");
+    assert!(sheet.contains("Ninh Kiều"), "the ward's row: {sheet}");
     j.sign_out().await;
     // The public page, signed out.
     j.open("/minh-bach").await;

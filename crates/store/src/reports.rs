@@ -66,7 +66,8 @@ pub struct ReportCounters {
 }
 
 impl ReportCounters {
-    /// Adds `other` to these counters (zeros left out).
+    /// Adds `other` to these counters. Facts count up, so no key falls to zero (a rating of
+    /// no points adds 0 to an existing key, never a new one: `of_facts` leaves zeros out).
     pub fn merge(&mut self, other: ReportCounters) {
         for (key, n) in other.agencies {
             *self.agencies.entry(key).or_default() += n;
@@ -74,8 +75,6 @@ impl ReportCounters {
         for (key, n) in other.procedures {
             *self.procedures.entry(key).or_default() += n;
         }
-        self.agencies.retain(|_, n| *n != 0);
-        self.procedures.retain(|_, n| *n != 0);
     }
 
     /// The counters `facts` add up to.
@@ -135,6 +134,88 @@ pub struct DrillFilter {
     pub procedure_code: Option<String>,
     pub channel: Option<String>,
     pub step: Option<String>,
+}
+
+const PAYMENT_FACTS_SQL: &str = "SELECT p.dossier_id, p.state, p.method, p.settled_at, p.agency_path, \
+     d.procedure_code, d.channel FROM payments p JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = $1";
+const RATING_FACTS_SQL: &str = "SELECT r.rated_at, r.agency_path, d.procedure_code, d.channel \
+     FROM dossier_ratings r JOIN dossiers d ON d.id = r.dossier_id WHERE r.dossier_id = $1";
+const RATING_SCORES_SQL: &str =
+    "SELECT score FROM dossier_rating_scores WHERE dossier_id = $1 ORDER BY criterion";
+const SYNC_FACTS_SQL: &str = "SELECT s.acked_seq, d.agency_path, d.procedure_code, d.channel \
+     FROM national_sync s JOIN dossiers d ON d.id = s.dossier_id WHERE s.dossier_id = $1";
+
+#[derive(sqlx::FromRow)]
+struct PaymentFactRow {
+    dossier_id: i64,
+    state: String,
+    method: String,
+    settled_at: Option<i64>,
+    agency_path: String,
+    procedure_code: String,
+    channel: String,
+}
+
+impl PaymentFactRow {
+    fn facts(&self) -> Vec<Fact> {
+        let online = PaymentMethod::parse(&self.method).is_some_and(PaymentMethod::is_online);
+        payment_facts(
+            self.state == "paid",
+            online,
+            self.settled_at.map(from_micros),
+            DossierContext {
+                agency_path: &self.agency_path,
+                procedure_code: &self.procedure_code,
+                channel: &self.channel,
+                full_online: false,
+            },
+        )
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RatingFactRow {
+    rated_at: i64,
+    agency_path: String,
+    procedure_code: String,
+    channel: String,
+}
+
+impl RatingFactRow {
+    fn facts(&self, scores: &[i64]) -> Vec<Fact> {
+        rating_facts(
+            scores,
+            from_micros(self.rated_at),
+            DossierContext {
+                agency_path: &self.agency_path,
+                procedure_code: &self.procedure_code,
+                channel: &self.channel,
+                full_online: false,
+            },
+        )
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SyncFactRow {
+    acked_seq: i64,
+    agency_path: String,
+    procedure_code: String,
+    channel: String,
+}
+
+impl SyncFactRow {
+    fn facts(&self) -> Vec<Fact> {
+        sync_facts(
+            self.acked_seq > 0,
+            DossierContext {
+                agency_path: &self.agency_path,
+                procedure_code: &self.procedure_code,
+                channel: &self.channel,
+                full_online: false,
+            },
+        )
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -404,121 +485,81 @@ impl StoreTx {
 
     /// Projects a payment as it is now (called by every change of a payment).
     pub async fn project_payment(&mut self, payment_id: i64) -> StoreResult<()> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            dossier_id: i64,
-            state: String,
-            method: String,
-            settled_at: Option<i64>,
-            agency_path: String,
-            procedure_code: String,
-            channel: String,
-        }
-        let row: Option<Row> = on_tx!(self, |conn| {
-            sqlx::query_as(
-                "SELECT p.dossier_id, p.state, p.method, p.settled_at, p.agency_path, \
-                 d.procedure_code, d.channel FROM payments p JOIN dossiers d ON d.id = p.dossier_id \
-                 WHERE p.id = $1",
-            )
-            .bind(payment_id)
-            .fetch_optional(&mut *conn)
-            .await?
+        let row: Option<PaymentFactRow> = on_tx!(self, |conn| {
+            sqlx::query_as(PAYMENT_FACTS_SQL)
+                .bind(payment_id)
+                .fetch_optional(&mut *conn)
+                .await?
         });
         let Some(row) = row else {
             return Ok(());
         };
-        let online = PaymentMethod::parse(&row.method).is_some_and(PaymentMethod::is_online);
-        let facts = payment_facts(
-            row.state == "paid",
-            online,
-            row.settled_at.map(from_micros),
-            DossierContext {
-                agency_path: &row.agency_path,
-                procedure_code: &row.procedure_code,
-                channel: &row.channel,
-                full_online: false,
-            },
-        );
-        self.replace_report_facts(FactSource::Payment, payment_id, row.dossier_id, &facts)
-            .await
+        self.replace_report_facts(
+            FactSource::Payment,
+            payment_id,
+            row.dossier_id,
+            &row.facts(),
+        )
+        .await
     }
 
     /// Projects a dossier's rating (called when it is given).
     pub async fn project_rating(&mut self, dossier_id: i64) -> StoreResult<()> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            rated_at: i64,
-            agency_path: String,
-            procedure_code: String,
-            channel: String,
-        }
-        let row: Option<Row> = on_tx!(self, |conn| {
-            sqlx::query_as(
-                "SELECT r.rated_at, r.agency_path, d.procedure_code, d.channel \
-                 FROM dossier_ratings r JOIN dossiers d ON d.id = r.dossier_id WHERE r.dossier_id = $1",
-            )
-            .bind(dossier_id)
-            .fetch_optional(&mut *conn)
-            .await?
+        let row: Option<RatingFactRow> = on_tx!(self, |conn| {
+            sqlx::query_as(RATING_FACTS_SQL)
+                .bind(dossier_id)
+                .fetch_optional(&mut *conn)
+                .await?
         });
         let Some(row) = row else {
             return Ok(());
         };
         let scores: Vec<i64> = on_tx!(self, |conn| {
-            sqlx::query_scalar(
-                "SELECT score FROM dossier_rating_scores WHERE dossier_id = $1 ORDER BY criterion",
-            )
-            .bind(dossier_id)
-            .fetch_all(&mut *conn)
-            .await?
+            sqlx::query_scalar(RATING_SCORES_SQL)
+                .bind(dossier_id)
+                .fetch_all(&mut *conn)
+                .await?
         });
-        let facts = rating_facts(
-            &scores,
-            from_micros(row.rated_at),
-            DossierContext {
-                agency_path: &row.agency_path,
-                procedure_code: &row.procedure_code,
-                channel: &row.channel,
-                full_online: false,
-            },
-        );
-        self.replace_report_facts(FactSource::Rating, dossier_id, dossier_id, &facts)
-            .await
+        self.replace_report_facts(
+            FactSource::Rating,
+            dossier_id,
+            dossier_id,
+            &row.facts(&scores),
+        )
+        .await
     }
 
     /// Projects what the national portal acknowledged of a dossier (called with every
-    /// acknowledgement; only the first changes a counter).
+    /// acknowledgement, and when the dossier moves to another agency; only a change of
+    /// either moves a counter).
     pub async fn project_national_sync(&mut self, dossier_id: i64) -> StoreResult<()> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            acked_seq: i64,
-            agency_path: String,
-            procedure_code: String,
-            channel: String,
-        }
-        let row: Option<Row> = on_tx!(self, |conn| {
-            sqlx::query_as(
-                "SELECT s.acked_seq, d.agency_path, d.procedure_code, d.channel \
-                 FROM national_sync s JOIN dossiers d ON d.id = s.dossier_id WHERE s.dossier_id = $1",
-            )
-            .bind(dossier_id)
-            .fetch_optional(&mut *conn)
-            .await?
+        let row: Option<SyncFactRow> = on_tx!(self, |conn| {
+            sqlx::query_as(SYNC_FACTS_SQL)
+                .bind(dossier_id)
+                .fetch_optional(&mut *conn)
+                .await?
         });
         let Some(row) = row else {
             return Ok(());
         };
-        let facts = sync_facts(
-            row.acked_seq > 0,
-            DossierContext {
-                agency_path: &row.agency_path,
-                procedure_code: &row.procedure_code,
-                channel: &row.channel,
-                full_online: false,
-            },
-        );
-        self.replace_report_facts(FactSource::Sync, dossier_id, dossier_id, &facts)
+        self.replace_report_facts(FactSource::Sync, dossier_id, dossier_id, &row.facts())
             .await
+    }
+
+    /// Keeps every writer of the projections out until this transaction ends (a rebuild).
+    /// On PostgreSQL a table lock: a writer that already changed a record's facts finishes
+    /// first, one that comes later waits and then reads the rebuilt facts. On SQLite the
+    /// transaction already holds the one write lock.
+    pub async fn lock_report_projections(&mut self) -> StoreResult<()> {
+        if let StoreTx::Postgres(transaction) = self {
+            sqlx::query(
+                "LOCK TABLE report_facts, report_agency_months, report_procedure_months \
+                 IN EXCLUSIVE MODE",
+            )
+            .execute(&mut **transaction)
+            .await?;
+        }
+        Ok(())
     }
 
     /// Every counter as this transaction sees it (zeros left out).
@@ -696,9 +737,11 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> StoreResult<Vec<DrillDossier>> {
+        // One line per dossier, even when it has several such facts (late at two steps).
         let mut sql = String::from(
-            "SELECT f.dossier_id, d.code, d.procedure_code, f.agency_path, d.applicant_name, \
-             d.channel, d.status_code, f.month, f.step FROM report_facts f \
+            "SELECT f.dossier_id, d.code, d.procedure_code, MIN(f.agency_path) AS agency_path, \
+             d.applicant_name, d.channel, d.status_code, MIN(f.month) AS month, \
+             MIN(f.step) AS step FROM report_facts f \
              JOIN dossiers d ON d.id = f.dossier_id \
              WHERE f.measure = $1 AND f.month >= $2 AND f.month <= $3 \
              AND substr(f.agency_path, 1, length($4)) = $4 AND f.dossier_id < $5",
@@ -716,7 +759,8 @@ impl Store {
         }
         // A literal limit: SQLite re-prepares a statement whose LIMIT is bound (ARCHITECTURE).
         sql.push_str(&format!(
-            " ORDER BY f.dossier_id DESC LIMIT {}",
+            " GROUP BY f.dossier_id, d.code, d.procedure_code, d.applicant_name, d.channel, \
+             d.status_code ORDER BY f.dossier_id DESC LIMIT {}",
             limit.clamp(1, 1000)
         ));
         let before = before.unwrap_or(i64::MAX);
@@ -735,6 +779,63 @@ impl Store {
             }
             query.fetch_all(pool).await?
         }))
+    }
+
+    /// Whether there are dossiers but no report facts at all: an installation upgraded from a
+    /// version without reports, whose projections must be built once.
+    pub async fn report_projections_missing(&self) -> StoreResult<bool> {
+        let (facts, dossiers): (i64, i64) = on_backend!(self, |pool| {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM report_facts LIMIT 1) AS f), \
+                 (SELECT COUNT(*) FROM (SELECT 1 FROM dossiers WHERE status_code IS NOT NULL \
+                 LIMIT 1) AS d)",
+            )
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(facts == 0 && dossiers > 0)
+    }
+
+    /// The facts a payment, a rating or an acknowledgement gives now, read without writing
+    /// (what `motcua reports verify` compares with the kept counters). Dossiers' facts need
+    /// their workflow and calendar and are computed by the app.
+    pub async fn record_facts_now(&self, source: FactSource, id: i64) -> StoreResult<Vec<Fact>> {
+        Ok(match source {
+            FactSource::Dossier => Vec::new(),
+            FactSource::Payment => {
+                let row: Option<PaymentFactRow> = on_backend!(self, |pool| {
+                    sqlx::query_as(PAYMENT_FACTS_SQL)
+                        .bind(id)
+                        .fetch_optional(pool)
+                        .await?
+                });
+                row.map(|r| r.facts()).unwrap_or_default()
+            }
+            FactSource::Rating => {
+                let row: Option<RatingFactRow> = on_backend!(self, |pool| {
+                    sqlx::query_as(RATING_FACTS_SQL)
+                        .bind(id)
+                        .fetch_optional(pool)
+                        .await?
+                });
+                let scores: Vec<i64> = on_backend!(self, |pool| {
+                    sqlx::query_scalar(RATING_SCORES_SQL)
+                        .bind(id)
+                        .fetch_all(pool)
+                        .await?
+                });
+                row.map(|r| r.facts(&scores)).unwrap_or_default()
+            }
+            FactSource::Sync => {
+                let row: Option<SyncFactRow> = on_backend!(self, |pool| {
+                    sqlx::query_as(SYNC_FACTS_SQL)
+                        .bind(id)
+                        .fetch_optional(pool)
+                        .await?
+                });
+                row.map(|r| r.facts()).unwrap_or_default()
+            }
+        })
     }
 
     /// Ids of payments and rated dossiers after `after`, for a rebuild (`limit` at a time).

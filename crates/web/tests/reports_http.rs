@@ -26,7 +26,10 @@ async fn the_leader_reads_the_dashboard_drills_down_and_exports(w: Web) -> Web {
     assert!(html.contains("id=\"t-received\""));
     assert!(html.contains("Tháng 12/2026"), "{html}");
     assert!(html.contains("Bộ chỉ số 766"));
-    assert!(html.contains("100,0 %"), "one dossier, on time: {html}");
+    assert!(
+        html.contains("<dd id=\"t-in-time\">100,0 %</dd>"),
+        "one dossier, on time: {html}"
+    );
     // The number links to the dossiers behind it.
     let unit = html
         .split("unit=")

@@ -90,6 +90,8 @@ impl App {
         let mut tx = self.store.begin().await?;
         if let Some(unit) = &moved_to {
             tx.move_dossier_agency(row.id, unit.id, &unit.path).await?;
+            // What the national portal acknowledged moves with the dossier to its new agency.
+            tx.project_national_sync(row.id).await?;
         }
         let updated = tx
             .update_dossier(row.id, before.last_seq, &decision.new_state, &roles, now)

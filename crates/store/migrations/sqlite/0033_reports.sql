@@ -17,7 +17,8 @@ CREATE TABLE report_facts (
     value INTEGER NOT NULL
 );
 CREATE INDEX report_facts_source ON report_facts(source, source_id);
-CREATE INDEX report_facts_drill ON report_facts(measure, month, agency_path);
+-- Drill-down lists: the newest dossiers with a measure, read backwards by dossier id.
+CREATE INDEX report_facts_drill ON report_facts(measure, dossier_id);
 
 -- Per month, agency, channel and measure (no step facts): the dashboard by unit and channel,
 -- the months' trend and the 766 index.
