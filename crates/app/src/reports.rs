@@ -193,6 +193,7 @@ impl Totals {
             Measure::RatingMaxPoints => &mut self.rating_max_points,
             Measure::Numbered => &mut self.numbered,
             Measure::Synced => &mut self.synced,
+            Measure::InProgress => &mut self.in_progress,
         };
         *slot += n;
     }
@@ -586,10 +587,11 @@ impl App {
             .filter(|u| u.path.starts_with(unit.path.as_str()))
             .collect();
         let paths: Vec<String> = subtree.iter().map(|u| u.path.clone()).collect();
-        let open = self
+        let overdue = self
             .store
-            .open_dossier_counts(&paths, self.now_micros())
+            .overdue_dossier_counts(&paths, self.now_micros())
             .await?;
+        let paid = self.store.report_paid_counts(&unit.path, from, to).await?;
 
         // By unit: the children of the selected unit, each with its subtree.
         let children: Vec<&OrgUnitRow> = subtree
@@ -626,13 +628,10 @@ impl App {
                     .add(measure, &row.channel, row.n);
             }
         }
-        for row in &open {
-            totals.in_progress += row.in_progress;
+        for row in &overdue {
             totals.overdue_now += row.overdue;
             if let Some(owner) = owner(&levels, &row.agency_path) {
-                let t = by_unit.entry(owner.id).or_default();
-                t.in_progress += row.in_progress;
-                t.overdue_now += row.overdue;
+                by_unit.entry(owner.id).or_default().overdue_now += row.overdue;
             }
         }
         for row in &procedure_counts {
@@ -657,17 +656,24 @@ impl App {
                 totals: by_unit.get(&child.id).copied().unwrap_or_default(),
             });
         }
-        // Each unit's own 766 index (the transparency page shows it per agency).
+        // Each unit's own 766 index (the transparency page shows it per agency); of the
+        // procedure counters only the paid fees are needed per unit.
+        let mut paid_by_unit: HashMap<i64, Vec<ProcedureCount>> = HashMap::new();
+        for row in paid {
+            if let Some(owner) = owner(&levels, &row.agency_path) {
+                paid_by_unit.entry(owner.id).or_default().push(row);
+            }
+        }
         let unit_indexes: Vec<IndexScore> = units
             .iter()
             .map(|row| {
-                let id: Option<i64> = row.key.parse().ok();
-                let own: Vec<ProcedureCount> = procedure_counts
-                    .iter()
-                    .filter(|c| owner(&levels, &c.agency_path).map(|u| u.id) == id)
-                    .cloned()
-                    .collect();
-                score(&index_inputs(&row.totals, &own))
+                let own = row
+                    .key
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|id| paid_by_unit.get(&id))
+                    .map_or(&[][..], Vec::as_slice);
+                score(&index_inputs(&row.totals, own))
             })
             .collect();
         let channels = ["counter", "online", "postal"]
@@ -896,7 +902,7 @@ impl App {
         // The list names applicants: it needs the dossier view there, not only reports.
         actor.require_at(Permission::DossierView, &unit.path)?;
         let measure = Measure::parse(measure)
-            .filter(|m| !matches!(m, Measure::Numbered | Measure::Synced))
+            .filter(|m| !matches!(m, Measure::Numbered | Measure::Synced | Measure::InProgress))
             .ok_or_else(|| AppError::invalid("measure", "error-report-measure"))?;
         let (from, to) = period.months();
         let filter = DrillFilter {

@@ -618,12 +618,12 @@ pub struct ProcedureLabel {
 }
 
 impl Store {
-    /// Dossiers in processing (received, in processing, paused for a supplement or for fees)
+    /// Dossiers past their appointment now (statuses 2 and 4; a paused clock is not overdue)
     /// at the agencies `paths` (each exactly, not its subtree: the caller lists the subtree's
-    /// units, so the index on `(agency_path, status_code, due_at)` is sought, not scanned),
-    /// and how many of them in statuses 2 and 4 are past their appointment at `now`. A point
-    /// in time, not a period: read live, not from the projections.
-    pub async fn open_dossier_counts(
+    /// units, so the index on `(agency_path, status_code, due_at)` is sought for exactly the
+    /// overdue entries). A point in time, not a period: read live, not from the projections
+    /// (in processing is a standing fact of the projections).
+    pub async fn overdue_dossier_counts(
         &self,
         paths: &[String],
         now: i64,
@@ -633,11 +633,9 @@ impl Store {
         }
         let list: Vec<String> = (0..paths.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "SELECT agency_path, COUNT(*) AS in_progress, \
-             COALESCE(SUM(CASE WHEN status_code IN (2, 4) AND due_at < $1 THEN 1 ELSE 0 END), 0) \
-               AS overdue \
-             FROM dossiers WHERE agency_path IN ({}) AND status_code IN (2, 4, 5, 6) \
-             AND due_at IS NOT NULL GROUP BY agency_path",
+            "SELECT agency_path, CAST(0 AS BIGINT) AS in_progress, COUNT(*) AS overdue \
+             FROM dossiers WHERE agency_path IN ({}) AND status_code IN (2, 4) \
+             AND due_at < $1 GROUP BY agency_path",
             list.join(", ")
         );
         Ok(on_backend!(self, |pool| {
@@ -687,8 +685,32 @@ impl Store {
         }))
     }
 
-    /// The procedure counters of the months `from..=to` under `path`, summed over the months.
+    /// The procedure counters of the months `from..=to` under `path`, summed over the months
+    /// and the agencies (`agency_path` is empty): by procedure, sector and step.
     pub async fn report_procedure_counts(
+        &self,
+        path: &str,
+        from: Month,
+        to: Month,
+    ) -> StoreResult<Vec<ProcedureCount>> {
+        Ok(on_backend!(self, |pool| {
+            sqlx::query_as(
+                "SELECT '' AS agency_path, procedure_code, step, measure, \
+                 CAST(SUM(n) AS BIGINT) AS n FROM report_procedure_months \
+                 WHERE month >= $1 AND month <= $2 AND substr(agency_path, 1, length($3)) = $3 \
+                 GROUP BY procedure_code, step, measure HAVING SUM(n) <> 0",
+            )
+            .bind(i64::from(from))
+            .bind(i64::from(to))
+            .bind(path)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The paid fees of the months `from..=to` under `path` by agency and procedure (each
+    /// unit's 766 payment indicators).
+    pub async fn report_paid_counts(
         &self,
         path: &str,
         from: Month,
@@ -699,6 +721,7 @@ impl Store {
                 "SELECT agency_path, procedure_code, step, measure, CAST(SUM(n) AS BIGINT) AS n \
                  FROM report_procedure_months \
                  WHERE month >= $1 AND month <= $2 AND substr(agency_path, 1, length($3)) = $3 \
+                 AND measure IN ('paid_online', 'paid_counter') \
                  GROUP BY agency_path, procedure_code, step, measure HAVING SUM(n) <> 0",
             )
             .bind(i64::from(from))
@@ -737,32 +760,35 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> StoreResult<Vec<DrillDossier>> {
-        // One line per dossier, even when it has several such facts (late at two steps).
-        let mut sql = String::from(
-            "SELECT f.dossier_id, d.code, d.procedure_code, MIN(f.agency_path) AS agency_path, \
-             d.applicant_name, d.channel, d.status_code, MIN(f.month) AS month, \
-             MIN(f.step) AS step FROM report_facts f \
-             JOIN dossiers d ON d.id = f.dossier_id \
-             WHERE f.measure = $1 AND f.month >= $2 AND f.month <= $3 \
-             AND substr(f.agency_path, 1, length($4)) = $4 AND f.dossier_id < $5",
+        // One line per dossier, even when it has several such facts (late at two steps); the
+        // inner query reads the facts backwards by dossier id and stops at the page's end.
+        let mut inner = String::from(
+            "SELECT dossier_id, MIN(agency_path) AS agency_path, MIN(month) AS month, \
+             MIN(step) AS step FROM report_facts \
+             WHERE measure = $1 AND month >= $2 AND month <= $3 \
+             AND substr(agency_path, 1, length($4)) = $4 AND dossier_id < $5",
         );
         let mut next = 6;
         for (column, value) in [
-            ("f.procedure_code", &filter.procedure_code),
-            ("f.channel", &filter.channel),
-            ("f.step", &filter.step),
+            ("procedure_code", &filter.procedure_code),
+            ("channel", &filter.channel),
+            ("step", &filter.step),
         ] {
             if value.is_some() {
-                sql.push_str(&format!(" AND {column} = ${next}"));
+                inner.push_str(&format!(" AND {column} = ${next}"));
                 next += 1;
             }
         }
         // A literal limit: SQLite re-prepares a statement whose LIMIT is bound (ARCHITECTURE).
-        sql.push_str(&format!(
-            " GROUP BY f.dossier_id, d.code, d.procedure_code, d.applicant_name, d.channel, \
-             d.status_code ORDER BY f.dossier_id DESC LIMIT {}",
+        inner.push_str(&format!(
+            " GROUP BY dossier_id ORDER BY dossier_id DESC LIMIT {}",
             limit.clamp(1, 1000)
         ));
+        let sql = format!(
+            "SELECT f.dossier_id, d.code, d.procedure_code, f.agency_path, d.applicant_name, \
+             d.channel, d.status_code, f.month, f.step FROM ({inner}) AS f \
+             JOIN dossiers d ON d.id = f.dossier_id ORDER BY f.dossier_id DESC"
+        );
         let before = before.unwrap_or(i64::MAX);
         Ok(on_backend!(self, |pool| {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))

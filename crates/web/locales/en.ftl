@@ -1484,3 +1484,4 @@ report-measure-received_online = Dossiers received online
 dossier-national-sync-acked = The national portal has { $acked } of { $steps } steps (last at { $at }).
 dossier-national-sync-failing = The national portal has { $acked } of { $steps } steps; the last attempt failed: { $error }
 dossier-national-sync-none = The national portal has not received this dossier yet.
+field-report-unit = Unit

@@ -1484,3 +1484,4 @@ report-measure-received_online = Hồ sơ tiếp nhận trực tuyến
 dossier-national-sync-acked = Cổng DVCQG đã nhận { $acked }/{ $steps } bước xử lý (lần cuối { $at }).
 dossier-national-sync-failing = Cổng DVCQG đã nhận { $acked }/{ $steps } bước; lần gửi gần nhất lỗi: { $error }
 dossier-national-sync-none = Cổng DVCQG chưa nhận hồ sơ này.
+field-report-unit = Đơn vị

@@ -82,10 +82,13 @@ pub enum Measure {
     Numbered,
     /// A dossier the national portal acknowledged. A standing fact: month 0.
     Synced,
+    /// A dossier in processing now (received, not yet resolved, paused or not). A standing
+    /// fact: month 0.
+    InProgress,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 20] = [
+    pub const ALL: [Measure; 21] = [
         Self::Received,
         Self::ReceivedOnline,
         Self::ReceivedFullOnline,
@@ -106,6 +109,7 @@ impl Measure {
         Self::RatingMaxPoints,
         Self::Numbered,
         Self::Synced,
+        Self::InProgress,
     ];
 
     /// The stored name (stable: it is a column value).
@@ -131,6 +135,7 @@ impl Measure {
             Self::RatingMaxPoints => "rating_max_points",
             Self::Numbered => "numbered",
             Self::Synced => "synced",
+            Self::InProgress => "in_progress",
         }
     }
 
@@ -193,6 +198,12 @@ pub fn dossier_facts(
         facts.push(Fact {
             month: STANDING,
             ..fact(OffsetDateTime::UNIX_EPOCH, Measure::Numbered, "")
+        });
+    }
+    if dossier.in_agency() {
+        facts.push(Fact {
+            month: STANDING,
+            ..fact(OffsetDateTime::UNIX_EPOCH, Measure::InProgress, "")
         });
     }
     if let Some(received) = dossier.received_at {

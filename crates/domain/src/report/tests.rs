@@ -124,6 +124,35 @@ fn a_dossier_resolved_late_with_one_late_step() {
 }
 
 #[test]
+fn a_dossier_in_processing_stands_as_in_progress_whatever_the_period() {
+    let mut dossier = Dossier::draft(&workflow());
+    dossier.status = Some(DossierStatus::InProcessing);
+    dossier.code = Some(code());
+    dossier.received_at = Some(T0);
+    dossier.appointment = Some(Appointment::new(datetime!(2026-11-27 17:00 +7)));
+    dossier.step = Some(0);
+    dossier.history = vec![visit(0, 0, None)];
+    dossier.last_at = Some(T0);
+    dossier.last_seq = 2;
+    let facts = dossier_facts(&dossier, &workflow(), &calendar(), CONTEXT);
+    assert!(facts.contains(&Fact {
+        month: STANDING,
+        agency_path: "1/2".into(),
+        procedure_code: "1.000001".into(),
+        channel: "online".into(),
+        step: String::new(),
+        measure: Measure::InProgress,
+        value: 1,
+    }));
+    // Resolved: no longer.
+    dossier.status = Some(DossierStatus::Resolved);
+    dossier.resolved_at = Some(T0 + Duration::hours(1));
+    dossier.history = vec![visit(0, 0, Some(1))];
+    let facts = dossier_facts(&dossier, &workflow(), &calendar(), CONTEXT);
+    assert!(!facts.iter().any(|f| f.measure == Measure::InProgress));
+}
+
+#[test]
 fn resolution_on_the_due_day_is_on_time_and_before_it_early() {
     let mut dossier = Dossier::draft(&workflow());
     dossier.status = Some(DossierStatus::Returned);
