@@ -1014,6 +1014,7 @@ impl App {
         let rebuilt = tx.report_counters_in_tx().await?;
         outcome.differences = counter_differences(&kept, &rebuilt);
         tx.commit().await?;
+        self.store.analyze_report_projections().await?;
         Ok(outcome)
     }
 

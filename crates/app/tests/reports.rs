@@ -440,8 +440,31 @@ async fn reports_follow_the_jurisdiction_and_the_drill_down_needs_the_dossier_vi
         .step_late;
     assert_eq!(steps.dossiers.is_empty(), counted == 0);
     assert!(steps.dossiers.iter().all(|d| d.dossier_id == seeded.d2.id));
-    // A page of one: keyset pages.
     assert!(received.next.is_none());
+    // Keyset pages of two: d3, d2, then d1, each dossier once.
+    let filter = motcua_store::reports::DrillFilter {
+        measure: motcua_domain::report::Measure::Received,
+        from: 202612,
+        to: 202612,
+        agency_path: received.unit.path.clone(),
+        procedure_code: None,
+        channel: None,
+        step: None,
+    };
+    let first =
+        f.db.store
+            .report_drill(&filter, None, 2)
+            .await
+            .expect("page");
+    let ids: Vec<i64> = first.iter().map(|d| d.dossier_id).collect();
+    assert_eq!(ids, vec![seeded.d3.id, seeded.d2.id]);
+    let second =
+        f.db.store
+            .report_drill(&filter, Some(seeded.d2.id), 2)
+            .await
+            .expect("page");
+    let ids: Vec<i64> = second.iter().map(|d| d.dossier_id).collect();
+    assert_eq!(ids, vec![seeded.d1.id]);
     // The ward's administrator sees the figures but not the applicants behind them.
     let admin = f.official("quantri.ninhkieu").await;
     f.app

@@ -110,6 +110,10 @@ impl ReportCounters {
     }
 }
 
+/// Facts of one measure a dossier can have at most and still fill a drill-down page (several
+/// late stays at steps): a page reads this many facts per line asked for.
+const DRILL_FACTS_PER_DOSSIER: i64 = 8;
+
 /// A dossier a drill-down lists: one of those a counter counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct DrillDossier {
@@ -760,37 +764,37 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> StoreResult<Vec<DrillDossier>> {
-        // One line per dossier, even when it has several such facts (late at two steps); the
-        // inner query reads the facts backwards by dossier id and stops at the page's end.
-        let mut inner = String::from(
-            "SELECT dossier_id, MIN(agency_path) AS agency_path, MIN(month) AS month, \
-             MIN(step) AS step FROM report_facts \
-             WHERE measure = $1 AND month >= $2 AND month <= $3 \
-             AND substr(agency_path, 1, length($4)) = $4 AND dossier_id < $5",
+        // The facts are read backwards by dossier id through `report_facts_drill` and the read
+        // stops after a few pages' worth (a dossier has at most a handful of facts of one
+        // measure: several late steps); they are made one line per dossier here. No GROUP BY
+        // in SQL: it would make the database aggregate every matching fact before the first
+        // line (seconds for a city's year on PostgreSQL).
+        let mut sql = String::from(
+            "SELECT f.dossier_id, d.code, d.procedure_code, f.agency_path, d.applicant_name, \
+             d.channel, d.status_code, f.month, f.step FROM report_facts f \
+             JOIN dossiers d ON d.id = f.dossier_id \
+             WHERE f.measure = $1 AND f.month >= $2 AND f.month <= $3 \
+             AND substr(f.agency_path, 1, length($4)) = $4 AND f.dossier_id < $5",
         );
         let mut next = 6;
         for (column, value) in [
-            ("procedure_code", &filter.procedure_code),
-            ("channel", &filter.channel),
-            ("step", &filter.step),
+            ("f.procedure_code", &filter.procedure_code),
+            ("f.channel", &filter.channel),
+            ("f.step", &filter.step),
         ] {
             if value.is_some() {
-                inner.push_str(&format!(" AND {column} = ${next}"));
+                sql.push_str(&format!(" AND {column} = ${next}"));
                 next += 1;
             }
         }
+        let limit = limit.clamp(1, 1000);
         // A literal limit: SQLite re-prepares a statement whose LIMIT is bound (ARCHITECTURE).
-        inner.push_str(&format!(
-            " GROUP BY dossier_id ORDER BY dossier_id DESC LIMIT {}",
-            limit.clamp(1, 1000)
+        sql.push_str(&format!(
+            " ORDER BY f.dossier_id DESC LIMIT {}",
+            limit.saturating_mul(DRILL_FACTS_PER_DOSSIER)
         ));
-        let sql = format!(
-            "SELECT f.dossier_id, d.code, d.procedure_code, f.agency_path, d.applicant_name, \
-             d.channel, d.status_code, f.month, f.step FROM ({inner}) AS f \
-             JOIN dossiers d ON d.id = f.dossier_id ORDER BY f.dossier_id DESC"
-        );
         let before = before.unwrap_or(i64::MAX);
-        Ok(on_backend!(self, |pool| {
+        let rows: Vec<DrillDossier> = on_backend!(self, |pool| {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(filter.measure.as_str())
                 .bind(i64::from(filter.from))
@@ -804,7 +808,29 @@ impl Store {
                 query = query.bind(value);
             }
             query.fetch_all(pool).await?
-        }))
+        });
+        let mut lines: Vec<DrillDossier> = Vec::new();
+        for row in rows {
+            if lines.last().is_some_and(|l| l.dossier_id == row.dossier_id) {
+                continue;
+            }
+            if lines.len() == usize::try_from(limit).unwrap_or(usize::MAX) {
+                break;
+            }
+            lines.push(row);
+        }
+        Ok(lines)
+    }
+
+    /// After a rebuild wrote millions of rows at once, PostgreSQL's planner statistics of the
+    /// projections are refreshed (autovacuum would, later); SQLite plans without statistics.
+    pub async fn analyze_report_projections(&self) -> StoreResult<()> {
+        if let Store::Postgres(pool) = self {
+            sqlx::query("ANALYZE report_facts, report_agency_months, report_procedure_months")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Whether there are dossiers but no report facts at all: an installation upgraded from a
