@@ -567,10 +567,11 @@ fn queue_query(filter: &DossierFilter, postgres: bool) -> Option<(String, Vec<Bi
     } else {
         filter.limit.min(501)
     };
+    // Literals, not bound: SQLite re-prepares a statement whose LIMIT is bound at every
+    // execution (ARCHITECTURE, `crates/store`); both are clamped integers.
     sql.push_str(&format!(
-        " {order} LIMIT {} OFFSET {}",
-        next(Bind::Number(limit)),
-        next(Bind::Number(filter.offset.max(0)))
+        " {order} LIMIT {limit} OFFSET {}",
+        filter.offset.max(0)
     ));
     Some((
         format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id IN ({sql}) {order}"),
