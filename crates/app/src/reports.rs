@@ -16,7 +16,7 @@ use motcua_domain::report::{DossierContext, Measure, Month, STANDING, dossier_fa
 use motcua_store::StoreTx;
 use motcua_store::org::OrgUnitRow;
 use motcua_store::reports::{
-    AgencyCount, DrillDossier, DrillFilter, FactSource, ProcedureCount, ReportCounters,
+    DrillDossier, DrillFilter, FactSource, ProcedureCount, ReportCounters,
 };
 use serde::Serialize;
 
@@ -285,6 +285,16 @@ impl Totals {
     pub fn step_late_share(&self) -> Option<f64> {
         share(self.step_late, self.step_on_time + self.step_late)
     }
+}
+
+/// Most received first, then by key (procedures, sectors).
+fn sort_by_received(rows: &mut [ReportRow]) {
+    rows.sort_by(|a, b| {
+        b.totals
+            .received
+            .cmp(&a.totals.received)
+            .then(a.key.cmp(&b.key))
+    });
 }
 
 /// How a dossier came in, in words.
@@ -736,12 +746,7 @@ impl App {
                 }
             })
             .collect();
-        procedures.sort_by(|a, b| {
-            b.totals
-                .received
-                .cmp(&a.totals.received)
-                .then(a.key.cmp(&b.key))
-        });
+        sort_by_received(&mut procedures);
         let mut sectors: Vec<ReportRow> = by_sector
             .into_iter()
             .map(|((code, name), totals)| ReportRow {
@@ -750,12 +755,7 @@ impl App {
                 totals,
             })
             .collect();
-        sectors.sort_by(|a, b| {
-            b.totals
-                .received
-                .cmp(&a.totals.received)
-                .then(a.key.cmp(&b.key))
-        });
+        sort_by_received(&mut sectors);
         let mut steps: Vec<ReportRow> = by_step
             .into_iter()
             .map(|(step, totals)| ReportRow {
@@ -1127,17 +1127,6 @@ pub fn counter_differences(a: &ReportCounters, b: &ReportCounters) -> usize {
             .filter(|k| !a.procedures.contains_key(*k))
             .count();
     agencies + procedures
-}
-
-/// The agency counters' rows of one unit subtree summed into totals (used by tests).
-pub fn totals_of(counts: &[AgencyCount]) -> Totals {
-    let mut totals = Totals::default();
-    for row in counts {
-        if let Some(measure) = Measure::parse(&row.measure) {
-            totals.add(measure, &row.channel, row.n);
-        }
-    }
-    totals
 }
 
 /// A table as CSV (RFC 4180, comma-separated, CRLF), after a UTF-8 byte-order mark so that

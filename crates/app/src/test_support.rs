@@ -106,24 +106,8 @@ impl Fixture {
     /// A received dossier taken through the ward's workflow (specialist forwards, the leader
     /// approves, signs and resolves): its result waits at the desk (status 9).
     pub async fn resolved(&self) -> DossierRow {
-        use motcua_domain::dossier::Command;
         let received = self.received().await;
-        let specialist = self.official("chuyenvien.ninhkieu").await;
-        let leader = self.official("chutich.ninhkieu").await;
-        let forward = Command::Forward {
-            to_step: 1,
-            assignee: None,
-        };
-        self.app
-            .act_on_dossier(&specialist, received.id, forward)
-            .await
-            .expect("forward");
-        for command in [Command::Approve, Command::Sign, Command::Resolve] {
-            self.app
-                .act_on_dossier(&leader, received.id, command)
-                .await
-                .expect("leader acts");
-        }
+        resolve(&self.app, received.id).await;
         self.row(received.id).await
     }
 
@@ -149,6 +133,26 @@ impl Fixture {
     /// Removes the database.
     pub async fn cleanup(self) {
         self.db.cleanup().await;
+    }
+}
+
+/// Takes a received dossier of the ward through its workflow: the specialist forwards, the
+/// leader approves, signs and resolves (status 9).
+pub async fn resolve(app: &App, dossier_id: i64) {
+    use motcua_domain::dossier::Command;
+    let specialist = official(app, "chuyenvien.ninhkieu").await;
+    let leader = official(app, "chutich.ninhkieu").await;
+    let forward = Command::Forward {
+        to_step: 1,
+        assignee: None,
+    };
+    app.act_on_dossier(&specialist, dossier_id, forward)
+        .await
+        .expect("forward");
+    for command in [Command::Approve, Command::Sign, Command::Resolve] {
+        app.act_on_dossier(&leader, dossier_id, command)
+            .await
+            .expect("leader acts");
     }
 }
 

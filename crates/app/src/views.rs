@@ -24,7 +24,7 @@ pub use motcua_store::national_sync::{NationalSyncRow, SyncComparison, SyncCount
 pub use motcua_store::org::OrgUnitRow;
 pub use motcua_store::people::{CitizenRow, OfficialRow, RoleAssignmentRow};
 pub use motcua_store::ratings::RatingRow;
-pub use motcua_store::reports::{DrillDossier, OpenCount};
+pub use motcua_store::reports::{DrillDossier, OverdueCount};
 
 /// A stored time (unix microseconds, as both databases keep them) as a UTC date-time.
 pub fn from_micros(micros: i64) -> time::OffsetDateTime {

@@ -34,29 +34,6 @@ const DECEMBER: ReportPeriod = ReportPeriod {
     number: 12,
 };
 
-/// Takes a received dossier through the ward's workflow to its resolution (status 9).
-async fn resolve(f: &Fixture, row: &DossierRow) {
-    let specialist = f.official("chuyenvien.ninhkieu").await;
-    let leader = f.official("chutich.ninhkieu").await;
-    f.app
-        .act_on_dossier(
-            &specialist,
-            row.id,
-            Command::Forward {
-                to_step: 1,
-                assignee: None,
-            },
-        )
-        .await
-        .expect("forward");
-    for command in [Command::Approve, Command::Sign, Command::Resolve] {
-        f.app
-            .act_on_dossier(&leader, row.id, command)
-            .await
-            .expect("leader acts");
-    }
-}
-
 /// The seeded month: on Monday 07/12/2026 d1 is received, resolved the same day (on time, a
 /// same-day procedure), returned and rated "rất hài lòng" on every criterion; d2 and d3 are
 /// received and d4 only submitted; on Wednesday d2 is resolved (late) and d3 is still in
@@ -86,7 +63,7 @@ async fn seed(f: &Fixture) -> Seeded {
     let d3 = f.received().await;
     let d4 = f.submit().await;
     f.advance(Duration::days(2));
-    resolve(f, &d2).await;
+    motcua_app::test_support::resolve(&f.app, d2.id).await;
     Seeded {
         d1: f.row(d1.id).await,
         d2: f.row(d2.id).await,

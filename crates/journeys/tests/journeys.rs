@@ -762,7 +762,6 @@ async fn search_and_queue_journey_without_javascript() {
 /// drawn on the server, drills down to the late dossier, downloads the table as XLSX; anyone
 /// reads the public transparency page without signing in.
 async fn report_journey(javascript: bool) {
-    use motcua_domain::dossier::Command;
     let server = Server::start(Backend::Sqlite).await.expect("server");
     let app = server.app.clone();
     // A birth registration (no fee), as the demo citizen.
@@ -784,23 +783,7 @@ async fn report_journey(javascript: bool) {
         .id;
     let reception = motcua_app::test_support::official(&app, "tiepnhan.ninhkieu").await;
     app.receive_dossier(&reception, id).await.expect("receive");
-    let specialist = motcua_app::test_support::official(&app, "chuyenvien.ninhkieu").await;
-    let leader = motcua_app::test_support::official(&app, "chutich.ninhkieu").await;
-    app.act_on_dossier(
-        &specialist,
-        id,
-        Command::Forward {
-            to_step: 1,
-            assignee: None,
-        },
-    )
-    .await
-    .expect("forward");
-    for command in [Command::Approve, Command::Sign, Command::Resolve] {
-        app.act_on_dossier(&leader, id, command)
-            .await
-            .expect("leader acts");
-    }
+    motcua_app::test_support::resolve(&app, id).await;
     let code = server
         .database
         .store

@@ -604,11 +604,10 @@ impl StoreTx {
     }
 }
 
-/// Dossiers in processing at one agency now, and those of them past their appointment.
+/// Dossiers of one agency past their appointment now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct OpenCount {
+pub struct OverdueCount {
     pub agency_path: String,
-    pub in_progress: i64,
     pub overdue: i64,
 }
 
@@ -631,13 +630,13 @@ impl Store {
         &self,
         paths: &[String],
         now: i64,
-    ) -> StoreResult<Vec<OpenCount>> {
+    ) -> StoreResult<Vec<OverdueCount>> {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
         let list: Vec<String> = (0..paths.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "SELECT agency_path, CAST(0 AS BIGINT) AS in_progress, COUNT(*) AS overdue \
+            "SELECT agency_path, COUNT(*) AS overdue \
              FROM dossiers WHERE agency_path IN ({}) AND status_code IN (2, 4) \
              AND due_at < $1 GROUP BY agency_path",
             list.join(", ")
